@@ -1,0 +1,281 @@
+"""Background work for the survey walk: scans and heatmap fits, never on the UI thread.
+
+Why plain daemon ``threading.Thread`` rather than ``QThread``/``QThreadPool``: a scanner
+can hang inside a driver call that no Python code can interrupt. A hung ``QThread`` can
+only be waited for or terminated unsafely, and ``QThreadPool`` waits for every runnable
+when the application quits, so one hung scan would freeze the exit. A daemon thread can
+be abandoned: the UI stops listening to it (a job number marks its results stale) and
+the process still exits. Results come back to the UI thread through Qt signals emitted
+from the worker thread, which Qt delivers as queued calls on the receiver's thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from survey.project.model import ScanResult
+
+log = logging.getLogger(__name__)
+
+#: Extra time given past a scanner's own timeout before the UI gives up on it: backends
+#: enforce ``timeout_s`` themselves (subprocess timeout), so this only catches a backend
+#: stuck where it cannot check the clock.
+WATCHDOG_GRACE_S = 2.0
+
+
+def _describe_error(exc: BaseException) -> str:
+    """A one-line reason for the status bar; the traceback goes to the log."""
+    text = str(exc).strip() or type(exc).__name__
+    first = text.splitlines()[0]
+    return first if len(first) <= 300 else first[:297] + "..."
+
+
+class ScanRunner(QObject):
+    """Runs a scanner off the UI thread, one job at a time, with a watchdog.
+
+    Stop-and-go: :meth:`start_point` takes ``count`` scans and emits :attr:`pointDone`
+    with all of them. Continuous walk: :meth:`start_walk` scans back to back, emitting
+    :attr:`walkScan` for each, until :meth:`stop_walk`. Any failure emits :attr:`failed`
+    with the reason and the job ends; results of an abandoned job are dropped.
+    """
+
+    jobStarted = Signal(int, str)  # job id, what is being done
+    scanProgress = Signal(int, int, int)  # job id, scans done, scans wanted (0 = open-ended)
+    pointDone = Signal(int, object)  # job id, tuple[ScanResult, ...]
+    walkScan = Signal(int, object)  # job id, ScanResult
+    failed = Signal(int, str)  # job id, reason for the installer
+    jobEnded = Signal(int)  # job id (after done, failed, cancelled or timed out)
+
+    # Worker-thread -> UI-thread relays (queued because emitted from another thread).
+    _relay_scan_started = Signal(int, int)
+    _relay_scan_result = Signal(int, int, object)
+    _relay_error = Signal(int, str)
+    _relay_finished = Signal(int)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._job = 0
+        self._active: int | None = None
+        self._mode = ""
+        self._wanted = 0
+        self._results: list[ScanResult] = []
+        self._timeout_s = 20.0
+        self._stop_walk = threading.Event()
+        self._watchdog = QTimer(self)
+        self._watchdog.setSingleShot(True)
+        self._watchdog.timeout.connect(self._on_watchdog)
+        self._relay_scan_started.connect(self._on_scan_started)
+        self._relay_scan_result.connect(self._on_scan_result)
+        self._relay_error.connect(self._on_error)
+        self._relay_finished.connect(self._on_finished)
+
+    # -- state ---------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self._active is not None
+
+    @property
+    def mode(self) -> str:
+        """"point", "walk" or "" when idle."""
+        return self._mode if self.busy else ""
+
+    # -- starting ------------------------------------------------------------------------
+    def start_point(self, scanner, count: int, timeout_s: float,
+                    before_scan: Callable[[], None] | None = None) -> int:
+        """Take ``count`` scans (1-5) for one stop-and-go point. Returns the job id."""
+        return self._start(scanner, "point", max(1, int(count)), timeout_s, before_scan)
+
+    def start_walk(self, scanner, timeout_s: float,
+                   before_scan: Callable[[], None] | None = None) -> int:
+        """Scan back to back until :meth:`stop_walk`. Returns the job id."""
+        return self._start(scanner, "walk", 0, timeout_s, before_scan)
+
+    def _start(self, scanner, mode: str, count: int, timeout_s: float, before_scan) -> int:
+        if self.busy:
+            raise RuntimeError("a scan is already running; cancel it first")
+        self._job += 1
+        job = self._job
+        self._active = job
+        self._mode = mode
+        self._wanted = count
+        self._results = []
+        self._timeout_s = float(timeout_s)
+        self._stop_walk = stop = threading.Event()
+        thread = threading.Thread(
+            target=self._work, name=f"evsurvey-scan-{job}", daemon=True,
+            args=(job, scanner, count, float(timeout_s), before_scan, stop))
+        thread.start()
+        self.jobStarted.emit(job, mode)
+        return job
+
+    # -- stopping ------------------------------------------------------------------------
+    def cancel(self, reason: str = "") -> None:
+        """Abandon the running job; its thread may keep running but is ignored from now on."""
+        job = self._active
+        if job is None:
+            return
+        self._stop_walk.set()
+        self._end(job)
+        if reason:
+            self.failed.emit(job, reason)
+
+    def stop_walk(self) -> None:
+        """Ask a continuous walk to stop after the scan in progress; that scan still reports."""
+        self._stop_walk.set()
+
+    def _end(self, job: int) -> None:
+        if self._active != job:
+            return
+        self._watchdog.stop()
+        self._active = None
+        self._mode = ""
+        self.jobEnded.emit(job)
+
+    # -- worker thread -------------------------------------------------------------------
+    def _work(self, job, scanner, count, timeout_s, before_scan, stop: threading.Event) -> None:
+        index = 0
+        try:
+            while not stop.is_set() and (count == 0 or index < count):
+                self._relay_scan_started.emit(job, index)
+                if before_scan is not None:
+                    before_scan()
+                result = scanner.scan(timeout_s=timeout_s)
+                self._relay_scan_result.emit(job, index, result)
+                index += 1
+        except Exception as exc:  # any backend failure must reach the installer, not kill the thread
+            log.warning("scan job %d failed: %s\n%s", job, exc, traceback.format_exc())
+            self._relay_error.emit(job, _describe_error(exc))
+            return
+        self._relay_finished.emit(job)
+
+    # -- UI thread -----------------------------------------------------------------------
+    def _on_scan_started(self, job: int, index: int) -> None:
+        if job != self._active:
+            return
+        self._watchdog.start(int((self._timeout_s + WATCHDOG_GRACE_S) * 1000))
+        self.scanProgress.emit(job, index, self._wanted)
+
+    def _on_scan_result(self, job: int, index: int, result: Any) -> None:
+        if job != self._active:
+            log.info("dropped a result of abandoned scan job %d", job)
+            return
+        self._watchdog.stop()
+        if not isinstance(result, ScanResult):
+            self._fail(job, f"the scanner returned {type(result).__name__}, not a scan result; "
+                            "choose another scanner in Survey settings")
+            return
+        if self._mode == "walk":
+            self.walkScan.emit(job, result)
+        else:
+            self._results.append(result)
+            self.scanProgress.emit(job, index + 1, self._wanted)
+
+    def _on_error(self, job: int, reason: str) -> None:
+        if job == self._active:
+            self._fail(job, reason)
+
+    def _on_finished(self, job: int) -> None:
+        if job != self._active:
+            return
+        if self._mode == "point":
+            results = tuple(self._results)
+            self._end(job)
+            self.pointDone.emit(job, results)
+        else:
+            self._end(job)
+
+    def _on_watchdog(self) -> None:
+        job = self._active
+        if job is None:
+            return
+        self._stop_walk.set()
+        self._fail(job, f"the scanner did not answer within {self._timeout_s + WATCHDOG_GRACE_S:g} s "
+                        "and was abandoned; retry, or choose another scanner in Survey settings")
+
+    def _fail(self, job: int, reason: str) -> None:
+        self._stop_walk.set()
+        self._end(job)
+        self.failed.emit(job, reason)
+
+
+class LatestOnlyWorker(QObject):
+    """Runs ``fn(request)`` off the UI thread; while one runs, only the newest request waits.
+
+    For heatmap fits: the installer only cares about the map for the latest samples, so
+    intermediate requests are skipped rather than queued.
+    """
+
+    done = Signal(object, object)  # request, result
+    error = Signal(object, str)  # request, reason
+
+    _relay_done = Signal(object, object, object)
+    _relay_error = Signal(object, object, str)
+
+    def __init__(self, fn: Callable[[Any], Any], parent: QObject | None = None):
+        super().__init__(parent)
+        self._fn = fn
+        self._running = False
+        self._pending: tuple[Any] | None = None
+        self._generation = 0
+        self._relay_done.connect(self._on_done)
+        self._relay_error.connect(self._on_error)
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def submit(self, request: Any) -> None:
+        if self._running:
+            self._pending = (request,)
+            return
+        self._launch(request)
+
+    def run_now(self, request: Any) -> Any:
+        """Compute on the calling thread (small inputs where a thread costs more than the work)."""
+        return self._fn(request)
+
+    def discard_pending(self) -> None:
+        self._pending = None
+        self._generation += 1
+
+    def _launch(self, request: Any) -> None:
+        self._running = True
+        generation = self._generation
+
+        def work():
+            try:
+                started = time.perf_counter()
+                result = self._fn(request)
+                log.debug("background fit took %.1f ms", (time.perf_counter() - started) * 1000)
+            except Exception as exc:  # a failed fit must be reported, not lost in a thread
+                log.warning("background computation failed: %s\n%s", exc, traceback.format_exc())
+                self._relay_error.emit(generation, request, _describe_error(exc))
+                return
+            self._relay_done.emit(generation, request, result)
+
+        threading.Thread(target=work, name="evsurvey-fit", daemon=True).start()
+
+    def _next(self) -> None:
+        self._running = False
+        if self._pending is not None:
+            (request,) = self._pending
+            self._pending = None
+            self._launch(request)
+
+    def _on_done(self, generation, request, result) -> None:
+        current = generation == self._generation
+        self._next()
+        if current:
+            self.done.emit(request, result)
+
+    def _on_error(self, generation, request, reason: str) -> None:
+        current = generation == self._generation
+        self._next()
+        if current:
+            self.error.emit(request, reason)

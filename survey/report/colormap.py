@@ -1,0 +1,112 @@
+"""The RSSI colour map shared by the PDF and the GUI (Qt-free: numpy only).
+
+The installer and the customer must see at a glance where the charger link is good
+(>= -65 dBm), marginal (-75 to -65 dBm) and losing packets (< -75 dBm). A smooth
+perceptual map (viridis) hides those two thresholds, so this map has three hue families
+with a step at each threshold and a gradient inside each band:
+
+* good, >= -65 dBm: greens, darker the stronger;
+* marginal, -75 to -65 dBm: amber to yellow;
+* packet loss, < -75 dBm: red to dark maroon.
+
+Thresholds: DESIGN.md "Field facts" (-65 dBm target, packet loss below -75 dBm).
+
+The GUI builds a ``pyqtgraph.ColorMap`` from :func:`colormap_stops` so both show the
+same colours; the PDF uses :func:`rssi_to_rgb` / :func:`heatmap_rgb` directly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: The charger target (DESIGN.md field facts).
+GOOD_DBM = -65.0
+#: Below this the charger loses packets (DESIGN.md field facts).
+LOSS_DBM = -75.0
+#: Display range of the colour scale; readings outside are clamped to its ends.
+#: -40 dBm is as strong as a laptop reads a few metres from an AP; -95 dBm is about the
+#: noise floor of 2.4 GHz client radios.
+SCALE_MIN_DBM = -95.0
+SCALE_MAX_DBM = -40.0
+
+# (dBm, RGB 0..1) stops per band; colours chosen for contrast between bands, and to stay
+# distinguishable in greyscale print (the bands differ in lightness too).
+_BANDS = (
+    # packet loss: dark maroon at the bottom of the scale to red at -75
+    ((SCALE_MIN_DBM, (0.36, 0.05, 0.10)), (LOSS_DBM, (0.90, 0.22, 0.17))),
+    # marginal: amber at -75 to yellow at -65
+    ((LOSS_DBM, (0.96, 0.62, 0.18)), (GOOD_DBM, (0.98, 0.88, 0.30))),
+    # good: light green at -65 to deep green at the top
+    ((GOOD_DBM, (0.55, 0.80, 0.35)), (SCALE_MAX_DBM, (0.05, 0.40, 0.18))),
+)
+
+BAND_LABELS = (
+    (f">= {GOOD_DBM:.0f} dBm", "good for the charger"),
+    (f"{LOSS_DBM:.0f} to {GOOD_DBM:.0f} dBm", "marginal"),
+    (f"< {LOSS_DBM:.0f} dBm", "packet loss"),
+)
+
+NO_DATA_RGB = (1.0, 1.0, 1.0)
+
+
+def rssi_to_rgb(rssi_dbm) -> np.ndarray:
+    """RGB in 0..1, shape ``rssi_dbm.shape + (3,)``. NaN becomes white (no data)."""
+    r = np.asarray(rssi_dbm, dtype=float)
+    out = np.empty(r.shape + (3,), dtype=float)
+    out[...] = NO_DATA_RGB
+    clamped = np.clip(r, SCALE_MIN_DBM, SCALE_MAX_DBM)
+    finite = np.isfinite(r)
+    for (lo, lo_rgb), (hi, hi_rgb) in _BANDS:
+        if hi == SCALE_MAX_DBM:
+            in_band = finite & (clamped >= lo)
+        else:
+            in_band = finite & (clamped >= lo) & (clamped < hi)
+        t = ((clamped[in_band] - lo) / (hi - lo))[:, None]
+        out[in_band] = (1 - t) * np.asarray(lo_rgb) + t * np.asarray(hi_rgb)
+    return out
+
+
+def fade(rgb: np.ndarray, alpha) -> np.ndarray:
+    """Blend toward white where ``alpha`` (0..1) is low: far from any sample the colour is
+    a guess, and a faded colour says so without hiding it."""
+    a = np.clip(np.asarray(alpha, dtype=float), 0.0, 1.0)[..., None]
+    return rgb * a + (1.0 - a)
+
+
+def heatmap_rgb(rssi_dbm, alpha=None) -> np.ndarray:
+    """uint8 RGB image (H, W, 3) of an RSSI grid (H, W), faded by ``alpha`` when given."""
+    rgb = rssi_to_rgb(rssi_dbm)
+    if alpha is not None:
+        rgb = fade(rgb, alpha)
+    return np.round(rgb * 255).astype(np.uint8)
+
+
+#: Colour limit of the difference map: +-15 dB is what a mesh node in the garage usually
+#: adds or a misplaced node costs; larger changes saturate.
+DIFF_LIMIT_DB = 15.0
+
+
+def difference_rgb(delta_db, alpha=None, limit_db: float = DIFF_LIMIT_DB) -> np.ndarray:
+    """uint8 RGB of a dB difference (after - before): blue better, white unchanged, red worse."""
+    d = np.clip(np.asarray(delta_db, dtype=float) / limit_db, -1.0, 1.0)
+    better = np.array((0.13, 0.40, 0.75))
+    worse = np.array((0.80, 0.15, 0.15))
+    white = np.ones(3)
+    t = np.abs(np.nan_to_num(d))[..., None]
+    target = np.where((np.nan_to_num(d) >= 0)[..., None], better, worse)
+    rgb = white * (1 - t) + target * t
+    rgb[~np.isfinite(np.asarray(delta_db, dtype=float))] = NO_DATA_RGB
+    if alpha is not None:
+        rgb = fade(rgb, alpha)
+    return np.round(rgb * 255).astype(np.uint8)
+
+
+def colormap_stops(vmin_dbm: float = SCALE_MIN_DBM, vmax_dbm: float = SCALE_MAX_DBM,
+                   n: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """(positions 0..1 (n,), uint8 RGBA colours (n, 4)) over [vmin, vmax] for a GUI colour
+    map (``pyqtgraph.ColorMap(pos, colors)``). Sampled finely so the steps at -65/-75 stay
+    sharp."""
+    pos = np.linspace(0.0, 1.0, n)
+    rgb = rssi_to_rgb(vmin_dbm + pos * (vmax_dbm - vmin_dbm))
+    rgba = np.concatenate([np.round(rgb * 255), np.full((n, 1), 255.0)], axis=1).astype(np.uint8)
+    return pos, rgba

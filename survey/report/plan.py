@@ -1,0 +1,453 @@
+"""Floorplan pages of the report: a raster heatmap with vector walls, samples and devices.
+
+The heatmap is coloured with numpy (:mod:`survey.report.colormap`), encoded as PNG with
+Pillow (reportlab's own image dependency) and drawn with its coverage as transparency;
+walls, samples, devices, the charger point, a scale bar and the north arrow are reportlab
+vector graphics on top, so they stay sharp at any zoom.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+from reportlab.lib import colors
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable
+from scipy import ndimage
+
+from survey.project.model import Device, DeviceKind, Project
+from survey.project.units import format_length
+from survey.report import colormap
+from survey.report.fonts import draw_string, string_width
+
+log = logging.getLogger(__name__)
+
+#: Raster cells per grid cell when the heatmap is drawn: interpolating the dBm values
+#: (not the colours) keeps the -65/-75 steps sharp while smoothing 0.1 m blocks.
+UPSAMPLE = 3
+#: Heatmap opacity over the floorplan (and over white: a fade toward white).
+HEAT_OPACITY = 0.85
+
+_DEVICE_STYLE = {
+    # kind: (fill colour, shape)
+    DeviceKind.ROUTER: ("#1f4e9c", "square"),
+    DeviceKind.ACCESS_POINT: ("#1f4e9c", "triangle"),
+    DeviceKind.MESH_NODE: ("#6a2c91", "triangle"),
+    DeviceKind.WIRED_AP: ("#6a2c91", "triangle"),
+    DeviceKind.POWERLINE_AP: ("#6a2c91", "triangle"),
+    DeviceKind.CHARGER: ("#000000", "charger"),
+    DeviceKind.PANEL: ("#555555", "panel"),
+    DeviceKind.ETHERNET_DROP: ("#2e7d32", "diamond"),
+    DeviceKind.OUTLET: ("#795548", "diamond"),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class RasterLayer:
+    """A coloured image over the site: ``rgba`` (H, W, 4) uint8 covering ``extent_m``
+    (x_min, y_min, x_max, y_max), row 0 at y_min (the top of the plan)."""
+
+    rgba: np.ndarray
+    extent_m: tuple[float, float, float, float]
+
+    def png(self) -> bytes:
+        buf = io.BytesIO()
+        Image.fromarray(self.rgba, mode="RGBA").save(buf, format="PNG", compress_level=3)
+        return buf.getvalue()
+
+
+def _upsampled(values: np.ndarray) -> np.ndarray:
+    if UPSAMPLE <= 1:
+        return values
+    filled = np.where(np.isfinite(values), values, np.nanmin(values) if np.isfinite(values).any() else 0.0)
+    up = ndimage.zoom(filled, UPSAMPLE, order=1, mode="nearest", grid_mode=True)
+    nan_mask = ndimage.zoom((~np.isfinite(values)).astype(np.uint8), UPSAMPLE, order=0, mode="nearest", grid_mode=True)
+    up[nan_mask.astype(bool)] = np.nan
+    return up
+
+
+def rssi_layer(rssi_dbm: np.ndarray, alpha: np.ndarray, extent_m, mask: np.ndarray | None = None) -> RasterLayer:
+    """RSSI grid (H, W) -> an RGBA layer; ``alpha`` (0..1) fades unmeasured cells, ``mask``
+    (bool) hides cells entirely."""
+    values = _upsampled(np.asarray(rssi_dbm, dtype=float))
+    a = _upsampled(np.asarray(alpha, dtype=float))
+    rgb = np.round(colormap.rssi_to_rgb(values) * 255).astype(np.uint8)
+    a = np.clip(np.nan_to_num(a), 0, 1) * HEAT_OPACITY
+    if mask is not None:
+        a = a * _upsampled(np.asarray(mask, dtype=float))
+    a[~np.isfinite(values)] = 0
+    return RasterLayer(np.dstack([rgb, np.round(a * 255).astype(np.uint8)]), tuple(extent_m))
+
+
+def difference_layer(delta_db: np.ndarray, extent_m, limit_db: float = colormap.DIFF_LIMIT_DB) -> RasterLayer:
+    values = _upsampled(np.asarray(delta_db, dtype=float))
+    rgb = colormap.difference_rgb(values, limit_db=limit_db)
+    a = np.where(np.isfinite(values), 255, 0).astype(np.uint8)
+    return RasterLayer(np.dstack([rgb, a]), tuple(extent_m))
+
+
+def floorplan_png(project: Project) -> tuple[bytes, tuple[float, float, float, float]] | None:
+    """The floorplan image rotated, lightened (so the heatmap reads over it) and its extent."""
+    fp = project.floorplan
+    if fp is None or not fp.image:
+        return None
+    try:
+        img = Image.open(io.BytesIO(fp.image))
+        img.load()
+    except (OSError, ValueError) as exc:
+        log.warning("floorplan image unreadable, left out of the report: %s", exc)
+        return None
+    img = img.convert("L")
+    if fp.rotation_deg % 360:
+        img = img.rotate(-fp.rotation_deg, expand=True)  # PIL rotates counter-clockwise
+    # Lighten: the plan is context, the heatmap is the message.
+    arr = np.asarray(img, dtype=float)
+    arr = 255 - (255 - arr) * 0.6
+    out = Image.fromarray(arr.astype(np.uint8), mode="L")
+    # Keep the embedded image small: 2000 px on the long side is ~300 dpi on a page.
+    scale = 2000 / max(out.size)
+    if scale < 1:
+        out = out.resize((max(1, int(out.width * scale)), max(1, int(out.height * scale))))
+    buf = io.BytesIO()
+    out.save(buf, format="PNG")
+    w, h = fp.size_m
+    return buf.getvalue(), (fp.origin_x_m, fp.origin_y_m, fp.origin_x_m + w, fp.origin_y_m + h)
+
+
+def nice_scale_length(max_len: float) -> float:
+    """The largest 1/2/5 x 10^k not above ``max_len``."""
+    if max_len <= 0:
+        return 1.0
+    exp = math.floor(math.log10(max_len))
+    for m in (5, 2, 1):
+        if m * 10 ** exp <= max_len:
+            return m * 10 ** exp
+    return 10 ** exp
+
+
+@dataclass
+class PlanOptions:
+    show_samples: bool = True
+    sample_xy_m: np.ndarray | None = None  # defaults to the active survey's samples
+    highlight: Device | None = None  # the chosen remediation, drawn with a ring and label
+    highlight_label: str = ""
+    extra_devices: tuple[Device, ...] = ()  # e.g. a recommended device not in the project
+    show_labels: bool = True
+    show_scale: bool = True
+    caption: str = ""
+    layers: list = field(default_factory=list)
+
+
+class PlanFlowable(Flowable):
+    """The site plan scaled into ``width`` x ``max_height`` points with its layers on top."""
+
+    def __init__(self, project: Project, layers: list[RasterLayer], width: float, max_height: float,
+                 options: PlanOptions | None = None, extent_m=None):
+        super().__init__()
+        self.project = project
+        self.layers = layers
+        self.options = options or PlanOptions()
+        self.extent = tuple(extent_m) if extent_m is not None else project.extent_m(0.5)
+        x0, y0, x1, y1 = self.extent
+        w_m, h_m = max(x1 - x0, 0.1), max(y1 - y0, 0.1)
+        legend_pt = 16 if self.options.show_scale else 0
+        self.scale = min(width / w_m, (max_height - legend_pt) / h_m)
+        self.plan_w = w_m * self.scale
+        self.plan_h = h_m * self.scale
+        self.legend_pt = legend_pt
+        self.width = width
+        self.height = self.plan_h + legend_pt
+        self._floorplan = floorplan_png(project)
+
+    def wrap(self, avail_w, avail_h):
+        return self.width, self.height
+
+    # site metres -> points inside this flowable (y flipped: site y grows downward)
+    def _pt(self, x_m: float, y_m: float) -> tuple[float, float]:
+        x0, y0, _x1, y1 = self.extent
+        return (self.ox + (x_m - x0) * self.scale, self.legend_pt + (y1 - y_m) * self.scale)
+
+    def _image(self, png: bytes, extent) -> None:
+        ex0, ey0, ex1, ey1 = extent
+        px0, py1 = self._pt(ex0, ey0)
+        px1, py0 = self._pt(ex1, ey1)
+        self.canv.drawImage(ImageReader(io.BytesIO(png)), px0, py0, px1 - px0, py1 - py0, mask="auto")
+
+    def draw(self):
+        c = self.canv
+        self.ox = (self.width - self.plan_w) / 2
+        c.saveState()
+        p = c.beginPath()
+        p.rect(self.ox, self.legend_pt, self.plan_w, self.plan_h)
+        c.clipPath(p, stroke=0, fill=0)
+        if self._floorplan is not None:
+            self._image(*self._floorplan)
+        for layer in self.layers:
+            self._image(layer.png(), layer.extent_m)
+        self._walls()
+        if self.options.show_samples:
+            self._samples()
+        self._devices()
+        c.restoreState()
+        c.setStrokeColor(colors.HexColor("#999999"))
+        c.setLineWidth(0.5)
+        c.rect(self.ox, self.legend_pt, self.plan_w, self.plan_h, stroke=1, fill=0)
+        if self.options.show_scale:
+            self._scale_bar()
+        if self.project.site.north_deg is not None:
+            self._north_arrow(self.project.site.north_deg)
+
+    def _walls(self) -> None:
+        c = self.canv
+        c.setLineCap(1)
+        for wall in self.project.walls:
+            material = self.project.material(wall.material_id)
+            colour = material.colour if material is not None else "#808080"
+            try:
+                stroke = colors.HexColor(colour)
+            except (ValueError, TypeError):
+                stroke = colors.grey
+            c.setStrokeColor(stroke)
+            c.setLineWidth(2.2)
+            x1, y1 = self._pt(wall.x1_m, wall.y1_m)
+            x2, y2 = self._pt(wall.x2_m, wall.y2_m)
+            c.line(x1, y1, x2, y2)
+
+    def _samples(self) -> None:
+        xy = self.options.sample_xy_m
+        if xy is None:
+            survey = self.project.active_survey
+            xy = np.array([(s.x_m, s.y_m) for s in survey.samples]) if survey else np.zeros((0, 2))
+        c = self.canv
+        c.setLineWidth(0.5)
+        c.setStrokeColor(colors.white)
+        c.setFillColor(colors.HexColor("#222222"))
+        for x_m, y_m in np.asarray(xy).reshape(-1, 2):
+            x, y = self._pt(float(x_m), float(y_m))
+            c.circle(x, y, 1.6, stroke=1, fill=1)
+
+    def _devices(self) -> None:
+        devices = list(self.project.devices) + list(self.options.extra_devices)
+        for dev in devices:
+            self._device(dev)
+        if self.options.highlight is not None:
+            dev = self.options.highlight
+            x, y = self._pt(dev.x_m, dev.y_m)
+            c = self.canv
+            c.setStrokeColor(colors.HexColor("#6a2c91"))
+            c.setLineWidth(1.6)
+            c.setDash(3, 2)
+            c.circle(x, y, 11, stroke=1, fill=0)
+            c.setDash()
+            if self.options.highlight_label:
+                self._label(x, y - 20, self.options.highlight_label, bold=True, colour="#6a2c91")
+
+    def _device(self, dev: Device) -> None:
+        c = self.canv
+        fill, shape = _DEVICE_STYLE.get(dev.kind, ("#444444", "diamond"))
+        x, y = self._pt(dev.x_m, dev.y_m)
+        c.setStrokeColor(colors.white if not dev.planned else colors.HexColor(fill))
+        c.setFillColor(colors.HexColor(fill) if not dev.planned else colors.white)
+        c.setLineWidth(1.0 if not dev.planned else 1.4)
+        if dev.planned:
+            c.setDash(2, 1.5)
+        r = 5.0
+        if shape == "square":
+            c.rect(x - r, y - r, 2 * r, 2 * r, stroke=1, fill=1)
+        elif shape == "triangle":
+            p = c.beginPath()
+            p.moveTo(x, y + r * 1.2)
+            p.lineTo(x - r * 1.1, y - r * 0.8)
+            p.lineTo(x + r * 1.1, y - r * 0.8)
+            p.close()
+            c.drawPath(p, stroke=1, fill=1)
+        elif shape == "charger":
+            c.setFillColor(colors.HexColor("#ffd400"))
+            c.setStrokeColor(colors.black)
+            c.setLineWidth(1.4)
+            c.circle(x, y, 6.5, stroke=1, fill=1)
+            # a lightning bolt: the charger mark people recognise
+            p = c.beginPath()
+            p.moveTo(x + 1.2, y + 4.5)
+            p.lineTo(x - 2.6, y - 0.4)
+            p.lineTo(x - 0.1, y - 0.4)
+            p.lineTo(x - 1.2, y - 4.5)
+            p.lineTo(x + 2.6, y + 0.6)
+            p.lineTo(x + 0.1, y + 0.6)
+            p.close()
+            c.setFillColor(colors.black)
+            c.drawPath(p, stroke=0, fill=1)
+        elif shape == "panel":
+            c.rect(x - 4, y - 5.5, 8, 11, stroke=1, fill=1)
+        else:
+            p = c.beginPath()
+            p.moveTo(x, y + r)
+            p.lineTo(x - r, y)
+            p.lineTo(x, y - r)
+            p.lineTo(x + r, y)
+            p.close()
+            c.drawPath(p, stroke=1, fill=1)
+        c.setDash()
+        if self.options.show_labels:
+            label = dev.label or dev.kind.label
+            if dev.planned:
+                label = f"{label} (planned)"
+            self._label(x + 8, y + 3, label)
+
+    def _label(self, x: float, y: float, text: str, *, bold: bool = False, colour: str = "#111111",
+               anchor: str = "start") -> None:
+        c = self.canv
+        size = 6.5
+        width = string_width(text, size, bold=bold)
+        if anchor == "start" and x + width > self.ox + self.plan_w:
+            x, anchor = x - 16, "end"  # keep labels inside the plan frame
+        left = x if anchor == "start" else (x - width if anchor == "end" else x - width / 2)
+        c.setFillColor(colors.Color(1, 1, 1, alpha=0.75))
+        c.rect(left - 1, y - 1.8, width + 2, size + 1.5, stroke=0, fill=1)
+        c.setFillColor(colors.HexColor(colour))
+        draw_string(c, x, y, text, size, bold=bold, anchor=anchor)
+
+    def _scale_bar(self) -> None:
+        c = self.canv
+        units = self.project.units
+        unit_m = 0.3048 if units == "ft" else 1.0  # 1 ft = 0.3048 m exactly (international foot)
+        target_units = (self.plan_w / 4) / self.scale / unit_m
+        length_units = nice_scale_length(target_units)
+        length_pt = length_units * unit_m * self.scale
+        x, y = self.ox, 4
+        c.setStrokeColor(colors.black)
+        c.setFillColor(colors.black)
+        c.setLineWidth(1)
+        c.rect(x, y, length_pt / 2, 3, stroke=1, fill=1)
+        c.setFillColor(colors.white)
+        c.rect(x + length_pt / 2, y, length_pt / 2, 3, stroke=1, fill=1)
+        c.setFillColor(colors.black)
+        draw_string(c, x + length_pt + 4, y - 0.5, format_length(length_units * unit_m, units), 7)
+        if self.options.caption:
+            draw_string(c, self.ox + self.plan_w, y - 0.5, self.options.caption, 7, anchor="end")
+
+    def _north_arrow(self, north_deg: float) -> None:
+        c = self.canv
+        cx = self.ox + self.plan_w - 14
+        cy = self.legend_pt + self.plan_h - 16
+        c.saveState()
+        c.translate(cx, cy)
+        c.setFillColor(colors.Color(1, 1, 1, alpha=0.8))
+        c.circle(0, 0, 11, stroke=0, fill=1)
+        c.rotate(-north_deg)  # clockwise from "up" on the plan
+        p = c.beginPath()
+        p.moveTo(0, 9)
+        p.lineTo(-4, -6)
+        p.lineTo(0, -3)
+        p.lineTo(4, -6)
+        p.close()
+        c.setFillColor(colors.black)
+        c.drawPath(p, stroke=0, fill=1)
+        c.restoreState()
+        c.setFillColor(colors.black)
+        draw_string(c, cx, cy - 19, "N", 7, bold=True, anchor="middle")
+
+
+class RssiLegend(Flowable):
+    """The colour bar with the -65/-75 dBm bands labelled, and the symbol key."""
+
+    def __init__(self, width: float, vmin_dbm: float = colormap.SCALE_MIN_DBM,
+                 vmax_dbm: float = colormap.SCALE_MAX_DBM, *, symbols: bool = True):
+        super().__init__()
+        self.width = width
+        self.vmin, self.vmax = vmin_dbm, vmax_dbm
+        self.symbols = symbols
+        self.height = 48 if symbols else 30
+
+    def wrap(self, aw, ah):
+        return self.width, self.height
+
+    def draw(self):
+        c = self.canv
+        bar_w = min(self.width * 0.62, 320)
+        y = self.height - 16
+        steps = 220
+        values = np.linspace(self.vmin, self.vmax, steps)
+        rgb = colormap.rssi_to_rgb(values)
+        seg = bar_w / steps
+        for i in range(steps):
+            c.setFillColorRGB(*rgb[i])
+            c.rect(i * seg, y, seg + 0.3, 9, stroke=0, fill=1)
+        c.setStrokeColor(colors.black)
+        c.setLineWidth(0.4)
+        c.rect(0, y, bar_w, 9, stroke=1, fill=0)
+
+        def xpos(v):
+            return (v - self.vmin) / (self.vmax - self.vmin) * bar_w
+
+        c.setFillColor(colors.black)
+        for tick in range(int(math.ceil(self.vmin / 10) * 10), int(self.vmax) + 1, 10):
+            draw_string(c, xpos(tick), y - 8, f"{tick}", 6.5, anchor="middle")
+        for thr in (colormap.LOSS_DBM, colormap.GOOD_DBM):
+            if self.vmin < thr < self.vmax:
+                c.setLineWidth(1.2)
+                c.line(xpos(thr), y - 2, xpos(thr), y + 11)
+                draw_string(c, xpos(thr), y + 12, f"{thr:.0f}", 7, bold=True, anchor="middle")
+        draw_string(c, bar_w + 6, y + 1.5, "dBm", 7)
+        # band key
+        x = bar_w + 30
+        for (label, meaning), colour_dbm in zip(colormap.BAND_LABELS, (-55.0, -70.0, -82.0)):
+            c.setFillColorRGB(*colormap.rssi_to_rgb(np.array([colour_dbm]))[0])
+            c.rect(x, y + 10 - 0, 7, 7, stroke=0, fill=1)
+            c.setFillColor(colors.black)
+            draw_string(c, x + 10, y + 11, f"{label}: {meaning}", 6.5)
+            y -= 9
+        if self.symbols:
+            self._symbol_key(0, 2)
+
+    def _symbol_key(self, x: float, y: float) -> None:
+        c = self.canv
+        items = [("sample", "#222222"), ("router / AP", "#1f4e9c"), ("mesh node / new AP", "#6a2c91"),
+                 ("charger point", "#ffd400"), ("dashed = planned", None)]
+        for label, colour in items:
+            if colour is not None:
+                c.setFillColor(colors.HexColor(colour))
+                c.setStrokeColor(colors.black)
+                c.setLineWidth(0.4)
+                c.circle(x + 3, y + 3, 2.8, stroke=1, fill=1)
+                x += 8
+            c.setFillColor(colors.black)
+            x += draw_string(c, x, y + 0.8, label, 6.5) + 10
+
+
+class DifferenceLegend(Flowable):
+    """Colour bar of the difference map: red worse, white unchanged, blue better."""
+
+    def __init__(self, width: float, limit_db: float = colormap.DIFF_LIMIT_DB):
+        super().__init__()
+        self.width = width
+        self.limit = limit_db
+        self.height = 26
+
+    def wrap(self, aw, ah):
+        return self.width, self.height
+
+    def draw(self):
+        c = self.canv
+        bar_w = min(self.width * 0.6, 260)
+        steps = 120
+        values = np.linspace(-self.limit, self.limit, steps)
+        rgb = colormap.difference_rgb(values) / 255.0
+        seg = bar_w / steps
+        y = 12
+        for i in range(steps):
+            c.setFillColorRGB(*rgb[i])
+            c.rect(i * seg, y, seg + 0.3, 8, stroke=0, fill=1)
+        c.setStrokeColor(colors.black)
+        c.setLineWidth(0.4)
+        c.rect(0, y, bar_w, 8, stroke=1, fill=0)
+        c.setFillColor(colors.black)
+        draw_string(c, 0, 3, f"-{self.limit:.0f} dB (worse)", 6.5)
+        draw_string(c, bar_w / 2, 3, "0", 6.5, anchor="middle")
+        draw_string(c, bar_w, 3, f"+{self.limit:.0f} dB (better)", 6.5, anchor="end")
+        draw_string(c, bar_w + 8, y + 1, "after - before", 7)

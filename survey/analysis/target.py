@@ -1,0 +1,118 @@
+"""Which observations belong to the network the charger will join, and the RSSI per sample.
+
+The charger has a 2.4 GHz-only radio, so only 2.4 GHz BSSs of the target count for
+coverage; 5/6 GHz BSSs of the same SSID matter only for findings (band steering).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from survey.project.model import (
+    Observation, Project, Sample, Survey, TargetNetwork, dbm_to_mw, mw_to_dbm,
+)
+
+#: RSSI used for a sample where the target was not heard at all. Dropping such samples
+#: would bias the map upward exactly where coverage is worst; -95 dBm sits just above
+#: the 802.11b 1 Mb/s sensitivity of common IoT chipsets (ESP32 datasheet: -98 dBm),
+#: i.e. "at the edge of hearing at best".
+NOT_HEARD_DBM = -95.0
+
+
+def band_of_observation(obs: Observation) -> str | None:
+    """The band as the scanner reported it, else derived from frequency or channel."""
+    if obs.band:
+        return obs.band
+    if obs.freq_mhz:
+        f = obs.freq_mhz
+        # Band edges: 2.4 GHz ISM 2400-2500 MHz; 5 GHz U-NII 5150-5895; 6 GHz 5925-7125.
+        if 2400 <= f <= 2500:
+            return "2.4"
+        if 5150 <= f < 5925:
+            return "5"
+        if 5925 <= f <= 7125:
+            return "6"
+    if obs.channel is not None and 1 <= obs.channel <= 14:
+        return "2.4"
+    return None
+
+
+def is_24ghz(obs: Observation) -> bool:
+    return band_of_observation(obs) == "2.4"
+
+
+@dataclass(frozen=True)
+class ResolvedTarget:
+    """The target network and how it was decided (``assumed`` when the project had none)."""
+
+    network: TargetNetwork | None
+    assumed: bool
+    reason: str
+
+
+def survey_observations(survey: Survey | None) -> tuple[Observation, ...]:
+    """Every observation of a survey, all samples together."""
+    if survey is None:
+        return ()
+    return tuple(obs for sample in survey.samples for obs in sample.observations)
+
+
+def strongest_per_bssid(observations) -> tuple[Observation, ...]:
+    """One observation per BSS (the strongest reading), for survey-wide findings."""
+    best: dict[tuple, Observation] = {}
+    for obs in observations:
+        key = (obs.bssid,) if obs.bssid else ("", obs.ssid, obs.channel, obs.freq_mhz)
+        current = best.get(key)
+        if current is None or (obs.rssi_dbm or -999.0) > (current.rssi_dbm or -999.0):
+            best[key] = obs
+    return tuple(best.values())
+
+
+def resolve_target(project: Project, observations) -> ResolvedTarget:
+    """The project's target; otherwise the router's BSSIDs; otherwise the strongest SSID heard."""
+    if project.target is not None and (project.target.ssid or project.target.bssids):
+        return ResolvedTarget(project.target, False, "set in the project")
+    router = project.router
+    if router is not None and router.bssids:
+        ssids = {o.ssid for o in observations if o.bssid in router.bssids and o.ssid}
+        ssid = sorted(ssids)[0] if ssids else ""
+        return ResolvedTarget(TargetNetwork(ssid=ssid, bssids=tuple(router.bssids)), True,
+                              "not set; assumed the router's BSSIDs")
+    totals: dict[str, float] = {}
+    for obs in observations:
+        if obs.ssid and obs.rssi_dbm is not None:
+            totals[obs.ssid] = max(totals.get(obs.ssid, -999.0), obs.rssi_dbm)
+    if not totals:
+        return ResolvedTarget(None, True, "not set and no named network was heard")
+    ssid = max(totals, key=lambda s: totals[s])
+    return ResolvedTarget(TargetNetwork(ssid=ssid), True,
+                          "not set; assumed the strongest network heard (set it in the project)")
+
+
+def target_rssi_at_sample(sample: Sample, target: TargetNetwork) -> float | None:
+    """Best 2.4 GHz RSSI of the target at one sample (the charger joins the best BSS); None if not heard."""
+    values = [o.rssi_dbm for o in sample.observations
+              if o.rssi_dbm is not None and target.matches(o) and is_24ghz(o)]
+    return max(values) if values else None
+
+
+def target_samples(survey: Survey | None, target: TargetNetwork | None):
+    """(xy_m (N,2), rssi_dbm (N,), heard (N,) bool) of the target over a survey's samples.
+
+    Repeated samples at the same spot are averaged in mW (DESIGN: average power, not dBm).
+    """
+    if survey is None or target is None or not survey.samples:
+        return np.zeros((0, 2)), np.zeros(0), np.zeros(0, dtype=bool)
+    groups: dict[tuple[float, float], list[float]] = {}
+    heard_any: dict[tuple[float, float], bool] = {}
+    for sample in survey.samples:
+        key = (round(sample.x_m, 2), round(sample.y_m, 2))
+        rssi = target_rssi_at_sample(sample, target)
+        groups.setdefault(key, []).append(NOT_HEARD_DBM if rssi is None else rssi)
+        heard_any[key] = heard_any.get(key, False) or rssi is not None
+    xy = np.array(list(groups.keys()), dtype=float).reshape(-1, 2)
+    rssi = np.array([mw_to_dbm(float(np.mean([dbm_to_mw(v) for v in vals]))) for vals in groups.values()])
+    heard = np.array([heard_any[k] for k in groups.keys()], dtype=bool)
+    return xy, rssi, heard

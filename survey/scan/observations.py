@@ -1,0 +1,142 @@
+"""Building :class:`Observation` values the same way for every parser and backend."""
+
+from __future__ import annotations
+
+from survey.project.model import AUTH_VALUES, Observation
+from survey.rf.channels import band_of, channel_to_freq_mhz, freq_to_channel
+from survey.scan import signal
+from survey.scan.text import decode_ssid
+
+#: Cipher names observations use (IEEE 802.11 cipher suites; "AES" on macOS/Windows is CCMP).
+CIPHER_ALIASES = {
+    "CCMP": "CCMP", "AES": "CCMP", "CCMP-128": "CCMP", "TKIP": "TKIP", "GCMP": "GCMP",
+    "GCMP-128": "GCMP", "GCMP-256": "GCMP-256", "CCMP-256": "CCMP-256",
+    "WEP": "WEP", "WEP40": "WEP", "WEP104": "WEP", "WEP-40": "WEP", "WEP-104": "WEP",
+}
+
+
+def normalise_auth(values) -> tuple[str, ...]:
+    """Known auth values, deduplicated, in the order of :data:`AUTH_VALUES`."""
+    present = set(values)
+    return tuple(a for a in AUTH_VALUES if a in present)
+
+
+def normalise_ciphers(values) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        name = CIPHER_ALIASES.get(str(v).strip().upper())
+        if name and name not in out:
+            out.append(name)
+    return tuple(out)
+
+
+def akm_to_auth(proto: str, akm: str) -> str | None:
+    """Map a protocol generation (``WPA``/``RSN``) and an AKM name to an auth value.
+
+    AKM names follow wpa_supplicant/iw spelling (``PSK``, ``SAE``, ``IEEE 802.1X``,
+    ``FT/PSK``, ``PSK-SHA256``, ``EAP-SUITE-B-192``, ``OWE``...). SAE, OWE and the
+    Suite-B 192-bit AKM exist only with RSN and are WPA3 (Wi-Fi Alliance WPA3 spec v3.0).
+    """
+    a = akm.upper().replace("FT/", "").replace("FT-", "")
+    wpa1 = proto.upper() == "WPA"
+    if "SAE" in a:
+        return "WPA3-SAE"
+    if "OWE" in a:
+        return "OWE"
+    if "SUITE-B" in a or "SUITE_B" in a or "SHA384" in a:
+        return "WPA3-EAP"
+    if "PSK" in a:
+        return "WPA-PSK" if wpa1 else "WPA2-PSK"
+    if "802.1X" in a or "EAP" in a or "8021X" in a:
+        return "WPA-EAP" if wpa1 else "WPA2-EAP"
+    return None
+
+
+def build_observation(
+    bssid: str,
+    *,
+    ssid: str | None = None,
+    ssid_raw: bytes | None = None,
+    rssi_dbm: float | None = None,
+    signal_pct: float | None = None,
+    pct_source: str = signal.WINDOWS,
+    freq_mhz: float | None = None,
+    channel: int | None = None,
+    band: str | None = None,
+    auth=(),
+    ciphers=(),
+    wps: bool | None = None,
+    station_count: int | None = None,
+    channel_utilization_pct: float | None = None,
+    channel_width_mhz: int | None = None,
+    last_seen: float | None = None,
+) -> Observation:
+    """One observation with channel, frequency and band filled in from each other.
+
+    Give ``ssid_raw`` when the source gives bytes (text is derived), else ``ssid``.
+    When only ``signal_pct`` is known, ``rssi_dbm`` is estimated with
+    :func:`survey.scan.signal.percent_to_dbm` for ``pct_source`` and flagged.
+    """
+    if ssid_raw is not None:
+        if ssid_raw.strip(b"\x00") == b"":
+            ssid_raw = b""
+        ssid_text = decode_ssid(ssid_raw)
+    else:
+        ssid_text = ssid or ""
+        ssid_raw = ssid_text.encode("utf-8") if ssid_text else b""
+    if freq_mhz is not None and freq_mhz <= 0:
+        freq_mhz = None
+    if freq_mhz is None and channel is not None:
+        if band is None:
+            band = "2.4" if channel <= 14 else "5"
+        try:
+            freq_mhz = channel_to_freq_mhz(channel, band)
+        except (ValueError, KeyError):
+            freq_mhz = None
+    if channel is None and freq_mhz is not None:
+        channel = freq_to_channel(freq_mhz)
+    if band is None and freq_mhz is not None:
+        band = band_of(freq_mhz)
+    estimated = False
+    if rssi_dbm is None and signal_pct is not None:
+        rssi_dbm = signal.percent_to_dbm(signal_pct, pct_source)
+        estimated = True
+    return Observation(
+        bssid=bssid,
+        ssid=ssid_text,
+        rssi_dbm=None if rssi_dbm is None else float(rssi_dbm),
+        freq_mhz=None if freq_mhz is None else float(freq_mhz),
+        channel=channel,
+        band=band,
+        ssid_raw=ssid_raw,
+        rssi_estimated=estimated,
+        signal_pct=None if signal_pct is None else float(signal_pct),
+        auth=normalise_auth(auth),
+        ciphers=normalise_ciphers(ciphers),
+        wps=wps,
+        station_count=station_count,
+        channel_utilization_pct=channel_utilization_pct,
+        channel_width_mhz=channel_width_mhz,
+        last_seen=last_seen,
+    )
+
+
+def observation_to_json(obs: Observation) -> dict:
+    """The JSON shape of the ``evsurvey scan --json`` output for one observation."""
+    return {
+        "bssid": obs.bssid,
+        "ssid": obs.ssid,
+        "ssid_hex": obs.ssid_raw.hex() if obs.ssid_raw else "",
+        "rssi_dbm": obs.rssi_dbm,
+        "rssi_estimated": obs.rssi_estimated,
+        "signal_pct": obs.signal_pct,
+        "freq_mhz": obs.freq_mhz,
+        "channel": obs.channel,
+        "band": obs.band,
+        "channel_width_mhz": obs.channel_width_mhz,
+        "auth": list(obs.auth),
+        "ciphers": list(obs.ciphers),
+        "wps": obs.wps,
+        "station_count": obs.station_count,
+        "channel_utilization_pct": obs.channel_utilization_pct,
+    }

@@ -1,0 +1,7 @@
+"""Parsers for saved scanner output (iw, nmcli, wpa_cli, netsh, airport) with format detection."""
+
+from survey.scan.parsers.common import FORMATS, ParsedScan
+from survey.scan.parsers.detect import UnknownScanFormat, decode_scan_bytes, detect_format, parse_bytes, parse_text
+
+__all__ = ["FORMATS", "ParsedScan", "UnknownScanFormat", "decode_scan_bytes", "detect_format",
+           "parse_bytes", "parse_text"]

@@ -1,0 +1,181 @@
+"""``iw dev IF scan`` / ``iw dev IF scan dump`` text.
+
+Each BSS starts with ``BSS aa:bb:..(on wlan0)`` (optionally `` -- associated``); fields
+follow indented by one tab, sub-items of a field (RSN suites, BSS Load, HT operation)
+by two. Values seen in the wild: ``freq: 2457`` or ``freq: 2457.0`` (iw >= 5.x),
+``signal: -67.00 dBm``, SSIDs with ``\\xNN`` escapes, ``channel utilisation: 24/255``.
+iw prints every element it received, so a missing WPS element means the AP has no WPS.
+"""
+
+from __future__ import annotations
+
+import re
+
+from survey.project.model import Observation
+from survey.scan.observations import akm_to_auth, build_observation
+from survey.scan.parsers.common import ParsedScan, is_noise_line, skipped_warning
+from survey.scan.text import normalise_bssid, unescape_iw
+
+_BSS = re.compile(r"^BSS\s+([0-9A-Fa-f:]{17})\s*(?:\(on\s+[^)]*\))?\s*(?:--\s*(\w+))?\s*$")
+_KEY = re.compile(r"^\s*(?:\*\s*)?([^:]+?):\s?(.*)$")
+
+_AKM_SPLIT = re.compile(r"\s+(?=[A-Z0-9/]|IEEE)")
+
+
+class _Bss:
+    def __init__(self, bssid: str):
+        self.bssid = bssid
+        self.freq_mhz: float | None = None
+        self.rssi_dbm: float | None = None
+        self.last_seen_ms: float | None = None
+        self.ssid_raw: bytes | None = None
+        self.ds_channel: int | None = None
+        self.privacy = False
+        self.auth: list[str] = []
+        self.ciphers: list[str] = []
+        self.wps = False
+        self.stations: int | None = None
+        self.util_pct: float | None = None
+        self.ht_secondary: str | None = None
+        self.ht_any_width = False
+        self.has_ht_op = False
+        self.vht_width: int | None = None
+
+
+def _suites(value: str) -> list[str]:
+    # iw writes suites space separated; "IEEE 802.1X" contains a space, "FT/PSK" a slash.
+    value = value.replace("IEEE 802.1X", "802.1X")
+    return [s for s in value.split() if s]
+
+
+def _finish(b: _Bss) -> Observation:
+    auth = list(b.auth)
+    if not auth:
+        auth = ["WEP"] if b.privacy else ["OPEN"]
+    width = None
+    if b.vht_width:
+        width = b.vht_width
+    elif b.has_ht_op:
+        width = 40 if (b.ht_any_width and b.ht_secondary in ("above", "below")) else 20
+    elif b.freq_mhz is not None and b.freq_mhz < 2500:
+        width = 20  # 802.11b/g without HT: always 20 MHz (22 MHz DSSS mask)
+    channel = None
+    if b.freq_mhz is None:
+        channel = b.ds_channel
+    return build_observation(
+        b.bssid, ssid_raw=b.ssid_raw if b.ssid_raw is not None else b"", rssi_dbm=b.rssi_dbm,
+        freq_mhz=b.freq_mhz, channel=channel, auth=auth, ciphers=b.ciphers, wps=b.wps,
+        station_count=b.stations, channel_utilization_pct=b.util_pct, channel_width_mhz=width,
+        last_seen=b.last_seen_ms,
+    )
+
+
+def parse(text: str) -> ParsedScan:
+    """Observations of every ``BSS`` block in ``text`` (``last_seen`` holds iw's "ms ago")."""
+    out: list[Observation] = []
+    skipped: list[tuple[int, str]] = []
+    cur: _Bss | None = None
+    section = ""
+    for lineno, raw_line in enumerate(text.splitlines(), 1):
+        line = raw_line.rstrip("\r\n")
+        if not line.strip():
+            continue
+        m = _BSS.match(line.strip()) if not line[0].isspace() else None
+        if m:
+            if cur is not None:
+                out.append(_finish(cur))
+            cur = _Bss(normalise_bssid(m.group(1)) or m.group(1).lower())
+            section = ""
+            continue
+        if cur is None or not line[0].isspace():
+            skipped.append((lineno, line))
+            continue
+        # Indentation: one tab (or up to 8 spaces) = a field of the BSS; more = a sub-item.
+        indent = len(line) - len(line.lstrip("\t "))
+        expanded = line[:indent].replace("\t", " " * 8)
+        body = line.strip()
+        top = len(expanded) <= 8 and not body.startswith("*")
+        if top:
+            # "RSN:\t * Version: 1" puts the first sub-item on the field's own line.
+            head, sep, rest = body.partition(":")
+            section = head.strip()
+            value = rest.strip()
+            _top_field(cur, section, value, rest)
+            if value.startswith("*"):
+                _sub_field(cur, section, value)
+            continue
+        _sub_field(cur, section, body)
+    if cur is not None:
+        out.append(_finish(cur))
+    return ParsedScan("iw", tuple(out), tuple(skipped_warning("iw", skipped)))
+
+
+def _top_field(b: _Bss, key: str, value: str, raw_value: str) -> None:
+    k = key.lower()
+    if k == "freq":
+        try:
+            b.freq_mhz = float(value.split()[0])
+        except (ValueError, IndexError):
+            pass
+    elif k == "signal":
+        m = re.match(r"(-?\d+(?:\.\d+)?)", value)
+        if m:
+            b.rssi_dbm = float(m.group(1))
+    elif k == "last seen":
+        m = re.match(r"(\d+)", value)
+        if m:
+            b.last_seen_ms = float(m.group(1))
+    elif k == "ssid":
+        # Only the first character after ": " is the separator; the SSID itself is
+        # escaped so it cannot carry a meaningful leading space.
+        b.ssid_raw = unescape_iw(raw_value[1:] if raw_value.startswith(" ") else raw_value)
+    elif k == "capability":
+        b.privacy = "Privacy" in value.split()
+    elif k == "ds parameter set":
+        m = re.search(r"channel\s+(\d+)", value)
+        if m:
+            b.ds_channel = int(m.group(1))
+    elif k == "wps":
+        b.wps = True
+    elif k == "ht operation":
+        b.has_ht_op = True
+
+
+def _sub_field(b: _Bss, section: str, body: str) -> None:
+    m = _KEY.match(body)
+    if not m:
+        return
+    key = m.group(1).strip().lower()
+    value = m.group(2).strip()
+    sec = section.lower()
+    if sec in ("rsn", "wpa"):
+        proto = "WPA" if sec == "wpa" else "RSN"
+        if key == "authentication suites":
+            for akm in _suites(value):
+                auth = akm_to_auth(proto, akm)
+                if auth and auth not in b.auth:
+                    b.auth.append(auth)
+        elif key == "pairwise ciphers":
+            for c in value.split():
+                if c not in b.ciphers:
+                    b.ciphers.append(c)
+    elif sec == "bss load":
+        if key == "station count":
+            try:
+                b.stations = int(value)
+            except ValueError:
+                pass
+        elif key in ("channel utilisation", "channel utilization"):
+            mm = re.match(r"(\d+)\s*/\s*(\d+)", value)
+            if mm and int(mm.group(2)) > 0:
+                b.util_pct = round(100.0 * int(mm.group(1)) / int(mm.group(2)), 1)
+    elif sec == "ht operation":
+        if key == "secondary channel offset":
+            b.ht_secondary = value.split()[0] if value else None
+        elif key == "sta channel width":
+            b.ht_any_width = value.startswith("any")
+    elif sec == "vht operation":
+        if key == "channel width":
+            mm = re.search(r"\((\d+)(?:\+\d+)? MHz\)", value)
+            if mm and int(mm.group(1)) >= 80:
+                b.vht_width = int(mm.group(1))

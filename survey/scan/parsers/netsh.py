@@ -1,0 +1,201 @@
+"""``netsh wlan show networks mode=bssid`` text, in any Windows display language.
+
+netsh translates its labels ("Signal", "Señal", "Kanal", "Canal"...), so fields are found
+by structure and by the shape of their values, never by label text:
+
+* ``SSID <n> : <name>`` starts a network and ``BSSID <n> : <mac>`` one of its access points
+  (both words are the same in every language);
+* inside a network, before the first BSSID: the authentication value is the one that
+  names WPA/WPA2/WPA3/OWE (not translated), the encryption value is a cipher name or the
+  translated "None"; a network with neither is open;
+* inside a BSSID block: the first value shaped ``NN%`` is the signal, ``802.11xx`` the
+  radio type, ``2,4 GHz``/``5 GHz``/``6 GHz`` the band, the first bare integer after the
+  signal and before a BSS Load sub-block the channel, ``N (P %)`` the BSS Load channel
+  utilisation (N of 255) with the station count on the value line before it.
+
+Handles several interfaces in one output, CRLF, U+00A0 before colons, indentation
+broken by netsh itself, and OEM code page text mis-decoded as Latin-1 ("Se¤al" is cp850
+"Señal" read as Latin-1). The signal is a percentage on Windows' scale (estimated dBm).
+"""
+
+from __future__ import annotations
+
+import re
+
+from survey.project.model import Observation
+from survey.scan import signal
+from survey.scan.observations import build_observation
+from survey.scan.parsers.common import ParsedScan, is_noise_line, skipped_warning
+from survey.scan.text import normalise_bssid
+
+_SSID = re.compile(r"^\s*SSID\s+(\d+)\s*:(?: (.*)|(.*))$")
+_BSSID = re.compile(r"^\s*BSSID\s+(\d+)\s*:\s*(\S+)\s*$")
+_KV = re.compile(r"^(\s*)([^:]*?)\s*:\s*(.*?)\s*$")
+_PCT = re.compile(r"^(\d{1,3})\s*%$")
+_RADIO = re.compile(r"^802\.11\w+$")
+_BAND = re.compile(r"^(\d+(?:[.,]\d+)?)\s*GHz$")
+_UTIL = re.compile(r"^(\d+)\s*\(\s*(\d+)\s*%\s*\)$")
+_CIPHER = re.compile(r"^(CCMP|TKIP|GCMP|GCMP-256|CCMP-256|WEP|AES)$", re.IGNORECASE)
+_WPA = re.compile(r"WPA3|WPA2|WPA|OWE|SAE", re.IGNORECASE)
+# Letters around a cp850 byte read as Latin-1: "Se¤al", "Autenticaci¢n", "b\xa0sicas".
+_MOJIBAKE = re.compile(r"[A-Za-z][\u00a0-\u00bf\u0080-\u009f][a-z]")
+_ENTERPRISE = re.compile(r"enter|entre|empres|unterneh|aziend|corpor|bedrijf|företag", re.IGNORECASE)
+
+
+def repair_oem_mojibake(text: str) -> tuple[str, bool]:
+    """Undo cp850 bytes decoded as Latin-1 (older Spanish/French/German consoles).
+
+    Only applied when a label shows the telltale pattern and the whole text round-trips
+    through Latin-1; returns (text, repaired).
+    """
+    labels = [m.group(2) for m in map(_KV.match, text.splitlines()) if m]
+    if not any(_MOJIBAKE.search(label) for label in labels):
+        return text, False
+    try:
+        return text.encode("latin-1").decode("cp850"), True
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text, False
+
+
+def _auth_of(auth_value: str, cipher_value: str) -> list[str]:
+    v = auth_value.upper()
+    eap = bool(_ENTERPRISE.search(auth_value)) or "802.1X" in v
+    if "OWE" in v:
+        return ["OWE"]
+    if "WPA3" in v or "SAE" in v:
+        return ["WPA3-EAP" if eap else "WPA3-SAE"]
+    if "WPA2" in v:
+        return ["WPA2-EAP" if eap else "WPA2-PSK"]
+    if "WPA" in v:
+        return ["WPA-EAP" if eap else "WPA-PSK"]
+    if cipher_value.upper() == "WEP" or "WEP" in v or "SHARED" in v:
+        return ["WEP"]
+    return ["OPEN"]
+
+
+class _Block:
+    def __init__(self, bssid: str, ssid: str, auth: list[str], ciphers: list[str]):
+        self.bssid = bssid
+        self.ssid = ssid
+        self.auth = auth
+        self.ciphers = ciphers
+        self.pct: float | None = None
+        self.band: str | None = None
+        self.channel: int | None = None
+        self.stations: int | None = None
+        self.util_pct: float | None = None
+        self.in_load = False
+        self.last_int: int | None = None
+
+    def finish(self) -> Observation:
+        return build_observation(
+            self.bssid, ssid=self.ssid, signal_pct=self.pct, pct_source=signal.WINDOWS,
+            channel=self.channel, band=self.band, auth=self.auth, ciphers=self.ciphers, wps=None,
+            station_count=self.stations, channel_utilization_pct=self.util_pct)
+
+
+def parse(text: str) -> ParsedScan:
+    warnings: list[str] = []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, repaired = repair_oem_mojibake(text)
+    if repaired:
+        warnings.append("The text was OEM code page (cp850) output read as Latin-1; it was repaired. "
+                        "Next time save it with `netsh ... > file.txt` from cmd.exe, or open it as cp850.")
+    text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    out: list[Observation] = []
+    skipped: list[tuple[int, str]] = []
+    ssid = ""
+    auth_value = ""
+    cipher_value = ""
+    net_values: list[str] = []
+    in_network = False
+    block: _Block | None = None
+
+    def close_block():
+        nonlocal block
+        if block is not None:
+            out.append(block.finish())
+            block = None
+
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        m = _SSID.match(line)
+        if m and not _BSSID.match(line):
+            close_block()
+            ssid = (m.group(2) if m.group(2) is not None else m.group(3) or "").rstrip()
+            in_network = True
+            net_values = []
+            auth_value = cipher_value = ""
+            continue
+        m = _BSSID.match(line)
+        if m and in_network:
+            close_block()
+            mac = normalise_bssid(m.group(2))
+            if mac is None:
+                skipped.append((lineno, line))
+                continue
+            if not auth_value:
+                # No value names WPA/OWE: the auth value is the translated "Open".
+                cipher_value = next((v for v in net_values if _CIPHER.match(v)), "")
+            auth = _auth_of(auth_value, cipher_value)
+            ciphers = [] if auth == ["OPEN"] else ([cipher_value] if cipher_value else [])
+            block = _Block(mac, ssid, auth, ciphers)
+            continue
+        if is_noise_line(line):
+            skipped.append((lineno, line))
+            continue
+        kv = _KV.match(line)
+        if kv is None:
+            continue  # "There are 3 networks currently visible." and the like
+        value = kv.group(3)
+        if block is None:
+            if in_network:
+                net_values.append(value)
+                if not auth_value and _WPA.search(value):
+                    auth_value = value
+                elif _CIPHER.match(value) and not cipher_value:
+                    cipher_value = value
+            else:
+                # A line before any SSID ("Interface name : Wi-Fi"): a new interface.
+                in_network = False
+            continue
+        _block_value(block, value)
+        if not kv.group(1) and _looks_like_interface_line(line, value):
+            close_block()
+            in_network = False
+    close_block()
+    return ParsedScan("netsh", tuple(out), tuple(warnings + skipped_warning("netsh", skipped)))
+
+
+def _looks_like_interface_line(line: str, value: str) -> bool:
+    # Interface lines sit at column 0 and carry a name, not a number ("mscs QoS admitidos: 0"
+    # is netsh's own broken indentation inside a BSSID block).
+    return not line[0].isspace() and bool(value) and not value.isdigit()
+
+
+def _block_value(b: _Block, value: str) -> None:
+    if b.pct is None:
+        m = _PCT.match(value)
+        if m:
+            b.pct = float(m.group(1))
+        return
+    if _RADIO.match(value):
+        return
+    m = _BAND.match(value)
+    if m:
+        ghz = float(m.group(1).replace(",", "."))
+        b.band = "2.4" if ghz < 3 else ("5" if ghz < 5.9 else "6")
+        return
+    if value == "":
+        b.in_load = True  # "Bss Load:" opens a sub-block
+        return
+    m = _UTIL.match(value)
+    if m and b.in_load:
+        b.util_pct = round(100.0 * int(m.group(1)) / 255.0, 1)
+        b.stations = b.last_int
+        return
+    if value.isdigit():
+        if b.channel is None and not b.in_load:
+            b.channel = int(value)
+        b.last_int = int(value)

@@ -51,7 +51,7 @@ def _column_kind(values: list[str]) -> str | None:
         return "RATE"
     if every(lambda v: v in ("yes", "no")):
         return "ACTIVE"
-    if every(lambda v: v == "*") and len(vals) < len(values):
+    if every(lambda v: v.strip() in ("*", "")) and any(v.strip() == "" for v in values):
         return "IN-USE"
     if every(lambda v: _BARS.match(v) is not None):
         return "BARS"

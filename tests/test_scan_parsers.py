@@ -1,0 +1,258 @@
+"""Every saved scan in tests/fixtures/scan parses with the right count and values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from survey.errors import UserInputError
+from survey.scan.parsers import decode_scan_bytes, detect_format, parse_bytes, parse_text
+
+FIX = Path(__file__).parent / "fixtures" / "scan"
+
+
+def load(name: str):
+    return parse_bytes((FIX / name).read_bytes())
+
+
+def by_bssid(parsed):
+    return {o.bssid: o for o in parsed.observations}
+
+
+# file -> (format, number of BSSs, number of skipped-line warnings expected >= 1?)
+COUNTS = {
+    "airport-monterey-no-bssid.txt": ("airport", 4),
+    "airport-secondary-channel.txt": ("airport", 4),
+    "airport-utf8-shifted.txt": ("airport", 4),
+    "iw-scan-6bss-wps-bssload.txt": ("iw", 6),
+    "iw-scan-two-networks.txt": ("iw", 2),
+    "iw-extra-escapes-crlf.txt": ("iw", 4),
+    "netsh-de-win11.txt": ("netsh", 9),
+    "netsh-en-win11-bssload.txt": ("netsh", 8),
+    "netsh-en-win81-two-ifaces.txt": ("netsh", 4),
+    "netsh-es-oem-mojibake.txt": ("netsh", 8),
+    "netsh-es-win11-broken-indent.txt": ("netsh", 7),
+    "netsh-fr-win11-nbsp.txt": ("netsh", 8),
+    "netsh-es-cp850-bytes.txt": ("netsh", 7),
+    "netsh-en-utf16-bom.txt": ("netsh", 8),
+    "nmcli-terse-default-fields.txt": ("nmcli", 11),
+    "nmcli-terse-escaped.txt": ("nmcli", 14),
+    "nmcli-ssid-hex.txt": ("nmcli", 4),
+    "wpa_cli-seven-hidden-dupes.txt": ("wpa_cli", 7),
+    "wpa_cli-two-wps.txt": ("wpa_cli", 2),
+    "wpa_cli-escapes-crlf.txt": ("wpa_cli", 5),
+    "wpa_cli-80bss-over-4k.txt": ("wpa_cli", 80),
+}
+
+
+def test_every_fixture_is_listed():
+    assert {p.name for p in FIX.iterdir() if p.suffix == ".txt"} == set(COUNTS)
+
+
+@pytest.mark.parametrize("name", sorted(COUNTS))
+def test_counts_and_format(name):
+    fmt, count = COUNTS[name]
+    parsed = load(name)
+    assert parsed.format == fmt
+    assert len(parsed.observations) == count
+    for o in parsed.observations:
+        assert o.bssid == o.bssid.lower()
+        assert o.rssi_dbm is not None and -100 <= o.rssi_dbm <= -20
+        assert o.channel is not None and o.freq_mhz is not None and o.band in ("2.4", "5")
+        assert o.auth, o
+
+
+def test_iw_values():
+    p = load("iw-scan-6bss-wps-bssload.txt")
+    obs = by_bssid(p)
+    hello = obs["11:22:33:44:55:66"]
+    assert (hello.ssid, hello.rssi_dbm, hello.freq_mhz, hello.channel) == ("hello", -67.0, 2457.0, 10)
+    assert hello.auth == ("WPA-PSK", "WPA2-PSK") and hello.ciphers == ("TKIP", "CCMP")
+    assert hello.wps is True and hello.station_count == 2
+    assert hello.channel_utilization_pct == pytest.approx(100 * 24 / 255, abs=0.1)
+    world = obs["22:33:44:55:66:77"]  # the "-- associated" line
+    assert world.ssid == "world" and world.rssi_dbm == -42.0 and world.wps is False
+    assert world.station_count is None
+    assert obs["33:44:55:66:77:88"].channel_width_mhz == 40
+    assert obs["44:55:66:77:88:99"].auth == ("WPA-PSK",)
+    assert obs["55:66:77:88:99:aa"].station_count == 4
+    assert obs["66:77:88:99:aa:bb"].channel == 8
+    assert p.warnings == ()
+
+
+def test_iw_escapes_hidden_crlf_float_freq():
+    obs = by_bssid(load("iw-extra-escapes-crlf.txt"))
+    first = obs["02:00:00:00:00:01"]
+    assert first.ssid == "café:\\net" and first.ssid_raw == b"caf\xc3\xa9:\\net"
+    assert first.freq_mhz == 2412.0 and first.channel == 1
+    assert first.auth == ("WPA2-PSK", "WPA3-SAE")
+    assert first.station_count == 7 and first.channel_utilization_pct == pytest.approx(50.2, abs=0.1)
+    nul = obs["02:00:00:00:00:02"]
+    assert nul.hidden and nul.ssid == "" and nul.channel_width_mhz == 80 and nul.auth == ("WPA2-EAP",)
+    empty = obs["02:00:00:00:00:03"]
+    assert empty.hidden and empty.auth == ("OPEN",) and empty.wps is True
+    assert obs["02:00:00:00:00:04"].ssid == " lead and trail "
+    assert obs["02:00:00:00:00:04"].auth == ("WEP",)
+
+
+def test_nmcli_escaped_colons_and_backslash():
+    p = load("nmcli-terse-default-fields.txt")
+    obs = by_bssid(p)
+    assert obs["fe:dc:ba:09:87:02"].ssid == "SSID-2-\\foo:bar"
+    assert obs["fe:dc:ba:09:87:0b"].auth == ("WPA2-PSK", "WPA3-SAE")
+    s3 = obs["fe:dc:ba:09:87:03"]
+    assert s3.signal_pct == 87 and s3.rssi_estimated and s3.rssi_dbm == pytest.approx(-100 + 0.6 * 87)
+    assert s3.channel == 1 and s3.freq_mhz == 2412.0 and s3.auth == ("OPEN",)
+    assert any("Skipped 3 line" in w for w in p.warnings)
+
+
+def test_nmcli_fields_from_saved_command():
+    p = load("nmcli-terse-escaped.txt")
+    first = p.observations[0]
+    assert (first.bssid, first.ssid, first.freq_mhz, first.channel) == ("31:23:03:1a:9f:1c", "Linksys01777", 2462.0, 11)
+    assert first.auth == ("WPA2-PSK",) and first.ciphers == ("CCMP",)
+    assert p.observations[1].ssid == "Linksys01777-invité" and p.observations[1].auth == ("OPEN",)
+    assert p.observations[2].auth == ("WPA-PSK", "WPA2-PSK") and p.observations[2].ciphers == ("TKIP", "CCMP")
+    assert p.observations[3].band == "5" and p.observations[3].signal_pct == 75
+    assert p.observations[12].hidden
+    assert not any("inferred" in w for w in p.warnings)
+
+
+def test_nmcli_ssid_hex_wins_over_text():
+    obs = by_bssid(load("nmcli-ssid-hex.txt"))
+    assert obs["aa:bb:cc:00:00:01"].ssid == "Home:5G\\x"
+    assert obs["aa:bb:cc:00:00:02"].hidden and obs["aa:bb:cc:00:00:02"].auth == ("WPA2-EAP",)
+    bad = obs["aa:bb:cc:00:00:03"]
+    assert bad.ssid_raw == b"\xffbad" and bad.ssid == "\xffbad"  # Latin-1 fallback, no crash
+    assert obs["aa:bb:cc:00:00:04"].auth == ("OWE",)
+
+
+def test_wpa_cli_values():
+    p = load("wpa_cli-seven-hidden-dupes.txt")
+    assert [o.ssid for o in p.observations].count("") == 2
+    assert [o.ssid for o in p.observations].count("Nima Lodge") == 2
+    assert p.observations[4].auth == ("OPEN",) and p.observations[4].channel == 108
+    assert p.warnings == ()
+    two = load("wpa_cli-two-wps.txt").observations
+    assert two[0].wps is True and two[1].wps is False and two[0].ciphers == ("CCMP", "TKIP")
+    assert two[0].rssi_dbm == -66 and not two[0].rssi_estimated
+
+
+def test_wpa_cli_escapes():
+    obs = load("wpa_cli-escapes-crlf.txt").observations
+    assert obs[0].ssid == 'Café "quoted" back\\slash' and obs[0].auth == ("WPA2-PSK", "WPA3-SAE")
+    assert obs[1].ssid_raw == b"\xff\xfeLatin\xe9" and obs[1].auth == ("WPA2-EAP",)
+    assert obs[2].ssid == "日本語📶" and obs[2].auth == ("WPA3-SAE",)
+    assert obs[3].ssid == "tab\there" and obs[3].auth == ("WEP",)
+    assert obs[4].hidden and obs[4].auth == ("OPEN",)
+
+
+NETSH_EXPECTED = {
+    # file: [(bssid, ssid, pct, channel, band, auth, stations, util_raw)]
+    "netsh-de-win11.txt": [
+        ("fe:dc:ba:09:87:01", "SSID-1", 13, 6, "2.4", "WPA2-PSK", 1, 33),
+        ("fe:dc:ba:09:87:02", "SSID-2", 43, 149, "5", "OPEN", 0, 1),
+        ("fe:dc:ba:09:87:03", "SSID-2", 87, 44, "5", "OPEN", None, None),
+        ("fe:dc:ba:09:87:05", "SSID-3", 24, 11, "2.4", "WPA2-PSK", 0, 199),
+        ("fe:dc:ba:09:87:09", "SSID-5", 87, 4, "2.4", "WPA2-PSK", None, None),
+    ],
+    "netsh-fr-win11-nbsp.txt": [
+        ("fe:dc:ba:09:87:02", "SSID-1", 33, 52, "5", "OPEN", 0, 1),
+        ("fe:dc:ba:09:87:04", "SSID-2", 31, 1, "2.4", "OPEN", 0, 201),
+        ("fe:dc:ba:09:87:08", "SSID-3", 80, 11, "2.4", "OPEN", 2, 27),
+    ],
+    "netsh-es-win11-broken-indent.txt": [
+        ("fe:dc:ba:09:87:03", "SSID-1", 86, 44, "5", "OPEN", None, None),
+        ("fe:dc:ba:09:87:04", "SSID-2", 82, 4, "2.4", "WPA2-PSK", None, None),
+        ("fe:dc:ba:09:87:06", "SSID-3", 90, 6, "2.4", "OPEN", 10, 52),
+    ],
+    "netsh-es-oem-mojibake.txt": [
+        ("98:fc:11:b6:88:9e", "CARAMANZANAS_BAJA", 28, 9, "2.4", "WPA-PSK", None, None),
+        ("00:14:7c:b0:83:a9", "LOLOWL", 85, 9, "2.4", "WPA2-PSK", None, None),
+        ("70:72:cf:af:51:e0", "BOOWIFI", 0, 1, "2.4", "WPA2-PSK", None, None),
+    ],
+    "netsh-en-win11-bssload.txt": [
+        ("fe:dc:ba:09:87:01", "SSID-1", 31, 1, "2.4", "OPEN", 4, 109),
+        ("fe:dc:ba:09:87:08", "SSID-3", 81, 4, "2.4", "WPA2-PSK", None, None),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(NETSH_EXPECTED))
+def test_netsh_values_by_structure(name):
+    obs = by_bssid(load(name))
+    for bssid, ssid, pct, chan, band, auth, stations, util_raw in NETSH_EXPECTED[name]:
+        o = obs[bssid]
+        assert (o.ssid, o.signal_pct, o.channel, o.band, o.auth) == (ssid, pct, chan, band, (auth,))
+        assert o.rssi_estimated and o.rssi_dbm == pytest.approx(pct / 2 - 100)
+        assert o.station_count == stations
+        if util_raw is None:
+            assert o.channel_utilization_pct is None
+        else:
+            assert o.channel_utilization_pct == pytest.approx(100 * util_raw / 255, abs=0.05)
+
+
+def test_netsh_two_interfaces_and_mojibake_warning():
+    p = load("netsh-en-win81-two-ifaces.txt")
+    assert [o.ssid for o in p.observations] == ["Vodafone Hotspot", "Vodafone Hotspot", "EdaBox",
+                                                "FRITZ!Box 2345 Cable"]
+    assert p.observations[-1].signal_pct == 100 and p.observations[-1].rssi_dbm == -50
+    moj = load("netsh-es-oem-mojibake.txt")
+    assert any("cp850" in w for w in moj.warnings)
+
+
+def test_netsh_real_oem_bytes_and_utf16():
+    p = load("netsh-es-cp850-bytes.txt")
+    assert any("cp850" in w for w in p.warnings)
+    assert by_bssid(p)["fe:dc:ba:09:87:06"].ssid == "Señal-Niño"
+    u = load("netsh-en-utf16-bom.txt")
+    assert len(u.observations) == 8 and u.observations[0].station_count == 4
+
+
+def test_airport_values():
+    sec = load("airport-secondary-channel.txt").observations
+    assert sec[2].channel == 9 and sec[2].channel_width_mhz == 40 and sec[2].band == "2.4"
+    assert sec[0].channel == 64 and sec[0].band == "5" and sec[0].rssi_dbm == -80
+    assert sec[0].auth == ("WPA-PSK", "WPA2-PSK")
+    shifted = load("airport-utf8-shifted.txt").observations
+    assert shifted[1].ssid == "Linksys02787-invité" and shifted[1].bssid == "12:23:03:18:9f:1c"
+    assert shifted[1].auth == ("OPEN",) and shifted[1].rssi_dbm == -33
+    assert shifted[3].channel == 1 and shifted[3].channel_width_mhz == 40
+    mont = load("airport-monterey-no-bssid.txt")
+    assert all(o.bssid == "" for o in mont.observations)
+    assert any("Location" in w for w in mont.warnings)
+    assert mont.observations[3].channel == 149
+
+
+def test_prompt_and_comment_lines_are_reported():
+    text = "# saved on site\nuser@laptop:~$ wpa_cli scan_results\n" + (FIX / "wpa_cli-two-wps.txt").read_text()
+    p = parse_text(text)
+    assert p.format == "wpa_cli" and len(p.observations) == 2
+    assert any("Skipped 2 line" in w for w in p.warnings)
+
+
+def test_garbage_line_inside_output_is_skipped_not_fatal():
+    text = (FIX / "wpa_cli-two-wps.txt").read_text() + "this is not a row\n"
+    p = parse_text(text)
+    assert len(p.observations) == 2 and p.warnings
+
+
+def test_unknown_format_is_user_error():
+    with pytest.raises(UserInputError, match="not a scan"):
+        parse_text("hello world\n")
+    with pytest.raises(UserInputError):
+        parse_text("x", format="bogus")
+
+
+def test_forced_format_and_detection():
+    assert detect_format((FIX / "iw-scan-two-networks.txt").read_text()) == "iw"
+    p = parse_text((FIX / "wpa_cli-two-wps.txt").read_text(), format="wpa_cli")
+    assert len(p.observations) == 2
+
+
+def test_decode_fallbacks_never_fail():
+    text, notes = decode_scan_bytes(b"\xff\xfe\x00garbage")
+    assert isinstance(text, str)
+    text, notes = decode_scan_bytes(bytes(range(256)))
+    assert notes and len(text) == 256

@@ -1,0 +1,34 @@
+"""``evsurvey recommend PROJECT [--survey NAME] [--profile ID] [--json]``: the verdict at the
+charger, the findings, where to put the fix and the network checklist."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from survey.analysis.recommend import format_text, pick_survey, recommend
+from survey.project.profiles import get_profile, load_profiles
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("project", help="a .evsurvey project file")
+    parser.add_argument("--survey", metavar="NAME", help="survey to analyse (default: the active survey)")
+    parser.add_argument("--profile", metavar="ID",
+                        help="charger profile id (default: the project's); one of: "
+                             + ", ".join(p.id for p in load_profiles()))
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def run(args) -> int:
+    from survey.project.store import ProjectStore
+
+    with ProjectStore.open(args.project, read_only=True) as store:
+        project = store.load()
+    survey = pick_survey(project, args.survey)
+    profile = get_profile(args.profile) if args.profile else None
+    rec = recommend(project, survey, profile)
+    if args.json:
+        print(json.dumps(rec.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(format_text(rec))
+    return 0

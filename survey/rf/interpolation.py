@@ -1,0 +1,384 @@
+"""Heatmaps from measured samples, each carrying its cross-validated error in dB.
+
+Method (see DESIGN.md, "Interpolation"):
+
+1. Readings repeated at one spot are averaged in mW, not dBm (a receiver integrates power;
+   averaging dBm biases low).
+2. Candidates are compared by cross-validation on the samples themselves: leave-one-out
+   up to 30 samples, 10-fold beyond (folds fixed by a seeded permutation so the answer is
+   reproducible). The candidate with the lowest RMSE (dB) wins and that RMSE is reported.
+
+   * inverse-distance weighting (power 2): the only candidate below 4 samples;
+   * thin-plate spline (``scipy.interpolate.RBFInterpolator``) at several smoothings;
+   * Gaussian-process regression (kriging, ``sklearn.gaussian_process``): Matern nu = 1.5
+     plus a white-noise term, hyperparameters by maximum marginal likelihood (on at most
+     150 samples, then one fixed-hyperparameter solve on all). On real held-out RSSI it
+     beat the spline and IDW (DESIGN.md), and it gives a per-point standard deviation;
+   * each of them either on the raw dBm or on the residual of a trend: a log-distance law
+     from a known AP position (intercept and exponent fitted to the samples), or a given
+     callable model such as a calibrated :class:`survey.rf.propagation.PropagationModel`.
+
+3. Away from the samples the interpolated part is held within the range of the values it
+   was fitted to, so no method invents a strong signal where nobody measured; the UI
+   fades cells out with :meth:`Heatmap.coverage_alpha`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from scipy.interpolate import RBFInterpolator, RectBivariateSpline
+from scipy.optimize import lsq_linear
+from scipy.spatial import cKDTree
+
+from survey.errors import UserInputError
+from survey.rf.propagation import MIN_DISTANCE_M, SiteGrid
+
+log = logging.getLogger(__name__)
+
+#: Up to this many samples, cross-validation leaves one out; above, 10 folds.
+LOO_MAX_SAMPLES = 30
+CV_FOLDS = 10
+#: Below this many distinct points only IDW is fitted (a spline or GP needs a shape to fit).
+MIN_POINTS_SMOOTH = 4
+#: The log-distance trend needs a few points to fit intercept and exponent.
+MIN_POINTS_TREND = 5
+#: Hyperparameters of the GP are fitted on at most this many samples (cost ~ n^3 per
+#: optimizer step); the final solve uses all samples.
+GP_HYPER_MAX_SAMPLES = 150
+#: Thin-plate smoothing candidates (dimensionless penalty of RBFInterpolator).
+TPS_SMOOTHINGS = (0.1, 1.0, 10.0, 100.0)
+#: Coarse step (m) at which predict_grid evaluates before spline upsampling (DESIGN.md:
+#: 0.5 m -> 0.1 m moved values by <= 0.3 dB).
+COARSE_STEP_M = 0.5
+#: Exponent bounds of the log-distance trend (indoor measurements: 1.6-6, Rappaport Table 4.2).
+TREND_EXPONENT_BOUNDS = (1.5, 6.0)
+#: Points within 1 mm are the same spot.
+SAME_SPOT_M = 1e-3
+
+
+class NoSamplesError(UserInputError):
+    """A heatmap was requested from no usable samples."""
+
+
+# --------------------------------------------------------------------------------------
+# interpolators: fit(xy, z) -> predictor(query) -> values
+
+
+def _idw_fit(xy: np.ndarray, z: np.ndarray, power: float = 2.0):
+    def predict(q: np.ndarray) -> np.ndarray:
+        out = np.empty(q.shape[0])
+        step = max(1, 2_000_000 // xy.shape[0])
+        for s in range(0, q.shape[0], step):
+            d2 = ((q[s:s + step, None, :] - xy[None, :, :]) ** 2).sum(axis=2)
+            exact = d2 < SAME_SPOT_M ** 2
+            w = 1.0 / np.maximum(d2, SAME_SPOT_M ** 2) ** (power / 2.0)
+            vals = (w @ z) / w.sum(axis=1)
+            hit = exact.any(axis=1)
+            if hit.any():
+                vals[hit] = z[exact[hit].argmax(axis=1)]
+            out[s:s + step] = vals
+        return out
+    return predict
+
+
+def _tps_fit(smoothing: float):
+    def fit(xy: np.ndarray, z: np.ndarray):
+        rbf = RBFInterpolator(xy, z, kernel="thin_plate_spline", smoothing=smoothing)
+        return rbf
+    return fit
+
+
+def _gp_kernel(xy: np.ndarray):
+    from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+    span = float(np.ptp(xy, axis=0).max()) if xy.shape[0] > 1 else 1.0
+    start = min(max(span / 4.0, 1.0), 50.0)
+    return (ConstantKernel(1.0, (1e-3, 1e3))
+            * Matern(length_scale=start, length_scale_bounds=(0.2, 200.0), nu=1.5)
+            + WhiteKernel(noise_level=0.1, noise_level_bounds=(1e-6, 2.0)))
+
+
+def _gp_hyper(xy: np.ndarray, z: np.ndarray):
+    """Kernel with hyperparameters by maximum marginal likelihood (subsample <= 150)."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    if xy.shape[0] > GP_HYPER_MAX_SAMPLES:
+        idx = np.random.default_rng(0).choice(xy.shape[0], GP_HYPER_MAX_SAMPLES, replace=False)
+        xy, z = xy[idx], z[idx]
+    gp = GaussianProcessRegressor(_gp_kernel(xy), normalize_y=True, n_restarts_optimizer=0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        gp.fit(xy, z)
+    return gp.kernel_
+
+
+class _GPPredictor:
+    def __init__(self, kernel, xy: np.ndarray, z: np.ndarray):
+        from sklearn.gaussian_process import GaussianProcessRegressor
+        self.gp = GaussianProcessRegressor(kernel, normalize_y=True, optimizer=None)
+        self.gp.fit(xy, z)
+        # WhiteKernel is the second term of the sum; its variance is in normalised units.
+        self.noise_var_db2 = float(kernel.k2.noise_level) * float(self.gp._y_train_std) ** 2
+
+    def __call__(self, q: np.ndarray) -> np.ndarray:
+        return self.gp.predict(q)
+
+    def std(self, q: np.ndarray) -> np.ndarray:
+        """Standard deviation (dB) of the underlying field, without the per-reading noise."""
+        _, sd = self.gp.predict(q, return_std=True)
+        return np.sqrt(np.maximum(sd ** 2 - self.noise_var_db2, 0.0))
+
+
+def _gp_fit(kernel):
+    return lambda xy, z: _GPPredictor(kernel, xy, z)
+
+
+# --------------------------------------------------------------------------------------
+# trends
+
+
+def _log_distance_features(ap_xy_m, xy: np.ndarray) -> np.ndarray:
+    d = np.maximum(np.hypot(xy[:, 0] - ap_xy_m[0], xy[:, 1] - ap_xy_m[1]), MIN_DISTANCE_M)
+    return -10.0 * np.log10(d)
+
+
+class _LogDistanceTrend:
+    """rssi = a + n * (-10 log10 d), a and n fitted by bounded least squares."""
+
+    def __init__(self, ap_xy_m, xy: np.ndarray, z: np.ndarray):
+        self.ap_xy_m = (float(ap_xy_m[0]), float(ap_xy_m[1]))
+        f = _log_distance_features(self.ap_xy_m, xy)
+        lo, hi = TREND_EXPONENT_BOUNDS
+        res = lsq_linear(np.column_stack([np.ones_like(f), f]), z,
+                         bounds=([-np.inf, lo], [np.inf, hi]))
+        self.intercept_dbm, self.exponent = float(res.x[0]), float(res.x[1])
+
+    def __call__(self, q: np.ndarray) -> np.ndarray:
+        return self.intercept_dbm + self.exponent * _log_distance_features(self.ap_xy_m, q)
+
+    def predict_grid(self, grid: SiteGrid) -> np.ndarray:
+        dx = (grid.xs_m - self.ap_xy_m[0])[None, :]
+        dy = (grid.ys_m - self.ap_xy_m[1])[:, None]
+        d = np.maximum(np.hypot(dx, dy), MIN_DISTANCE_M)
+        return self.intercept_dbm - 10.0 * self.exponent * np.log10(d)
+
+
+class _ModelTrend:
+    """A given model(query_xy_m) -> dBm, used as it is (its offset goes to the residual)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, q: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model(q), dtype=np.float64).reshape(-1)
+
+    def predict_grid(self, grid: SiteGrid) -> np.ndarray:
+        fast = getattr(self.model, "predict_grid", None)
+        if fast is not None:
+            return np.asarray(fast(grid), dtype=np.float64).reshape(grid.shape)
+        return self(grid.xy_m).reshape(grid.shape)
+
+
+# --------------------------------------------------------------------------------------
+# candidates and cross-validation
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    name: str
+    fit: Callable  # (xy, z) -> predictor
+    trend: Callable | None  # (xy, z) -> trend object, or None
+
+
+def _folds(n: int) -> list[np.ndarray]:
+    if n <= LOO_MAX_SAMPLES:
+        return [np.array([i]) for i in range(n)]
+    perm = np.random.default_rng(12345).permutation(n)
+    return [perm[k::CV_FOLDS] for k in range(CV_FOLDS)]
+
+
+def _fit_with_trend(cand: _Candidate, xy: np.ndarray, z: np.ndarray):
+    trend = cand.trend(xy, z) if cand.trend is not None else None
+    resid = z - trend(xy) if trend is not None else z
+    return trend, cand.fit(xy, resid), (float(resid.min()), float(resid.max()))
+
+
+def _cv_rmse(cand: _Candidate, xy: np.ndarray, z: np.ndarray, folds) -> float:
+    errors = np.empty(z.shape[0])
+    for test in folds:
+        train = np.setdiff1d(np.arange(z.shape[0]), test, assume_unique=True)
+        trend, interp, (lo, hi) = _fit_with_trend(cand, xy[train], z[train])
+        pred = np.clip(interp(xy[test]), lo, hi)
+        if trend is not None:
+            pred = pred + trend(xy[test])
+        errors[test] = pred - z[test]
+    return float(np.sqrt(np.mean(errors ** 2)))
+
+
+def average_repeats(xy_m, rssi_dbm) -> tuple[np.ndarray, np.ndarray]:
+    """Drop non-finite readings, then average readings at the same spot (within 1 mm) in mW.
+
+    Returns (xy_m (N, 2), rssi_dbm (N,)) with one row per distinct spot.
+    """
+    xy = np.asarray(xy_m, dtype=np.float64).reshape(-1, 2)
+    z = np.asarray(rssi_dbm, dtype=np.float64).reshape(-1)
+    if xy.shape[0] != z.shape[0]:
+        raise ValueError("xy_m and rssi_dbm must have the same number of samples")
+    keep = np.isfinite(z) & np.isfinite(xy).all(axis=1)
+    xy, z = xy[keep], z[keep]
+    if xy.shape[0] == 0:
+        return xy, z
+    key = np.round(xy / SAME_SPOT_M).astype(np.int64)
+    uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    mw = np.bincount(inverse, weights=10.0 ** (z / 10.0)) / np.bincount(inverse)
+    first = np.full(uniq.shape[0], -1)
+    first[inverse[::-1]] = np.arange(xy.shape[0])[::-1]
+    return xy[first], 10.0 * np.log10(mw)
+
+
+# --------------------------------------------------------------------------------------
+# the heatmap
+
+
+class Heatmap:
+    """A fitted heatmap: RSSI (dBm) anywhere on the site, with its cross-validated error.
+
+    ``method`` names the winning candidate (e.g. ``"gp+log-distance"``), ``loo_rmse_db``
+    its cross-validated RMSE in dB (leave-one-out up to 30 samples, else 10-fold; NaN for
+    a single sample), ``n_points`` the distinct spots it was fitted to, ``cv_rmse_db`` the
+    RMSE of every candidate tried, ``fit_s`` the fitting time.
+    """
+
+    def __init__(self, *, method: str, xy_m: np.ndarray, rssi_dbm: np.ndarray, interp, trend,
+                 resid_range: tuple[float, float], loo_rmse_db: float, cv_rmse_db: dict, fit_s: float):
+        self.method = method
+        self.xy_m = xy_m
+        self.rssi_dbm = rssi_dbm
+        self.n_points = int(xy_m.shape[0])
+        self.loo_rmse_db = loo_rmse_db
+        self.cv_rmse_db = cv_rmse_db
+        self.fit_s = fit_s
+        self._interp = interp
+        self._trend = trend
+        self._lo, self._hi = resid_range
+        self._tree = cKDTree(xy_m)
+
+    def __repr__(self) -> str:
+        return f"Heatmap(method={self.method!r}, n_points={self.n_points}, loo_rmse_db={self.loo_rmse_db:.2f})"
+
+    def predict(self, query_xy_m) -> np.ndarray:
+        """RSSI in dBm at ``query_xy_m`` (M, 2) metres; shape (M,)."""
+        q = np.asarray(query_xy_m, dtype=np.float64).reshape(-1, 2)
+        out = np.clip(self._interp(q), self._lo, self._hi)
+        if self._trend is not None:
+            out = out + self._trend(q)
+        return out
+
+    def predict_grid(self, grid: SiteGrid) -> np.ndarray:
+        """RSSI in dBm over ``grid``, shape (ny, nx).
+
+        The interpolated part is evaluated on a grid of at most 0.5 m and upsampled with a
+        cubic spline; a trend is evaluated at full resolution (wall shadows stay sharp).
+        """
+        ny, nx = grid.shape
+        x0, y0, x1, y1 = grid.extent_m
+        cx = max(2, int(math.ceil((x1 - x0) / COARSE_STEP_M)) + 1) if nx > 1 else 1
+        cy = max(2, int(math.ceil((y1 - y0) / COARSE_STEP_M)) + 1) if ny > 1 else 1
+        if cx >= nx or cy >= ny:
+            resid = self._interp(grid.xy_m).reshape(ny, nx)
+        else:
+            xs_c = np.linspace(x0, x1, cx)
+            ys_c = np.linspace(y0, y1, cy)
+            gx, gy = np.meshgrid(xs_c, ys_c)
+            coarse = self._interp(np.column_stack([gx.ravel(), gy.ravel()])).reshape(cy, cx)
+            k = 3 if min(cx, cy) >= 4 else 1
+            resid = RectBivariateSpline(ys_c, xs_c, coarse, kx=k, ky=k)(grid.ys_m, grid.xs_m)
+        out = np.clip(resid, self._lo, self._hi)
+        if self._trend is not None:
+            out = out + self._trend.predict_grid(grid)
+        return out
+
+    def std_db(self, query_xy_m) -> np.ndarray | None:
+        """Standard deviation (dB, (M,)) of the estimate where the method gives one (the GP), else None."""
+        std = getattr(self._interp, "std", None)
+        if std is None:
+            return None
+        return std(np.asarray(query_xy_m, dtype=np.float64).reshape(-1, 2))
+
+    def distance_to_nearest_m(self, query_xy_m) -> np.ndarray:
+        """Distance (m, (M,)) from each query point to the nearest sample."""
+        q = np.asarray(query_xy_m, dtype=np.float64).reshape(-1, 2)
+        d, _ = self._tree.query(q, k=1)
+        return d
+
+    def coverage_alpha(self, query_xy_m, full_m: float = 2.0, zero_m: float = 5.0) -> np.ndarray:
+        """Opacity in [0, 1] for drawing: 1 within ``full_m`` of a sample, 0 beyond ``zero_m``,
+        linear in between."""
+        if zero_m <= full_m:
+            raise ValueError("zero_m must be greater than full_m")
+        d = self.distance_to_nearest_m(query_xy_m)
+        return np.clip((zero_m - d) / (zero_m - full_m), 0.0, 1.0)
+
+
+def fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m=None, model=None, methods=None) -> Heatmap:
+    """Fit a heatmap to samples at ``xy_m`` (N, 2) metres with RSSI ``rssi_dbm`` (N,) dBm.
+
+    ``ap_xy_m``: position of the transmitting AP, enabling a log-distance trend candidate.
+    ``model``: a callable ``model(query_xy_m) -> dBm`` (optionally with ``predict_grid``)
+    used as a trend candidate instead. ``methods``: restrict the interpolators tried, a
+    subset of ``("idw", "tps", "gp")``. Non-finite readings are dropped. Raises
+    :class:`NoSamplesError` when nothing is left.
+    """
+    t0 = time.perf_counter()
+    xy, z = average_repeats(xy_m, rssi_dbm)
+    if xy.shape[0] == 0:
+        raise NoSamplesError("No usable RSSI samples for this network: take at least one sample where it is heard.")
+    wanted = set(methods) if methods is not None else {"idw", "tps", "gp"}
+    unknown = wanted - {"idw", "tps", "gp"}
+    if unknown:
+        raise ValueError(f"unknown interpolation methods: {sorted(unknown)}")
+    n = xy.shape[0]
+
+    trends: list[tuple[str, Callable | None]] = [("", None)]
+    if n >= MIN_POINTS_TREND:
+        if model is not None:
+            trends.append(("+model", lambda _xy, _z: _ModelTrend(model)))
+        elif ap_xy_m is not None:
+            ap = (float(ap_xy_m[0]), float(ap_xy_m[1]))
+            trends.append(("+log-distance", lambda xy_, z_: _LogDistanceTrend(ap, xy_, z_)))
+
+    candidates: list[_Candidate] = []
+    for suffix, trend in trends:
+        if "idw" in wanted or n < MIN_POINTS_SMOOTH:
+            candidates.append(_Candidate("idw" + suffix, _idw_fit, trend))
+        if n < MIN_POINTS_SMOOTH:
+            continue
+        if "tps" in wanted:
+            for s in TPS_SMOOTHINGS:
+                candidates.append(_Candidate(f"tps(s={s:g})" + suffix, _tps_fit(s), trend))
+        if "gp" in wanted:
+            base = trend(xy, z) if trend is not None else None
+            resid = z - base(xy) if base is not None else z
+            candidates.append(_Candidate("gp" + suffix, _gp_fit(_gp_hyper(xy, resid)), trend))
+
+    if n >= 2:
+        folds = _folds(n)
+        scores = {c.name: _cv_rmse(c, xy, z, folds) for c in candidates}
+        best = min(candidates, key=lambda c: scores[c.name])
+        rmse = scores[best.name]
+    else:
+        scores = {candidates[0].name: float("nan")}
+        best, rmse = candidates[0], float("nan")
+    trend, interp, resid_range = _fit_with_trend(best, xy, z)
+    fit_s = time.perf_counter() - t0
+    log.debug("heatmap of %d points: %s (CV RMSE %.2f dB) in %.0f ms; candidates %s",
+              n, best.name, rmse, fit_s * 1000, scores)
+    return Heatmap(method=best.name, xy_m=xy, rssi_dbm=z, interp=interp, trend=trend, resid_range=resid_range,
+                   loo_rmse_db=rmse, cv_rmse_db=scores, fit_s=fit_s)

@@ -18,6 +18,7 @@ import numpy as np
 from survey.errors import UserInputError
 from survey.analysis.target import resolve_target, survey_observations, target_samples
 from survey.project.model import Project, Survey, TargetNetwork
+from survey.rf.propagation import SiteGrid, site_grid
 from survey.rf.interpolation import fit_heatmap
 
 log = logging.getLogger(__name__)
@@ -26,13 +27,9 @@ log = logging.getLogger(__name__)
 GOOD_DBM = -65.0
 #: A cell counts as measured within this distance of a sample. Installers walk a garage
 #: with samples 1-2 m apart; farther than 3 m from every sample the colour is an
-#: extrapolation across walls, so it is faded on the map and left out of coverage shares.
+#: extrapolation across walls, so it is left out of coverage shares (the map fades it with
+#: :meth:`survey.rf.interpolation.Heatmap.coverage_alpha`).
 COVERED_WITHIN_M = 3.0
-#: Cells closer than this to a sample are drawn at full strength; fading starts here.
-FULL_ALPHA_WITHIN_M = 1.5
-#: The faintest a not-measured cell is drawn (0 = white, 1 = full colour).
-MIN_ALPHA = 0.25
-
 
 class NoTargetSignalError(UserInputError):
     """A survey has no sample that heard any network, so nothing can be mapped."""
@@ -68,56 +65,30 @@ def target_rssi_per_sample(project: Project, survey: Survey, target: TargetNetwo
 
 # -- one survey's heatmap on a grid -----------------------------------------------------------
 
-@dataclass(frozen=True, eq=False)
-class MapGrid:
-    """Cell centres of a regular grid over the site: ``x_m`` (W,), ``y_m`` (H,), spacing in m.
-
-    Arrays on the grid are (H, W): row i at ``y_m[i]`` (y down, like the plan), column j at
-    ``x_m[j]``.
-    """
-
-    x_m: np.ndarray
-    y_m: np.ndarray
-    step_m: float
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (len(self.y_m), len(self.x_m))
-
-    @property
-    def extent_m(self) -> tuple[float, float, float, float]:
-        """(x_min, y_min, x_max, y_max) of the cell edges."""
-        h = self.step_m / 2
-        return (float(self.x_m[0] - h), float(self.y_m[0] - h), float(self.x_m[-1] + h), float(self.y_m[-1] + h))
-
-    def points(self) -> np.ndarray:
-        """All cell centres as (H*W, 2), row-major."""
-        xx, yy = np.meshgrid(self.x_m, self.y_m)
-        return np.column_stack([xx.ravel(), yy.ravel()])
+def grid_edges_m(grid: SiteGrid) -> tuple[float, float, float, float]:
+    """(x_min, y_min, x_max, y_max) of the cell edges of ``grid`` (its ``extent_m`` gives centres):
+    where an image of the grid's cells goes on the plan."""
+    h = grid.step_m / 2
+    return (float(grid.xs_m[0] - h), float(grid.ys_m[0] - h), float(grid.xs_m[-1] + h), float(grid.ys_m[-1] + h))
 
 
-def map_grid(project: Project, step_m: float = 0.1, margin_m: float = 0.5) -> MapGrid:
+def map_grid(project: Project, step_m: float = 0.1, margin_m: float = 0.5) -> SiteGrid:
     """The grid a project's maps are drawn on: its extent plus ``margin_m``, ``step_m`` cells.
 
     0.1 m is DESIGN.md's default display grid.
     """
-    if step_m <= 0:
-        raise UserInputError("The map grid step must be positive (try 0.1 m).")
-    x0, y0, x1, y1 = project.extent_m(margin_m)
-    nx = max(2, int(np.ceil((x1 - x0) / step_m)))
-    ny = max(2, int(np.ceil((y1 - y0) / step_m)))
-    return MapGrid(x_m=x0 + step_m * (np.arange(nx) + 0.5), y_m=y0 + step_m * (np.arange(ny) + 0.5), step_m=step_m)
+    return site_grid(project.extent_m(margin_m), step_m)
 
 
-def building_mask(project: Project, grid: MapGrid) -> np.ndarray:
+def building_mask(project: Project, grid: SiteGrid) -> np.ndarray:
     """(H, W) bool: cells inside the walls' extent (the garage/building); the whole grid
     when the project has no walls."""
     if not project.walls:
         return np.ones(grid.shape, dtype=bool)
     xs = [c for w in project.walls for c in (w.x1_m, w.x2_m)]
     ys = [c for w in project.walls for c in (w.y1_m, w.y2_m)]
-    inside_x = (grid.x_m >= min(xs)) & (grid.x_m <= max(xs))
-    inside_y = (grid.y_m >= min(ys)) & (grid.y_m <= max(ys))
+    inside_x = (grid.xs_m >= min(xs)) & (grid.xs_m <= max(xs))
+    inside_y = (grid.ys_m >= min(ys)) & (grid.ys_m <= max(ys))
     return inside_y[:, None] & inside_x[None, :]
 
 
@@ -126,14 +97,15 @@ class SurveyHeatmap:
     """The target network's RSSI interpolated over the grid for one survey.
 
     ``rssi_dbm`` (H, W); ``distance_m`` (H, W) to the nearest sample; ``alpha`` (H, W) 0..1
-    how much the colour is backed by samples; ``covered`` (H, W) cells within
+    how much the colour is backed by samples (the heatmap's ``coverage_alpha``); ``covered`` (H, W) cells within
     :data:`COVERED_WITHIN_M` of a sample; ``loo_rmse_db`` the interpolation's
-    leave-one-out error in dB.
+    leave-one-out error in dB; ``charger_rssi_dbm`` the interpolated value at the charger
+    point (None without a charger device).
     """
 
     survey_name: str
     target_ssid: str
-    grid: MapGrid
+    grid: SiteGrid
     rssi_dbm: np.ndarray
     distance_m: np.ndarray
     alpha: np.ndarray
@@ -142,22 +114,16 @@ class SurveyHeatmap:
     method: str
     sample_xy_m: np.ndarray
     sample_rssi_dbm: np.ndarray
+    charger_rssi_dbm: float | None = None
 
     def value_at(self, x_m: float, y_m: float) -> float:
         """Interpolated RSSI in dBm at a point (nearest grid cell)."""
-        j = int(np.clip(np.round((x_m - self.grid.x_m[0]) / self.grid.step_m), 0, len(self.grid.x_m) - 1))
-        i = int(np.clip(np.round((y_m - self.grid.y_m[0]) / self.grid.step_m), 0, len(self.grid.y_m) - 1))
+        j = int(np.clip(np.round((x_m - self.grid.xs_m[0]) / self.grid.step_m), 0, len(self.grid.xs_m) - 1))
+        i = int(np.clip(np.round((y_m - self.grid.ys_m[0]) / self.grid.step_m), 0, len(self.grid.ys_m) - 1))
         return float(self.rssi_dbm[i, j])
 
 
-def coverage_alpha(distance_m: np.ndarray) -> np.ndarray:
-    """1 within :data:`FULL_ALPHA_WITHIN_M` of a sample, falling linearly to
-    :data:`MIN_ALPHA` at :data:`COVERED_WITHIN_M` and beyond."""
-    t = (np.asarray(distance_m) - FULL_ALPHA_WITHIN_M) / (COVERED_WITHIN_M - FULL_ALPHA_WITHIN_M)
-    return 1.0 - (1.0 - MIN_ALPHA) * np.clip(t, 0.0, 1.0)
-
-
-def survey_heatmap(project: Project, survey: Survey, grid: MapGrid | None = None, *,
+def survey_heatmap(project: Project, survey: Survey, grid: SiteGrid | None = None, *,
                    target: TargetNetwork | None = None, step_m: float = 0.1) -> SurveyHeatmap:
     """Interpolate the target network's best-BSS RSSI of ``survey`` onto ``grid``.
 
@@ -176,21 +142,27 @@ def survey_heatmap(project: Project, survey: Survey, grid: MapGrid | None = None
     transmitters = [d for d in project.devices if d.kind.transmits and not d.planned]
     ap_xy = (transmitters[0].x_m, transmitters[0].y_m) if len(transmitters) == 1 else None
     model = fit_heatmap(xy, rssi, ap_xy_m=ap_xy)
-    points = grid.points()
-    values = np.asarray(model.predict(points), dtype=float).reshape(grid.shape)
+    points = grid.xy_m
+    values = np.asarray(model.predict_grid(grid), dtype=float).reshape(grid.shape)
     distance = np.asarray(model.distance_to_nearest_m(points), dtype=float).reshape(grid.shape)
+    alpha = np.asarray(model.coverage_alpha(points), dtype=float).reshape(grid.shape)
+    charger = project.charger
+    at_charger = None
+    if charger is not None:
+        at_charger = float(np.asarray(model.predict(np.array([[charger.x_m, charger.y_m]])), dtype=float)[0])
     return SurveyHeatmap(
         survey_name=survey.name,
         target_ssid=target.ssid if target is not None else "",
         grid=grid,
         rssi_dbm=values,
         distance_m=distance,
-        alpha=coverage_alpha(distance),
+        alpha=alpha,
         covered=distance <= COVERED_WITHIN_M,
         loo_rmse_db=float(model.loo_rmse_db),
         method=str(model.method),
         sample_xy_m=xy,
         sample_rssi_dbm=rssi,
+        charger_rssi_dbm=at_charger,
     )
 
 
@@ -221,7 +193,7 @@ class SurveyComparison:
     charger_rssi_after_dbm: float | None
 
     @property
-    def grid(self) -> MapGrid:
+    def grid(self) -> SiteGrid:
         return self.before.grid
 
     @property
@@ -299,9 +271,7 @@ def compare_surveys(project: Project, before: Survey, after: Survey, *, step_m: 
     if vmax - vmin < 1.0:  # a flat map still needs a usable colour range
         vmin, vmax = vmin - 0.5, vmax + 0.5
     diff = np.where(mask, ha.rssi_dbm - hb.rssi_dbm, np.nan)
-    charger = project.charger
-    rb = hb.value_at(charger.x_m, charger.y_m) if charger is not None else None
-    ra = ha.value_at(charger.x_m, charger.y_m) if charger is not None else None
+    rb, ra = hb.charger_rssi_dbm, ha.charger_rssi_dbm
     return SurveyComparison(
         before=hb, after=ha, vmin_dbm=vmin, vmax_dbm=vmax, difference_db=diff, area_mask=mask,
         area_m2=float(mask.sum()) * step_m * step_m,

@@ -1,0 +1,223 @@
+"""Project -> PDF: the report the installer hands to the customer.
+
+Sections (their headings are stable; tests look for them):
+cover, "Summary", "Signal map", "Predicted signal map" (when the wall model is calibrated),
+"2.4 GHz channels", "Findings and recommendation", "Before and after" (two surveys),
+"Network checklist", "Troubleshooting", "Appendix: samples".
+
+All text from the project (customer, labels, SSIDs, notes) is untrusted and goes through
+:func:`survey.report.fonts.safe_markup` / :func:`~survey.report.fonts.draw_string`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, letter
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageBreak, PageTemplate, Paragraph, Spacer, Table,
+)
+
+from survey.analysis.compare import (
+    SurveyComparison, SurveyHeatmap, compare_surveys, effective_target, map_grid, pick_before_after, survey_heatmap,
+)
+from survey.analysis.target import survey_observations
+from survey.errors import EvSurveyError, UserInputError
+from survey.project.model import Observation, Project, Survey
+from survey.project.units import format_area, format_length
+from survey.report import sections
+from survey.report.fonts import BODY_FONT, draw_string, register_fonts, safe_markup, truncate
+from survey.report.plan import PlanFlowable, PlanOptions, RssiLegend, rssi_layer
+from survey.report.redact import Redactor
+from survey.report.styles import styles
+
+log = logging.getLogger(__name__)
+
+PAPER_SIZES = {"A4": A4, "LETTER": letter}
+MARGIN = 16 * mm
+
+
+class ReportError(EvSurveyError):
+    """The report could not be written."""
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`build_report` wrote: the path, page count, section headings, seconds taken,
+    and the comparison it printed (None without two surveys)."""
+
+    path: Path
+    pages: int
+    sections: tuple[str, ...]
+    seconds: float
+    comparison: SurveyComparison | None = None
+
+    def as_dict(self) -> dict:
+        return {"path": str(self.path), "pages": self.pages, "sections": list(self.sections),
+                "seconds": round(self.seconds, 3),
+                "comparison": self.comparison.as_dict() if self.comparison is not None else None}
+
+
+def _resolve_survey(project: Project, survey) -> Survey | None:
+    if survey is None:
+        return project.active_survey if project.active_survey and project.active_survey.samples else (
+            next((s for s in reversed(project.surveys) if s.samples), project.active_survey))
+    if isinstance(survey, Survey):
+        return survey
+    found = project.survey_named(str(survey))
+    if found is None:
+        names = ", ".join(repr(s.name) for s in project.surveys) or "none"
+        raise UserInputError(f"There is no survey named {survey!r} in this project (surveys: {names}).")
+    return found
+
+
+class _Doc(BaseDocTemplate):
+    """Records the section headings it lays out (for the result and the PDF outline)."""
+
+    def __init__(self, filename, project: Project, **kw):
+        super().__init__(filename, **kw)
+        self.project = project
+        self.section_titles: list[str] = []
+
+    def afterFlowable(self, flowable):
+        key = getattr(flowable, "_section_key", None)
+        if key:
+            self.section_titles.append(flowable._section_title)
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(flowable._section_title, key, level=0)
+
+
+def _footer(canvas, doc) -> None:
+    canvas.saveState()
+    canvas.setFillColor(colors.HexColor("#777777"))
+    width, _ = doc.pagesize
+    site = doc.project.site
+    left = "evsurvey Wi-Fi survey"
+    if site.customer:
+        left += " · " + truncate(site.customer, 7, width / 2)
+    draw_string(canvas, MARGIN, 9 * mm, left, 7)
+    draw_string(canvas, width - MARGIN, 9 * mm, f"page {doc.page}", 7, anchor="end")
+    canvas.restoreState()
+
+
+def heading(text: str, key: str, style: str = "h1") -> Paragraph:
+    """A section heading (trusted text) that the document records and bookmarks."""
+    p = Paragraph(safe_markup(text), styles()[style])
+    p._section_key = key
+    p._section_title = text
+    return p
+
+
+def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighbors: bool = False,
+                 survey=None, compare: tuple | None = None, step_m: float = 0.1) -> ReportResult:
+    """Write the PDF report of ``project`` to ``out_path``.
+
+    ``survey``: the survey (or its name) the signal map shows; default the active one.
+    ``compare``: (before, after) surveys or names; default the first and last survey with
+    samples when there are two or more. ``paper``: "A4" or "Letter". Units follow
+    ``project.units``. The file is written to a temporary name and renamed, so a failed
+    run never leaves half a PDF behind.
+    """
+    started = time.perf_counter()
+    pagesize = PAPER_SIZES.get(str(paper).upper())
+    if pagesize is None:
+        raise UserInputError(f"Paper size {paper!r} is not supported; use A4 or Letter.")
+    register_fonts()
+    out_path = Path(out_path)
+    if not out_path.parent.exists():
+        raise UserInputError(f"The folder {out_path.parent} does not exist; create it or choose another output path.")
+
+    main_survey = _resolve_survey(project, survey)
+    pair = None
+    if compare is not None:
+        before, after = (_resolve_survey(project, s) for s in compare)
+        pair = (before, after)
+    else:
+        pair = pick_before_after(project)
+
+    target = effective_target(project, [s for s in project.surveys if s.samples])
+    redactor = Redactor(target, enabled=redact_neighbors)
+    for s in project.surveys:
+        redactor.note_own(survey_observations(s))
+
+    ctx = sections.ReportContext(
+        project=project, survey=main_survey, target=target, redactor=redactor,
+        content_width=pagesize[0] - 2 * MARGIN, content_height=pagesize[1] - 2 * MARGIN - 10 * mm,
+        step_m=step_m,
+    )
+    ctx.heatmap = _safe_heatmap(project, main_survey, target, step_m)
+    comparison = None
+    if pair is not None:
+        try:
+            comparison = compare_surveys(project, pair[0], pair[1], step_m=step_m)
+        except UserInputError as exc:
+            if compare is not None:
+                raise
+            log.info("before/after left out of the report: %s", exc)
+    ctx.comparison = comparison
+    ctx.analysis = sections.analyse(ctx)
+
+    story = []
+    story += sections.cover(ctx)
+    story.append(PageBreak())
+    story += sections.summary(ctx)
+    story.append(PageBreak())
+    story += sections.signal_map(ctx)
+    story += sections.predicted_map(ctx)
+    story.append(CondPageBreak(ctx.content_height * 0.45))
+    story += sections.channels(ctx)
+    story.append(PageBreak())
+    story += sections.findings(ctx)
+    if comparison is not None:
+        story.append(PageBreak())
+        story += sections.before_after(ctx)
+    story.append(PageBreak())
+    story += sections.checklist(ctx)
+    story += sections.troubleshooting(ctx)
+    story.append(PageBreak())
+    story += sections.appendix(ctx)
+
+    fd, tmp_name = tempfile.mkstemp(prefix=".evsurvey-report-", suffix=".pdf", dir=str(out_path.parent))
+    os.close(fd)
+    try:
+        doc = _Doc(tmp_name, project, pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
+                   topMargin=MARGIN, bottomMargin=MARGIN + 6 * mm,
+                   title=_title(project), author=project.site.installer or "evsurvey",
+                   subject="Wi-Fi survey for an EV charger", creator="evsurvey")
+        frame = Frame(MARGIN, MARGIN + 6 * mm, pagesize[0] - 2 * MARGIN, pagesize[1] - 2 * MARGIN - 6 * mm, id="body")
+        doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_footer)])
+        doc.build(story)
+        os.replace(tmp_name, out_path)
+    except OSError as exc:
+        raise ReportError(f"Could not write the report to {out_path}: {exc.strerror or exc}. "
+                          "Check the folder is writable and the file is not open in a PDF viewer.") from exc
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    seconds = time.perf_counter() - started
+    log.info("report written to %s: %d pages in %.2f s", out_path, doc.page, seconds)
+    return ReportResult(out_path, doc.page, tuple(doc.section_titles), seconds, comparison)
+
+
+def _title(project: Project) -> str:
+    customer = project.site.customer.strip()
+    return f"Wi-Fi survey for the EV charger – {customer}" if customer else "Wi-Fi survey for the EV charger"
+
+
+def _safe_heatmap(project, survey, target, step_m) -> SurveyHeatmap | None:
+    if survey is None or not survey.samples:
+        return None
+    try:
+        return survey_heatmap(project, survey, map_grid(project, step_m), target=target)
+    except UserInputError as exc:
+        log.info("no heatmap for survey %r: %s", survey.name, exc)
+        return None

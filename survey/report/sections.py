@@ -1,0 +1,611 @@
+"""The report's sections: each function returns the flowables of one section.
+
+Every string that comes from the project or from the air (customer, labels, SSIDs, notes)
+passes through :func:`safe_markup`; the markup written here around it is our own.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.lib import colors
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table
+
+from survey.analysis.compare import SurveyComparison, SurveyHeatmap, building_mask, grid_edges_m
+from survey.analysis.radio import build_model
+from survey.analysis.recommend import coverage_with, recommend
+from survey.analysis.target import band_of_observation, survey_observations, target_samples
+from survey.project.model import Device, Observation, Project, Survey, TargetNetwork
+from survey.project.profiles import get_profile
+from survey.project.units import format_area, format_length
+from survey.report import colormap
+from survey.report.fonts import BODY_FONT, BOLD_FONT, safe_markup
+from survey.report.plan import (
+    DifferenceLegend, PlanFlowable, PlanOptions, RssiLegend, difference_layer, rssi_layer,
+)
+from survey.report.redact import Redactor
+from survey.report.styles import ACCENT, MUTED, STATUS_COLOURS, styles, table_style
+from survey.rf.channels import channel_occupancy
+
+log = logging.getLogger(__name__)
+
+#: Samples within this distance of the charger point make up "what is heard at the charger".
+#: One step either way (the verdict's "measured there" radius is 1 m); 1.5 m keeps a
+#: sample taken beside a car parked in front of the charger.
+AT_CHARGER_RADIUS_M = 1.5
+
+#: DESIGN.md "Field facts": the troubleshooting matrix the report carries.
+TROUBLESHOOTING = (
+    ("Charger shows offline in the app",
+     "A DNS sinkhole (Pi-hole, AdGuard Home) blocks the maker's cloud domains, or outbound TCP 443 / 8883 is blocked.",
+     "Allow the maker's domains in the DNS filter; open TCP 443 and 8883 outbound from the charger's network; "
+     "run `evsurvey check` from that network."),
+    ("Charging sessions drop intermittently",
+     "Signal at the charger below -75 dBm: packets are lost, the WebSocket times out.",
+     "Bring the signal at the charger to -65 dBm or better: the recommendation in this report."),
+    ("Local API polling fails (Home Assistant, REST, Modbus TCP)",
+     "mDNS does not cross VLANs, so the charger's name does not resolve from the home network.",
+     "Add an mDNS reflector between the VLANs, or give the charger a DHCP reservation and poll its IP."),
+    ("App setup fails at 99 %",
+     "The network is WPA3-SAE only and the charger's older chipset cannot do SAE.",
+     "Switch the network to WPA2/WPA3 transition mode (or a WPA2 IoT SSID), then repeat the setup."),
+)
+
+
+@dataclass
+class Analysis:
+    """What the analysis layer concluded, in the shape the report prints."""
+
+    verdict: object | None = None  # survey.analysis.verdict.Verdict
+    findings: tuple = ()
+    options: tuple = ()
+    chosen: object | None = None  # survey.analysis.placement.Option
+    checklist: tuple = ()
+    recommendation: object | None = None  # the whole survey.analysis.recommend.Recommendation
+    predicted: object | None = None  # predicted map (rssi grid + extent) when calibrated
+    calibrated: bool = False
+    model_note: str = ""
+
+
+@dataclass
+class ReportContext:
+    project: Project
+    survey: Survey | None
+    target: TargetNetwork | None
+    redactor: Redactor
+    content_width: float
+    content_height: float
+    step_m: float = 0.1
+    heatmap: SurveyHeatmap | None = None
+    comparison: SurveyComparison | None = None
+    analysis: Analysis = field(default_factory=Analysis)
+
+    @property
+    def units(self) -> str:
+        return self.project.units
+
+    def length(self, metres: float) -> str:
+        return format_length(metres, self.units)
+
+
+def _p(text: str, style: str = "body") -> Paragraph:
+    """Trusted text (written here), still escaped so '<' or '&' in numbers cannot break markup."""
+    return Paragraph(safe_markup(text), styles()[style])
+
+
+def _pm(markup: str, style: str = "body") -> Paragraph:
+    """Markup built here from trusted pieces and :func:`safe_markup` of untrusted ones."""
+    return Paragraph(markup, styles()[style])
+
+
+def _cell(text: str, bold: bool = False) -> Paragraph:
+    return Paragraph(safe_markup(text), styles()["cell_bold" if bold else "cell"])
+
+
+def _heading(text: str, key: str, style: str = "h1"):
+    from survey.report.builder import heading  # the builder owns the outline bookkeeping
+    return heading(text, key, style)
+
+
+def _fmt_dbm(value: float | None) -> str:
+    return "–" if value is None or not np.isfinite(value) else f"{value:.0f} dBm"
+
+
+# -- analysis ---------------------------------------------------------------------------------
+
+def analyse(ctx: ReportContext) -> Analysis:
+    """Run the analysis layer (:func:`survey.analysis.recommend.recommend`) for the report's
+    survey, and the predicted map when the wall model is calibrated on it."""
+    if ctx.survey is None:
+        return Analysis()
+    xy, rssi, heard = target_samples(ctx.survey, ctx.target)
+    model = build_model(ctx.project, xy[heard], rssi[heard])
+    rec = recommend(ctx.project, ctx.survey, model=model)
+    result = Analysis(verdict=rec.verdict, findings=rec.findings, options=rec.options, chosen=rec.chosen,
+                      checklist=rec.checklist, recommendation=rec)
+    if model.source == "calibrated" and ctx.project.router is not None and ctx.heatmap is not None:
+        grid = ctx.heatmap.grid
+        installed = [d for d in ctx.project.devices if d.kind.transmits and not d.planned
+                     and d.kind.value != "router"]
+        predicted = coverage_with(model, ctx.project, installed, grid.xy_m).reshape(grid.shape)
+        result.predicted = (predicted, grid_edges_m(grid))
+        result.calibrated = True
+        loo = f" Its leave-one-out error is {model.loo_rmse_db:.1f} dB." if model.loo_rmse_db is not None else ""
+        result.model_note = (f"Fitted router power {model.router_eirp_dbm:.0f} dBm EIRP, path-loss exponent "
+                             f"{model.exponent:.1f}.{loo}")
+    return result
+
+
+# -- cover ------------------------------------------------------------------------------------
+
+def cover(ctx: ReportContext) -> list:
+    site = ctx.project.site
+    st = styles()
+    out = [Spacer(1, 30), _heading("Wi-Fi survey for the EV charger", "cover", "title")]
+    rows = [
+        ("Customer", site.customer or "–"),
+        ("Site", site.address or "–"),
+        ("Installer", site.installer or "–"),
+        ("Survey date", site.survey_date or _survey_date(ctx.survey)),
+        ("Charger", _charger_name(ctx)),
+        ("Network", ctx.target.ssid if ctx.target and ctx.target.ssid else "not set"),
+    ]
+    table = Table([[_cell(k, bold=True), _cell(v)] for k, v in rows],
+                  colWidths=[32 * 2.83465, ctx.content_width - 32 * 2.83465])
+    table.setStyle(table_style(header=False, zebra=False))
+    out += [table, Spacer(1, 24), _verdict_box(ctx)]
+    if site.notes:
+        out += [Spacer(1, 12), _pm("<b>Notes:</b> " + safe_markup(site.notes))]
+    out += [Spacer(1, 18), _p("This report was produced with evsurvey from measurements taken on site. "
+                              "Signal values are in dBm (closer to zero is stronger). A smart charger "
+                              "needs -65 dBm or better at its mounting point; below -75 dBm it loses "
+                              "packets and drops offline.", "small")]
+    return out
+
+
+def _survey_date(survey: Survey | None) -> str:
+    if survey is None or not survey.samples:
+        return "–"
+    return datetime.fromtimestamp(survey.samples[0].taken_at).strftime("%Y-%m-%d")
+
+
+def _charger_name(ctx: ReportContext) -> str:
+    rec = ctx.analysis.recommendation
+    if rec is not None:
+        return rec.profile.name
+    return get_profile(ctx.project.charger_profile_id).name
+
+
+def verdict_line(ctx: ReportContext) -> str:
+    """The one-line verdict for the cover."""
+    v = ctx.analysis.verdict
+    chosen = ctx.analysis.chosen
+    if v is None or getattr(v, "status", "UNKNOWN") == "UNKNOWN":
+        return "No verdict yet: " + (getattr(v, "explanation", "") or "survey the charger point first.")
+    rssi = v.rssi_at_charger_dbm
+    if v.status == "GOOD":
+        line = f"GOOD: the charger point gets {rssi:.0f} dBm, no change needed."
+    elif v.status == "MARGINAL":
+        line = f"MARGINAL: {rssi:.0f} dBm at the charger point, little reserve."
+    else:
+        line = f"POOR: {rssi:.0f} dBm at the charger point, it will drop packets."
+    if chosen is not None and v.status != "GOOD" and getattr(chosen, "kind", "") != "nothing":
+        line += f" Recommended: {chosen.title}."
+    comp = ctx.comparison
+    if comp is not None and comp.charger_delta_db is not None:
+        line += (f" After the change: {comp.charger_rssi_after_dbm:.0f} dBm "
+                 f"({comp.charger_delta_db:+.0f} dB).")
+    return line
+
+
+def _verdict_box(ctx: ReportContext) -> Table:
+    v = ctx.analysis.verdict
+    status = getattr(v, "status", "UNKNOWN") if v is not None else "UNKNOWN"
+    comp = ctx.comparison
+    # When the fix has been measured, the headline colour follows the measured "after".
+    if comp is not None and comp.charger_rssi_after_dbm is not None and v is not None:
+        after = comp.charger_rssi_after_dbm - getattr(v, "reception_offset_db", 0.0)
+        status = "GOOD" if after >= colormap.GOOD_DBM else ("MARGINAL" if after >= colormap.LOSS_DBM else "POOR")
+    box = Table([[Paragraph(safe_markup(verdict_line(ctx)), styles()["verdict"])]], colWidths=[ctx.content_width])
+    box.setStyle([("BACKGROUND", (0, 0), (-1, -1), STATUS_COLOURS.get(status, MUTED)),
+                  ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+                  ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 10)])
+    return box
+
+
+# -- summary ----------------------------------------------------------------------------------
+
+def _target_observations(ctx: ReportContext) -> list[Observation]:
+    if ctx.target is None:
+        return []
+    surveys = [s for s in ctx.project.surveys if s.samples]
+    return [o for s in surveys for o in survey_observations(s) if ctx.target.matches(o)]
+
+
+def summary(ctx: ReportContext) -> list:
+    out = [_heading("Summary", "summary")]
+    v = ctx.analysis.verdict
+    status = getattr(v, "status", "UNKNOWN") if v is not None else "UNKNOWN"
+    # 1. is the charger point good?
+    out.append(_heading("Is the charger's spot good enough?", "summary-verdict", "h2"))
+    if status == "UNKNOWN":
+        out.append(_p(getattr(v, "explanation", "") or "There is no verdict yet: mark the charger point and survey it."))
+    else:
+        words = {"GOOD": "Yes. The Wi-Fi at the charger's mounting point is strong enough for a reliable connection.",
+                 "MARGINAL": "Only just. The charger will connect, but with little reserve: a closed garage door, "
+                             "a parked car or rain on the siding can push it below the reliable level.",
+                 "POOR": "No. At the charger's mounting point the signal is too weak: the charger would drop "
+                         "its connection, fail updates and show as offline in the app."}[status]
+        out.append(_p(words))
+        out.append(_p(v.explanation, "small"))
+    # 2. what was done / is recommended
+    out.append(_heading("What was done, or is recommended", "summary-fix", "h2"))
+    chosen = ctx.analysis.chosen
+    comp = ctx.comparison
+    if comp is not None:
+        out.append(_p(f"The network was surveyed twice: '{comp.before.survey_name}' and "
+                      f"'{comp.after.survey_name}'."))
+        for line in comp.summary_lines():
+            out.append(_p(line, "bullet"))
+    if chosen is not None:
+        if getattr(chosen, "kind", "") == "nothing":
+            out.append(_p("No change to the network is needed for the charger. " + chosen.reason))
+        else:
+            where = ""
+            if chosen.xy_m is not None:
+                where = (f" at {ctx.length(chosen.xy_m[0])} across, {ctx.length(chosen.xy_m[1])} down on the plan "
+                         "(marked on the recommendation page)")
+            after = ""
+            if chosen.predicted_charger_rssi_dbm is not None:
+                after = f" The model predicts {chosen.predicted_charger_rssi_dbm:.0f} dBm at the charger with it."
+            out.append(_p(f"Recommended: {chosen.title}{where}. {chosen.reason}{after}"))
+    elif comp is None:
+        out.append(_p("No recommendation could be made: mark the charger point and the router on the plan."))
+    # 3. what to keep
+    out.append(_heading("What you must keep for the charger to stay connected", "summary-keep", "h2"))
+    for line in keep_lines(ctx):
+        out.append(_pm("• " + line, "bullet"))
+    return out
+
+
+def keep_lines(ctx: ReportContext) -> list[str]:
+    """Markup lines: the SSID name, the 2.4 GHz band, the security mode (from what was heard)."""
+    mine = _target_observations(ctx)
+    lines = []
+    if ctx.target is not None and ctx.target.ssid:
+        lines.append("The network name (SSID) <b>" + safe_markup(ctx.target.ssid) + "</b>, spelled exactly so "
+                     "(capitals and spaces count). If you rename the network or change its password, the charger "
+                     "must be set up again.")
+    else:
+        lines.append("The network name (SSID) the charger was set up with: renaming the network disconnects it.")
+    bands = sorted({b for b in (band_of_observation(o) for o in mine) if b})
+    if "2.4" in bands:
+        extra = " It is also broadcast on 5 GHz under the same name; keep band steering off (or keep a separate " \
+                "2.4 GHz name) so the charger is not pushed to a band it cannot use." if len(bands) > 1 else ""
+        lines.append("The <b>2.4 GHz</b> band switched on: the charger's radio cannot use 5 GHz." + extra)
+    else:
+        lines.append("A <b>2.4 GHz</b> network: the charger's radio cannot use 5 GHz.")
+    auth = sorted({a for o in mine for a in o.auth})
+    if auth:
+        lines.append("The security mode <b>" + safe_markup(" / ".join(auth)) + "</b>. Do not switch to "
+                     "WPA3-only (older charger chips cannot join) and never to WEP, WPA-TKIP or an open network.")
+    else:
+        lines.append("WPA2 or WPA2/WPA3 transition security. Do not switch to WPA3-only, WEP, WPA-TKIP or open.")
+    return lines
+
+
+# -- signal map --------------------------------------------------------------------------------
+
+def _plan_height(ctx: ReportContext, share: float = 0.62) -> float:
+    return ctx.content_height * share
+
+
+def signal_map(ctx: ReportContext) -> list:
+    hm = ctx.heatmap
+    out = [_heading("Signal map", "signal-map")]
+    if hm is None:
+        out.append(_p("No signal map: this project has no survey samples yet."))
+        return out
+    name = hm.target_ssid or "the target network"
+    out.append(_pm("Measured signal of " + safe_markup(name, bold=False) +
+                   f" in survey '{safe_markup(hm.survey_name)}' ({len(hm.sample_rssi_dbm)} measuring points), "
+                   "interpolated between the points. Faded colours are far from any measuring point."))
+    layer = rssi_layer(hm.rssi_dbm, hm.alpha, grid_edges_m(hm.grid))
+    plan = PlanFlowable(ctx.project, [layer], ctx.content_width, _plan_height(ctx),
+                        PlanOptions(sample_xy_m=hm.sample_xy_m, caption=f"grid {ctx.length(hm.grid.step_m)}"),
+                        extent_m=grid_edges_m(hm.grid))
+    out += [plan, Spacer(1, 4), RssiLegend(ctx.content_width)]
+    out.append(_p(f"Accuracy: leave-one-out error of this map {hm.loo_rmse_db:.1f} dB ({hm.method}): each "
+                  "measuring point was predicted from all the others; on average the prediction was off by this "
+                  "much.", "small"))
+    mask = building_mask(ctx.project, hm.grid) & hm.covered
+    if mask.any():
+        good = 100.0 * float((hm.rssi_dbm[mask] >= colormap.GOOD_DBM).mean())
+        loss = 100.0 * float((hm.rssi_dbm[mask] < colormap.LOSS_DBM).mean())
+        area = float(mask.sum()) * hm.grid.step_m ** 2
+        out.append(_p(f"Of the measured floor area ({format_area(area, ctx.units)}), {good:.0f} % is at -65 dBm or "
+                      f"better and {loss:.0f} % below -75 dBm.", "small"))
+    return out
+
+
+def predicted_map(ctx: ReportContext) -> list:
+    pred = ctx.analysis.predicted
+    if pred is None or not ctx.analysis.calibrated:
+        return []
+    out = [CondPageBreak(ctx.content_height * 0.7), _heading("Predicted signal map", "predicted-map")]
+    out.append(_p("The wall model calibrated on this survey's measurements, predicting the signal everywhere "
+                  "from the router's position and the walls. " + ctx.analysis.model_note))
+    rssi, extent = pred
+    layer = rssi_layer(rssi, np.ones_like(rssi), extent)
+    out += [PlanFlowable(ctx.project, [layer], ctx.content_width, _plan_height(ctx, 0.55),
+                         PlanOptions(show_samples=False), extent_m=extent),
+            Spacer(1, 4), RssiLegend(ctx.content_width, symbols=False)]
+    return out
+
+
+# -- channels ---------------------------------------------------------------------------------
+
+def observations_at_charger(ctx: ReportContext) -> tuple[Observation, ...]:
+    """One observation per BSS heard at the charger point (samples within
+    :data:`AT_CHARGER_RADIUS_M`, else the nearest sample), merged in mW."""
+    from survey.project.model import ScanResult, merge_observations
+    survey, charger = ctx.survey, ctx.project.charger
+    if survey is None or not survey.samples:
+        return ()
+    if charger is None:
+        chosen = list(survey.samples)
+    else:
+        d = np.array([np.hypot(s.x_m - charger.x_m, s.y_m - charger.y_m) for s in survey.samples])
+        near = [s for s, dist in zip(survey.samples, d) if dist <= AT_CHARGER_RADIUS_M]
+        chosen = near or [survey.samples[int(np.argmin(d))]]
+    scans = [scan for s in chosen for scan in s.scans]
+    return merge_observations(scans) if scans else ()
+
+
+def occupancy_chart(occupancy, target_channel: int | None, width: float) -> Drawing:
+    height = 120
+    d = Drawing(width, height)
+    left, bottom, top = 28, 18, 12
+    plot_w, plot_h = width - left - 10, height - bottom - top
+    max_count = max([o.bss_count for o in occupancy] + [1])
+    ymax = max(4, int(np.ceil(max_count / 2.0) * 2))
+    bar_w = plot_w / len(occupancy)
+    for tick in range(0, ymax + 1, max(1, ymax // 4)):
+        y = bottom + tick / ymax * plot_h
+        d.add(Line(left, y, left + plot_w, y, strokeColor=colors.HexColor("#dddddd"), strokeWidth=0.4))
+        d.add(String(left - 4, y - 2.5, str(tick), fontName=BODY_FONT, fontSize=7, textAnchor="end"))
+    for i, occ in enumerate(occupancy):
+        x = left + i * bar_w + bar_w * 0.15
+        w = bar_w * 0.7
+        h_all = occ.bss_count / ymax * plot_h
+        h_strong = occ.cochannel_strong_count / ymax * plot_h
+        d.add(Rect(x, bottom, w, h_all, fillColor=colors.HexColor("#b8c7e0"), strokeColor=None))
+        d.add(Rect(x, bottom, w, h_strong, fillColor=ACCENT, strokeColor=None))
+        if occ.channel == target_channel:
+            d.add(Rect(x - 1.5, bottom, w + 3, max(h_all, 4) + 1.5, fillColor=None,
+                       strokeColor=colors.HexColor("#e0a800"), strokeWidth=1.6))
+        d.add(String(x + w / 2, bottom - 10, str(occ.channel), fontName=BOLD_FONT if occ.channel in (1, 6, 11)
+                     else BODY_FONT, fontSize=7.5, textAnchor="middle"))
+    d.add(String(left - 22, height - 8, "networks", fontName=BODY_FONT, fontSize=7))
+    d.add(String(left + plot_w, height - 8, "channel (1, 6, 11 do not overlap)", fontName=BODY_FONT,
+                 fontSize=7, textAnchor="end"))
+    return d
+
+
+def channels(ctx: ReportContext) -> list:
+    out = [_heading("2.4 GHz channels", "channels")]
+    observed = observations_at_charger(ctx)
+    if not observed:
+        out.append(_p("No scans near the charger point."))
+        return out
+    occupancy = channel_occupancy(observed)
+    mine = [o for o in observed if ctx.target is not None and ctx.target.matches(o) and band_of_observation(o) == "2.4"]
+    target_channel = max(mine, key=lambda o: o.rssi_dbm or -999).channel if mine else None
+    where = "at the charger point" if ctx.project.charger is not None else "over the whole survey"
+    out.append(_p(f"Networks heard {where} on each 2.4 GHz channel. Dark: heard at -82 dBm or stronger "
+                  "(they share airtime with the charger's network); light: weaker ones. "
+                  + (f"Outlined: channel {target_channel}, the charger's network." if target_channel else "")))
+    out.append(occupancy_chart(occupancy, target_channel, ctx.content_width))
+    out.append(Spacer(1, 6))
+    rows = [[_cell(h, bold=True) for h in ("Network (SSID)", "BSSID", "Ch.", "Band", "Signal", "Security", "Load")]]
+    ordered = sorted(observed, key=lambda o: -(o.rssi_dbm if o.rssi_dbm is not None else -999))
+    target_rows = []
+    for i, obs in enumerate(ordered):
+        is_target = ctx.target is not None and ctx.target.matches(obs)
+        if is_target:
+            target_rows.append(i + 1)
+        load = "–" if obs.channel_utilization_pct is None else f"{obs.channel_utilization_pct:.0f} %"
+        rows.append([
+            _cell(ctx.redactor.ssid(obs), bold=is_target), _cell(ctx.redactor.bssid(obs)),
+            _cell("–" if obs.channel is None else str(obs.channel)), _cell(band_of_observation(obs) or "–"),
+            _cell(_fmt_dbm(obs.rssi_dbm)), _cell(" ".join(obs.auth) or "–"), _cell(load),
+        ])
+    w = ctx.content_width
+    table = Table(rows, colWidths=[w * 0.28, w * 0.2, w * 0.06, w * 0.07, w * 0.1, w * 0.19, w * 0.1], repeatRows=1)
+    style = table_style()
+    for r in target_rows:
+        style.add("BACKGROUND", (0, r), (-1, r), colors.HexColor("#fff4cc"))
+    table.setStyle(style)
+    out.append(table)
+    if ctx.redactor.enabled:
+        out.append(_p("Neighbours' network names and addresses are hidden in this report.", "small"))
+    return out
+
+
+# -- findings and ladder ----------------------------------------------------------------------
+
+_SEVERITY_COLOURS = {"critical": "#b3261e", "warning": "#b7791f", "info": "#1f4e9c"}
+_STATUS_WORDS = {"chosen": "RECOMMENDED", "alternative": "alternative", "rejected": "not suitable",
+                 "not_needed": "not needed"}
+
+
+def findings(ctx: ReportContext) -> list:
+    out = [_heading("Findings and recommendation", "findings")]
+    found = ctx.analysis.findings
+    if not found:
+        out.append(_p("The scans show no problem with the network's settings."))
+    for f in found:
+        colour = _SEVERITY_COLOURS.get(f.severity, "#333333")
+        out.append(KeepTogether([
+            _pm(f'<font color="{colour}"><b>{safe_markup(f.severity.upper())}</b></font> '
+                f"<b>{safe_markup(ctx.redactor.text(f.title))}</b>"),
+            _pm("<i>Seen:</i> " + safe_markup(ctx.redactor.text(f.evidence)), "bullet"),
+            _pm("<i>Fix:</i> " + safe_markup(ctx.redactor.text(f.fix)), "bullet"),
+        ]))
+    options = ctx.analysis.options
+    if options:
+        out.append(_heading("Remediation ladder", "ladder", "h2"))
+        out.append(_p("The remedies in the order a good installer considers them; the first that works is "
+                      "recommended."))
+        rows = [[_cell(h, bold=True) for h in ("#", "Option", "Status", "Charger after", "Why")]]
+        chosen_row = None
+        for i, opt in enumerate(options):
+            status = _STATUS_WORDS.get(opt.status, opt.status)
+            if opt.status == "chosen":
+                chosen_row = i + 1
+            why = opt.reason
+            if opt.conditions:
+                why += " " + " ".join(opt.conditions)
+            rows.append([_cell(str(i + 1)), _cell(opt.title + (f" ({opt.cost_class})" if opt.cost_class else ""), True),
+                         _cell(status, opt.status == "chosen"), _cell(_fmt_dbm(opt.predicted_charger_rssi_dbm)),
+                         _cell(ctx.redactor.text(why))])
+        w = ctx.content_width
+        table = Table(rows, colWidths=[w * 0.04, w * 0.2, w * 0.13, w * 0.11, w * 0.52], repeatRows=1)
+        style = table_style()
+        if chosen_row is not None:
+            style.add("BACKGROUND", (0, chosen_row), (-1, chosen_row), colors.HexColor("#e7f3e9"))
+        table.setStyle(style)
+        out.append(table)
+    chosen = ctx.analysis.chosen
+    if chosen is not None and chosen.xy_m is not None:
+        device = Device(kind=chosen.device_kind or _device_kind(chosen), x_m=chosen.xy_m[0], y_m=chosen.xy_m[1],
+                        label=chosen.title, planned=True)
+        already = any(d.planned and abs(d.x_m - device.x_m) < 0.3 and abs(d.y_m - device.y_m) < 0.3
+                      for d in ctx.project.devices)
+        layers = []
+        if ctx.heatmap is not None:
+            layers.append(rssi_layer(ctx.heatmap.rssi_dbm, ctx.heatmap.alpha, grid_edges_m(ctx.heatmap.grid)))
+        out.append(CondPageBreak(_plan_height(ctx, 0.5) + 40))
+        out.append(_heading("The recommended option on the plan", "ladder-plan", "h2"))
+        extent = grid_edges_m(ctx.heatmap.grid) if ctx.heatmap is not None else None
+        out.append(PlanFlowable(ctx.project, layers, ctx.content_width, _plan_height(ctx, 0.5),
+                                PlanOptions(show_samples=False, highlight=device,
+                                            highlight_label="Recommended: " + chosen.title,
+                                            extra_devices=() if already else (device,)), extent_m=extent))
+    return out
+
+
+def _device_kind(option):
+    from survey.project.model import DeviceKind
+    return {"mesh_node": DeviceKind.MESH_NODE, "wired_ap": DeviceKind.WIRED_AP,
+            "powerline_ap": DeviceKind.POWERLINE_AP}.get(option.kind, DeviceKind.ROUTER)
+
+
+# -- before / after -----------------------------------------------------------------------------
+
+def before_after(ctx: ReportContext) -> list:
+    comp = ctx.comparison
+    out = [_heading("Before and after", "before-after")]
+    out.append(_pm("Survey '" + safe_markup(comp.before.survey_name) + "' (left) and '" +
+                   safe_markup(comp.after.survey_name) + "' (right) on one colour scale."))
+    half = (ctx.content_width - 8) / 2
+    extent = grid_edges_m(comp.grid)
+    left = PlanFlowable(ctx.project, [rssi_layer(comp.before.rssi_dbm, comp.before.alpha, extent)], half,
+                        _plan_height(ctx, 0.33), PlanOptions(sample_xy_m=comp.before.sample_xy_m, show_labels=False,
+                                                             caption=comp.before.survey_name), extent_m=extent)
+    right = PlanFlowable(ctx.project, [rssi_layer(comp.after.rssi_dbm, comp.after.alpha, extent)], half,
+                         _plan_height(ctx, 0.33), PlanOptions(sample_xy_m=comp.after.sample_xy_m, show_labels=False,
+                                                              caption=comp.after.survey_name), extent_m=extent)
+    pair = Table([[left, right]], colWidths=[half + 4, half + 4])
+    pair.setStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
+    out += [pair, RssiLegend(ctx.content_width, symbols=False)]
+    numbers = [[_cell(h, bold=True) for h in ("", comp.before.survey_name, comp.after.survey_name, "Change")]]
+    numbers.append([_cell(f"Floor area at -65 dBm or better (of {format_area(comp.area_m2, ctx.units)})"),
+                    _cell(f"{comp.coverage_good_pct_before:.0f} %"), _cell(f"{comp.coverage_good_pct_after:.0f} %"),
+                    _cell(f"{comp.coverage_delta_pct:+.0f} points", True)])
+    if comp.charger_delta_db is not None:
+        numbers.append([_cell("Signal at the charger point"), _cell(_fmt_dbm(comp.charger_rssi_before_dbm)),
+                        _cell(_fmt_dbm(comp.charger_rssi_after_dbm)), _cell(f"{comp.charger_delta_db:+.0f} dB", True)])
+    numbers.append([_cell("Map error (leave-one-out)"), _cell(f"{comp.before.loo_rmse_db:.1f} dB"),
+                    _cell(f"{comp.after.loo_rmse_db:.1f} dB"), _cell("")])
+    w = ctx.content_width
+    table = Table(numbers, colWidths=[w * 0.46, w * 0.18, w * 0.18, w * 0.18])
+    table.setStyle(table_style())
+    out += [Spacer(1, 4), table, Spacer(1, 8)]
+    out.append(_heading("Difference map", "difference", "h2"))
+    out.append(_p("After minus before, in dB, where both surveys measured: blue is stronger after the change, "
+                  "red weaker."))
+    out.append(PlanFlowable(ctx.project, [difference_layer(comp.difference_db, extent)], ctx.content_width,
+                            _plan_height(ctx, 0.3), PlanOptions(show_samples=False, show_labels=True), extent_m=extent))
+    out.append(DifferenceLegend(ctx.content_width))
+    return out
+
+
+# -- checklist, troubleshooting, appendix --------------------------------------------------------
+
+_CHECK_WORDS = {"ok": "OK", "action": "ACTION", "check": "check"}
+_CHECK_COLOURS = {"ok": "#e7f3e9", "action": "#fbe3e1", "check": "#ffffff"}
+
+
+def checklist(ctx: ReportContext) -> list:
+    out = [_heading("Network checklist", "checklist")]
+    out.append(_p("What the network around the charger needs. OK and ACTION come from the scans; "
+                  "'check' items are verified on site by the installer (tick the box)."))
+    rows = [[_cell(h, bold=True) for h in ("", "Item", "Status", "Detail")]]
+    style = table_style(zebra=False)
+    for i, item in enumerate(ctx.analysis.checklist):
+        rows.append([_cell("☐" if item.status == "check" else "☑"), _cell(item.title, True),
+                     _cell(_CHECK_WORDS.get(item.status, item.status), item.status == "action"),
+                     _cell(ctx.redactor.text(item.detail))])
+        style.add("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor(_CHECK_COLOURS.get(item.status, "#ffffff")))
+    w = ctx.content_width
+    table = Table(rows, colWidths=[w * 0.04, w * 0.3, w * 0.1, w * 0.56], repeatRows=1)
+    table.setStyle(style)
+    out.append(table)
+    return out
+
+
+def troubleshooting(ctx: ReportContext) -> list:
+    out = [Spacer(1, 10), _heading("Troubleshooting", "troubleshooting")]
+    rows = [[_cell(h, bold=True) for h in ("Symptom", "Likely cause", "What to do")]]
+    for symptom, cause, fix in TROUBLESHOOTING:
+        rows.append([_cell(symptom, True), _cell(cause), _cell(fix)])
+    w = ctx.content_width
+    table = Table(rows, colWidths=[w * 0.24, w * 0.36, w * 0.40], repeatRows=1)
+    table.setStyle(table_style())
+    out.append(table)
+    return out
+
+
+def appendix(ctx: ReportContext) -> list:
+    out = [_heading("Appendix: samples", "appendix")]
+    surveys = [s for s in ctx.project.surveys if s.samples]
+    if not surveys:
+        out.append(_p("No samples were taken."))
+        return out
+    from survey.analysis.target import target_rssi_at_sample
+    for survey in surveys:
+        backends = sorted({scan.backend for s in survey.samples for scan in s.scans})
+        out.append(_heading(f"Survey '{survey.name}': {len(survey.samples)} samples", f"appendix-{id(survey)}", "h2"))
+        out.append(_p("Scanner used: " + (", ".join(backends) if backends else "unknown") +
+                      f". Positions in {'feet' if ctx.units == 'ft' else 'metres'} from the plan's top-left corner; "
+                      "times are local.", "small"))
+        rows = [[_cell(h, bold=True) for h in ("#", "x", "y", "Time", "Target signal", "Scans", "Networks heard")]]
+        for i, sample in enumerate(survey.samples, start=1):
+            rssi = target_rssi_at_sample(sample, ctx.target) if ctx.target is not None else None
+            rows.append([
+                _cell(str(i)), _cell(ctx.length(sample.x_m)), _cell(ctx.length(sample.y_m)),
+                _cell(datetime.fromtimestamp(sample.taken_at).strftime("%Y-%m-%d %H:%M:%S")),
+                _cell(_fmt_dbm(rssi) if rssi is not None else "not heard"),
+                _cell(str(len(sample.scans))), _cell(str(len(sample.observations))),
+            ])
+        w = ctx.content_width
+        table = Table(rows, colWidths=[w * 0.07, w * 0.13, w * 0.13, w * 0.25, w * 0.16, w * 0.1, w * 0.16],
+                      repeatRows=1)
+        table.setStyle(table_style())
+        out += [table, Spacer(1, 8)]
+    return out

@@ -48,7 +48,7 @@ def _suites(value: str) -> list[str]:
     return [s for s in value.split() if s]
 
 
-def _finish(b: _Bss) -> Observation:
+def _finish(b: _Bss, now: float | None) -> Observation:
     auth = list(b.auth)
     if not auth:
         auth = ["WEP"] if b.privacy else ["OPEN"]
@@ -66,12 +66,16 @@ def _finish(b: _Bss) -> Observation:
         b.bssid, ssid_raw=b.ssid_raw if b.ssid_raw is not None else b"", rssi_dbm=b.rssi_dbm,
         freq_mhz=b.freq_mhz, channel=channel, auth=auth, ciphers=b.ciphers, wps=b.wps,
         station_count=b.stations, channel_utilization_pct=b.util_pct, channel_width_mhz=width,
-        last_seen=b.last_seen_ms,
+        last_seen=(now - b.last_seen_ms / 1000.0) if (now is not None and b.last_seen_ms is not None) else None,
     )
 
 
-def parse(text: str) -> ParsedScan:
-    """Observations of every ``BSS`` block in ``text`` (``last_seen`` holds iw's "ms ago")."""
+def parse(text: str, now: float | None = None) -> ParsedScan:
+    """Observations of every ``BSS`` block in ``text``.
+
+    With ``now`` (epoch s, when the output was produced) each observation's ``last_seen``
+    is ``now`` minus iw's "last seen: N ms ago"; without it ``last_seen`` stays None.
+    """
     out: list[Observation] = []
     skipped: list[tuple[int, str]] = []
     cur: _Bss | None = None
@@ -83,7 +87,7 @@ def parse(text: str) -> ParsedScan:
         m = _BSS.match(line.strip()) if not line[0].isspace() else None
         if m:
             if cur is not None:
-                out.append(_finish(cur))
+                out.append(_finish(cur, now))
             cur = _Bss(normalise_bssid(m.group(1)) or m.group(1).lower())
             section = ""
             continue
@@ -106,7 +110,7 @@ def parse(text: str) -> ParsedScan:
             continue
         _sub_field(cur, section, body)
     if cur is not None:
-        out.append(_finish(cur))
+        out.append(_finish(cur, now))
     return ParsedScan("iw", tuple(out), tuple(skipped_warning("iw", skipped)))
 
 

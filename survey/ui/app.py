@@ -1,0 +1,47 @@
+"""Start the GUI: platform check, QApplication, the main window, the event loop."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from survey.ui.platform_check import check_platform
+
+log = logging.getLogger(__name__)
+
+ORGANIZATION = "evsurvey"
+APPLICATION = "evsurvey"
+
+
+def run_gui(project_path: str | os.PathLike | None = None, *, scanner_name: str = "auto", demo: bool = False) -> int:
+    """Open the main window (on *project_path* if given) and run until it closes; the exit code.
+
+    *demo* opens the project at *project_path* (written by ``survey.demo``) and selects the
+    simulated scanner. Returns 1 without starting Qt when the window system cannot work.
+    """
+    report = check_platform()
+    if not report.ok:
+        print(report.message, file=sys.stderr)  # noqa: T201 - the user must see this before any window
+        return 1
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("evsurvey")
+
+    from survey.ui.main_window import MainWindow
+
+    window = MainWindow(scanner_name="simulated" if demo and scanner_name == "auto" else scanner_name)
+    window.show()
+    if project_path is not None:
+        path = Path(project_path)
+        if path.exists():
+            window.open_project(path)
+        else:
+            window.show_status(f"{path} does not exist; use File → New project to create it.", 0)
+    window.view.fit_to_site()
+    return app.exec()

@@ -1,0 +1,317 @@
+"""The site view: floorplan image, walls, devices and a scale bar on a pyqtgraph ViewBox.
+
+The ViewBox works in site metres (x right, y down: ``invertY``), aspect locked, so a
+metre is as long across as it is down. Mouse handling goes to the active *tool*
+(see :mod:`survey.ui.site_tools`); what a tool does not take, the ViewBox does (pan
+with a drag, zoom with the wheel).
+
+Hooks for other panels: ``view.viewbox`` (add heatmaps, sample markers with
+``viewbox.addItem``), ``view.site_to_viewport(x_m, y_m)``, ``view.metres_per_screen_px()``,
+the signals ``siteHovered(x_m, y_m)`` and ``selectionChanged()``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPixmap, QTransform
+from PySide6.QtWidgets import QGraphicsPixmapItem
+
+from survey.project.model import DeviceKind, Floorplan, Project
+from survey.project.plan_geometry import image_to_site_affine, nice_scale_length
+from survey.project.units import METRES_PER_FOOT, format_length
+
+log = logging.getLogger(__name__)
+
+#: Marker symbol and colour per device kind (pyqtgraph symbol names).
+DEVICE_STYLE: dict[DeviceKind, tuple[str, str]] = {
+    DeviceKind.ROUTER: ("star", "#1f6feb"),
+    DeviceKind.ACCESS_POINT: ("t", "#1f6feb"),
+    DeviceKind.MESH_NODE: ("h", "#8250df"),
+    DeviceKind.WIRED_AP: ("s", "#8250df"),
+    DeviceKind.POWERLINE_AP: ("d", "#8250df"),
+    DeviceKind.CHARGER: ("p", "#1a7f37"),
+    DeviceKind.PANEL: ("s", "#6e7781"),
+    DeviceKind.ETHERNET_DROP: ("t1", "#bf8700"),
+    DeviceKind.OUTLET: ("o", "#6e7781"),
+}
+
+WALL_WIDTH_PX = 4
+SELECTION_COLOUR = "#ffb000"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What is selected on the plan: a wall or a device id (or nothing)."""
+
+    kind: str = ""  # "wall", "device" or ""
+    id: int | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.kind) and self.id is not None
+
+
+class SiteViewBox(pg.ViewBox):
+    """A ViewBox that offers mouse events to the active tool before panning/zooming."""
+
+    def __init__(self, owner: "FloorplanView"):
+        super().__init__(lockAspect=True, invertY=True, enableMenu=False)
+        self._owner = owner
+
+    def _site(self, ev) -> tuple[float, float]:
+        p = self.mapToView(ev.pos())
+        return float(p.x()), float(p.y())
+
+    def mouseClickEvent(self, ev):  # noqa: N802 - pyqtgraph's name
+        tool = self._owner.tool
+        if tool is not None and tool.click(*self._site(ev), ev.button(), ev.modifiers(), ev.double()):
+            ev.accept()
+            return
+        super().mouseClickEvent(ev)
+
+    def mouseDragEvent(self, ev, axis=None):  # noqa: N802
+        tool = self._owner.tool
+        if ev.button() == Qt.MouseButton.LeftButton and tool is not None:
+            start = self.mapToView(ev.buttonDownPos())
+            x, y = self._site(ev)
+            if tool.drag((float(start.x()), float(start.y())), (x, y), ev.isStart(), ev.isFinish(), ev.modifiers()):
+                ev.accept()
+                return
+        super().mouseDragEvent(ev, axis)
+
+    def hoverEvent(self, ev):  # noqa: N802
+        if ev.isExit():
+            return
+        x, y = self._site(ev)
+        self._owner.siteHovered.emit(x, y)
+        tool = self._owner.tool
+        if tool is not None:
+            tool.hover(x, y, ev.modifiers())
+
+
+class SiteScaleBar(pg.ScaleBar):
+    """A scale bar of a round length in the project's unit, about a fifth of the view wide."""
+
+    def __init__(self):
+        super().__init__(size=1.0, width=6, brush="#222222", pen="#ffffff", offset=(-20, -20))
+        self.units = "m"
+        self.text.setColor("#222222")
+
+    def updateBar(self):  # noqa: N802 - pyqtgraph's name
+        view = self.parentItem()
+        if view is None:
+            return
+        (x0, x1), _ = view.viewRange()
+        unit_m = METRES_PER_FOOT if self.units == "ft" else 1.0
+        length_units = nice_scale_length((x1 - x0) / 5.0 / unit_m)
+        self.size = length_units * unit_m
+        digits = 0 if length_units >= 1 else (1 if length_units >= 0.1 else 2)
+        self.text.setText(format_length(self.size, self.units, digits=digits))
+        super().updateBar()
+
+
+def floorplan_qimage(fp: Floorplan) -> QImage:
+    """Decode the floorplan's bytes (already checked for size at import)."""
+    image = QImage.fromData(fp.image)
+    if image.isNull():
+        log.warning("floorplan image %r could not be decoded", fp.source_name)
+    return image
+
+
+class FloorplanView(pg.GraphicsView):
+    siteHovered = Signal(float, float)
+    selectionChanged = Signal()
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent, background="#f6f8fa")
+        self.session = session
+        self.tool = None
+        self.selection = Selection()
+        self.viewbox = SiteViewBox(self)
+        self.setCentralItem(self.viewbox)
+        self.setAcceptDrops(False)  # the main window takes dropped files
+
+        self._image_item = QGraphicsPixmapItem()
+        self._image_item.setZValue(-100)
+        self._image_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.viewbox.addItem(self._image_item)
+        self._image_key = None
+
+        self._selection_curve = pg.PlotCurveItem(pen=pg.mkPen(SELECTION_COLOUR, width=WALL_WIDTH_PX + 6), connect="pairs")
+        self._selection_curve.setZValue(9)
+        self.viewbox.addItem(self._selection_curve)
+        self._wall_curves: dict[str, pg.PlotCurveItem] = {}
+
+        self._devices = pg.ScatterPlotItem(size=18, pxMode=True)
+        self._devices.setZValue(20)
+        self.viewbox.addItem(self._devices)
+        self._device_selection = pg.ScatterPlotItem(size=30, pxMode=True, symbol="o",
+                                                    pen=pg.mkPen(SELECTION_COLOUR, width=3), brush=None)
+        self._device_selection.setZValue(19)
+        self.viewbox.addItem(self._device_selection)
+        self._device_labels: list[pg.TextItem] = []
+
+        # Tool feedback: a rubber-band line and a snap marker.
+        self.preview_line = pg.PlotCurveItem(pen=pg.mkPen("#d1242f", width=2, style=Qt.PenStyle.DashLine))
+        self.preview_line.setZValue(30)
+        self.viewbox.addItem(self.preview_line)
+        self.snap_marker = pg.ScatterPlotItem(size=12, symbol="o", pen=pg.mkPen("#d1242f", width=2), brush=None)
+        self.snap_marker.setZValue(31)
+        self.viewbox.addItem(self.snap_marker)
+
+        self.scale_bar = SiteScaleBar()
+        self.scale_bar.setParentItem(self.viewbox)
+
+        session.floorplanChanged.connect(self._refresh_floorplan)
+        session.wallsChanged.connect(self._refresh_walls)
+        session.devicesChanged.connect(self._refresh_devices)
+        session.projectChanged.connect(self._refresh_units)
+        session.fileChanged.connect(self._on_file_changed)
+        self._refresh_all()
+
+    # -- coordinates ------------------------------------------------------------------
+    def site_to_viewport(self, x_m: float, y_m: float) -> QPoint:
+        """Widget (viewport) pixel of a site point: what a test clicks to click there."""
+        scene = self.viewbox.mapViewToScene(QPointF(x_m, y_m))
+        return self.mapFromScene(scene)
+
+    def metres_per_screen_px(self) -> float:
+        size = self.viewbox.viewPixelSize()
+        return float(max(size[0], size[1])) or 0.01
+
+    def fit_to_site(self) -> None:
+        x0, y0, x1, y1 = self.session.project.extent_m(margin_m=0.5)
+        self.viewbox.setRange(QRectF(x0, y0, x1 - x0, y1 - y0), padding=0.02)
+
+    # -- tools and selection -------------------------------------------------------------
+    def set_tool(self, tool) -> None:
+        if self.tool is tool:
+            return
+        if self.tool is not None:
+            self.tool.deactivate()
+        self.tool = tool
+        self.clear_preview()
+        if tool is not None:
+            tool.activate()
+            self.setCursor(tool.cursor)
+
+    def select(self, kind: str = "", item_id: int | None = None) -> None:
+        self.selection = Selection(kind, item_id)
+        self._draw_selection()
+        self.selectionChanged.emit()
+
+    def clear_preview(self) -> None:
+        self.preview_line.setData([], [])
+        self.snap_marker.setData([], [])
+
+    def show_preview(self, points: list[tuple[float, float]], snap: tuple[float, float] | None = None) -> None:
+        if points:
+            xs, ys = zip(*points)
+            self.preview_line.setData(np.array(xs, float), np.array(ys, float))
+        else:
+            self.preview_line.setData([], [])
+        self.snap_marker.setData([snap[0]] if snap else [], [snap[1]] if snap else [])
+
+    def keyPressEvent(self, ev):  # noqa: N802 - Qt's name
+        if self.tool is not None and self.tool.key(ev.key(), ev.modifiers()):
+            ev.accept()
+            return
+        super().keyPressEvent(ev)
+
+    # -- drawing ------------------------------------------------------------------------------
+    @property
+    def project(self) -> Project:
+        return self.session.project
+
+    def _on_file_changed(self) -> None:
+        self.select()
+        self._refresh_all()
+        self.fit_to_site()
+
+    def _refresh_all(self) -> None:
+        self._refresh_floorplan()
+        self._refresh_walls()
+        self._refresh_devices()
+        self._refresh_units()
+
+    def _refresh_units(self) -> None:
+        if self.scale_bar.units != self.project.units:
+            self.scale_bar.units = self.project.units
+            self.scale_bar.updateBar()
+
+    def _refresh_floorplan(self) -> None:
+        fp = self.project.floorplan
+        if fp is None:
+            self._image_item.setPixmap(QPixmap())
+            self._image_key = None
+            return
+        key = (len(fp.image), hash(fp.image[:4096]), hash(fp.image[-4096:]))
+        if key != self._image_key:
+            self._image_item.setPixmap(QPixmap.fromImage(floorplan_qimage(fp)))
+            self._image_key = key
+        self._image_item.setTransform(QTransform(*image_to_site_affine(fp)))
+        self._image_item.setOpacity(fp.opacity)
+
+    def material_colour(self, material_id: str) -> str:
+        material = self.project.material(material_id)
+        return material.colour if material is not None else "#808080"
+
+    def _refresh_walls(self) -> None:
+        by_material: dict[str, list] = {}
+        for w in self.project.walls:
+            by_material.setdefault(w.material_id, []).append(w)
+        for material_id in list(self._wall_curves):
+            if material_id not in by_material:
+                self.viewbox.removeItem(self._wall_curves.pop(material_id))
+        for material_id, walls in by_material.items():
+            curve = self._wall_curves.get(material_id)
+            if curve is None:
+                curve = pg.PlotCurveItem(connect="pairs")
+                curve.setZValue(10)
+                self.viewbox.addItem(curve)
+                self._wall_curves[material_id] = curve
+            curve.setPen(pg.mkPen(self.material_colour(material_id), width=WALL_WIDTH_PX,
+                                  cap=Qt.PenCapStyle.RoundCap))
+            xs = np.array([[w.x1_m, w.x2_m] for w in walls], float).ravel()
+            ys = np.array([[w.y1_m, w.y2_m] for w in walls], float).ravel()
+            curve.setData(xs, ys)
+        self._draw_selection()
+
+    def _refresh_devices(self) -> None:
+        spots = []
+        for label in self._device_labels:
+            self.viewbox.removeItem(label)
+        self._device_labels = []
+        for d in self.project.devices:
+            symbol, colour = DEVICE_STYLE.get(d.kind, ("o", "#444444"))
+            brush = pg.mkBrush(colour) if not d.planned else pg.mkBrush(QColor(colour).lighter(170))
+            pen = pg.mkPen("#ffffff" if not d.planned else colour, width=1.5,
+                           style=Qt.PenStyle.SolidLine if not d.planned else Qt.PenStyle.DashLine)
+            spots.append({"pos": (d.x_m, d.y_m), "symbol": symbol, "brush": brush, "pen": pen, "data": d.id})
+            label = pg.TextItem(d.label or d.kind.label, color="#24292f", anchor=(0.5, -0.6))
+            label.setPos(d.x_m, d.y_m)
+            label.setZValue(21)
+            self.viewbox.addItem(label)
+            self._device_labels.append(label)
+        self._devices.setData(spots)
+        self._draw_selection()
+
+    def _draw_selection(self) -> None:
+        sel = self.selection
+        wall = self.session.wall(sel.id) if sel.kind == "wall" else None
+        if wall is not None:
+            self._selection_curve.setData([wall.x1_m, wall.x2_m], [wall.y1_m, wall.y2_m])
+        else:
+            self._selection_curve.setData([], [])
+        device = self.session.device(sel.id) if sel.kind == "device" else None
+        if device is not None:
+            self._device_selection.setData([device.x_m], [device.y_m])
+        else:
+            self._device_selection.setData([], [])
+        if sel and wall is None and device is None:
+            self.selection = Selection()  # what was selected is gone (deleted or undone)
+            self.selectionChanged.emit()

@@ -1,0 +1,407 @@
+"""The main window: the site view in the centre, tools, menus, side panels, status bar.
+
+Other parts of the GUI plug in through :data:`FEATURES` and the hooks listed on
+:class:`MainWindow` (``session``, ``view``, ``add_side_panel``, ``add_tool``, the menus,
+``toolbar``, ``show_status``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+
+from survey.errors import EvSurveyError
+from survey.project.model import DeviceKind
+from survey.ui import dialogs
+from survey.ui.floorplan_view import FloorplanView
+from survey.ui.session import ProjectSession
+from survey.ui.site_tools import CalibrateTool, DeviceTool, SelectTool, SiteTool, WallTool
+
+log = logging.getLogger(__name__)
+
+# Features other modules add to the window. Each entry names a function
+# ``install(window: MainWindow) -> None`` as "module:function"; the window imports and
+# calls them in order at the end of its construction, after the site view, menus,
+# tool bar and side dock exist. An install function adds side panels
+# (``window.add_side_panel``), tools (``window.add_tool``), menu entries and connects
+# to ``window.session`` signals. Names, not imports, so that those modules may import
+# this one without a cycle. A feature that fails to load is logged and reported in the
+# status bar; the rest of the window still works.
+FEATURES: list[str] = [
+    "survey.ui.site_panel:install",
+]
+
+MAX_RECENT = 8
+
+#: Keyboard shortcuts of the site tools (one letter each, as in drawing programs).
+TOOL_SHORTCUTS = {
+    "select": "V",
+    "wall": "W",
+    "calibrate": "K",
+    "device:router": "R",
+    "device:access_point": "A",
+    "device:charger": "C",
+    "device:panel": "P",
+    "device:ethernet_drop": "E",
+    "device:mesh_node": "M",
+}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: ProjectSession | None = None, settings: QSettings | None = None,
+                 *, scanner_name: str = "auto", features: list[str] | None = None):
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.session = session or ProjectSession(self)
+        self.scanner_name = scanner_name
+        self.setAcceptDrops(True)
+        self.resize(1280, 820)
+
+        self.view = FloorplanView(self.session, self)
+        self.setCentralWidget(self.view)
+        self.view.siteHovered.connect(self._show_position)
+
+        self._position_label = QLabel()
+        self.statusBar().addPermanentWidget(self._position_label)
+
+        self.side_tabs = QTabWidget()
+        self.side_dock = QDockWidget("Site", self)
+        self.side_dock.setObjectName("side_dock")
+        self.side_dock.setWidget(self.side_tabs)
+        self.side_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                   | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.side_dock)
+
+        self.toolbar = QToolBar("Tools", self)
+        self.toolbar.setObjectName("tools_toolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+        self.tools: dict[str, SiteTool] = {}
+        self.tool_actions: dict[str, QAction] = {}
+        self._tool_group = QActionGroup(self)
+        self._tool_group.setExclusive(True)
+
+        self._build_menus()
+        self._build_tools()
+        from survey.ui import site_actions  # the site-editing actions (import, garage, rotate, ...)
+
+        self.site_actions = site_actions.SiteActions(self)
+        self.session.fileChanged.connect(self._on_file_changed)
+        self.session.projectChanged.connect(self._update_title)
+        self.session.undo_stack.cleanChanged.connect(self._update_title)
+
+        for spec in (FEATURES if features is None else features):
+            self._install_feature(spec)
+        self._restore_geometry()
+        self._on_file_changed()
+        self.activate_tool("select")
+
+    # -- hooks for features -------------------------------------------------------------------
+    def add_side_panel(self, title: str, widget: QWidget) -> int:
+        """Add *widget* as a tab of the right-hand dock; returns its tab index."""
+        return self.side_tabs.addTab(widget, title)
+
+    def show_side_panel(self, widget: QWidget) -> None:
+        self.side_tabs.setCurrentWidget(widget)
+
+    def add_tool(self, tool: SiteTool, text: str, shortcut: str | None = None, tip: str = "") -> QAction:
+        """Make *tool* one of the exclusive tools of the tool bar (with an optional one-key shortcut)."""
+        action = QAction(text, self)
+        action.setCheckable(True)
+        action.setData(tool.name)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(f"{tip or text} ({shortcut})")
+        action.triggered.connect(lambda _=False, name=tool.name: self.activate_tool(name))
+        self._tool_group.addAction(action)
+        self.toolbar.addAction(action)
+        self.tools_menu.addAction(action)
+        self.tools[tool.name] = tool
+        self.tool_actions[tool.name] = action
+        tool.hint.connect(lambda text: self.show_status(text, 8000))
+        return action
+
+    def activate_tool(self, name: str) -> None:
+        tool = self.tools[name]
+        self.tool_actions[name].setChecked(True)
+        self.view.set_tool(tool)
+
+    @property
+    def active_tool(self) -> SiteTool | None:
+        return self.view.tool
+
+    def show_status(self, text: str, timeout_ms: int = 5000) -> None:
+        """One plain line in the status bar (0 = until replaced)."""
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def show_error(self, title: str, message: str) -> None:
+        self.show_status(message, 10000)
+        dialogs.show_error(self, title, message)
+
+    def run_guarded(self, title: str, func: Callable[[], object]) -> object | None:
+        """Run *func*; an expected error (EvSurveyError) becomes a message box, not a crash."""
+        try:
+            return func()
+        except EvSurveyError as exc:
+            self.show_error(title, str(exc))
+            return None
+
+    def current_material_id(self) -> str:
+        material = self.material_box.currentData()
+        if material:
+            return material
+        materials = self.session.project.materials
+        return materials[0].id if materials else "drywall"
+
+    # -- construction --------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&File")
+        self.edit_menu = bar.addMenu("&Edit")
+        self.view_menu = bar.addMenu("&View")
+        self.site_menu = bar.addMenu("&Site")
+        self.tools_menu = bar.addMenu("&Tools")
+        self.help_menu = bar.addMenu("&Help")
+
+        f = self.file_menu
+        self.new_action = f.addAction("&New project…", self.new_project, QKeySequence.StandardKey.New)
+        self.open_action = f.addAction("&Open…", self.open_project_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        f.addMenu(self.recent_menu)
+        self.save_as_action = f.addAction("Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
+        self.close_action = f.addAction("&Close", self.close_project, QKeySequence.StandardKey.Close)
+        f.addSeparator()
+        self.quit_action = f.addAction("&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        stack = self.session.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        self.edit_menu.addAction(self.undo_action)
+        self.edit_menu.addAction(self.redo_action)
+        self.edit_menu.addSeparator()
+        self.delete_action = self.edit_menu.addAction("&Delete selected", self.delete_selection,
+                                                      QKeySequence.StandardKey.Delete)
+
+        self.fit_action = self.view_menu.addAction("&Fit site", self.view.fit_to_site, QKeySequence("F"))
+        self.view_menu.addAction(self.side_dock.toggleViewAction())
+
+        self.about_action = self.help_menu.addAction("&About evsurvey", self._about)
+
+    def _build_tools(self) -> None:
+        self.add_tool(SelectTool(self), "Select", TOOL_SHORTCUTS["select"], "Select, move and delete")
+        self.add_tool(WallTool(self), "Wall", TOOL_SHORTCUTS["wall"], "Draw walls")
+        self.toolbar.addWidget(QLabel(" Material: "))
+        self.material_box = QComboBox()
+        self.material_box.setObjectName("material_box")
+        self.material_box.setToolTip("Material of new walls")
+        self.toolbar.addWidget(self.material_box)
+        self.toolbar.addSeparator()
+        for kind, text in ((DeviceKind.CHARGER, "Charger"), (DeviceKind.ROUTER, "Router"),
+                           (DeviceKind.ACCESS_POINT, "Access point"), (DeviceKind.MESH_NODE, "Mesh node"),
+                           (DeviceKind.PANEL, "Panel"), (DeviceKind.ETHERNET_DROP, "Ethernet drop")):
+            tool = DeviceTool(self, kind)
+            self.add_tool(tool, text, TOOL_SHORTCUTS.get(tool.name), f"Place: {kind.label}")
+        self.toolbar.addSeparator()
+        self.add_tool(CalibrateTool(self), "Calibrate scale", TOOL_SHORTCUTS["calibrate"],
+                      "Draw a line over a known dimension")
+        self.session.projectChanged.connect(self._fill_materials)
+
+    def _fill_materials(self) -> None:
+        current = self.material_box.currentData()
+        materials = self.session.project.materials
+        if [self.material_box.itemData(i) for i in range(self.material_box.count())] == [m.id for m in materials]:
+            return
+        self.material_box.blockSignals(True)
+        self.material_box.clear()
+        for m in materials:
+            self.material_box.addItem(m.name, m.id)
+        index = self.material_box.findData(current or "concrete_block")
+        self.material_box.setCurrentIndex(max(index, 0))
+        self.material_box.blockSignals(False)
+
+    def _install_feature(self, spec: str) -> None:
+        module_name, _, func_name = spec.partition(":")
+        try:
+            install = getattr(importlib.import_module(module_name), func_name or "install")
+            install(self)
+        except Exception:  # one broken panel must not take the site editor down with it
+            log.exception("feature %s failed to load", spec)
+            self.show_status(f"Part of the window could not be loaded ({module_name}); see the log.", 15000)
+
+    # -- file menu ------------------------------------------------------------------------------------
+    def new_project(self) -> bool:
+        from survey.project.profiles import load_profiles
+        from survey.rf.materials import DEFAULT_MATERIALS
+        from survey.project.model import Project
+
+        values = dialogs.ask_new_project(self, load_profiles(), self.settings.value("units", "m"))
+        if values is None:
+            return False
+        name = values.site.customer or "site"
+        start = str(Path(self._last_dir()) / f"{name}.evsurvey")
+        path = dialogs.ask_save_project_path(self, "Save new project as", start)
+        if path is None:
+            return False
+        project = Project(site=values.site, units=values.units, materials=DEFAULT_MATERIALS,
+                          charger_profile_id=values.charger_profile_id)
+        ok = self.run_guarded("New project", lambda: self.session.create(path, project, overwrite=True))
+        if ok is None and not self.session.is_open:
+            return False
+        self.settings.setValue("units", values.units)
+        self._remember(path)
+        self.show_status(f"Created {Path(path).name}. Import a floorplan (Site menu) or build a garage.")
+        return True
+
+    def open_project_dialog(self) -> None:
+        path = dialogs.ask_open_project(self, self._last_dir())
+        if path:
+            self.open_project(path)
+
+    def open_project(self, path: str | os.PathLike) -> bool:
+        try:
+            self.session.open(path)
+        except EvSurveyError as exc:
+            self.show_error("Open project", str(exc))
+            self._forget(str(path))
+            return False
+        self._remember(str(path))
+        self.show_status(f"Opened {Path(path).name}")
+        return True
+
+    def save_as(self) -> None:
+        if not self.session.is_open:
+            return
+        path = dialogs.ask_save_project_path(self, "Save a copy as", str(self.session.path))
+        if path is None:
+            return
+        self.run_guarded("Save As", lambda: self.session.save_as(path))
+        self._remember(str(self.session.path))
+        self.show_status(f"Now working in {self.session.path.name}")
+
+    def close_project(self) -> None:
+        self.session.close()
+
+    def _last_dir(self) -> str:
+        recent = self.recent_files()
+        return str(Path(recent[0]).parent) if recent else str(Path.home())
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _remember(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        files = [path] + [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent_files", files[:MAX_RECENT])
+
+    def _forget(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        self.settings.setValue("recent_files", [p for p in self.recent_files() if p != path])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        if not files:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+        for path in files:
+            self.recent_menu.addAction(path, lambda p=path: self.open_project(p))
+
+    # -- edit ------------------------------------------------------------------------------------------
+    def delete_selection(self) -> None:
+        sel = self.view.selection
+        if not sel or not self.session.is_open:
+            return
+        if sel.kind == "wall":
+            self.session.delete_wall(sel.id)
+        elif sel.kind == "device":
+            self.session.delete_device(sel.id)
+        self.view.select()
+
+    # -- state ---------------------------------------------------------------------------------------------
+    def _on_file_changed(self) -> None:
+        is_open = self.session.is_open
+        for action in (self.save_as_action, self.close_action, *self.tool_actions.values()):
+            action.setEnabled(is_open)
+        self.site_actions.set_enabled(is_open)
+        self.view.setEnabled(is_open)
+        self._fill_materials()
+        self._update_title()
+        if not is_open:
+            self.show_status("No project open: File → New project, or File → Open.", 0)
+
+    def _update_title(self, *_args) -> None:
+        if self.session.is_open:
+            site = self.session.project.site
+            who = f" — {site.customer}" if site.customer else ""
+            self.setWindowTitle(f"{self.session.path.name}{who} — evsurvey")
+        else:
+            self.setWindowTitle("evsurvey")
+
+    def _show_position(self, x_m: float, y_m: float) -> None:
+        from survey.project.units import format_length
+
+        units = self.session.project.units
+        self._position_label.setText(f"x {format_length(x_m, units)}   y {format_length(y_m, units)}")
+
+    def _about(self) -> None:
+        from survey import __version__
+
+        dialogs.show_error(self, "About evsurvey",
+                           f"evsurvey {__version__}\nWi-Fi site surveys for smart EV charger installers.")
+
+    # -- window state, drag and drop -------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event):  # noqa: N802 - Qt's name
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.session.close()
+        super().closeEvent(event)
+
+    def dragEnterEvent(self, event):  # noqa: N802
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event):  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        # Let the drop finish before a dialog (layer choice, page choice) may open.
+        QTimer.singleShot(0, lambda: self.open_dropped(paths[0]))
+
+    def open_dropped(self, path: str) -> None:
+        if path.lower().endswith(".evsurvey"):
+            self.open_project(path)
+        elif self.session.is_open:
+            self.site_actions.import_floorplan(path)
+        else:
+            self.show_status("Create or open a project first, then drop the floorplan on it.", 8000)

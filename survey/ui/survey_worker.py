@@ -66,6 +66,7 @@ class ScanRunner(QObject):
         self._wanted = 0
         self._results: list[ScanResult] = []
         self._timeout_s = 20.0
+        self._scanner = None
         self._stop_walk = threading.Event()
         self._watchdog = QTimer(self)
         self._watchdog.setSingleShot(True)
@@ -105,6 +106,7 @@ class ScanRunner(QObject):
         self._mode = mode
         self._wanted = count
         self._results = []
+        self._scanner = scanner
         self._timeout_s = float(timeout_s)
         self._stop_walk = stop = threading.Event()
         thread = threading.Thread(
@@ -121,6 +123,14 @@ class ScanRunner(QObject):
         if job is None:
             return
         self._stop_walk.set()
+        # Backends that can be interrupted (the simulated one, subprocess-based ones) stop
+        # early; for the rest the abandoned thread finishes on its own and is ignored.
+        cancel = getattr(self._scanner, "cancel", None)
+        if callable(cancel):
+            try:
+                cancel()
+            except Exception:  # cancelling is best effort; the job is abandoned either way
+                log.debug("scanner cancel failed", exc_info=True)
         self._end(job)
         if reason:
             self.failed.emit(job, reason)

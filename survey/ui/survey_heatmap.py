@@ -1,0 +1,196 @@
+"""The survey's items on the site view: heatmap image, sample markers, walk path, flash.
+
+Everything here is a pyqtgraph item added to the floorplan ViewBox (site metres, y
+down). Sample labels are ``TextItem`` (plain text). The legend is a small widget for the
+side panel, built from the shared colour map (``survey.report.colormap``) so the screen
+and the PDF show the same colours.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEasingCurve, QRectF, QVariantAnimation, Qt
+from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+
+from survey.report import colormap
+from survey.ui.survey_layers import COCHANNEL_SCALE_MAX, LayerImage, LayerKind, image_rect_m
+
+#: Above the floorplan image (z -100), below walls and devices (z >= 0 in the view).
+HEATMAP_Z = -50
+SAMPLES_Z = 25
+FLASH_Z = 26
+#: Labels on every sample get unreadable (and slow) past this many; the table and the
+#: hover readout still give every value.
+MAX_SAMPLE_LABELS = 150
+FLASH_MS = 700
+
+
+def _rgb_hex(rssi_dbm: float | None) -> str:
+    if rssi_dbm is None:
+        return "#9e9e9e"
+    r, g, b = (np.asarray(colormap.rssi_to_rgb(np.array([rssi_dbm]))[0]) * 255).astype(int)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+class SurveyOverlay:
+    """Owns the survey's graphics items on a ViewBox."""
+
+    def __init__(self, viewbox: pg.ViewBox):
+        self.viewbox = viewbox
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(HEATMAP_Z)
+        viewbox.addItem(self.image)
+        self.samples = pg.ScatterPlotItem(size=11, pxMode=True, symbol="o", pen=pg.mkPen("#202020", width=1.2))
+        self.samples.setZValue(SAMPLES_Z)
+        viewbox.addItem(self.samples)
+        self.selected = pg.ScatterPlotItem(size=20, pxMode=True, symbol="o", brush=None,
+                                           pen=pg.mkPen("#1f6feb", width=3))
+        self.selected.setZValue(SAMPLES_Z - 1)
+        viewbox.addItem(self.selected)
+        self.pending = pg.ScatterPlotItem(size=16, pxMode=True, symbol="o", brush=None,
+                                          pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine))
+        self.pending.setZValue(SAMPLES_Z + 1)
+        viewbox.addItem(self.pending)
+        self.walk_path = pg.PlotCurveItem(pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine))
+        self.walk_path.setZValue(SAMPLES_Z - 2)
+        viewbox.addItem(self.walk_path)
+        self.flash = pg.ScatterPlotItem(pxMode=True, symbol="o", brush=None)
+        self.flash.setZValue(FLASH_Z)
+        viewbox.addItem(self.flash)
+        self._labels: list[pg.TextItem] = []
+        self._flash_anim: QVariantAnimation | None = None
+        self.layer: LayerImage | None = None
+
+    # -- heatmap --------------------------------------------------------------------------
+    def set_layer(self, layer: LayerImage | None) -> None:
+        self.layer = layer
+        if layer is None or layer.rgba is None or layer.grid is None:
+            self.image.clear()
+            self.image.setVisible(False)
+            return
+        self.image.setImage(layer.rgba, autoLevels=False, levels=None)
+        x, y, w, h = image_rect_m(layer.grid)
+        self.image.setRect(QRectF(x, y, w, h))
+        self.image.setVisible(True)
+
+    def set_heatmap_visible(self, visible: bool) -> None:
+        self.image.setVisible(visible and self.layer is not None and self.layer.rgba is not None)
+
+    # -- samples --------------------------------------------------------------------------
+    def set_samples(self, xy_m: np.ndarray, values_dbm: list[float | None], ids: list[int]) -> None:
+        brushes = [pg.mkBrush(_rgb_hex(v)) for v in values_dbm]
+        self.samples.setData(pos=np.asarray(xy_m, float).reshape(-1, 2), brush=brushes, data=ids)
+        for label in self._labels:
+            self.viewbox.removeItem(label)
+        self._labels = []
+        start = max(0, len(ids) - MAX_SAMPLE_LABELS)
+        for (x, y), value in list(zip(np.asarray(xy_m).reshape(-1, 2), values_dbm))[start:]:
+            text = pg.TextItem("n/h" if value is None else f"{value:.0f}", color="#101010",
+                               fill=pg.mkBrush(255, 255, 255, 170), anchor=(0.5, -0.35))
+            text.setZValue(SAMPLES_Z)
+            text.setPos(float(x), float(y))
+            self.viewbox.addItem(text)
+            self._labels.append(text)
+
+    def set_selected(self, xy: tuple[float, float] | None) -> None:
+        self.selected.setData(pos=np.array([xy]) if xy else np.zeros((0, 2)))
+
+    def set_pending(self, xy: tuple[float, float] | None) -> None:
+        self.pending.setData(pos=np.array([xy]) if xy else np.zeros((0, 2)))
+
+    def set_walk_path(self, points: list[tuple[float, float]]) -> None:
+        if points:
+            arr = np.asarray(points, float)
+            self.walk_path.setData(arr[:, 0], arr[:, 1])
+        else:
+            self.walk_path.setData([], [])
+
+    def flash_at(self, x_m: float, y_m: float) -> None:
+        """A ring that grows and fades at a new sample: the confirmation you can see."""
+        if self._flash_anim is not None:
+            self._flash_anim.stop()
+        anim = QVariantAnimation()
+        anim.setStartValue(0.0)
+        anim.setEndValue(1.0)
+        anim.setDuration(FLASH_MS)
+        anim.setEasingCurve(QEasingCurve.OutCubic)
+
+        def step(t):
+            t = float(t)
+            colour = QColor(255, 200, 0, int(255 * (1 - t)))
+            self.flash.setData(pos=np.array([[x_m, y_m]]), size=14 + 40 * t,
+                               pen=pg.mkPen(colour, width=4), brush=None)
+
+        anim.valueChanged.connect(step)
+        anim.finished.connect(lambda: self.flash.setData(pos=np.zeros((0, 2))))
+        self._flash_anim = anim
+        step(0.0)
+        anim.start()
+
+    def remove(self) -> None:
+        for item in [self.image, self.samples, self.selected, self.pending, self.walk_path, self.flash, *self._labels]:
+            self.viewbox.removeItem(item)
+
+
+def _swatch(rgb, width=28, height=14) -> QPixmap:
+    pix = QPixmap(width, height)
+    pix.fill(QColor(*[int(c) for c in rgb]))
+    return pix
+
+
+def _gradient_pixmap(kind: LayerKind, width=220, height=14) -> QPixmap:
+    if kind is LayerKind.COCHANNEL:
+        from survey.ui.survey_layers import count_rgba
+
+        counts = np.linspace(0, COCHANNEL_SCALE_MAX, width)[None, :].repeat(height, 0)
+        rgba = count_rgba(counts, None)
+        rgba[..., 3] = 255
+    else:
+        values = np.linspace(colormap.SCALE_MIN_DBM, colormap.SCALE_MAX_DBM, width)[None, :].repeat(height, 0)
+        rgba = np.dstack([colormap.heatmap_rgb(values), np.full((height, width), 255, np.uint8)])
+    rgba = np.ascontiguousarray(rgba)
+    image = QImage(rgba.data, width, height, 4 * width, QImage.Format_RGBA8888).copy()
+    return QPixmap.fromImage(image)
+
+
+class HeatmapLegend(QWidget):
+    """Three bands (good / marginal / packet loss) with their colours, and the scale."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setVerticalSpacing(2)
+        self.bar = QLabel(self)
+        self.scale_text = QLabel(self)
+        self.scale_text.setTextFormat(Qt.PlainText)
+        self._band_rows: list[tuple[QLabel, QLabel]] = []
+        # Swatch colour at the middle of each band of the shared map.
+        mids = ((colormap.GOOD_DBM + colormap.SCALE_MAX_DBM) / 2,
+                (colormap.LOSS_DBM + colormap.GOOD_DBM) / 2,
+                (colormap.SCALE_MIN_DBM + colormap.LOSS_DBM) / 2)
+        for row, ((range_text, meaning), mid) in enumerate(zip(colormap.BAND_LABELS, mids)):
+            swatch = QLabel(self)
+            swatch.setPixmap(_swatch(colormap.rssi_to_rgb(np.array([mid]))[0] * 255))
+            text = QLabel(f"{range_text}: {meaning}", self)
+            text.setTextFormat(Qt.PlainText)
+            self._grid.addWidget(swatch, row, 0)
+            self._grid.addWidget(text, row, 1)
+            self._band_rows.append((swatch, text))
+        self._grid.addWidget(self.bar, 3, 0, 1, 2)
+        self._grid.addWidget(self.scale_text, 4, 0, 1, 2)
+        self.set_kind(LayerKind.TARGET)
+
+    def set_kind(self, kind: LayerKind) -> None:
+        rssi = kind is not LayerKind.COCHANNEL
+        for swatch, text in self._band_rows:
+            swatch.setVisible(rssi)
+            text.setVisible(rssi)
+        self.bar.setPixmap(_gradient_pixmap(kind))
+        if rssi:
+            self.scale_text.setText(f"{colormap.SCALE_MIN_DBM:.0f} dBm  ...  {colormap.SCALE_MAX_DBM:.0f} dBm; "
+                                    "paler = farther from any sample")
+        else:
+            self.scale_text.setText(f"0  ...  {COCHANNEL_SCALE_MAX}+ other BSSs on the target's channel")

@@ -1,0 +1,891 @@
+"""The survey walk in the main window: phases, target network, sampling, live map, channels.
+
+``install(window)`` (listed in ``survey.ui.main_window.FEATURES``) adds:
+
+* a "Survey" side panel: the survey phase, the target network, the scanner, stop-and-go
+  or continuous walk, the busy state with Cancel/Retry, the live-map layer with its
+  legend, leave-one-out error and the RSSI readout at the charger point;
+* a "Channels" side panel: the 2.4 GHz occupancy chart and the BSS table of the
+  selected sample;
+* the Survey tool on the site view (click, or Space at the cursor, to sample there) and
+  its menu entries.
+
+Scans run in :class:`survey.ui.survey_worker.ScanRunner` (never on the UI thread); each
+sample is written through an undoable command, committed to the project file before the
+command returns; heatmaps are fitted in a background thread, newest request wins.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
+from PySide6.QtWidgets import (
+    QApplication, QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel,
+    QProgressBar, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
+)
+
+from survey.analysis.target import target_rssi_at_sample
+from survey.errors import EvSurveyError
+from survey.project.model import Sample, SampleMode, ScanResult, TargetNetwork, merge_observations
+from survey.project.units import format_dbm
+from survey.ui.site_tools import SiteTool
+from survey.ui.survey_channels import BssTable, ChannelChart
+from survey.ui.survey_heatmap import HeatmapLegend, SurveyOverlay
+from survey.ui.survey_layers import LayerImage, LayerKind, LayerRequest, compute_layer
+from survey.ui.survey_settings import (
+    AUTO, SIMULATED, SurveySettings, SurveySettingsDialog, TargetNetworkDialog, backend_rows,
+    any_real_backend_usable, describe_network, networks_from_observations,
+)
+from survey.ui.survey_walk import Waypoint, place_along_path, scan_mid_time
+from survey.ui.survey_worker import LatestOnlyWorker, ScanRunner
+
+if TYPE_CHECKING:
+    from survey.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+#: A scan whose newest reading is older than this (s) is stale: the OS handed back a
+#: cached list instead of scanning (NetworkManager rate-limits rescans to one per ~10 s
+#: and Windows returns its last list), so it does not describe this spot.
+STALE_AFTER_S = 30.0
+
+
+class NoScanner(EvSurveyError):
+    """No scanner could be made; the message says how to choose one."""
+
+
+def make_scanner(name: str, project):
+    """A scanner by name: "simulated" (computed from the project's plan), "auto" or a backend."""
+    if name == SIMULATED:
+        from survey.scan.simulated import SimulatedScanner
+
+        return SimulatedScanner(project)
+    from survey.scan.registry import make_scanner as registry_make_scanner
+
+    return registry_make_scanner(name)
+
+
+def scan_problem(scans: tuple[ScanResult, ...], now: float | None = None) -> str | None:
+    """Why these scans must not become a sample (stale or empty), or None when they are fine."""
+    if not scans:
+        return "the scanner returned no scan; retry"
+    now = time.time() if now is None else now
+    for scan in scans:
+        if not scan.fresh:
+            return ("the scanner returned cached results instead of a fresh scan (the OS limits how often "
+                    "it rescans); wait a few seconds and retry")
+        seen = [o.last_seen for o in scan.observations if o.last_seen]
+        if seen and now - max(seen) > STALE_AFTER_S:
+            return f"the newest reading is {now - max(seen):.0f} s old (stale); retry"
+    if not merge_observations(scans):
+        return ("the scan found no networks at all: is Wi-Fi switched on and the adapter not in "
+                "airplane mode? Retry")
+    return None
+
+
+# -- undoable sample edits ---------------------------------------------------------------------
+
+def _patch_survey_samples(session, survey_id: int, fn: Callable[[tuple], tuple]) -> None:
+    project = session.project
+    surveys = tuple(replace(s, samples=fn(s.samples)) if s.id == survey_id else s for s in project.surveys)
+    session.project = replace(project, surveys=surveys)
+    session.samplesChanged.emit()
+    session.projectChanged.emit()
+
+
+class AddSampleCommand(QUndoCommand):
+    """Add one sample; undo deletes it from the file, redo writes it again."""
+
+    def __init__(self, session, survey_id: int, sample: Sample, text: str = "Take sample"):
+        super().__init__(text)
+        self._session = session
+        self._survey_id = survey_id
+        self._sample = replace(sample, id=None)
+        self.sample_id: int | None = None
+
+    def redo(self) -> None:
+        store = self._session._require()
+        self.sample_id = store.add_sample(self._survey_id, self._sample)
+        added = replace(self._sample, id=self.sample_id)
+        _patch_survey_samples(self._session, self._survey_id, lambda samples: samples + (added,))
+
+    def undo(self) -> None:
+        if self.sample_id is None:
+            return
+        sample_id = self.sample_id
+        self._session._require().delete_sample(sample_id)
+        self.sample_id = None
+        _patch_survey_samples(self._session, self._survey_id,
+                              lambda samples: tuple(s for s in samples if s.id != sample_id))
+
+
+class SetTargetCommand(QUndoCommand):
+    def __init__(self, session, target: TargetNetwork | None):
+        super().__init__("Choose target network")
+        self._session = session
+        self._new = target
+        self._old = session.project.target
+
+    def _write(self, target) -> None:
+        self._session._require().set_target(target)
+        self._session.project = replace(self._session.project, target=target)
+        self._session.samplesChanged.emit()
+        self._session.projectChanged.emit()
+
+    def redo(self) -> None:
+        self._write(self._new)
+
+    def undo(self) -> None:
+        self._write(self._old)
+
+
+# -- the tool on the site view ----------------------------------------------------------------
+
+class SurveyTool(SiteTool):
+    """Click where you stand (or press Space at the cursor) to sample; in a walk, click turns."""
+
+    name = "survey"
+    cursor = Qt.CursorShape.CrossCursor
+
+    def __init__(self, window, controller: "SurveyController"):
+        super().__init__(window)
+        self.controller = controller
+        self.last_hover: tuple[float, float] | None = None
+
+    def click(self, x_m, y_m, button, modifiers, double) -> bool:
+        if button != Qt.MouseButton.LeftButton:
+            return False
+        self.controller.click_at(x_m, y_m, double=double)
+        return True
+
+    def hover(self, x_m, y_m, modifiers) -> None:
+        self.last_hover = (x_m, y_m)
+
+    def key(self, key, modifiers) -> bool:
+        if key == Qt.Key.Key_Space and self.last_hover is not None:
+            self.controller.click_at(*self.last_hover)
+            return True
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.controller.walking:
+            self.controller.finish_walk()
+            return True
+        if key == Qt.Key.Key_Escape and self.controller.runner.busy:
+            self.controller.cancel()
+            return True
+        return False
+
+
+# -- the controller -----------------------------------------------------------------------------
+
+class SurveyController(QObject):
+    """Sampling logic between the scan runner, the session and the views (no widgets of its own)."""
+
+    sampleAdded = Signal(int)  # sample id
+    layerUpdated = Signal(object)  # LayerImage
+    busyChanged = Signal(bool, str)  # busy, what
+    message = Signal(str)  # for the status bar
+    retryAvailable = Signal(bool)
+
+    def __init__(self, window, overlay: SurveyOverlay, parent: QObject | None = None):
+        super().__init__(parent or window)
+        self.window = window
+        self.session = window.session
+        self.overlay = overlay
+        self.settings = SurveySettings.load()
+        scanner_name = getattr(window, "scanner_name", None)
+        if scanner_name and scanner_name != AUTO:
+            self.settings = replace(self.settings, scanner_name=scanner_name)
+        if getattr(window, "demo", False):
+            self.settings = replace(self.settings, scanner_name=SIMULATED)
+        self.scanner = None
+        self.runner = ScanRunner(self)
+        self.runner.pointDone.connect(self._on_point_done)
+        self.runner.walkScan.connect(self._on_walk_scan)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.jobEnded.connect(self._on_job_ended)
+        self.runner.scanProgress.connect(self._on_progress)
+        self.layer_kind = LayerKind.TARGET
+        self.layer: LayerImage | None = None
+        self._serial = 0
+        self.fitter = LatestOnlyWorker(compute_layer, self)
+        self.fitter.done.connect(self._on_layer_done)
+        self.fitter.error.connect(lambda _req, reason: self.message.emit(f"Heatmap not updated: {reason}"))
+        self.mode = SampleMode.POINT
+        self.clock: Callable[[], float] = time.time
+        self.pending_xy: tuple[float, float] | None = None
+        self.retry_xy: tuple[float, float] | None = None
+        self.waypoints: list[Waypoint] = []
+        self.walk_scans: list[ScanResult] = []
+        self.walk_finished = False
+        self.selected_sample_id: int | None = None
+        self._last_target_scan: tuple = ()
+
+    # -- scanner ------------------------------------------------------------------------------
+    def set_scanner(self, scanner) -> None:
+        """Use this scanner object from now on (tests and the settings dialog)."""
+        self.scanner = scanner
+
+    def ensure_scanner(self):
+        if self.scanner is not None:
+            return self.scanner
+        name = self.settings.scanner_name
+        try:
+            self.scanner = make_scanner(name, self.session.project)
+        except Exception as exc:  # a backend that cannot start must be reported, not crash the click
+            rows = backend_rows()
+            extra = "" if any_real_backend_usable(rows) else (
+                " No Wi-Fi adapter was found: choose 'Simulated scanner' in Survey settings to try the demo.")
+            raise NoScanner(f"No scanner ({name}): {exc}.{extra}") from exc
+        return self.scanner
+
+    @property
+    def scanner_label(self) -> str:
+        name = getattr(self.scanner, "name", None) or self.settings.scanner_name
+        if name == SIMULATED or self.settings.scanner_name == SIMULATED:
+            return "Simulated scanner (demo: values computed from the plan, not measured)"
+        return f"Scanner: {name}"
+
+    # -- survey phase --------------------------------------------------------------------------
+    @property
+    def survey(self):
+        return self.session.project.active_survey
+
+    def ensure_survey(self):
+        survey = self.survey
+        if survey is not None:
+            return survey
+        return self.add_survey("Before")
+
+    def add_survey(self, name: str):
+        store = self.session._require()
+        survey = store.add_survey(name)
+        store.set_active_survey(survey.id)
+        project = self.session.project
+        self.session.project = replace(project, surveys=project.surveys + (survey,), active_survey_id=survey.id)
+        self.session.samplesChanged.emit()
+        self.session.projectChanged.emit()
+        return survey
+
+    def set_active_survey(self, survey_id: int) -> None:
+        if survey_id == self.session.project.active_survey_id:
+            return
+        self.session._require().set_active_survey(survey_id)
+        self.session.project = replace(self.session.project, active_survey_id=survey_id)
+        self.selected_sample_id = None
+        self.session.samplesChanged.emit()
+        self.session.projectChanged.emit()
+
+    # -- clicks --------------------------------------------------------------------------------
+    @property
+    def walking(self) -> bool:
+        return bool(self.waypoints) and not self.walk_finished
+
+    def click_at(self, x_m: float, y_m: float, double: bool = False) -> None:
+        if not self.session.is_open:
+            self.message.emit("Open or create a project first (File menu).")
+            return
+        if self.mode is SampleMode.WALK:
+            self._walk_click(x_m, y_m, double)
+        else:
+            self.sample_point(x_m, y_m)
+
+    def sample_point(self, x_m: float, y_m: float) -> None:
+        if self.runner.busy:
+            self.message.emit("Still scanning the last point: wait for it or press Cancel.")
+            return
+        try:
+            scanner = self.ensure_scanner()
+            self.ensure_survey()
+        except EvSurveyError as exc:
+            self.message.emit(str(exc))
+            return
+        self.pending_xy = (x_m, y_m)
+        self.retry_xy = None
+        self.retryAvailable.emit(False)
+        self.overlay.set_pending(self.pending_xy)
+        move = getattr(scanner, "move_to", None)
+        self.runner.start_point(scanner, self.settings.scans_per_point, self.settings.timeout_s,
+                                before_scan=(lambda: move(x_m, y_m)) if move else None)
+        self.busyChanged.emit(True, f"Scanning at ({x_m:.1f}, {y_m:.1f}) m ...")
+
+    def retry(self) -> None:
+        if self.retry_xy is not None and not self.runner.busy:
+            self.sample_point(*self.retry_xy)
+
+    def cancel(self) -> None:
+        if self.runner.busy:
+            self.runner.cancel("Scan cancelled; nothing was saved.")
+
+    def _on_progress(self, job: int, done: int, wanted: int) -> None:
+        if self.runner.mode == "point":
+            self.busyChanged.emit(True, f"Scanning {min(done + 1, wanted)} of {wanted} ...")
+
+    def _on_point_done(self, job: int, scans) -> None:
+        xy = self.pending_xy
+        self.pending_xy = None
+        self.overlay.set_pending(None)
+        if xy is None:
+            return
+        problem = scan_problem(tuple(scans), self.clock())
+        if problem:
+            self._scan_rejected(xy, problem)
+            return
+        survey = self.ensure_survey()
+        sample = Sample(x_m=xy[0], y_m=xy[1], taken_at=max(s.finished_at for s in scans),
+                        scans=tuple(scans), mode=SampleMode.POINT)
+        self._add_sample(survey.id, sample)
+
+    def _scan_rejected(self, xy, reason: str) -> None:
+        self.retry_xy = xy
+        self.retryAvailable.emit(True)
+        self.message.emit(f"No sample saved: {reason}")
+
+    def _on_failed(self, job: int, reason: str) -> None:
+        xy = self.pending_xy
+        self.pending_xy = None
+        self.overlay.set_pending(None)
+        if self.mode is SampleMode.WALK and self.waypoints:
+            self.message.emit(f"Walk stopped: {reason}. Samples placed so far are saved.")
+            self._end_walk_state()
+            return
+        self.retry_xy = xy
+        self.retryAvailable.emit(xy is not None)
+        self.message.emit(f"Scan failed, nothing saved: {reason}")
+
+    def _on_job_ended(self, job: int) -> None:
+        self.busyChanged.emit(False, "")
+        if self.mode is SampleMode.WALK and self.walk_finished:
+            self._place_walk_scans(final=True)
+            self._end_walk_state()
+
+    def _add_sample(self, survey_id: int, sample: Sample, text: str = "Take sample") -> int | None:
+        command = AddSampleCommand(self.session, survey_id, sample, text)
+        try:
+            self.session.push(command)
+        except Exception as exc:  # a write error (disk full, read-only file) must reach the installer
+            log.exception("saving a sample failed")
+            self.message.emit(f"The sample could not be saved: {exc}")
+            return None
+        self.selected_sample_id = command.sample_id
+        self.overlay.flash_at(sample.x_m, sample.y_m)
+        QApplication.beep()
+        project = self.session.project
+        value = None
+        if project.target is not None:
+            value = target_rssi_at_sample(sample, project.target)
+        shown = f"{value:.0f} dBm on {project.target.ssid!r}" if value is not None else \
+            f"{len(sample.observations)} networks heard"
+        self.message.emit(f"Sample {len(self.survey.samples)} saved at ({sample.x_m:.1f}, {sample.y_m:.1f}) m: {shown}.")
+        self.sampleAdded.emit(command.sample_id)
+        return command.sample_id
+
+    # -- continuous walk ------------------------------------------------------------------------
+    def set_mode(self, mode: SampleMode) -> None:
+        if self.runner.busy:
+            self.message.emit("Finish or cancel the current scan before switching mode.")
+            return
+        self.mode = mode
+        self.overlay.set_walk_path([])
+
+    def _walk_click(self, x_m: float, y_m: float, double: bool) -> None:
+        now = self.clock()
+        if not self.walking:
+            if self.runner.busy:
+                self.message.emit("The previous walk is still finishing its last scan; a moment please.")
+                return
+            try:
+                scanner = self.ensure_scanner()
+                self.ensure_survey()
+            except EvSurveyError as exc:
+                self.message.emit(str(exc))
+                return
+            self.waypoints = [Waypoint(x_m, y_m, now)]
+            self.walk_scans = []
+            self.walk_finished = False
+            move = getattr(scanner, "move_to", None)
+            # The simulated scanner needs a position: the last clicked point is the best known.
+            before = (lambda: move(self.waypoints[-1].x_m, self.waypoints[-1].y_m)) if move else None
+            self.runner.start_walk(scanner, self.settings.timeout_s, before_scan=before)
+            self.busyChanged.emit(True, "Walking: click each turn, double-click (or Enter) at the end")
+            self.message.emit("Walk started: walk at a steady pace, click each turn, double-click at the end.")
+        else:
+            self.waypoints.append(Waypoint(x_m, y_m, now))
+            self._place_walk_scans()
+            if double:
+                self.finish_walk()
+        self.overlay.set_walk_path([(w.x_m, w.y_m) for w in self.waypoints])
+
+    def finish_walk(self) -> None:
+        """End the walk at the last clicked point; the scan in flight is placed when it ends."""
+        if not self.walking:
+            return
+        if len(self.waypoints) == 1:
+            self.waypoints.append(replace(self.waypoints[0], at=self.clock()))
+        self.walk_finished = True
+        self.runner.stop_walk()
+        self._place_walk_scans()
+        if not self.runner.busy:
+            self._on_job_ended(-1)
+
+    def _on_walk_scan(self, job: int, scan: ScanResult) -> None:
+        self.walk_scans.append(scan)
+        self._place_walk_scans()
+
+    def _place_walk_scans(self, final: bool = False) -> None:
+        """Save every buffered scan whose mid-time lies on the clicked path so far."""
+        if len(self.waypoints) < 2 or not self.walk_scans:
+            return
+        survey = self.ensure_survey()
+        start, end = self.waypoints[0].at, self.waypoints[-1].at
+        keep, placed, dropped = [], 0, 0
+        for scan in self.walk_scans:
+            mid = scan_mid_time(scan.started_at, scan.finished_at)
+            if mid > end and not final:
+                keep.append(scan)  # the path there is not clicked yet
+                continue
+            if mid < start or mid > end or scan_problem((scan,), self.clock()):
+                dropped += 1
+                continue
+            (x, y), = place_along_path(self.waypoints, [mid])
+            if self._add_sample(survey.id, Sample(float(x), float(y), mid, (scan,), SampleMode.WALK),
+                                "Walk sample") is not None:
+                placed += 1
+        self.walk_scans = keep
+        if final and dropped:
+            self.message.emit(f"Walk ended; {dropped} scan(s) outside the clicked path or empty were left out.")
+
+    def _end_walk_state(self) -> None:
+        self.walk_finished = True
+        self.waypoints = []
+        self.walk_scans = []
+        self.overlay.set_walk_path([])
+        self.busyChanged.emit(self.runner.busy, "")
+
+    # -- live map ---------------------------------------------------------------------------
+    def set_layer_kind(self, kind: LayerKind) -> None:
+        self.layer_kind = kind
+        self.refresh_layer()
+
+    def refresh_layer(self) -> None:
+        project = self.session.project
+        self._serial += 1
+        self.fitter.submit(LayerRequest(self.layer_kind, project, project.active_survey_id, self._serial))
+
+    def _on_layer_done(self, request: LayerRequest, layer: LayerImage) -> None:
+        if request.kind is not self.layer_kind:
+            return
+        self.layer = layer
+        self.overlay.set_layer(layer)
+        self.layerUpdated.emit(layer)
+
+    # -- target network -------------------------------------------------------------------------
+    def set_target(self, target: TargetNetwork | None) -> None:
+        self.session.push(SetTargetCommand(self.session, target))
+
+
+# -- widgets ----------------------------------------------------------------------------------------
+
+def _plain_label(text: str = "", parent: QWidget | None = None, wrap: bool = True) -> QLabel:
+    label = QLabel(text, parent)
+    label.setTextFormat(Qt.PlainText)  # SSIDs and reasons may contain markup characters
+    label.setWordWrap(wrap)
+    return label
+
+
+class SurveyPanel(QWidget):
+    """Phase, target, scanner, mode, busy state, layer, legend and readouts."""
+
+    def __init__(self, controller: SurveyController, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        session = controller.session
+
+        # Phase
+        self.phase = QComboBox(self)
+        self.new_phase = QPushButton("New phase...", self)
+        phase_row = QHBoxLayout()
+        phase_row.addWidget(self.phase, 1)
+        phase_row.addWidget(self.new_phase)
+
+        # Target
+        self.target_label = _plain_label("", self)
+        self.choose_target = QPushButton("Choose from a live scan...", self)
+
+        # Scanner and mode
+        self.scanner_label = _plain_label("", self)
+        self.settings_button = QPushButton("Survey settings...", self)
+        self.scans_per_point = QSpinBox(self)
+        self.scans_per_point.setRange(1, 5)
+        self.scans_per_point.setValue(controller.settings.scans_per_point)
+        self.scans_per_point.setSuffix(" scan(s) per point")
+        self.point_mode = QRadioButton("Stop-and-go", self)
+        self.walk_mode = QRadioButton("Continuous walk", self)
+        self.point_mode.setChecked(True)
+        self._mode_group = QButtonGroup(self)
+        self._mode_group.addButton(self.point_mode)
+        self._mode_group.addButton(self.walk_mode)
+        self.tool_button = QPushButton("Survey tool (click where you stand)", self)
+        self.tool_button.setCheckable(True)
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(self.point_mode)
+        mode_row.addWidget(self.walk_mode)
+
+        # Busy state
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setVisible(False)
+        self.busy_text = _plain_label("Idle: pick the Survey tool and click where you stand.", self)
+        self.cancel_button = QPushButton("Cancel scan", self)
+        self.cancel_button.setEnabled(False)
+        self.retry_button = QPushButton("Retry", self)
+        self.retry_button.setEnabled(False)
+        self.finish_walk_button = QPushButton("Finish walk", self)
+        self.finish_walk_button.setVisible(False)
+        busy_row = QHBoxLayout()
+        busy_row.addWidget(self.cancel_button)
+        busy_row.addWidget(self.retry_button)
+        busy_row.addWidget(self.finish_walk_button)
+
+        # Map
+        self.layer_combo = QComboBox(self)
+        for kind in LayerKind:
+            self.layer_combo.addItem(kind.label, kind)
+        self.legend = HeatmapLegend(self)
+        self.map_info = _plain_label("", self)
+        self.charger_readout = _plain_label("", self)
+        font = self.charger_readout.font()
+        font.setBold(True)
+        self.charger_readout.setFont(font)
+
+        sampling = QGroupBox("Sampling", self)
+        form = QFormLayout(sampling)
+        form.addRow("Phase", phase_row)
+        form.addRow("Target", self.target_label)
+        form.addRow("", self.choose_target)
+        form.addRow("Scanner", self.scanner_label)
+        form.addRow("", self.settings_button)
+        form.addRow("", self.scans_per_point)
+        form.addRow("Mode", mode_row)
+        form.addRow("", self.tool_button)
+        form.addRow(self.busy_bar)
+        form.addRow(self.busy_text)
+        form.addRow(busy_row)
+
+        live = QGroupBox("Live map", self)
+        live_layout = QVBoxLayout(live)
+        live_layout.addWidget(self.layer_combo)
+        live_layout.addWidget(self.legend)
+        live_layout.addWidget(self.map_info)
+        live_layout.addWidget(self.charger_readout)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(sampling)
+        layout.addWidget(live)
+        layout.addStretch(1)
+
+        self.new_phase.clicked.connect(self._ask_new_phase)
+        self.phase.activated.connect(self._phase_chosen)
+        self.choose_target.clicked.connect(self._choose_target)
+        self.settings_button.clicked.connect(self._edit_settings)
+        self.scans_per_point.valueChanged.connect(self._scans_changed)
+        self.point_mode.toggled.connect(self._mode_toggled)
+        self.cancel_button.clicked.connect(controller.cancel)
+        self.retry_button.clicked.connect(controller.retry)
+        self.finish_walk_button.clicked.connect(controller.finish_walk)
+        self.layer_combo.currentIndexChanged.connect(self._layer_chosen)
+        controller.busyChanged.connect(self._busy_changed)
+        controller.retryAvailable.connect(self.retry_button.setEnabled)
+        controller.layerUpdated.connect(self._layer_updated)
+        session.projectChanged.connect(self.refresh)
+        self._target_scan_job: int | None = None
+        controller.runner.pointDone.connect(self._maybe_target_scan_done)
+        self.refresh()
+
+    # -- refresh -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        c = self.controller
+        project = c.session.project
+        self.phase.blockSignals(True)
+        self.phase.clear()
+        for survey in project.surveys:
+            self.phase.addItem(f"{survey.name} ({len(survey.samples)} samples)", survey.id)
+        active = project.active_survey
+        if active is not None:
+            self.phase.setCurrentIndex(self.phase.findData(active.id))
+        self.phase.blockSignals(False)
+        target = project.target
+        if target is None:
+            self.target_label.setText("not chosen (the map assumes the strongest network heard)")
+        else:
+            heard = [o for s in (active.samples if active else ()) for o in s.observations if target.matches(o)]
+            bands, security = describe_network(heard) if heard else ("not heard yet", "unknown")
+            extra = f"\nBSSIDs: {', '.join(target.bssids)}" if target.bssids else ""
+            self.target_label.setText(f"{target.ssid}\n{bands}; {security}{extra}")
+        self.scanner_label.setText(c.scanner_label)
+
+    def _layer_updated(self, layer: LayerImage) -> None:
+        parts = []
+        if layer.rgba is None:
+            parts.append(layer.note)
+        else:
+            if layer.n_points:
+                parts.append(f"{layer.n_points} points, {layer.method}")
+            if layer.loo_rmse_db is not None:
+                parts.append(f"leave-one-out error {layer.loo_rmse_db:.1f} dB")
+            elif layer.kind in (LayerKind.TARGET, LayerKind.STRONGEST):
+                parts.append("leave-one-out error: needs more samples")
+            if layer.note:
+                parts.append(layer.note)
+        if layer.target is not None and layer.target_note and layer.target_note != "set in the project":
+            parts.append(f"target {layer.target.ssid!r}: {layer.target_note}")
+        self.map_info.setText("; ".join(p for p in parts if p))
+        self.legend.set_kind(layer.kind)
+        charger = self.controller.session.project.charger
+        if charger is None:
+            self.charger_readout.setText("Place the charger mounting point on the plan for a readout there.")
+            return
+        lines = []
+        if layer.charger_interp_dbm is not None:
+            lines.append(f"At the charger: {format_dbm(layer.charger_interp_dbm)} (interpolated)")
+        if layer.charger_predicted_dbm is not None:
+            lines.append(f"Wall model: {format_dbm(layer.charger_predicted_dbm)} (predicted)")
+        self.charger_readout.setText("\n".join(lines) or "At the charger: no estimate yet")
+
+    def _busy_changed(self, busy: bool, text: str) -> None:
+        self.busy_bar.setVisible(busy)
+        self.cancel_button.setEnabled(busy)
+        self.busy_text.setText(text if busy else "Idle: click where you stand (or press Space at the cursor).")
+        walking = self.controller.walking
+        self.finish_walk_button.setVisible(walking)
+        self.point_mode.setEnabled(not busy)
+        self.walk_mode.setEnabled(not busy)
+
+    # -- actions -------------------------------------------------------------------------------
+    def _ask_new_phase(self) -> None:
+        if not self.controller.session.is_open:
+            return
+        existing = {s.name.casefold() for s in self.controller.session.project.surveys}
+        default = "Before" if "before" not in existing else ("After" if "after" not in existing else "")
+        name, ok = QInputDialog.getText(self, "New survey phase", "Name (e.g. Before, After):", text=default)
+        if ok and name.strip():
+            try:
+                self.controller.add_survey(name)
+            except EvSurveyError as exc:
+                self.controller.message.emit(str(exc))
+
+    def _phase_chosen(self, index: int) -> None:
+        survey_id = self.phase.itemData(index)
+        if survey_id is not None:
+            self.controller.set_active_survey(int(survey_id))
+
+    def _scans_changed(self, value: int) -> None:
+        c = self.controller
+        c.settings = replace(c.settings, scans_per_point=int(value))
+        c.settings.save()
+
+    def _mode_toggled(self, point: bool) -> None:
+        self.controller.set_mode(SampleMode.POINT if point else SampleMode.WALK)
+
+    def _layer_chosen(self, index: int) -> None:
+        self.controller.set_layer_kind(self.layer_combo.itemData(index))
+
+    def _edit_settings(self) -> None:
+        c = self.controller
+        dialog = SurveySettingsDialog(self, c.settings)
+        if dialog.exec() != SurveySettingsDialog.Accepted:
+            return
+        new = dialog.values()
+        if new.scanner_name != c.settings.scanner_name:
+            c.scanner = None
+        c.settings = new
+        new.save()
+        self.scans_per_point.setValue(new.scans_per_point)
+        self.refresh()
+
+    def _choose_target(self) -> None:
+        """Run one scan here, then offer what it heard (plus everything heard in this survey)."""
+        c = self.controller
+        if c.runner.busy:
+            c.message.emit("A scan is running; choose the target when it is done.")
+            return
+        try:
+            scanner = c.ensure_scanner()
+        except EvSurveyError as exc:
+            c.message.emit(str(exc))
+            return
+        self._target_scan_job = c.runner.start_point(scanner, 1, c.settings.timeout_s)
+        c.busyChanged.emit(True, "Scanning for networks to choose the target ...")
+
+    def _maybe_target_scan_done(self, job: int, scans) -> None:
+        if job != self._target_scan_job:
+            return
+        self._target_scan_job = None
+        c = self.controller
+        observations = list(merge_observations(scans))
+        survey = c.survey
+        if survey is not None:
+            observations += [o for s in survey.samples for o in s.observations]
+        if not networks_from_observations(observations):
+            c.message.emit("No named network was heard; retry where the signal is better.")
+            return
+        dialog = TargetNetworkDialog(self, observations, c.session.project.target)
+        if dialog.exec() == TargetNetworkDialog.Accepted:
+            c.set_target(dialog.target())
+
+
+class ChannelsPanel(QWidget):
+    """Occupancy chart and BSS table of the selected (by default the newest) sample."""
+
+    def __init__(self, controller: SurveyController, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.sample_picker = QComboBox(self)
+        self.chart = ChannelChart(self)
+        self.table = BssTable(self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.sample_picker)
+        layout.addWidget(self.chart, 1)
+        layout.addWidget(self.table, 1)
+        self.sample_picker.activated.connect(self._picked)
+        controller.session.samplesChanged.connect(self.refresh)
+        controller.sampleAdded.connect(lambda _id: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        c = self.controller
+        survey = c.survey
+        samples = survey.samples if survey else ()
+        ids = [s.id for s in samples]
+        if c.selected_sample_id not in ids:
+            c.selected_sample_id = ids[-1] if ids else None
+        self.sample_picker.blockSignals(True)
+        self.sample_picker.clear()
+        for n, sample in enumerate(samples, 1):
+            self.sample_picker.addItem(f"Sample {n} at ({sample.x_m:.1f}, {sample.y_m:.1f}) m", sample.id)
+        if c.selected_sample_id is not None:
+            self.sample_picker.setCurrentIndex(self.sample_picker.findData(c.selected_sample_id))
+        self.sample_picker.blockSignals(False)
+        self.show_sample(c.selected_sample_id)
+
+    def _picked(self, index: int) -> None:
+        sample_id = self.sample_picker.itemData(index)
+        self.controller.selected_sample_id = sample_id
+        self.show_sample(sample_id)
+
+    def show_sample(self, sample_id: int | None) -> None:
+        c = self.controller
+        survey = c.survey
+        sample = next((s for s in (survey.samples if survey else ()) if s.id == sample_id), None)
+        target = c.session.project.target or (c.layer.target if c.layer else None)
+        if sample is None:
+            self.chart.set_observations((), target)
+            self.table.set_observations((), target, "No sample yet: take one with the Survey tool.")
+            c.overlay.set_selected(None)
+            return
+        observations = sample.observations
+        self.chart.set_observations(observations, target)
+        scans = len(sample.scans)
+        self.table.set_observations(observations, target,
+                                    f"{len(observations)} BSSs at ({sample.x_m:.1f}, {sample.y_m:.1f}) m, "
+                                    f"{scans} scan{'s' if scans != 1 else ''} averaged in mW")
+        c.overlay.set_selected((sample.x_m, sample.y_m))
+
+
+# -- wiring into the main window ----------------------------------------------------------------------
+
+class SurveyFeature(QObject):
+    """Everything ``install`` creates, kept together so tests can reach it (``window.survey``)."""
+
+    def __init__(self, window: "MainWindow"):
+        super().__init__(window)
+        self.window = window
+        view = window.view
+        self.overlay = SurveyOverlay(getattr(view, "viewbox", view))
+        self.controller = SurveyController(window, self.overlay, self)
+        self.tool = SurveyTool(window, self.controller)
+        self.panel = SurveyPanel(self.controller)
+        self.channels = ChannelsPanel(self.controller)
+        session = window.session
+        session.samplesChanged.connect(self._samples_changed)
+        session.projectChanged.connect(self._project_changed)
+        session.fileChanged.connect(self._file_changed)
+        self.controller.message.connect(window.show_status)
+        self.overlay.samples.sigClicked.connect(self._marker_clicked)
+        self._last_project = None
+        self._samples_changed()
+
+    def _marker_clicked(self, _item, points, _ev=None) -> None:
+        if len(points):
+            sample_id = points[0].data()
+            self.controller.selected_sample_id = sample_id
+            self.channels.refresh()
+
+    def _file_changed(self) -> None:
+        self.controller.cancel()
+        self.controller.scanner = None
+        self.controller.selected_sample_id = None
+
+    def _project_changed(self) -> None:
+        project = self.window.session.project
+        # Walls, devices, floorplan or target changed: the map depends on all of them.
+        if self._last_project is not project:
+            self._last_project = project
+            self.controller.refresh_layer()
+
+    def _samples_changed(self) -> None:
+        project = self.window.session.project
+        survey = project.active_survey
+        samples = survey.samples if survey else ()
+        target = project.target
+        xy = np.array([(s.x_m, s.y_m) for s in samples], dtype=float).reshape(-1, 2)
+        values = [target_rssi_at_sample(s, target) if target is not None else
+                  max((o.rssi_dbm for o in s.observations if o.rssi_dbm is not None), default=None)
+                  for s in samples]
+        self.overlay.set_samples(xy, values, [s.id for s in samples])
+        self.panel.refresh()
+
+
+def install(window: "MainWindow") -> SurveyFeature:
+    """Add the survey walk to a main window (called once from ``main_window.FEATURES``)."""
+    feature = SurveyFeature(window)
+    window.survey = feature
+    window.add_side_panel("Survey", feature.panel)
+    window.add_side_panel("Channels", feature.channels)
+    controller = feature.controller
+
+    tool_action = None
+    if hasattr(window, "add_tool"):
+        tool_action = window.add_tool(feature.tool, "Survey", "S")
+    if not isinstance(tool_action, QAction):
+        tool_action = QAction("Survey tool", window)
+        tool_action.setCheckable(True)
+        tool_action.setShortcut(QKeySequence("S"))
+        tool_action.toggled.connect(lambda on: window.view.set_tool(feature.tool if on else None))
+        window.toolbar.addAction(tool_action)
+    feature.panel.tool_button.toggled.connect(
+        lambda on: tool_action.trigger() if on != tool_action.isChecked() else None)
+    tool_action.toggled.connect(feature.panel.tool_button.setChecked)
+    feature.tool_action = tool_action
+
+    menu = window.tools_menu
+    menu.addSeparator()
+    for text, slot, shortcut in (
+        ("New survey phase...", feature.panel._ask_new_phase, None),
+        ("Target network...", feature.panel._choose_target, None),
+        ("Survey settings...", feature.panel._edit_settings, None),
+        ("Cancel scan", controller.cancel, None),
+        ("Retry last scan", controller.retry, None),
+    ):
+        action = QAction(text, window)
+        action.triggered.connect(slot)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        menu.addAction(action)
+    feature.panel.refresh()
+    return feature

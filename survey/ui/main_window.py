@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 # status bar; the rest of the window still works.
 FEATURES: list[str] = [
     "survey.ui.site_panel:install",
+    "survey.ui.survey_panel:install",
 ]
 
 MAX_RECENT = 8

@@ -16,8 +16,8 @@ from survey.analysis.radio import RadioModel, build_model
 from survey.analysis.target import resolve_target, survey_observations, target_samples
 from survey.analysis.verdict import Verdict, verdict_at_charger
 from survey.errors import UserInputError
-from survey.project.model import ChargerProfile, Device, Project, Survey
-from survey.project.profiles import get_profile
+from survey.project.model import ChargerProfile, Device, DeviceKind, Project, Survey
+from survey.project.profiles import get_profile, with_offset
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,19 @@ def pick_survey(project: Project, name: str | None = None) -> Survey | None:
     return survey
 
 
+#: Project setting overriding the profile's reception offset for this site (dB).
+OFFSET_SETTING = "reception_offset_db"
+
+
+def project_profile(project: Project) -> ChargerProfile:
+    """The project's charger profile, with the site's own reception offset when one was entered."""
+    profile = get_profile(project.charger_profile_id)
+    offset = project.settings.get(OFFSET_SETTING)
+    if isinstance(offset, (int, float)) and not isinstance(offset, bool):
+        profile = with_offset(profile, float(offset))
+    return profile
+
+
 def channel_advice_from(findings) -> str | None:
     """The channel fix the findings recommend, if any (it goes on the ladder's second rung)."""
     for finding in findings:
@@ -79,15 +92,17 @@ def channel_advice_from(findings) -> str | None:
 
 
 def recommend(project: Project, survey: Survey | None = None, profile: ChargerProfile | None = None,
-              *, model: RadioModel | None = None) -> Recommendation:
+              *, model: RadioModel | None = None, heatmap=None) -> Recommendation:
     """Run the whole analysis. ``survey`` defaults to the active survey; ``profile`` to the project's.
 
-    ``model`` may be passed to reuse a site model (the GUI does, while a device is dragged).
+    ``model`` may be passed to reuse a site model (the GUI does, while a device is dragged);
+    ``heatmap`` a :class:`survey.rf.interpolation.Heatmap` of the target already fitted on
+    this survey's samples (the GUI's), used for the interpolated estimate at the charger.
     """
     if survey is None:
         survey = project.active_survey
     if profile is None:
-        profile = get_profile(project.charger_profile_id)
+        profile = project_profile(project)
     observations = survey_observations(survey)
     resolved = resolve_target(project, observations)
     target = resolved.network
@@ -98,7 +113,7 @@ def recommend(project: Project, survey: Survey | None = None, profile: ChargerPr
     charger = project.charger
     router_xy = (router.x_m, router.y_m) if router is not None else None
     verdict = verdict_at_charger((charger.x_m, charger.y_m) if charger is not None else None,
-                                 xy, rssi, profile, model, router_xy)
+                                 xy, rssi, profile, model, router_xy, heatmap=heatmap)
     findings = find_issues(observations, target)
     options = build_ladder(project, model, verdict, profile.reception_offset_db, channel_advice_from(findings))
     checklist = build_checklist(observations, target, profile)
@@ -111,19 +126,39 @@ def recommend(project: Project, survey: Survey | None = None, profile: ChargerPr
     )
 
 
+def _router_and_new(project: Project, planned):
+    """A planned ROUTER is the router moved to a new spot (the ladder's second rung), not a second one."""
+    moved = [d for d in planned if d.kind == DeviceKind.ROUTER]
+    router = moved[0] if moved else project.router
+    return router, [d for d in planned if d.kind != DeviceKind.ROUTER]
+
+
 def coverage_with(model: RadioModel, project: Project, planned: list[Device] | tuple[Device, ...],
                   query_xy_m) -> np.ndarray:
     """Predicted best RSSI (dBm, laptop view) at ``query_xy_m`` (M, 2) from the existing router
     and the ``planned`` transmitters: what the map looks like after the change."""
     query = np.asarray(query_xy_m, dtype=float).reshape(-1, 2)
     best = np.full(len(query), -np.inf)
-    router = project.router
+    router, planned = _router_and_new(project, planned)
     if router is not None:
         best = np.maximum(best, model.rssi_dbm((router.x_m, router.y_m), model.router_eirp_dbm, query))
     for device in planned:
         if device.kind.transmits:
             eirp = device.eirp_dbm if device.eirp_dbm is not None else model.router_eirp_dbm
             best = np.maximum(best, model.rssi_dbm((device.x_m, device.y_m), eirp, query))
+    return best
+
+
+def coverage_grid_dbm(model: RadioModel, project: Project, planned, grid) -> np.ndarray:
+    """Like :func:`coverage_with` over a :class:`survey.rf.propagation.SiteGrid`: (ny, nx) dBm."""
+    best = np.full(grid.shape, -np.inf)
+    router, planned = _router_and_new(project, planned)
+    if router is not None:
+        best = np.maximum(best, model.grid_dbm((router.x_m, router.y_m), model.router_eirp_dbm, grid))
+    for device in planned:
+        if device.kind.transmits:
+            eirp = device.eirp_dbm if device.eirp_dbm is not None else model.router_eirp_dbm
+            best = np.maximum(best, model.grid_dbm((device.x_m, device.y_m), eirp, grid))
     return best
 
 

@@ -171,6 +171,8 @@ def test_delay_is_interruptible():
     assert time.monotonic() - t0 < 2.0
     scanner.delay_s = 0.0
     assert scanner.scan().observations  # a cancel affects only the scan it ended
+    scanner.cancel()  # no scan running: ignored
+    assert scanner.scan().observations
 
 
 def test_delay_longer_than_timeout_times_out():

@@ -294,6 +294,8 @@ class SimulatedScanner:
         self._clock = clock
         self._rng = np.random.default_rng(self.seed)
         self._cancel = threading.Event()
+        self._lock = threading.Lock()
+        self._scanning = False
         self._fields: dict[str, ShadowingField] = {}
         x0, y0, x1, y1 = project.extent_m()
         self._xy_m = ((x0 + x1) / 2.0, (y0 + y1) / 2.0)
@@ -324,8 +326,13 @@ class SimulatedScanner:
         return self._xy_m
 
     def cancel(self) -> None:
-        """End a scan that is waiting out ``delay_s`` (it raises :class:`ScanCancelled`)."""
-        self._cancel.set()
+        """End the scan that is waiting out ``delay_s`` (it raises :class:`ScanCancelled`).
+
+        Does nothing when no scan runs, so a late cancel never spoils the next scan.
+        """
+        with self._lock:
+            if self._scanning:
+                self._cancel.set()
 
     # -- the model --------------------------------------------------------------------
     def _field(self, bssid: str) -> ShadowingField:
@@ -352,12 +359,17 @@ class SimulatedScanner:
     # -- scanning ---------------------------------------------------------------------
     def scan(self, timeout_s: float = DEFAULT_TIMEOUT_S) -> ScanResult:
         started = self._clock()
-        wait_s = min(self.delay_s, max(0.0, timeout_s))
-        if wait_s > 0 and self._cancel.wait(wait_s):
+        with self._lock:
             self._cancel.clear()
-            raise ScanCancelled("The scan was cancelled.")
-        if self._cancel.is_set():
-            self._cancel.clear()
+            self._scanning = True
+        try:
+            wait_s = min(self.delay_s, max(0.0, timeout_s))
+            cancelled = self._cancel.wait(wait_s) if wait_s > 0 else self._cancel.is_set()
+        finally:
+            with self._lock:
+                self._scanning = False
+                self._cancel.clear()
+        if cancelled:
             raise ScanCancelled("The scan was cancelled.")
         if self.delay_s > timeout_s:
             raise ScanTimeout(f"The simulated scan takes {self.delay_s:g} s, longer than the {timeout_s:g} s allowed.")

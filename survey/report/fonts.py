@@ -4,7 +4,7 @@ Two TrueType fonts ship in ``assets/fonts`` (licences beside them):
 
 * DejaVu Sans (Bitstream Vera licence): Latin, Greek, Cyrillic, Arabic, Hebrew, symbols;
   the body font. Bold is DejaVu Sans Bold.
-* Droid Sans Fallback Full (Apache 2.0): CJK ideographs, Hiragana/Katakana, Hangul; used
+* Droid Sans Fallback (Apache 2.0): CJK ideographs, Hiragana/Katakana, Hangul; used
   run-by-run for characters DejaVu lacks.
 
 reportlab embeds (subsets of) TrueType fonts in the PDF, so the report renders the same on
@@ -41,7 +41,7 @@ REPLACEMENT_CHAR = "\ufffd"
 _FONT_FILES = {
     BODY_FONT: "DejaVuSans.ttf",
     BOLD_FONT: "DejaVuSans-Bold.ttf",
-    CJK_FONT: "DroidSansFallbackFull.ttf",
+    CJK_FONT: "DroidSansFallback.ttf",
 }
 
 

@@ -25,6 +25,7 @@ Method (see DESIGN.md, "Interpolation"):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
@@ -34,8 +35,10 @@ from typing import Callable
 
 import numpy as np
 from scipy.interpolate import RBFInterpolator, RectBivariateSpline
+from scipy.linalg import cho_factor, cho_solve
 from scipy.optimize import lsq_linear
 from scipy.spatial import cKDTree
+from scipy.spatial.distance import cdist
 
 from survey.errors import UserInputError
 from survey.rf.propagation import MIN_DISTANCE_M, SiteGrid
@@ -67,8 +70,33 @@ class NoSamplesError(UserInputError):
     """A heatmap was requested from no usable samples."""
 
 
+_blas_controller = None
+
+
+def _one_blas_thread():
+    """Context limiting BLAS to one thread.
+
+    The matrices here are at most a few hundred wide: OpenBLAS threads only contend with
+    each other (and with the UI thread), measured 5-10x slower on a busy 2-core machine.
+    threadpoolctl ships with scikit-learn; without it, BLAS runs as configured.
+    """
+    global _blas_controller
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return contextlib.nullcontext()
+    if _blas_controller is None:
+        import sklearn.gaussian_process  # noqa: F401  (load every BLAS before inspecting)
+        _blas_controller = ThreadpoolController()
+    return _blas_controller.limit(limits=1, user_api="blas")
+
+
 # --------------------------------------------------------------------------------------
 # interpolators: fit(xy, z) -> predictor(query) -> values
+
+
+def _sq_dist(q: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    return cdist(q, xy, "sqeuclidean")
 
 
 def _idw_fit(xy: np.ndarray, z: np.ndarray, power: float = 2.0):
@@ -76,7 +104,7 @@ def _idw_fit(xy: np.ndarray, z: np.ndarray, power: float = 2.0):
         out = np.empty(q.shape[0])
         step = max(1, 2_000_000 // xy.shape[0])
         for s in range(0, q.shape[0], step):
-            d2 = ((q[s:s + step, None, :] - xy[None, :, :]) ** 2).sum(axis=2)
+            d2 = _sq_dist(q[s:s + step], xy)
             exact = d2 < SAME_SPOT_M ** 2
             w = 1.0 / np.maximum(d2, SAME_SPOT_M ** 2) ** (power / 2.0)
             vals = (w @ z) / w.sum(axis=1)
@@ -85,13 +113,13 @@ def _idw_fit(xy: np.ndarray, z: np.ndarray, power: float = 2.0):
                 vals[hit] = z[exact[hit].argmax(axis=1)]
             out[s:s + step] = vals
         return out
+    predict.exact_at_samples = True
     return predict
 
 
 def _tps_fit(smoothing: float):
     def fit(xy: np.ndarray, z: np.ndarray):
-        rbf = RBFInterpolator(xy, z, kernel="thin_plate_spline", smoothing=smoothing)
-        return rbf
+        return RBFInterpolator(xy, z, kernel="thin_plate_spline", smoothing=smoothing)
     return fit
 
 
@@ -105,7 +133,7 @@ def _gp_kernel(xy: np.ndarray):
 
 
 def _gp_hyper(xy: np.ndarray, z: np.ndarray):
-    """Kernel with hyperparameters by maximum marginal likelihood (subsample <= 150)."""
+    """Kernel with hyperparameters by maximum marginal likelihood (sklearn; subsample <= 150)."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.gaussian_process import GaussianProcessRegressor
     if xy.shape[0] > GP_HYPER_MAX_SAMPLES:
@@ -119,24 +147,51 @@ def _gp_hyper(xy: np.ndarray, z: np.ndarray):
 
 
 class _GPPredictor:
+    """Kriging with fixed hyperparameters: the sklearn kernel, our own Cholesky solve.
+
+    sklearn's GaussianProcessRegressor.fit recomputes the marginal likelihood even with
+    ``optimizer=None`` and cannot give closed-form cross-validation residuals; solving
+    here halves the fit and makes exact k-fold CV one matrix inverse (Rasmussen &
+    Williams, "Gaussian Processes for Machine Learning", 2006, eq. 5.12, for blocks).
+    y is normalised to zero mean and unit variance like sklearn's ``normalize_y``.
+    """
+
     def __init__(self, kernel, xy: np.ndarray, z: np.ndarray):
-        from sklearn.gaussian_process import GaussianProcessRegressor
-        self.gp = GaussianProcessRegressor(kernel, normalize_y=True, optimizer=None)
-        self.gp.fit(xy, z)
-        # WhiteKernel is the second term of the sum; its variance is in normalised units.
-        self.noise_var_db2 = float(kernel.k2.noise_level) * float(self.gp._y_train_std) ** 2
+        self.kernel = kernel
+        self.signal = kernel.k1  # Constant * Matern: the field without reading noise
+        self.xy = xy
+        self.mean = float(z.mean())
+        self.scale = float(z.std()) or 1.0
+        self.y = (z - self.mean) / self.scale
+        self.cho = cho_factor(kernel(xy), lower=True)
+        self.alpha = cho_solve(self.cho, self.y)
 
     def __call__(self, q: np.ndarray) -> np.ndarray:
-        return self.gp.predict(q)
+        return self.mean + self.scale * (self.signal(q, self.xy) @ self.alpha)
 
     def std(self, q: np.ndarray) -> np.ndarray:
         """Standard deviation (dB) of the underlying field, without the per-reading noise."""
-        _, sd = self.gp.predict(q, return_std=True)
-        return np.sqrt(np.maximum(sd ** 2 - self.noise_var_db2, 0.0))
+        kq = self.signal(q, self.xy)
+        v = cho_solve(self.cho, kq.T)
+        var = self.signal.diag(q) - np.einsum("ij,ji->i", kq, v)
+        return self.scale * np.sqrt(np.maximum(var, 0.0))
+
+    def cv_residuals(self, folds) -> np.ndarray:
+        """Prediction minus truth (dB) of every sample when its fold is held out."""
+        k_inv = cho_solve(self.cho, np.eye(self.y.shape[0]))
+        a = k_inv @ self.y
+        err = np.empty_like(self.y)
+        for test in folds:
+            # y_T - mu_T = (K^-1)_TT^-1 (K^-1 y)_T; prediction - truth is its negative.
+            err[test] = -np.linalg.solve(k_inv[np.ix_(test, test)], a[test])
+        return err * self.scale
 
 
 def _gp_fit(kernel):
-    return lambda xy, z: _GPPredictor(kernel, xy, z)
+    def fit(xy: np.ndarray, z: np.ndarray):
+        return _GPPredictor(kernel, xy, z)
+    fit.closed_form_cv = True
+    return fit
 
 
 # --------------------------------------------------------------------------------------
@@ -210,6 +265,13 @@ def _fit_with_trend(cand: _Candidate, xy: np.ndarray, z: np.ndarray):
 
 
 def _cv_rmse(cand: _Candidate, xy: np.ndarray, z: np.ndarray, folds) -> float:
+    if getattr(cand.fit, "closed_form_cv", False):
+        # Trend fitted once on all samples (two parameters: negligible leakage), then the
+        # exact k-fold residuals of the GP on what is left.
+        trend = cand.trend(xy, z) if cand.trend is not None else None
+        resid = z - trend(xy) if trend is not None else z
+        errors = cand.fit(xy, resid).cv_residuals(folds)
+        return float(np.sqrt(np.mean(errors ** 2)))
     errors = np.empty(z.shape[0])
     for test in folds:
         train = np.setdiff1d(np.arange(z.shape[0]), test, assume_unique=True)
@@ -276,9 +338,10 @@ class Heatmap:
     def predict(self, query_xy_m) -> np.ndarray:
         """RSSI in dBm at ``query_xy_m`` (M, 2) metres; shape (M,)."""
         q = np.asarray(query_xy_m, dtype=np.float64).reshape(-1, 2)
-        out = np.clip(self._interp(q), self._lo, self._hi)
-        if self._trend is not None:
-            out = out + self._trend(q)
+        with _one_blas_thread():
+            out = np.clip(self._interp(q), self._lo, self._hi)
+            if self._trend is not None:
+                out = out + self._trend(q)
         return out
 
     def predict_grid(self, grid: SiteGrid) -> np.ndarray:
@@ -287,11 +350,18 @@ class Heatmap:
         The interpolated part is evaluated on a grid of at most 0.5 m and upsampled with a
         cubic spline; a trend is evaluated at full resolution (wall shadows stay sharp).
         """
+        with _one_blas_thread():
+            return self._predict_grid(grid)
+
+    def _predict_grid(self, grid: SiteGrid) -> np.ndarray:
         ny, nx = grid.shape
         x0, y0, x1, y1 = grid.extent_m
         cx = max(2, int(math.ceil((x1 - x0) / COARSE_STEP_M)) + 1) if nx > 1 else 1
         cy = max(2, int(math.ceil((y1 - y0) / COARSE_STEP_M)) + 1) if ny > 1 else 1
-        if cx >= nx or cy >= ny:
+        # IDW (few samples) has sharp peaks at the samples that a coarse grid would blunt,
+        # and is cheap at full resolution when there are few samples.
+        direct = getattr(self._interp, "exact_at_samples", False) and self.n_points * nx * ny <= 4_000_000
+        if direct or cx >= nx or cy >= ny:
             resid = self._interp(grid.xy_m).reshape(ny, nx)
         else:
             xs_c = np.linspace(x0, x1, cx)
@@ -310,7 +380,8 @@ class Heatmap:
         std = getattr(self._interp, "std", None)
         if std is None:
             return None
-        return std(np.asarray(query_xy_m, dtype=np.float64).reshape(-1, 2))
+        with _one_blas_thread():
+            return std(np.asarray(query_xy_m, dtype=np.float64).reshape(-1, 2))
 
     def distance_to_nearest_m(self, query_xy_m) -> np.ndarray:
         """Distance (m, (M,)) from each query point to the nearest sample."""
@@ -336,6 +407,11 @@ def fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m=None, model=None, methods=None) -> He
     subset of ``("idw", "tps", "gp")``. Non-finite readings are dropped. Raises
     :class:`NoSamplesError` when nothing is left.
     """
+    with _one_blas_thread():
+        return _fit_heatmap(xy_m, rssi_dbm, ap_xy_m=ap_xy_m, model=model, methods=methods)
+
+
+def _fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m, model, methods) -> Heatmap:
     t0 = time.perf_counter()
     xy, z = average_repeats(xy_m, rssi_dbm)
     if xy.shape[0] == 0:

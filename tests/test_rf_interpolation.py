@@ -1,0 +1,117 @@
+import math
+
+import numpy as np
+import pytest
+
+from survey.rf.interpolation import NoSamplesError, average_repeats, fit_heatmap
+from survey.rf.propagation import PropagationModel, site_grid
+
+
+def smooth_field(xy):
+    r2 = (xy[:, 0] - 3.0) ** 2 + (xy[:, 1] - 4.0) ** 2
+    return -45.0 - 12.5 * np.log10(1.0 + r2 / 4.0) + 2.0 * np.sin(xy[:, 0] / 3.0)
+
+
+def lattice(nx=12, ny=8, step=1.0):
+    gx, gy = np.meshgrid(np.arange(nx) * step, np.arange(ny) * step)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def test_average_repeats_in_mw_and_drops_nan():
+    xy = [[0, 0], [0, 0], [1, 1], [2, 2]]
+    xy2, z2 = average_repeats(xy, [-50.0, -60.0, -70.0, float("nan")])
+    assert xy2.shape == (2, 2)
+    at0 = z2[np.all(xy2 == 0, axis=1)][0]
+    assert at0 == pytest.approx(10 * math.log10((1e-5 + 1e-6) / 2))
+    assert at0 > -55.0  # a dBm mean would give -55
+
+
+def test_no_samples():
+    with pytest.raises(NoSamplesError):
+        fit_heatmap(np.zeros((2, 2)), [np.nan, np.nan])
+    with pytest.raises(NoSamplesError):
+        fit_heatmap(np.zeros((0, 2)), [])
+
+
+def test_single_and_few_samples_use_idw():
+    hm = fit_heatmap([[1.0, 1.0]], [-60.0])
+    assert hm.method == "idw" and hm.n_points == 1 and math.isnan(hm.loo_rmse_db)
+    assert hm.predict([[5.0, 5.0]])[0] == pytest.approx(-60.0)
+    hm3 = fit_heatmap([[0, 0], [4, 0], [0, 4]], [-50.0, -60.0, -70.0])
+    assert hm3.method == "idw" and hm3.n_points == 3
+    np.testing.assert_allclose(hm3.predict([[0, 0], [4, 0], [0, 4]]), [-50, -60, -70])
+    assert np.isfinite(hm3.loo_rmse_db)
+    assert hm3.std_db([[1, 1]]) is None
+    grid = site_grid((0, 0, 4, 4), step_m=0.1)
+    m = hm3.predict_grid(grid)
+    assert m[0, 0] == pytest.approx(-50.0)  # IDW drawn at full resolution keeps its peaks
+
+
+def test_near_exact_at_dense_samples_and_between():
+    xy = lattice()
+    z = smooth_field(xy)
+    hm = fit_heatmap(xy, z)
+    np.testing.assert_allclose(hm.predict(xy), z, atol=0.5)
+    mid = xy[:-1] + 0.5
+    mid = mid[(mid[:, 0] < 11) & (mid[:, 1] < 7)]
+    np.testing.assert_allclose(hm.predict(mid), smooth_field(mid), atol=1.5)
+    assert hm.loo_rmse_db < 1.5
+
+
+@pytest.mark.parametrize("methods", [["idw"], ["tps"], ["gp"], None])
+def test_no_strong_signal_invented_far_from_samples(methods):
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(0, 6, (40, 2))
+    z = -80.0 + 6.0 * xy[:, 0] + rng.normal(0, 1.0, 40)  # rising steeply towards +x
+    hm = fit_heatmap(xy, z, methods=methods)
+    far = np.array([[40.0, 3.0], [100.0, 3.0], [-60.0, -60.0], [3.0, 80.0]])
+    assert (hm.predict(far) <= z.max() + 1e-9).all()
+    assert (hm.predict(far) >= z.min() - 1e-9).all()
+    grid = site_grid((-20, -20, 40, 30), step_m=0.5)
+    assert hm.predict_grid(grid).max() <= z.max() + 1e-9
+
+
+def test_gp_std_and_grid_fast_path_close_to_direct():
+    rng = np.random.default_rng(1)
+    xy = rng.uniform([0, 0], [20, 12], (120, 2))
+    z = smooth_field(xy) + rng.normal(0, 1.5, 120)
+    hm = fit_heatmap(xy, z, methods=["gp"])
+    assert hm.method == "gp"
+    near, far = hm.std_db([[10.0, 6.0]])[0], hm.std_db([[60.0, 60.0]])[0]
+    assert 0 <= near < far
+    grid = site_grid((0, 0, 20, 12), step_m=0.1)
+    fast = hm.predict_grid(grid)
+    direct = hm.predict(grid.xy_m).reshape(grid.shape)
+    assert np.abs(fast - direct).max() <= 0.3
+
+
+def test_log_distance_trend_candidate_and_model_trend():
+    rng = np.random.default_rng(2)
+    ap = (2.0, 2.0)
+    xy = rng.uniform(0, 15, (25, 2))
+    d = np.maximum(np.hypot(xy[:, 0] - ap[0], xy[:, 1] - ap[1]), 0.5)
+    z = -35.0 - 28.0 * np.log10(d) + rng.normal(0, 1.0, 25)
+    hm = fit_heatmap(xy, z, ap_xy_m=ap)
+    assert any(name.endswith("+log-distance") for name in hm.cv_rmse_db)
+    assert hm.loo_rmse_db <= min(hm.cv_rmse_db.values()) + 1e-12
+    walls = np.array([[8.0, 0.0, 8.0, 15.0]])
+    model = PropagationModel(ap, 5.0, walls, np.array([10.0]), exponent=2.8)
+    z2 = model(xy) + rng.normal(0, 1.0, 25)
+    hm2 = fit_heatmap(xy, z2, model=model)
+    assert hm2.method.endswith("+model")
+    grid = site_grid((0, 0, 15, 15), step_m=0.1)
+    fast = hm2.predict_grid(grid)
+    assert np.abs(fast - hm2.predict(grid.xy_m).reshape(grid.shape)).max() <= 0.3
+    # The wall's shadow stays sharp on the display grid.
+    row = fast[int(round(2.0 / 0.1))]
+    assert row[79] - row[81] > 7.0
+
+
+def test_distance_and_coverage_alpha():
+    hm = fit_heatmap([[0, 0], [10, 0]], [-50.0, -60.0])
+    d = hm.distance_to_nearest_m([[0, 0], [0, 3], [5, 0]])
+    np.testing.assert_allclose(d, [0, 3, 5])
+    a = hm.coverage_alpha([[0, 1], [0, 3.5], [0, 9], [5, 0]])
+    np.testing.assert_allclose(a, [1.0, 0.5, 0.0, 0.0])
+    with pytest.raises(ValueError):
+        hm.coverage_alpha([[0, 0]], full_m=5, zero_m=2)

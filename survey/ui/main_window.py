@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 FEATURES: list[str] = [
     "survey.ui.site_panel:install",
     "survey.ui.survey_panel:install",
+    "survey.ui.analysis_panel:install",
 ]
 
 MAX_RECENT = 8

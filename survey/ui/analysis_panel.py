@@ -1,0 +1,400 @@
+"""The Analysis side panel: verdict at the charger, findings, where to put the fix, checklist.
+
+A thin view over :func:`survey.analysis.recommend.recommend`. Clicking a ladder option
+shows its placement and the predicted map after the change on the site view; the marker
+can be dragged and the map follows (throttled). Every text that may hold an SSID is shown
+as plain text (labels with ``Qt.PlainText``, list items, a plain-text box), never as markup.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from survey.analysis.placement import CHOSEN, Option
+from survey.analysis.radio import RadioModel, build_model
+from survey.analysis.recommend import (
+    OFFSET_SETTING, Recommendation, coverage_grid_dbm, option_device, project_profile, recommend,
+)
+from survey.analysis.target import resolve_target, survey_observations, target_samples
+from survey.errors import EvSurveyError
+from survey.project.model import Device
+from survey.project.profiles import load_profiles
+from survey.ui.survey_layers import image_rect_m, live_grid, rssi_rgba
+
+log = logging.getLogger(__name__)
+
+#: Recompute after the project settles (walls dragged, samples arriving) rather than per edit.
+RECOMPUTE_DELAY_MS = 300
+#: While a planned device is dragged the map is recomputed at most this often (~12 Hz):
+#: the predicted grid takes a few ms, so this keeps the drag smooth on a 2-core laptop.
+DRAG_THROTTLE_MS = 80
+#: Above the survey heatmap (z -50), below walls and devices.
+PREVIEW_Z = -40
+ETHERNET_SETTING = "ethernet_can_be_run"
+CHECKLIST_SETTING = "checklist_ticked"
+
+VERDICT_COLOURS = {"GOOD": "#1a7f37", "MARGINAL": "#bf8700", "POOR": "#cf222e", "UNKNOWN": "#57606a"}
+SEVERITY_MARK = {"critical": "!!", "warning": "!", "info": "i"}
+STATUS_MARK = {"chosen": "=>", "alternative": "+", "rejected": "x", "not_needed": "-"}
+
+
+def _plain_label(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
+class AnalysisPanel(QWidget):
+    """The panel. ``window`` provides ``session`` and ``view`` (see survey.ui.main_window)."""
+
+    def __init__(self, window, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.window = window
+        self.session = window.session
+        self.view = window.view
+        self.recommendation: Recommendation | None = None
+        self.model: RadioModel | None = None
+        self.selected_option: Option | None = None
+        self._dragged_xy: tuple[float, float] | None = None
+        self._grid = None
+
+        layout = QVBoxLayout(self)
+        self.verdict_label = _plain_label("—")
+        self.verdict_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.verdict_label.font()
+        font.setPointSize(font.pointSize() + 10)
+        font.setBold(True)
+        self.verdict_label.setFont(font)
+        self.verdict_label.setObjectName("verdict")
+        layout.addWidget(self.verdict_label)
+        self.verdict_detail = _plain_label()
+        layout.addWidget(self.verdict_detail)
+
+        settings = QFormLayout()
+        self.profile_combo = QComboBox()
+        self.offset_spin = QDoubleSpinBox()
+        self.offset_spin.setRange(0.0, 20.0)
+        self.offset_spin.setSingleStep(0.5)
+        self.offset_spin.setSuffix(" dB")
+        self.offset_spin.setToolTip("How many dB worse the charger hears than the laptop (an assumption; "
+                                    "see the profile's notes). Stored with this project.")
+        self.ethernet_check = QCheckBox("Ethernet can be run to the garage")
+        settings.addRow("Charger", self.profile_combo)
+        settings.addRow("Reception offset", self.offset_spin)
+        settings.addRow(self.ethernet_check)
+        layout.addLayout(settings)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.findings_list = QListWidget()
+        self.options_list = QListWidget()
+        self.checklist_list = QListWidget()
+        for title, widget in (("Findings", self.findings_list), ("Where to put the fix", self.options_list),
+                              ("Network checklist", self.checklist_list)):
+            box = QGroupBox(title)
+            QVBoxLayout(box).addWidget(widget)
+            splitter.addWidget(box)
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setPlaceholderText("Select a finding or an option to see its evidence and fix.")
+        splitter.addWidget(self.detail)
+        layout.addWidget(splitter, 1)
+
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("Add to plan")
+        self.add_button.setToolTip("Add the selected option's device to the plan as a planned device")
+        self.add_button.setEnabled(False)
+        self.refresh_button = QPushButton("Recompute")
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.refresh_button)
+        layout.addLayout(buttons)
+
+        # Preview on the site view: the predicted map after the change and a draggable marker.
+        self.preview_image = pg.ImageItem(axisOrder="row-major")
+        self.preview_image.setZValue(PREVIEW_Z)
+        self.preview_image.setVisible(False)
+        self.view.viewbox.addItem(self.preview_image)
+        self.marker = pg.TargetItem(pos=(0, 0), size=18, movable=True, symbol="s",
+                                    pen=pg.mkPen("#8250df", width=2), brush=pg.mkBrush(130, 80, 223, 90))
+        self.marker.setZValue(40)
+        self.marker.setVisible(False)
+        self.view.viewbox.addItem(self.marker)
+
+        self._recompute_timer = QTimer(self, singleShot=True, interval=RECOMPUTE_DELAY_MS)
+        self._recompute_timer.timeout.connect(self.recompute)
+        self._drag_timer = QTimer(self, singleShot=True, interval=DRAG_THROTTLE_MS)
+        self._drag_timer.timeout.connect(self._update_drag_preview)
+
+        self.refresh_button.clicked.connect(self.recompute)
+        self.add_button.clicked.connect(self._add_to_plan)
+        self.options_list.currentRowChanged.connect(self._on_option_selected)
+        self.findings_list.currentRowChanged.connect(self._on_finding_selected)
+        self.checklist_list.itemChanged.connect(self._on_checklist_ticked)
+        self.checklist_list.currentRowChanged.connect(self._on_checklist_selected)
+        self.profile_combo.activated.connect(self._on_profile_chosen)
+        self.offset_spin.editingFinished.connect(self._on_offset_edited)
+        self.ethernet_check.toggled.connect(self._on_ethernet_toggled)
+        self.marker.sigPositionChanged.connect(self._on_marker_moved)
+        for signal in (self.session.projectChanged, self.session.samplesChanged, self.session.fileChanged):
+            signal.connect(self.schedule_recompute)
+        self._fill_profiles()
+        self.schedule_recompute()
+
+    # -- computing ----------------------------------------------------------------------------
+    def schedule_recompute(self) -> None:
+        self._recompute_timer.start()
+
+    def recompute(self) -> None:
+        """Run the analysis on the session's project now (also the Recompute button)."""
+        self._recompute_timer.stop()
+        project = self.session.project
+        self._sync_controls(project)
+        try:
+            survey = project.active_survey
+            resolved = resolve_target(project, survey_observations(survey))
+            xy, rssi, heard = target_samples(survey, resolved.network)
+            self.model = build_model(project, xy[heard], rssi[heard])
+            self.recommendation = recommend(project, survey, project_profile(project), model=self.model)
+        except EvSurveyError as exc:
+            self.recommendation = None
+            self.model = None
+            self._show_error(str(exc))
+            return
+        self._grid = None
+        self._show(self.recommendation)
+
+    def _show_error(self, message: str) -> None:
+        self.verdict_label.setText("—")
+        self.verdict_label.setStyleSheet("")
+        self.verdict_detail.setText(message)
+        for widget in (self.findings_list, self.options_list, self.checklist_list):
+            widget.clear()
+        self._clear_preview()
+
+    def _show(self, rec: Recommendation) -> None:
+        v = rec.verdict
+        self.verdict_label.setText(v.status if v.rssi_at_charger_dbm is None
+                                   else f"{v.status}  {v.rssi_at_charger_dbm:.0f} dBm")
+        self.verdict_label.setStyleSheet(
+            f"QLabel#verdict {{ color: white; background: {VERDICT_COLOURS.get(v.status, '#57606a')}; "
+            "border-radius: 6px; padding: 8px; }")
+        target = rec.target_ssid if rec.target_ssid is not None else "none"
+        margin = f"Margin {v.margin_db:+.0f} dB to -65 dBm, confidence {v.confidence}. " if v.margin_db is not None else ""
+        self.verdict_detail.setText(f"Target: {target} ({rec.target_note}). {margin}{v.explanation}")
+
+        self.findings_list.clear()
+        for f in rec.findings:
+            QListWidgetItem(f"[{SEVERITY_MARK[f.severity]}] {f.title}", self.findings_list)
+        if not rec.findings:
+            QListWidgetItem("No problems found in the scans.", self.findings_list)
+
+        previous_kind = self.selected_option.kind if self.selected_option is not None else None
+        self.options_list.blockSignals(True)
+        self.options_list.clear()
+        for n, o in enumerate(rec.options, 1):
+            after = f", {o.predicted_charger_rssi_dbm:.0f} dBm" if o.predicted_charger_rssi_dbm is not None else ""
+            item = QListWidgetItem(f"{STATUS_MARK[o.status]} {n}. {o.title} {o.cost_class}{after}", self.options_list)
+            if o.status == CHOSEN:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+        self.options_list.blockSignals(False)
+
+        ticked = set(self.session.project.settings.get(CHECKLIST_SETTING, []) or [])
+        self.checklist_list.blockSignals(True)
+        self.checklist_list.clear()
+        for c in rec.checklist:
+            item = QListWidgetItem(f"{c.title} ({c.status})", self.checklist_list)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            done = c.code in ticked or c.status == "ok"
+            item.setCheckState(Qt.CheckState.Checked if done else Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, c.code)
+        self.checklist_list.blockSignals(False)
+
+        kinds = [o.kind for o in rec.options]
+        if previous_kind in kinds:
+            self.options_list.setCurrentRow(kinds.index(previous_kind))
+        else:
+            self._clear_preview()
+
+    # -- option preview ------------------------------------------------------------------------
+    def _on_option_selected(self, row: int) -> None:
+        rec = self.recommendation
+        if rec is None or not 0 <= row < len(rec.options):
+            self.selected_option = None
+            self._clear_preview()
+            return
+        option = rec.options[row]
+        self.selected_option = option
+        self._dragged_xy = None
+        lines = [f"{option.title} — {option.status} {option.cost_class}", "", option.reason]
+        if option.xy_m is not None:
+            lines.append(f"Where: ({option.xy_m[0]:.1f}, {option.xy_m[1]:.1f}) m")
+        if option.predicted_charger_rssi_dbm is not None:
+            lines.append(f"Predicted at the charger after the change: {option.predicted_charger_rssi_dbm:.0f} dBm")
+        if option.backhaul_rssi_dbm is not None:
+            lines.append(f"Backhaul from the router: {option.backhaul_rssi_dbm:.0f} dBm")
+        lines += [f"Condition: {c}" for c in option.conditions]
+        self.detail.setPlainText("\n".join(lines))
+        device = option_device(option)
+        self.add_button.setEnabled(device is not None)
+        if device is None:
+            self._clear_preview()
+            return
+        self.marker.blockSignals(True)
+        self.marker.setPos(device.x_m, device.y_m)
+        self.marker.blockSignals(False)
+        self.marker.setVisible(True)
+        self._draw_preview(device)
+
+    def _preview_device(self) -> Device | None:
+        option = self.selected_option
+        device = option_device(option) if option is not None else None
+        if device is not None and self._dragged_xy is not None:
+            device = replace(device, x_m=self._dragged_xy[0], y_m=self._dragged_xy[1])
+        return device
+
+    def _draw_preview(self, device: Device) -> float | None:
+        """Draw the predicted map with ``device`` added; returns the charger's predicted RSSI (dBm)."""
+        if self.model is None:
+            return None
+        project = self.session.project
+        if self._grid is None:
+            self._grid = live_grid(project)
+        values = coverage_grid_dbm(self.model, project, [device], self._grid)
+        self.preview_image.setImage(rssi_rgba(values, None), autoLevels=False)
+        x, y, w, h = image_rect_m(self._grid)
+        self.preview_image.setRect(QRectF(x, y, w, h))
+        self.preview_image.setVisible(True)
+        charger = project.charger
+        if charger is None or self.recommendation is None:
+            return None
+        from survey.analysis.recommend import coverage_with
+
+        value = float(coverage_with(self.model, project, [device], [(charger.x_m, charger.y_m)])[0])
+        return value - self.recommendation.profile.reception_offset_db
+
+    def _on_marker_moved(self) -> None:
+        pos = self.marker.pos()
+        self._dragged_xy = (float(pos.x()), float(pos.y()))
+        if not self._drag_timer.isActive():
+            self._drag_timer.start()
+
+    def _update_drag_preview(self) -> None:
+        device = self._preview_device()
+        if device is None:
+            return
+        at_charger = self._draw_preview(device)
+        if at_charger is not None:
+            self.detail.appendPlainText(
+                f"Moved to ({device.x_m:.1f}, {device.y_m:.1f}) m: the model predicts {at_charger:.0f} dBm "
+                "at the charger (reception offset included).")
+
+    def _clear_preview(self) -> None:
+        self.preview_image.setVisible(False)
+        self.marker.setVisible(False)
+        self.add_button.setEnabled(False)
+
+    def _add_to_plan(self) -> None:
+        device = self._preview_device()
+        if device is None or not self.session.is_open:
+            return
+        if self.selected_option is not None and self.selected_option.kind == "channel_or_move":
+            router = self.session.project.router
+            if router is not None:
+                self.session.update_device(replace(router, x_m=device.x_m, y_m=device.y_m), "Move the router")
+            return
+        self.session.add_device(replace(device, id=None), f"Plan {device.kind.label.lower()}")
+
+    # -- findings / checklist ------------------------------------------------------------------
+    def _on_finding_selected(self, row: int) -> None:
+        rec = self.recommendation
+        if rec is None or not 0 <= row < len(rec.findings):
+            return
+        f = rec.findings[row]
+        self.detail.setPlainText(f"{f.title} ({f.severity})\n\nEvidence: {f.evidence}\n\nFix: {f.fix}")
+
+    def _on_checklist_selected(self, row: int) -> None:
+        rec = self.recommendation
+        if rec is None or not 0 <= row < len(rec.checklist):
+            return
+        c = rec.checklist[row]
+        source = "pre-filled from the scans" if c.from_scans else "to check on site"
+        self.detail.setPlainText(f"{c.title} — {c.status} ({source})\n\n{c.detail}")
+
+    def _on_checklist_ticked(self, item: QListWidgetItem) -> None:
+        if not self.session.is_open:
+            return
+        code = item.data(Qt.ItemDataRole.UserRole)
+        ticked = set(self.session.project.settings.get(CHECKLIST_SETTING, []) or [])
+        if item.checkState() == Qt.CheckState.Checked:
+            ticked.add(code)
+        else:
+            ticked.discard(code)
+        self.session.set_setting(CHECKLIST_SETTING, sorted(ticked), "Tick checklist item")
+
+    # -- settings ------------------------------------------------------------------------------
+    def _fill_profiles(self) -> None:
+        self.profile_combo.clear()
+        for profile in load_profiles():
+            suffix = " (user)" if profile.user_defined else ""
+            self.profile_combo.addItem(profile.name + suffix, profile.id)
+
+    def _sync_controls(self, project) -> None:
+        for widget in (self.profile_combo, self.offset_spin, self.ethernet_check):
+            widget.blockSignals(True)
+        index = self.profile_combo.findData(project.charger_profile_id)
+        self.profile_combo.setCurrentIndex(max(index, 0))
+        self.offset_spin.setValue(project_profile(project).reception_offset_db)
+        self.ethernet_check.setChecked(bool(project.settings.get(ETHERNET_SETTING, False)))
+        for widget in (self.profile_combo, self.offset_spin, self.ethernet_check):
+            widget.blockSignals(False)
+        enabled = self.session.is_open
+        for widget in (self.profile_combo, self.offset_spin, self.ethernet_check):
+            widget.setEnabled(enabled)
+
+    def _on_profile_chosen(self, index: int) -> None:
+        profile_id = self.profile_combo.itemData(index)
+        if self.session.is_open and profile_id and profile_id != self.session.project.charger_profile_id:
+            self.session.set_charger_profile(profile_id)
+            if OFFSET_SETTING in self.session.project.settings:
+                # A new model brings its own offset; the site override belonged to the old one.
+                self.session.set_setting(OFFSET_SETTING, None, "Reset reception offset")
+
+    def _on_offset_edited(self) -> None:
+        if not self.session.is_open:
+            return
+        value = round(float(self.offset_spin.value()), 1)
+        if value != project_profile(self.session.project).reception_offset_db:
+            self.session.set_setting(OFFSET_SETTING, value, "Change reception offset")
+
+    def _on_ethernet_toggled(self, checked: bool) -> None:
+        if self.session.is_open:
+            self.session.set_setting(ETHERNET_SETTING, bool(checked), "Change Ethernet availability")
+
+
+def install(window) -> AnalysisPanel:
+    window.analysis_panel = AnalysisPanel(window)
+    window.add_side_panel("Analysis", window.analysis_panel)
+    return window.analysis_panel

@@ -181,7 +181,9 @@ def _channel_findings(all_obs, mine_24, name) -> list[Finding]:
     if current is None:
         return []
     neighbours_24 = [o for o in all_obs if is_24ghz(o) and o not in mine_24]
-    recommendation = recommend_channel(list(all_obs), current_channel=current)
+    # The network's own radios are not interference to itself.
+    recommendation = recommend_channel(list(all_obs), current_channel=current,
+                                       exclude_bssids=[o.bssid for o in mine_24 if o.bssid])
     occupancy = {c.channel: c for c in channel_occupancy([o for o in neighbours_24])}
     found: list[Finding] = []
     if current not in NON_OVERLAPPING_24GHZ:

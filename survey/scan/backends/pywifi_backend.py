@@ -56,7 +56,6 @@ def _import_pywifi():
         root = logging.getLogger()
         handlers = list(root.handlers)
         import pywifi  # noqa: F401
-        from pywifi import const  # noqa: F401
         root.handlers[:] = handlers
         return pywifi
     except NotImplementedError as exc:

@@ -13,7 +13,7 @@ import re
 
 from survey.project.model import Observation
 from survey.scan.observations import akm_to_auth, build_observation
-from survey.scan.parsers.common import ParsedScan, is_noise_line, skipped_warning
+from survey.scan.parsers.common import ParsedScan, skipped_warning
 from survey.scan.text import normalise_bssid, unescape_iw
 
 _BSS = re.compile(r"^BSS\s+([0-9A-Fa-f:]{17})\s*(?:\(on\s+[^)]*\))?\s*(?:--\s*(\w+))?\s*$")

@@ -39,7 +39,8 @@ OUTLET_PREFERENCE_DB = 1.0
 
 CHOSEN, ALTERNATIVE, REJECTED, NOT_NEEDED = "chosen", "alternative", "rejected", "not_needed"
 
-#: Planned devices get the same EIRP as a typical router (see radio.DEFAULT_EIRP_DBM).
+#: Planned devices get the EIRP of a typical router (see radio.DEFAULT_EIRP_DBM), lowered by
+#: the site's measured bias (RadioModel.site_bias_db).
 NEW_DEVICE_EIRP_DBM = DEFAULT_EIRP_DBM
 
 REPEATER_REASON = (
@@ -193,7 +194,8 @@ def build_ladder(project: Project, model: RadioModel, verdict: Verdict, offset_d
 
     charger_xy = (charger.x_m, charger.y_m)
     # What the charger would hear from a new device at each spot (reciprocity: one map from the charger).
-    coverage_dbm = (model.rssi_dbm(charger_xy, NEW_DEVICE_EIRP_DBM, spots) - offset_db) if len(spots) else np.zeros(0)
+    new_eirp = NEW_DEVICE_EIRP_DBM + model.site_bias_db
+    coverage_dbm = (model.rssi_dbm(charger_xy, new_eirp, spots) - offset_db) if len(spots) else np.zeros(0)
     # The model's value at the charger for the existing router, to carry its bias into "after" numbers.
     model_now = None
     if router is not None:
@@ -206,9 +208,9 @@ def build_ladder(project: Project, model: RadioModel, verdict: Verdict, offset_d
 
     options.append(_move_router(project, model, spots, offset_db, charger_xy, baseline, model_now,
                                 channel_advice, good))
-    options.append(_mesh(project, model, spots, coverage_dbm, outlet_mask, with_existing, good))
-    options.append(_wired(project, spots, coverage_dbm, outlet_mask, with_existing, charger_xy, good))
-    options.append(_powerline(project, spots, coverage_dbm, outlet_mask, with_existing, charger_xy, good))
+    options.append(_mesh(project, model, spots, coverage_dbm, outlet_mask, with_existing, good, new_eirp))
+    options.append(_wired(project, spots, coverage_dbm, outlet_mask, with_existing, charger_xy, good, new_eirp))
+    options.append(_powerline(project, spots, coverage_dbm, outlet_mask, with_existing, charger_xy, good, new_eirp))
     options.append(Option("repeater", "Repeater / extender", REJECTED, "$", REPEATER_REASON))
 
     # The first viable rung below "nothing" is the recommendation; later viable rungs are alternatives.
@@ -257,7 +259,7 @@ def _move_router(project, model, spots, offset_db, charger_xy, baseline, model_n
                   xy_m=(float(near[i][0]), float(near[i][1])), predicted_charger_rssi_dbm=after)
 
 
-def _mesh(project, model, spots, coverage_dbm, outlet_mask, with_existing, good) -> Option:
+def _mesh(project, model, spots, coverage_dbm, outlet_mask, with_existing, good, new_eirp) -> Option:
     title = "Mesh node"
     router = project.router
     if good:
@@ -278,7 +280,7 @@ def _mesh(project, model, spots, coverage_dbm, outlet_mask, with_existing, good)
                       f"(needs {BACKHAUL_MIN_DBM:.0f}), node to charger {coverage_dbm[i]:.0f} dBm (needs -65)."
                       + (" Near a marked outlet." if outlet_mask[i] else ""),
                       xy_m=xy, predicted_charger_rssi_dbm=after, device_kind=DeviceKind.MESH_NODE,
-                      eirp_dbm=NEW_DEVICE_EIRP_DBM, backhaul_rssi_dbm=float(backhaul_dbm[i]))
+                      eirp_dbm=new_eirp, backhaul_rssi_dbm=float(backhaul_dbm[i]))
     return Option("mesh_node", title, REJECTED, "$$",
                   f"No spot gives both a usable backhaul and coverage: the best compromise has router to node "
                   f"{backhaul_dbm[i]:.0f} dBm and node to charger {coverage_dbm[i]:.0f} dBm "
@@ -300,7 +302,7 @@ def _best_near(spots, coverage_dbm, outlet_mask, xy, radius_m):
     return int(idx[j])
 
 
-def _wired(project, spots, coverage_dbm, outlet_mask, with_existing, charger_xy, good) -> Option:
+def _wired(project, spots, coverage_dbm, outlet_mask, with_existing, charger_xy, good, new_eirp) -> Option:
     title = "Wired access point"
     if good:
         return Option("wired_ap", title, NOT_NEEDED, "$$", "Coverage is already good.")
@@ -329,10 +331,10 @@ def _wired(project, spots, coverage_dbm, outlet_mask, with_existing, charger_xy,
     return Option("wired_ap", title, status, cost,
                   f"An access point {how} {verb} {after:.0f} dBm at the charger. A wired backhaul has no "
                   "wireless hop to lose.", xy_m=xy, predicted_charger_rssi_dbm=after,
-                  device_kind=DeviceKind.WIRED_AP if status == ALTERNATIVE else None, eirp_dbm=NEW_DEVICE_EIRP_DBM)
+                  device_kind=DeviceKind.WIRED_AP if status == ALTERNATIVE else None, eirp_dbm=new_eirp)
 
 
-def _powerline(project, spots, coverage_dbm, outlet_mask, with_existing, charger_xy, good) -> Option:
+def _powerline(project, spots, coverage_dbm, outlet_mask, with_existing, charger_xy, good, new_eirp) -> Option:
     title = "Powerline-fed access point"
     if good:
         return Option("powerline_ap", title, NOT_NEEDED, "$$", "Coverage is already good.",
@@ -350,7 +352,7 @@ def _powerline(project, spots, coverage_dbm, outlet_mask, with_existing, charger
         return Option("powerline_ap", title, ALTERNATIVE, "$$",
                       f"A HomePlug AV2 pair feeding a 2.4 GHz access point {where} gives {after:.0f} dBm at the "
                       "charger, with no Ethernet and no wireless hop.", xy_m=xy, predicted_charger_rssi_dbm=after,
-                      device_kind=DeviceKind.POWERLINE_AP, eirp_dbm=NEW_DEVICE_EIRP_DBM,
+                      device_kind=DeviceKind.POWERLINE_AP, eirp_dbm=new_eirp,
                       conditions=POWERLINE_CONDITIONS)
     return Option("powerline_ap", title, REJECTED, "$$",
                   f"An access point {where} would give only {after:.0f} dBm at the charger.",

@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from survey.project.model import Project
+from survey.analysis.target import target_samples
+from survey.project.model import Project, TargetNetwork
 from survey.rf import calibration, propagation
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ class RadioModel:
     wall_loss_db: np.ndarray  # (W,)
     router_eirp_dbm: float
     exponent: float
-    source: str  # "calibrated" | "device" | "default"
+    source: str  # "calibrated" | "device" | "eirp_fitted" | "default"
     loo_rmse_db: float | None = None
 
     def rssi_dbm(self, tx_xy_m, eirp_dbm: float, query_xy_m) -> np.ndarray:
@@ -47,6 +48,19 @@ class RadioModel:
             np.asarray(tx_xy_m, dtype=float), float(eirp_dbm), self.walls_xy_m, self.wall_loss_db,
             query, exponent=self.exponent), dtype=float)
 
+    @property
+    def site_bias_db(self) -> float:
+        """How much worse (dB, <= 0) this site measured than the default model predicts.
+
+        Only for an EIRP fitted without a full calibration: then the fitted EIRP absorbs what
+        the default walls and exponent miss (furniture, thicker walls), which a new device in
+        the same building suffers too. A site measuring better than the model is not trusted
+        to help a device that does not exist yet.
+        """
+        if self.source != "eirp_fitted":
+            return 0.0
+        return min(0.0, self.router_eirp_dbm - DEFAULT_EIRP_DBM)
+
     def grid_dbm(self, tx_xy_m, eirp_dbm: float, grid: "propagation.SiteGrid") -> np.ndarray:
         """Predicted RSSI (dBm, (ny, nx)) over a :class:`survey.rf.propagation.SiteGrid`."""
         return propagation.predicted_grid_dbm(np.asarray(tx_xy_m, dtype=float), float(eirp_dbm), self.walls_xy_m,
@@ -59,37 +73,49 @@ class RadioModel:
                                             wall_loss_db=self.wall_loss_db, exponent=self.exponent)
 
 
-def _with_materials(project: Project, losses: dict) -> Project:
-    if not losses:
-        return project
-    materials = tuple(replace(m, loss_db=float(losses[m.id])) if m.id in losses else m
-                      for m in project.materials)
-    return replace(project, materials=materials)
+def router_samples(project: Project, survey, target) -> tuple[np.ndarray, np.ndarray]:
+    """(xy_m, rssi_dbm) of the samples that heard the router itself: its BSSIDs when they are
+    known, else the target network (a single-AP home), 2.4 GHz only, not-heard samples dropped."""
+    router = project.router
+    if router is not None and router.bssids:
+        target = TargetNetwork(ssid=target.ssid if target is not None else "", bssids=tuple(router.bssids))
+    xy, rssi, heard = target_samples(survey, target)
+    return xy[heard], rssi[heard]
 
 
 def build_model(project: Project, xy_m: np.ndarray, rssi_dbm: np.ndarray) -> RadioModel:
-    """The router's model: calibrated from the target's samples when possible, else defaults.
+    """The router's model, from the router's samples ``xy_m`` (N, 2) / ``rssi_dbm`` (N,).
 
-    ``xy_m``/``rssi_dbm`` are the target network's samples (heard ones only). Calibration
-    needs the router's position; its result is kept only when leave-one-out error improves
-    on the uncalibrated model (the calibration module decides, DESIGN "Calibration").
+    In order of preference: a full calibration (EIRP, exponent, wall losses) when its
+    leave-one-out error beats the defaults (DESIGN "Calibration"); the EIRP entered on the
+    router; the EIRP fitted as the mean offset of the samples from the default model (one
+    number, robust with few samples: it removes the model's overall bias); the default.
     """
     router = project.router
-    eirp = router.eirp_dbm if router is not None and router.eirp_dbm is not None else DEFAULT_EIRP_DBM
-    source = "device" if router is not None and router.eirp_dbm is not None else "default"
-    exponent = DEFAULT_EXPONENT
     model_project = project
-    loo = None
+    eirp, exponent, source, loo = DEFAULT_EIRP_DBM, DEFAULT_EXPONENT, "default", None
+    xy_m = np.asarray(xy_m, dtype=float).reshape(-1, 2)
+    rssi_dbm = np.asarray(rssi_dbm, dtype=float).reshape(-1)
+    walls_xy_m, wall_loss_db = propagation.walls_arrays(project)
+    result = None
     if router is not None and len(rssi_dbm) >= MIN_SAMPLES_TO_CALIBRATE:
         try:
-            result = calibration.calibrate(project, (router.x_m, router.y_m), xy_m, rssi_dbm)
-        except Exception as exc:  # noqa: BLE001 - a failed fit falls back to defaults, and says so
-            log.warning("Calibration failed, using the default model: %s", exc)
-            result = None
-        if result is not None and result.improves:
-            eirp, exponent, source = float(result.eirp_dbm), float(result.exponent), "calibrated"
-            model_project = _with_materials(project, dict(result.material_loss_db))
-            loo = float(result.loo_rmse_db)
-    walls_xy_m, wall_loss_db = propagation.walls_arrays(model_project)
+            result = calibration.calibrate((router.x_m, router.y_m), xy_m, rssi_dbm, walls_xy_m,
+                                           [w.material_id for w in project.walls], project.materials)
+        except calibration.CalibrationError as exc:
+            log.info("No calibration: %s", exc)
+    if result is not None and result.improves:
+        eirp, exponent, source = float(result.eirp_dbm), float(result.exponent), "calibrated"
+        loo = float(result.loo_rmse_db)
+        model_project = replace(project, materials=calibration.calibrated_materials(project.materials, result))
+        walls_xy_m, wall_loss_db = propagation.walls_arrays(model_project)
+    elif router is not None and router.eirp_dbm is not None:
+        eirp, source = float(router.eirp_dbm), "device"
+    elif router is not None and len(rssi_dbm) >= MIN_SAMPLES_TO_CALIBRATE:
+        default = propagation.predicted_rssi_dbm((router.x_m, router.y_m), DEFAULT_EIRP_DBM, walls_xy_m,
+                                                 wall_loss_db, xy_m, exponent=DEFAULT_EXPONENT)
+        eirp = DEFAULT_EIRP_DBM + float(np.mean(rssi_dbm - default))
+        source = "eirp_fitted"
+        loo = float(result.baseline_loo_rmse_db) if result is not None else None
     return RadioModel(model_project, np.asarray(walls_xy_m, dtype=float).reshape(-1, 4),
                       np.asarray(wall_loss_db, dtype=float).reshape(-1), float(eirp), float(exponent), source, loo)

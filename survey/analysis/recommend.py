@@ -12,7 +12,7 @@ import numpy as np
 from survey.analysis.checklist import ChecklistItem, build_checklist
 from survey.analysis.findings import Finding, find_issues
 from survey.analysis.placement import CHOSEN, Option, build_ladder
-from survey.analysis.radio import RadioModel, build_model
+from survey.analysis.radio import RadioModel, build_model, router_samples
 from survey.analysis.target import resolve_target, survey_observations, target_samples
 from survey.analysis.verdict import Verdict, verdict_at_charger
 from survey.errors import UserInputError
@@ -106,9 +106,9 @@ def recommend(project: Project, survey: Survey | None = None, profile: ChargerPr
     observations = survey_observations(survey)
     resolved = resolve_target(project, observations)
     target = resolved.network
-    xy, rssi, heard = target_samples(survey, target)
+    xy, rssi, _heard = target_samples(survey, target)
     if model is None:
-        model = build_model(project, xy[heard], rssi[heard])
+        model = build_model(project, *router_samples(project, survey, target))
     router = project.router
     charger = project.charger
     router_xy = (router.x_m, router.y_m) if router is not None else None

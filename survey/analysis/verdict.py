@@ -115,6 +115,7 @@ def estimate_at(point_xy_m, xy_m: np.ndarray, rssi_dbm: np.ndarray, model: Radio
         value = float(model.rssi_dbm(router_xy_m, model.router_eirp_dbm, point)[0])
         note = {"calibrated": "wall model calibrated on this survey",
                 "device": "wall model, router EIRP as entered, uncalibrated",
+                "eirp_fitted": "wall model, router EIRP fitted to this survey, default walls",
                 "default": "wall model with default EIRP and exponent, uncalibrated"}[model.source]
         estimates.append(Estimate("model", value, model.loo_rmse_db, note))
     return estimates, nearest

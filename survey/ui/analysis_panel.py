@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from survey.analysis.placement import CHOSEN, Option
-from survey.analysis.radio import RadioModel, build_model
+from survey.analysis.radio import RadioModel, build_model, router_samples
 from survey.analysis.recommend import (
     OFFSET_SETTING, Recommendation, coverage_grid_dbm, option_device, project_profile, recommend,
 )
-from survey.analysis.target import resolve_target, survey_observations, target_samples
+from survey.analysis.target import resolve_target, survey_observations
 from survey.errors import EvSurveyError
 from survey.project.model import Device
 from survey.project.profiles import load_profiles
@@ -173,8 +173,7 @@ class AnalysisPanel(QWidget):
         try:
             survey = project.active_survey
             resolved = resolve_target(project, survey_observations(survey))
-            xy, rssi, heard = target_samples(survey, resolved.network)
-            self.model = build_model(project, xy[heard], rssi[heard])
+            self.model = build_model(project, *router_samples(project, survey, resolved.network))
             self.recommendation = recommend(project, survey, project_profile(project), model=self.model)
         except EvSurveyError as exc:
             self.recommendation = None

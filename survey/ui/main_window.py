@@ -18,9 +18,11 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
+    QScrollArea,
     QTabWidget,
     QToolBar,
     QWidget,
@@ -83,6 +85,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self._position_label)
 
         self.side_tabs = QTabWidget()
+        self._panel_tabs: dict[QWidget, QWidget] = {}
         self.side_dock = QDockWidget("Site", self)
         self.side_dock.setObjectName("side_dock")
         self.side_dock.setWidget(self.side_tabs)
@@ -117,11 +120,20 @@ class MainWindow(QMainWindow):
 
     # -- hooks for features -------------------------------------------------------------------
     def add_side_panel(self, title: str, widget: QWidget) -> int:
-        """Add *widget* as a tab of the right-hand dock; returns its tab index."""
-        return self.side_tabs.addTab(widget, title)
+        """Add *widget* as a tab of the right-hand dock; returns its tab index.
+
+        The tab scrolls when the panel is taller than the window (a 768-pixel laptop screen).
+        """
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(widget)
+        self._panel_tabs[widget] = scroll
+        return self.side_tabs.addTab(scroll, title)
 
     def show_side_panel(self, widget: QWidget) -> None:
-        self.side_tabs.setCurrentWidget(widget)
+        self.side_tabs.setCurrentWidget(self._panel_tabs.get(widget, widget))
 
     def add_tool(self, tool: SiteTool, text: str, shortcut: str | None = None, tip: str = "") -> QAction:
         """Make *tool* one of the exclusive tools of the tool bar (with an optional one-key shortcut)."""
@@ -197,7 +209,11 @@ class MainWindow(QMainWindow):
         self.undo_action = stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        for extra in (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")):
+            if extra not in redo_keys:
+                redo_keys.append(extra)
+        self.redo_action.setShortcuts(redo_keys)
         self.edit_menu.addAction(self.undo_action)
         self.edit_menu.addAction(self.redo_action)
         self.edit_menu.addSeparator()

@@ -1,0 +1,51 @@
+"""Fixtures that open the real main window and drive it like a user (site metres -> clicks)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import pytest
+from PySide6.QtCore import Qt
+
+from survey.project.model import Site
+from survey.ui import dialogs
+
+
+@pytest.fixture
+def make_window(qtbot, qsettings):
+    """A factory of main windows sharing one isolated QSettings (so reopening can be tested)."""
+    from survey.ui.main_window import MainWindow
+
+    def make(**kwargs):
+        window = MainWindow(settings=qsettings, **kwargs)
+        qtbot.addWidget(window)
+        if window.settings.value("window/geometry") is None:
+            window.resize(1100, 760)
+        window.show()
+        qtbot.waitExposed(window)
+        # Menu shortcuts (Ctrl+N, W, C...) only fire in the active window.
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+        return window
+
+    return make
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+@pytest.fixture
+def new_project(window, qtbot, tmp_path, monkeypatch):
+    """Create a project through File → New (Ctrl+N) with the dialogs answered; returns its path."""
+    path = tmp_path / "garage.evsurvey"
+    values = dialogs.NewProjectValues(
+        site=Site(customer="Ada Lovelace", address="1 Analytical St", installer="Sparky Ltd",
+                  survey_date=_dt.date.today().isoformat()),
+        units="m", charger_profile_id="generic_iot")
+    monkeypatch.setattr(dialogs, "ask_new_project", lambda *a, **k: values)
+    monkeypatch.setattr(dialogs, "ask_save_project_path", lambda *a, **k: str(path))
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.is_open
+    return path

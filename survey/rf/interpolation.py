@@ -146,8 +146,24 @@ def _gp_hyper(xy: np.ndarray, z: np.ndarray):
     return gp.kernel_
 
 
+def _matern15(q: np.ndarray, xy: np.ndarray, variance: float, length_scale: float) -> np.ndarray:
+    """Matern nu = 1.5 covariance, variance * (1 + r) exp(-r) with r = sqrt(3) d / length_scale.
+
+    The same function as sklearn's ``ConstantKernel * Matern(nu=1.5)`` (isotropic), written
+    with in-place operations: sklearn's generic kernel call takes ~40 ms for 2 500 x 500
+    on the budget machine, this ~10 ms.
+    """
+    scale = math.sqrt(3.0) / length_scale
+    r = cdist(q * scale, xy * scale)
+    k = np.exp(-r)
+    r += 1.0
+    k *= r
+    k *= variance
+    return k
+
+
 class _GPPredictor:
-    """Kriging with fixed hyperparameters: the sklearn kernel, our own Cholesky solve.
+    """Kriging with fixed hyperparameters: sklearn's fitted kernel, our own Cholesky solve.
 
     sklearn's GaussianProcessRegressor.fit recomputes the marginal likelihood even with
     ``optimizer=None`` and cannot give closed-form cross-validation residuals; solving
@@ -158,22 +174,59 @@ class _GPPredictor:
 
     def __init__(self, kernel, xy: np.ndarray, z: np.ndarray):
         self.kernel = kernel
-        self.signal = kernel.k1  # Constant * Matern: the field without reading noise
+        # kernel = ConstantKernel * Matern(nu=1.5) + WhiteKernel (see _gp_kernel).
+        self.variance = float(kernel.k1.k1.constant_value)
+        self.length_scale = float(np.atleast_1d(kernel.k1.k2.length_scale)[0])
+        self.noise = float(kernel.k2.noise_level)
         self.xy = xy
         self.mean = float(z.mean())
         self.scale = float(z.std()) or 1.0
         self.y = (z - self.mean) / self.scale
-        self.cho = cho_factor(kernel(xy), lower=True)
+        k = self._signal(xy, xy)
+        k[np.diag_indices_from(k)] += self.noise
+        self.cho = cho_factor(k, lower=True)
         self.alpha = cho_solve(self.cho, self.y)
+        # Float32 kernel values carry ~1.2e-7 relative error; their effect on the mean is at
+        # most sum|alpha| * variance * 1.2e-7 (normalised units). Use float32 on the grid
+        # only while that stays below 0.01 dB (it does unless the noise term is ~0).
+        self.float32_ok = float(np.abs(self.alpha).sum()) * self.variance * self.scale * 1.2e-7 < 0.01
+
+    def _signal(self, q: np.ndarray, xy: np.ndarray) -> np.ndarray:
+        return _matern15(q, xy, self.variance, self.length_scale)
 
     def __call__(self, q: np.ndarray) -> np.ndarray:
-        return self.mean + self.scale * (self.signal(q, self.xy) @ self.alpha)
+        out = np.empty(q.shape[0])
+        step = max(1, 4_000_000 // self.xy.shape[0])
+        for s in range(0, q.shape[0], step):
+            out[s:s + step] = self._signal(q[s:s + step], self.xy) @ self.alpha
+        return self.mean + self.scale * out
+
+    def lattice(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """Mean (dB) on the lattice xs x ys, shape (len(ys), len(xs)).
+
+        On a lattice the squared distance splits into an x part and a y part, and float32
+        exp is ~20x faster than float64 (SIMD): 2 500 x 500 kernel values in a few ms.
+        """
+        if not self.float32_ok:
+            gx, gy = np.meshgrid(xs, ys)
+            return self(np.column_stack([gx.ravel(), gy.ravel()])).reshape(len(ys), len(xs))
+        scale = math.sqrt(3.0) / self.length_scale
+        dx2 = (((xs[:, None] - self.xy[None, :, 0]) * scale) ** 2).astype(np.float32)
+        dy2 = (((ys[:, None] - self.xy[None, :, 1]) * scale) ** 2).astype(np.float32)
+        r = dy2[:, None, :] + dx2[None, :, :]
+        np.sqrt(r, out=r)
+        k = np.exp(-r)
+        r += np.float32(1.0)
+        k *= r
+        flat = k.reshape(-1, self.xy.shape[0])
+        mean = flat @ (self.alpha * self.variance).astype(np.float32)
+        return (self.mean + self.scale * mean.astype(np.float64)).reshape(len(ys), len(xs))
 
     def std(self, q: np.ndarray) -> np.ndarray:
         """Standard deviation (dB) of the underlying field, without the per-reading noise."""
-        kq = self.signal(q, self.xy)
+        kq = self._signal(q, self.xy)
         v = cho_solve(self.cho, kq.T)
-        var = self.signal.diag(q) - np.einsum("ij,ji->i", kq, v)
+        var = self.variance - np.einsum("ij,ji->i", kq, v)
         return self.scale * np.sqrt(np.maximum(var, 0.0))
 
     def cv_residuals(self, folds) -> np.ndarray:
@@ -366,8 +419,12 @@ class Heatmap:
         else:
             xs_c = np.linspace(x0, x1, cx)
             ys_c = np.linspace(y0, y1, cy)
-            gx, gy = np.meshgrid(xs_c, ys_c)
-            coarse = self._interp(np.column_stack([gx.ravel(), gy.ravel()])).reshape(cy, cx)
+            lattice = getattr(self._interp, "lattice", None)
+            if lattice is not None:
+                coarse = lattice(xs_c, ys_c)
+            else:
+                gx, gy = np.meshgrid(xs_c, ys_c)
+                coarse = self._interp(np.column_stack([gx.ravel(), gy.ravel()])).reshape(cy, cx)
             k = 3 if min(cx, cy) >= 4 else 1
             resid = RectBivariateSpline(ys_c, xs_c, coarse, kx=k, ky=k)(grid.ys_m, grid.xs_m)
         out = np.clip(resid, self._lo, self._hi)

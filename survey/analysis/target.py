@@ -7,6 +7,7 @@ coverage; 5/6 GHz BSSs of the same SSID matter only for findings (band steering)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -52,11 +53,19 @@ class ResolvedTarget:
     reason: str
 
 
+@lru_cache(maxsize=8192)
+def sample_observations(sample: Sample) -> tuple[Observation, ...]:
+    """``sample.observations`` (merged in mW over its scans), remembered: the verdict, the
+    findings and the model each read every sample, and merging is the costly part. Samples
+    are frozen values, so an equal sample always merges to the same result."""
+    return sample.observations
+
+
 def survey_observations(survey: Survey | None) -> tuple[Observation, ...]:
     """Every observation of a survey, all samples together."""
     if survey is None:
         return ()
-    return tuple(obs for sample in survey.samples for obs in sample.observations)
+    return tuple(obs for sample in survey.samples for obs in sample_observations(sample))
 
 
 def strongest_per_bssid(observations) -> tuple[Observation, ...]:
@@ -93,7 +102,7 @@ def resolve_target(project: Project, observations) -> ResolvedTarget:
 
 def target_rssi_at_sample(sample: Sample, target: TargetNetwork) -> float | None:
     """Best 2.4 GHz RSSI of the target at one sample (the charger joins the best BSS); None if not heard."""
-    values = [o.rssi_dbm for o in sample.observations
+    values = [o.rssi_dbm for o in sample_observations(sample)
               if o.rssi_dbm is not None and target.matches(o) and is_24ghz(o)]
     return max(values) if values else None
 

@@ -315,8 +315,13 @@ def run_headless(out_dir: str | os.PathLike, *, seed: int = 0, report: bool = Tr
         if device is None:
             notes.append("The recommendation places no new device, so no After survey was walked.")
         else:
-            installed = replace(device, planned=False, label=f"{device.kind.label} (installed for the After survey)")
-            store.add_device(installed)
+            router = project.router
+            if device.kind is DeviceKind.ROUTER and router is not None:
+                # The "move the router" rung: the same router (same BSSIDs) at the new spot.
+                store.update_device(replace(router, x_m=device.x_m, y_m=device.y_m))
+            else:
+                store.add_device(replace(device, planned=False,
+                                         label=f"{device.kind.label} (installed for the After survey)"))
             applied, applied_xy = chosen.title, (device.x_m, device.y_m)
             after = store.add_survey(AFTER, notes=f"Demo: after installing: {chosen.title}.")
             store.set_active_survey(after.id)

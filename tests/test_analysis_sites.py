@@ -217,3 +217,31 @@ def test_reception_offset_moves_the_verdict(offset, expected):
     profile = ChargerProfile(id="t", name="t", reception_offset_db=offset)
     rec = recommend(line_of_sight_site(), profile=profile)
     assert rec.verdict.status == expected
+
+
+def test_planning_before_any_survey_uses_the_model_with_low_confidence():
+    project = steel_door_site()
+    project = Project(**{**project.__dict__, "surveys": (), "active_survey_id": None})
+    rec = recommend(project, profile=PROFILE)
+    assert rec.verdict.status == "POOR"
+    assert rec.verdict.chosen_method == "model" and rec.verdict.confidence == "low"
+    assert rec.model_source == "default"
+    assert rec.chosen.kind == "mesh_node"
+
+
+def test_biased_site_lowers_planned_device_power():
+    """An EIRP fitted 8 dB under the default (no full calibration): planned devices inherit the bias."""
+    from dataclasses import replace as dc_replace
+
+    from survey.analysis.placement import build_ladder
+    from survey.analysis.radio import build_model
+    from survey.analysis.verdict import verdict_at_charger
+
+    project = steel_door_site()
+    model = dc_replace(build_model(project, np.zeros((0, 2)), np.zeros(0)), router_eirp_dbm=12.0, source="eirp_fitted")
+    assert model.site_bias_db == -8.0
+    verdict = verdict_at_charger((12.0, 5.0), np.zeros((0, 2)), np.zeros(0), PROFILE, model, (2.0, 5.0))
+    options = {o.kind: o for o in build_ladder(project, model, verdict, PROFILE.reception_offset_db)}
+    assert options["powerline_ap"].eirp_dbm == 12.0
+    assert dc_replace(model, source="calibrated").site_bias_db == 0.0
+    assert dc_replace(model, router_eirp_dbm=25.0).site_bias_db == 0.0  # a kind site is not trusted

@@ -213,8 +213,9 @@ def build_ladder(project: Project, model: RadioModel, verdict: Verdict, offset_d
     options.append(_powerline(project, spots, coverage_dbm, outlet_mask, with_existing, charger_xy, good, new_eirp))
     options.append(Option("repeater", "Repeater / extender", REJECTED, "$", REPEATER_REASON))
 
-    # The first viable rung below "nothing" is the recommendation; later viable rungs are alternatives.
-    if not good:
+    # The first viable rung below "nothing" is the recommendation; later viable rungs are
+    # alternatives. Without a verdict nothing is chosen: a fix for an unknown problem is a guess.
+    if verdict.status not in (GOOD, UNKNOWN):
         chosen_done = False
         final = []
         for opt in options:

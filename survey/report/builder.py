@@ -192,7 +192,8 @@ def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighb
         doc = _Doc(tmp_name, project, pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
                    topMargin=MARGIN, bottomMargin=MARGIN + 6 * mm,
                    title=_title(project), author=project.site.installer or "evsurvey",
-                   subject="Wi-Fi survey for an EV charger", creator="evsurvey")
+                   subject="Wi-Fi survey for an EV charger", creator="evsurvey",
+                   initialFontName=BODY_FONT, initialFontSize=9)  # no unembedded Helvetica
         frame = Frame(MARGIN, MARGIN + 6 * mm, pagesize[0] - 2 * MARGIN, pagesize[1] - 2 * MARGIN - 6 * mm, id="body")
         doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_footer)])
         doc.build(story)

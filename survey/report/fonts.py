@@ -127,7 +127,12 @@ def font_runs(text: object, *, bold: bool = False) -> tuple[TextRun, ...]:
     buf: list[str] = []
     for ch in clean_text(text):
         cp = ord(ch)
-        if cp in primary_cov or ch == " ":
+        if cp > 0xFFFF:
+            # reportlab 4 writes a malformed ToUnicode entry for characters beyond the Basic
+            # Multilingual Plane (odd-length hex), so viewers could not copy or search them;
+            # DejaVu's few astral glyphs (some emoji) are therefore not used.
+            font, ch = primary, REPLACEMENT_CHAR
+        elif cp in primary_cov or ch == " ":
             font = primary
         elif cp in cjk_cov:
             font = CJK_FONT

@@ -147,24 +147,30 @@ class PlanFlowable(Flowable):
     """The site plan scaled into ``width`` x ``max_height`` points with its layers on top."""
 
     def __init__(self, project: Project, layers: list[RasterLayer], width: float, max_height: float,
-                 options: PlanOptions | None = None, extent_m=None):
+                 options: PlanOptions | None = None, extent_m=None, *, min_height: float | None = None):
         super().__init__()
         self.project = project
         self.layers = layers
         self.options = options or PlanOptions()
         self.extent = tuple(extent_m) if extent_m is not None else project.extent_m(0.5)
-        x0, y0, x1, y1 = self.extent
-        w_m, h_m = max(x1 - x0, 0.1), max(y1 - y0, 0.1)
-        legend_pt = 16 if self.options.show_scale else 0
-        self.scale = min(width / w_m, (max_height - legend_pt) / h_m)
-        self.plan_w = w_m * self.scale
-        self.plan_h = h_m * self.scale
-        self.legend_pt = legend_pt
+        self.legend_pt = 16 if self.options.show_scale else 0
         self.width = width
-        self.height = self.plan_h + legend_pt
+        # with min_height, the plan shrinks (down to it) to finish the page instead of starting a new one
+        self.min_height = min_height
+        self._layout(max_height)
         self._floorplan = floorplan_png(project)
 
+    def _layout(self, max_height: float) -> None:
+        x0, y0, x1, y1 = self.extent
+        w_m, h_m = max(x1 - x0, 0.1), max(y1 - y0, 0.1)
+        self.scale = min(self.width / w_m, max(max_height - self.legend_pt, 10.0) / h_m)
+        self.plan_w = w_m * self.scale
+        self.plan_h = h_m * self.scale
+        self.height = self.plan_h + self.legend_pt
+
     def wrap(self, avail_w, avail_h):
+        if self.min_height is not None and self.min_height <= avail_h < self.height:
+            self._layout(avail_h)
         return self.width, self.height
 
     # site metres -> points inside this flowable (y flipped: site y grows downward)
@@ -197,9 +203,10 @@ class PlanFlowable(Flowable):
         c.setStrokeColor(colors.HexColor("#999999"))
         c.setLineWidth(0.5)
         c.rect(self.ox, self.legend_pt, self.plan_w, self.plan_h, stroke=1, fill=0)
+        self.north_x = 10.0
         if self.options.show_scale:
             self._scale_bar()
-        if self.project.site.north_deg is not None:
+        if self.project.site.north_deg is not None and self.options.show_scale:
             self._north_arrow(self.project.site.north_deg)
 
     def _walls(self) -> None:
@@ -245,7 +252,7 @@ class PlanFlowable(Flowable):
             c.circle(x, y, 11, stroke=1, fill=0)
             c.setDash()
             if self.options.highlight_label:
-                self._label(x, y - 20, self.options.highlight_label, bold=True, colour="#6a2c91")
+                self._label(x, y - 22, self.options.highlight_label, bold=True, colour="#6a2c91", anchor="middle")
 
     def _device(self, dev: Device) -> None:
         c = self.canv
@@ -297,7 +304,11 @@ class PlanFlowable(Flowable):
             label = dev.label or dev.kind.label
             if dev.planned:
                 label = f"{label} (planned)"
-            self._label(x + 8, y + 3, label)
+            # planned devices are labelled below (the highlight ring sits around them)
+            if dev.planned:
+                self._label(x, y + 13, label, anchor="middle")
+            else:
+                self._label(x + 8, y + 3, label)
 
     def _label(self, x: float, y: float, text: str, *, bold: bool = False, colour: str = "#111111",
                anchor: str = "start") -> None:
@@ -327,30 +338,30 @@ class PlanFlowable(Flowable):
         c.setFillColor(colors.white)
         c.rect(x + length_pt / 2, y, length_pt / 2, 3, stroke=1, fill=1)
         c.setFillColor(colors.black)
-        draw_string(c, x + length_pt + 4, y - 0.5, format_length(length_units * unit_m, units), 7)
+        text_w = draw_string(c, x + length_pt + 4, y - 0.5, format_length(length_units * unit_m, units), 7)
+        self.north_x = length_pt + text_w + 18
         if self.options.caption:
             draw_string(c, self.ox + self.plan_w, y - 0.5, self.options.caption, 7, anchor="end")
 
     def _north_arrow(self, north_deg: float) -> None:
+        # Below the plan, beside the scale bar: on the plan it would hide what is in its corner.
         c = self.canv
-        cx = self.ox + self.plan_w - 14
-        cy = self.legend_pt + self.plan_h - 16
+        cx = self.ox + self.north_x
+        cy = 7.5
         c.saveState()
         c.translate(cx, cy)
-        c.setFillColor(colors.Color(1, 1, 1, alpha=0.8))
-        c.circle(0, 0, 11, stroke=0, fill=1)
-        c.rotate(-north_deg)  # clockwise from "up" on the plan
+        c.rotate(-north_deg)  # north_deg is clockwise from "up" on the plan
         p = c.beginPath()
-        p.moveTo(0, 9)
-        p.lineTo(-4, -6)
-        p.lineTo(0, -3)
-        p.lineTo(4, -6)
+        p.moveTo(0, 6.5)
+        p.lineTo(-3, -4.5)
+        p.lineTo(0, -2.5)
+        p.lineTo(3, -4.5)
         p.close()
         c.setFillColor(colors.black)
         c.drawPath(p, stroke=0, fill=1)
         c.restoreState()
         c.setFillColor(colors.black)
-        draw_string(c, cx, cy - 19, "N", 7, bold=True, anchor="middle")
+        draw_string(c, cx + 6, 4, "N", 7, bold=True)
 
 
 class RssiLegend(Flowable):
@@ -451,3 +462,45 @@ class DifferenceLegend(Flowable):
         draw_string(c, bar_w / 2, 3, "0", 6.5, anchor="middle")
         draw_string(c, bar_w, 3, f"+{self.limit:.0f} dB (better)", 6.5, anchor="end")
         draw_string(c, bar_w + 8, y + 1, "after - before", 7)
+
+
+class WallKey(Flowable):
+    """Which colour is which wall material on the plans (only materials the plan uses)."""
+
+    def __init__(self, project: Project, width: float):
+        super().__init__()
+        self.width = width
+        used = []
+        for wall in project.walls:
+            material = project.material(wall.material_id)
+            key = material.id if material is not None else wall.material_id
+            if key not in [u[0] for u in used]:
+                name = material.name if material is not None else wall.material_id
+                loss = f" ({material.loss_db:.0f} dB)" if material is not None else ""
+                used.append((key, name + loss, material.colour if material is not None else "#808080"))
+        self.items = used
+        self.height = 12 if used else 0
+
+    def wrap(self, aw, ah):
+        return self.width, self.height
+
+    def draw(self):
+        if not self.items:
+            return
+        c = self.canv
+        x = 0.0
+        c.setFillColor(colors.black)
+        x += draw_string(c, x, 3, "Walls:", 6.5, bold=True) + 6
+        for _key, name, colour in self.items:
+            width = string_width(name, 6.5) + 22
+            if x + width > self.width:
+                break  # a plan with more materials than a line holds: the plan colours still show
+            try:
+                stroke = colors.HexColor(colour)
+            except (ValueError, TypeError):
+                stroke = colors.grey
+            c.setStrokeColor(stroke)
+            c.setLineWidth(2.2)
+            c.line(x, 5.5, x + 10, 5.5)
+            c.setFillColor(colors.black)
+            x += 13 + draw_string(c, x + 13, 3, name, 6.5) + 9

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
-from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from survey.analysis.compare import SurveyComparison, SurveyHeatmap, building_mask, grid_edges_m
 from survey.analysis.radio import build_model
@@ -23,9 +22,9 @@ from survey.project.model import Device, Observation, Project, Survey, TargetNet
 from survey.project.profiles import get_profile
 from survey.project.units import format_area, format_length
 from survey.report import colormap
-from survey.report.fonts import BODY_FONT, BOLD_FONT, safe_markup
+from survey.report.fonts import BODY_FONT, draw_string, safe_markup
 from survey.report.plan import (
-    DifferenceLegend, PlanFlowable, PlanOptions, RssiLegend, difference_layer, rssi_layer,
+    DifferenceLegend, PlanFlowable, PlanOptions, RssiLegend, WallKey, difference_layer, rssi_layer,
 )
 from survey.report.redact import Redactor
 from survey.report.styles import ACCENT, MUTED, STATUS_COLOURS, styles, table_style
@@ -197,8 +196,10 @@ def verdict_line(ctx: ReportContext) -> str:
         line += f" Recommended: {chosen.title}."
     comp = ctx.comparison
     if comp is not None and comp.charger_delta_db is not None:
-        line += (f" After the change: {comp.charger_rssi_after_dbm:.0f} dBm "
-                 f"({comp.charger_delta_db:+.0f} dB).")
+        offset = getattr(v, "reception_offset_db", 0.0)
+        line += (f" Measured {comp.before.survey_name} -> {comp.after.survey_name}: "
+                 f"{comp.charger_rssi_before_dbm - offset:.0f} -> {comp.charger_rssi_after_dbm - offset:.0f} dBm "
+                 f"at the charger ({comp.charger_delta_db:+.0f} dB).")
     return line
 
 
@@ -211,7 +212,8 @@ def _verdict_box(ctx: ReportContext) -> Table:
         after = comp.charger_rssi_after_dbm - getattr(v, "reception_offset_db", 0.0)
         status = "GOOD" if after >= colormap.GOOD_DBM else ("MARGINAL" if after >= colormap.LOSS_DBM else "POOR")
     box = Table([[Paragraph(safe_markup(verdict_line(ctx)), styles()["verdict"])]], colWidths=[ctx.content_width])
-    box.setStyle([("BACKGROUND", (0, 0), (-1, -1), STATUS_COLOURS.get(status, MUTED)),
+    box.setStyle([("FONTNAME", (0, 0), (-1, -1), BODY_FONT),
+                  ("BACKGROUND", (0, 0), (-1, -1), STATUS_COLOURS.get(status, MUTED)),
                   ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
                   ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 10)])
     return box
@@ -246,11 +248,6 @@ def summary(ctx: ReportContext) -> list:
     out.append(_heading("What was done, or is recommended", "summary-fix", "h2"))
     chosen = ctx.analysis.chosen
     comp = ctx.comparison
-    if comp is not None:
-        out.append(_p(f"The network was surveyed twice: '{comp.before.survey_name}' and "
-                      f"'{comp.after.survey_name}'."))
-        for line in comp.summary_lines():
-            out.append(_p(line, "bullet"))
     if chosen is not None:
         if getattr(chosen, "kind", "") == "nothing":
             out.append(_p("No change to the network is needed for the charger. " + chosen.reason))
@@ -262,9 +259,15 @@ def summary(ctx: ReportContext) -> list:
             after = ""
             if chosen.predicted_charger_rssi_dbm is not None:
                 after = f" The model predicts {chosen.predicted_charger_rssi_dbm:.0f} dBm at the charger with it."
-            out.append(_p(f"Recommended: {chosen.title}{where}. {chosen.reason}{after}"))
+            lead = "Recommended after the first survey" if comp is not None else "Recommended"
+            out.append(_p(f"{lead}: {chosen.title}{where}. {chosen.reason}{after}"))
     elif comp is None:
         out.append(_p("No recommendation could be made: mark the charger point and the router on the plan."))
+    if comp is not None:
+        out.append(_p(f"The site was surveyed again after the change ('{comp.before.survey_name}' -> "
+                      f"'{comp.after.survey_name}'), as the laptop measured it:"))
+        for line in comp.summary_lines():
+            out.append(_pm("• " + safe_markup(line), "bullet"))
     # 3. what to keep
     out.append(_heading("What you must keep for the charger to stay connected", "summary-keep", "h2"))
     for line in keep_lines(ctx):
@@ -300,7 +303,7 @@ def keep_lines(ctx: ReportContext) -> list[str]:
 
 # -- signal map --------------------------------------------------------------------------------
 
-def _plan_height(ctx: ReportContext, share: float = 0.62) -> float:
+def _plan_height(ctx: ReportContext, share: float = 0.6) -> float:
     return ctx.content_height * share
 
 
@@ -318,7 +321,7 @@ def signal_map(ctx: ReportContext) -> list:
     plan = PlanFlowable(ctx.project, [layer], ctx.content_width, _plan_height(ctx),
                         PlanOptions(sample_xy_m=hm.sample_xy_m, caption=f"grid {ctx.length(hm.grid.step_m)}"),
                         extent_m=grid_edges_m(hm.grid))
-    out += [plan, Spacer(1, 4), RssiLegend(ctx.content_width)]
+    out += [plan, Spacer(1, 4), RssiLegend(ctx.content_width), WallKey(ctx.project, ctx.content_width)]
     out.append(_p(f"Accuracy: leave-one-out error of this map {hm.loo_rmse_db:.1f} dB ({hm.method}): each "
                   "measuring point was predicted from all the others; on average the prediction was off by this "
                   "much.", "small"))
@@ -366,34 +369,55 @@ def observations_at_charger(ctx: ReportContext) -> tuple[Observation, ...]:
     return merge_observations(scans) if scans else ()
 
 
-def occupancy_chart(occupancy, target_channel: int | None, width: float) -> Drawing:
-    height = 120
-    d = Drawing(width, height)
-    left, bottom, top = 28, 18, 12
-    plot_w, plot_h = width - left - 10, height - bottom - top
-    max_count = max([o.bss_count for o in occupancy] + [1])
-    ymax = max(4, int(np.ceil(max_count / 2.0) * 2))
-    bar_w = plot_w / len(occupancy)
-    for tick in range(0, ymax + 1, max(1, ymax // 4)):
-        y = bottom + tick / ymax * plot_h
-        d.add(Line(left, y, left + plot_w, y, strokeColor=colors.HexColor("#dddddd"), strokeWidth=0.4))
-        d.add(String(left - 4, y - 2.5, str(tick), fontName=BODY_FONT, fontSize=7, textAnchor="end"))
-    for i, occ in enumerate(occupancy):
-        x = left + i * bar_w + bar_w * 0.15
-        w = bar_w * 0.7
-        h_all = occ.bss_count / ymax * plot_h
-        h_strong = occ.cochannel_strong_count / ymax * plot_h
-        d.add(Rect(x, bottom, w, h_all, fillColor=colors.HexColor("#b8c7e0"), strokeColor=None))
-        d.add(Rect(x, bottom, w, h_strong, fillColor=ACCENT, strokeColor=None))
-        if occ.channel == target_channel:
-            d.add(Rect(x - 1.5, bottom, w + 3, max(h_all, 4) + 1.5, fillColor=None,
-                       strokeColor=colors.HexColor("#e0a800"), strokeWidth=1.6))
-        d.add(String(x + w / 2, bottom - 10, str(occ.channel), fontName=BOLD_FONT if occ.channel in (1, 6, 11)
-                     else BODY_FONT, fontSize=7.5, textAnchor="middle"))
-    d.add(String(left - 22, height - 8, "networks", fontName=BODY_FONT, fontSize=7))
-    d.add(String(left + plot_w, height - 8, "channel (1, 6, 11 do not overlap)", fontName=BODY_FONT,
-                 fontSize=7, textAnchor="end"))
-    return d
+class OccupancyChart(Flowable):
+    """Bars of networks per 2.4 GHz channel: all heard (light) and those at >= -82 dBm (dark).
+
+    Drawn straight on the canvas with the embedded fonts (reportlab.graphics would register
+    an unembedded Helvetica as its initial font)."""
+
+    def __init__(self, occupancy, target_channel: int | None, width: float, height: float = 120):
+        super().__init__()
+        self.occupancy = occupancy
+        self.target_channel = target_channel
+        self.width = width
+        self.height = height
+
+    def wrap(self, aw, ah):
+        return self.width, self.height
+
+    def draw(self):
+        c = self.canv
+        left, bottom, top = 28, 18, 14
+        plot_w, plot_h = self.width - left - 10, self.height - bottom - top
+        max_count = max([o.bss_count for o in self.occupancy] + [1])
+        ymax = max(4, int(np.ceil(max_count / 2.0) * 2))
+        bar_w = plot_w / len(self.occupancy)
+        c.setLineWidth(0.4)
+        for tick in range(0, ymax + 1, max(1, ymax // 4)):
+            y = bottom + tick / ymax * plot_h
+            c.setStrokeColor(colors.HexColor("#dddddd"))
+            c.line(left, y, left + plot_w, y)
+            c.setFillColor(colors.black)
+            draw_string(c, left - 4, y - 2.5, str(tick), 7, anchor="end")
+        for i, occ in enumerate(self.occupancy):
+            x = left + i * bar_w + bar_w * 0.15
+            w = bar_w * 0.7
+            h_all = occ.bss_count / ymax * plot_h
+            h_strong = occ.cochannel_strong_count / ymax * plot_h
+            c.setFillColor(colors.HexColor("#b8c7e0"))
+            c.rect(x, bottom, w, h_all, stroke=0, fill=1)
+            c.setFillColor(ACCENT)
+            c.rect(x, bottom, w, h_strong, stroke=0, fill=1)
+            if occ.channel == self.target_channel:
+                c.setStrokeColor(colors.HexColor("#e0a800"))
+                c.setLineWidth(1.6)
+                c.rect(x - 1.5, bottom, w + 3, max(h_all, 4) + 1.5, stroke=1, fill=0)
+                c.setLineWidth(0.4)
+            c.setFillColor(colors.black)
+            draw_string(c, x + w / 2, bottom - 10, str(occ.channel), 7.5, bold=occ.channel in (1, 6, 11),
+                        anchor="middle")
+        draw_string(c, left - 22, self.height - 8, "networks", 7)
+        draw_string(c, left + plot_w, self.height - 8, "channel (1, 6, 11 do not overlap)", 7, anchor="end")
 
 
 def channels(ctx: ReportContext) -> list:
@@ -409,7 +433,7 @@ def channels(ctx: ReportContext) -> list:
     out.append(_p(f"Networks heard {where} on each 2.4 GHz channel. Dark: heard at -82 dBm or stronger "
                   "(they share airtime with the charger's network); light: weaker ones. "
                   + (f"Outlined: channel {target_channel}, the charger's network." if target_channel else "")))
-    out.append(occupancy_chart(occupancy, target_channel, ctx.content_width))
+    out.append(OccupancyChart(occupancy, target_channel, ctx.content_width))
     out.append(Spacer(1, 6))
     rows = [[_cell(h, bold=True) for h in ("Network (SSID)", "BSSID", "Ch.", "Band", "Signal", "Security", "Load")]]
     ordered = sorted(observed, key=lambda o: -(o.rssi_dbm if o.rssi_dbm is not None else -999))
@@ -439,7 +463,7 @@ def channels(ctx: ReportContext) -> list:
 # -- findings and ladder ----------------------------------------------------------------------
 
 _SEVERITY_COLOURS = {"critical": "#b3261e", "warning": "#b7791f", "info": "#1f4e9c"}
-_STATUS_WORDS = {"chosen": "RECOMMENDED", "alternative": "alternative", "rejected": "not suitable",
+_STATUS_WORDS = {"chosen": "Recommended", "alternative": "alternative", "rejected": "not suitable",
                  "not_needed": "not needed"}
 
 
@@ -474,7 +498,7 @@ def findings(ctx: ReportContext) -> list:
                          _cell(status, opt.status == "chosen"), _cell(_fmt_dbm(opt.predicted_charger_rssi_dbm)),
                          _cell(ctx.redactor.text(why))])
         w = ctx.content_width
-        table = Table(rows, colWidths=[w * 0.04, w * 0.2, w * 0.13, w * 0.11, w * 0.52], repeatRows=1)
+        table = Table(rows, colWidths=[w * 0.04, w * 0.2, w * 0.15, w * 0.11, w * 0.5], repeatRows=1)
         style = table_style()
         if chosen_row is not None:
             style.add("BACKGROUND", (0, chosen_row), (-1, chosen_row), colors.HexColor("#e7f3e9"))
@@ -489,13 +513,15 @@ def findings(ctx: ReportContext) -> list:
         layers = []
         if ctx.heatmap is not None:
             layers.append(rssi_layer(ctx.heatmap.rssi_dbm, ctx.heatmap.alpha, grid_edges_m(ctx.heatmap.grid)))
-        out.append(CondPageBreak(_plan_height(ctx, 0.5) + 40))
+        out.append(CondPageBreak(_plan_height(ctx, 0.16) + 100))
         out.append(_heading("The recommended option on the plan", "ladder-plan", "h2"))
         extent = grid_edges_m(ctx.heatmap.grid) if ctx.heatmap is not None else None
-        out.append(PlanFlowable(ctx.project, layers, ctx.content_width, _plan_height(ctx, 0.5),
+        out.append(PlanFlowable(ctx.project, layers, ctx.content_width, _plan_height(ctx, 0.34),
                                 PlanOptions(show_samples=False, highlight=device,
                                             highlight_label="Recommended: " + chosen.title,
-                                            extra_devices=() if already else (device,)), extent_m=extent))
+                                            extra_devices=() if already else (device,)), extent_m=extent,
+                                min_height=_plan_height(ctx, 0.16)))
+        out.append(RssiLegend(ctx.content_width))
     return out
 
 
@@ -521,7 +547,7 @@ def before_after(ctx: ReportContext) -> list:
                          _plan_height(ctx, 0.33), PlanOptions(sample_xy_m=comp.after.sample_xy_m, show_labels=False,
                                                               caption=comp.after.survey_name), extent_m=extent)
     pair = Table([[left, right]], colWidths=[half + 4, half + 4])
-    pair.setStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
+    pair.setStyle([("FONTNAME", (0, 0), (-1, -1), BODY_FONT), ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
     out += [pair, RssiLegend(ctx.content_width, symbols=False)]
     numbers = [[_cell(h, bold=True) for h in ("", comp.before.survey_name, comp.after.survey_name, "Change")]]
     numbers.append([_cell(f"Floor area at -65 dBm or better (of {format_area(comp.area_m2, ctx.units)})"),

@@ -23,7 +23,8 @@ STATUS_COLOURS = {
 @functools.lru_cache(maxsize=1)
 def styles() -> dict[str, ParagraphStyle]:
     register_fonts()
-    body = ParagraphStyle("body", fontName=BODY_FONT, fontSize=9.5, leading=13, spaceAfter=4)
+    body = ParagraphStyle("body", fontName=BODY_FONT, bulletFontName=BODY_FONT, fontSize=9.5, leading=13,
+                          spaceAfter=4)
     return {
         "body": body,
         "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9.5, textColor=MUTED),
@@ -43,6 +44,7 @@ def styles() -> dict[str, ParagraphStyle]:
 
 def table_style(header: bool = True, zebra: bool = True) -> TableStyle:
     commands = [
+        ("FONTNAME", (0, 0), (-1, -1), BODY_FONT),  # the cell default is Helvetica, never embedded
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),

@@ -107,6 +107,13 @@ def test_log_distance_trend_candidate_and_model_trend():
     assert row[79] - row[81] > 7.0
 
 
+def test_model_trend_with_a_single_sample():
+    model = PropagationModel((0.0, 0.0), 20.0)
+    hm = fit_heatmap([[5.0, 0.0]], [float(model([[5.0, 0.0]])[0]) - 4.0], model=model)
+    assert hm.method == "idw+model"
+    np.testing.assert_allclose(hm.predict([[2.0, 0.0], [9.0, 0.0]]), model([[2.0, 0.0], [9.0, 0.0]]) - 4.0)
+
+
 def test_distance_and_coverage_alpha():
     hm = fit_heatmap([[0, 0], [10, 0]], [-50.0, -60.0])
     d = hm.distance_to_nearest_m([[0, 0], [0, 3], [5, 0]])

@@ -86,7 +86,8 @@ def _one_blas_thread():
     except ImportError:
         return contextlib.nullcontext()
     if _blas_controller is None:
-        import sklearn.gaussian_process  # noqa: F401  (load every BLAS before inspecting)
+        # numpy's and scipy's OpenBLAS are loaded by now (module imports); sklearn's GP
+        # computes through scipy.linalg, so this sees every BLAS that matters here.
         _blas_controller = ThreadpoolController()
     return _blas_controller.limit(limits=1, user_api="blas")
 
@@ -480,12 +481,13 @@ def _fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m, model, methods) -> Heatmap:
     n = xy.shape[0]
 
     trends: list[tuple[str, Callable | None]] = [("", None)]
-    if n >= MIN_POINTS_TREND:
-        if model is not None:
-            trends.append(("+model", lambda _xy, _z: _ModelTrend(model)))
-        elif ap_xy_m is not None:
-            ap = (float(ap_xy_m[0]), float(ap_xy_m[1]))
-            trends.append(("+log-distance", lambda xy_, z_: _LogDistanceTrend(ap, xy_, z_)))
+    if model is not None:
+        # A given model needs no fitting: worth trying from the first sample on (with one
+        # sample it is the only shape information there is).
+        trends.append(("+model", lambda _xy, _z: _ModelTrend(model)))
+    elif n >= MIN_POINTS_TREND and ap_xy_m is not None:
+        ap = (float(ap_xy_m[0]), float(ap_xy_m[1]))
+        trends.append(("+log-distance", lambda xy_, z_: _LogDistanceTrend(ap, xy_, z_)))
 
     candidates: list[_Candidate] = []
     for suffix, trend in trends:
@@ -507,8 +509,9 @@ def _fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m, model, methods) -> Heatmap:
         best = min(candidates, key=lambda c: scores[c.name])
         rmse = scores[best.name]
     else:
-        scores = {candidates[0].name: float("nan")}
-        best, rmse = candidates[0], float("nan")
+        # One sample: nothing to cross-validate; a given model beats a constant.
+        best, rmse = candidates[-1], float("nan")
+        scores = {best.name: rmse}
     trend, interp, resid_range = _fit_with_trend(best, xy, z)
     fit_s = time.perf_counter() - t0
     log.debug("heatmap of %d points: %s (CV RMSE %.2f dB) in %.0f ms; candidates %s",

@@ -79,6 +79,7 @@ class AnalysisPanel(QWidget):
         self.selected_option: Option | None = None
         self._dragged_xy: tuple[float, float] | None = None
         self._grid = None
+        self._stale = True
 
         layout = QVBoxLayout(self)
         self.verdict_label = _plain_label("—")
@@ -159,15 +160,26 @@ class AnalysisPanel(QWidget):
         for signal in (self.session.projectChanged, self.session.samplesChanged, self.session.fileChanged):
             signal.connect(self.schedule_recompute)
         self._fill_profiles()
-        self.schedule_recompute()
 
     # -- computing ----------------------------------------------------------------------------
     def schedule_recompute(self) -> None:
-        self._recompute_timer.start()
+        # A hidden panel only notes that it is stale: the analysis (~150 ms) must not run on
+        # the UI thread after every sample of a walk nobody is looking at.
+        if self.isVisible():
+            self._recompute_timer.start()
+        else:
+            self._stale = True
+
+    def showEvent(self, event):  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._recompute_timer.start()
 
     def recompute(self) -> None:
         """Run the analysis on the session's project now (also the Recompute button)."""
         self._recompute_timer.stop()
+        self._stale = False
         project = self.session.project
         self._sync_controls(project)
         try:

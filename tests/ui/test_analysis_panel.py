@@ -113,3 +113,12 @@ def test_hostile_ssid_stays_plain_text(window, qtbot):
     assert EVIL_SSID in panel.verdict_detail.text()
     assert panel.verdict_detail.textFormat() == Qt.TextFormat.PlainText
     assert isinstance(project, Project)
+
+
+def test_hidden_panel_defers_and_shown_panel_recomputes(window, qtbot):
+    panel = panel_of(window)
+    assert panel.recommendation is None or not panel.isVisible()
+    window.show()
+    window.show_side_panel(panel)
+    qtbot.waitUntil(lambda: panel.recommendation is not None, timeout=5000)
+    assert panel.verdict_label.text().startswith("POOR")

@@ -26,6 +26,11 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     for name in ("user_data_dir", "user_config_dir", "user_log_dir", "user_cache_dir", "user_state_dir"):
         monkeypatch.setattr(platformdirs, name,
                             lambda appname=None, *a, _n=name, **k: str(home / _n / (appname or "app")))
+    # A default-constructed QSettings (what the app uses) writes under this folder too.
+    from PySide6.QtCore import QSettings
+
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(home / "qsettings"))
     yield home
 
 

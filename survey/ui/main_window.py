@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
     def __init__(self, session: ProjectSession | None = None, settings: QSettings | None = None,
                  *, scanner_name: str = "auto", features: list[str] | None = None):
         super().__init__()
+        self.setObjectName("evsurvey_main_window")
         self.settings = settings or QSettings()
         self.session = session or ProjectSession(self)
         self.scanner_name = scanner_name

@@ -1,0 +1,56 @@
+"""Starting the GUI: the pre-Qt platform check and run_gui on a project file."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from survey.project.garage import ONE_CAR, build_garage
+from survey.project.model import Project
+from survey.project.store import ProjectStore
+from survey.rf.materials import DEFAULT_MATERIALS
+from survey.ui import app as app_module
+from survey.ui.platform_check import XCB_LIBRARIES, check_platform
+
+
+def test_missing_xcb_cursor_gives_the_apt_line():
+    report = check_platform({"DISPLAY": ":0"}, "linux", loadable=lambda stem: stem != "xcb-cursor")
+    assert not report.ok
+    assert report.missing_packages == ("libxcb-cursor0",)
+    assert "sudo apt install libxcb-cursor0" in report.message
+
+
+def test_all_libraries_present_or_other_platforms():
+    assert check_platform({"DISPLAY": ":0"}, "linux", loadable=lambda stem: True).ok
+    assert check_platform({}, "win32", loadable=lambda stem: False).ok
+    assert check_platform({"QT_QPA_PLATFORM": "offscreen"}, "linux", loadable=lambda stem: False).ok
+    everything_missing = check_platform({"QT_QPA_PLATFORM": "xcb"}, "linux", loadable=lambda stem: False)
+    assert set(everything_missing.missing_packages) == set(XCB_LIBRARIES.values())
+
+
+def test_no_display_explained():
+    report = check_platform({}, "linux", loadable=lambda stem: True)
+    assert not report.ok and "No display" in report.message
+
+
+def test_run_gui_refuses_before_qt_when_libraries_are_missing(monkeypatch, capsys):
+    monkeypatch.setattr(app_module, "check_platform",
+                        lambda: check_platform({"DISPLAY": ":0"}, "linux", loadable=lambda s: s != "xcb-icccm"))
+    assert app_module.run_gui() == 1
+    assert "sudo apt install libxcb-icccm4" in capsys.readouterr().err
+
+
+def test_run_gui_opens_the_project_and_exits_cleanly(qapp, tmp_path):
+    path = tmp_path / "g.evsurvey"
+    ProjectStore.create(path, Project(materials=DEFAULT_MATERIALS, walls=build_garage(ONE_CAR))).close()
+    seen = {}
+
+    def close_when_shown():
+        window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "evsurvey_main_window")
+        seen["walls"] = len(window.session.project.walls)
+        seen["title"] = window.windowTitle()
+        window.close()
+
+    QTimer.singleShot(300, close_when_shown)
+    assert app_module.run_gui(path) == 0
+    assert seen == {"walls": 6, "title": "g.evsurvey — evsurvey"}

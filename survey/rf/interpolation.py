@@ -452,7 +452,9 @@ class Heatmap:
         linear in between."""
         if zero_m <= full_m:
             raise ValueError("zero_m must be greater than full_m")
-        d = self.distance_to_nearest_m(query_xy_m)
+        q = np.asarray(query_xy_m, dtype=np.float64).reshape(-1, 2)
+        # Beyond zero_m the exact distance does not matter: the bound prunes the search.
+        d, _ = self._tree.query(q, k=1, distance_upper_bound=zero_m)
         return np.clip((zero_m - d) / (zero_m - full_m), 0.0, 1.0)
 
 

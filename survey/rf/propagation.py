@@ -170,7 +170,7 @@ def _distance_term_db(ap_xy_m, dx, dy, exponent: float, ref_loss_db: float):
     return ref_loss_db + 10.0 * exponent * np.log10(d)
 
 
-def predicted_rssi_dbm(ap_xy_m, eirp_dbm: float, walls_xy_m, wall_loss_db, query_xy_m, *,
+def predicted_rssi_dbm(ap_xy_m, eirp_dbm: float, walls_xy_m, wall_loss_db, query_xy_m,
                        exponent: float = DEFAULT_EXPONENT, ref_loss_db: float = REF_LOSS_DB) -> np.ndarray:
     """Predicted RSSI (dBm, shape (M,)) at ``query_xy_m`` (M, 2) from one AP.
 
@@ -275,7 +275,7 @@ def walls_arrays(project) -> tuple[np.ndarray, np.ndarray]:
     return xy, loss
 
 
-def predicted_map(project, ap_xy_m, eirp_dbm: float, grid: SiteGrid, *,
+def predicted_map(project, ap_xy_m, eirp_dbm: float, grid: SiteGrid,
                   exponent: float = DEFAULT_EXPONENT, ref_loss_db: float = REF_LOSS_DB) -> np.ndarray:
     """Predicted RSSI (dBm, (ny, nx)) of an AP at ``ap_xy_m`` with the project's walls."""
     walls_xy, loss = walls_arrays(project)

@@ -255,7 +255,7 @@ def _move_router(project, model, spots, offset_db, charger_xy, baseline, model_n
                       xy_m=(float(near[i][0]), float(near[i][1])), predicted_charger_rssi_dbm=after,
                       device_kind=DeviceKind.ROUTER, eirp_dbm=model.router_eirp_dbm)
     return Option("channel_or_move", title, REJECTED, "$",
-                  f"The best spot within 3 m of the router gives only {after:.0f} dBm at the charger "
+                  f"The best spot within 3 m of the router gives only {after:.1f} dBm at the charger "
                   f"({gain:+.0f} dB).{channel_note}",
                   xy_m=(float(near[i][0]), float(near[i][1])), predicted_charger_rssi_dbm=after)
 

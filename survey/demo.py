@@ -53,6 +53,7 @@ DEMO_PROJECT_NAME = "demo.evsurvey"
 DEMO_REPORT_NAME = "demo-report.pdf"
 DEFAULT_HEADLESS_DIR = "evsurvey-demo"
 BEFORE = "Before"
+_SCALE_KNOWN_SETTING = "floorplan_scale_known"
 AFTER = "After"
 
 #: Scans per stop in the scripted walk: installers take two or three at each spot and the
@@ -128,7 +129,10 @@ def demo_project(demo: DemoSite | None = None, *, survey_date: str | None = None
     return Project(site=site, units="m", floorplan=demo.floorplan, walls=demo.walls, materials=DEFAULT_MATERIALS,
                    devices=demo.devices, target=TargetNetwork(demo.target_ssid),
                    charger_profile_id=demo.charger_profile_id,
-                   settings={SIMULATION_SETTING: simulation_setting(demo.access_points)})
+                   settings={SIMULATION_SETTING: simulation_setting(demo.access_points),
+                             # The plan was drawn from this geometry, so its scale is exact
+                             # (key shared with survey.ui.session.SCALE_KNOWN_SETTING).
+                             _SCALE_KNOWN_SETTING: True})
 
 
 def build_demo_project(path: str | os.PathLike, *, demo: DemoSite | None = None) -> ProjectStore:

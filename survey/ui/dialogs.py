@@ -113,9 +113,13 @@ class NewProjectValues:
 
 
 class NewProjectDialog(QDialog):
-    def __init__(self, parent: QWidget | None, profiles: tuple[ChargerProfile, ...], default_units: str = "m"):
+    """Customer, address, installer, charger model and units (also used to edit them later)."""
+
+    def __init__(self, parent: QWidget | None, profiles: tuple[ChargerProfile, ...], default_units: str = "m",
+                 title: str = "New project"):
         super().__init__(parent)
-        self.setWindowTitle("New project")
+        self.setWindowTitle(title)
+        self._survey_date = _dt.date.today().isoformat()
         form = QFormLayout(self)
         self.customer = QLineEdit()
         self.address = QLineEdit()
@@ -139,15 +143,38 @@ class NewProjectDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
+    def set_values(self, site: Site, units: str, charger_profile_id: str) -> None:
+        self._site = site
+        self._survey_date = site.survey_date or self._survey_date
+        self.customer.setText(site.customer)
+        self.address.setText(site.address)
+        self.installer.setText(site.installer)
+        self.units.setCurrentIndex(max(self.units.findData(units), 0))
+        index = self.charger.findData(charger_profile_id)
+        if index < 0:  # a profile that is no longer installed: keep it selectable
+            self.charger.addItem(charger_profile_id, charger_profile_id)
+            index = self.charger.count() - 1
+        self.charger.setCurrentIndex(index)
+
     def values(self) -> NewProjectValues:
-        site = Site(customer=self.customer.text().strip(), address=self.address.text().strip(),
-                    installer=self.installer.text().strip(), survey_date=_dt.date.today().isoformat())
+        base = getattr(self, "_site", Site())
+        site = replace(base, customer=self.customer.text().strip(), address=self.address.text().strip(),
+                       installer=self.installer.text().strip(), survey_date=self._survey_date)
         return NewProjectValues(site=site, units=self.units.currentData(),
                                 charger_profile_id=self.charger.currentData() or "generic_iot")
 
 
 def ask_new_project(parent: QWidget, profiles: tuple[ChargerProfile, ...], default_units: str = "m") -> NewProjectValues | None:
     dialog = NewProjectDialog(parent, profiles, default_units)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.values()
+
+
+def ask_site_details(parent: QWidget, profiles: tuple[ChargerProfile, ...], site: Site, units: str,
+                     charger_profile_id: str) -> NewProjectValues | None:
+    dialog = NewProjectDialog(parent, profiles, units, title="Site details")
+    dialog.set_values(site, units, charger_profile_id)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.values()

@@ -113,11 +113,15 @@ class MainWindow(QMainWindow):
         self.session.projectChanged.connect(self._update_title)
         self.session.undo_stack.cleanChanged.connect(self._update_title)
 
+        self.feature_failures: list[str] = []
         for spec in (FEATURES if features is None else features):
             self._install_feature(spec)
         self._restore_geometry()
         self._on_file_changed()
         self.activate_tool("select")
+        if self.feature_failures:
+            self.show_status("Part of the window could not be loaded (" + ", ".join(self.feature_failures)
+                             + "); see the log.", 0)
 
     # -- hooks for features -------------------------------------------------------------------
     def add_side_panel(self, title: str, widget: QWidget) -> int:
@@ -202,7 +206,11 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         f.addMenu(self.recent_menu)
         self.save_as_action = f.addAction("Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
-        self.close_action = f.addAction("&Close", self.close_project, QKeySequence.StandardKey.Close)
+        self.close_action = f.addAction("&Close", self.close_project)
+        close_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Close)
+        if QKeySequence("Ctrl+W") not in close_keys:
+            close_keys.append(QKeySequence("Ctrl+W"))
+        self.close_action.setShortcuts(close_keys)
         f.addSeparator()
         self.quit_action = f.addAction("&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -265,7 +273,7 @@ class MainWindow(QMainWindow):
             install(self)
         except Exception:  # one broken panel must not take the site editor down with it
             log.exception("feature %s failed to load", spec)
-            self.show_status(f"Part of the window could not be loaded ({module_name}); see the log.", 15000)
+            self.feature_failures.append(module_name)
 
     # -- file menu ------------------------------------------------------------------------------------
     def new_project(self) -> bool:

@@ -39,13 +39,14 @@ class SiteActions:
     def __init__(self, window: "MainWindow"):
         self.window = window
         menu = window.site_menu
+        self.details_action = menu.addAction("Site &details…", self.edit_site_details)
         self.import_action = menu.addAction("&Import floorplan…", self.import_floorplan_dialog, QKeySequence("Ctrl+I"))
         self.garage_action = menu.addAction("&Garage builder…", self.build_garage_dialog, QKeySequence("Ctrl+G"))
         menu.addSeparator()
         self.rotate_action = menu.addAction("Rotate plan 90° clockwise", self.rotate_floorplan, QKeySequence("Ctrl+R"))
         self.opacity_action = menu.addAction("Fade plan image", self.cycle_opacity, QKeySequence("Ctrl+T"))
         self.remove_action = menu.addAction("Remove plan image", self.remove_floorplan)
-        self.actions = [self.import_action, self.garage_action, self.rotate_action, self.opacity_action,
+        self.actions = [self.details_action, self.import_action, self.garage_action, self.rotate_action, self.opacity_action,
                         self.remove_action]
 
     @property
@@ -55,6 +56,26 @@ class SiteActions:
     def set_enabled(self, enabled: bool) -> None:
         for action in self.actions:
             action.setEnabled(enabled)
+
+    def edit_site_details(self) -> None:
+        from survey.project.profiles import load_profiles
+
+        project = self.session.project
+        values = dialogs.ask_site_details(self.window, load_profiles(), project.site, project.units,
+                                          project.charger_profile_id)
+        if values is None:
+            return
+        stack = self.session.undo_stack
+        stack.beginMacro("Edit site details")
+        try:
+            if values.site != project.site:
+                self.session.set_site(values.site)
+            if values.units != project.units:
+                self.session.set_units(values.units)
+            if values.charger_profile_id != project.charger_profile_id:
+                self.session.set_charger_profile(values.charger_profile_id)
+        finally:
+            stack.endMacro()
 
     # -- import --------------------------------------------------------------------------------
     def import_floorplan_dialog(self) -> None:

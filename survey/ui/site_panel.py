@@ -79,6 +79,7 @@ class SitePanel(QWidget):
         self.opacity.setObjectName("plan_opacity")
         self.opacity.setRange(5, 100)
         self.opacity.sliderReleased.connect(self._opacity_released)
+        self.opacity.valueChanged.connect(self._opacity_changed)
         plan_form.addRow("Opacity", self.opacity)
         rotate = QPushButton("Rotate 90° (Ctrl+R)")
         rotate.clicked.connect(window.site_actions.rotate_floorplan)
@@ -142,7 +143,9 @@ class SitePanel(QWidget):
             self.plan_label.setText(f"{fp.source_name}\n{fp.width_px} x {fp.height_px} px, "
                                     f"{format_length(w_m, units)} x {format_length(h_m, units)}, {scale}")
             if not self.opacity.isSliderDown():
+                self.opacity.blockSignals(True)
                 self.opacity.setValue(round(fp.opacity * 100))
+                self.opacity.blockSignals(False)
 
     def _refresh_legend(self) -> None:
         materials = self.session.project.materials
@@ -187,6 +190,10 @@ class SitePanel(QWidget):
         device = self._selected_device()
         if device is not None and checked != device.planned:
             self.session.update_device(replace(device, planned=checked), "Mark device planned")
+
+    def _opacity_changed(self, _value: int) -> None:
+        if not self.opacity.isSliderDown():  # keyboard or wheel; a drag commits once on release
+            self._opacity_released()
 
     def _opacity_released(self) -> None:
         self.window.site_actions.set_opacity(self.opacity.value() / 100.0)

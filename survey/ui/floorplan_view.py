@@ -292,7 +292,9 @@ class FloorplanView(pg.GraphicsView):
             pen = pg.mkPen("#ffffff" if not d.planned else colour, width=1.5,
                            style=Qt.PenStyle.SolidLine if not d.planned else Qt.PenStyle.DashLine)
             spots.append({"pos": (d.x_m, d.y_m), "symbol": symbol, "brush": brush, "pen": pen, "data": d.id})
-            label = pg.TextItem(d.label or d.kind.label, color="#24292f", anchor=(0.5, -0.6))
+            # A light backing keeps the label readable over the plan's own text and lines.
+            label = pg.TextItem(d.label or d.kind.label, color="#24292f", anchor=(0.5, -0.45),
+                                fill=pg.mkBrush(255, 255, 255, 210))
             label.setPos(d.x_m, d.y_m)
             label.setZValue(21)
             self.viewbox.addItem(label)

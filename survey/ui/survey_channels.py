@@ -83,16 +83,27 @@ class ChannelChart(pg.PlotWidget):
                                         pen=pg.mkPen((200, 60, 60), width=1, style=Qt.DashLine))]
         for line in self._static:
             item.addItem(line)
-        self._items: list = []
+        self._items: list[tuple[pg.PlotDataItem, pg.TextItem]] = []
         self.curve_count = 0
         self.target_curve_count = 0
         self.labels: list[str] = []
 
+    def _pooled(self, index: int):
+        """(curve, label) number ``index``, created on first use and then reused: items
+        removed from a scene would be left to Python's garbage collector, which may run
+        after Qt has shut down."""
+        item = self.getPlotItem()
+        while len(self._items) <= index:
+            curve = pg.PlotDataItem(fillLevel=CHART_FLOOR_DBM)
+            # TextItem(text=...) renders through QGraphicsTextItem.setPlainText: no markup.
+            text = pg.TextItem(text="", anchor=(0.5, 1.0))
+            item.addItem(curve)
+            item.addItem(text)
+            self._items.append((curve, text))
+        return self._items[index]
+
     def set_observations(self, observations: Iterable[Observation], target: TargetNetwork | None) -> None:
         item = self.getPlotItem()
-        for old in self._items:
-            item.removeItem(old)
-        self._items = []
         self.labels = []
         heard = []
         for obs in observations:
@@ -104,7 +115,10 @@ class ChannelChart(pg.PlotWidget):
         heard.sort(key=lambda h: (h[3], h[1]))
         self.curve_count = len(heard)
         self.target_curve_count = sum(1 for h in heard if h[3])
+        bold, normal = QFont(), QFont()
+        bold.setBold(True)
         for i, (ch, rssi, obs, is_target) in enumerate(heard):
+            curve, text = self._pooled(i)
             xs = np.array([ch - HALF_WIDTH_CHANNELS, ch - 1.0, ch + 1.0, ch + HALF_WIDTH_CHANNELS])
             ys = np.array([CHART_FLOOR_DBM, rssi, rssi, CHART_FLOOR_DBM])
             if is_target:
@@ -114,22 +128,22 @@ class ChannelChart(pg.PlotWidget):
                 colour = OTHER_COLOURS[i % len(OTHER_COLOURS)]
                 pen = pg.mkPen(colour, width=1.5)
                 brush = pg.mkBrush(*colour, 25)
-            curve = pg.PlotDataItem(xs, ys, pen=pen, fillLevel=CHART_FLOOR_DBM, brush=brush)
-            item.addItem(curve)
-            self._items.append(curve)
+            curve.setData(xs, ys)
+            curve.setPen(pen)
+            curve.setBrush(brush)
+            curve.setZValue(2 if is_target else 1)
+            curve.setVisible(True)
             load = bss_load_text(obs)
             label = display_ssid(obs) + (f"  [{load}]" if load else "")
             self.labels.append(label)
-            # TextItem(text=...) renders through QGraphicsTextItem.setPlainText: no markup.
-            text = pg.TextItem(text=label, color=(20, 60, 160) if is_target else (70, 70, 70),
-                               anchor=(0.5, 1.0))
-            if is_target:
-                font = QFont()
-                font.setBold(True)
-                text.setFont(font)
+            text.setText(label, color=(20, 60, 160) if is_target else (70, 70, 70))
+            text.setFont(bold if is_target else normal)
             text.setPos(ch, rssi + 0.5)
-            item.addItem(text)
-            self._items.append(text)
+            text.setZValue(3 if is_target else 2)
+            text.setVisible(True)
+        for curve, text in self._items[len(heard):]:
+            curve.setVisible(False)
+            text.setVisible(False)
         occupancy = channel_occupancy(o for _, _, o, _ in heard)
         busy = [f"ch {occ.channel}: {occ.cochannel_strong_count}" for occ in occupancy
                 if occ.cochannel_strong_count > 1]

@@ -82,17 +82,20 @@ class SurveyOverlay:
     def set_samples(self, xy_m: np.ndarray, values_dbm: list[float | None], ids: list[int]) -> None:
         brushes = [pg.mkBrush(_rgb_hex(v)) for v in values_dbm]
         self.samples.setData(pos=np.asarray(xy_m, float).reshape(-1, 2), brush=brushes, data=ids)
-        for label in self._labels:
-            self.viewbox.removeItem(label)
-        self._labels = []
-        start = max(0, len(ids) - MAX_SAMPLE_LABELS)
-        for (x, y), value in list(zip(np.asarray(xy_m).reshape(-1, 2), values_dbm))[start:]:
-            text = pg.TextItem("n/h" if value is None else f"{value:.0f}", color="#101010",
-                               fill=pg.mkBrush(255, 255, 255, 170), anchor=(0.5, -0.35))
+        # Labels are pooled and hidden rather than removed: removed graphics items would be
+        # left to Python's garbage collector, which may run after Qt has shut down.
+        shown = list(zip(np.asarray(xy_m).reshape(-1, 2), values_dbm))[max(0, len(ids) - MAX_SAMPLE_LABELS):]
+        while len(self._labels) < len(shown):
+            text = pg.TextItem("", color="#101010", fill=pg.mkBrush(255, 255, 255, 170), anchor=(0.5, -0.35))
             text.setZValue(SAMPLES_Z)
-            text.setPos(float(x), float(y))
             self.viewbox.addItem(text)
             self._labels.append(text)
+        for label, ((x, y), value) in zip(self._labels, shown):
+            label.setText("n/h" if value is None else f"{value:.0f}")
+            label.setPos(float(x), float(y))
+            label.setVisible(True)
+        for label in self._labels[len(shown):]:
+            label.setVisible(False)
 
     def set_selected(self, xy: tuple[float, float] | None) -> None:
         self.selected.setData(pos=np.array([xy]) if xy else np.zeros((0, 2)))
@@ -111,7 +114,7 @@ class SurveyOverlay:
         """A ring that grows and fades at a new sample: the confirmation you can see."""
         if self._flash_anim is not None:
             self._flash_anim.stop()
-        anim = QVariantAnimation()
+        anim = QVariantAnimation(self.viewbox)  # dies with the view, never outlives its items
         anim.setStartValue(0.0)
         anim.setEndValue(1.0)
         anim.setDuration(FLASH_MS)

@@ -36,6 +36,33 @@ def _describe_error(exc: BaseException) -> str:
     return first if len(first) <= 300 else first[:297] + "..."
 
 
+class _ScanRelay(QObject):
+    """Carries a scan thread's news to the UI thread (queued: emitted from another thread)."""
+
+    scan_started = Signal(int, int)
+    scan_result = Signal(int, int, object)
+    error = Signal(int, str)
+    finished = Signal(int)
+
+
+class _FitRelay(QObject):
+    done = Signal(object, object, object)
+    error = Signal(object, object, str)
+
+
+#: Relays are never deleted: an abandoned thread may emit long after the window that
+#: started it is gone, and emitting on a deleted QObject corrupts memory. Qt drops the
+#: queued call when the receiving runner has been deleted. One relay per runner, so this
+#: grows by two small objects per main window.
+_RELAYS: list[QObject] = []
+
+
+def _relay(cls):
+    relay = cls()
+    _RELAYS.append(relay)
+    return relay
+
+
 class ScanRunner(QObject):
     """Runs a scanner off the UI thread, one job at a time, with a watchdog.
 
@@ -52,12 +79,6 @@ class ScanRunner(QObject):
     failed = Signal(int, str)  # job id, reason for the installer
     jobEnded = Signal(int)  # job id (after done, failed, cancelled or timed out)
 
-    # Worker-thread -> UI-thread relays (queued because emitted from another thread).
-    _relay_scan_started = Signal(int, int)
-    _relay_scan_result = Signal(int, int, object)
-    _relay_error = Signal(int, str)
-    _relay_finished = Signal(int)
-
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._job = 0
@@ -71,10 +92,11 @@ class ScanRunner(QObject):
         self._watchdog = QTimer(self)
         self._watchdog.setSingleShot(True)
         self._watchdog.timeout.connect(self._on_watchdog)
-        self._relay_scan_started.connect(self._on_scan_started)
-        self._relay_scan_result.connect(self._on_scan_result)
-        self._relay_error.connect(self._on_error)
-        self._relay_finished.connect(self._on_finished)
+        self._relay = _relay(_ScanRelay)
+        self._relay.scan_started.connect(self._on_scan_started)
+        self._relay.scan_result.connect(self._on_scan_result)
+        self._relay.error.connect(self._on_error)
+        self._relay.finished.connect(self._on_finished)
 
     # -- state ---------------------------------------------------------------------------
     @property
@@ -111,7 +133,7 @@ class ScanRunner(QObject):
         self._stop_walk = stop = threading.Event()
         thread = threading.Thread(
             target=self._work, name=f"evsurvey-scan-{job}", daemon=True,
-            args=(job, scanner, count, float(timeout_s), before_scan, stop))
+            args=(self._relay, job, scanner, count, float(timeout_s), before_scan, stop))
         thread.start()
         self.jobStarted.emit(job, mode)
         return job
@@ -148,21 +170,23 @@ class ScanRunner(QObject):
         self.jobEnded.emit(job)
 
     # -- worker thread -------------------------------------------------------------------
-    def _work(self, job, scanner, count, timeout_s, before_scan, stop: threading.Event) -> None:
+    @staticmethod
+    def _work(relay: _ScanRelay, job, scanner, count, timeout_s, before_scan, stop: threading.Event) -> None:
+        # Static: the thread holds the relay, never the runner, which may be deleted meanwhile.
         index = 0
         try:
             while not stop.is_set() and (count == 0 or index < count):
-                self._relay_scan_started.emit(job, index)
+                relay.scan_started.emit(job, index)
                 if before_scan is not None:
                     before_scan()
                 result = scanner.scan(timeout_s=timeout_s)
-                self._relay_scan_result.emit(job, index, result)
+                relay.scan_result.emit(job, index, result)
                 index += 1
         except Exception as exc:  # any backend failure must reach the installer, not kill the thread
             log.warning("scan job %d failed: %s\n%s", job, exc, traceback.format_exc())
-            self._relay_error.emit(job, _describe_error(exc))
+            relay.error.emit(job, _describe_error(exc))
             return
-        self._relay_finished.emit(job)
+        relay.finished.emit(job)
 
     # -- UI thread -----------------------------------------------------------------------
     def _on_scan_started(self, job: int, index: int) -> None:
@@ -224,17 +248,15 @@ class LatestOnlyWorker(QObject):
     done = Signal(object, object)  # request, result
     error = Signal(object, str)  # request, reason
 
-    _relay_done = Signal(object, object, object)
-    _relay_error = Signal(object, object, str)
-
     def __init__(self, fn: Callable[[Any], Any], parent: QObject | None = None):
         super().__init__(parent)
         self._fn = fn
         self._running = False
         self._pending: tuple[Any] | None = None
         self._generation = 0
-        self._relay_done.connect(self._on_done)
-        self._relay_error.connect(self._on_error)
+        self._relay = _relay(_FitRelay)
+        self._relay.done.connect(self._on_done)
+        self._relay.error.connect(self._on_error)
 
     @property
     def running(self) -> bool:
@@ -257,17 +279,18 @@ class LatestOnlyWorker(QObject):
     def _launch(self, request: Any) -> None:
         self._running = True
         generation = self._generation
+        relay, fn = self._relay, self._fn
 
-        def work():
+        def work():  # holds the relay and the function, not this worker
             try:
                 started = time.perf_counter()
-                result = self._fn(request)
+                result = fn(request)
                 log.debug("background fit took %.1f ms", (time.perf_counter() - started) * 1000)
             except Exception as exc:  # a failed fit must be reported, not lost in a thread
                 log.warning("background computation failed: %s\n%s", exc, traceback.format_exc())
-                self._relay_error.emit(generation, request, _describe_error(exc))
+                relay.error.emit(generation, request, _describe_error(exc))
                 return
-            self._relay_done.emit(generation, request, result)
+            relay.done.emit(generation, request, result)
 
         threading.Thread(target=work, name="evsurvey-fit", daemon=True).start()
 

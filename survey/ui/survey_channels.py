@@ -26,6 +26,8 @@ from survey.scan.text import printable_ssid
 HALF_WIDTH_CHANNELS = 2.2
 #: Floor of the chart's y axis (dBm): below the noise floor of 2.4 GHz client radios.
 CHART_FLOOR_DBM = -100.0
+#: Characters of an SSID shown on the chart (the table shows it whole).
+MAX_CHART_LABEL = 14
 
 TARGET_PEN = pg.mkPen(QColor(20, 90, 200), width=3.5)
 OTHER_COLOURS = [(150, 150, 150), (120, 120, 160), (160, 120, 120), (120, 150, 120),
@@ -74,7 +76,7 @@ class ChannelChart(pg.PlotWidget):
         item.setLabel("bottom", "2.4 GHz channel")
         item.setLabel("left", "RSSI (dBm)")
         item.showGrid(x=True, y=True, alpha=0.2)
-        item.setXRange(-1.5, 15.5, padding=0)
+        item.setXRange(-1.0, 15.0, padding=0)
         item.setYRange(CHART_FLOOR_DBM, -20, padding=0)
         item.setMouseEnabled(x=False, y=False)
         item.hideButtons()
@@ -87,6 +89,15 @@ class ChannelChart(pg.PlotWidget):
         self.curve_count = 0
         self.target_curve_count = 0
         self.labels: list[str] = []
+
+    @staticmethod
+    def _label_y(placed: list[tuple[float, float]], ch: float, y_dbm: float) -> float:
+        """Lift a label above any already placed within 4.5 channels and 4 dB, so names stay readable."""
+        # 4.5 channels ~ the width of a short label in the side panel; 4 dB ~ a line of text.
+        while any(abs(ch - c) < 4.5 and abs(y_dbm - y) < 4.0 for c, y in placed):
+            y_dbm += 4.0
+        placed.append((ch, y_dbm))
+        return y_dbm
 
     def _pooled(self, index: int):
         """(curve, label) number ``index``, created on first use and then reused: items
@@ -117,6 +128,7 @@ class ChannelChart(pg.PlotWidget):
         self.target_curve_count = sum(1 for h in heard if h[3])
         bold, normal = QFont(), QFont()
         bold.setBold(True)
+        placed: list[tuple[float, float]] = []
         for i, (ch, rssi, obs, is_target) in enumerate(heard):
             curve, text = self._pooled(i)
             xs = np.array([ch - HALF_WIDTH_CHANNELS, ch - 1.0, ch + 1.0, ch + HALF_WIDTH_CHANNELS])
@@ -134,11 +146,14 @@ class ChannelChart(pg.PlotWidget):
             curve.setZValue(2 if is_target else 1)
             curve.setVisible(True)
             load = bss_load_text(obs)
-            label = display_ssid(obs) + (f"  [{load}]" if load else "")
-            self.labels.append(label)
+            name = display_ssid(obs)
+            self.labels.append(name + (f"  [{load}]" if load else ""))
+            # On the chart: names cut short (the table has them whole), BSS Load on its own line.
+            label = (name if len(name) <= MAX_CHART_LABEL else name[:MAX_CHART_LABEL - 1] + "…") + \
+                (f"\n{load}" if load else "")
             text.setText(label, color=(20, 60, 160) if is_target else (70, 70, 70))
             text.setFont(bold if is_target else normal)
-            text.setPos(ch, rssi + 0.5)
+            text.setPos(ch, self._label_y(placed, ch, rssi + 0.5))
             text.setZValue(3 if is_target else 2)
             text.setVisible(True)
         for curve, text in self._items[len(heard):]:
@@ -147,8 +162,8 @@ class ChannelChart(pg.PlotWidget):
         occupancy = channel_occupancy(o for _, _, o, _ in heard)
         busy = [f"ch {occ.channel}: {occ.cochannel_strong_count}" for occ in occupancy
                 if occ.cochannel_strong_count > 1]
-        item.setTitle(("Co-channel BSSs >= -82 dBm  " + ", ".join(busy)) if busy else
-                      "2.4 GHz channel occupancy at the selected sample", size="9pt")
+        self.summary = ("BSSs sharing a channel at >= -82 dBm: " + ", ".join(busy)) if busy else \
+            "No channel is shared by two BSSs heard at >= -82 dBm here."
 
 
 BSS_COLUMNS = ("SSID", "BSSID", "RSSI (dBm)", "Channel", "Band", "Security", "WPS",
@@ -215,7 +230,8 @@ class BssTable(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+        self.view.setMinimumWidth(120)
         self.view.sortByColumn(2, Qt.DescendingOrder)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -227,6 +243,7 @@ class BssTable(QWidget):
         self.caption.setText(caption)
         self.view.setSortingEnabled(False)
         self.model.set_observations(observations, target)
+        self.view.resizeColumnsToContents()
         self.view.setSortingEnabled(True)
         header = self.view.horizontalHeader()
         self.view.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())

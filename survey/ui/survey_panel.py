@@ -746,10 +746,14 @@ class ChannelsPanel(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.sample_picker = QComboBox(self)
+        self.sample_picker.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.chart = ChannelChart(self)
+        self.chart.setMinimumWidth(200)
+        self.summary = _plain_label("", self)
         self.table = BssTable(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.sample_picker)
+        layout.addWidget(self.summary)
         layout.addWidget(self.chart, 1)
         layout.addWidget(self.table, 1)
         self.sample_picker.activated.connect(self._picked)
@@ -785,11 +789,13 @@ class ChannelsPanel(QWidget):
         target = c.session.project.target or (c.layer.target if c.layer else None)
         if sample is None:
             self.chart.set_observations((), target)
+            self.summary.setText("")
             self.table.set_observations((), target, "No sample yet: take one with the Survey tool.")
             c.overlay.set_selected(None)
             return
         observations = sample.observations
         self.chart.set_observations(observations, target)
+        self.summary.setText(self.chart.summary)
         scans = len(sample.scans)
         self.table.set_observations(observations, target,
                                     f"{len(observations)} BSSs at ({sample.x_m:.1f}, {sample.y_m:.1f}) m, "
@@ -888,4 +894,15 @@ def install(window: "MainWindow") -> SurveyFeature:
             action.setShortcut(QKeySequence(shortcut))
         menu.addAction(action)
     feature.panel.refresh()
+    if controller.settings.scanner_name == SIMULATED:
+        # `evsurvey demo`: open ready to survey. After the window's own start-up, which
+        # selects the Select tool last.
+        from PySide6.QtCore import QTimer
+
+        def ready():
+            window.show_side_panel(feature.panel)
+            tool_action.trigger()
+            window.show_status("Demo: simulated scanner. Click where you stand on the plan to take a sample.", 0)
+
+        QTimer.singleShot(0, ready)
     return feature

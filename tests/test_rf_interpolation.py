@@ -122,3 +122,13 @@ def test_distance_and_coverage_alpha():
     np.testing.assert_allclose(a, [1.0, 0.5, 0.0, 0.0])
     with pytest.raises(ValueError):
         hm.coverage_alpha([[0, 0]], full_m=5, zero_m=2)
+
+
+def test_samples_along_one_straight_line_still_fit():
+    # A corridor walk: every sample on one line makes the thin-plate spline singular.
+    x = np.linspace(0.0, 10.0, 12)
+    xy = np.column_stack([x, np.full_like(x, 2.0)])
+    rssi = -40.0 - 2.0 * x
+    heatmap = fit_heatmap(xy, rssi)
+    assert not heatmap.method.startswith("tps")
+    assert np.isfinite(heatmap.predict(np.array([[5.0, 2.0]]))).all()

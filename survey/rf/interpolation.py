@@ -319,6 +319,16 @@ def _fit_with_trend(cand: _Candidate, xy: np.ndarray, z: np.ndarray):
 
 
 def _cv_rmse(cand: _Candidate, xy: np.ndarray, z: np.ndarray, folds) -> float:
+    """Cross-validated RMSE (dB); infinite when the candidate cannot be fitted to these
+    samples (e.g. a thin-plate spline on samples along one straight corridor is singular)."""
+    try:
+        return _cv_rmse_unguarded(cand, xy, z, folds)
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        log.debug("candidate %s unusable on these samples: %s", cand.name, exc)
+        return math.inf
+
+
+def _cv_rmse_unguarded(cand: _Candidate, xy: np.ndarray, z: np.ndarray, folds) -> float:
     if getattr(cand.fit, "closed_form_cv", False):
         # Trend fitted once on all samples (two parameters: negligible leakage), then the
         # exact k-fold residuals of the GP on what is left.

@@ -194,14 +194,7 @@ def _charger_xy(project: Project) -> np.ndarray | None:
 
 def _fit(xy: np.ndarray, values: np.ndarray, grid: SiteGrid):
     """Heatmap fit (survey.rf.interpolation) evaluated on the grid: (values, alpha, heatmap)."""
-    try:
-        heatmap = fit_heatmap(xy, values)
-    except np.linalg.LinAlgError:
-        # Samples along one line (a corridor walk) make the thin-plate spline's
-        # polynomial part singular in some cross-validation folds; the other methods
-        # do not need points spread in 2-D.
-        log.info("thin-plate spline singular on %d samples; fitting without it", len(xy))
-        heatmap = fit_heatmap(xy, values, methods=("idw", "gp"))
+    heatmap = fit_heatmap(xy, values)
     grid_values = np.asarray(heatmap.predict_grid(grid), dtype=float)
     alpha = np.asarray(heatmap.coverage_alpha(grid.xy_m), dtype=float).reshape(grid.shape)
     return grid_values, alpha, heatmap
@@ -227,10 +220,7 @@ def target_at_charger(project: Project, survey: Survey | None, target: TargetNet
     xy, values, _heard = target_samples(survey, target)
     if len(xy) == 0:
         return None
-    try:
-        heatmap = fit_heatmap(xy, values)
-    except np.linalg.LinAlgError:  # collinear samples: see _fit
-        heatmap = fit_heatmap(xy, values, methods=("idw", "gp"))
+    heatmap = fit_heatmap(xy, values)
     return float(np.asarray(heatmap.predict(charger_xy))[0])
 
 

@@ -1,0 +1,310 @@
+"""The Compare view (two surveys side by side on one colour scale, the difference map, the
+charger-point numbers) and File -> Export PDF.
+
+Every number shown comes from :func:`survey.analysis.compare.compare_surveys`, the same
+value the PDF prints; the colours come from :mod:`survey.report.colormap`, the one colour
+map of the app. Heavy work (fitting two heatmaps, writing a PDF) runs on a plain daemon
+thread and comes back through a queued Qt signal, so the window never freezes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QLocale, QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget,
+)
+
+from survey.analysis.compare import SurveyComparison, compare_surveys, grid_edges_m, pick_before_after
+from survey.errors import EvSurveyError
+from survey.project.model import Project
+from survey.report import colormap
+
+log = logging.getLogger(__name__)
+
+#: Grid of the GUI comparison. 0.2 m keeps a two-survey refit well under a second on a
+#: 2-core laptop; the PDF uses the 0.1 m display grid, and the numbers differ by rounding only.
+GUI_STEP_M = 0.2
+
+
+class _Relay(QObject):
+    """Carries a worker thread's result to the UI thread (queued connection)."""
+
+    done = Signal(object, object)  # (token, SurveyComparison | Exception)
+
+
+def _rgba_for_pyqtgraph(rgba: np.ndarray) -> np.ndarray:
+    # pyqtgraph's default image axis order is (x, y); our grids are (row = y, col = x).
+    return np.ascontiguousarray(np.transpose(rgba, (1, 0, 2)))
+
+
+def comparison_images(comp: SurveyComparison) -> dict[str, np.ndarray]:
+    """RGBA uint8 images (H, W, 4) of before, after and difference, coloured like the PDF."""
+    def rssi_rgba(hm) -> np.ndarray:
+        rgb = colormap.heatmap_rgb(hm.rssi_dbm)
+        a = np.round(np.clip(hm.alpha, 0, 1) * 255).astype(np.uint8)
+        return np.dstack([rgb, a])
+
+    diff_rgb = colormap.difference_rgb(comp.difference_db)
+    diff_a = np.where(np.isfinite(comp.difference_db), 255, 0).astype(np.uint8)
+    return {"before": rssi_rgba(comp.before), "after": rssi_rgba(comp.after),
+            "difference": np.dstack([diff_rgb, diff_a])}
+
+
+class CompareView(QWidget):
+    """Two surveys side by side on one colour scale, the difference map and the numbers."""
+
+    computed = Signal(object)  # SurveyComparison, after the view shows it
+    failed = Signal(str)
+
+    def __init__(self, session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.comparison: SurveyComparison | None = None
+        self._token = 0
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._on_done)
+
+        self.before_box = QComboBox()
+        self.before_box.setObjectName("compare_before")
+        self.after_box = QComboBox()
+        self.after_box.setObjectName("compare_after")
+        pickers = QHBoxLayout()
+        pickers.addWidget(QLabel("Before:"))
+        pickers.addWidget(self.before_box, 1)
+        pickers.addWidget(QLabel("After:"))
+        pickers.addWidget(self.after_box, 1)
+
+        self.plots = pg.GraphicsLayoutWidget()
+        self.views: dict[str, pg.ViewBox] = {}
+        self.images: dict[str, pg.ImageItem] = {}
+        self.samples: dict[str, pg.ScatterPlotItem] = {}
+        self.chargers: dict[str, pg.ScatterPlotItem] = {}
+        self.titles: dict[str, pg.LabelItem] = {}
+        for col, key in enumerate(("before", "after", "difference")):
+            title = self.plots.addLabel("", row=0, col=col)
+            view = self.plots.addViewBox(row=1, col=col, lockAspect=True, enableMenu=False)
+            view.invertY(True)  # site y grows downward, like the plan
+            image = pg.ImageItem()
+            view.addItem(image)
+            dots = pg.ScatterPlotItem(size=4, pen=pg.mkPen("w", width=0.5), brush=pg.mkBrush(30, 30, 30))
+            charger = pg.ScatterPlotItem(size=12, symbol="star", pen=pg.mkPen("k"), brush=pg.mkBrush(255, 212, 0))
+            view.addItem(dots)
+            view.addItem(charger)
+            self.views[key], self.images[key], self.samples[key] = view, image, dots
+            self.chargers[key], self.titles[key] = charger, title
+        self.views["after"].setXLink(self.views["before"])
+        self.views["after"].setYLink(self.views["before"])
+        self.views["difference"].setXLink(self.views["before"])
+        self.views["difference"].setYLink(self.views["before"])
+
+        # Untrusted text (survey names, SSIDs) is shown as plain text, never rich text.
+        self.numbers = QLabel("Two surveys with samples are needed for a comparison.")
+        self.numbers.setObjectName("compare_numbers")
+        self.numbers.setTextFormat(Qt.TextFormat.PlainText)
+        self.numbers.setWordWrap(True)
+        self.numbers.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        legend = QLabel(f"Colours: green >= {colormap.GOOD_DBM:.0f} dBm (good for the charger), "
+                        f"yellow {colormap.LOSS_DBM:.0f} to {colormap.GOOD_DBM:.0f} dBm (marginal), "
+                        f"red < {colormap.LOSS_DBM:.0f} dBm (packet loss). Difference: blue better, red worse "
+                        f"(±{colormap.DIFF_LIMIT_DB:.0f} dB).")
+        legend.setTextFormat(Qt.TextFormat.PlainText)
+        legend.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(pickers)
+        layout.addWidget(self.plots, 1)
+        layout.addWidget(self.numbers)
+        layout.addWidget(legend)
+
+        self.before_box.currentIndexChanged.connect(self.refresh)
+        self.after_box.currentIndexChanged.connect(self.refresh)
+        for name in ("projectChanged", "samplesChanged", "devicesChanged", "wallsChanged"):
+            signal = getattr(session, name, None)
+            if signal is not None:
+                signal.connect(self.reload)
+        self.reload()
+
+    # -- survey choice -------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Refill the survey pickers from the project (keeping the choice) and recompute."""
+        project: Project = self.session.project
+        surveys = [s for s in project.surveys if s.samples]
+        keep = (self.before_box.currentData(), self.after_box.currentData())
+        default = pick_before_after(project)
+        for box, kept, fallback in ((self.before_box, keep[0], default[0] if default else None),
+                                    (self.after_box, keep[1], default[1] if default else None)):
+            box.blockSignals(True)
+            box.clear()
+            for s in surveys:
+                box.addItem(s.name, s.id)
+            index = box.findData(kept) if kept is not None else -1
+            if index < 0 and fallback is not None:
+                index = box.findData(fallback.id)
+            box.setCurrentIndex(max(index, 0) if surveys else -1)
+            box.blockSignals(False)
+        self.refresh()
+
+    def refresh(self) -> None:
+        project: Project = self.session.project
+        before = project.survey(self.before_box.currentData())
+        after = project.survey(self.after_box.currentData())
+        self._token += 1
+        token = self._token
+        if before is None or after is None or before.id == after.id:
+            self._clear("Choose two different surveys with samples (e.g. Before and After).")
+            return
+        self.numbers.setText("Comparing…")
+
+        def work() -> None:
+            try:
+                result: object = compare_surveys(project, before, after, step_m=GUI_STEP_M)
+            except Exception as exc:  # delivered to the UI thread and shown, never lost in a thread
+                result = exc
+            self._relay.done.emit(token, result)
+
+        threading.Thread(target=work, name="evsurvey-compare", daemon=True).start()
+
+    # -- results --------------------------------------------------------------------------------------
+    def _clear(self, message: str) -> None:
+        self.comparison = None
+        for image in self.images.values():
+            image.clear()
+        for item in list(self.samples.values()) + list(self.chargers.values()):
+            item.setData([], [])
+        self.numbers.setText(message)
+
+    def _on_done(self, token: int, result: object) -> None:
+        if token != self._token:
+            return  # a newer request superseded this one
+        if isinstance(result, Exception):
+            message = str(result) if isinstance(result, EvSurveyError) else f"Comparison failed: {result}"
+            if not isinstance(result, EvSurveyError):
+                log.error("comparison failed", exc_info=result)
+            self._clear(message)
+            self.failed.emit(message)
+            return
+        self.show_comparison(result)
+
+    def show_comparison(self, comp: SurveyComparison) -> None:
+        self.comparison = comp
+        x0, y0, x1, y1 = grid_edges_m(comp.grid)
+        rect = QRectF(x0, y0, x1 - x0, y1 - y0)
+        images = comparison_images(comp)
+        charger = self.session.project.charger
+        for key, hm in (("before", comp.before), ("after", comp.after), ("difference", None)):
+            self.images[key].setImage(_rgba_for_pyqtgraph(images[key]), levels=(0, 255))
+            self.images[key].setRect(rect)
+            xy = hm.sample_xy_m if hm is not None else np.zeros((0, 2))
+            self.samples[key].setData(xy[:, 0], xy[:, 1])
+            if charger is not None:
+                self.chargers[key].setData([charger.x_m], [charger.y_m])
+            else:
+                self.chargers[key].setData([], [])
+        self.titles["before"].setText(f"Before: {comp.before.survey_name}")
+        self.titles["after"].setText(f"After: {comp.after.survey_name}")
+        self.titles["difference"].setText("Difference (after - before, dB)")
+        self.views["before"].autoRange(padding=0.02)
+        self.numbers.setText("\n".join(comp.summary_lines()))
+        self.computed.emit(comp)
+
+
+# -- File -> Export PDF ----------------------------------------------------------------------------
+
+def default_paper() -> str:
+    """Letter where people use US paper (US/Canada measurement system), else A4."""
+    return "Letter" if QLocale.system().measurementSystem() == QLocale.MeasurementSystem.ImperialUSSystem else "A4"
+
+
+class PdfExporter(QObject):
+    """Runs :func:`survey.report.build_report` off the UI thread and reports the outcome."""
+
+    finished = Signal(object)  # ReportResult
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._on_done)
+        self.busy = False
+
+    def export(self, project: Project, path: str | Path, *, paper: str = "A4", redact_neighbors: bool = False) -> None:
+        if self.busy:
+            self.failed.emit("A report is already being written; wait for it to finish.")
+            return
+        self.busy = True
+
+        def work() -> None:
+            from survey.report import build_report
+            try:
+                result: object = build_report(project, Path(path), paper=paper, redact_neighbors=redact_neighbors)
+            except Exception as exc:  # shown to the user on the UI thread
+                result = exc
+            self._relay.done.emit(0, result)
+
+        threading.Thread(target=work, name="evsurvey-report", daemon=True).start()
+
+    def _on_done(self, _token: int, result: object) -> None:
+        self.busy = False
+        if isinstance(result, Exception):
+            if not isinstance(result, EvSurveyError):
+                log.error("report failed", exc_info=result)
+            self.failed.emit(str(result) if isinstance(result, EvSurveyError) else f"The report failed: {result}")
+        else:
+            self.finished.emit(result)
+
+
+def install(window) -> CompareView:
+    """Add the Compare dock (View menu) and File -> Export PDF… to the main window."""
+    view = CompareView(window.session, window)
+    dock = QDockWidget("Compare surveys", window)
+    dock.setObjectName("compare_dock")
+    dock.setWidget(view)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    dock.hide()
+    toggle = dock.toggleViewAction()
+    toggle.setText("&Compare surveys")
+    window.view_menu.addAction(toggle)
+    window.compare_view = view
+
+    exporter = PdfExporter(window)
+    window.pdf_exporter = exporter
+    redact = QAction("Hide neighbours' networks in the PDF", window)
+    redact.setCheckable(True)
+    redact.setChecked(bool(window.settings.value("report/redact_neighbors", False, type=bool)))
+    redact.toggled.connect(lambda on: window.settings.setValue("report/redact_neighbors", on))
+
+    def export_pdf() -> None:
+        if not window.session.is_open:
+            window.show_status("Open or create a project first.")
+            return
+        start = window.settings.value("report/last_dir", str(Path.home()), type=str)
+        stem = window.session.path.stem if window.session.path is not None else "evsurvey-report"
+        path, _ = QFileDialog.getSaveFileName(window, "Export PDF report", str(Path(start) / f"{stem}.pdf"),
+                                              "PDF (*.pdf)")
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        window.settings.setValue("report/last_dir", str(Path(path).parent))
+        window.show_status("Writing the PDF report…", 0)
+        exporter.export(window.session.project, path, paper=default_paper(), redact_neighbors=redact.isChecked())
+
+    exporter.finished.connect(lambda r: window.show_status(f"Report written to {r.path} ({r.pages} pages).", 15000))
+    exporter.failed.connect(lambda message: window.show_error("Export PDF", message))
+    action = QAction("Export &PDF…", window)
+    action.setObjectName("export_pdf_action")
+    action.setShortcut("Ctrl+E")
+    action.triggered.connect(export_pdf)
+    window.export_pdf_action = action
+    menu = window.file_menu
+    menu.insertAction(window.quit_action, action)
+    menu.insertAction(window.quit_action, redact)
+    menu.insertSeparator(window.quit_action)
+    return view

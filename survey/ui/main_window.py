@@ -49,6 +49,7 @@ FEATURES: list[str] = [
     "survey.ui.site_panel:install",
     "survey.ui.survey_panel:install",
     "survey.ui.analysis_panel:install",
+    "survey.ui.compare_view:install",
 ]
 
 MAX_RECENT = 8

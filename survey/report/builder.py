@@ -165,6 +165,10 @@ def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighb
             log.info("before/after left out of the report: %s", exc)
     ctx.comparison = comparison
     ctx.analysis = sections.analyse(ctx)
+    if comparison is not None and main_survey is not None and main_survey.id != pair[0].id:
+        ctx.plan_analysis = sections.analyse(ctx, pair[0])
+    else:
+        ctx.plan_analysis = ctx.analysis
 
     story = []
     story += sections.cover(ctx)

@@ -157,6 +157,7 @@ class PlanFlowable(Flowable):
         self.width = width
         # with min_height, the plan shrinks (down to it) to finish the page instead of starting a new one
         self.min_height = min_height
+        self.max_height = max_height
         self._layout(max_height)
         self._floorplan = floorplan_png(project)
 
@@ -169,6 +170,7 @@ class PlanFlowable(Flowable):
         self.height = self.plan_h + self.legend_pt
 
     def wrap(self, avail_w, avail_h):
+        self._layout(self.max_height)  # a plan pushed to a new page gets its full size back
         if self.min_height is not None and self.min_height <= avail_h < self.height:
             self._layout(avail_h)
         return self.width, self.height
@@ -318,10 +320,12 @@ class PlanFlowable(Flowable):
         if anchor == "start" and x + width > self.ox + self.plan_w:
             x, anchor = x - 16, "end"  # keep labels inside the plan frame
         left = x if anchor == "start" else (x - width if anchor == "end" else x - width / 2)
+        # still outside (a long label on a small plan): slide it inside the frame
+        left = min(max(left, self.ox + 1), max(self.ox + 1, self.ox + self.plan_w - width - 1))
         c.setFillColor(colors.Color(1, 1, 1, alpha=0.75))
         c.rect(left - 1, y - 1.8, width + 2, size + 1.5, stroke=0, fill=1)
         c.setFillColor(colors.HexColor(colour))
-        draw_string(c, x, y, text, size, bold=bold, anchor=anchor)
+        draw_string(c, left, y, text, size, bold=bold)
 
     def _scale_bar(self) -> None:
         c = self.canv
@@ -479,7 +483,17 @@ class WallKey(Flowable):
                 loss = f" ({material.loss_db:.0f} dB)" if material is not None else ""
                 used.append((key, name + loss, material.colour if material is not None else "#808080"))
         self.items = used
-        self.height = 12 if used else 0
+        # lay the key out in lines that fit the width
+        self.lines: list[list[tuple[float, str, str]]] = [[]]
+        x = string_width("Walls:", 6.5, bold=True) + 6
+        for _key, name, colour in used:
+            item_w = string_width(name, 6.5) + 22
+            if x + item_w > self.width and self.lines[-1]:
+                self.lines.append([])
+                x = string_width("Walls:", 6.5, bold=True) + 6
+            self.lines[-1].append((x, name, colour))
+            x += item_w
+        self.height = 11 * len(self.lines) + 1 if used else 0
 
     def wrap(self, aw, ah):
         return self.width, self.height
@@ -488,19 +502,20 @@ class WallKey(Flowable):
         if not self.items:
             return
         c = self.canv
-        x = 0.0
         c.setFillColor(colors.black)
-        x += draw_string(c, x, 3, "Walls:", 6.5, bold=True) + 6
-        for _key, name, colour in self.items:
-            width = string_width(name, 6.5) + 22
-            if x + width > self.width:
-                break  # a plan with more materials than a line holds: the plan colours still show
-            try:
-                stroke = colors.HexColor(colour)
-            except (ValueError, TypeError):
-                stroke = colors.grey
-            c.setStrokeColor(stroke)
-            c.setLineWidth(2.2)
-            c.line(x, 5.5, x + 10, 5.5)
-            c.setFillColor(colors.black)
-            x += 13 + draw_string(c, x + 13, 3, name, 6.5) + 9
+        draw_string(c, 0, self.height - 9, "Walls:", 6.5, bold=True)
+        for row, line in enumerate(self.lines):
+            y = self.height - 9 - 11 * row
+            for x, name, colour in line:
+                self._item(c, x, y, name, colour)
+
+    def _item(self, c, x: float, y: float, name: str, colour: str) -> None:
+        try:
+            stroke = colors.HexColor(colour)
+        except (ValueError, TypeError):
+            stroke = colors.grey
+        c.setStrokeColor(stroke)
+        c.setLineWidth(2.2)
+        c.line(x, y + 2.5, x + 10, y + 2.5)
+        c.setFillColor(colors.black)
+        draw_string(c, x + 13, y, name, 6.5)

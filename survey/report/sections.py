@@ -16,7 +16,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph,
 
 from survey.analysis.compare import SurveyComparison, SurveyHeatmap, building_mask, grid_edges_m
 from survey.analysis.radio import build_model
-from survey.analysis.recommend import coverage_with, recommend
+from survey.analysis.recommend import coverage_with, option_device, recommend
 from survey.analysis.target import band_of_observation, survey_observations, target_samples
 from survey.project.model import Device, Observation, Project, Survey, TargetNetwork
 from survey.project.profiles import get_profile
@@ -68,6 +68,7 @@ class Analysis:
     predicted: object | None = None  # predicted map (rssi grid + extent) when calibrated
     calibrated: bool = False
     model_note: str = ""
+    predicted_with: str = ""  # the recommended device included in the predicted map
 
 
 @dataclass
@@ -82,6 +83,9 @@ class ReportContext:
     heatmap: SurveyHeatmap | None = None
     comparison: SurveyComparison | None = None
     analysis: Analysis = field(default_factory=Analysis)
+    #: the analysis the recommendation comes from: of the "before" survey when the report
+    #: compares two (the fix was chosen from it), else the same as ``analysis``
+    plan_analysis: Analysis = field(default_factory=Analysis)
 
     @property
     def units(self) -> str:
@@ -116,21 +120,24 @@ def _fmt_dbm(value: float | None) -> str:
 
 # -- analysis ---------------------------------------------------------------------------------
 
-def analyse(ctx: ReportContext) -> Analysis:
-    """Run the analysis layer (:func:`survey.analysis.recommend.recommend`) for the report's
-    survey, and the predicted map when the wall model is calibrated on it."""
-    if ctx.survey is None:
+def analyse(ctx: ReportContext, survey: Survey | None = None) -> Analysis:
+    """Run the analysis layer (:func:`survey.analysis.recommend.recommend`) for ``survey``
+    (default the report's survey), and the predicted map when the wall model is calibrated
+    on it: the router plus the recommended device."""
+    survey = survey or ctx.survey
+    if survey is None:
         return Analysis()
-    xy, rssi, heard = target_samples(ctx.survey, ctx.target)
+    xy, rssi, heard = target_samples(survey, ctx.target)
     model = build_model(ctx.project, xy[heard], rssi[heard])
-    rec = recommend(ctx.project, ctx.survey, model=model)
+    rec = recommend(ctx.project, survey, model=model)
     result = Analysis(verdict=rec.verdict, findings=rec.findings, options=rec.options, chosen=rec.chosen,
                       checklist=rec.checklist, recommendation=rec)
     if model.source == "calibrated" and ctx.project.router is not None and ctx.heatmap is not None:
         grid = ctx.heatmap.grid
-        installed = [d for d in ctx.project.devices if d.kind.transmits and not d.planned
-                     and d.kind.value != "router"]
-        predicted = coverage_with(model, ctx.project, installed, grid.xy_m).reshape(grid.shape)
+        chosen_device = option_device(rec.chosen) if rec.chosen is not None else None
+        added = [chosen_device] if chosen_device is not None else []
+        predicted = coverage_with(model, ctx.project, added, grid.xy_m).reshape(grid.shape)
+        result.predicted_with = rec.chosen.title if chosen_device is not None else ""
         result.predicted = (predicted, grid_edges_m(grid))
         result.calibrated = True
         loo = f" Its leave-one-out error is {model.loo_rmse_db:.1f} dB." if model.loo_rmse_db is not None else ""
@@ -182,11 +189,15 @@ def _charger_name(ctx: ReportContext) -> str:
 def verdict_line(ctx: ReportContext) -> str:
     """The one-line verdict for the cover."""
     v = ctx.analysis.verdict
-    chosen = ctx.analysis.chosen
+    chosen = ctx.plan_analysis.chosen
+    comp = ctx.comparison
     if v is None or getattr(v, "status", "UNKNOWN") == "UNKNOWN":
         return "No verdict yet: " + (getattr(v, "explanation", "") or "survey the charger point first.")
     rssi = v.rssi_at_charger_dbm
-    if v.status == "GOOD":
+    done = comp is not None and chosen is not None and getattr(chosen, "kind", "") != "nothing"
+    if v.status == "GOOD" and done:
+        line = f"GOOD: the charger point gets {rssi:.0f} dBm after the change ({chosen.title})."
+    elif v.status == "GOOD":
         line = f"GOOD: the charger point gets {rssi:.0f} dBm, no change needed."
     elif v.status == "MARGINAL":
         line = f"MARGINAL: {rssi:.0f} dBm at the charger point, little reserve."
@@ -194,7 +205,6 @@ def verdict_line(ctx: ReportContext) -> str:
         line = f"POOR: {rssi:.0f} dBm at the charger point, it will drop packets."
     if chosen is not None and v.status != "GOOD" and getattr(chosen, "kind", "") != "nothing":
         line += f" Recommended: {chosen.title}."
-    comp = ctx.comparison
     if comp is not None and comp.charger_delta_db is not None:
         offset = getattr(v, "reception_offset_db", 0.0)
         line += (f" Measured {comp.before.survey_name} -> {comp.after.survey_name}: "
@@ -246,7 +256,7 @@ def summary(ctx: ReportContext) -> list:
         out.append(_p(v.explanation, "small"))
     # 2. what was done / is recommended
     out.append(_heading("What was done, or is recommended", "summary-fix", "h2"))
-    chosen = ctx.analysis.chosen
+    chosen = ctx.plan_analysis.chosen
     comp = ctx.comparison
     if chosen is not None:
         if getattr(chosen, "kind", "") == "nothing":
@@ -259,7 +269,8 @@ def summary(ctx: ReportContext) -> list:
             after = ""
             if chosen.predicted_charger_rssi_dbm is not None:
                 after = f" The model predicts {chosen.predicted_charger_rssi_dbm:.0f} dBm at the charger with it."
-            lead = "Recommended after the first survey" if comp is not None else "Recommended"
+            lead = (f"Recommended after survey '{comp.before.survey_name}' (and carried out)" if comp is not None
+                    else "Recommended")
             out.append(_p(f"{lead}: {chosen.title}{where}. {chosen.reason}{after}"))
     elif comp is None:
         out.append(_p("No recommendation could be made: mark the charger point and the router on the plan."))
@@ -336,12 +347,15 @@ def signal_map(ctx: ReportContext) -> list:
 
 
 def predicted_map(ctx: ReportContext) -> list:
-    pred = ctx.analysis.predicted
-    if pred is None or not ctx.analysis.calibrated:
+    a = ctx.plan_analysis
+    pred = a.predicted
+    if pred is None or not a.calibrated:
         return []
     out = [CondPageBreak(ctx.content_height * 0.7), _heading("Predicted signal map", "predicted-map")]
-    out.append(_p("The wall model calibrated on this survey's measurements, predicting the signal everywhere "
-                  "from the router's position and the walls. " + ctx.analysis.model_note))
+    survey_name = a.recommendation.survey_name if a.recommendation is not None else ""
+    with_device = f" with the recommended {a.predicted_with}" if a.predicted_with else ""
+    out.append(_p(f"The wall model calibrated on the measurements of survey '{survey_name}', predicting the "
+                  f"signal everywhere from the router{with_device} and the walls. " + a.model_note))
     rssi, extent = pred
     layer = rssi_layer(rssi, np.ones_like(rssi), extent)
     out += [PlanFlowable(ctx.project, [layer], ctx.content_width, _plan_height(ctx, 0.55),
@@ -469,7 +483,11 @@ _STATUS_WORDS = {"chosen": "Recommended", "alternative": "alternative", "rejecte
 
 def findings(ctx: ReportContext) -> list:
     out = [_heading("Findings and recommendation", "findings")]
-    found = ctx.analysis.findings
+    a = ctx.plan_analysis
+    if ctx.comparison is not None and a.recommendation is not None:
+        out.append(_p(f"From survey '{a.recommendation.survey_name}', the survey the recommendation was made from.",
+                      "small"))
+    found = a.findings
     if not found:
         out.append(_p("The scans show no problem with the network's settings."))
     for f in found:
@@ -480,7 +498,7 @@ def findings(ctx: ReportContext) -> list:
             _pm("<i>Seen:</i> " + safe_markup(ctx.redactor.text(f.evidence)), "bullet"),
             _pm("<i>Fix:</i> " + safe_markup(ctx.redactor.text(f.fix)), "bullet"),
         ]))
-    options = ctx.analysis.options
+    options = a.options
     if options:
         out.append(_heading("Remediation ladder", "ladder", "h2"))
         out.append(_p("The remedies in the order a good installer considers them; the first that works is "
@@ -504,19 +522,21 @@ def findings(ctx: ReportContext) -> list:
             style.add("BACKGROUND", (0, chosen_row), (-1, chosen_row), colors.HexColor("#e7f3e9"))
         table.setStyle(style)
         out.append(table)
-    chosen = ctx.analysis.chosen
+    chosen = a.chosen
     if chosen is not None and chosen.xy_m is not None:
         device = Device(kind=chosen.device_kind or _device_kind(chosen), x_m=chosen.xy_m[0], y_m=chosen.xy_m[1],
                         label=chosen.title, planned=True)
-        already = any(d.planned and abs(d.x_m - device.x_m) < 0.3 and abs(d.y_m - device.y_m) < 0.3
+        already = any(d.kind.transmits and abs(d.x_m - device.x_m) < 0.3 and abs(d.y_m - device.y_m) < 0.3
                       for d in ctx.project.devices)
         layers = []
-        if ctx.heatmap is not None:
-            layers.append(rssi_layer(ctx.heatmap.rssi_dbm, ctx.heatmap.alpha, grid_edges_m(ctx.heatmap.grid)))
+        # the map the recommendation was made from: "before" when two surveys are compared
+        base = ctx.comparison.before if ctx.comparison is not None else ctx.heatmap
+        if base is not None:
+            layers.append(rssi_layer(base.rssi_dbm, base.alpha, grid_edges_m(base.grid)))
         out.append(CondPageBreak(_plan_height(ctx, 0.16) + 100))
         out.append(_heading("The recommended option on the plan", "ladder-plan", "h2"))
-        extent = grid_edges_m(ctx.heatmap.grid) if ctx.heatmap is not None else None
-        out.append(PlanFlowable(ctx.project, layers, ctx.content_width, _plan_height(ctx, 0.34),
+        extent = grid_edges_m(base.grid) if base is not None else None
+        out.append(PlanFlowable(ctx.project, layers, ctx.content_width, _plan_height(ctx, 0.55),
                                 PlanOptions(show_samples=False, highlight=device,
                                             highlight_label="Recommended: " + chosen.title,
                                             extra_devices=() if already else (device,)), extent_m=extent,

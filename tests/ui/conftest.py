@@ -49,3 +49,28 @@ def new_project(window, qtbot, tmp_path, monkeypatch):
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert window.session.is_open
     return path
+
+
+@pytest.fixture(autouse=True)
+def message_boxes(monkeypatch):
+    """Every message box is recorded and answered at once: a modal box nobody clicks would
+    hang the whole run (as one did when a test's own patch missed a code path)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[tuple[str, str]] = []
+
+    def answer(box):
+        shown.append((box.windowTitle(), box.text()))
+        return int(QMessageBox.StandardButton.Ok.value)
+
+    def answer_static(default):
+        def static(parent, title, text, *args, **kwargs):
+            shown.append((title, text))
+            return default
+        return static
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    for name in ("warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, name, answer_static(QMessageBox.StandardButton.Ok))
+    monkeypatch.setattr(QMessageBox, "question", answer_static(QMessageBox.StandardButton.Yes))
+    return shown

@@ -3,7 +3,6 @@ devices, undo/redo, and reopening the file to find everything again."""
 
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 

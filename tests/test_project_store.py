@@ -265,3 +265,14 @@ def test_samples_survive_sigkill(tmp_path):
         project = store.load()
         assert all(len(s.scans[0].observations) == 30 for s in project.surveys[0].samples)
         assert store._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_undecodable_ssid_is_stored_with_its_raw_bytes(tmp_path):
+    raw = b"caf\xe9\xff"
+    broken = raw.decode("utf-8", "surrogateescape")  # what a careless decoder hands over
+    scan = ScanResult((Observation(bssid="02:00:00:00:00:01", ssid=broken, ssid_raw=raw, rssi_dbm=-60.0),), 0, 1, "t")
+    with ProjectStore.create(tmp_path / "p.evsurvey", Project()) as store:
+        survey = store.add_survey("Before")
+        store.add_sample(survey.id, Sample(0, 0, 1, (scan,)))
+        (obs,) = store.load().surveys[0].samples[0].scans[0].observations
+    assert obs.ssid_raw == raw and obs.ssid == "caf\ufffd\ufffd"

@@ -16,6 +16,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import time
 from dataclasses import replace
@@ -210,7 +211,17 @@ def check_project_file(path: Path) -> int:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    # ASCII escapes keep lone surrogates (from undecodable SSID bytes) representable.
+    return json.dumps(value)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: str) -> str:
+    """Text SQLite can store (valid UTF-8): lone surrogates become U+FFFD. The bytes an
+    SSID really had are kept in ``ssid_raw``."""
+    return _SURROGATES.sub("\ufffd", value)
 
 
 class ProjectStore:
@@ -423,7 +434,7 @@ class ProjectStore:
     def _insert_device(db: sqlite3.Connection, d: Device, keep_id: bool = False) -> int:
         cur = db.execute(
             "INSERT INTO devices(id, kind, x_m, y_m, label, planned, eirp_dbm, bssids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (d.id if keep_id else None, DeviceKind(d.kind).value, d.x_m, d.y_m, d.label, int(d.planned),
+            (d.id if keep_id else None, DeviceKind(d.kind).value, d.x_m, d.y_m, _text(d.label), int(d.planned),
              d.eirp_dbm, _dumps(list(d.bssids))))
         return cur.lastrowid
 
@@ -438,7 +449,7 @@ class ProjectStore:
     def update_device(self, d: Device) -> None:
         with self._tx() as db:
             db.execute("UPDATE devices SET kind=?, x_m=?, y_m=?, label=?, planned=?, eirp_dbm=?, bssids=? WHERE id=?",
-                       (DeviceKind(d.kind).value, d.x_m, d.y_m, d.label, int(d.planned), d.eirp_dbm,
+                       (DeviceKind(d.kind).value, d.x_m, d.y_m, _text(d.label), int(d.planned), d.eirp_dbm,
                         _dumps(list(d.bssids)), d.id))
 
     def delete_device(self, device_id: int) -> None:
@@ -454,7 +465,7 @@ class ProjectStore:
         try:
             with self._tx() as db:
                 sid = db.execute("INSERT INTO surveys(name, created_at, notes) VALUES (?, ?, ?)",
-                                 (name, created, notes)).lastrowid
+                                 (_text(name), created, _text(notes))).lastrowid
         except sqlite3.IntegrityError:
             raise UserInputError(f"A survey named {name!r} already exists; choose another name.") from None
         return Survey(name=name, created_at=created, notes=notes, id=sid)
@@ -489,7 +500,7 @@ class ProjectStore:
                 "INSERT INTO observations(scan_id, bssid, ssid, ssid_raw, rssi_dbm, rssi_estimated, signal_pct,"
                 " freq_mhz, channel, band, auth, ciphers, wps, station_count, channel_utilization_pct,"
                 " channel_width_mhz, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(scan_id, o.bssid, o.ssid, o.ssid_raw, o.rssi_dbm, int(o.rssi_estimated), o.signal_pct,
+                [(scan_id, o.bssid, _text(o.ssid), o.ssid_raw, o.rssi_dbm, int(o.rssi_estimated), o.signal_pct,
                   o.freq_mhz, o.channel, o.band, _dumps(list(o.auth)), _dumps(list(o.ciphers)),
                   None if o.wps is None else int(o.wps), o.station_count, o.channel_utilization_pct,
                   o.channel_width_mhz, o.last_seen) for o in scan.observations])

@@ -276,3 +276,13 @@ def test_undecodable_ssid_is_stored_with_its_raw_bytes(tmp_path):
         store.add_sample(survey.id, Sample(0, 0, 1, (scan,)))
         (obs,) = store.load().surveys[0].samples[0].scans[0].observations
     assert obs.ssid_raw == raw and obs.ssid == "caf\ufffd\ufffd"
+
+
+def test_move_samples_keeps_ids_and_scans(tmp_path):
+    with ProjectStore.create(tmp_path / "p.evsurvey", full_project()) as store:
+        before = store.load().surveys[0].samples
+        store.move_samples({s.id: (s.x_m * 2, s.y_m * 2) for s in before})
+        after = store.load().surveys[0].samples
+    assert [s.id for s in after] == [s.id for s in before]
+    assert [(s.x_m, s.y_m) for s in after] == [(s.x_m * 2, s.y_m * 2) for s in before]
+    assert [s.scans for s in after] == [s.scans for s in before]

@@ -506,9 +506,11 @@ class ProjectStore:
                   o.channel_width_mhz, o.last_seen) for o in scan.observations])
         return sample_id
 
-    def restore_sample(self, survey_id: int, sample: Sample) -> int:
-        """Re-insert a removed sample (redo after undo); it gets a new id."""
-        return self.add_sample(survey_id, replace(sample, id=None))
+    def move_samples(self, positions_m: dict[int, tuple[float, float]]) -> None:
+        """Set new (x_m, y_m) for samples by id, all in one transaction (e.g. a re-scaled plan)."""
+        with self._tx() as db:
+            db.executemany("UPDATE samples SET x_m = ?, y_m = ? WHERE id = ?",
+                           [(x, y, sid) for sid, (x, y) in positions_m.items()])
 
     def delete_sample(self, sample_id: int) -> None:
         with self._tx() as db:

@@ -341,11 +341,8 @@ class ProjectSession(QObject):
 
 
 class ScaleSamplesCommand(QUndoCommand):
-    """Move every sample by a scale factor about an origin (part of a calibration).
-
-    The store has no in-place sample update, so samples are removed and re-inserted at
-    the scaled position (new ids; the scans and observations go with them).
-    """
+    """Move every sample by a scale factor about an origin (part of a calibration),
+    in one transaction so a crash cannot leave half the samples moved."""
 
     def __init__(self, session: ProjectSession, origin: tuple[float, float], factor: float):
         super().__init__("Calibrate scale")
@@ -355,11 +352,8 @@ class ScaleSamplesCommand(QUndoCommand):
 
     def _apply(self, factor: float) -> None:
         store = self._session._require()
-        for survey in self._session.project.surveys:
-            for sample in survey.samples:
-                x, y = scale_about(sample.x_m, sample.y_m, self._origin, factor)
-                store.delete_sample(sample.id)
-                store.restore_sample(survey.id, replace(sample, x_m=x, y_m=y))
+        store.move_samples({sample.id: scale_about(sample.x_m, sample.y_m, self._origin, factor)
+                            for survey in self._session.project.surveys for sample in survey.samples})
         self._session.samples_updated()
 
     def redo(self) -> None:

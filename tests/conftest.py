@@ -1,4 +1,4 @@
-"""Shared test setup: headless Qt and per-test user folders.
+"""Shared test setup: headless Qt and per-test user folders (Qt itself only in tests/ui).
 
 QT_QPA_PLATFORM must be set before anything imports Qt, so it is set at import time of
 this file (pytest imports conftest.py before the test modules).
@@ -26,17 +26,4 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     for name in ("user_data_dir", "user_config_dir", "user_log_dir", "user_cache_dir", "user_state_dir"):
         monkeypatch.setattr(platformdirs, name,
                             lambda appname=None, *a, _n=name, **k: str(home / _n / (appname or "app")))
-    # A default-constructed QSettings (what the app uses) writes under this folder too.
-    from PySide6.QtCore import QSettings
-
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(home / "qsettings"))
     yield home
-
-
-@pytest.fixture
-def qsettings(tmp_path):
-    """A QSettings in an INI file of its own, so tests never touch the real settings."""
-    from PySide6.QtCore import QSettings
-
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)

@@ -11,6 +11,23 @@ from survey.project.model import Site
 from survey.ui import dialogs
 
 
+@pytest.fixture(autouse=True)
+def _isolated_qsettings(_isolated_user_dirs):
+    """A default-constructed QSettings (what the app uses) writes under the test's folder."""
+    from PySide6.QtCore import QSettings
+
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(_isolated_user_dirs / "qsettings"))
+
+
+@pytest.fixture
+def qsettings(tmp_path):
+    """A QSettings in an INI file of its own, so tests never touch the real settings."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
 @pytest.fixture
 def make_window(qtbot, qsettings):
     """A factory of main windows sharing one isolated QSettings (so reopening can be tested)."""

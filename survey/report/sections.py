@@ -207,9 +207,12 @@ def verdict_line(ctx: ReportContext) -> str:
         line += f" Recommended: {chosen.title}."
     if comp is not None and comp.charger_delta_db is not None:
         offset = getattr(v, "reception_offset_db", 0.0)
-        line += (f" Measured {comp.before.survey_name} -> {comp.after.survey_name}: "
+        # The summary and the before/after table print laptop readings; say how the two relate.
+        line += (f" {comp.before.survey_name} -> {comp.after.survey_name}: "
                  f"{comp.charger_rssi_before_dbm - offset:.0f} -> {comp.charger_rssi_after_dbm - offset:.0f} dBm "
-                 f"at the charger ({comp.charger_delta_db:+.0f} dB).")
+                 f"for the charger ({comp.charger_delta_db:+.0f} dB; laptop readings "
+                 f"{comp.charger_rssi_before_dbm:.0f} -> {comp.charger_rssi_after_dbm:.0f} dBm "
+                 f"minus {offset:.0f} dB for the charger's weaker antenna).")
     return line
 
 

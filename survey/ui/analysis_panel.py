@@ -31,16 +31,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from survey.analysis.placement import CHOSEN, Option
-from survey.analysis.radio import RadioModel, build_model, router_samples
-from survey.analysis.recommend import (
-    OFFSET_SETTING, Recommendation, coverage_grid_dbm, option_device, project_profile, recommend,
-)
+from typing import TYPE_CHECKING
+
 from survey.analysis.target import resolve_target, survey_observations
 from survey.errors import EvSurveyError
 from survey.project.model import Device
 from survey.project.profiles import load_profiles
 from survey.ui.survey_layers import image_rect_m, live_grid, rssi_rgba
+
+if TYPE_CHECKING:
+    from survey.analysis.placement import Option
+    from survey.analysis.radio import RadioModel
+    from survey.analysis.recommend import Recommendation
+
+# survey.analysis.placement/radio/recommend are imported where they are used: they load
+# scipy (rf.calibration, rf.interpolation), ~2 s on a 2-core laptop, which must not delay
+# the window (DESIGN.md: shown <= 2 s). The panel computes only once it is first shown.
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +186,9 @@ class AnalysisPanel(QWidget):
         """Run the analysis on the session's project now (also the Recompute button)."""
         self._recompute_timer.stop()
         self._stale = False
+        from survey.analysis.radio import build_model, router_samples
+        from survey.analysis.recommend import project_profile, recommend
+
         project = self.session.project
         self._sync_controls(project)
         try:
@@ -204,6 +213,8 @@ class AnalysisPanel(QWidget):
         self._clear_preview()
 
     def _show(self, rec: Recommendation) -> None:
+        from survey.analysis.placement import CHOSEN
+
         v = rec.verdict
         self.verdict_label.setText(v.status if v.rssi_at_charger_dbm is None
                                    else f"{v.status}  {v.rssi_at_charger_dbm:.0f} dBm")
@@ -268,6 +279,8 @@ class AnalysisPanel(QWidget):
             lines.append(f"Backhaul from the router: {option.backhaul_rssi_dbm:.0f} dBm")
         lines += [f"Condition: {c}" for c in option.conditions]
         self.detail.setPlainText("\n".join(lines))
+        from survey.analysis.recommend import option_device
+
         device = option_device(option)
         self.add_button.setEnabled(device is not None)
         if device is None:
@@ -280,6 +293,8 @@ class AnalysisPanel(QWidget):
         self._draw_preview(device)
 
     def _preview_device(self) -> Device | None:
+        from survey.analysis.recommend import option_device
+
         option = self.selected_option
         device = option_device(option) if option is not None else None
         if device is not None and self._dragged_xy is not None:
@@ -290,6 +305,8 @@ class AnalysisPanel(QWidget):
         """Draw the predicted map with ``device`` added; returns the charger's predicted RSSI (dBm)."""
         if self.model is None:
             return None
+        from survey.analysis.recommend import coverage_grid_dbm, coverage_with
+
         project = self.session.project
         if self._grid is None:
             self._grid = live_grid(project)
@@ -301,8 +318,6 @@ class AnalysisPanel(QWidget):
         charger = project.charger
         if charger is None or self.recommendation is None:
             return None
-        from survey.analysis.recommend import coverage_with
-
         value = float(coverage_with(self.model, project, [device], [(charger.x_m, charger.y_m)])[0])
         return value - self.recommendation.profile.reception_offset_db
 
@@ -373,6 +388,8 @@ class AnalysisPanel(QWidget):
             self.profile_combo.addItem(profile.name + suffix, profile.id)
 
     def _sync_controls(self, project) -> None:
+        from survey.analysis.recommend import project_profile
+
         for widget in (self.profile_combo, self.offset_spin, self.ethernet_check):
             widget.blockSignals(True)
         index = self.profile_combo.findData(project.charger_profile_id)
@@ -386,6 +403,8 @@ class AnalysisPanel(QWidget):
             widget.setEnabled(enabled)
 
     def _on_profile_chosen(self, index: int) -> None:
+        from survey.analysis.recommend import OFFSET_SETTING
+
         profile_id = self.profile_combo.itemData(index)
         if self.session.is_open and profile_id and profile_id != self.session.project.charger_profile_id:
             self.session.set_charger_profile(profile_id)
@@ -394,6 +413,8 @@ class AnalysisPanel(QWidget):
                 self.session.set_setting(OFFSET_SETTING, None, "Reset reception offset")
 
     def _on_offset_edited(self) -> None:
+        from survey.analysis.recommend import OFFSET_SETTING, project_profile
+
         if not self.session.is_open:
             return
         value = round(float(self.offset_spin.value()), 1)

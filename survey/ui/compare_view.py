@@ -21,10 +21,18 @@ from PySide6.QtWidgets import (
     QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget,
 )
 
-from survey.analysis.compare import SurveyComparison, compare_surveys, grid_edges_m, pick_before_after
+from typing import TYPE_CHECKING
+
 from survey.errors import EvSurveyError
 from survey.project.model import Project
 from survey.report import colormap
+
+if TYPE_CHECKING:
+    from survey.analysis.compare import SurveyComparison
+
+# survey.analysis.compare is imported where it is used: it loads scipy and sklearn
+# (rf.interpolation, ~2 s on a 2-core laptop), which must not delay the window
+# (DESIGN.md: shown <= 2 s).
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +76,7 @@ class CompareView(QWidget):
         self.session = session
         self.comparison: SurveyComparison | None = None
         self._token = 0
+        self._stale = True
         self._relay = _Relay(self)
         self._relay.done.connect(self._on_done)
 
@@ -132,8 +141,24 @@ class CompareView(QWidget):
         self.reload()
 
     # -- survey choice -------------------------------------------------------------------------------
+    def showEvent(self, event):  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
+
     def reload(self) -> None:
-        """Refill the survey pickers from the project (keeping the choice) and recompute."""
+        """Refill the survey pickers from the project (keeping the choice) and recompute.
+
+        While the view is hidden it only notes that it is stale: two heatmap fits per
+        walked sample, for a comparison nobody is looking at, would compete with the live
+        map for the laptop's two cores.
+        """
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        from survey.analysis.compare import pick_before_after
+
         project: Project = self.session.project
         surveys = [s for s in project.surveys if s.samples]
         keep = (self.before_box.currentData(), self.after_box.currentData())
@@ -164,6 +189,8 @@ class CompareView(QWidget):
 
         def work() -> None:
             try:
+                from survey.analysis.compare import compare_surveys
+
                 result: object = compare_surveys(project, before, after, step_m=GUI_STEP_M)
             except Exception as exc:  # delivered to the UI thread and shown, never lost in a thread
                 result = exc
@@ -193,6 +220,8 @@ class CompareView(QWidget):
         self.show_comparison(result)
 
     def show_comparison(self, comp: SurveyComparison) -> None:
+        from survey.analysis.compare import grid_edges_m
+
         self.comparison = comp
         x0, y0, x1, y1 = grid_edges_m(comp.grid)
         rect = QRectF(x0, y0, x1 - x0, y1 - y0)
@@ -272,6 +301,7 @@ def install(window) -> CompareView:
     toggle.setText("&Compare surveys")
     window.view_menu.addAction(toggle)
     window.compare_view = view
+    window.compare_dock = dock
 
     exporter = PdfExporter(window)
     window.pdf_exporter = exporter

@@ -36,7 +36,23 @@ def window(qtbot, tmp_path):
     win = MainWindow(settings=settings, features=["survey.ui.compare_view:install"])
     qtbot.addWidget(win)
     win.session.create(tmp_path / "site.evsurvey", _storable(make_project()))
+    win.show()
+    win.compare_dock.show()  # View -> Compare surveys: the view computes only while shown
+    qtbot.waitExposed(win)
     return win
+
+
+def test_hidden_compare_view_waits_until_shown(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings=settings, features=["survey.ui.compare_view:install"])
+    qtbot.addWidget(win)
+    win.session.create(tmp_path / "site.evsurvey", _storable(make_project()))
+    win.show()
+    view: CompareView = win.compare_view
+    assert view.before_box.count() == 0 and view.comparison is None  # nothing fitted while hidden
+    with qtbot.waitSignal(view.computed, timeout=20000):
+        win.compare_dock.show()
+    assert view.before_box.currentText() == "Before" and view.after_box.currentText() == "After"
 
 
 def test_compare_view_shows_the_analysis_numbers(window, qtbot):

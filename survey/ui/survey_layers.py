@@ -8,8 +8,10 @@ thread only hands a finished array to pyqtgraph.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -23,7 +25,6 @@ from survey.project.model import Project, Survey, TargetNetwork, dbm_to_mw
 from survey.report import colormap
 from survey.rf import propagation
 from survey.rf.channels import CCA_THRESHOLD_DBM, freq_to_channel
-from survey.rf.interpolation import fit_heatmap
 from survey.rf.propagation import SiteGrid, site_grid
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,51 @@ def image_rect_m(grid: SiteGrid) -> tuple[float, float, float, float]:
             nx * grid.step_m, ny * grid.step_m)
 
 
+class HeatmapCache:
+    """The last heatmap fitted per (layer, survey), so the same samples are never fitted twice.
+
+    The live map refits after every sample; the target network's heatmap also gives the
+    readout at the charger whatever layer is drawn. Keeping the last fit per key means a
+    layer switch, a device edit or the charger readout reuse it instead of refitting.
+    Thread-safe: the worker thread fills it, the UI thread may clear it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[tuple, tuple[bytes, object]] = {}
+
+    @staticmethod
+    def _digest(xy_m: np.ndarray, values: np.ndarray) -> bytes:
+        xy = np.ascontiguousarray(xy_m, dtype=np.float64)
+        z = np.ascontiguousarray(values, dtype=np.float64)
+        return hashlib.blake2b(xy.tobytes() + b"|" + z.tobytes(), digest_size=16).digest()
+
+    def fit(self, key: tuple, xy_m: np.ndarray, values: np.ndarray):
+        """The heatmap of (xy_m, values): the cached one when the samples are unchanged."""
+        digest = self._digest(xy_m, values)
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and entry[0] == digest:
+            return entry[1]
+        heatmap = fit_layer_heatmap(xy_m, values)
+        with self._lock:
+            self._entries[key] = (digest, heatmap)
+        return heatmap
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def fit_layer_heatmap(xy_m: np.ndarray, values: np.ndarray):
+    """One heatmap fit (survey.rf.interpolation.fit_heatmap) of per-sample values."""
+    # Imported here, in the worker thread: survey.rf.interpolation loads scipy and sklearn
+    # (~2 s on a 2-core laptop), which must not delay the window (DESIGN.md: shown <= 2 s).
+    from survey.rf.interpolation import fit_heatmap
+
+    return fit_heatmap(xy_m, values)
+
+
 @dataclass(frozen=True)
 class LayerRequest:
     kind: LayerKind
@@ -79,6 +125,8 @@ class LayerRequest:
     survey_id: int | None
     serial: int = 0
     step_m: float = LIVE_GRID_STEP_M
+    #: Fits of earlier requests to reuse (the controller keeps one); None fits afresh.
+    cache: HeatmapCache | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -192,12 +240,18 @@ def _charger_xy(project: Project) -> np.ndarray | None:
     return None if charger is None else np.array([[charger.x_m, charger.y_m]])
 
 
-def _fit(xy: np.ndarray, values: np.ndarray, grid: SiteGrid):
-    """Heatmap fit (survey.rf.interpolation) evaluated on the grid: (values, alpha, heatmap)."""
-    heatmap = fit_heatmap(xy, values)
+def _heatmap(request: LayerRequest, kind: LayerKind, survey: Survey | None, xy: np.ndarray, values: np.ndarray):
+    """The fitted heatmap of one layer's per-sample values, from the request's cache if it has one."""
+    if request.cache is None:
+        return fit_layer_heatmap(xy, values)
+    return request.cache.fit((kind, None if survey is None else survey.id), xy, values)
+
+
+def _fit(heatmap, grid: SiteGrid):
+    """A fitted heatmap evaluated on the grid: (values, alpha)."""
     grid_values = np.asarray(heatmap.predict_grid(grid), dtype=float)
     alpha = np.asarray(heatmap.coverage_alpha(grid.xy_m), dtype=float).reshape(grid.shape)
-    return grid_values, alpha, heatmap
+    return grid_values, alpha
 
 
 def predicted_at(project: Project, xy_m: np.ndarray) -> float | None:
@@ -212,16 +266,20 @@ def predicted_at(project: Project, xy_m: np.ndarray) -> float | None:
     return max(values)
 
 
-def target_at_charger(project: Project, survey: Survey | None, target: TargetNetwork | None) -> float | None:
-    """Interpolated target RSSI (dBm) at the charger point, or None without charger or samples."""
-    charger_xy = _charger_xy(project)
+def target_at_charger(request: LayerRequest, survey: Survey | None, target: TargetNetwork | None) -> float | None:
+    """Interpolated target RSSI (dBm) at the charger point, or None without charger or samples.
+
+    Read from the target layer's heatmap (the request's cache holds it when that layer was
+    drawn for these samples), so the readout and the target map are one fit.
+    """
+    charger_xy = _charger_xy(request.project)
     if charger_xy is None or target is None:
         return None
     xy, values, _heard = target_samples(survey, target)
     if len(xy) == 0:
         return None
-    heatmap = fit_heatmap(xy, values)
-    return float(np.asarray(heatmap.predict(charger_xy))[0])
+    heatmap = _heatmap(request, LayerKind.TARGET, survey, xy, values)
+    return float(np.asarray(heatmap.predict(charger_xy), dtype=float)[0])
 
 
 def predicted_layer(project: Project, grid: SiteGrid):
@@ -257,7 +315,7 @@ def compute_layer(request: LayerRequest) -> LayerImage:
     common["charger_predicted_dbm"] = predicted_charger
     if kind is not LayerKind.TARGET:
         # The readout at the charger is always about the target network, whatever is drawn.
-        common["charger_interp_dbm"] = target_at_charger(project, survey, target)
+        common["charger_interp_dbm"] = target_at_charger(request, survey, target)
     if kind is LayerKind.PREDICTED:
         values, note = predicted_layer(project, grid)
         if values is None:
@@ -296,7 +354,8 @@ def compute_layer(request: LayerRequest) -> LayerImage:
                           method="nearest sample", note=f"channel {channel}",
                           timings_ms={"total": (time.perf_counter() - t0) * 1000}, **common)
 
-    grid_values, alpha, heatmap = _fit(xy, values, grid)
+    heatmap = _heatmap(request, kind, survey, xy, values)
+    grid_values, alpha = _fit(heatmap, grid)
     t_fit = time.perf_counter()
     if kind is LayerKind.TARGET and charger_xy is not None:
         common["charger_interp_dbm"] = float(np.asarray(heatmap.predict(charger_xy), dtype=float)[0])

@@ -38,7 +38,7 @@ from survey.project.units import format_dbm
 from survey.ui.site_tools import SiteTool
 from survey.ui.survey_channels import BssTable, ChannelChart
 from survey.ui.survey_heatmap import HeatmapLegend, SurveyOverlay
-from survey.ui.survey_layers import LayerImage, LayerKind, LayerRequest, compute_layer
+from survey.ui.survey_layers import HeatmapCache, LayerImage, LayerKind, LayerRequest, compute_layer
 from survey.ui.survey_settings import (
     AUTO, SIMULATED, SurveySettings, SurveySettingsDialog, TargetNetworkDialog, backend_rows,
     any_real_backend_usable, describe_network, networks_from_observations,
@@ -213,6 +213,8 @@ class SurveyController(QObject):
         self.layer_kind = LayerKind.TARGET
         self.layer: LayerImage | None = None
         self._serial = 0
+        #: Last heatmap per (layer, survey): a layer switch or the charger readout reuses it.
+        self.heatmaps = HeatmapCache()
         self.fitter = LatestOnlyWorker(compute_layer, self)
         self.fitter.done.connect(self._on_layer_done)
         self.fitter.error.connect(lambda _req, reason: self.message.emit(f"Heatmap not updated: {reason}"))
@@ -475,7 +477,8 @@ class SurveyController(QObject):
     def refresh_layer(self) -> None:
         project = self.session.project
         self._serial += 1
-        self.fitter.submit(LayerRequest(self.layer_kind, project, project.active_survey_id, self._serial))
+        self.fitter.submit(LayerRequest(self.layer_kind, project, project.active_survey_id, self._serial,
+                                        cache=self.heatmaps))
 
     def _on_layer_done(self, request: LayerRequest, layer: LayerImage) -> None:
         if request.kind is not self.layer_kind:
@@ -835,6 +838,7 @@ class SurveyFeature(QObject):
     def _file_changed(self) -> None:
         self.controller.cancel()
         self.controller.scanner = None
+        self.controller.heatmaps.clear()  # survey ids of another file mean other samples
         self.controller.selected_sample_id = None
 
     def _project_changed(self) -> None:

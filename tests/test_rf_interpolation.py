@@ -132,3 +132,81 @@ def test_samples_along_one_straight_line_still_fit():
     heatmap = fit_heatmap(xy, rssi)
     assert not heatmap.method.startswith("tps")
     assert np.isfinite(heatmap.predict(np.array([[5.0, 2.0]]))).all()
+
+
+# -- reusing a previous fit's selection (live survey: a refit after every sample) ----------
+
+
+def noisy_walk(n, seed=5):
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform([0, 0], [20, 12], (n, 2))
+    return xy, smooth_field(xy) + rng.normal(0, 1.5, n)
+
+
+def assert_same_fit(a, b):
+    assert a.method == b.method and not a.selection_reused and not b.selection_reused
+    assert a.loo_rmse_db == b.loo_rmse_db and a.cv_rmse_db == b.cv_rmse_db
+    grid = site_grid((0, 0, 20, 12), step_m=0.5)
+    np.testing.assert_array_equal(a.predict_grid(grid), b.predict_grid(grid))
+
+
+def test_previous_reused_after_a_few_new_samples_gives_the_full_fits_answer():
+    xy, z = noisy_walk(110)
+    before = fit_heatmap(xy[:100], z[:100])
+    full = fit_heatmap(xy, z)
+    reused = fit_heatmap(xy, z, previous=before)
+    assert reused.selection_reused and not full.selection_reused
+    assert reused.method == full.method == before.method
+    assert reused.n_points == 110 and reused.cv_rmse_db == {reused.method: reused.loo_rmse_db}
+    assert reused.loo_rmse_db == pytest.approx(full.loo_rmse_db, abs=0.1)
+    grid = site_grid((0, 0, 20, 12), step_m=0.1)
+    diff = np.abs(reused.predict_grid(grid) - full.predict_grid(grid))
+    assert diff.max() <= 0.5 and diff.mean() <= 0.1
+    # The new samples are in the fit, not only the old ones.
+    np.testing.assert_allclose(reused.predict(xy[100:]), full.predict(xy[100:]), atol=0.3)
+
+
+def test_previous_reuse_counts_growth_from_the_last_full_selection():
+    xy, z = noisy_walk(130)
+    first = fit_heatmap(xy[:100], z[:100])
+    step1 = fit_heatmap(xy[:110], z[:110], previous=first)
+    step2 = fit_heatmap(xy[:120], z[:120], previous=step1)
+    assert step1.selection_reused and step2.selection_reused
+    step3 = fit_heatmap(xy[:121], z[:121], previous=step2)  # 21 % more than at the selection
+    assert not step3.selection_reused
+    assert fit_heatmap(xy[:125], z[:125], previous=step3).selection_reused
+
+
+@pytest.mark.parametrize("case", ["too_few", "grew_too_much", "other_values", "other_ap", "other_methods",
+                                  "fewer_spots"])
+def test_previous_not_reused_unless_it_is_the_same_grown_data_set(case):
+    xy, z = noisy_walk(140)
+    n_prev, n_now, z_now, kwargs = 100, 110, z, {}
+    if case == "too_few":
+        n_prev, n_now = 25, 28
+    elif case == "grew_too_much":
+        n_now = 140
+    elif case == "other_values":  # another network heard at the same spots
+        z_now = z - 3.0
+    elif case == "other_ap":
+        kwargs = {"ap_xy_m": (3.0, 4.0)}
+    elif case == "other_methods":
+        kwargs = {"methods": ["gp", "idw"]}
+    elif case == "fewer_spots":
+        n_now = 90
+    previous = fit_heatmap(xy[:n_prev], z[:n_prev])
+    with_previous = fit_heatmap(xy[:n_now], z_now[:n_now], previous=previous, **kwargs)
+    assert_same_fit(with_previous, fit_heatmap(xy[:n_now], z_now[:n_now], **kwargs))
+
+
+def test_import_pulls_in_neither_scipy_nor_sklearn():
+    # The GUI imports this module while starting (through survey.analysis); scipy's
+    # submodules and scikit-learn are loaded on the first fit, in a worker thread.
+    import subprocess
+    import sys
+
+    code = ("import sys, survey.rf.interpolation; "
+            "print(sorted(m for m in ('scipy.interpolate', 'scipy.optimize', 'scipy.spatial', 'sklearn') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -21,6 +21,16 @@ Method (see DESIGN.md, "Interpolation"):
 3. Away from the samples the interpolated part is held within the range of the values it
    was fitted to, so no method invents a strong signal where nobody measured; the UI
    fades cells out with :meth:`Heatmap.coverage_alpha`.
+
+4. A live survey refits after every sample. Given the previous fit of the same data set
+   (``fit_heatmap(..., previous=heatmap)``), a set that grew by under 20 % since the last
+   full selection keeps the chosen method and GP hyperparameters and only solves again:
+   ~10x faster at 500 samples, with the cross-validated error still computed on the new
+   samples (in closed form for the GP).
+
+scipy and scikit-learn are imported where they are first used, not with this module:
+importing scipy.interpolate/optimize/spatial costs ~1 s and scikit-learn ~2 s on a
+2-core laptop, which must stay off the window's start (DESIGN.md: shown <= 2 s).
 """
 
 from __future__ import annotations
@@ -34,11 +44,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.interpolate import RBFInterpolator, RectBivariateSpline
-from scipy.linalg import cho_factor, cho_solve
-from scipy.optimize import lsq_linear
-from scipy.spatial import cKDTree
-from scipy.spatial.distance import cdist
 
 from survey.errors import UserInputError
 from survey.rf.propagation import MIN_DISTANCE_M, SiteGrid
@@ -64,6 +69,14 @@ COARSE_STEP_M = 0.5
 TREND_EXPONENT_BOUNDS = (1.5, 6.0)
 #: Points within 1 mm are the same spot.
 SAME_SPOT_M = 1e-3
+#: ``previous`` is reused only when the last full selection saw at least this many spots
+#: (below it, each new sample can still change which method wins) ...
+REUSE_MIN_POINTS = 30
+#: ... and the spots grew by at most this share since then (then a full selection runs).
+REUSE_MAX_GROWTH = 0.2
+#: ... and at least this share of the previous spots are still there with the same value
+#: (to 0.01 dB): otherwise it was another data set (another network, survey or layer).
+REUSE_MIN_SHARED = 0.8
 
 
 class NoSamplesError(UserInputError):
@@ -97,6 +110,7 @@ def _one_blas_thread():
 
 
 def _sq_dist(q: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    from scipy.spatial.distance import cdist
     return cdist(q, xy, "sqeuclidean")
 
 
@@ -120,6 +134,7 @@ def _idw_fit(xy: np.ndarray, z: np.ndarray, power: float = 2.0):
 
 def _tps_fit(smoothing: float):
     def fit(xy: np.ndarray, z: np.ndarray):
+        from scipy.interpolate import RBFInterpolator
         return RBFInterpolator(xy, z, kernel="thin_plate_spline", smoothing=smoothing)
     return fit
 
@@ -154,6 +169,7 @@ def _matern15(q: np.ndarray, xy: np.ndarray, variance: float, length_scale: floa
     with in-place operations: sklearn's generic kernel call takes ~40 ms for 2 500 x 500
     on the budget machine, this ~10 ms.
     """
+    from scipy.spatial.distance import cdist
     scale = math.sqrt(3.0) / length_scale
     r = cdist(q * scale, xy * scale)
     k = np.exp(-r)
@@ -174,6 +190,7 @@ class _GPPredictor:
     """
 
     def __init__(self, kernel, xy: np.ndarray, z: np.ndarray):
+        from scipy.linalg import cho_factor, cho_solve
         self.kernel = kernel
         # kernel = ConstantKernel * Matern(nu=1.5) + WhiteKernel (see _gp_kernel).
         self.variance = float(kernel.k1.k1.constant_value)
@@ -225,6 +242,7 @@ class _GPPredictor:
 
     def std(self, q: np.ndarray) -> np.ndarray:
         """Standard deviation (dB) of the underlying field, without the per-reading noise."""
+        from scipy.linalg import cho_solve
         kq = self._signal(q, self.xy)
         v = cho_solve(self.cho, kq.T)
         var = self.variance - np.einsum("ij,ji->i", kq, v)
@@ -232,6 +250,7 @@ class _GPPredictor:
 
     def cv_residuals(self, folds) -> np.ndarray:
         """Prediction minus truth (dB) of every sample when its fold is held out."""
+        from scipy.linalg import cho_solve
         k_inv = cho_solve(self.cho, np.eye(self.y.shape[0]))
         a = k_inv @ self.y
         err = np.empty_like(self.y)
@@ -261,6 +280,7 @@ class _LogDistanceTrend:
     """rssi = a + n * (-10 log10 d), a and n fitted by bounded least squares."""
 
     def __init__(self, ap_xy_m, xy: np.ndarray, z: np.ndarray):
+        from scipy.optimize import lsq_linear
         self.ap_xy_m = (float(ap_xy_m[0]), float(ap_xy_m[1]))
         f = _log_distance_features(self.ap_xy_m, xy)
         lo, hi = TREND_EXPONENT_BOUNDS
@@ -379,11 +399,14 @@ class Heatmap:
     ``method`` names the winning candidate (e.g. ``"gp+log-distance"``), ``loo_rmse_db``
     its cross-validated RMSE in dB (leave-one-out up to 30 samples, else 10-fold; NaN for
     a single sample), ``n_points`` the distinct spots it was fitted to, ``cv_rmse_db`` the
-    RMSE of every candidate tried, ``fit_s`` the fitting time.
+    RMSE of every candidate tried (only the kept one when the selection was reused),
+    ``fit_s`` the fitting time, ``selection_reused`` whether the method and its
+    hyperparameters came from a ``previous`` heatmap instead of a full selection.
     """
 
     def __init__(self, *, method: str, xy_m: np.ndarray, rssi_dbm: np.ndarray, interp, trend,
-                 resid_range: tuple[float, float], loo_rmse_db: float, cv_rmse_db: dict, fit_s: float):
+                 resid_range: tuple[float, float], loo_rmse_db: float, cv_rmse_db: dict, fit_s: float,
+                 selection: _Selection | None = None, selection_reused: bool = False):
         self.method = method
         self.xy_m = xy_m
         self.rssi_dbm = rssi_dbm
@@ -394,7 +417,17 @@ class Heatmap:
         self._interp = interp
         self._trend = trend
         self._lo, self._hi = resid_range
-        self._tree = cKDTree(xy_m)
+        self._selection = selection
+        self.selection_reused = selection_reused
+        self._tree_cache = None
+
+    @property
+    def _tree(self):
+        # Built on first use: a refit after every sample need not pay for it until drawn.
+        if self._tree_cache is None:
+            from scipy.spatial import cKDTree
+            self._tree_cache = cKDTree(self.xy_m)
+        return self._tree_cache
 
     def __repr__(self) -> str:
         return f"Heatmap(method={self.method!r}, n_points={self.n_points}, loo_rmse_db={self.loo_rmse_db:.2f})"
@@ -436,6 +469,7 @@ class Heatmap:
             else:
                 gx, gy = np.meshgrid(xs_c, ys_c)
                 coarse = self._interp(np.column_stack([gx.ravel(), gy.ravel()])).reshape(cy, cx)
+            from scipy.interpolate import RectBivariateSpline
             k = 3 if min(cx, cy) >= 4 else 1
             resid = RectBivariateSpline(ys_c, xs_c, coarse, kx=k, ky=k)(grid.ys_m, grid.xs_m)
         out = np.clip(resid, self._lo, self._hi)
@@ -468,7 +502,19 @@ class Heatmap:
         return np.clip((zero_m - d) / (zero_m - full_m), 0.0, 1.0)
 
 
-def fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m=None, model=None, methods=None) -> Heatmap:
+@dataclass(frozen=True)
+class _Selection:
+    """What a full selection chose, and for which inputs, so a later fit can reuse it."""
+
+    candidate: _Candidate
+    selected_at_n: int  # distinct spots when the candidates were compared
+    ap_xy_m: tuple[float, float] | None
+    model: object
+    methods: frozenset
+
+
+def fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m=None, model=None, methods=None,
+                previous: Heatmap | None = None) -> Heatmap:
     """Fit a heatmap to samples at ``xy_m`` (N, 2) metres with RSSI ``rssi_dbm`` (N,) dBm.
 
     ``ap_xy_m``: position of the transmitting AP, enabling a log-distance trend candidate.
@@ -476,29 +522,69 @@ def fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m=None, model=None, methods=None) -> He
     used as a trend candidate instead. ``methods``: restrict the interpolators tried, a
     subset of ``("idw", "tps", "gp")``. Non-finite readings are dropped. Raises
     :class:`NoSamplesError` when nothing is left.
+
+    ``previous``: the last heatmap fitted to the same data set (same network, survey and
+    layer) before samples were added. When its full selection saw at least
+    :data:`REUSE_MIN_POINTS` spots, the spots grew by at most :data:`REUSE_MAX_GROWTH`
+    since, at least :data:`REUSE_MIN_SHARED` of its spots are still there with the same
+    values, and ``ap_xy_m``, ``model`` (the same object) and ``methods`` are unchanged,
+    the method and GP hyperparameters it chose are kept: only the final solve and the
+    cross-validated error of that one method are computed (``selection_reused`` is then
+    True). Otherwise the full selection runs, exactly as without ``previous``.
     """
     with _one_blas_thread():
-        return _fit_heatmap(xy_m, rssi_dbm, ap_xy_m=ap_xy_m, model=model, methods=methods)
+        return _fit_heatmap(xy_m, rssi_dbm, ap_xy_m=ap_xy_m, model=model, methods=methods, previous=previous)
 
 
-def _fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m, model, methods) -> Heatmap:
+def _reusable(previous: Heatmap | None, xy: np.ndarray, z: np.ndarray, ap, model, wanted: frozenset) -> _Selection | None:
+    sel = previous._selection if previous is not None else None
+    if sel is None or sel.selected_at_n < REUSE_MIN_POINTS:
+        return None
+    n = xy.shape[0]
+    if n < previous.n_points or n > sel.selected_at_n * (1.0 + REUSE_MAX_GROWTH):
+        return None
+    if sel.ap_xy_m != ap or sel.model is not model or sel.methods != wanted:
+        return None
+    # Same data set, grown? Spots are compared on the 1 mm lattice of average_repeats.
+    now = dict(zip(map(tuple, np.round(xy / SAME_SPOT_M).astype(np.int64).tolist()), z.tolist()))
+    keys = np.round(previous.xy_m / SAME_SPOT_M).astype(np.int64).tolist()
+    shared = sum(1 for key, value in zip(keys, previous.rssi_dbm.tolist())
+                 if abs(now.get(tuple(key), math.inf) - value) <= 0.01)
+    return sel if shared >= REUSE_MIN_SHARED * previous.n_points else None
+
+
+def _fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m, model, methods, previous=None) -> Heatmap:
     t0 = time.perf_counter()
     xy, z = average_repeats(xy_m, rssi_dbm)
     if xy.shape[0] == 0:
         raise NoSamplesError("No usable RSSI samples for this network: take at least one sample where it is heard.")
-    wanted = set(methods) if methods is not None else {"idw", "tps", "gp"}
+    wanted = frozenset(methods) if methods is not None else frozenset({"idw", "tps", "gp"})
     unknown = wanted - {"idw", "tps", "gp"}
     if unknown:
         raise ValueError(f"unknown interpolation methods: {sorted(unknown)}")
     n = xy.shape[0]
+    ap = None if ap_xy_m is None else (float(ap_xy_m[0]), float(ap_xy_m[1]))
+
+    reused = _reusable(previous, xy, z, ap, model, wanted)
+    if reused is not None:
+        best = reused.candidate
+        rmse = _cv_rmse(best, xy, z, _folds(n))
+        if math.isfinite(rmse):
+            trend, interp, resid_range = _fit_with_trend(best, xy, z)
+            fit_s = time.perf_counter() - t0
+            log.debug("heatmap of %d points: %s kept from %d points (CV RMSE %.2f dB) in %.0f ms",
+                      n, best.name, reused.selected_at_n, rmse, fit_s * 1000)
+            return Heatmap(method=best.name, xy_m=xy, rssi_dbm=z, interp=interp, trend=trend,
+                           resid_range=resid_range, loo_rmse_db=rmse, cv_rmse_db={best.name: rmse},
+                           fit_s=fit_s, selection=reused, selection_reused=True)
+        # The kept method cannot be fitted to the new samples: choose afresh.
 
     trends: list[tuple[str, Callable | None]] = [("", None)]
     if model is not None:
         # A given model needs no fitting: worth trying from the first sample on (with one
         # sample it is the only shape information there is).
         trends.append(("+model", lambda _xy, _z: _ModelTrend(model)))
-    elif n >= MIN_POINTS_TREND and ap_xy_m is not None:
-        ap = (float(ap_xy_m[0]), float(ap_xy_m[1]))
+    elif n >= MIN_POINTS_TREND and ap is not None:
         trends.append(("+log-distance", lambda xy_, z_: _LogDistanceTrend(ap, xy_, z_)))
 
     candidates: list[_Candidate] = []
@@ -528,5 +614,6 @@ def _fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m, model, methods) -> Heatmap:
     fit_s = time.perf_counter() - t0
     log.debug("heatmap of %d points: %s (CV RMSE %.2f dB) in %.0f ms; candidates %s",
               n, best.name, rmse, fit_s * 1000, scores)
+    selection = _Selection(best, n, ap, model, wanted)
     return Heatmap(method=best.name, xy_m=xy, rssi_dbm=z, interp=interp, trend=trend, resid_range=resid_range,
-                   loo_rmse_db=rmse, cv_rmse_db=scores, fit_s=fit_s)
+                   loo_rmse_db=rmse, cv_rmse_db=scores, fit_s=fit_s, selection=selection)

@@ -34,6 +34,26 @@ def _rgb_hex(rssi_dbm: float | None) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+class _Markers(pg.ScatterPlotItem):
+    """A scatter item that takes a click on one of its points only while ``clickable``.
+
+    pyqtgraph's scatter accepts any click on a point, so the selection ring, the pending
+    ring and the sample markers would swallow the Survey tool's clicks: with that tool a
+    click means "sample where I stand", and standing where an earlier sample was (to
+    re-measure the charger spot) is common.
+    """
+
+    def __init__(self, *args, clickable: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clickable = clickable
+
+    def mouseClickEvent(self, ev):  # noqa: N802 - pyqtgraph's name
+        if not self.clickable:
+            ev.ignore()
+            return
+        super().mouseClickEvent(ev)
+
+
 class SurveyOverlay:
     """Owns the survey's graphics items on a ViewBox."""
 
@@ -42,21 +62,21 @@ class SurveyOverlay:
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(HEATMAP_Z)
         viewbox.addItem(self.image)
-        self.samples = pg.ScatterPlotItem(size=11, pxMode=True, symbol="o", pen=pg.mkPen("#202020", width=1.2))
+        self.samples = _Markers(clickable=True, size=11, pxMode=True, symbol="o", pen=pg.mkPen("#202020", width=1.2))
         self.samples.setZValue(SAMPLES_Z)
         viewbox.addItem(self.samples)
-        self.selected = pg.ScatterPlotItem(size=20, pxMode=True, symbol="o", brush=None,
+        self.selected = _Markers(size=20, pxMode=True, symbol="o", brush=None,
                                            pen=pg.mkPen("#1f6feb", width=3))
         self.selected.setZValue(SAMPLES_Z - 1)
         viewbox.addItem(self.selected)
-        self.pending = pg.ScatterPlotItem(size=16, pxMode=True, symbol="o", brush=None,
+        self.pending = _Markers(size=16, pxMode=True, symbol="o", brush=None,
                                           pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine))
         self.pending.setZValue(SAMPLES_Z + 1)
         viewbox.addItem(self.pending)
         self.walk_path = pg.PlotCurveItem(pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine))
         self.walk_path.setZValue(SAMPLES_Z - 2)
         viewbox.addItem(self.walk_path)
-        self.flash = pg.ScatterPlotItem(pxMode=True, symbol="o", brush=None)
+        self.flash = _Markers(pxMode=True, symbol="o", brush=None)
         self.flash.setZValue(FLASH_Z)
         viewbox.addItem(self.flash)
         self._labels: list[pg.TextItem] = []
@@ -79,6 +99,10 @@ class SurveyOverlay:
         self.image.setVisible(visible and self.layer is not None and self.layer.rgba is not None)
 
     # -- samples --------------------------------------------------------------------------
+    def set_markers_clickable(self, clickable: bool) -> None:
+        """Whether a click on a sample marker selects it (False while the Survey tool samples)."""
+        self.samples.clickable = bool(clickable)
+
     def set_samples(self, xy_m: np.ndarray, values_dbm: list[float | None], ids: list[int]) -> None:
         brushes = [pg.mkBrush(_rgb_hex(v)) for v in values_dbm]
         self.samples.setData(pos=np.asarray(xy_m, float).reshape(-1, 2), brush=brushes, data=ids)

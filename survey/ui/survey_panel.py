@@ -204,6 +204,7 @@ class SurveyController(QObject):
         if getattr(window, "demo", False):
             self.settings = replace(self.settings, scanner_name=SIMULATED)
         self.scanner = None
+        self._scanner_site_key: tuple | None = None
         self.runner = ScanRunner(self)
         self.runner.pointDone.connect(self._on_point_done)
         self.runner.walkScan.connect(self._on_walk_scan)
@@ -232,6 +233,7 @@ class SurveyController(QObject):
     def set_scanner(self, scanner) -> None:
         """Use this scanner object from now on (tests and the settings dialog)."""
         self.scanner = scanner
+        self._scanner_site_key = None
 
     def ensure_scanner(self):
         if self.scanner is not None:
@@ -239,12 +241,31 @@ class SurveyController(QObject):
         name = self.settings.scanner_name
         try:
             self.scanner = make_scanner(name, self.session.project)
+            self._scanner_site_key = None
         except Exception as exc:  # a backend that cannot start must be reported, not crash the click
             rows = backend_rows()
             extra = "" if any_real_backend_usable(rows) else (
                 " No Wi-Fi adapter was found: choose 'Simulated scanner' in Survey settings to try the demo.")
             raise NoScanner(f"No scanner ({name}): {exc}.{extra}") from exc
         return self.scanner
+
+    def sync_scanner(self) -> None:
+        """Give a scanner that models the plan (the simulated one) the plan as it is now.
+
+        Placing a mesh node, moving the router or drawing a wall changes what the simulated
+        scanner hears; without this the next samples would still describe the old site.
+        Only a change of what it reads triggers it, not every sample.
+        """
+        set_project = getattr(self.scanner, "set_project", None)
+        if not callable(set_project) or not self.session.is_open:
+            return
+        project = self.session.project
+        key = (project.walls, project.devices, project.materials, project.target,
+               project.settings.get("simulation"))
+        if key == self._scanner_site_key:
+            return
+        self._scanner_site_key = key
+        set_project(project)
 
     @property
     def scanner_label(self) -> str:
@@ -824,6 +845,10 @@ class SurveyFeature(QObject):
         session.samplesChanged.connect(self._samples_changed)
         session.projectChanged.connect(self._project_changed)
         session.fileChanged.connect(self._file_changed)
+        # A mesh node placed or the router moved must reach the simulated scanner before the
+        # next scan (the finer signals come first; projectChanged covers materials/target).
+        for signal in (session.devicesChanged, session.wallsChanged, session.projectChanged):
+            signal.connect(self.controller.sync_scanner)
         self.controller.message.connect(window.show_status)
         self.overlay.samples.sigClicked.connect(self._marker_clicked)
         self._last_project = None
@@ -881,6 +906,7 @@ def install(window: "MainWindow") -> SurveyFeature:
     feature.panel.tool_button.toggled.connect(
         lambda on: tool_action.trigger() if on != tool_action.isChecked() else None)
     tool_action.toggled.connect(feature.panel.tool_button.setChecked)
+    tool_action.toggled.connect(lambda on: feature.overlay.set_markers_clickable(not on))
     feature.tool_action = tool_action
 
     menu = window.tools_menu

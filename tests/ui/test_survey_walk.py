@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
+from survey.analysis.target import target_rssi_at_sample
 from survey.demo import build_demo_project
-from survey.project.model import Observation, SampleMode, ScanResult
+from survey.project.model import DeviceKind, Observation, SampleMode, ScanResult
 from survey.project.store import ProjectStore
 from survey.scan.base import ScanFailed
 from survey.scan.simulated import SimulatedScanner
@@ -122,6 +123,39 @@ def test_space_samples_at_the_cursor(qtbot, window):
     qtbot.waitUntil(lambda: len(window.session.project.active_survey.samples) == 1, timeout=5000)
     sample = window.session.project.active_survey.samples[0]
     assert (sample.x_m, sample.y_m) == (3.0, 4.0)
+
+
+def test_mesh_node_placed_in_the_gui_reaches_the_simulated_scanner(qtbot, window):
+    """Place a mesh node beside the charger with the Mesh node tool: the next sample there is stronger."""
+    controller = window.survey.controller
+    controller.set_scanner(SimulatedScanner(window.session.project, delay_s=0.0, jitter_db=0.0))
+    project = window.session.project
+    charger = project.charger
+    spot = (charger.x_m - 0.5, charger.y_m)
+    target = project.target
+
+    def sample_at_spot():
+        n = len(window.session.project.active_survey.samples)
+        window.activate_tool("survey")
+        click_site(qtbot, window, *spot)
+        qtbot.waitUntil(lambda: len(window.session.project.active_survey.samples) == n + 1, timeout=5000)
+        qtbot.waitUntil(lambda: not controller.runner.busy, timeout=5000)
+        return target_rssi_at_sample(window.session.project.active_survey.samples[-1], target)
+
+    before = sample_at_spot()
+    window.activate_tool("device:mesh_node")
+    click_site(qtbot, window, charger.x_m - 1.5, charger.y_m + 1.0)
+    assert any(d.kind is DeviceKind.MESH_NODE for d in window.session.project.devices)
+    after = sample_at_spot()
+    assert before is not None and after is not None
+    assert after > before + 10, (before, after)
+
+    # Undo puts the site back as it was, and the scanner follows again.
+    window.activate_tool("select")
+    window.session.undo_stack.undo()  # the last sample
+    window.session.undo_stack.undo()  # the mesh node
+    assert not any(d.kind is DeviceKind.MESH_NODE for d in window.session.project.devices)
+    assert sample_at_spot() == pytest.approx(before, abs=1.0)
 
 
 def test_every_layer_renders(qtbot, window):

@@ -138,3 +138,59 @@ def test_netsh_backend_service_down(tmp_path, monkeypatch):
                                               exit_code=1))])
     with pytest.raises(ScannerUnavailable, match="net start wlansvc"):
         NetshScanner(trigger=lambda: False).scan(timeout_s=10)
+
+
+# -- the simulated scanner over a project's plan -----------------------------------------------------
+
+@pytest.fixture
+def demo_file(tmp_path):
+    from survey.demo import build_demo_project
+
+    path = tmp_path / "demo.evsurvey"
+    build_demo_project(path).close()
+    return path
+
+
+def test_simulated_scan_at_a_point_of_a_project(demo_file, capsys):
+    before = demo_file.read_bytes()
+    assert run_cli("--backend", "simulated", "--project", str(demo_file), "--at", "10,4", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["backend"] == "simulated" and data["at_m"] == [10.0, 4.0]
+    ssids = {o["ssid"] for o in data["observations"]}
+    assert "Rivera-Home" in ssids  # the demo's target network
+    for o in data["observations"]:
+        assert JSON_KEYS <= set(o)
+    assert demo_file.read_bytes() == before  # opened read-only
+
+
+def test_simulated_scan_is_stronger_near_the_router(demo_file, capsys):
+    def best(at):
+        assert run_cli("--backend", "simulated", "--project", str(demo_file), "--at", at, "--band", "2.4",
+                       "--json") == 0
+        data = json.loads(capsys.readouterr().out)
+        return max(o["rssi_dbm"] for o in data["observations"] if o["ssid"] == "Rivera-Home")
+
+    # The demo router stands at (0.5, 9.3) m; the charger at the far end of the garage.
+    assert best("1.5,9.0") > best("13.5,2.5") + 10
+
+
+def test_simulated_scan_defaults_to_the_charger_and_prints_a_table(demo_file, capsys):
+    assert run_cli("--backend", "simulated", "--project", str(demo_file)) == 0
+    out = capsys.readouterr().out
+    assert "Rivera-Home" in out and "(simulated)" in out
+
+
+def test_simulated_scan_input_errors(demo_file, tmp_path):
+    with pytest.raises(UserInputError, match="--project FILE"):
+        run_cli("--backend", "simulated", "--at", "10,4")
+    with pytest.raises(UserInputError, match="off the plan"):
+        run_cli("--backend", "simulated", "--project", str(demo_file), "--at", "100,4")
+    with pytest.raises(UserInputError, match="use them with --backend simulated"):
+        run_cli("--backend", "nmcli", "--project", str(demo_file))
+    not_a_project = tmp_path / "notes.evsurvey"
+    not_a_project.write_text("hello")
+    with pytest.raises(UserInputError):
+        run_cli("--backend", "simulated", "--project", str(not_a_project), "--at", "1,1")
+    with pytest.raises(SystemExit):
+        run_cli("--backend", "simulated", "--project", str(demo_file), "--at", "10")
+    assert command.parse_xy_m(" 10.5 , 4 ") == (10.5, 4.0)

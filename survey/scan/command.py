@@ -3,12 +3,14 @@
     evsurvey scan [--backend NAME] [--band 2.4|all] [--json]
     evsurvey scan --from-file FILE [--format auto|iw|nmcli|wpa_cli|netsh|airport] [--json]
     evsurvey scan --list-backends [--json]
+    evsurvey scan --backend simulated --project FILE [--at X,Y] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -34,7 +36,64 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="show only 2.4 GHz networks (what EV chargers use) or all (default)")
     parser.add_argument("--interface", help="Wi-Fi interface to scan with (default: the first one)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds a live scan may take")
+    parser.add_argument("--project", metavar="FILE", type=Path,
+                        help="with --backend simulated: the project (.evsurvey) whose plan, walls and devices "
+                             "the simulated scanner models; opened read-only")
+    parser.add_argument("--at", metavar="X,Y", type=parse_xy_m,
+                        help="with --backend simulated: where to scan, in metres on the plan (x right, y down "
+                             "from the top-left); default: the charger mounting point")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="with --backend simulated: seed of the simulated radio field (default 0, as the demo)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def parse_xy_m(text: str) -> tuple[float, float]:
+    """ "10,4" or "10.5, 4" -> (10.0, 4.0) metres (argparse type of --at)."""
+    parts = [p.strip() for p in str(text).replace(";", ",").split(",")]
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        x_m, y_m = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a position: write X,Y in metres, e.g. 10,4") from None
+    if not all(math.isfinite(v) for v in (x_m, y_m)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a position: X and Y must be finite numbers of metres")
+    return x_m, y_m
+
+
+#: How far outside the plan's extent --at may lie (m): standing in the driveway just
+#: outside the drawn walls is a real spot; 30 m away is a typo.
+AT_MARGIN_M = 5.0
+
+
+def simulated_scan(project_path: Path | None, at_m: tuple[float, float] | None, seed: int = 0):
+    """One scan of the simulated scanner over ``project_path``'s plan at ``at_m`` (metres).
+
+    Returns (ScanResult, (x_m, y_m) scanned at). The file is opened read-only.
+    """
+    if project_path is None:
+        raise UserInputError("The simulated scanner models a project's plan: add --project FILE "
+                             "(`evsurvey demo --headless -o DIR` writes DIR/demo.evsurvey), and --at X,Y in metres.")
+    from survey.project.store import ProjectStore
+    from survey.scan.simulated import SimulatedScanner
+
+    with ProjectStore.open(project_path, read_only=True) as store:
+        project = store.load()
+    if at_m is None:
+        charger = project.charger
+        if charger is None:
+            raise UserInputError(f"{project_path.name} has no charger mounting point to scan at: "
+                                 "give the spot with --at X,Y (metres).")
+        at_m = (charger.x_m, charger.y_m)
+    x0, y0, x1, y1 = project.extent_m(AT_MARGIN_M)
+    if not (x0 <= at_m[0] <= x1 and y0 <= at_m[1] <= y1):
+        raise UserInputError(f"--at {at_m[0]:g},{at_m[1]:g} is off the plan of {project_path.name} "
+                             f"(x {x0 + AT_MARGIN_M:.1f} to {x1 - AT_MARGIN_M:.1f} m, "
+                             f"y {y0 + AT_MARGIN_M:.1f} to {y1 - AT_MARGIN_M:.1f} m); check the position.")
+    # No 2 s wait: that delay only makes the GUI demo feel like a real adapter.
+    scanner = SimulatedScanner(project, seed=seed, delay_s=0.0)
+    scanner.move_to(*at_m)
+    return scanner.scan(), (float(at_m[0]), float(at_m[1]))
 
 
 class _SafeOut:
@@ -67,13 +126,25 @@ def run(args) -> int:
                    "warnings": list(parsed.warnings),
                    "observations": [observation_to_json(o) for o in observations]}
     else:
-        scanner = make_scanner(args.backend, interface=args.interface)
-        result = scanner.scan(args.timeout)
+        simulated = args.backend == "simulated"
+        if not simulated and (args.project is not None or args.at is not None):
+            raise UserInputError("--project and --at describe where the simulated scanner stands; "
+                                 "use them with --backend simulated.")
+        at_m = None
+        if simulated:
+            result, at_m = simulated_scan(args.project, args.at, args.seed)
+        else:
+            scanner = make_scanner(args.backend, interface=args.interface)
+            result = scanner.scan(args.timeout)
         observations = _band_filter(result.observations, args.band)
         payload = {"format": "live", "backend": result.backend, "fresh": result.fresh,
                    "started_at": result.started_at, "finished_at": result.finished_at,
                    "warnings": list(result.warnings),
                    "observations": [observation_to_json(o) for o in observations]}
+        if at_m is not None:
+            payload["project"] = str(args.project)
+            payload["at_m"] = list(at_m)
+            payload["warnings"].append("simulated: values computed from the project's plan, not measured")
     if args.json:
         json.dump(payload, out, indent=2)  # ASCII-only: safe on any console code page
         out.write("\n")

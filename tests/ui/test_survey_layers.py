@@ -32,9 +32,9 @@ def fit_calls(monkeypatch):
     calls = []
     real = survey_layers.fit_layer_heatmap
 
-    def counting(xy, values):
-        calls.append(len(xy))
-        return real(xy, values)
+    def counting(xy, values, previous=None):
+        calls.append((len(xy), previous))
+        return real(xy, values, previous=previous)
 
     monkeypatch.setattr(survey_layers, "fit_layer_heatmap", counting)
     return calls
@@ -63,6 +63,8 @@ def test_a_new_sample_refits(surveyed_project, fit_calls):
     more = replace(surveyed_project, surveys=(replace(survey, samples=survey.samples + (extra,)),))
     layer = compute_layer(LayerRequest(LayerKind.TARGET, more, 1, cache=cache))
     assert len(fit_calls) == 2 and layer.n_points == len(survey.samples) + 1
+    # The refit starts from the last fit of this layer (fit_heatmap(previous=...)).
+    assert fit_calls[0][1] is None and fit_calls[1][1] is not None
 
 
 def test_charger_value_is_the_layers_own_value(surveyed_project):

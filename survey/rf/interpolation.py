@@ -38,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -84,6 +85,30 @@ class NoSamplesError(UserInputError):
 
 
 _blas_controller = None
+_imports_lock = threading.Lock()
+_imports_done = False
+
+
+def warm_imports() -> None:
+    """Import the scipy and scikit-learn modules the fits use (~2-3 s on a 2-core laptop).
+
+    Called by every fit, and by the GUI from a background thread after its window is up so
+    the first fit does not wait for them. One lock: two threads never import them at once
+    (the GUI's warm-up and a worker's first fit), which keeps Python's per-module import
+    locks out of each other's way.
+    """
+    global _imports_done
+    if _imports_done:
+        return
+    with _imports_lock:
+        if _imports_done:
+            return
+        import scipy.interpolate  # noqa: F401
+        import scipy.linalg  # noqa: F401
+        import scipy.optimize  # noqa: F401
+        import scipy.spatial  # noqa: F401
+        import sklearn.gaussian_process  # noqa: F401
+        _imports_done = True
 
 
 def _one_blas_thread():
@@ -99,8 +124,9 @@ def _one_blas_thread():
     except ImportError:
         return contextlib.nullcontext()
     if _blas_controller is None:
-        # numpy's and scipy's OpenBLAS are loaded by now (module imports); sklearn's GP
-        # computes through scipy.linalg, so this sees every BLAS that matters here.
+        # The controller sees the BLAS libraries loaded when it is made: load scipy's first
+        # (sklearn's GP computes through scipy.linalg, so that is every BLAS used here).
+        warm_imports()
         _blas_controller = ThreadpoolController()
     return _blas_controller.limit(limits=1, user_api="blas")
 
@@ -532,6 +558,7 @@ def fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m=None, model=None, methods=None,
     cross-validated error of that one method are computed (``selection_reused`` is then
     True). Otherwise the full selection runs, exactly as without ``previous``.
     """
+    warm_imports()
     with _one_blas_thread():
         return _fit_heatmap(xy_m, rssi_dbm, ap_xy_m=ap_xy_m, model=model, methods=methods, previous=previous)
 

@@ -35,13 +35,17 @@ def run_gui(project_path: str | os.PathLike | None = None, *, scanner_name: str 
 
     from survey.ui.main_window import MainWindow
 
-    window = MainWindow(scanner_name="simulated" if demo and scanner_name == "auto" else scanner_name)
-    window.show()
+    # The panels (survey, analysis, compare) come in right after the window is painted,
+    # their modules imported in the background meanwhile (DESIGN.md: shown <= 2 s).
+    window = MainWindow(scanner_name="simulated" if demo and scanner_name == "auto" else scanner_name,
+                        defer_features=True)
     if project_path is not None:
+        # Opened before the window is shown, so its first paint already has the plan.
         path = Path(project_path)
         if path.exists():
             window.open_project(path)
         else:
             window.show_status(f"{path} does not exist; use File → New project to create it.", 0)
+    window.show()
     window.view.fit_to_site()
     return app.exec()

@@ -3,6 +3,13 @@
 Other parts of the GUI plug in through :data:`FEATURES` and the hooks listed on
 :class:`MainWindow` (``session``, ``view``, ``add_side_panel``, ``add_tool``, the menus,
 ``toolbar``, ``show_status``).
+
+Start-up (DESIGN.md: window shown <= 2 s on a 2-core laptop): the feature modules pull in
+scipy and the analysis code, ~1.5 s of imports. ``run_gui`` therefore builds the window
+with ``defer_features=True``: the site view, menus and tools are painted first, the
+feature modules are imported in a background thread meanwhile, and the features are
+installed on the UI thread once that is done (``featuresReady``). Code that builds a
+window itself (tests) gets every feature installed before the constructor returns.
 """
 
 from __future__ import annotations
@@ -10,10 +17,11 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -54,6 +62,10 @@ FEATURES: list[str] = [
 
 MAX_RECENT = 8
 
+#: How often (ms) the UI thread looks whether the background import of deferred features
+#: has finished: short next to the ~1 s import, long enough to cost nothing.
+FEATURE_POLL_MS = 20
+
 #: Keyboard shortcuts of the site tools (one letter each, as in drawing programs).
 TOOL_SHORTCUTS = {
     "select": "V",
@@ -69,8 +81,22 @@ TOOL_SHORTCUTS = {
 
 
 class MainWindow(QMainWindow):
+    """The main window.
+
+    *features*: "module:function" install specs (default :data:`FEATURES`).
+    *defer_features*: install them only after the window is first shown, with their
+    modules imported in a background thread meanwhile (see the module docstring);
+    ``featuresReady`` is emitted once they are in, ``features_ready`` tells whether they
+    are, and :meth:`install_features` installs them at once from the UI thread.
+    """
+
+    #: Every deferred feature is installed (emitted once, by :meth:`install_features`; a
+    #: window built without ``defer_features`` has ``features_ready`` True from the start).
+    featuresReady = Signal()
+
     def __init__(self, session: ProjectSession | None = None, settings: QSettings | None = None,
-                 *, scanner_name: str = "auto", features: list[str] | None = None):
+                 *, scanner_name: str = "auto", features: list[str] | None = None,
+                 defer_features: bool = False):
         super().__init__()
         self.setObjectName("evsurvey_main_window")
         self.settings = settings or QSettings()
@@ -115,14 +141,18 @@ class MainWindow(QMainWindow):
         self.session.undo_stack.cleanChanged.connect(self._update_title)
 
         self.feature_failures: list[str] = []
-        for spec in (FEATURES if features is None else features):
-            self._install_feature(spec)
+        self._pending_features = list(FEATURES if features is None else features)
+        self._feature_import: threading.Thread | None = None
+        self._feature_poll = QTimer(self)
+        self._feature_poll.setInterval(FEATURE_POLL_MS)
+        self._feature_poll.timeout.connect(self._poll_feature_import)
+        self.features_ready = False
+        if not defer_features:
+            self._install_pending()
         self._restore_geometry()
         self._on_file_changed()
         self.activate_tool("select")
-        if self.feature_failures:
-            self.show_status("Part of the window could not be loaded (" + ", ".join(self.feature_failures)
-                             + "); see the log.", 0)
+        self._report_feature_failures()  # after _on_file_changed's "No project open"
 
     # -- hooks for features -------------------------------------------------------------------
     def add_side_panel(self, title: str, widget: QWidget) -> int:
@@ -267,6 +297,54 @@ class MainWindow(QMainWindow):
         self.material_box.setCurrentIndex(max(index, 0))
         self.material_box.blockSignals(False)
 
+    # -- features ----------------------------------------------------------------------------------
+    def install_features(self) -> None:
+        """Install every feature not installed yet, now, on the UI thread; emits ``featuresReady``.
+
+        A project already open is announced to them (``samplesChanged``, ``projectChanged``)
+        as if it had been opened after they were installed.
+        """
+        if self.features_ready:
+            return
+        self._install_pending()
+        # Docks added by features (Compare) take their saved place now that they exist.
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        if self.session.is_open:
+            self.session.samplesChanged.emit()
+            self.session.projectChanged.emit()
+        self._report_feature_failures()
+        self.featuresReady.emit()
+
+    def _install_pending(self) -> None:
+        self._feature_poll.stop()
+        pending, self._pending_features = self._pending_features, []
+        for spec in pending:
+            self._install_feature(spec)
+        self.features_ready = True
+
+    def _report_feature_failures(self) -> None:
+        if self.feature_failures:
+            self.show_status("Part of the window could not be loaded (" + ", ".join(self.feature_failures)
+                             + "); see the log.", 0)
+
+    def showEvent(self, event):  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self.features_ready:
+            return
+        if self._feature_import is None:
+            self._feature_import = threading.Thread(target=_import_feature_modules, args=(self._pending_features,),
+                                                    name="evsurvey-feature-imports", daemon=True)
+            self._feature_import.start()
+        self._feature_poll.start()
+
+    def _poll_feature_import(self) -> None:
+        if self._feature_import is not None and not self._feature_import.is_alive():
+            self.install_features()
+            # The window is up and complete: load what the first heatmap fit needs.
+            threading.Thread(target=_warm_heatmap_imports, name="evsurvey-warm-imports", daemon=True).start()
+
     def _install_feature(self, spec: str) -> None:
         module_name, _, func_name = spec.partition(":")
         try:
@@ -409,6 +487,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event):  # noqa: N802 - Qt's name
+        self._feature_poll.stop()  # closed before its features came: they are not needed any more
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.session.close()
@@ -433,3 +512,25 @@ class MainWindow(QMainWindow):
             self.site_actions.import_floorplan(path)
         else:
             self.show_status("Create or open a project first, then drop the floorplan on it.", 8000)
+
+
+
+def _import_feature_modules(specs: list[str]) -> None:
+    """Import the modules of "module:function" specs (background thread; no Qt objects are
+    made here). A failure is reported by the UI thread's install, which imports again."""
+    for spec in specs:
+        try:
+            importlib.import_module(spec.partition(":")[0])
+        except Exception:  # reported by _install_feature
+            log.debug("background import of %s failed", spec, exc_info=True)
+
+
+def _warm_heatmap_imports() -> None:
+    """Load scipy's and scikit-learn's heatmap code (background thread, after start-up) so the
+    first fit, in the layer worker or the analysis on the UI thread, does not wait ~2 s for it."""
+    try:
+        from survey.rf.interpolation import warm_imports
+
+        warm_imports()
+    except Exception:  # only a warm-up: the fit imports (and reports) for itself
+        log.debug("warming the heatmap imports failed", exc_info=True)

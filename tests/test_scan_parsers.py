@@ -39,6 +39,9 @@ COUNTS = {
     "nmcli-terse-default-fields.txt": ("nmcli", 11),
     "nmcli-terse-escaped.txt": ("nmcli", 14),
     "nmcli-ssid-hex.txt": ("nmcli", 4),
+    "nmcli-all-fields.txt": ("nmcli", 4),
+    "nmcli-ssid-first-bandwidth.txt": ("nmcli", 4),
+    "nmcli-no-bssid.txt": ("nmcli", 3),
     "wpa_cli-seven-hidden-dupes.txt": ("wpa_cli", 7),
     "wpa_cli-two-wps.txt": ("wpa_cli", 2),
     "wpa_cli-escapes-crlf.txt": ("wpa_cli", 5),
@@ -126,6 +129,50 @@ def test_nmcli_ssid_hex_wins_over_text():
     bad = obs["aa:bb:cc:00:00:03"]
     assert bad.ssid_raw == b"\xffbad" and bad.ssid == "\xffbad"  # Latin-1 fallback, no crash
     assert obs["aa:bb:cc:00:00:04"].auth == ("OWE",)
+
+
+def test_nmcli_all_fields_order():
+    """``nmcli -t -f all dev wifi list``: NAME,SSID,SSID-HEX,BSSID,...,DEVICE,ACTIVE,IN-USE,DBUS-PATH.
+
+    Column order from NetworkManager's nmcli(1) field list for ``device wifi list``; rows
+    written for this test. The SSID is the column before SSID-HEX, not the ``AP[n]`` name.
+    """
+    p = load("nmcli-all-fields.txt")
+    obs = by_bssid(p)
+    assert obs["02:11:22:33:44:01"].ssid == "Garage" and obs["02:11:22:33:44:01"].channel == 6
+    assert obs["02:11:22:33:44:02"].auth == ("WPA2-PSK", "WPA3-SAE") and obs["02:11:22:33:44:02"].freq_mhz == 5180
+    assert obs["02:11:22:33:44:03"].hidden and obs["02:11:22:33:44:03"].auth == ("OPEN",)
+    depot = obs["02:11:22:33:44:04"]
+    assert depot.ssid == "Depot:Staff" and depot.auth == ("WPA2-EAP",) and depot.signal_pct == 35
+    assert any("NAME,SSID,SSID-HEX,BSSID" in w for w in p.warnings)
+
+
+def test_nmcli_ssid_first_with_bandwidth():
+    """SSID:BSSID:MODE:CHAN:FREQ:BANDWIDTH:... has nine-plus columns with a MAC second, like
+    the default order; it must not be read as IN-USE:BSSID:SSID. BANDWIDTH ("80 MHz",
+    NetworkManager >= 1.46) is told from FREQ by its values and gives the channel width."""
+    obs = load("nmcli-ssid-first-bandwidth.txt").observations
+    assert [o.ssid for o in obs] == ["Home\\Net", "Home\\Net 5G", "Shop Guest", ""]
+    assert [o.channel_width_mhz for o in obs] == [20, 80, 20, 160]
+    assert [o.freq_mhz for o in obs] == [2437, 5220, 2412, 5500]
+    assert obs[2].auth == ("OWE",) and obs[3].auth == ("WPA3-SAE",) and obs[3].hidden
+
+
+def test_nmcli_without_bssid_column():
+    """``nmcli -t -f IN-USE,SSID,MODE,CHAN,RATE,SIGNAL,BARS,SECURITY``: the shape of the rows
+    in ushiboy/nmcli tests/test_device.py (test_device_wifi). Read, with a warning, rather
+    than rejected as an unknown format."""
+    p = load("nmcli-no-bssid.txt")
+    assert [(o.bssid, o.ssid, o.channel, o.signal_pct) for o in p.observations] == [
+        ("", "Van-Hotspot", 1, 82), ("", "Yard", 11, 74), ("", "Yard", 36, 60)]
+    assert p.observations[0].auth == ("WPA-PSK", "WPA2-PSK")
+    assert any("no BSSID" in w for w in p.warnings)
+
+
+def test_nmcli_without_security_column_gives_no_auth():
+    p = parse_text("02\\:00\\:00\\:00\\:00\\:01:70\n02\\:00\\:00\\:00\\:00\\:02:45\n")
+    assert [o.signal_pct for o in p.observations] == [70, 45]
+    assert all(o.auth == () for o in p.observations)  # unknown, not "OPEN"
 
 
 def test_wpa_cli_values():

@@ -64,3 +64,30 @@ def test_nmcli_row_round_trip(ssid):
     parsed = nmcli_parser.parse(row + "\n", fields=nmcli_parser.SCAN_FIELDS)
     assert len(parsed.observations) == 1
     assert parsed.observations[0].ssid_raw == ssid.encode()
+
+
+_NM_ROWS = {
+    # field: values for three access points; SSIDs contain nmcli's separator and escape.
+    "BSSID": ["02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:03"],
+    "SSID": ["Shed Wi-Fi", "Café:1", "back\\yard"],
+    "MODE": ["Infra", "Infra", "Infra"],
+    "CHAN": ["6", "36", "11"],
+    "FREQ": ["2437 MHz", "5180 MHz", "2462 MHz"],
+    "RATE": ["130 Mbit/s", "540 Mbit/s", "54 Mbit/s"],
+    "SIGNAL": ["70", "45", "12"],
+    "BARS": ["▂▄▆_", "▂▄__", "▂___"],
+    "SECURITY": ["WPA2", "WPA2 WPA3", ""],
+}
+
+
+@given(st.permutations(sorted(_NM_ROWS)))
+def test_nmcli_any_field_order_is_inferred(order):
+    """Terse rows in any field order parse to the same values without being told the order."""
+    text = "".join(join_terse([_NM_ROWS[f][i] for f in order]) + "\n" for i in range(3))
+    parsed = nmcli_parser.parse(text)
+    got = [(o.bssid, o.ssid, o.channel, o.freq_mhz, o.signal_pct, o.auth) for o in parsed.observations]
+    assert got == [
+        ("02:00:00:00:00:01", "Shed Wi-Fi", 6, 2437.0, 70.0, ("WPA2-PSK",)),
+        ("02:00:00:00:00:02", "Café:1", 36, 5180.0, 45.0, ("WPA2-PSK", "WPA3-SAE")),
+        ("02:00:00:00:00:03", "back\\yard", 11, 2462.0, 12.0, ("OPEN",)),
+    ]

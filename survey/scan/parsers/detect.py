@@ -18,6 +18,8 @@ _WPA_CLI = re.compile(r"^(?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}\t-?\d+(?:\.\d+)?\t
 _AIRPORT = re.compile(r"^\s*SSID\s+BSSID\s+RSSI\s+CHANNEL|^.*\s-\d{1,3}\s+\d{1,3}(?:,[-+]?\d+)?\s+[YN]\s+\S+\s+\S",
                       re.MULTILINE)
 _NMCLI = re.compile(r"(?:[0-9A-Fa-f]{2}\\:){5}[0-9A-Fa-f]{2}")
+# Terse rows without a BSSID column: "...:Infra:11:54 Mbit/s:..." (MODE then CHAN, as nmcli orders them).
+_NMCLI_NO_BSSID = re.compile(r"^[^\t]*(?<!\\):(?:Infra|Ad-Hoc|Mesh|AP):\d+(?::|$)", re.MULTILINE)
 
 
 class UnknownScanFormat(UserInputError):
@@ -32,7 +34,7 @@ def detect_format(text: str) -> str | None:
         return "netsh"
     if _WPA_CLI.search(text) or re.search(r"^bssid / frequency / signal level", text, re.MULTILINE):
         return "wpa_cli"
-    if _NMCLI.search(text):
+    if _NMCLI.search(text) or _NMCLI_NO_BSSID.search(text):
         return "nmcli"
     if _AIRPORT.search(text):
         return "airport"

@@ -17,6 +17,7 @@ from survey.project.model import Observation
 from survey.scan import signal
 from survey.scan.observations import build_observation
 from survey.scan.parsers.common import ParsedScan, is_noise_line, skipped_warning
+from survey.rf.channels import freq_to_channel
 from survey.scan.text import normalise_bssid, split_terse
 
 #: nmcli's default fields for ``-t dev wifi list`` in NetworkManager >= 1.16.
@@ -33,6 +34,12 @@ _FLAG_WORDS = re.compile(r"^(\(none\)|((pair|group|mgmt)_\w+|psk|sae|802\.1X|owe
                          r"(\s+\S+)*)$", re.IGNORECASE)
 
 
+_MHZ = re.compile(r"^(\d+(?:\.\d+)?)\s*MHz$")
+#: Channel widths 802.11 defines (20 to 320 MHz, IEEE 802.11be); nmcli >= 1.46 prints
+#: them in a BANDWIDTH column shaped like FREQ ("80 MHz").
+_WIDTHS_MHZ = {20, 40, 80, 160, 320}
+
+
 def _column_kind(values: list[str]) -> str | None:
     vals = [v for v in values if v != ""]
     if not vals:
@@ -45,8 +52,15 @@ def _column_kind(values: list[str]) -> str | None:
         return "BSSID"
     if every(lambda v: v.lower() in _MODES):
         return "MODE"
-    if every(lambda v: re.fullmatch(r"\d+(\.\d+)?\s*MHz", v) is not None):
-        return "FREQ"
+    mhz = [_MHZ.match(v) for v in vals]
+    if all(mhz):
+        # Centre frequencies start at 2412 MHz; widths are at most 320 MHz.
+        numbers = [float(m.group(1)) for m in mhz]
+        if all(n >= 2000 for n in numbers):
+            return "FREQ"
+        if all(n in _WIDTHS_MHZ for n in numbers):
+            return "BANDWIDTH"
+        return None
     if every(lambda v: re.fullmatch(r"[\d.]+\s*[MG]bit/s", v) is not None):
         return "RATE"
     if every(lambda v: v in ("yes", "no")):
@@ -55,6 +69,10 @@ def _column_kind(values: list[str]) -> str | None:
         return "IN-USE"
     if every(lambda v: _BARS.match(v) is not None):
         return "BARS"
+    if every(lambda v: re.fullmatch(r"AP\[\d+\]", v) is not None):
+        return "NAME"  # nmcli's own row label in `-f all`
+    if every(lambda v: v.startswith("/org/freedesktop/NetworkManager/")):
+        return "DBUS-PATH"
     if every(lambda v: re.fullmatch(r"[0-9A-Fa-f]+", v) is not None and len(v) % 2 == 0 and len(v) >= 2) \
             and any(re.search(r"[A-Fa-f]", v) for v in vals):
         return "SSID-HEX"
@@ -67,8 +85,28 @@ def _column_kind(values: list[str]) -> str | None:
     return None
 
 
+def _channel_column(rows: list[list[str]], ints: list[int], freq_idx: int) -> int | None:
+    """The integer column whose every value is the channel of the FREQ column's value."""
+    for i in ints:
+        ok = True
+        for r in rows:
+            m = _MHZ.match(r[freq_idx])
+            if not (m and r[i].isdigit() and freq_to_channel(float(m.group(1))) == int(r[i])):
+                ok = False
+                break
+        if ok:
+            return i
+    return None
+
+
 def infer_fields(rows: list[list[str]]) -> tuple[str, ...] | None:
-    """Guess the field names of terse rows from their values (None when it cannot)."""
+    """Guess the field names of terse rows from their values (None when it cannot).
+
+    Each column is named by the shape of its values; among integer columns CHAN is the
+    one that agrees with FREQ (or follows MODE, as in every nmcli field order), SIGNAL
+    another one. The SSID is a column no shape explains, chosen by where nmcli puts it:
+    just before SSID-HEX, else just after or before BSSID.
+    """
     width = len(rows[0])
     kinds = [_column_kind([r[i] for r in rows]) for i in range(width)]
     names: list[str | None] = list(kinds)
@@ -80,14 +118,16 @@ def infer_fields(rows: list[list[str]]) -> tuple[str, ...] | None:
     for i in ints:
         names[i] = None
     if ints:
-        if mode_idx is not None and mode_idx + 1 in ints:
-            names[mode_idx + 1] = "CHAN"
-            rest = [i for i in ints if i != mode_idx + 1]
-        elif len(ints) >= 2:
-            names[ints[0]] = "CHAN"
-            rest = ints[1:]
-        else:
-            rest = ints
+        chan = None
+        if "FREQ" in kinds:
+            chan = _channel_column(rows, ints, kinds.index("FREQ"))
+        if chan is None and mode_idx is not None and mode_idx + 1 in ints:
+            chan = mode_idx + 1
+        if chan is None and len(ints) >= 2:
+            chan = ints[0]
+        if chan is not None:
+            names[chan] = "CHAN"
+        rest = [i for i in ints if i != chan]
         if rest:
             names[rest[0]] = "SIGNAL"
     flags = [i for i, k in enumerate(kinds) if k == "FLAGS"]
@@ -97,6 +137,10 @@ def infer_fields(rows: list[list[str]]) -> tuple[str, ...] | None:
         names[flags[0]], names[flags[1]] = "WPA-FLAGS", "RSN-FLAGS"
     elif flags:
         names[flags[0]] = "RSN-FLAGS"
+    for i, n in enumerate(names):
+        # A column shape that appears twice is ambiguous except FLAGS (handled above).
+        if n is not None and n not in ("empty",) and names.count(n) > 1:
+            names[i] = None
     if "empty" in names:
         # An all-empty column other than IN-USE is most likely SECURITY of open networks.
         for i, n in enumerate(names):
@@ -104,16 +148,24 @@ def infer_fields(rows: list[list[str]]) -> tuple[str, ...] | None:
                 names[i] = "SECURITY" if "SECURITY" not in names else None
     unknown = [i for i, n in enumerate(names) if n is None]
     if "SSID" not in names and unknown:
-        # The SSID is the column no shape explains; prefer the one right after BSSID.
-        bssid_idx = names.index("BSSID") if "BSSID" in names else -1
-        pick = bssid_idx + 1 if (bssid_idx + 1) in unknown else unknown[0]
-        names[pick] = "SSID"
-    if "BSSID" not in names or "SSID" not in names:
+        bssid_idx = names.index("BSSID") if "BSSID" in names else -2
+        hex_idx = names.index("SSID-HEX") if "SSID-HEX" in names else -2
+        for pick in (hex_idx - 1, bssid_idx + 1, bssid_idx - 1, unknown[0]):
+            if pick in unknown:
+                names[pick] = "SSID"
+                break
+    if "BSSID" not in names and ("SSID" not in names or ("MODE" not in names and "CHAN" not in names)):
         return None
     return tuple(n or f"?{i}" for i, n in enumerate(names))
 
 
-def _auth_from(security: str, wpa_flags: str, rsn_flags: str) -> tuple[list[str], list[str]]:
+def _auth_from(security: str, wpa_flags: str, rsn_flags: str,
+               security_known: bool = True) -> tuple[list[str], list[str]]:
+    """(auth values, ciphers) from nmcli's flags, else its SECURITY words.
+
+    Without a SECURITY column (``security_known`` false) an empty value says nothing,
+    so no auth is given rather than "OPEN".
+    """
     auth: list[str] = []
     ciphers: list[str] = []
     for flags, wpa1 in ((wpa_flags, True), (rsn_flags, False)):
@@ -149,7 +201,7 @@ def _auth_from(security: str, wpa_flags: str, rsn_flags: str) -> tuple[list[str]
                 auth.append("OWE")
         if not auth and eap:
             auth.append("WEP")  # dynamic WEP (802.1X without WPA) is what nmcli shows alone
-        if not auth and security.strip() in ("", "--"):
+        if not auth and security_known and security.strip() in ("", "--"):
             auth.append("OPEN")
     return auth, ciphers
 
@@ -188,7 +240,11 @@ def parse(text: str, fields: tuple[str, ...] | None = None) -> ParsedScan:
                 skipped.append((n, line))
         rows = good
         if fields is None and rows:
-            if width == len(DEFAULT_FIELDS) and all(normalise_bssid(r[1]) for _, _, r in rows):
+            cols = list(zip(*(r for _, _, r in rows)))
+            # The default field order only when its shape fits: SSID:BSSID:MODE:CHAN:FREQ:...
+            # has as many columns and a MAC in the second one too.
+            if width == len(DEFAULT_FIELDS) and _column_kind(list(cols[0])) in ("IN-USE", "empty") \
+                    and _column_kind(list(cols[1])) == "BSSID":
                 fields = DEFAULT_FIELDS
             else:
                 fields = infer_fields([r for _, _, r in rows])
@@ -197,7 +253,12 @@ def parse(text: str, fields: tuple[str, ...] | None = None) -> ParsedScan:
                         "Could not tell which nmcli column is which. Save the scan with "
                         "`nmcli --terse --fields " + ",".join(SCAN_FIELDS) + " device wifi list`.")
                 warnings.append("nmcli columns were inferred from their values: " + ",".join(fields))
+                if "SSID" not in fields and "SSID-HEX" not in fields:
+                    warnings.append("No SSID column: networks are listed by BSSID only.")
     skipped.sort()
+    if fields is not None and "BSSID" not in fields and rows:
+        warnings.append("The scan has no BSSID column, so access points of one network cannot be told apart. "
+                        "Save it with `nmcli --terse --fields " + ",".join(SCAN_FIELDS) + " device wifi list`.")
     out: list[Observation] = []
     for n, line, r in rows:
         rec = dict(zip(fields, r))
@@ -210,9 +271,12 @@ def parse(text: str, fields: tuple[str, ...] | None = None) -> ParsedScan:
 
 
 def _row_to_observation(rec: dict[str, str]) -> Observation | None:
-    bssid = normalise_bssid(rec.get("BSSID", ""))
-    if bssid is None:
-        return None
+    if "BSSID" in rec:
+        bssid = normalise_bssid(rec["BSSID"])
+        if bssid is None:
+            return None
+    else:
+        bssid = ""  # `nmcli -t -f SSID,...` without BSSID: networks without their AP's address
     ssid_raw: bytes | None = None
     hexval = rec.get("SSID-HEX", "").strip()
     if hexval and hexval != "--":
@@ -229,8 +293,13 @@ def _row_to_observation(rec: dict[str, str]) -> Observation | None:
         freq = float(m.group(1))
     chan = int(rec["CHAN"]) if rec.get("CHAN", "").isdigit() else None
     pct = float(rec["SIGNAL"]) if rec.get("SIGNAL", "").isdigit() else None
-    auth, ciphers = _auth_from(rec.get("SECURITY", ""), rec.get("WPA-FLAGS", ""), rec.get("RSN-FLAGS", ""))
+    auth, ciphers = _auth_from(rec.get("SECURITY", ""), rec.get("WPA-FLAGS", ""), rec.get("RSN-FLAGS", ""),
+                               security_known=any(k in rec for k in ("SECURITY", "WPA-FLAGS", "RSN-FLAGS")))
+    width = None
+    m = _MHZ.match(rec.get("BANDWIDTH", ""))
+    if m and float(m.group(1)) in _WIDTHS_MHZ:
+        width = int(float(m.group(1)))
     kwargs = {"ssid_raw": ssid_raw} if ssid_raw is not None else {"ssid": ssid}
     return build_observation(
         bssid, signal_pct=pct, pct_source=signal.NETWORKMANAGER, freq_mhz=freq, channel=chan,
-        auth=auth, ciphers=ciphers, wps=None, **kwargs)
+        auth=auth, ciphers=ciphers, wps=None, channel_width_mhz=width, **kwargs)

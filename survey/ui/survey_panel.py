@@ -522,6 +522,10 @@ def _plain_label(text: str = "", parent: QWidget | None = None, wrap: bool = Tru
     return label
 
 
+TOOL_BUTTON_OFF = "Survey tool (click where you stand)"
+TOOL_BUTTON_ON = "Survey tool on: click where you stand"
+
+
 class SurveyPanel(QWidget):
     """Phase, target, scanner, mode, busy state, layer, legend and readouts."""
 
@@ -554,8 +558,14 @@ class SurveyPanel(QWidget):
         self._mode_group = QButtonGroup(self)
         self._mode_group.addButton(self.point_mode)
         self._mode_group.addButton(self.walk_mode)
-        self.tool_button = QPushButton("Survey tool (click where you stand)", self)
+        self.tool_button = QPushButton(TOOL_BUTTON_OFF, self)
+        self.tool_button.setObjectName("survey_tool_button")
         self.tool_button.setCheckable(True)
+        # Fusion draws a checked push button only a shade darker: the installer must see at
+        # a glance that clicks on the plan now take samples.
+        self.tool_button.setStyleSheet(
+            "QPushButton#survey_tool_button:checked { background-color: #1f6feb; color: white; "
+            "font-weight: bold; border: 1px solid #0b4fb3; border-radius: 3px; padding: 5px; }")
         mode_row = QHBoxLayout()
         mode_row.addWidget(self.point_mode)
         mode_row.addWidget(self.walk_mode)
@@ -630,6 +640,13 @@ class SurveyPanel(QWidget):
         self._target_scan_job: int | None = None
         controller.runner.pointDone.connect(self._maybe_target_scan_done)
         self.refresh()
+
+    def set_tool_active(self, active: bool) -> None:
+        """Show whether the Survey tool is the active tool (the button lit, its text saying so)."""
+        self.tool_button.blockSignals(True)
+        self.tool_button.setChecked(active)
+        self.tool_button.blockSignals(False)
+        self.tool_button.setText(TOOL_BUTTON_ON if active else TOOL_BUTTON_OFF)
 
     # -- refresh -----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -903,9 +920,21 @@ def install(window: "MainWindow") -> SurveyFeature:
         tool_action.setShortcut(QKeySequence("S"))
         tool_action.toggled.connect(lambda on: window.view.set_tool(feature.tool if on else None))
         window.toolbar.addAction(tool_action)
-    feature.panel.tool_button.toggled.connect(
-        lambda on: tool_action.trigger() if on != tool_action.isChecked() else None)
-    tool_action.toggled.connect(feature.panel.tool_button.setChecked)
+    def tool_button_toggled(on: bool) -> None:
+        if on == tool_action.isChecked():
+            return
+        if on:
+            tool_action.trigger()
+        elif "select" in getattr(window, "tools", {}):
+            # In an exclusive tool group an action cannot be unchecked by itself: pressing
+            # the lit button again hands over to the Select tool, as Esc does in editors.
+            window.activate_tool("select")
+        else:
+            tool_action.setChecked(False)
+
+    feature.panel.tool_button.toggled.connect(tool_button_toggled)
+    tool_action.toggled.connect(feature.panel.set_tool_active)
+    feature.panel.set_tool_active(tool_action.isChecked())
     tool_action.toggled.connect(lambda on: feature.overlay.set_markers_clickable(not on))
     feature.tool_action = tool_action
 

@@ -158,6 +158,19 @@ def test_mesh_node_placed_in_the_gui_reaches_the_simulated_scanner(qtbot, window
     assert sample_at_spot() == pytest.approx(before, abs=1.0)
 
 
+def test_survey_tool_button_shows_and_switches_the_active_tool(qtbot, window):
+    button = window.survey.panel.tool_button
+    assert window.active_tool.name == "survey" and button.isChecked() and "on" in button.text()
+    window.activate_tool("wall")  # another tool from the tool bar: the button goes out
+    assert not button.isChecked() and "on:" not in button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.active_tool.name == "survey" and button.isChecked()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # pressed again: back to Select
+    assert window.active_tool.name == "select" and not button.isChecked()
+    qtbot.keyClick(window, Qt.Key.Key_S)
+    assert window.active_tool.name == "survey" and button.isChecked()
+
+
 def test_every_layer_renders(qtbot, window):
     controller = window.survey.controller
     controller.set_scanner(SimulatedScanner(window.session.project, delay_s=0.0))

@@ -168,12 +168,21 @@ def _spawn(fn: Callable, *args, name: str = "netcheck") -> Future:
 
 
 class _Deadline:
+    """The overall deadline. Probes work to a slightly earlier end than the run waits for, so a
+    probe that gives up on time still delivers its own, more precise reason (e.g. "DNS timed
+    out") instead of being reported as having said nothing."""
+
     def __init__(self, seconds: float):
         self.total_s = seconds
         self.end = time.monotonic() + seconds
+        self.probe_end = self.end - min(0.5, 0.1 * seconds)
         self.step_s = min(MAX_STEP_TIMEOUT_S, seconds / 3)
 
     def remaining(self) -> float:
+        """Seconds a probe may still spend."""
+        return max(0.0, self.probe_end - time.monotonic())
+
+    def remaining_overall(self) -> float:
         return max(0.0, self.end - time.monotonic())
 
     def step(self) -> float:
@@ -236,15 +245,24 @@ class _EndpointOutcome:
     tls_ms: float = 0.0
 
 
+def _usable_addresses(host: str, resolved: _Resolved) -> list[str]:
+    """Addresses worth dialling. A name answered with a sinkhole address is blocked: dialling
+    0.0.0.0 would reach this laptop itself, so nothing is tried. An IP address given directly
+    (e.g. a local test server) is used as it is."""
+    if probes.ip_literal(host) is not None:
+        return list(resolved.addresses)
+    if not resolved.addresses or any(probes.is_sinkhole_address(a) for a in resolved.addresses):
+        raise _DnsUnusable(f"DNS answered {host} with a blocking address ({', '.join(resolved.addresses) or 'none'})")
+    return list(resolved.addresses)
+
+
 def _probe_endpoint(endpoint: Endpoint, lookups: _Lookups, deadline: _Deadline,
                     tls_context: ssl.SSLContext | None) -> _EndpointOutcome:
     try:
         resolved: _Resolved = lookups.get(endpoint.host).result(timeout=deadline.remaining())
     except BaseException as exc:  # noqa: BLE001 - reported by the DNS check
         raise _DnsUnusable(f"{endpoint.host} did not resolve ({_exc_text(exc)})") from exc
-    usable = [a for a in resolved.addresses if not probes.is_sinkhole_address(a)]
-    if not usable or (probes.ip_literal(endpoint.host) is None and len(usable) < len(resolved.addresses)):
-        raise _DnsUnusable("DNS answered a blocking address (" + ", ".join(resolved.addresses) + ")")
+    usable = _usable_addresses(endpoint.host, resolved)
     start = time.monotonic()
     sock = None
     error: BaseException | None = None
@@ -281,9 +299,7 @@ def _query_ntp(server: NtpServer, lookups: _Lookups, deadline: _Deadline,
         resolved: _Resolved = lookups.get(server.host).result(timeout=deadline.remaining())
     except BaseException as exc:  # noqa: BLE001
         raise _DnsUnusable(f"did not resolve ({_exc_text(exc)})") from exc
-    usable = [a for a in resolved.addresses if not probes.is_sinkhole_address(a)]
-    if not usable:
-        raise _DnsUnusable("DNS answered a blocking address (" + ", ".join(resolved.addresses) + ")")
+    usable = _usable_addresses(server.host, resolved)
     last: BaseException | None = None
     for address in usable[:3]:  # a pool name gives several servers; one answer is enough
         try:
@@ -330,7 +346,7 @@ def run_checks(plan: CheckPlan, *, deadline_s: float = DEFAULT_DEADLINE_S, resol
         run.ntp[server] = _spawn(_query_ntp, server, lookups, deadline, clock, name=f"netcheck-ntp-{server.label}")
     gateway = _gateway_result(route_table or probes.ROUTE_TABLE)
     pending = [*run.dns.values(), *(f for f, _ in run.endpoints.values()), *run.ntp.values()]
-    wait(pending, timeout=deadline.remaining())
+    wait(pending, timeout=deadline.remaining_overall())
     results = [gateway]
     if plan.unchecked_note:
         results.append(CheckResult("cloud_domains", "Maker's cloud domains", Status.SKIP, plan.unchecked_note,
@@ -525,7 +541,7 @@ def _tcp_error_text(exc: BaseException, address: str, port: int) -> str:
 # OpenSSL verify codes (include/openssl/x509_vfy.h) that have a plain explanation here.
 _NOT_YET_VALID, _EXPIRED = 9, 10
 _UNTRUSTED = {18, 19, 20, 21}  # self-signed leaf / in chain, issuer unknown, leaf not verifiable
-_HOSTNAME_MISMATCH = 62
+_MISMATCH = {62, 64}  # host name / IP address not in the certificate
 
 
 def _utc(t_s: float) -> str:
@@ -555,8 +571,8 @@ def _tls_result(e: Endpoint, o, run: _Run) -> CheckResult:
                            "A wrong clock breaks TLS: set this laptop's clock from NTP and re-run. If the clock is "
                            "right, something on the path (a TLS-inspecting firewall) serves an outdated "
                            "certificate: exempt the charger's network from TLS inspection.", o.tls_ms)
-    if code in _UNTRUSTED or code == _HOSTNAME_MISMATCH:
-        why = ("the certificate is not for this host" if code == _HOSTNAME_MISMATCH
+    if code in _UNTRUSTED or code in _MISMATCH:
+        why = ("the certificate is not for this host" if code in _MISMATCH
                else "the certificate is not signed by a trusted authority")
         return CheckResult(cid, title, Status.FAIL,
                            f"Handshake completed but {why} ({getattr(exc, 'verify_message', '') or exc}): something "

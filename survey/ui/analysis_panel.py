@@ -37,6 +37,7 @@ from survey.analysis.target import resolve_target, survey_observations
 from survey.errors import EvSurveyError
 from survey.project.model import Device
 from survey.project.profiles import load_profiles
+from survey.ui.survey_heatmap import SmoothImageItem
 from survey.ui.survey_layers import image_rect_m, live_grid, rssi_rgba
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ RECOMPUTE_DELAY_MS = 300
 DRAG_THROTTLE_MS = 80
 #: Above the survey heatmap (z -50), below walls and devices.
 PREVIEW_Z = -40
+#: Share of the survey map's opacity the preview is drawn with (it covers the whole site).
+PREVIEW_OPACITY = 0.7
 ETHERNET_SETTING = "ethernet_can_be_run"
 CHECKLIST_SETTING = "checklist_ticked"
 
@@ -119,6 +122,11 @@ class AnalysisPanel(QWidget):
         self.checklist_list = QListWidget()
         for title, widget in (("Findings", self.findings_list), ("Where to put the fix", self.options_list),
                               ("Network checklist", self.checklist_list)):
+            # Findings and checklist items are sentences: wrap them in the narrow side panel
+            # instead of cutting them off behind a horizontal scroll bar.
+            widget.setWordWrap(True)
+            widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            widget.setResizeMode(QListWidget.ResizeMode.Adjust)
             box = QGroupBox(title)
             QVBoxLayout(box).addWidget(widget)
             splitter.addWidget(box)
@@ -138,7 +146,7 @@ class AnalysisPanel(QWidget):
         layout.addLayout(buttons)
 
         # Preview on the site view: the predicted map after the change and a draggable marker.
-        self.preview_image = pg.ImageItem(axisOrder="row-major")
+        self.preview_image = SmoothImageItem(axisOrder="row-major")
         self.preview_image.setZValue(PREVIEW_Z)
         self.preview_image.setVisible(False)
         self.view.viewbox.addItem(self.preview_image)
@@ -311,10 +319,12 @@ class AnalysisPanel(QWidget):
         if self._grid is None:
             self._grid = live_grid(project)
         values = coverage_grid_dbm(self.model, project, [device], self._grid)
-        self.preview_image.setImage(rssi_rgba(values, None), autoLevels=False)
+        # Lighter than the survey map so the plan and the proposed spot stay visible under it.
+        self.preview_image.setImage(rssi_rgba(values, np.full(values.shape, PREVIEW_OPACITY)), autoLevels=False)
         x, y, w, h = image_rect_m(self._grid)
         self.preview_image.setRect(QRectF(x, y, w, h))
         self.preview_image.setVisible(True)
+        self._show_survey_map(False)
         charger = project.charger
         if charger is None or self.recommendation is None:
             return None
@@ -337,7 +347,16 @@ class AnalysisPanel(QWidget):
                 f"Moved to ({device.x_m:.1f}, {device.y_m:.1f}) m: the model predicts {at_charger:.0f} dBm "
                 "at the charger (reception offset included).")
 
+    def _show_survey_map(self, visible: bool) -> None:
+        # The preview replaces the measured map while it is shown: two translucent maps
+        # on top of each other mix their colours into neither.
+        survey = getattr(self.window, "survey", None)
+        if survey is not None:
+            survey.overlay.set_heatmap_visible(visible)
+
     def _clear_preview(self) -> None:
+        if self.preview_image.isVisible():
+            self._show_survey_map(True)
         self.preview_image.setVisible(False)
         self.marker.setVisible(False)
         self.add_button.setEnabled(False)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from survey.errors import EvSurveyError
 from survey.project.model import Project
 from survey.report import colormap
+from survey.ui.survey_heatmap import SmoothImageItem
 
 if TYPE_CHECKING:
     from survey.analysis.compare import SurveyComparison
@@ -90,19 +91,26 @@ class CompareView(QWidget):
         pickers.addWidget(QLabel("After:"))
         pickers.addWidget(self.after_box, 1)
 
+        # White like the plan and the PDF: faded (far from any sample) cells read as pale,
+        # not as dark, and the wall lines stay visible.
         self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setBackground("w")
         self.views: dict[str, pg.ViewBox] = {}
         self.images: dict[str, pg.ImageItem] = {}
         self.samples: dict[str, pg.ScatterPlotItem] = {}
         self.chargers: dict[str, pg.ScatterPlotItem] = {}
         self.titles: dict[str, pg.LabelItem] = {}
+        self.walls: dict[str, pg.PlotCurveItem] = {}
         for col, key in enumerate(("before", "after", "difference")):
-            title = self.plots.addLabel("", row=0, col=col)
+            title = self.plots.addLabel("", row=0, col=col, color="#24292f")
             view = self.plots.addViewBox(row=1, col=col, lockAspect=True, enableMenu=False)
             view.invertY(True)  # site y grows downward, like the plan
-            image = pg.ImageItem()
+            image = SmoothImageItem()
             view.addItem(image)
-            dots = pg.ScatterPlotItem(size=4, pen=pg.mkPen("w", width=0.5), brush=pg.mkBrush(30, 30, 30))
+            walls = pg.PlotCurveItem(pen=pg.mkPen("#24292f", width=1.5), connect="pairs")
+            view.addItem(walls)
+            self.walls[key] = walls
+            dots = pg.ScatterPlotItem(size=5, pen=pg.mkPen("w", width=0.8), brush=pg.mkBrush(30, 30, 30))
             charger = pg.ScatterPlotItem(size=12, symbol="star", pen=pg.mkPen("k"), brush=pg.mkBrush(255, 212, 0))
             view.addItem(dots)
             view.addItem(charger)
@@ -203,7 +211,7 @@ class CompareView(QWidget):
         self.comparison = None
         for image in self.images.values():
             image.clear()
-        for item in list(self.samples.values()) + list(self.chargers.values()):
+        for item in list(self.samples.values()) + list(self.chargers.values()) + list(self.walls.values()):
             item.setData([], [])
         self.numbers.setText(message)
 
@@ -227,7 +235,11 @@ class CompareView(QWidget):
         rect = QRectF(x0, y0, x1 - x0, y1 - y0)
         images = comparison_images(comp)
         charger = self.session.project.charger
+        walls = self.session.project.walls
+        wall_x = np.array([v for w in walls for v in (w.x1_m, w.x2_m)], dtype=float)
+        wall_y = np.array([v for w in walls for v in (w.y1_m, w.y2_m)], dtype=float)
         for key, hm in (("before", comp.before), ("after", comp.after), ("difference", None)):
+            self.walls[key].setData(wall_x, wall_y, connect="pairs")
             self.images[key].setImage(_rgba_for_pyqtgraph(images[key]), levels=(0, 255))
             self.images[key].setRect(rect)
             xy = hm.sample_xy_m if hm is not None else np.zeros((0, 2))

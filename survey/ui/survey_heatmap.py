@@ -8,10 +8,12 @@ and the PDF show the same colours.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEasingCurve, QRectF, QVariantAnimation, Qt
-from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from survey.report import colormap
@@ -20,6 +22,9 @@ from survey.ui.survey_layers import COCHANNEL_SCALE_MAX, LayerImage, LayerKind, 
 #: Above the floorplan image (z -100), below walls and devices (z >= 0 in the view).
 HEATMAP_Z = -50
 SAMPLES_Z = 25
+#: Sample values under the device labels (z 21 in floorplan_view): a handful of fixed
+#: landmarks must stay readable; every value is also in the Channels panel.
+SAMPLE_LABELS_Z = 19
 FLASH_Z = 26
 #: Labels on every sample get unreadable (and slow) past this many; the table and the
 #: hover readout still give every value.
@@ -32,6 +37,20 @@ def _rgb_hex(rssi_dbm: float | None) -> str:
         return "#9e9e9e"
     r, g, b = (np.asarray(colormap.rssi_to_rgb(np.array([rssi_dbm]))[0]) * 255).astype(int)
     return f"#{r:02x}{g:02x}{b:02x}"
+
+
+class SmoothImageItem(pg.ImageItem):
+    """An ImageItem drawn with bilinear filtering between cell centres.
+
+    The live map is fitted on a 0.25 m grid (DESIGN.md: evaluate coarse, upsample to the
+    display); pyqtgraph draws each cell as a flat block, which on a zoomed plan looks like
+    a mosaic with a staircase fade. Qt's smooth transform interpolates at paint time, so
+    the map is smooth at any zoom for no work in the fit.
+    """
+
+    def paint(self, painter, *args):
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        super().paint(painter, *args)
 
 
 class _Markers(pg.ScatterPlotItem):
@@ -59,7 +78,7 @@ class SurveyOverlay:
 
     def __init__(self, viewbox: pg.ViewBox):
         self.viewbox = viewbox
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = SmoothImageItem(axisOrder="row-major")
         self.image.setZValue(HEATMAP_Z)
         viewbox.addItem(self.image)
         self.samples = _Markers(clickable=True, size=11, pxMode=True, symbol="o", pen=pg.mkPen("#202020", width=1.2))
@@ -80,8 +99,12 @@ class SurveyOverlay:
         self.flash.setZValue(FLASH_Z)
         viewbox.addItem(self.flash)
         self._labels: list[pg.TextItem] = []
+        self._label_xy = np.zeros((0, 2))
         self._flash_anim: QVariantAnimation | None = None
         self.layer: LayerImage | None = None
+        self._heatmap_wanted = True
+        viewbox.sigRangeChanged.connect(self._declutter_labels)
+        viewbox.sigResized.connect(self._declutter_labels)
 
     # -- heatmap --------------------------------------------------------------------------
     def set_layer(self, layer: LayerImage | None) -> None:
@@ -93,9 +116,12 @@ class SurveyOverlay:
         self.image.setImage(layer.rgba, autoLevels=False, levels=None)
         x, y, w, h = image_rect_m(layer.grid)
         self.image.setRect(QRectF(x, y, w, h))
-        self.image.setVisible(True)
+        self.image.setVisible(self._heatmap_wanted)
 
     def set_heatmap_visible(self, visible: bool) -> None:
+        """Show or hide the map (another view, e.g. the analysis preview, may take its place);
+        a layer that arrives meanwhile keeps that choice."""
+        self._heatmap_wanted = bool(visible)
         self.image.setVisible(visible and self.layer is not None and self.layer.rgba is not None)
 
     # -- samples --------------------------------------------------------------------------
@@ -110,8 +136,10 @@ class SurveyOverlay:
         # left to Python's garbage collector, which may run after Qt has shut down.
         shown = list(zip(np.asarray(xy_m).reshape(-1, 2), values_dbm))[max(0, len(ids) - MAX_SAMPLE_LABELS):]
         while len(self._labels) < len(shown):
-            text = pg.TextItem("", color="#101010", fill=pg.mkBrush(255, 255, 255, 170), anchor=(0.5, -0.35))
-            text.setZValue(SAMPLES_Z)
+            # Above the dot: device names sit below their symbols (floorplan_view), so a
+            # sample taken beside the charger does not cover "Charger mounting point".
+            text = pg.TextItem("", color="#101010", fill=pg.mkBrush(255, 255, 255, 170), anchor=(0.5, 1.3))
+            text.setZValue(SAMPLE_LABELS_Z)
             self.viewbox.addItem(text)
             self._labels.append(text)
         for label, ((x, y), value) in zip(self._labels, shown):
@@ -120,6 +148,36 @@ class SurveyOverlay:
             label.setVisible(True)
         for label in self._labels[len(shown):]:
             label.setVisible(False)
+        self._label_xy = np.array([xy for xy, _ in shown], dtype=float).reshape(-1, 2)
+        self._declutter_labels()
+
+    def _declutter_labels(self, *_args) -> None:
+        """Hide the values that would overlap a newer one at the current zoom.
+
+        A 0.8 m walking grid seen whole on a laptop screen puts labels on top of each other
+        ("-66-62-61"); the newest are kept (they are what the installer just measured) and
+        zooming in brings the others back. The dots keep their colours either way.
+        """
+        n = len(self._label_xy)
+        labels = self._labels[:n]
+        if n == 0:
+            return
+        try:
+            sx, sy = (abs(float(v)) for v in self.viewbox.viewPixelSize())
+        except Exception:  # the view has no size yet (not shown): decide on the first paint
+            return
+        if not (math.isfinite(sx) and math.isfinite(sy)) or sx == 0 or sy == 0:
+            return
+        rect = labels[-1].textItem.boundingRect()
+        # The box of a label in metres, with a few pixels of air between neighbours.
+        w_m, h_m = (rect.width() + 4) * sx, (rect.height() + 2) * sy
+        kept = np.empty((0, 2))
+        for index in range(n - 1, -1, -1):
+            x, y = self._label_xy[index]
+            free = not len(kept) or bool(np.all((np.abs(kept[:, 0] - x) >= w_m) | (np.abs(kept[:, 1] - y) >= h_m)))
+            labels[index].setVisible(free)
+            if free:
+                kept = np.vstack([kept, (x, y)])
 
     def set_selected(self, xy: tuple[float, float] | None) -> None:
         self.selected.setData(pos=np.array([xy]) if xy else np.zeros((0, 2)))
@@ -206,6 +264,7 @@ class HeatmapLegend(QWidget):
             self._grid.addWidget(swatch, row, 0)
             self._grid.addWidget(text, row, 1)
             self._band_rows.append((swatch, text))
+        self._grid.setColumnStretch(1, 1)  # the text takes the width, the swatches stay narrow
         self._grid.addWidget(self.bar, 3, 0, 1, 2)
         self._grid.addWidget(self.scale_text, 4, 0, 1, 2)
         self.set_kind(LayerKind.TARGET)

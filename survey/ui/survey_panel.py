@@ -524,6 +524,7 @@ def _plain_label(text: str = "", parent: QWidget | None = None, wrap: bool = Tru
 
 TOOL_BUTTON_OFF = "Survey tool (click where you stand)"
 TOOL_BUTTON_ON = "Survey tool on: click where you stand"
+IDLE_TEXT = "Idle: with the Survey tool, click where you stand (or press Space at the cursor)."
 
 
 class SurveyPanel(QWidget):
@@ -574,7 +575,7 @@ class SurveyPanel(QWidget):
         self.busy_bar = QProgressBar(self)
         self.busy_bar.setRange(0, 0)
         self.busy_bar.setVisible(False)
-        self.busy_text = _plain_label("Idle: pick the Survey tool and click where you stand.", self)
+        self.busy_text = _plain_label(IDLE_TEXT, self)
         self.cancel_button = QPushButton("Cancel scan", self)
         self.cancel_button.setEnabled(False)
         self.retry_button = QPushButton("Retry", self)
@@ -701,7 +702,7 @@ class SurveyPanel(QWidget):
     def _busy_changed(self, busy: bool, text: str) -> None:
         self.busy_bar.setVisible(busy)
         self.cancel_button.setEnabled(busy)
-        self.busy_text.setText(text if busy else "Idle: click where you stand (or press Space at the cursor).")
+        self.busy_text.setText(text if busy else IDLE_TEXT)
         walking = self.controller.walking
         self.finish_walk_button.setVisible(walking)
         self.point_mode.setEnabled(not busy)

@@ -27,6 +27,7 @@ _SUBCOMMANDS = {
     "scan": ("survey.scan.command", "one live Wi-Fi scan, or parse a saved scanner output"),
     "recommend": ("survey.analysis.command", "verdict at the charger, findings and the fix"),
     "report": ("survey.report.command", "write the customer PDF report"),
+    "check": ("survey.netcheck.command", "pre-flight checks of the charger's network path"),
 }
 
 

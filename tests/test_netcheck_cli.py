@@ -1,0 +1,102 @@
+"""`evsurvey check`: JSON shape, table, exit codes 0/1/2, with everything on localhost."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from survey import cli
+from survey.errors import UserInputError
+from survey.netcheck import command, probes, runner
+from survey.project.model import Project
+from survey.project.store import ProjectStore
+from test_netcheck import ROUTE, refused_port, sntp_responder, tcp_server
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch):
+    def no_dns(host):
+        raise socket.gaierror(socket.EAI_NONAME, f"test resolver: {host} is not resolvable here")
+
+    monkeypatch.setattr(probes, "system_resolve", no_dns)
+    monkeypatch.setattr(runner, "GENERIC_ENDPOINTS", {})
+    monkeypatch.setattr(probes, "ROUTE_TABLE", ROUTE)
+
+
+def check(*argv) -> int:
+    return cli.main(["check", *argv])
+
+
+def test_all_local_checks_pass_exit_0_and_json_shape(capsys):
+    with tcp_server() as port, sntp_responder(0.2) as ntp_port:
+        code = check("--profile", "generic_iot", "--domain", f"127.0.0.1:{port}",
+                     "--ntp-server", f"127.0.0.1:{ntp_port}", "--timeout", "3", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0, data
+    assert data["ok"] is True and data["generic"] is False
+    assert data["profile"] == {"id": "generic_iot", "name": "Generic 2.4 GHz IoT charger"}
+    ids = [c["id"] for c in data["checks"]]
+    assert ids == ["gateway", f"tcp:127.0.0.1:{port}", f"egress:{port}", "ntp"]
+    assert {c["status"] for c in data["checks"]} == {"PASS"}
+    assert data["summary"] == {"pass": 4, "warn": 0, "fail": 0, "skip": 0}
+
+
+def test_a_blocked_port_exits_1_and_the_table_says_what_to_open(capsys):
+    closed = refused_port()
+    with sntp_responder() as ntp_port:
+        code = check("--domain", f"127.0.0.1:{closed}", "--ntp-server", f"127.0.0.1:{ntp_port}", "--timeout", "2")
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAIL" in out and f"fix: Allow outbound TCP {closed}" in out
+    assert "Result: FAILED" in out
+
+
+def test_project_profile_with_a_sinkholing_dns(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "site.evsurvey"
+    ProjectStore.create(path, Project(charger_profile_id="zaptec_pro")).close()
+    monkeypatch.setattr(probes, "system_resolve", lambda host: ("0.0.0.0",))
+    code = check("--project", str(path), "--timeout", "2", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert data["profile"]["id"] == "zaptec_pro"
+    dns = {c["id"]: c for c in data["checks"] if c["id"].startswith("dns:")}
+    assert "dns:zapcloud.azure-devices.net" in dns
+    assert all(c["status"] == "FAIL" and "Pi-hole/AdGuard" in c["detail"] for c in dns.values())
+    assert next(c for c in data["checks"] if c["id"] == "ntp")["status"] == "WARN"
+    assert data["elapsed_ms"] < 2500
+
+
+def test_generic_profile_says_what_cannot_be_checked(capsys):
+    with sntp_responder() as ntp_port:
+        code = check("--profile", "emporia_ev", "--ntp-server", f"127.0.0.1:{ntp_port}", "--timeout", "1")
+    out = capsys.readouterr().out
+    assert code == 0  # nothing failed; the generic hosts are cut off in this test, so their ports are skipped
+    assert "documents no cloud domains" in out and "SKIP" in out
+
+
+@pytest.mark.parametrize("argv", [["--profile", "no_such_charger"], ["--timeout", "0"], ["--timeout", "1000"],
+                                  ["--domain", "a:b:c"], ["--domain", "host:99999"], ["--ntp-server", "[::1"],
+                                  ["--project", "/nonexistent/site.evsurvey"]])
+def test_bad_input_exits_2(argv, capsys):
+    assert check(*argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("evsurvey: ") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("text, expected", [("api.example.com", ("api.example.com", None)),
+                                            ("api.example.com:8883", ("api.example.com", 8883)),
+                                            ("10.0.0.1:443", ("10.0.0.1", 443)), ("[::1]:8443", ("::1", 8443)),
+                                            ("2001:db8::1", ("2001:db8::1", None))])
+def test_host_port_parsing(text, expected):
+    assert command.parse_host_port(text, "--domain") == expected
+
+
+def test_run_refuses_an_unknown_profile_directly():
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    command.configure(parser)
+    with pytest.raises(UserInputError, match="Unknown charger profile"):
+        command.run(parser.parse_args(["--profile", "nope"]))

@@ -92,3 +92,23 @@ def test_bench_predicted_map_200_walls(benchmark, grid, project_200_walls, sampl
     assert out.shape == grid.shape and np.isfinite(out).all()
     xy, z = samples_500
     report(benchmark, "predicted map, 200 walls, 30 m x 20 m at 0.1 m", rbf_linear_s(xy, z, grid))
+
+
+@pytest.mark.parametrize("ap_xy_m", [None, (12.0, 9.0)], ids=["no-ap", "ap"])
+def test_bench_refit_after_one_more_sample(benchmark, samples_500, ap_xy_m):
+    """A live survey's refit after a sample: fit_heatmap(previous=last heatmap) against a full fit."""
+    xy, z = samples_500
+    previous = fit_heatmap(xy[:499], z[:499], ap_xy_m=ap_xy_m)
+    full_s = []
+    for _ in range(3):
+        t = time.perf_counter()
+        full = fit_heatmap(xy, z, ap_xy_m=ap_xy_m)
+        full_s.append(time.perf_counter() - t)
+    reused = benchmark(fit_heatmap, xy, z, ap_xy_m=ap_xy_m, previous=previous)
+    assert reused.selection_reused and reused.method == previous.method
+    median = benchmark.stats.stats.median
+    full_median = float(np.median(full_s))
+    print(f"\nrefit 499 -> 500 samples ({reused.method}): reusing the selection median {median * 1000:.1f} ms, "
+          f"full selection {full_median * 1000:.0f} ms ({full.method}); {full_median / median:.0f}x faster; "
+          f"CV RMSE {reused.loo_rmse_db:.2f} vs {full.loo_rmse_db:.2f} dB")
+    assert median <= BUDGET_S

@@ -36,6 +36,12 @@ COUNTS = {
     "netsh-fr-win11-nbsp.txt": ("netsh", 8),
     "netsh-es-cp850-bytes.txt": ("netsh", 7),
     "netsh-en-utf16-bom.txt": ("netsh", 8),
+    "netsh-it-win11-caric-bss.txt": ("netsh", 4),
+    "netsh-en-win11-wpa3-6ghz-owe.txt": ("netsh", 6),
+    "netsh-ja-cp932-bytes.txt": ("netsh", 3),
+    "netsh-zh-gbk-bytes.txt": ("netsh", 3),
+    "netsh-ru-cp866-bytes.txt": ("netsh", 2),
+    "netsh-nl-win7-enterprise.txt": ("netsh", 4),
     "nmcli-terse-default-fields.txt": ("nmcli", 11),
     "nmcli-terse-escaped.txt": ("nmcli", 14),
     "nmcli-ssid-hex.txt": ("nmcli", 4),
@@ -62,7 +68,7 @@ def test_counts_and_format(name):
     for o in parsed.observations:
         assert o.bssid == o.bssid.lower()
         assert o.rssi_dbm is not None and -100 <= o.rssi_dbm <= -20
-        assert o.channel is not None and o.freq_mhz is not None and o.band in ("2.4", "5")
+        assert o.channel is not None and o.freq_mhz is not None and o.band in ("2.4", "5", "6")
         assert o.auth, o
 
 
@@ -228,8 +234,12 @@ NETSH_EXPECTED = {
 
 @pytest.mark.parametrize("name", sorted(NETSH_EXPECTED))
 def test_netsh_values_by_structure(name):
+    check_netsh(name, NETSH_EXPECTED[name])
+
+
+def check_netsh(name, rows):
     obs = by_bssid(load(name))
-    for bssid, ssid, pct, chan, band, auth, stations, util_raw in NETSH_EXPECTED[name]:
+    for bssid, ssid, pct, chan, band, auth, stations, util_raw in rows:
         o = obs[bssid]
         assert (o.ssid, o.signal_pct, o.channel, o.band, o.auth) == (ssid, pct, chan, band, (auth,))
         assert o.rssi_estimated and o.rssi_dbm == pytest.approx(pct / 2 - 100)
@@ -238,6 +248,100 @@ def test_netsh_values_by_structure(name):
             assert o.channel_utilization_pct is None
         else:
             assert o.channel_utilization_pct == pytest.approx(100 * util_raw / 255, abs=0.05)
+
+
+NETSH_MORE = {
+    # Shapes learnt from (rows rewritten, addresses changed):
+    # - it: hnykda/wifi-heatmapper __tests__/data/win-netsh-networks-it.txt ("Caric BSS:" with no
+    #   space before the colon, "Utilizzo canale: 179 (70%)", Aperta/Nessuno, echoed command line);
+    # - en Win11 WPA3/6 GHz/OWE/192-bit: the example output and authentication-name table of a
+    #   public C# netsh parser (namespace ParseNetshModeBss: 802.11be, "Bss Load:", "Medium
+    #   Available Capacity", Open/OWE/WPA3-Personal/WPA3-Enterprise 192 Bits);
+    # - ja: netsh output quoted in a public Go scanner that decodes it with
+    #   golang.org/x/text/encoding/japanese (Shift-JIS = cp932), "認証 : WPA2-パーソナル";
+    # - zh: netsh output quoted in a public Java WIFI_AUTO_CONNECT tool ("身份验证 : WPA2 - 个人",
+    #   "Network type : 结构"); GBK as Qiu168/campus-network-public wifi.go decodes netsh;
+    # - ru: Russian labels as in several public parsers ("Проверка подлинности", "Сигнал"),
+    #   code page 866 as LordKzoth/GoLang Coding/WiFi_Info/WiFi_Info.go switches back to;
+    # - nl: kootenpv/access_points data/windows_test.txt (Windows 7, "Verificatie :
+    #   WPA2-Enterprise", "Basissnelheden (Mbps) : 18" a bare number after the channel).
+    "netsh-it-win11-caric-bss.txt": [
+        ("02:aa:00:00:00:01", "Officina", 16, 11, "2.4", "WPA2-PSK", 3, 179),
+        ("02:aa:00:00:00:02", "", 20, 36, "5", "WPA2-EAP", None, None),
+        ("02:aa:00:00:00:04", "Ospiti", 29, 1, "2.4", "OPEN", 4, 124),
+    ],
+    "netsh-en-win11-wpa3-6ghz-owe.txt": [
+        ("0a:10:00:00:00:01", "Workshop-7", 91, 37, "6", "WPA3-SAE", None, None),
+        ("0a:10:00:00:00:02", "Workshop-7", 96, 10, "2.4", "WPA3-SAE", 2, 73),
+        ("0a:10:00:00:00:03", "Cafe Free", 20, 149, "5", "OWE", None, None),
+        ("0a:10:00:00:00:04", "Fleet-Corp", 53, 100, "5", "WPA3-EAP", None, None),
+        ("0a:10:00:00:00:05", "Fleet-Legacy", 72, 44, "5", "WPA2-EAP", None, None),
+        ("0a:10:00:00:00:06", "Old-Printer", 40, 1, "2.4", "WEP", None, None),
+    ],
+    "netsh-ja-cp932-bytes.txt": [
+        ("02:bb:00:00:00:55", "aterm-0000aa-g", 48, 11, "2.4", "WPA2-PSK", None, None),
+        ("02:bb:00:00:00:56", "会社のネットワーク", 60, 36, "5", "WPA2-EAP", None, None),
+        ("02:bb:00:00:00:57", "FreeSpot", 30, 1, "2.4", "OPEN", None, None),
+    ],
+    "netsh-zh-gbk-bytes.txt": [
+        ("02:cc:00:00:00:01", "OpenWrt-Test", 100, 4, "2.4", "WPA2-PSK", None, None),
+        ("02:cc:00:00:00:02", "公司网络", 56, 149, "5", "WPA2-EAP", None, None),
+        ("02:cc:00:00:00:03", "ChinaNet", 20, 6, "2.4", "OPEN", None, None),
+    ],
+    "netsh-ru-cp866-bytes.txt": [
+        ("02:dd:00:00:00:03", "Домашняя-сеть", 99, 6, "2.4", "WPA2-PSK", None, None),
+        ("02:dd:00:00:00:04", "Кафе", 40, 44, "5", "OPEN", None, None),
+    ],
+    "netsh-nl-win7-enterprise.txt": [
+        ("02:ee:00:35:06:cd", "Campus", 63, 40, "5", "WPA2-EAP", None, None),
+        ("02:ee:00:a4:c7:cf", "R@00XX00YY!", 36, 48, "5", "WPA2-EAP", None, None),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(NETSH_MORE))
+def test_netsh_more_languages_and_code_pages(name):
+    check_netsh(name, NETSH_MORE[name])
+
+
+def test_netsh_code_page_is_guessed_and_said():
+    for name, enc in (("netsh-ja-cp932-bytes.txt", "cp932"), ("netsh-zh-gbk-bytes.txt", "gbk"),
+                      ("netsh-ru-cp866-bytes.txt", "cp866"), ("netsh-es-cp850-bytes.txt", "cp850")):
+        text, notes = decode_scan_bytes((FIX / name).read_bytes())
+        assert text == (FIX / name).read_bytes().decode(enc), name
+        assert any(enc in n for n in notes)
+
+
+@pytest.mark.parametrize("value, cipher, auth", [
+    ("WPA2-Personal", "CCMP", "WPA2-PSK"), ("WPA2 - Persönlich", "CCMP", "WPA2-PSK"),
+    ("WPA2-Personnel", "CCMP", "WPA2-PSK"), ("WPA2 - 个人", "CCMP", "WPA2-PSK"),
+    ("WPA2-パーソナル", "CCMP", "WPA2-PSK"), ("WPA2-Kişisel", "CCMP", "WPA2-PSK"),
+    ("WPA2 - Unternehmen", "CCMP", "WPA2-EAP"), ("WPA2-Entreprise", "CCMP", "WPA2-EAP"),
+    ("WPA2-Empresarial", "CCMP", "WPA2-EAP"), ("WPA2 - 企业", "CCMP", "WPA2-EAP"),
+    ("WPA2-エンタープライズ", "CCMP", "WPA2-EAP"), ("WPA2-Kurumsal", "CCMP", "WPA2-EAP"),
+    ("WPA3-Personal", "GCMP-256", "WPA3-SAE"), ("WPA3-Enterprise", "GCMP-256", "WPA3-EAP"),
+    ("WPA3-Enterprise 192 Bits", "GCMP-256", "WPA3-EAP"), ("WPA-Personal", "TKIP", "WPA-PSK"),
+    ("OWE", "CCMP", "OWE"), ("Opportunistic Wireless Encryption", "CCMP", "OWE"),
+    ("Open", "None", "OPEN"), ("Ouvrir", "Aucun", "OPEN"), ("Offen", "Keine", "OPEN"),
+    ("Abierta", "Ninguna", "OPEN"), ("Aperta", "Nessuno", "OPEN"), ("Открыть", "Нет", "OPEN"),
+    ("开放式", "无", "OPEN"), ("Shared", "WEP", "WEP"), ("Gemeinsam", "WEP", "WEP"), ("Open", "WEP", "WEP"),
+])
+def test_netsh_translated_auth_names(value, cipher, auth):
+    text = (f"SSID 1 : x\n    A : Infrastructure\n    B : {value}\n    C : {cipher}\n"
+            f"    BSSID 1 : 02:00:00:00:00:01\n         D : 50%\n         E : 6\n")
+    assert parse_text(text).observations[0].auth == (auth,)
+
+
+def test_netsh_location_denied_says_what_to_do():
+    """Windows 11 without Location permission (hnykda/wifi-heatmapper
+    __tests__/data/win-netsh-networks-location-denied-en.txt): the sentences are translated,
+    the Settings URI is not."""
+    text = ("\nInterface name : Wi-Fi\n\nNetwork shell commands need location permission to access "
+            "WLAN information.\n\nstart ms-settings:privacy-location\n\nAccess is denied.\n")
+    with pytest.raises(UserInputError, match="Location"):
+        parse_text(text)
+    with pytest.raises(UserInputError, match="Location"):
+        parse_text(text, format="netsh")
 
 
 def test_netsh_two_interfaces_and_mojibake_warning():

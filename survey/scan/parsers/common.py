@@ -5,9 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from survey.errors import UserInputError
 from survey.project.model import Observation
 
 FORMATS = ("iw", "nmcli", "wpa_cli", "netsh", "airport")
+
+
+class UnknownScanFormat(UserInputError):
+    """The text is none of the scan formats evsurvey reads."""
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 
 from survey.errors import UserInputError
 from survey.scan.parsers import airport, iw, netsh, nmcli, wpa_cli
-from survey.scan.parsers.common import FORMATS, ParsedScan
+from survey.scan.parsers.common import FORMATS, ParsedScan, UnknownScanFormat
 
 _PARSERS = {"iw": iw.parse, "nmcli": nmcli.parse, "wpa_cli": wpa_cli.parse,
             "netsh": netsh.parse, "airport": airport.parse}
@@ -20,10 +21,6 @@ _AIRPORT = re.compile(r"^\s*SSID\s+BSSID\s+RSSI\s+CHANNEL|^.*\s-\d{1,3}\s+\d{1,3
 _NMCLI = re.compile(r"(?:[0-9A-Fa-f]{2}\\:){5}[0-9A-Fa-f]{2}")
 # Terse rows without a BSSID column: "...:Infra:11:54 Mbit/s:..." (MODE then CHAN, as nmcli orders them).
 _NMCLI_NO_BSSID = re.compile(r"^[^\t]*(?<!\\):(?:Infra|Ad-Hoc|Mesh|AP):\d+(?::|$)", re.MULTILINE)
-
-
-class UnknownScanFormat(UserInputError):
-    """The text is none of the scan formats evsurvey reads."""
 
 
 def detect_format(text: str) -> str | None:
@@ -51,6 +48,8 @@ def parse_text(text: str, format: str = "auto") -> ParsedScan:  # noqa: A002 - t
     if fmt == "auto":
         fmt = detect_format(text)
         if fmt is None:
+            if netsh.LOCATION_DENIED in text:
+                raise netsh.NetshLocationDenied()
             raise UnknownScanFormat(
                 "This file is not a scan evsurvey can read. Save the output of one of: "
                 "`iw dev wlan0 scan`, `nmcli --terse device wifi list`, `wpa_cli scan_results`, "
@@ -85,8 +84,90 @@ def decode_scan_bytes(data: bytes) -> tuple[str, list[str]]:
     except UnicodeDecodeError:
         pass
     if re.search(rb"^\s*BSSID\s+\d+\s*:", data, re.MULTILINE):
-        return data.decode("cp850"), ["Not UTF-8: read as the Windows OEM code page cp850."]
+        enc = guess_windows_code_page(data)
+        return data.decode(enc, errors="replace"), [f"Not UTF-8: read as the Windows console code page {enc}."]
     return data.decode("latin-1"), ["Not UTF-8: read as Latin-1; accented SSIDs may look wrong."]
+
+
+#: Code pages ``cmd.exe`` writes netsh output in (the console's OEM code page, chcp) and
+#: the ANSI pages PowerShell 5 uses for ``Out-File -Encoding Default``; Microsoft's
+#: "Code Page Identifiers" list. Order breaks ties: the most used first.
+WINDOWS_CODE_PAGES = ("cp850", "cp437", "cp852", "cp857", "cp866", "cp932", "gbk", "cp949", "cp950",
+                      "cp737", "cp775", "cp855", "cp1252", "cp1250", "cp1251", "cp1254", "cp1257")
+
+
+def _script(ch: str) -> str:
+    if ch.isascii():
+        return "LATIN"
+    try:
+        first = unicodedata.name(ch).split()[0]
+    except ValueError:
+        return "?"
+    return {"HIRAGANA": "CJK", "KATAKANA": "CJK", "HANGUL": "CJK", "CJK": "CJK",
+            "HALFWIDTH": "CJK", "FULLWIDTH": "CJK"}.get(first, first)
+
+
+def _plausibility(text: str) -> float:
+    """Mean score of the non-ASCII characters of ``text``: +1 for a letter that fits its
+    neighbours (same script; lower case after lower case), -1 for anything else (a box
+    drawing or symbol between letters, a script change inside a word, "SeĄal")."""
+    total = 0
+    count = 0
+    for i, ch in enumerate(text):
+        if ch.isascii():
+            continue
+        count += 1
+        prev = text[i - 1] if i else " "
+        nxt = text[i + 1] if i + 1 < len(text) else " "
+        letter_neighbours = [c for c in (prev, nxt) if c.isalpha()]
+        if not ch.isalpha():
+            total += -1 if letter_neighbours else 0
+            continue
+        script = _script(ch)
+        if any(_script(c) != script for c in letter_neighbours):
+            total -= 1
+        elif ch.isupper() and prev.isalpha() and prev.islower():
+            total -= 1
+        else:
+            total += 1
+    return total / count if count else 1.0
+
+
+def guess_windows_code_page(data: bytes) -> str:
+    """The Windows code page non-UTF-8 netsh bytes are most plausibly written in.
+
+    netsh prints labels, values and SSIDs in the console's code page: cp850 for Western
+    Europe, cp852 Central Europe, cp866 Russian, cp932 Japanese, cp936 (GBK) Chinese...
+    Each candidate that decodes the bytes without error is scored by how word-like its
+    non-ASCII characters are (see :func:`_plausibility`). A general detector
+    (charset_normalizer) was tried first: on a few hundred bytes of netsh it picks cp775
+    or cp1250 for cp850 Spanish/French text, so this narrower rule is used instead.
+    """
+    best, best_score = "cp850", float("-inf")
+    for enc in WINDOWS_CODE_PAGES:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        score = _plausibility(text)
+        if score > best_score + 1e-9:
+            best, best_score = enc, score
+    if best in _CJK_PAGES:
+        # Shift-JIS, GBK, UHC and Big5 bytes often decode in each other's tables as
+        # well-formed ideographs, so the word-shape score cannot choose between them;
+        # charset_normalizer's character-frequency model can (it is installed with
+        # reportlab). Without it the score's pick stands.
+        try:
+            from charset_normalizer import from_bytes
+        except ImportError:  # pragma: no cover - reportlab depends on it
+            return best
+        match = from_bytes(data, cp_isolation=list(_CJK_PAGES)).best()
+        if match is not None:
+            return codecs.lookup(match.encoding).name if match.encoding != "gb18030" else "gbk"
+    return best
+
+
+_CJK_PAGES = ("cp932", "gbk", "cp949", "cp950")
 
 
 def parse_bytes(data: bytes, format: str = "auto") -> ParsedScan:  # noqa: A002

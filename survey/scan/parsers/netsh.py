@@ -25,7 +25,7 @@ import re
 from survey.project.model import Observation
 from survey.scan import signal
 from survey.scan.observations import build_observation
-from survey.scan.parsers.common import ParsedScan, is_noise_line, skipped_warning
+from survey.scan.parsers.common import ParsedScan, UnknownScanFormat, is_noise_line, skipped_warning
 from survey.scan.text import normalise_bssid
 
 _SSID = re.compile(r"^\s*SSID\s+(\d+)\s*:(?: (.*)|(.*))$")
@@ -36,10 +36,38 @@ _RADIO = re.compile(r"^802\.11\w+$")
 _BAND = re.compile(r"^(\d+(?:[.,]\d+)?)\s*GHz$")
 _UTIL = re.compile(r"^(\d+)\s*\(\s*(\d+)\s*%\s*\)$")
 _CIPHER = re.compile(r"^(CCMP|TKIP|GCMP|GCMP-256|CCMP-256|WEP|AES)$", re.IGNORECASE)
-_WPA = re.compile(r"WPA3|WPA2|WPA|OWE|SAE", re.IGNORECASE)
+# The protocol word of an authentication value: "WPA2-Personal", "WPA2 - 个人", "WPA3-エンタープライズ".
+# Letters may not touch it on the left ("Nowpa" is no protocol); "WPA2PSK" is allowed.
+_WPA = re.compile(r"(?<![A-Za-z])(?:WPA[123]?(?![a-z])|OWE(?![A-Za-z])|SAE(?![A-Za-z]))", re.IGNORECASE)
+# "Enterprise" in the authentication names of Windows' display languages (netsh translates
+# "WPA2-Enterprise"; Microsoft Terminology Collection): en/nl/it Enterprise, fr Entreprise,
+# es/pt Empresa/Empresarial, de Unternehmen, it Aziendale, sv Företag, da Virksomhed,
+# nb Bedrift, fi Yritys, cs/sk Podnikov*, pl Przedsiębiorstwo, hu Vállalati, tr Kurumsal,
+# ru Предприятие/Корпоративная, uk Підприємство, el Εταιρικό, zh-CN 企业, zh-TW/ja 企業,
+# ja エンタープライズ, ko 엔터프라이즈, he ארגוני, ar مؤسسة. "Personal" is the default:
+# an unrecognised suffix is far more often a translated "Personal".
+_ENTERPRISE = re.compile(
+    r"enter|entre|empres|unterneh|aziend|corpor|bedrijf|företag|virksomhed|bedrift|yritys|podnik|przedsi"
+    r"|vállalat|kurumsal|предпр|корпор|підпр|εταιρ|企业|企業|エンタープライズ|엔터프라이즈|ארגונ|مؤسس"
+    r"|802\.1x|\beap\b", re.IGNORECASE)
 # Letters around a cp850 byte read as Latin-1: "Se¤al", "Autenticaci¢n", "b\xa0sicas".
 _MOJIBAKE = re.compile(r"[A-Za-z][\u00a0-\u00bf\u0080-\u009f][a-z]")
-_ENTERPRISE = re.compile(r"enter|entre|empres|unterneh|aziend|corpor|bedrijf|företag", re.IGNORECASE)
+# Windows' only WPA3-Enterprise variant with its own name: "WPA3-Enterprise 192 Bits".
+_SUITE_B = re.compile(r"\b192\b")
+#: Text of Windows 11's refusal to list networks without Location permission. The sentences
+#: are translated, the Settings URI is not.
+LOCATION_DENIED = "ms-settings:privacy-location"
+
+
+class NetshLocationDenied(UnknownScanFormat):
+    """The saved netsh output is Windows refusing the scan for lack of Location permission."""
+
+    def __init__(self):
+        super().__init__(
+            "This netsh output lists no networks: Windows refused the scan because netsh has no "
+            "Location permission (Windows 11 24H2 and later). Open Settings > Privacy & security > "
+            "Location, turn on Location services and 'Let desktop apps access your location', then "
+            "run `netsh wlan show networks mode=bssid` again and save its output.")
 
 
 def repair_oem_mojibake(text: str) -> tuple[str, bool]:
@@ -58,18 +86,32 @@ def repair_oem_mojibake(text: str) -> tuple[str, bool]:
 
 
 def _auth_of(auth_value: str, cipher_value: str) -> list[str]:
+    """Auth value for a netsh authentication value (any language) and its cipher.
+
+    The protocol word (WPA, WPA2, WPA3, OWE, SAE) is never translated; Personal vs
+    Enterprise is, see :data:`_ENTERPRISE`. A value without a protocol word is the
+    translated "Open" or "Shared": a WEP cipher makes it WEP, a CCMP/GCMP cipher OWE
+    (Windows' only non-WPA authentication that encrypts with CCMP, Opportunistic Wireless
+    Encryption, whose name some Windows versions translate), anything else open.
+    """
     v = auth_value.upper()
-    eap = bool(_ENTERPRISE.search(auth_value)) or "802.1X" in v
-    if "OWE" in v:
+    eap = bool(_ENTERPRISE.search(auth_value))
+    words = {m.group().upper() for m in _WPA.finditer(auth_value)}
+    if "OWE" in words:
         return ["OWE"]
-    if "WPA3" in v or "SAE" in v:
-        return ["WPA3-EAP" if eap else "WPA3-SAE"]
-    if "WPA2" in v:
+    if any(w.startswith("WPA3") for w in words) or "SAE" in words:
+        if eap or _SUITE_B.search(auth_value):
+            return ["WPA3-EAP"]
+        return ["WPA3-SAE"]
+    if any(w.startswith("WPA2") for w in words):
         return ["WPA2-EAP" if eap else "WPA2-PSK"]
-    if "WPA" in v:
+    if words:
         return ["WPA-EAP" if eap else "WPA-PSK"]
-    if cipher_value.upper() == "WEP" or "WEP" in v or "SHARED" in v:
+    cipher = cipher_value.upper()
+    if cipher == "WEP" or "WEP" in v:
         return ["WEP"]
+    if cipher.startswith(("CCMP", "GCMP", "AES")):
+        return ["OWE"]
     return ["OPEN"]
 
 
@@ -165,6 +207,8 @@ def parse(text: str) -> ParsedScan:
             close_block()
             in_network = False
     close_block()
+    if not out and LOCATION_DENIED in text:
+        raise NetshLocationDenied()
     return ParsedScan("netsh", tuple(out), tuple(warnings + skipped_warning("netsh", skipped)))
 
 

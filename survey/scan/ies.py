@@ -28,9 +28,12 @@ RSN_OUI = b"\x00\x0f\xac"
 MS_OUI = b"\x00\x50\xf2"
 
 _CIPHERS = {1: "WEP", 2: "TKIP", 4: "CCMP", 5: "WEP", 8: "GCMP", 9: "GCMP-256", 10: "CCMP-256"}
-# AKM suite type -> (kind) ; IEEE 802.11-2020 Table 9-151
-_AKMS = {1: "EAP", 2: "PSK", 3: "EAP", 4: "PSK", 5: "EAP", 6: "PSK", 8: "SAE", 9: "SAE",
-         11: "EAP-SUITE-B", 12: "EAP-SUITE-B-192", 13: "EAP-SUITE-B-192", 18: "OWE", 24: "SAE", 25: "SAE"}
+#: AKM suite type -> kind; IEEE 802.11-2020 Table 9-151 (FILS, 14-17, authenticates through
+#: an EAP server; 19/20 are PSK with SHA-384; 22/23 802.1X with SHA-384; 24/25 SAE-EXT-KEY).
+AKM_KINDS = {1: "EAP", 2: "PSK", 3: "EAP", 4: "PSK", 5: "EAP", 6: "PSK", 8: "SAE", 9: "SAE",
+             11: "EAP-SUITE-B", 12: "EAP-SUITE-B-192", 13: "EAP-SUITE-B-192", 14: "EAP", 15: "EAP",
+             16: "EAP", 17: "EAP", 18: "OWE", 19: "PSK", 20: "PSK", 22: "EAP", 23: "EAP", 24: "SAE", 25: "SAE"}
+_AKMS = AKM_KINDS
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,11 @@ def _suites(body: bytes, oui: bytes) -> tuple[list[str], list[str]] | None:
         return akms, ciphers
     except struct.error:
         return [], []
+
+
+def auth_value(proto: str, kind: str) -> str:
+    """Auth value for a protocol (``RSN``/``WPA``) and an AKM kind of :data:`AKM_KINDS`."""
+    return _auth_value(proto, kind)
 
 
 def _auth_value(proto: str, kind: str) -> str:

@@ -12,11 +12,15 @@ from __future__ import annotations
 import re
 
 from survey.project.model import Observation
+from survey.scan import ies, signal
 from survey.scan.observations import akm_to_auth, build_observation
 from survey.scan.parsers.common import ParsedScan, skipped_warning
 from survey.scan.text import normalise_bssid, unescape_iw
 
-_BSS = re.compile(r"^BSS\s+([0-9A-Fa-f:]{17})\s*(?:\(on\s+[^)]*\))?\s*(?:--\s*(\w+))?\s*$")
+# "-- associated", "-- authenticated", "-- ibss joined" (iw's scan.c status strings).
+_BSS = re.compile(r"^BSS\s+([0-9A-Fa-f:]{17})\s*(?:\(on\s+[^)]*\))?\s*(?:--\s*([\w ]+?))?\s*$")
+# iw prints an AKM it has no name for as its suite selector, "00-0f-ac:24".
+_SUITE_SELECTOR = re.compile(r"^([0-9a-fA-F]{2})-([0-9a-fA-F]{2})-([0-9a-fA-F]{2}):(\d+)$")
 _KEY = re.compile(r"^\s*(?:\*\s*)?([^:]+?):\s?(.*)$")
 
 _AKM_SPLIT = re.compile(r"\s+(?=[A-Z0-9/]|IEEE)")
@@ -40,6 +44,11 @@ class _Bss:
         self.ht_any_width = False
         self.has_ht_op = False
         self.vht_width: int | None = None
+        self.vht_seg1: int | None = None
+        self.vht_seg2: int | None = None
+        self.signal_pct: float | None = None
+        self.mesh_id: bytes | None = None
+        self.has_rsn_or_wpa = False
 
 
 def _suites(value: str) -> list[str]:
@@ -48,12 +57,32 @@ def _suites(value: str) -> list[str]:
     return [s for s in value.split() if s]
 
 
+def _akm_auth(proto: str, akm: str) -> str | None:
+    """Auth value for one of iw's AKM names ("PSK", "FT/SAE", "IEEE 802.1X/SHA-256",
+    "FILS/SHA-384", "OSEN", "00-0f-ac:24")."""
+    m = _SUITE_SELECTOR.match(akm)
+    if m:
+        oui = bytes(int(m.group(i), 16) for i in (1, 2, 3))
+        kind = ies.AKM_KINDS.get(int(m.group(4))) if oui == ies.RSN_OUI else None
+        return ies.auth_value(proto, kind) if kind else None
+    upper = akm.upper()
+    if "FILS" in upper or upper == "OSEN":
+        # FILS authenticates through an EAP server; OSEN is Hotspot 2.0's anonymous EAP.
+        return "WPA-EAP" if proto == "WPA" else "WPA2-EAP"
+    return akm_to_auth(proto, akm)
+
+
 def _finish(b: _Bss, now: float | None) -> Observation:
     auth = list(b.auth)
-    if not auth:
+    if not auth and not b.has_rsn_or_wpa:
         auth = ["WEP"] if b.privacy else ["OPEN"]
+    # An RSN/WPA element whose AKMs are all unknown: protected, kind unknown -> no auth value.
     width = None
-    if b.vht_width:
+    if b.vht_width == 80 and b.vht_seg2:
+        # VHT operation with CCFS1 set: 160 MHz (|CCFS1 - CCFS0| = 8) or 80+80 MHz
+        # (IEEE 802.11-2020 Table 9-274); iw still prints "1 (80 MHz)".
+        width = 160
+    elif b.vht_width:
         width = b.vht_width
     elif b.has_ht_op:
         width = 40 if (b.ht_any_width and b.ht_secondary in ("above", "below")) else 20
@@ -62,8 +91,11 @@ def _finish(b: _Bss, now: float | None) -> Observation:
     channel = None
     if b.freq_mhz is None:
         channel = b.ds_channel
+    # A mesh point sends an empty SSID and names its network in the Mesh ID element.
+    ssid_raw = b.ssid_raw or b.mesh_id or b""
     return build_observation(
-        b.bssid, ssid_raw=b.ssid_raw if b.ssid_raw is not None else b"", rssi_dbm=b.rssi_dbm,
+        b.bssid, ssid_raw=ssid_raw, rssi_dbm=b.rssi_dbm,
+        signal_pct=b.signal_pct if b.rssi_dbm is None else None, pct_source=signal.NETWORKMANAGER,
         freq_mhz=b.freq_mhz, channel=channel, auth=auth, ciphers=b.ciphers, wps=b.wps,
         station_count=b.stations, channel_utilization_pct=b.util_pct, channel_width_mhz=width,
         last_seen=(now - b.last_seen_ms / 1000.0) if (now is not None and b.last_seen_ms is not None) else None,
@@ -122,11 +154,19 @@ def _top_field(b: _Bss, key: str, value: str, raw_value: str) -> None:
         except (ValueError, IndexError):
             pass
     elif k == "signal":
-        m = re.match(r"(-?\d+(?:\.\d+)?)", value)
-        if m:
+        # "-67.00 dBm"; drivers without dBm give a quality, which iw prints as "62/100".
+        m = re.match(r"(-?\d+(?:\.\d+)?)\s*(/\s*100)?", value)
+        if m and m.group(2):
+            b.signal_pct = float(m.group(1))
+        elif m:
             b.rssi_dbm = float(m.group(1))
+    elif k == "mesh id":
+        b.mesh_id = unescape_iw(raw_value[1:] if raw_value.startswith(" ") else raw_value)
+    elif k in ("rsn", "wpa"):
+        b.has_rsn_or_wpa = True
     elif k == "last seen":
-        m = re.match(r"(\d+)", value)
+        # "0 ms ago"; the other form, "710.456s [boottime]", is an absolute clock.
+        m = re.match(r"(\d+)\s*ms ago", value)
         if m:
             b.last_seen_ms = float(m.group(1))
     elif k == "ssid":
@@ -156,7 +196,7 @@ def _sub_field(b: _Bss, section: str, body: str) -> None:
         proto = "WPA" if sec == "wpa" else "RSN"
         if key == "authentication suites":
             for akm in _suites(value):
-                auth = akm_to_auth(proto, akm)
+                auth = _akm_auth(proto, akm)
                 if auth and auth not in b.auth:
                     b.auth.append(auth)
         elif key == "pairwise ciphers":
@@ -183,3 +223,6 @@ def _sub_field(b: _Bss, section: str, body: str) -> None:
             mm = re.search(r"\((\d+)(?:\+\d+)? MHz\)", value)
             if mm and int(mm.group(1)) >= 80:
                 b.vht_width = int(mm.group(1))
+        elif key == "center freq segment 2":
+            mm = re.match(r"(\d+)", value)
+            b.vht_seg2 = int(mm.group(1)) if mm else None

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from survey.analysis.recommend import format_text, pick_survey, recommend
 from survey.project.profiles import get_profile, load_profiles
 
 
@@ -20,6 +19,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
+    # Imported here: the CLI builds every subcommand's parser at start-up, and the
+    # recommendation pulls in scipy.optimize (~1 s) that only this command needs.
+    from survey.analysis.recommend import format_text, pick_survey, recommend
     from survey.project.store import ProjectStore
 
     with ProjectStore.open(args.project, read_only=True) as store:

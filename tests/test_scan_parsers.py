@@ -53,6 +53,7 @@ COUNTS = {
     "wpa_cli-two-wps.txt": ("wpa_cli", 2),
     "wpa_cli-escapes-crlf.txt": ("wpa_cli", 5),
     "wpa_cli-80bss-over-4k.txt": ("wpa_cli", 80),
+    "wpa_cli-wpa3-owe-mesh-flags.txt": ("wpa_cli", 12),
 }
 
 
@@ -225,6 +226,32 @@ def test_wpa_cli_values():
     two = load("wpa_cli-two-wps.txt").observations
     assert two[0].wps is True and two[1].wps is False and two[0].ciphers == ("CCMP", "TKIP")
     assert two[0].rssi_dbm == -66 and not two[0].rssi_estimated
+
+
+def test_wpa_cli_newer_flags():
+    """Flags as wpa_supplicant's ctrl_iface.c writes them ([PROTO-AKM+AKM-CIPHER], [WPS-AUTH],
+    [SAE-H2E], [OWE-TRANS], [MESH], [IBSS], [HS20], "-preauth"); the first three rows' shape
+    (header line, SSIDs with spaces, WPA2-PSK+SAE, FT/PSK, WPS-AUTH) is that of the parser
+    test in a public wifi_common_hal gtest (TEST(parser, parse)); rows rewritten."""
+    obs = by_bssid(load("wpa_cli-wpa3-owe-mesh-flags.txt"))
+    expect = {
+        "02:30:00:00:00:01": ("CHARGER_ 5823", ("WPA2-PSK", "WPA3-SAE"), True),
+        "02:30:00:00:00:02": ("SKY0000", ("WPA2-PSK",), True),
+        "02:30:00:00:00:03": ("G ARAGE", ("WPA2-PSK",), True),
+        "02:30:00:00:00:04": ("Shed-6E", ("WPA3-SAE",), False),
+        "02:30:00:00:00:05": ("Cafe", ("OPEN",), False),
+        "02:30:00:00:00:06": ("", ("OWE",), False),
+        "02:30:00:00:00:07": ("Fleet", ("WPA3-EAP",), False),
+        "02:30:00:00:00:08": ("Passpoint", ("WPA2-EAP",), False),
+        "02:30:00:00:00:09": ("Odd-AKM", (), False),
+        "02:30:00:00:00:0a": ("yard-mesh", ("WPA3-SAE",), False),
+        "02:30:00:00:00:0b": ("adhoc", ("OPEN",), False),
+        "02:30:00:00:00:0c": ("Old-Router", ("WPA-PSK", "WPA2-PSK"), True),
+    }
+    assert {b: (o.ssid, o.auth, o.wps) for b, o in obs.items()} == expect
+    assert obs["02:30:00:00:00:04"].band == "6" and obs["02:30:00:00:00:04"].channel == 1
+    assert obs["02:30:00:00:00:0c"].ciphers == ("CCMP", "TKIP")
+    assert obs["02:30:00:00:00:07"].ciphers == ("GCMP-256",)
 
 
 def test_wpa_cli_escapes():

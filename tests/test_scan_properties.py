@@ -91,3 +91,21 @@ def test_nmcli_any_field_order_is_inferred(order):
         ("02:00:00:00:00:02", "Café:1", 36, 5180.0, 45.0, ("WPA2-PSK", "WPA3-SAE")),
         ("02:00:00:00:00:03", "back\\yard", 11, 2462.0, 12.0, ("OPEN",)),
     ]
+
+
+_AKM_AUTH = {"PSK": "WPA2-PSK", "SAE": "WPA3-SAE", "EAP": "WPA2-EAP", "FT/PSK": "WPA2-PSK", "FT/SAE": "WPA3-SAE",
+             "PSK-SHA256": "WPA2-PSK", "EAP-SHA256": "WPA2-EAP", "OWE": "OWE", "EAP-SUITE-B-192": "WPA3-EAP",
+             "FILS-SHA256": "WPA2-EAP", "SAE-EXT-KEY": "WPA3-SAE"}
+
+
+@given(st.lists(st.sampled_from(sorted(_AKM_AUTH)), min_size=1, max_size=4, unique=True),
+       st.lists(st.sampled_from(["CCMP", "TKIP", "GCMP-256", "CCMP-256", "GCMP"]), min_size=1, max_size=3,
+                unique=True),
+       st.sampled_from(["", "[WPS]", "[ESS]", "[WPS][ESS]", "[ESS][HS20]", "[SAE-H2E][ESS]"]))
+def test_wpa_cli_flag_tag_splits_akms_and_ciphers(akms, ciphers, extra):
+    """``[WPA2-AKM+AKM-CIPHER+CIPHER]``: AKM names contain '-' and '/', so the split must
+    find the cipher list at the end, whatever the AKMs."""
+    auth, got_ciphers, wps = wpa_parser.parse_flags(f"[WPA2-{'+'.join(akms)}-{'+'.join(ciphers)}]{extra}")
+    assert set(auth) == {_AKM_AUTH[a] for a in akms}
+    assert got_ciphers == ciphers
+    assert wps == ("WPS" in extra)

@@ -19,7 +19,8 @@ from survey.scan.parsers.common import ParsedScan, is_noise_line, skipped_warnin
 from survey.scan.text import normalise_bssid, unescape_wpa
 
 _CIPHERS = r"(?:CCMP-256|GCMP-256|CCMP|GCMP|TKIP|WEP104|WEP40|NONE)"
-_SEC_TAG = re.compile(rf"^(WPA|WPA2|RSN|OSEN)-(.+?)(?:-({_CIPHERS}(?:\+{_CIPHERS})*))?$")
+_SEC_TAG = re.compile(rf"^(WPA|WPA2|RSN|OSEN)-(.*?)(?:-({_CIPHERS}(?:\+{_CIPHERS})*))?$")
+_BARE_TAG = re.compile(rf"^(SAE|OWE|PSK|EAP)-({_CIPHERS})$")
 _HEADER = re.compile(r"^\s*bssid\s*/\s*frequency", re.IGNORECASE)
 _PREAMBLE = re.compile(r"^\s*(Selected interface|Using interface|Interactive mode)", re.IGNORECASE)
 
@@ -29,6 +30,7 @@ def parse_flags(flags: str) -> tuple[list[str], list[str], bool]:
     auth: list[str] = []
     ciphers: list[str] = []
     wps = False
+    protected = False  # a WPA/RSN/WEP tag was present, whether or not its AKM is known
     for tag in re.findall(r"\[([^\]]*)\]", flags):
         if tag == "WPS" or tag.startswith("WPS-"):
             wps = True
@@ -36,22 +38,44 @@ def parse_flags(flags: str) -> tuple[list[str], list[str], bool]:
         if tag == "WEP":
             auth.append("WEP")
             continue
+        if re.match(r"^(WPA|WPA2|RSN|OSEN)-", tag):
+            # "[WPA2--CCMP]" (no AKM wpa_supplicant knows) and "[WPA2-?]" (unparsable
+            # element) are protected networks of unknown kind.
+            protected = True
         if tag == "OWE-TRANS" or tag == "OWE-TRANS-OPEN":
             continue
-        m = _SEC_TAG.match(tag)
+        bare = _BARE_TAG.match(tag)
+        if bare:
+            # "[SAE-CCMP]", "[OWE-CCMP]": an AKM and cipher without the protocol word, as
+            # some Android builds print scan flags; these AKMs exist only in RSN.
+            a = _akm_auth("RSN", bare.group(1))
+            if a and a not in auth:
+                auth.append(a)
+            if bare.group(2) not in ciphers:
+                ciphers.append(bare.group(2))
+            continue
+        m = _SEC_TAG.match(tag.removesuffix("-preauth"))  # RSN pre-authentication capability
         if not m:
             continue
         proto, akms, cipher_part = m.group(1), m.group(2), m.group(3) or ""
-        for akm in akms.split("+"):
-            a = akm_to_auth(proto, akm)
+        for akm in filter(None, akms.split("+")):
+            a = _akm_auth(proto, akm)
             if a and a not in auth:
                 auth.append(a)
         for c in cipher_part.split("+"):
             if c and c != "NONE" and c not in ciphers:
                 ciphers.append(c)
-    if not auth:
+    if not auth and not protected:
         auth = ["OPEN"]
     return auth, ciphers, wps
+
+
+def _akm_auth(proto: str, akm: str) -> str | None:
+    upper = akm.upper()
+    if "FILS" in upper or upper == "OSEN" or proto == "OSEN":
+        # FILS authenticates through an EAP server; OSEN is Hotspot 2.0's anonymous EAP.
+        return "WPA-EAP" if proto == "WPA" else "WPA2-EAP"
+    return akm_to_auth(proto, akm)
 
 
 def parse_line(line: str) -> Observation | None:

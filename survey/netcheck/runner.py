@@ -575,7 +575,7 @@ def _tls_result(e: Endpoint, o, run: _Run) -> CheckResult:
         why = ("the certificate is not for this host" if code in _MISMATCH
                else "the certificate is not signed by a trusted authority")
         return CheckResult(cid, title, Status.FAIL,
-                           f"Handshake completed but {why} ({getattr(exc, 'verify_message', '') or exc}): something "
+                           f"The server's certificate was refused: {why} ({getattr(exc, 'verify_message', '') or exc}); something "
                            "on this network intercepts TLS (a firewall's SSL inspection, a captive portal).",
                            "Exempt the charger's network from TLS/SSL inspection and captive portals: a charger "
                            "trusts only its maker's certificates.", o.tls_ms)

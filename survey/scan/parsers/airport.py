@@ -22,7 +22,8 @@ _ROW = re.compile(
     r"(?:(?P<bssid>[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5})\s+)?"
     r"(?P<rssi>-\d+)\s+"
     r"(?P<chan>\d+)(?:,(?P<ext>[-+]?\d+))?\s+"
-    r"(?P<ht>[YN])\s+(?P<cc>\S+)\s+(?P<sec>.*?)\s*$")
+    # CC (country code: "US", "--", "X0") is blank when the AP sends no Country element.
+    r"(?P<ht>[YN])\s+(?:(?P<cc>[A-Z0-9]{2}|--)\s+)?(?P<sec>.*?)\s*$")
 _HEADER = re.compile(r"^\s*SSID\s+BSSID\s+RSSI\s+CHANNEL", re.IGNORECASE)
 _SEC = re.compile(r"(WPA3|WPA2|WPA|RSN)\(([^)]*)\)")
 
@@ -43,8 +44,9 @@ def _security(sec: str) -> tuple[list[str], list[str]]:
             for c in parts[1].split(","):
                 if c and c not in ciphers:
                     ciphers.append(c)
-    if not auth:
+    if not auth and not _SEC.search(sec):
         auth = ["WEP"] if "WEP" in sec.upper() else ["OPEN"]
+    # A WPA/RSN entry whose AKM airport calls "Unknown": protected, kind unknown -> no auth value.
     return auth, ciphers
 
 

@@ -487,3 +487,13 @@ def test_decode_fallbacks_never_fail():
     assert isinstance(text, str)
     text, notes = decode_scan_bytes(bytes(range(256)))
     assert notes and len(text) == 256
+
+
+def test_nmcli_row_whose_ssid_looks_like_a_prompt_is_kept():
+    """An SSID like "$\\t" or "# x" makes the row match the shell-prompt/comment pattern;
+    a row with a MAC among its fields is still a row (found by hypothesis)."""
+    from survey.scan.parsers import nmcli
+    for ssid in ("$\t", "cafe$ free", "# x"):
+        row = "*:AA\\:BB\\:CC\\:DD\\:EE\\:FF:" + ssid.replace(":", "\\:") + ":Infra:6:2437 MHz:70:WPA2\n"
+        parsed = nmcli.parse(row, fields=("IN-USE", "BSSID", "SSID", "MODE", "CHAN", "FREQ", "SIGNAL", "SECURITY"))
+        assert [o.ssid for o in parsed.observations] == [ssid]

@@ -219,14 +219,17 @@ def parse(text: str, fields: tuple[str, ...] | None = None) -> ParsedScan:
         line = raw_line.rstrip("\r\n")
         if not line.strip():
             continue
-        if is_noise_line(line):
+        parts = split_terse(line)
+        # An SSID may contain "$ " or "# ", which makes a row look like a shell prompt;
+        # a line with an escaped MAC address among its fields is a row all the same.
+        if is_noise_line(line) and not any(normalise_bssid(p) for p in parts):
             if fields is None:
                 m = _FIELDS_ARG.search(line)
                 if m:
                     fields = tuple(f.strip().upper() for f in m.group(1).split(",") if f.strip())
             skipped.append((lineno, line))
             continue
-        rows.append((lineno, line, split_terse(line)))
+        rows.append((lineno, line, parts))
     if fields is not None and any(f in ("ALL", "COMMON") for f in fields):
         fields = None
     if rows:

@@ -497,3 +497,10 @@ def test_nmcli_row_whose_ssid_looks_like_a_prompt_is_kept():
         row = "*:AA\\:BB\\:CC\\:DD\\:EE\\:FF:" + ssid.replace(":", "\\:") + ":Infra:6:2437 MHz:70:WPA2\n"
         parsed = nmcli.parse(row, fields=("IN-USE", "BSSID", "SSID", "MODE", "CHAN", "FREQ", "SIGNAL", "SECURITY"))
         assert [o.ssid for o in parsed.observations] == [ssid]
+
+
+def test_airport_and_wpa_cli_rows_whose_ssid_looks_like_a_prompt_are_kept():
+    air = parse_text("                          $ free 02:60:00:00:00:01 -50  6       Y  -- NONE \n", "airport")
+    assert [o.ssid for o in air.observations] == ["$ free"]
+    wpa = parse_text("02:60:00:00:00:02\t2437\t-50\t[ESS]\t# not a comment\n", "wpa_cli")
+    assert [o.ssid for o in wpa.observations] == ["# not a comment"]

@@ -14,7 +14,7 @@ import re
 
 from survey.project.model import Observation
 from survey.scan.observations import akm_to_auth, build_observation
-from survey.scan.parsers.common import ParsedScan, is_noise_line, skipped_warning
+from survey.scan.parsers.common import ParsedScan, skipped_warning
 from survey.scan.text import normalise_bssid
 
 _ROW = re.compile(
@@ -59,7 +59,8 @@ def parse(text: str) -> ParsedScan:
         line = raw_line.rstrip("\r\n")
         if not line.strip() or _HEADER.match(line):
             continue
-        m = None if is_noise_line(line) else _ROW.match(line)
+        # A row first: an SSID such as "$ free" would make the line look like a prompt.
+        m = _ROW.match(line)
         if m is None:
             skipped.append((lineno, line))
             continue

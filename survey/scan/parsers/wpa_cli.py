@@ -15,7 +15,7 @@ import re
 from survey.project.model import Observation
 from survey.scan import signal
 from survey.scan.observations import akm_to_auth, build_observation
-from survey.scan.parsers.common import ParsedScan, is_noise_line, skipped_warning
+from survey.scan.parsers.common import ParsedScan, skipped_warning
 from survey.scan.text import normalise_bssid, unescape_wpa
 
 _CIPHERS = r"(?:CCMP-256|GCMP-256|CCMP|GCMP|TKIP|WEP104|WEP40|NONE)"
@@ -109,7 +109,7 @@ def parse(text: str) -> ParsedScan:
         line = raw_line.rstrip("\r\n")
         if not line.strip() or _HEADER.match(line) or _PREAMBLE.match(line):
             continue
-        obs = None if is_noise_line(line) else parse_line(line)
+        obs = parse_line(line)  # a row first: its SSID may look like a prompt or comment
         if obs is None:
             skipped.append((lineno, line))
         else:

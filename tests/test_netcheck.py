@@ -352,7 +352,7 @@ def test_stalled_tls_handshake_times_out_within_the_deadline():
         start = time.monotonic()
         r = by_id(run_checks(plan([Endpoint("127.0.0.1", port, tls=True)]), deadline_s=1.5))
         took = time.monotonic() - start
-    assert took < 2.5
+    assert took < 3.5
     assert r[f"tls:127.0.0.1:{port}"].status is Status.FAIL
     assert "did not complete in time" in r[f"tls:127.0.0.1:{port}"].detail
 
@@ -418,7 +418,7 @@ def test_a_hanging_resolver_cannot_hold_the_run_past_its_deadline():
         took = time.monotonic() - start
     finally:
         release.set()
-    assert took < 2.2
+    assert took < 3.5  # deadline 1.5 s; generous for a loaded CI machine, far below a hang
     r = by_id(report)
     assert r["dns:slow.example"].status is Status.FAIL and "No answer" in r["dns:slow.example"].detail
     assert r["tcp:slow.example:443"].status is Status.SKIP and "timed out" in r["tcp:slow.example:443"].detail
@@ -446,7 +446,7 @@ def test_silent_ntp_server_is_a_warning_about_udp_123():
     with sntp_responder(silent=True) as port:
         start = time.monotonic()
         ntp = by_id(run_checks(plan(ntp=[NtpServer("127.0.0.1", port)]), deadline_s=1.5))["ntp"]
-        assert time.monotonic() - start < 2.2
+        assert time.monotonic() - start < 3.5
     assert ntp.status is Status.WARN
     assert "UDP 123 may be blocked" in ntp.detail and "Allow outbound UDP 123" in ntp.fix
 
@@ -467,7 +467,7 @@ def test_everything_at_once_runs_concurrently():
         start = time.monotonic()
         report = run_checks(plan(endpoints, ntp=[NtpServer("127.0.0.1", ntp_port)]), deadline_s=1.5)
         took = time.monotonic() - start
-    assert took < 2.2
+    assert took < 3.5  # deadline 1.5 s; generous for a loaded CI machine, far below a hang
     assert len(report.results) == 1 + 10 + 1 + 10 + 1  # gateway, tcp, egress, tls, ntp
     assert all(r.status is not Status.PASS for r in report.results if r.id.startswith("tls:"))
 

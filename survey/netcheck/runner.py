@@ -259,7 +259,7 @@ def _usable_addresses(host: str, resolved: _Resolved) -> list[str]:
 def _probe_endpoint(endpoint: Endpoint, lookups: _Lookups, deadline: _Deadline,
                     tls_context: ssl.SSLContext | None) -> _EndpointOutcome:
     try:
-        resolved: _Resolved = lookups.get(endpoint.host).result(timeout=deadline.remaining())
+        resolved: _Resolved = lookups.get(endpoint.host).result(timeout=deadline.step())
     except BaseException as exc:  # noqa: BLE001 - reported by the DNS check
         raise _DnsUnusable(f"{endpoint.host} did not resolve ({_exc_text(exc)})") from exc
     usable = _usable_addresses(endpoint.host, resolved)
@@ -296,7 +296,7 @@ def _probe_endpoint(endpoint: Endpoint, lookups: _Lookups, deadline: _Deadline,
 def _query_ntp(server: NtpServer, lookups: _Lookups, deadline: _Deadline,
                clock: Callable[[], float]) -> sntp.SntpReply:
     try:
-        resolved: _Resolved = lookups.get(server.host).result(timeout=deadline.remaining())
+        resolved: _Resolved = lookups.get(server.host).result(timeout=deadline.step())
     except BaseException as exc:  # noqa: BLE001
         raise _DnsUnusable(f"did not resolve ({_exc_text(exc)})") from exc
     usable = _usable_addresses(server.host, resolved)
@@ -345,8 +345,13 @@ def run_checks(plan: CheckPlan, *, deadline_s: float = DEFAULT_DEADLINE_S, resol
     for server in plan.ntp_servers:
         run.ntp[server] = _spawn(_query_ntp, server, lookups, deadline, clock, name=f"netcheck-ntp-{server.label}")
     gateway = _gateway_result(route_table or probes.ROUTE_TABLE)
-    pending = [*run.dns.values(), *(f for f, _ in run.endpoints.values()), *run.ntp.values()]
-    wait(pending, timeout=deadline.remaining_overall())
+    # A lookup gets one step (5 s by default, the system resolver's own per-try timeout in
+    # resolv.conf(5)): a DNS server silent for longer fails the charger too, and a silent one
+    # then costs one step instead of the whole deadline. The probes waiting on a lookup give up
+    # after that step, so waiting for them bounds the run.
+    wait([*(f for f, _ in run.endpoints.values()), *run.ntp.values()], timeout=deadline.remaining_overall())
+    dns_end = started + deadline.step_s
+    wait(list(run.dns.values()), timeout=max(0.0, min(dns_end - time.monotonic(), deadline.remaining_overall())))
     results = [gateway]
     if plan.unchecked_note:
         results.append(CheckResult("cloud_domains", "Maker's cloud domains", Status.SKIP, plan.unchecked_note,
@@ -406,10 +411,10 @@ def _dns_results(run: _Run) -> list[CheckResult]:
         cid = f"dns:{host}"
         if not future.done():
             out.append(CheckResult(cid, title, Status.FAIL,
-                                   f"No answer within {run.deadline.total_s:.0f} s: the DNS server this network "
+                                   f"No answer within {run.deadline.step_s:.1f} s: the DNS server this network "
                                    "hands out does not respond.",
                                    "Let the charger's network reach its DNS server (UDP and TCP 53), or hand out a "
-                                   "working DNS server by DHCP.", run.deadline.total_s * 1000))
+                                   "working DNS server by DHCP.", run.deadline.step_s * 1000))
             continue
         exc = future.exception()
         if exc is not None:

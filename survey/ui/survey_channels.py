@@ -28,6 +28,8 @@ HALF_WIDTH_CHANNELS = 2.2
 CHART_FLOOR_DBM = -100.0
 #: Characters of an SSID shown on the chart (the table shows it whole).
 MAX_CHART_LABEL = 14
+#: Channels shown: 1-13 and room for the channel masks at both ends.
+X_RANGE = (-1.0, 15.0)
 
 TARGET_PEN = pg.mkPen(QColor(20, 90, 200), width=3.5)
 OTHER_COLOURS = [(150, 150, 150), (120, 120, 160), (160, 120, 120), (120, 150, 120),
@@ -76,7 +78,7 @@ class ChannelChart(pg.PlotWidget):
         item.setLabel("bottom", "2.4 GHz channel")
         item.setLabel("left", "RSSI (dBm)")
         item.showGrid(x=True, y=True, alpha=0.2)
-        item.setXRange(-1.0, 15.0, padding=0)
+        item.setXRange(*X_RANGE, padding=0)
         item.setYRange(CHART_FLOOR_DBM, -20, padding=0)
         item.setMouseEnabled(x=False, y=False)
         item.hideButtons()
@@ -86,18 +88,55 @@ class ChannelChart(pg.PlotWidget):
         for line in self._static:
             item.addItem(line)
         self._items: list[tuple[pg.PlotDataItem, pg.TextItem]] = []
+        self._label_boxes: list[tuple[pg.TextItem, float, float, float, float]] = []
+        self._y_top = -20.0
         self.curve_count = 0
         self.target_curve_count = 0
         self.labels: list[str] = []
 
-    @staticmethod
-    def _label_y(placed: list[tuple[float, float]], ch: float, y_dbm: float) -> float:
-        """Lift a label above any already placed within 4.5 channels and 4 dB, so names stay readable."""
-        # 4.5 channels ~ the width of a short label in the side panel; 4 dB ~ a line of text.
-        while any(abs(ch - c) < 4.5 and abs(y_dbm - y) < 4.0 for c, y in placed):
-            y_dbm += 4.0
-        placed.append((ch, y_dbm))
-        return y_dbm
+    def _scale_px(self) -> tuple[float, float]:
+        """(pixels per channel, pixels per dB) of the plot area now; a side-panel guess before
+        the chart is first laid out."""
+        vb = self.getPlotItem().getViewBox()
+        (x0, x1), (y0, y1) = X_RANGE, (CHART_FLOOR_DBM, self._y_top)
+        width, height = vb.width(), vb.height()
+        if width < 50 or height < 50:
+            width, height = 300.0, 200.0
+        return width / (x1 - x0), height / (y1 - y0)
+
+    def _layout_labels(self, passes: int = 3) -> None:
+        """Place the labels where they overlap neither each other nor the chart's edges.
+
+        Sizes come from the font and the chart's current size in pixels, so a narrow side
+        panel lifts labels into more rows instead of printing names over each other; the
+        target is placed first so it keeps the spot on its own curve.
+        """
+        px_ch, px_db = self._scale_px()
+        placed: list[tuple[float, float, float, float]] = []  # x0, x1, y0, y1 in channels / dB
+        top = -20.0
+        for text, ch, rssi, width_px, height_px in self._label_boxes:
+            w, h = (width_px + 2) / px_ch, (height_px + 1) / px_db
+            x = min(max(ch, X_RANGE[0] + w / 2), X_RANGE[1] - w / 2)  # inside the plot
+            y = rssi + 0.5
+            while any(x - w / 2 < b[1] and x + w / 2 > b[0] and y < b[3] and y + h > b[2] for b in placed):
+                y = min(b[3] for b in placed
+                        if x - w / 2 < b[1] and x + w / 2 > b[0] and y < b[3] and y + h > b[2]) + 0.1
+            placed.append((x - w / 2, x + w / 2, y, y + h))
+            text.setPos(x, y)
+            top = max(top, y + h)
+        if top + 1.0 > self._y_top + 0.5 and passes > 1:
+            # Grow the axis so the highest label stays on the chart, then place again at the
+            # new scale (a taller axis makes labels shorter in dB: it settles in a pass or two).
+            self._y_top = top + 1.0
+            self.getPlotItem().setYRange(CHART_FLOOR_DBM, self._y_top, padding=0)
+            self._layout_labels(passes - 1)
+
+    def resizeEvent(self, event):  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if getattr(self, "_label_boxes", None) and self.getPlotItem() is not None:
+            self._y_top = -20.0
+            self.getPlotItem().setYRange(CHART_FLOOR_DBM, self._y_top, padding=0)
+            self._layout_labels()
 
     def _pooled(self, index: int):
         """(curve, label) number ``index``, created on first use and then reused: items
@@ -128,7 +167,7 @@ class ChannelChart(pg.PlotWidget):
         self.target_curve_count = sum(1 for h in heard if h[3])
         bold, normal = QFont(), QFont()
         bold.setBold(True)
-        placed: list[tuple[float, float]] = []
+        boxes = []
         for i, (ch, rssi, obs, is_target) in enumerate(heard):
             curve, text = self._pooled(i)
             xs = np.array([ch - HALF_WIDTH_CHANNELS, ch - 1.0, ch + 1.0, ch + HALF_WIDTH_CHANNELS])
@@ -148,17 +187,27 @@ class ChannelChart(pg.PlotWidget):
             load = bss_load_text(obs)
             name = display_ssid(obs)
             self.labels.append(name + (f"  [{load}]" if load else ""))
-            # On the chart: names cut short (the table has them whole), BSS Load on its own line.
-            label = (name if len(name) <= MAX_CHART_LABEL else name[:MAX_CHART_LABEL - 1] + "…") + \
-                (f"\n{load}" if load else "")
-            text.setText(label, color=(20, 60, 160) if is_target else (70, 70, 70))
-            text.setFont(bold if is_target else normal)
-            text.setPos(ch, self._label_y(placed, ch, rssi + 0.5))
+            # On the chart: names cut short (the table has them whole, with every BSS Load);
+            # the target's BSS Load on its own line, the neighbours' only in the table.
+            short = name if len(name) <= MAX_CHART_LABEL else name[:MAX_CHART_LABEL - 1] + "…"
+            lines = [short] + ([load] if load and is_target else [])
+            font = bold if is_target else normal
+            text.setText("\n".join(lines), color=(20, 60, 160) if is_target else (70, 70, 70))
+            text.setFont(font)
             text.setZValue(3 if is_target else 2)
             text.setVisible(True)
+            # TextItem ignores the view's scale: its box is in screen pixels, margins included.
+            size = text.textItem.boundingRect()
+            boxes.append((is_target, rssi, (text, ch, rssi, size.width(), size.height())))
         for curve, text in self._items[len(heard):]:
             curve.setVisible(False)
             text.setVisible(False)
+        # Targets first, then the strongest: they get the places nearest their curves.
+        boxes.sort(key=lambda b: (not b[0], -b[1]))
+        self._label_boxes = [b[2] for b in boxes]
+        self._y_top = -20.0
+        item.setYRange(CHART_FLOOR_DBM, self._y_top, padding=0)
+        self._layout_labels()
         occupancy = channel_occupancy(o for _, _, o, _ in heard)
         busy = [f"ch {occ.channel}: {occ.cochannel_strong_count}" for occ in occupancy
                 if occ.cochannel_strong_count > 1]

@@ -339,3 +339,28 @@ def test_cancel_stops_waiting_and_saves_nothing(qtbot, window, demo_path):
     assert not controller.runner.busy
     qtbot.wait(100)
     assert samples_in_file(demo_path) == 0
+
+
+def test_channel_chart_labels_do_not_overlap_in_a_narrow_panel(qtbot):
+    from survey.project.model import TargetNetwork
+    from survey.ui.survey_channels import ChannelChart
+
+    chart = ChannelChart()
+    qtbot.addWidget(chart)
+    chart.resize(300, 240)
+    chart.show()
+    qtbot.waitExposed(chart)
+    observations = [Observation(f"aa:bb:cc:dd:ee:{i:02x}", name, rssi, freq_mhz=2407.0 + 5 * ch, channel=ch,
+                                band="2.4", station_count=3, channel_utilization_pct=20.0)
+                    for i, (name, rssi, ch) in enumerate([("NETGEAR47", -69, 1), ("SKY-3F9A", -69, 3),
+                                                          ("<b>Free&amp;WiFi</b>", -67, 6), ("Home", -71, 6),
+                                                          ("Café", -67, 11), ("Other", -80, 11), ("Edge", -60, 13)])]
+    chart.set_observations(observations, TargetNetwork("Home"))
+    qtbot.wait(50)
+    texts = [t for _c, t in chart._items if t.isVisible()]
+    rects = [t.mapRectToScene(t.boundingRect()) for t in texts]
+    plot_rect = chart.getPlotItem().getViewBox().sceneBoundingRect()
+    for i, a in enumerate(rects):
+        assert plot_rect.adjusted(-2, -2, 2, 2).contains(a), texts[i].toPlainText()
+        for b in rects[i + 1:]:
+            assert not a.adjusted(1, 1, -1, -1).intersects(b.adjusted(1, 1, -1, -1))

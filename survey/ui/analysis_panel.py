@@ -38,7 +38,7 @@ from survey.errors import EvSurveyError
 from survey.project.model import Device
 from survey.project.profiles import load_profiles
 from survey.ui.survey_heatmap import SmoothImageItem
-from survey.ui.survey_layers import image_rect_m, live_grid, rssi_rgba
+from survey.ui.survey_layers import DISPLAY_UPSAMPLE, image_rect_m, live_grid, rssi_rgba
 
 if TYPE_CHECKING:
     from survey.analysis.placement import Option
@@ -320,7 +320,8 @@ class AnalysisPanel(QWidget):
             self._grid = live_grid(project)
         values = coverage_grid_dbm(self.model, project, [device], self._grid)
         # Lighter than the survey map so the plan and the proposed spot stay visible under it.
-        self.preview_image.setImage(rssi_rgba(values, np.full(values.shape, PREVIEW_OPACITY)), autoLevels=False)
+        self.preview_image.setImage(rssi_rgba(values, np.full(values.shape, PREVIEW_OPACITY), DISPLAY_UPSAMPLE),
+                                    autoLevels=False)
         x, y, w, h = image_rect_m(self._grid)
         self.preview_image.setRect(QRectF(x, y, w, h))
         self.preview_image.setVisible(True)

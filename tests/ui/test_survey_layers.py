@@ -86,3 +86,26 @@ def test_ui_modules_import_without_scipy():
                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_display_upsampling_keeps_values_between_cell_centres():
+    import numpy as np
+
+    from survey.ui.survey_layers import upsample_bilinear
+
+    coarse = np.array([[-60.0, -70.0], [-80.0, -90.0]])
+    fine = upsample_bilinear(coarse, 3)
+    assert fine.shape == (6, 6)
+    # The middle sub-cell of each cell is the cell's value; edges are clamped, never beyond.
+    assert fine[1, 1] == -60.0 and fine[4, 4] == -90.0
+    assert fine.min() >= -90.0 and fine.max() <= -60.0
+    assert np.all(np.diff(fine[1]) <= 0)  # monotone across, as the coarse row is
+
+
+def test_layer_image_is_finer_than_its_grid(surveyed_project):
+    from survey.ui.survey_layers import DISPLAY_UPSAMPLE
+
+    layer = compute_layer(LayerRequest(LayerKind.TARGET, surveyed_project, 1))
+    ny, nx = layer.grid.shape
+    assert layer.rgba.shape == (ny * DISPLAY_UPSAMPLE, nx * DISPLAY_UPSAMPLE, 4)
+    assert layer.values.shape == (ny, nx)

@@ -39,6 +39,10 @@ def akm_to_auth(proto: str, akm: str) -> str | None:
     """
     a = akm.upper().replace("FT/", "").replace("FT-", "")
     wpa1 = proto.upper() == "WPA"
+    if "FILS" in a or a == "OSEN" or proto.upper() == "OSEN":
+        # FILS authenticates through an EAP server (its SHA-384 variant is not Suite B);
+        # OSEN is Hotspot 2.0's anonymous EAP.
+        return "WPA-EAP" if wpa1 else "WPA2-EAP"
     if "SAE" in a:
         return "WPA3-SAE"
     if "OWE" in a:

@@ -65,10 +65,6 @@ def _akm_auth(proto: str, akm: str) -> str | None:
         oui = bytes(int(m.group(i), 16) for i in (1, 2, 3))
         kind = ies.AKM_KINDS.get(int(m.group(4))) if oui == ies.RSN_OUI else None
         return ies.auth_value(proto, kind) if kind else None
-    upper = akm.upper()
-    if "FILS" in upper or upper == "OSEN":
-        # FILS authenticates through an EAP server; OSEN is Hotspot 2.0's anonymous EAP.
-        return "WPA-EAP" if proto == "WPA" else "WPA2-EAP"
     return akm_to_auth(proto, akm)
 
 

@@ -48,7 +48,7 @@ def parse_flags(flags: str) -> tuple[list[str], list[str], bool]:
         if bare:
             # "[SAE-CCMP]", "[OWE-CCMP]": an AKM and cipher without the protocol word, as
             # some Android builds print scan flags; these AKMs exist only in RSN.
-            a = _akm_auth("RSN", bare.group(1))
+            a = akm_to_auth("RSN", bare.group(1))
             if a and a not in auth:
                 auth.append(a)
             if bare.group(2) not in ciphers:
@@ -59,7 +59,7 @@ def parse_flags(flags: str) -> tuple[list[str], list[str], bool]:
             continue
         proto, akms, cipher_part = m.group(1), m.group(2), m.group(3) or ""
         for akm in filter(None, akms.split("+")):
-            a = _akm_auth(proto, akm)
+            a = akm_to_auth(proto, akm)
             if a and a not in auth:
                 auth.append(a)
         for c in cipher_part.split("+"):
@@ -68,14 +68,6 @@ def parse_flags(flags: str) -> tuple[list[str], list[str], bool]:
     if not auth and not protected:
         auth = ["OPEN"]
     return auth, ciphers, wps
-
-
-def _akm_auth(proto: str, akm: str) -> str | None:
-    upper = akm.upper()
-    if "FILS" in upper or upper == "OSEN" or proto == "OSEN":
-        # FILS authenticates through an EAP server; OSEN is Hotspot 2.0's anonymous EAP.
-        return "WPA-EAP" if proto == "WPA" else "WPA2-EAP"
-    return akm_to_auth(proto, akm)
 
 
 def parse_line(line: str) -> Observation | None:

@@ -120,6 +120,9 @@ class MainWindow(QMainWindow):
         self.side_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                                    | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.side_dock)
+        # The dock's title names the panel on show (it matters when the dock floats).
+        self.side_tabs.currentChanged.connect(
+            lambda index: self.side_dock.setWindowTitle(self.side_tabs.tabText(index) if index >= 0 else "Site"))
 
         self.toolbar = QToolBar("Tools", self)
         self.toolbar.setObjectName("tools_toolbar")

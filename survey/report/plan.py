@@ -33,6 +33,14 @@ UPSAMPLE = 3
 #: Heatmap opacity over the floorplan (and over white: a fade toward white).
 HEAT_OPACITY = 0.85
 
+def _hex_colour(colour: str):
+    """A material's colour for reportlab; grey when a project carries a malformed one."""
+    try:
+        return colors.HexColor(colour)
+    except (ValueError, TypeError):
+        return colors.grey
+
+
 _DEVICE_STYLE = {
     # kind: (fill colour, shape)
     DeviceKind.ROUTER: ("#1f4e9c", "square"),
@@ -216,12 +224,7 @@ class PlanFlowable(Flowable):
         c.setLineCap(1)
         for wall in self.project.walls:
             material = self.project.material(wall.material_id)
-            colour = material.colour if material is not None else "#808080"
-            try:
-                stroke = colors.HexColor(colour)
-            except (ValueError, TypeError):
-                stroke = colors.grey
-            c.setStrokeColor(stroke)
+            c.setStrokeColor(_hex_colour(material.colour if material is not None else "#808080"))
             c.setLineWidth(2.2)
             x1, y1 = self._pt(wall.x1_m, wall.y1_m)
             x2, y2 = self._pt(wall.x2_m, wall.y2_m)
@@ -510,11 +513,7 @@ class WallKey(Flowable):
                 self._item(c, x, y, name, colour)
 
     def _item(self, c, x: float, y: float, name: str, colour: str) -> None:
-        try:
-            stroke = colors.HexColor(colour)
-        except (ValueError, TypeError):
-            stroke = colors.grey
-        c.setStrokeColor(stroke)
+        c.setStrokeColor(_hex_colour(colour))
         c.setLineWidth(2.2)
         c.line(x, y + 2.5, x + 10, y + 2.5)
         c.setFillColor(colors.black)

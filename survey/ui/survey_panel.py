@@ -318,15 +318,22 @@ class SurveyController(QObject):
         else:
             self.sample_point(x_m, y_m)
 
-    def sample_point(self, x_m: float, y_m: float) -> None:
-        if self.runner.busy:
-            self.message.emit("Still scanning the last point: wait for it or press Cancel.")
-            return
+    def _ready_scanner(self):
+        """The scanner, with a survey to write into; None (and the reason shown) when not ready."""
         try:
             scanner = self.ensure_scanner()
             self.ensure_survey()
         except EvSurveyError as exc:
             self.message.emit(str(exc))
+            return None
+        return scanner
+
+    def sample_point(self, x_m: float, y_m: float) -> None:
+        if self.runner.busy:
+            self.message.emit("Still scanning the last point: wait for it or press Cancel.")
+            return
+        scanner = self._ready_scanner()
+        if scanner is None:
             return
         self.pending_xy = (x_m, y_m)
         self.retry_xy = None
@@ -422,11 +429,8 @@ class SurveyController(QObject):
             if self.runner.busy:
                 self.message.emit("The previous walk is still finishing its last scan; a moment please.")
                 return
-            try:
-                scanner = self.ensure_scanner()
-                self.ensure_survey()
-            except EvSurveyError as exc:
-                self.message.emit(str(exc))
+            scanner = self._ready_scanner()
+            if scanner is None:
                 return
             self.waypoints = [Waypoint(x_m, y_m, now)]
             self.walk_scans = []

@@ -32,6 +32,18 @@ def run_gui(project_path: str | os.PathLike | None = None, *, scanner_name: str 
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("evsurvey")
+    # Wayland docks match windows to packaging/linux/evsurvey.desktop by this name.
+    app.setDesktopFileName("evsurvey")
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+
+    from survey.paths import asset
+
+    # The rendered PNGs, not the SVG: 16 and 32 px come from the pixel-hinted drawing.
+    icon = QIcon()
+    for size_px in (16, 32, 48, 64, 128, 256, 512):
+        icon.addFile(str(asset("icons", f"evsurvey-{size_px}.png")), QSize(size_px, size_px))
+    app.setWindowIcon(icon)
 
     from survey.ui.main_window import MainWindow
 

@@ -10,6 +10,7 @@ authentication, WPS, BSS Load and width.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 
@@ -22,6 +23,8 @@ from survey.scan.text import normalise_bssid
 # CWChannelBand (CoreWLAN/CoreWLANTypes.h): 1 = 2 GHz, 2 = 5 GHz, 3 = 6 GHz.
 _BANDS = {1: "2.4", 2: "5", 3: "6"}
 # CWChannelWidth: 1 = 20 MHz, 2 = 40, 3 = 80, 4 = 160.
+log = logging.getLogger(__name__)
+
 _WIDTHS = {1: 20, 2: 40, 3: 80, 4: 160}
 # CLAuthorizationStatus: 0 not determined, 1 restricted, 2 denied, 3 always, 4 when in use.
 LOCATION_HELP = ("macOS hides Wi-Fi network names and BSSIDs from apps without Location Services permission. "
@@ -55,11 +58,37 @@ def network_to_observation(net) -> Observation:
         channel_width_mhz=width or summary.channel_width_mhz, **kwargs)
 
 
+#: Kept alive for the life of the process: macOS drops a pending authorisation request
+#: when its CLLocationManager is released.
+_location_manager = None
+
+
+def request_location_permission() -> None:
+    """Ask macOS for Location permission once, when it has not been decided yet.
+
+    A Wi-Fi scan alone does not make macOS show the prompt (it just withholds SSIDs and
+    BSSIDs), so the app must ask. The prompt appears where a Cocoa run loop runs (the GUI,
+    whose scanner is created on the main thread); in a terminal it may not, and the scan's
+    warning then says where to grant it.
+    """
+    global _location_manager
+    if _location_status() != 0 or _location_manager is not None:
+        return
+    try:
+        import CoreLocation  # type: ignore[import-not-found]
+
+        _location_manager = CoreLocation.CLLocationManager.alloc().init()
+        _location_manager.requestWhenInUseAuthorization()
+    except Exception:  # no CoreLocation bindings: the scan's warning still explains
+        log.debug("could not request Location permission", exc_info=True)
+
+
 class CoreWlanScanner:
     name = "corewlan"
 
     def __init__(self, interface: str | None = None):
         self.interface = interface
+        request_location_permission()
 
     def scan(self, timeout_s: float = DEFAULT_TIMEOUT_S) -> ScanResult:
         try:

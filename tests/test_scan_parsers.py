@@ -504,3 +504,16 @@ def test_airport_and_wpa_cli_rows_whose_ssid_looks_like_a_prompt_are_kept():
     assert [o.ssid for o in air.observations] == ["$ free"]
     wpa = parse_text("02:60:00:00:00:02\t2437\t-50\t[ESS]\t# not a comment\n", "wpa_cli")
     assert [o.ssid for o in wpa.observations] == ["# not a comment"]
+
+
+def test_channel_on_no_plan_keeps_the_row():
+    # airport has no band column: a 6 GHz channel such as 233 is read as 5 GHz, where it
+    # does not exist. The row stays, with its channel and no frequency, instead of the
+    # ChannelError ending the whole parse.
+    from survey.scan.observations import build_observation
+
+    obs = build_observation("aa:bb:cc:dd:ee:ff", ssid="six", rssi_dbm=-60.0, channel=233)
+    assert obs.channel == 233 and obs.freq_mhz is None and obs.band == "5"
+    text = "                        six aa:bb:cc:dd:ee:ff -60  233     Y  US WPA2(PSK/AES/AES)\n"
+    parsed = parse_text(text, "airport")
+    assert [o.channel for o in parsed.observations] == [233]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from survey.project.model import AUTH_VALUES, Observation
-from survey.rf.channels import band_of, channel_to_freq_mhz, freq_to_channel
+from survey.rf.channels import ChannelError, band_of, channel_to_freq_mhz, freq_to_channel
 from survey.scan import signal
 from survey.scan.text import decode_ssid
 
@@ -95,7 +95,9 @@ def build_observation(
             band = "2.4" if channel <= 14 else "5"
         try:
             freq_mhz = channel_to_freq_mhz(channel, band)
-        except (ValueError, KeyError):
+        except ChannelError:
+            # A number on no channel plan (a 6 GHz channel airport calls 5 GHz, a driver's
+            # odd value): keep the row with its channel and no frequency.
             freq_mhz = None
     if channel is None and freq_mhz is not None:
         channel = freq_to_channel(freq_mhz)

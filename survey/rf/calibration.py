@@ -25,7 +25,7 @@ from scipy.optimize import lsq_linear
 
 from survey.errors import UserInputError
 from survey.rf.materials import material_by_id
-from survey.rf.propagation import DEFAULT_EXPONENT, MIN_DISTANCE_M, REF_LOSS_DB, wall_crossings
+from survey.rf.propagation import DEFAULT_EXPONENT, REF_LOSS_DB, distance_db, wall_crossings
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +97,7 @@ def calibrate(ap_xy_m, sample_xy_m, rssi_dbm, walls_xy_m, wall_material_ids, mat
             f"({len(present)} wall materials on the paths); it has {z.shape[0]}. Take more samples, "
             f"near and far and behind each kind of wall.")
 
-    d = np.maximum(np.hypot(xy[:, 0] - ap_xy_m[0], xy[:, 1] - ap_xy_m[1]), MIN_DISTANCE_M)
-    log_d = 10.0 * np.log10(d)
+    log_d = distance_db(ap_xy_m, xy[:, 0], xy[:, 1])
     a = np.column_stack([np.ones_like(z), -log_d, -counts])
     b = z + ref_loss_db
     lo = np.array([EIRP_BOUNDS_DBM[0], exponent_bounds[0]] + [m.loss_min_db for m in mats])

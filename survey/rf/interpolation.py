@@ -47,7 +47,7 @@ from typing import Callable
 import numpy as np
 
 from survey.errors import UserInputError
-from survey.rf.propagation import MIN_DISTANCE_M, SiteGrid
+from survey.rf.propagation import SiteGrid, distance_db
 
 log = logging.getLogger(__name__)
 
@@ -297,31 +297,23 @@ def _gp_fit(kernel):
 # trends
 
 
-def _log_distance_features(ap_xy_m, xy: np.ndarray) -> np.ndarray:
-    d = np.maximum(np.hypot(xy[:, 0] - ap_xy_m[0], xy[:, 1] - ap_xy_m[1]), MIN_DISTANCE_M)
-    return -10.0 * np.log10(d)
-
-
 class _LogDistanceTrend:
     """rssi = a + n * (-10 log10 d), a and n fitted by bounded least squares."""
 
     def __init__(self, ap_xy_m, xy: np.ndarray, z: np.ndarray):
         from scipy.optimize import lsq_linear
         self.ap_xy_m = (float(ap_xy_m[0]), float(ap_xy_m[1]))
-        f = _log_distance_features(self.ap_xy_m, xy)
+        f = -distance_db(self.ap_xy_m, xy[:, 0], xy[:, 1])
         lo, hi = TREND_EXPONENT_BOUNDS
         res = lsq_linear(np.column_stack([np.ones_like(f), f]), z,
                          bounds=([-np.inf, lo], [np.inf, hi]))
         self.intercept_dbm, self.exponent = float(res.x[0]), float(res.x[1])
 
     def __call__(self, q: np.ndarray) -> np.ndarray:
-        return self.intercept_dbm + self.exponent * _log_distance_features(self.ap_xy_m, q)
+        return self.intercept_dbm - self.exponent * distance_db(self.ap_xy_m, q[:, 0], q[:, 1])
 
     def predict_grid(self, grid: SiteGrid) -> np.ndarray:
-        dx = (grid.xs_m - self.ap_xy_m[0])[None, :]
-        dy = (grid.ys_m - self.ap_xy_m[1])[:, None]
-        d = np.maximum(np.hypot(dx, dy), MIN_DISTANCE_M)
-        return self.intercept_dbm - 10.0 * self.exponent * np.log10(d)
+        return self.intercept_dbm - self.exponent * distance_db(self.ap_xy_m, grid.xs_m[None, :], grid.ys_m[:, None])
 
 
 class _ModelTrend:

@@ -165,9 +165,15 @@ def wall_crossings(ap_xy_m, walls_xy_m, query_xy_m) -> np.ndarray:
     return out
 
 
-def _distance_term_db(ap_xy_m, dx, dy, exponent: float, ref_loss_db: float):
-    d = np.maximum(np.hypot(dx, dy), MIN_DISTANCE_M)
-    return ref_loss_db + 10.0 * exponent * np.log10(d)
+def distance_db(ap_xy_m, x_m, y_m) -> np.ndarray:
+    """10 log10(d / 1 m) for the distance d from the AP to (``x_m``, ``y_m``), clamped below
+    at 0.5 m; the arrays broadcast (a row of x against a column of y gives a grid).
+
+    The distance term of every log-distance law here: the prediction, the calibration's
+    design matrix and the interpolation's trend.
+    """
+    d = np.maximum(np.hypot(x_m - ap_xy_m[0], y_m - ap_xy_m[1]), MIN_DISTANCE_M)
+    return 10.0 * np.log10(d)
 
 
 def predicted_rssi_dbm(ap_xy_m, eirp_dbm: float, walls_xy_m, wall_loss_db, query_xy_m,
@@ -182,8 +188,7 @@ def predicted_rssi_dbm(ap_xy_m, eirp_dbm: float, walls_xy_m, wall_loss_db, query
     losses = np.asarray(wall_loss_db, dtype=np.float64).reshape(-1)
     if losses.shape[0] != walls.shape[0]:
         raise ValueError("wall_loss_db must have one entry per wall")
-    rssi = eirp_dbm - _distance_term_db(ap_xy_m, pts[:, 0] - ap_xy_m[0], pts[:, 1] - ap_xy_m[1],
-                                        exponent, ref_loss_db)
+    rssi = eirp_dbm - ref_loss_db - exponent * distance_db(ap_xy_m, pts[:, 0], pts[:, 1])
     if walls.shape[0]:
         rssi = rssi - wall_crossings(ap_xy_m, walls, pts).astype(np.float64) @ losses
     return rssi
@@ -256,9 +261,7 @@ def predicted_grid_dbm(ap_xy_m, eirp_dbm: float, walls_xy_m, wall_loss_db, grid:
                        exponent: float = DEFAULT_EXPONENT, ref_loss_db: float = REF_LOSS_DB) -> np.ndarray:
     """Predicted RSSI (dBm, (ny, nx)) over ``grid``; identical to :func:`predicted_rssi_dbm` at
     the grid's points, computed per row instead of per cell."""
-    dx = (grid.xs_m - ap_xy_m[0])[None, :]
-    dy = (grid.ys_m - ap_xy_m[1])[:, None]
-    rssi = eirp_dbm - _distance_term_db(ap_xy_m, dx, dy, exponent, ref_loss_db)
+    rssi = eirp_dbm - ref_loss_db - exponent * distance_db(ap_xy_m, grid.xs_m[None, :], grid.ys_m[:, None])
     return rssi - wall_loss_grid_db(ap_xy_m, walls_xy_m, wall_loss_db, grid)
 
 

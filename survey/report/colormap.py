@@ -13,11 +13,17 @@ Thresholds: DESIGN.md "Field facts" (-65 dBm target, packet loss below -75 dBm).
 
 The GUI builds a ``pyqtgraph.ColorMap`` from :func:`colormap_stops` so both show the
 same colours; the PDF uses :func:`rssi_to_rgb` / :func:`heatmap_rgb` directly.
+
+The device marker colours live here too (:data:`DEVICE_COLOURS`), so a router or a planned
+mesh node has the same colour on the screen and in the customer's PDF; each toolkit keeps
+its own marker shapes.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from survey.project.model import DeviceKind
 
 #: The charger target (DESIGN.md field facts).
 GOOD_DBM = -65.0
@@ -110,3 +116,35 @@ def colormap_stops(vmin_dbm: float = SCALE_MIN_DBM, vmax_dbm: float = SCALE_MAX_
     rgb = rssi_to_rgb(vmin_dbm + pos * (vmax_dbm - vmin_dbm))
     rgba = np.concatenate([np.round(rgb * 255), np.full((n, 1), 255.0)], axis=1).astype(np.uint8)
     return pos, rgba
+
+
+#: Marker fill per device kind, on the GUI's plan and the PDF's. Dark tones that stay
+#: visible over every band of the heatmap and apart in greyscale print; the charger is the
+#: one bright mark (yellow with a black outline): it is what the verdict is about.
+DEVICE_COLOURS: dict[DeviceKind, str] = {
+    DeviceKind.ROUTER: "#1f4e9c",
+    DeviceKind.ACCESS_POINT: "#1f4e9c",
+    DeviceKind.MESH_NODE: "#6a2c91",
+    DeviceKind.WIRED_AP: "#6a2c91",
+    DeviceKind.POWERLINE_AP: "#6a2c91",
+    DeviceKind.CHARGER: "#ffd400",
+    DeviceKind.PANEL: "#555555",
+    DeviceKind.ETHERNET_DROP: "#2e7d32",
+    DeviceKind.OUTLET: "#795548",
+}
+#: Fill of a device kind missing from :data:`DEVICE_COLOURS`.
+OTHER_DEVICE_COLOUR = "#444444"
+#: The recommended fix (a new transmitter): its highlight ring in the PDF, its draggable
+#: preview marker in the GUI. The colour of the new transmitters above.
+PLANNED_FIX_COLOUR = DEVICE_COLOURS[DeviceKind.MESH_NODE]
+
+
+def device_colour(kind: DeviceKind) -> str:
+    """The marker fill (``#rrggbb``) of a device kind."""
+    return DEVICE_COLOURS.get(kind, OTHER_DEVICE_COLOUR)
+
+
+def device_outline(kind: DeviceKind) -> str:
+    """The outline of a built (not planned) device's marker: white sets the dark fills off
+    the plan; the charger's yellow needs black."""
+    return "#000000" if kind == DeviceKind.CHARGER else "#ffffff"

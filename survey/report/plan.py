@@ -41,17 +41,17 @@ def _hex_colour(colour: str):
         return colors.grey
 
 
-_DEVICE_STYLE = {
-    # kind: (fill colour, shape)
-    DeviceKind.ROUTER: ("#1f4e9c", "square"),
-    DeviceKind.ACCESS_POINT: ("#1f4e9c", "triangle"),
-    DeviceKind.MESH_NODE: ("#6a2c91", "triangle"),
-    DeviceKind.WIRED_AP: ("#6a2c91", "triangle"),
-    DeviceKind.POWERLINE_AP: ("#6a2c91", "triangle"),
-    DeviceKind.CHARGER: ("#000000", "charger"),
-    DeviceKind.PANEL: ("#555555", "panel"),
-    DeviceKind.ETHERNET_DROP: ("#2e7d32", "diamond"),
-    DeviceKind.OUTLET: ("#795548", "diamond"),
+#: Marker shape per device kind (the colours are shared with the GUI: colormap.DEVICE_COLOURS).
+_DEVICE_SHAPE = {
+    DeviceKind.ROUTER: "square",
+    DeviceKind.ACCESS_POINT: "triangle",
+    DeviceKind.MESH_NODE: "triangle",
+    DeviceKind.WIRED_AP: "triangle",
+    DeviceKind.POWERLINE_AP: "triangle",
+    DeviceKind.CHARGER: "charger",
+    DeviceKind.PANEL: "panel",
+    DeviceKind.ETHERNET_DROP: "diamond",
+    DeviceKind.OUTLET: "diamond",
 }
 
 
@@ -251,19 +251,22 @@ class PlanFlowable(Flowable):
             dev = self.options.highlight
             x, y = self._pt(dev.x_m, dev.y_m)
             c = self.canv
-            c.setStrokeColor(colors.HexColor("#6a2c91"))
+            c.setStrokeColor(colors.HexColor(colormap.PLANNED_FIX_COLOUR))
             c.setLineWidth(1.6)
             c.setDash(3, 2)
             c.circle(x, y, 11, stroke=1, fill=0)
             c.setDash()
             if self.options.highlight_label:
-                self._label(x, y - 22, self.options.highlight_label, bold=True, colour="#6a2c91", anchor="middle")
+                self._label(x, y - 22, self.options.highlight_label, bold=True, colour=colormap.PLANNED_FIX_COLOUR,
+                            anchor="middle")
 
     def _device(self, dev: Device) -> None:
         c = self.canv
-        fill, shape = _DEVICE_STYLE.get(dev.kind, ("#444444", "diamond"))
+        fill = colormap.device_colour(dev.kind)
+        shape = _DEVICE_SHAPE.get(dev.kind, "diamond")
         x, y = self._pt(dev.x_m, dev.y_m)
-        c.setStrokeColor(colors.white if not dev.planned else colors.HexColor(fill))
+        c.setStrokeColor(colors.HexColor(colormap.device_outline(dev.kind)) if not dev.planned
+                         else colors.HexColor(fill))
         c.setFillColor(colors.HexColor(fill) if not dev.planned else colors.white)
         c.setLineWidth(1.0 if not dev.planned else 1.4)
         if dev.planned:
@@ -279,8 +282,8 @@ class PlanFlowable(Flowable):
             p.close()
             c.drawPath(p, stroke=1, fill=1)
         elif shape == "charger":
-            c.setFillColor(colors.HexColor("#ffd400"))
-            c.setStrokeColor(colors.black)
+            c.setFillColor(colors.HexColor(fill))
+            c.setStrokeColor(colors.HexColor(colormap.device_outline(dev.kind)))
             c.setLineWidth(1.4)
             c.circle(x, y, 6.5, stroke=1, fill=1)
             # a lightning bolt: the charger mark people recognise
@@ -425,8 +428,9 @@ class RssiLegend(Flowable):
 
     def _symbol_key(self, x: float, y: float) -> None:
         c = self.canv
-        items = [("sample", "#222222"), ("router / AP", "#1f4e9c"), ("mesh node / new AP", "#6a2c91"),
-                 ("charger point", "#ffd400"), ("dashed = planned", None)]
+        items = [("sample", "#222222"), ("router / AP", colormap.device_colour(DeviceKind.ROUTER)),
+                 ("mesh node / new AP", colormap.device_colour(DeviceKind.MESH_NODE)),
+                 ("charger point", colormap.device_colour(DeviceKind.CHARGER)), ("dashed = planned", None)]
         for label, colour in items:
             if colour is not None:
                 c.setFillColor(colors.HexColor(colour))

@@ -37,6 +37,7 @@ from survey.analysis.target import resolve_target, survey_observations
 from survey.errors import EvSurveyError
 from survey.project.model import Device
 from survey.project.profiles import load_profiles
+from survey.report import colormap
 from survey.ui.survey_heatmap import SmoothImageItem
 from survey.ui.survey_layers import DISPLAY_UPSAMPLE, image_rect_m, live_grid, rssi_rgba
 
@@ -150,8 +151,10 @@ class AnalysisPanel(QWidget):
         self.preview_image.setZValue(PREVIEW_Z)
         self.preview_image.setVisible(False)
         self.view.viewbox.addItem(self.preview_image)
+        fix_fill = pg.mkColor(colormap.PLANNED_FIX_COLOUR)
+        fix_fill.setAlpha(90)
         self.marker = pg.TargetItem(pos=(0, 0), size=18, movable=True, symbol="s",
-                                    pen=pg.mkPen("#8250df", width=2), brush=pg.mkBrush(130, 80, 223, 90))
+                                    pen=pg.mkPen(colormap.PLANNED_FIX_COLOUR, width=2), brush=pg.mkBrush(fix_fill))
         self.marker.setZValue(40)
         self.marker.setVisible(False)
         self.view.viewbox.addItem(self.marker)

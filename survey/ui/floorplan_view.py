@@ -24,20 +24,22 @@ from PySide6.QtWidgets import QGraphicsPixmapItem
 from survey.project.model import DeviceKind, Floorplan, Project
 from survey.project.plan_geometry import image_to_site_affine, nice_scale_length
 from survey.project.units import METRES_PER_FOOT, format_length
+from survey.report import colormap
 
 log = logging.getLogger(__name__)
 
-#: Marker symbol and colour per device kind (pyqtgraph symbol names).
-DEVICE_STYLE: dict[DeviceKind, tuple[str, str]] = {
-    DeviceKind.ROUTER: ("star", "#1f6feb"),
-    DeviceKind.ACCESS_POINT: ("t", "#1f6feb"),
-    DeviceKind.MESH_NODE: ("h", "#8250df"),
-    DeviceKind.WIRED_AP: ("s", "#8250df"),
-    DeviceKind.POWERLINE_AP: ("d", "#8250df"),
-    DeviceKind.CHARGER: ("p", "#1a7f37"),
-    DeviceKind.PANEL: ("s", "#6e7781"),
-    DeviceKind.ETHERNET_DROP: ("t1", "#bf8700"),
-    DeviceKind.OUTLET: ("o", "#6e7781"),
+#: Marker symbol per device kind (pyqtgraph symbol names); the colours are shared with
+#: the PDF report (survey.report.colormap.DEVICE_COLOURS).
+DEVICE_SYMBOL: dict[DeviceKind, str] = {
+    DeviceKind.ROUTER: "star",
+    DeviceKind.ACCESS_POINT: "t",
+    DeviceKind.MESH_NODE: "h",
+    DeviceKind.WIRED_AP: "s",
+    DeviceKind.POWERLINE_AP: "d",
+    DeviceKind.CHARGER: "p",
+    DeviceKind.PANEL: "s",
+    DeviceKind.ETHERNET_DROP: "t1",
+    DeviceKind.OUTLET: "o",
 }
 
 WALL_WIDTH_PX = 4
@@ -287,9 +289,10 @@ class FloorplanView(pg.GraphicsView):
             self.viewbox.removeItem(label)
         self._device_labels = []
         for d in self.project.devices:
-            symbol, colour = DEVICE_STYLE.get(d.kind, ("o", "#444444"))
+            symbol = DEVICE_SYMBOL.get(d.kind, "o")
+            colour = colormap.device_colour(d.kind)
             brush = pg.mkBrush(colour) if not d.planned else pg.mkBrush(QColor(colour).lighter(170))
-            pen = pg.mkPen("#ffffff" if not d.planned else colour, width=1.5,
+            pen = pg.mkPen(colormap.device_outline(d.kind) if not d.planned else colour, width=1.5,
                            style=Qt.PenStyle.SolidLine if not d.planned else Qt.PenStyle.DashLine)
             spots.append({"pos": (d.x_m, d.y_m), "symbol": symbol, "brush": brush, "pen": pen, "data": d.id})
             # A light backing keeps the label readable over the plan's own text and lines.

@@ -14,6 +14,7 @@ import sys
 import time
 
 from survey.project.model import ScanResult
+from survey.scan import signal
 from survey.scan.base import DEFAULT_TIMEOUT_S, ScanFailed, ScannerUnavailable, run_command
 from survey.scan.parsers import netsh as netsh_parser
 from survey.scan.parsers.detect import decode_scan_bytes
@@ -71,8 +72,7 @@ class NetshScanner:
         parsed = netsh_parser.parse(text)
         warnings += notes + list(parsed.warnings)
         if parsed.observations:
-            warnings.append("Signal levels are estimated from netsh's percentage (Windows' scale: 0 % = -100 dBm, "
-                            "100 % = -50 dBm, linear); use --backend pywifi for real dBm.")
+            warnings.append(signal.describe(signal.WINDOWS) + " Use --backend pywifi for real dBm.")
         return ScanResult(parsed.observations, started, time.time(), self.name, fresh, tuple(warnings))
 
 

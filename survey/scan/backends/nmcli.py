@@ -18,6 +18,7 @@ import shutil
 import time
 
 from survey.project.model import Observation, ScanResult
+from survey.scan import signal
 from survey.scan.backends import iw as iw_backend
 from survey.scan.base import DEFAULT_TIMEOUT_S, CommandOutput, ScanFailed, ScannerUnavailable, run_command
 from survey.scan.parsers import nmcli as nmcli_parser
@@ -86,8 +87,7 @@ class NmcliScanner:
             if note:
                 warnings.append(note)
         elif obs:
-            warnings.append("Signal levels are estimated from nmcli's percentage (0 % = -100 dBm, "
-                            "100 % = -40 dBm, NetworkManager's scale). Install `iw` for real dBm.")
+            warnings.append(signal.describe(signal.NETWORKMANAGER) + " Install `iw` for real dBm.")
         return ScanResult(tuple(obs), started, time.time(), self.name, fresh, tuple(warnings))
 
     def _enrich(self, obs, started: float, timeout_s: float) -> tuple[tuple[Observation, ...], str]:
@@ -115,8 +115,8 @@ class NmcliScanner:
         missing = len(obs) - enriched
         note = ""
         if missing:
-            note = (f"{missing} of {len(obs)} access point(s) have RSSI estimated from nmcli's percentage "
-                    f"(NetworkManager's scale: 0 % = -100 dBm, 100 % = -40 dBm); iw's table had no fresh entry.")
+            note = (f"iw's table had no fresh entry for {missing} of {len(obs)} access point(s): "
+                    + signal.describe(signal.NETWORKMANAGER))
         return tuple(out), note
 
 

@@ -126,11 +126,19 @@ def recommend(project: Project, survey: Survey | None = None, profile: ChargerPr
     )
 
 
-def _router_and_new(project: Project, planned):
-    """A planned ROUTER is the router moved to a new spot (the ladder's second rung), not a second one."""
+def _transmitters(model: RadioModel, project: Project, planned):
+    """(xy_m, eirp_dbm) of every transmitter after the change: the router, then the
+    ``planned`` devices that transmit. A planned ROUTER is the router moved to a new spot
+    (the ladder's second rung), not a second one. A device without an EIRP of its own is
+    taken to be as strong as the router."""
     moved = [d for d in planned if d.kind == DeviceKind.ROUTER]
     router = moved[0] if moved else project.router
-    return router, [d for d in planned if d.kind != DeviceKind.ROUTER]
+    if router is not None:
+        yield (router.x_m, router.y_m), model.router_eirp_dbm
+    for device in planned:
+        if device.kind != DeviceKind.ROUTER and device.kind.transmits:
+            yield (device.x_m, device.y_m), (device.eirp_dbm if device.eirp_dbm is not None
+                                             else model.router_eirp_dbm)
 
 
 def coverage_with(model: RadioModel, project: Project, planned: list[Device] | tuple[Device, ...],
@@ -139,26 +147,16 @@ def coverage_with(model: RadioModel, project: Project, planned: list[Device] | t
     and the ``planned`` transmitters: what the map looks like after the change."""
     query = np.asarray(query_xy_m, dtype=float).reshape(-1, 2)
     best = np.full(len(query), -np.inf)
-    router, planned = _router_and_new(project, planned)
-    if router is not None:
-        best = np.maximum(best, model.rssi_dbm((router.x_m, router.y_m), model.router_eirp_dbm, query))
-    for device in planned:
-        if device.kind.transmits:
-            eirp = device.eirp_dbm if device.eirp_dbm is not None else model.router_eirp_dbm
-            best = np.maximum(best, model.rssi_dbm((device.x_m, device.y_m), eirp, query))
+    for xy_m, eirp_dbm in _transmitters(model, project, planned):
+        best = np.maximum(best, model.rssi_dbm(xy_m, eirp_dbm, query))
     return best
 
 
 def coverage_grid_dbm(model: RadioModel, project: Project, planned, grid) -> np.ndarray:
     """Like :func:`coverage_with` over a :class:`survey.rf.propagation.SiteGrid`: (ny, nx) dBm."""
     best = np.full(grid.shape, -np.inf)
-    router, planned = _router_and_new(project, planned)
-    if router is not None:
-        best = np.maximum(best, model.grid_dbm((router.x_m, router.y_m), model.router_eirp_dbm, grid))
-    for device in planned:
-        if device.kind.transmits:
-            eirp = device.eirp_dbm if device.eirp_dbm is not None else model.router_eirp_dbm
-            best = np.maximum(best, model.grid_dbm((device.x_m, device.y_m), eirp, grid))
+    for xy_m, eirp_dbm in _transmitters(model, project, planned):
+        best = np.maximum(best, model.grid_dbm(xy_m, eirp_dbm, grid))
     return best
 
 

@@ -21,7 +21,8 @@ from reportlab.platypus import Flowable
 from scipy import ndimage
 
 from survey.project.model import Device, DeviceKind, Project
-from survey.project.units import format_length
+from survey.project.plan_geometry import nice_scale_length
+from survey.project.units import METRES_PER_FOOT, format_length
 from survey.report import colormap
 from survey.report.fonts import draw_string, string_width
 
@@ -125,17 +126,6 @@ def floorplan_png(project: Project) -> tuple[bytes, tuple[float, float, float, f
     out.save(buf, format="PNG")
     w, h = fp.size_m
     return buf.getvalue(), (fp.origin_x_m, fp.origin_y_m, fp.origin_x_m + w, fp.origin_y_m + h)
-
-
-def nice_scale_length(max_len: float) -> float:
-    """The largest 1/2/5 x 10^k not above ``max_len``."""
-    if max_len <= 0:
-        return 1.0
-    exp = math.floor(math.log10(max_len))
-    for m in (5, 2, 1):
-        if m * 10 ** exp <= max_len:
-            return m * 10 ** exp
-    return 10 ** exp
 
 
 @dataclass
@@ -336,7 +326,7 @@ class PlanFlowable(Flowable):
     def _scale_bar(self) -> None:
         c = self.canv
         units = self.project.units
-        unit_m = 0.3048 if units == "ft" else 1.0  # 1 ft = 0.3048 m exactly (international foot)
+        unit_m = METRES_PER_FOOT if units == "ft" else 1.0
         target_units = (self.plan_w / 4) / self.scale / unit_m
         length_units = nice_scale_length(target_units)
         length_pt = length_units * unit_m * self.scale

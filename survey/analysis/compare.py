@@ -17,14 +17,13 @@ import numpy as np
 
 from survey.errors import UserInputError
 from survey.analysis.target import resolve_target, survey_observations, target_samples
+from survey.analysis.thresholds import GOOD_DBM  # coverage counts cells at or above it
 from survey.project.model import Project, Survey, TargetNetwork
 from survey.rf.propagation import SiteGrid, site_grid
 from survey.rf.interpolation import fit_heatmap
 
 log = logging.getLogger(__name__)
 
-#: The charger target (DESIGN.md field facts): coverage counts cells at or above it.
-GOOD_DBM = -65.0
 #: A cell counts as measured within this distance of a sample. Installers walk a garage
 #: with samples 1-2 m apart; farther than 3 m from every sample the colour is an
 #: extrapolation across walls, so it is left out of coverage shares (the map fades it with

@@ -10,15 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from survey.analysis.radio import RadioModel
+from survey.analysis.thresholds import GOOD, GOOD_DBM, MARGINAL, PACKET_LOSS_DBM, POOR, UNKNOWN, classify
 from survey.project.model import ChargerProfile
 from survey.rf.interpolation import fit_heatmap
 
 log = logging.getLogger(__name__)
-
-#: DESIGN "Field facts": -65 dBm or better at the charger is the target; below -75 dBm
-#: the charger loses packets (WebSocket timeouts, failed OTA updates).
-GOOD_DBM = -65.0
-PACKET_LOSS_DBM = -75.0
 
 #: A sample this close to the charger is "measured there" (a step either way).
 MEASURED_RADIUS_M = 1.0
@@ -32,17 +28,6 @@ INTERPOLATION_RADIUS_M = 3.0
 #: the thin-plate spline agreed with the GP within 1 dB on the constructed test sites. The
 #: GUI passes its own (GP) heatmap, so the panel still shows the best estimate.
 VERDICT_METHODS = ("idw", "tps")
-
-GOOD, MARGINAL, POOR, UNKNOWN = "GOOD", "MARGINAL", "POOR", "UNKNOWN"
-
-
-def classify(rssi_at_charger_dbm: float) -> str:
-    if rssi_at_charger_dbm >= GOOD_DBM:
-        return GOOD
-    if rssi_at_charger_dbm >= PACKET_LOSS_DBM:
-        return MARGINAL
-    return POOR
-
 
 @dataclass(frozen=True)
 class Estimate:

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from survey.analysis import thresholds
 from survey.project.model import DeviceKind
 
-#: The charger target (DESIGN.md field facts).
-GOOD_DBM = -65.0
-#: Below this the charger loses packets (DESIGN.md field facts).
-LOSS_DBM = -75.0
+#: The colour steps: the charger target and the packet-loss level (DESIGN.md field facts).
+GOOD_DBM = thresholds.GOOD_DBM
+LOSS_DBM = thresholds.PACKET_LOSS_DBM
 #: Display range of the colour scale; readings outside are clamped to its ends.
 #: -40 dBm is as strong as a laptop reads a few metres from an AP; -95 dBm is about the
 #: noise floor of 2.4 GHz client radios.

@@ -18,6 +18,7 @@ from survey.analysis.compare import SurveyComparison, SurveyHeatmap, building_ma
 from survey.analysis.radio import build_model
 from survey.analysis.recommend import coverage_with, option_device, recommend
 from survey.analysis.target import band_of_observation, survey_observations, target_samples
+from survey.analysis.thresholds import classify
 from survey.project.model import Device, Observation, Project, Survey, TargetNetwork
 from survey.project.profiles import get_profile
 from survey.project.units import format_area, format_length
@@ -223,7 +224,7 @@ def _verdict_box(ctx: ReportContext) -> Table:
     # When the fix has been measured, the headline colour follows the measured "after".
     if comp is not None and comp.charger_rssi_after_dbm is not None and v is not None:
         after = comp.charger_rssi_after_dbm - getattr(v, "reception_offset_db", 0.0)
-        status = "GOOD" if after >= colormap.GOOD_DBM else ("MARGINAL" if after >= colormap.LOSS_DBM else "POOR")
+        status = classify(after)
     box = Table([[Paragraph(safe_markup(verdict_line(ctx)), styles()["verdict"])]], colWidths=[ctx.content_width])
     box.setStyle([("FONTNAME", (0, 0), (-1, -1), BODY_FONT),
                   ("BACKGROUND", (0, 0), (-1, -1), STATUS_COLOURS.get(status, MUTED)),

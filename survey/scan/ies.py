@@ -24,6 +24,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from survey.scan.observations import akm_to_auth
+
 RSN_OUI = b"\x00\x0f\xac"
 MS_OUI = b"\x00\x50\xf2"
 
@@ -33,7 +35,6 @@ _CIPHERS = {1: "WEP", 2: "TKIP", 4: "CCMP", 5: "WEP", 8: "GCMP", 9: "GCMP-256", 
 AKM_KINDS = {1: "EAP", 2: "PSK", 3: "EAP", 4: "PSK", 5: "EAP", 6: "PSK", 8: "SAE", 9: "SAE",
              11: "EAP-SUITE-B", 12: "EAP-SUITE-B-192", 13: "EAP-SUITE-B-192", 14: "EAP", 15: "EAP",
              16: "EAP", 17: "EAP", 18: "OWE", 19: "PSK", 20: "PSK", 22: "EAP", 23: "EAP", 24: "SAE", 25: "SAE"}
-_AKMS = AKM_KINDS
 
 
 @dataclass(frozen=True)
@@ -64,49 +65,32 @@ def iter_elements(data: bytes):
         i += 2 + length
 
 
-def _suites(body: bytes, oui: bytes) -> tuple[list[str], list[str]] | None:
+def _suite_list(body: bytes, pos: int, oui: bytes, names: dict[int, str]) -> tuple[list[str], int]:
+    """The known names of a suite list at ``pos`` (u16 count, then 4-byte suites) and the
+    position after it; raises ``struct.error`` when the count runs past the body."""
+    (count,) = struct.unpack_from("<H", body, pos)
+    pos += 2
+    found = []
+    for _ in range(count):
+        suite = body[pos:pos + 4]
+        pos += 4
+        if len(suite) == 4 and suite[:3] == oui and suite[3] in names:
+            found.append(names[suite[3]])
+    return found, pos
+
+
+def _suites(body: bytes, oui: bytes) -> tuple[list[str], list[str]]:
     """(akm kinds, pairwise ciphers) of an RSN/WPA body after its version field."""
+    pos = 2  # version
+    if len(body) < pos + 4:
+        return [], []
+    pos += 4  # group cipher
     try:
-        pos = 2  # version
-        if len(body) < pos + 4:
-            return [], []
-        pos += 4  # group cipher
-        (count,) = struct.unpack_from("<H", body, pos)
-        pos += 2
-        ciphers = []
-        for _ in range(count):
-            suite = body[pos:pos + 4]
-            pos += 4
-            if len(suite) == 4 and suite[:3] == oui and suite[3] in _CIPHERS:
-                ciphers.append(_CIPHERS[suite[3]])
-        (count,) = struct.unpack_from("<H", body, pos)
-        pos += 2
-        akms = []
-        for _ in range(count):
-            suite = body[pos:pos + 4]
-            pos += 4
-            if len(suite) == 4 and suite[:3] == oui and suite[3] in _AKMS:
-                akms.append(_AKMS[suite[3]])
-        return akms, ciphers
+        ciphers, pos = _suite_list(body, pos, oui, _CIPHERS)
+        akms, pos = _suite_list(body, pos, oui, AKM_KINDS)
     except struct.error:
         return [], []
-
-
-def auth_value(proto: str, kind: str) -> str:
-    """Auth value for a protocol (``RSN``/``WPA``) and an AKM kind of :data:`AKM_KINDS`."""
-    return _auth_value(proto, kind)
-
-
-def _auth_value(proto: str, kind: str) -> str:
-    if kind == "SAE":
-        return "WPA3-SAE"
-    if kind == "OWE":
-        return "OWE"
-    if kind.startswith("EAP-SUITE-B"):
-        return "WPA3-EAP"
-    if kind == "PSK":
-        return "WPA-PSK" if proto == "WPA" else "WPA2-PSK"
-    return "WPA-EAP" if proto == "WPA" else "WPA2-EAP"
+    return akms, ciphers
 
 
 def parse_ies(data: bytes, privacy: bool | None = None) -> IeSummary:
@@ -132,13 +116,13 @@ def parse_ies(data: bytes, privacy: bool | None = None) -> IeSummary:
         elif eid == 48:
             has_rsn = True
             akms, cs = _suites(body, RSN_OUI)
-            auth += [_auth_value("RSN", k) for k in akms]
+            auth += [akm_to_auth("RSN", k) for k in akms]
             ciphers += cs
         elif eid == 221 and len(body) >= 4 and body[:3] == MS_OUI:
             if body[3] == 1:
                 has_wpa = True
                 akms, cs = _suites(body[4:], MS_OUI)
-                auth += [_auth_value("WPA", k) for k in akms]
+                auth += [akm_to_auth("WPA", k) for k in akms]
                 ciphers += cs
             elif body[3] == 4:
                 wps = True
@@ -154,15 +138,9 @@ def parse_ies(data: bytes, privacy: bool | None = None) -> IeSummary:
                 width = 160
     if not has_rsn and not has_wpa:
         auth = ["WEP"] if privacy else (["OPEN"] if privacy is not None else [])
-    seen_auth: list[str] = []
-    for a in auth:
-        if a not in seen_auth:
-            seen_auth.append(a)
-    seen_c: list[str] = []
-    for c in ciphers:
-        if c not in seen_c:
-            seen_c.append(c)
-    return IeSummary(ssid_raw=ssid, ds_channel=ds, auth=tuple(seen_auth), ciphers=tuple(seen_c), wps=wps,
+    # Deduplicated in the order the elements gave them (RSN and WPA often repeat a cipher).
+    return IeSummary(ssid_raw=ssid, ds_channel=ds, auth=tuple(dict.fromkeys(auth)),
+                     ciphers=tuple(dict.fromkeys(ciphers)), wps=wps,
                      station_count=stations, channel_utilization_pct=util,
                      channel_width_mhz=width or ht_width, has_rsn=has_rsn, has_wpa=has_wpa)
 

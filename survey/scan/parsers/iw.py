@@ -23,8 +23,6 @@ _BSS = re.compile(r"^BSS\s+([0-9A-Fa-f:]{17})\s*(?:\(on\s+[^)]*\))?\s*(?:--\s*([
 _SUITE_SELECTOR = re.compile(r"^([0-9a-fA-F]{2})-([0-9a-fA-F]{2})-([0-9a-fA-F]{2}):(\d+)$")
 _KEY = re.compile(r"^\s*(?:\*\s*)?([^:]+?):\s?(.*)$")
 
-_AKM_SPLIT = re.compile(r"\s+(?=[A-Z0-9/]|IEEE)")
-
 
 class _Bss:
     def __init__(self, bssid: str):
@@ -44,7 +42,6 @@ class _Bss:
         self.ht_any_width = False
         self.has_ht_op = False
         self.vht_width: int | None = None
-        self.vht_seg1: int | None = None
         self.vht_seg2: int | None = None
         self.signal_pct: float | None = None
         self.mesh_id: bytes | None = None
@@ -64,7 +61,7 @@ def _akm_auth(proto: str, akm: str) -> str | None:
     if m:
         oui = bytes(int(m.group(i), 16) for i in (1, 2, 3))
         kind = ies.AKM_KINDS.get(int(m.group(4))) if oui == ies.RSN_OUI else None
-        return ies.auth_value(proto, kind) if kind else None
+        return akm_to_auth(proto, kind) if kind else None
     return akm_to_auth(proto, akm)
 
 

@@ -320,7 +320,7 @@ class _Run:
     deadline: _Deadline
     clock: Callable[[], float]
     dns: dict[str, Future] = field(default_factory=dict)
-    endpoints: dict[Endpoint, tuple[Future, float]] = field(default_factory=dict)
+    endpoints: dict[Endpoint, Future] = field(default_factory=dict)
     ntp: dict[NtpServer, Future] = field(default_factory=dict)
 
 
@@ -340,8 +340,8 @@ def run_checks(plan: CheckPlan, *, deadline_s: float = DEFAULT_DEADLINE_S, resol
     for host in plan.domains:
         run.dns[host] = lookups.get(host)
     for endpoint in plan.endpoints:
-        run.endpoints[endpoint] = (_spawn(_probe_endpoint, endpoint, lookups, deadline, tls_context,
-                                          name=f"netcheck-{endpoint.label}"), time.monotonic())
+        run.endpoints[endpoint] = _spawn(_probe_endpoint, endpoint, lookups, deadline, tls_context,
+                                         name=f"netcheck-{endpoint.label}")
     for server in plan.ntp_servers:
         run.ntp[server] = _spawn(_query_ntp, server, lookups, deadline, clock, name=f"netcheck-ntp-{server.label}")
     gateway = _gateway_result(route_table or probes.ROUTE_TABLE)
@@ -349,7 +349,7 @@ def run_checks(plan: CheckPlan, *, deadline_s: float = DEFAULT_DEADLINE_S, resol
     # resolv.conf(5)): a DNS server silent for longer fails the charger too, and a silent one
     # then costs one step instead of the whole deadline. The probes waiting on a lookup give up
     # after that step, so waiting for them bounds the run.
-    wait([*(f for f, _ in run.endpoints.values()), *run.ntp.values()], timeout=deadline.remaining_overall())
+    wait([*run.endpoints.values(), *run.ntp.values()], timeout=deadline.remaining_overall())
     dns_end = started + deadline.step_s
     wait(list(run.dns.values()), timeout=max(0.0, min(dns_end - time.monotonic(), deadline.remaining_overall())))
     results = [gateway]
@@ -460,7 +460,7 @@ def _dns_results(run: _Run) -> list[CheckResult]:
 
 def _endpoint_results(run: _Run) -> list[CheckResult]:
     outcomes: dict[Endpoint, _EndpointOutcome | BaseException | None] = {}
-    for endpoint, (future, _) in run.endpoints.items():
+    for endpoint, future in run.endpoints.items():
         if not future.done():
             outcomes[endpoint] = None
         elif future.exception() is not None:

@@ -133,11 +133,6 @@ class ProjectSession(QObject):
         self.push(cmd)
         return cmd.wall_ids[0]
 
-    def add_walls(self, walls: Sequence[Wall], text: str = "Add walls") -> list[int]:
-        cmd = undo.AddWallsCommand(self, walls, text)
-        self.push(cmd)
-        return cmd.wall_ids
-
     def update_wall(self, wall: Wall, text: str = "Edit wall") -> None:
         self.update_walls([wall], text)
 

@@ -46,11 +46,3 @@ def place_along_path(waypoints: list[Waypoint] | tuple[Waypoint, ...], times_s) 
     # np.interp clamps outside [at[0], at[-1]] and handles repeated times (double clicks)
     # by taking the later point, which is what a stop at a turn means.
     return np.column_stack([np.interp(times, at, xs), np.interp(times, at, ys)])
-
-
-def scans_within_walk(waypoints, mid_times_s) -> np.ndarray:
-    """Boolean mask of scan mid-times that fall between the first and last click."""
-    times = np.atleast_1d(np.asarray(mid_times_s, dtype=float))
-    if len(waypoints) < 2:
-        return np.zeros(times.shape, dtype=bool)
-    return (times >= waypoints[0].at) & (times <= waypoints[-1].at)

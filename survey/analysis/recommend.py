@@ -34,9 +34,21 @@ class Recommendation:
     findings: tuple[Finding, ...]
     options: tuple[Option, ...]
     checklist: tuple[ChecklistItem, ...]
-    model_source: str
-    model_eirp_dbm: float
-    model_exponent: float
+    #: The radio model the verdict and the ladder used: the PDF and the GUI draw their
+    #: predicted maps from this one, so every view tells the same story.
+    model: RadioModel
+
+    @property
+    def model_source(self) -> str:
+        return self.model.source
+
+    @property
+    def model_eirp_dbm(self) -> float:
+        return self.model.router_eirp_dbm
+
+    @property
+    def model_exponent(self) -> float:
+        return self.model.exponent
 
     @property
     def chosen(self) -> Option | None:
@@ -122,7 +134,7 @@ def recommend(project: Project, survey: Survey | None = None, profile: ChargerPr
         target_ssid=target.ssid if target is not None else None,
         target_note=resolved.reason,
         profile=profile, verdict=verdict, findings=findings, options=options, checklist=checklist,
-        model_source=model.source, model_eirp_dbm=model.router_eirp_dbm, model_exponent=model.exponent,
+        model=model,
     )
 
 

@@ -164,11 +164,13 @@ def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighb
                 raise
             log.info("before/after left out of the report: %s", exc)
     ctx.comparison = comparison
-    ctx.analysis = sections.analyse(ctx)
-    if comparison is not None and main_survey is not None and main_survey.id != pair[0].id:
+    if comparison is not None:
+        # The cover's verdict is the site as it is now (the "after" survey); the ladder is the
+        # one the fix was chosen from (the "before" survey).
+        ctx.analysis = sections.analyse(ctx, pair[1])
         ctx.plan_analysis = sections.analyse(ctx, pair[0])
     else:
-        ctx.plan_analysis = ctx.analysis
+        ctx.analysis = ctx.plan_analysis = sections.analyse(ctx)
 
     story = []
     story += sections.cover(ctx)

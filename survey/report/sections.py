@@ -15,9 +15,8 @@ from reportlab.lib import colors
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from survey.analysis.compare import SurveyComparison, SurveyHeatmap, building_mask, grid_edges_m
-from survey.analysis.radio import build_model
 from survey.analysis.recommend import coverage_with, option_device, recommend
-from survey.analysis.target import band_of_observation, survey_observations, target_samples
+from survey.analysis.target import band_of_observation, survey_observations
 from survey.analysis.thresholds import classify
 from survey.project.model import Device, Observation, Project, Survey, TargetNetwork
 from survey.project.profiles import get_profile
@@ -128,9 +127,8 @@ def analyse(ctx: ReportContext, survey: Survey | None = None) -> Analysis:
     survey = survey or ctx.survey
     if survey is None:
         return Analysis()
-    xy, rssi, heard = target_samples(survey, ctx.target)
-    model = build_model(ctx.project, xy[heard], rssi[heard])
-    rec = recommend(ctx.project, survey, model=model)
+    rec = recommend(ctx.project, survey)
+    model = rec.model
     result = Analysis(verdict=rec.verdict, findings=rec.findings, options=rec.options, chosen=rec.chosen,
                       checklist=rec.checklist, recommendation=rec)
     if model.source == "calibrated" and ctx.project.router is not None and ctx.heatmap is not None:

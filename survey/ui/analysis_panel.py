@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 
 from typing import TYPE_CHECKING
 
-from survey.analysis.target import resolve_target, survey_observations
 from survey.errors import EvSurveyError
 from survey.project.model import Device
 from survey.project.profiles import load_profiles
@@ -197,16 +196,13 @@ class AnalysisPanel(QWidget):
         """Run the analysis on the session's project now (also the Recompute button)."""
         self._recompute_timer.stop()
         self._stale = False
-        from survey.analysis.radio import build_model, router_samples
         from survey.analysis.recommend import project_profile, recommend
 
         project = self.session.project
         self._sync_controls(project)
         try:
-            survey = project.active_survey
-            resolved = resolve_target(project, survey_observations(survey))
-            self.model = build_model(project, *router_samples(project, survey, resolved.network))
-            self.recommendation = recommend(project, survey, project_profile(project), model=self.model)
+            self.recommendation = recommend(project, project.active_survey, project_profile(project))
+            self.model = self.recommendation.model
         except EvSurveyError as exc:
             self.recommendation = None
             self.model = None

@@ -36,6 +36,7 @@ from survey.project.model import (
     ScanResult,
     Site,
     Survey,
+    UNITS,
     TargetNetwork,
     Wall,
 )
@@ -215,6 +216,10 @@ def _dumps(value: Any) -> str:
     return json.dumps(value)
 
 
+def _target_json(target: TargetNetwork | None) -> dict | None:
+    return None if target is None else {"ssid": target.ssid, "bssids": list(target.bssids)}
+
+
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -342,14 +347,14 @@ class ProjectStore:
             self._set_meta(db, "site", site.__dict__)
 
     def set_units(self, units: str) -> None:
-        if units not in ("m", "ft"):
+        if units not in UNITS:
             raise UserInputError(f"Units must be 'm' or 'ft', not {units!r}.")
         with self._tx() as db:
             self._set_meta(db, "units", units)
 
     def set_target(self, target: TargetNetwork | None) -> None:
         with self._tx() as db:
-            self._set_meta(db, "target", None if target is None else {"ssid": target.ssid, "bssids": list(target.bssids)})
+            self._set_meta(db, "target", _target_json(target))
 
     def set_charger_profile(self, profile_id: str) -> None:
         with self._tx() as db:
@@ -365,9 +370,6 @@ class ProjectStore:
             settings[key] = value
             self._set_meta(db, "settings", settings)
 
-    def get_setting(self, key: str, default: Any = None) -> Any:
-        return self._get_meta("settings", {}).get(key, default)
-
     # -- floorplan and materials --------------------------------------------------
     def set_floorplan(self, fp: Floorplan | None) -> None:
         with self._tx() as db:
@@ -382,16 +384,6 @@ class ProjectStore:
                  fp.origin_y_m, fp.rotation_deg, fp.opacity, fp.source_name),
             )
 
-    def set_materials(self, materials: Iterable[Material]) -> None:
-        with self._tx() as db:
-            db.execute("DELETE FROM materials")
-            for m in materials:
-                self._write_material(db, m)
-
-    def upsert_material(self, material: Material) -> None:
-        with self._tx() as db:
-            self._write_material(db, material)
-
     @staticmethod
     def _write_material(db: sqlite3.Connection, m: Material) -> None:
         db.execute("INSERT OR REPLACE INTO materials VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -399,9 +391,9 @@ class ProjectStore:
 
     # -- walls -----------------------------------------------------------------------
     @staticmethod
-    def _insert_wall(db: sqlite3.Connection, w: Wall) -> int:
-        cur = db.execute("INSERT INTO walls(x1_m, y1_m, x2_m, y2_m, material_id) VALUES (?, ?, ?, ?, ?)",
-                         (w.x1_m, w.y1_m, w.x2_m, w.y2_m, w.material_id))
+    def _insert_wall(db: sqlite3.Connection, w: Wall, keep_id: bool = False) -> int:
+        cur = db.execute("INSERT INTO walls(id, x1_m, y1_m, x2_m, y2_m, material_id) VALUES (?, ?, ?, ?, ?, ?)",
+                         (w.id if keep_id else None, w.x1_m, w.y1_m, w.x2_m, w.y2_m, w.material_id))
         return cur.lastrowid
 
     def add_wall(self, wall: Wall) -> int:
@@ -425,9 +417,7 @@ class ProjectStore:
     def restore_wall(self, wall: Wall) -> int:
         """Re-insert a deleted wall under its old id (undo of a delete)."""
         with self._tx() as db:
-            db.execute("INSERT INTO walls(id, x1_m, y1_m, x2_m, y2_m, material_id) VALUES (?, ?, ?, ?, ?, ?)",
-                       (wall.id, wall.x1_m, wall.y1_m, wall.x2_m, wall.y2_m, wall.material_id))
-            return wall.id
+            return self._insert_wall(db, wall, keep_id=True)
 
     # -- devices ---------------------------------------------------------------------
     @staticmethod
@@ -457,6 +447,11 @@ class ProjectStore:
             db.execute("DELETE FROM devices WHERE id = ?", (device_id,))
 
     # -- surveys and samples -------------------------------------------------------------
+    @staticmethod
+    def _insert_survey(db: sqlite3.Connection, name: str, created_at: float, notes: str) -> int:
+        return db.execute("INSERT INTO surveys(name, created_at, notes) VALUES (?, ?, ?)",
+                          (_text(name), created_at, _text(notes))).lastrowid
+
     def add_survey(self, name: str, notes: str = "") -> Survey:
         name = name.strip()
         if not name:
@@ -464,22 +459,10 @@ class ProjectStore:
         created = time.time()
         try:
             with self._tx() as db:
-                sid = db.execute("INSERT INTO surveys(name, created_at, notes) VALUES (?, ?, ?)",
-                                 (_text(name), created, _text(notes))).lastrowid
+                sid = self._insert_survey(db, name, created, notes)
         except sqlite3.IntegrityError:
             raise UserInputError(f"A survey named {name!r} already exists; choose another name.") from None
         return Survey(name=name, created_at=created, notes=notes, id=sid)
-
-    def rename_survey(self, survey_id: int, name: str) -> None:
-        try:
-            with self._tx() as db:
-                db.execute("UPDATE surveys SET name = ? WHERE id = ?", (name.strip(), survey_id))
-        except sqlite3.IntegrityError:
-            raise UserInputError(f"A survey named {name!r} already exists; choose another name.") from None
-
-    def delete_survey(self, survey_id: int) -> None:
-        with self._tx() as db:
-            db.execute("DELETE FROM surveys WHERE id = ?", (survey_id,))
 
     def add_sample(self, survey_id: int, sample: Sample) -> int:
         """Write *sample* with all its scans in one transaction; durable when this returns."""
@@ -516,17 +499,12 @@ class ProjectStore:
         with self._tx() as db:
             db.execute("DELETE FROM samples WHERE id = ?", (sample_id,))
 
-    def sample_count(self, survey_id: int | None = None) -> int:
-        if survey_id is None:
-            return self._db.execute("SELECT count(*) FROM samples").fetchone()[0]
-        return self._db.execute("SELECT count(*) FROM samples WHERE survey_id = ?", (survey_id,)).fetchone()[0]
-
     # -- whole project -------------------------------------------------------------------
     def _write_all(self, p: Project) -> None:
         with self._tx() as db:
             self._set_meta(db, "site", p.site.__dict__)
             self._set_meta(db, "units", p.units)
-            self._set_meta(db, "target", None if p.target is None else {"ssid": p.target.ssid, "bssids": list(p.target.bssids)})
+            self._set_meta(db, "target", _target_json(p.target))
             self._set_meta(db, "charger_profile_id", p.charger_profile_id)
             self._set_meta(db, "settings", dict(p.settings))
             self._set_meta(db, "created_by", "evsurvey")
@@ -539,8 +517,7 @@ class ProjectStore:
                 self._insert_device(db, d)
             active = None
             for s in p.surveys:
-                sid = db.execute("INSERT INTO surveys(name, created_at, notes) VALUES (?, ?, ?)",
-                                 (s.name, s.created_at, s.notes)).lastrowid
+                sid = self._insert_survey(db, s.name, s.created_at, s.notes)
                 if s.id is not None and s.id == p.active_survey_id:
                     active = sid
                 for sample in s.samples:

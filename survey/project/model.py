@@ -14,7 +14,6 @@ from typing import Iterable
 
 #: Authentication values an :class:`Observation` may carry (JSON and storage use these).
 AUTH_VALUES = ("OPEN", "WEP", "WPA-PSK", "WPA2-PSK", "WPA3-SAE", "WPA-EAP", "WPA2-EAP", "WPA3-EAP", "OWE")
-BANDS = ("2.4", "5", "6")
 
 
 @dataclass(frozen=True)

@@ -54,16 +54,6 @@ def format_db(delta_db: float | None, *, signed: bool = True) -> str:
     return f"{delta_db:+.1f} dB" if signed else f"{delta_db:.1f} dB"
 
 
-def format_mhz(freq_mhz: float | None) -> str:
-    if freq_mhz is None:
-        return "–"
-    return f"{freq_mhz:.0f} MHz" if float(freq_mhz).is_integer() else f"{freq_mhz:.1f} MHz"
-
-
-def format_percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f} %"
-
-
 _LENGTH_RE = re.compile(
     r"^\s*(?:(?P<feet>\d+(?:[.,]\d+)?)\s*(?:ft|feet|foot|')\s*(?:(?P<inches>\d+(?:[.,]\d+)?)\s*(?:in|inch|inches|\"))?"
     r"|(?P<inches_only>\d+(?:[.,]\d+)?)\s*(?:in|inch|inches|\")"

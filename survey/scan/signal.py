@@ -40,12 +40,6 @@ def percent_to_dbm(signal_pct: float, source: str) -> float:
     return round(lo + (hi - lo) * pct / 100.0, 1)
 
 
-def dbm_to_percent(rssi_dbm: float, source: str) -> float:
-    """The percentage ``source`` would show for ``rssi_dbm`` (inverse of :func:`percent_to_dbm`)."""
-    lo, hi = _RANGES_DBM[source]
-    return min(100.0, max(0.0, (float(rssi_dbm) - lo) / (hi - lo) * 100.0))
-
-
 def describe(source: str) -> str:
     """One sentence for warnings and reports on how an estimate was made."""
     lo, hi = _RANGES_DBM[source]

@@ -321,10 +321,6 @@ class SimulatedScanner:
         """Where the laptop stands now (site metres)."""
         self._xy_m = (float(x_m), float(y_m))
 
-    @property
-    def position_m(self) -> tuple[float, float]:
-        return self._xy_m
-
     def cancel(self) -> None:
         """End the scan that is waiting out ``delay_s`` (it raises :class:`ScanCancelled`).
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import logging
 import logging.handlers
 import sys
@@ -27,6 +26,7 @@ _SUBCOMMANDS = {
     "scan": ("survey.scan.command", "one live Wi-Fi scan, or parse a saved scanner output"),
     "recommend": ("survey.analysis.command", "verdict at the charger, findings and the fix"),
     "report": ("survey.report.command", "write the customer PDF report"),
+    "info": ("survey.project.command", "what a project holds: site, surveys, sample counts, devices"),
     "check": ("survey.netcheck.command", "pre-flight checks of the charger's network path"),
 }
 
@@ -70,65 +70,6 @@ def _run_gui(args) -> int:
     return run_gui(project, scanner_name=args.scanner)
 
 
-def _add_info(sub) -> None:
-    p = sub.add_parser("info", help="what a project holds: site, surveys, sample counts, devices")
-    p.add_argument("project", help="a .evsurvey project file")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(handler=_run_info)
-
-
-def _run_info(args) -> int:
-    from survey.project.store import ProjectStore
-    from survey.project.units import format_length
-
-    with ProjectStore.open(args.project, read_only=True) as store:
-        project = store.load()
-    fp = project.floorplan
-    x0, y0, x1, y1 = project.extent_m()
-    info = {
-        "file": str(args.project),
-        "site": project.site.__dict__,
-        "units": project.units,
-        "floorplan": None if fp is None else {"width_px": fp.width_px, "height_px": fp.height_px,
-                                              "metres_per_px": fp.metres_per_px, "source": fp.source_name},
-        "extent_m": [x0, y0, x1, y1],
-        "walls": len(project.walls),
-        "target_ssid": project.target.ssid if project.target else None,
-        "charger_profile": project.charger_profile_id,
-        "surveys": [{"name": s.name, "samples": len(s.samples)} for s in project.surveys],
-        "devices": [{"kind": d.kind.value, "label": d.label, "x_m": d.x_m, "y_m": d.y_m, "planned": d.planned}
-                    for d in project.devices],
-    }
-    if args.json:
-        print(json.dumps(info, ensure_ascii=False, indent=2))
-        return 0
-    site = project.site
-    units = project.units
-    fp_text = "none" if fp is None else f"{fp.width_px}×{fp.height_px} px ({fp.source_name or 'image'})"
-    lines = [
-        f"Project:   {args.project}",
-        f"Customer:  {site.customer or '–'}",
-        f"Address:   {site.address or '–'}",
-        f"Installer: {site.installer or '–'}",
-        f"Date:      {site.survey_date or '–'}",
-        f"Size:      {format_length(x1 - x0, units)} × {format_length(y1 - y0, units)}",
-        f"Floorplan: {fp_text}",
-        f"Walls:     {len(project.walls)}",
-        f"Target:    {project.target.ssid!r}" if project.target else "Target:    not chosen",
-        f"Charger:   {project.charger_profile_id}",
-        "Surveys:   " + (", ".join(f"{s.name} ({len(s.samples)} samples)" for s in project.surveys) or "none"),
-        "Devices:",
-    ]
-    for d in project.devices:
-        planned = " (planned)" if d.planned else ""
-        lines.append(f"  - {d.kind.label}{planned}: {d.label or '–'} at "
-                     f"({format_length(d.x_m, units)}, {format_length(d.y_m, units)})")
-    if not project.devices:
-        lines.append("  none")
-    print("\n".join(lines))
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evsurvey",
@@ -138,16 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_gui(sub)
     for name, (module_name, help_text) in _SUBCOMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue  # a layer not present in this build: leave its subcommand out
+        module = importlib.import_module(module_name)
         p = sub.add_parser(name, help=help_text, description=help_text)
         module.configure(p)
         p.set_defaults(handler=module.run)
-    _add_info(sub)
     return parser
 
 

@@ -1,0 +1,64 @@
+"""``evsurvey info PROJECT [--json]``: what a project holds (site, surveys, sample counts,
+devices), read without changing the file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from survey.project.store import ProjectStore
+from survey.project.units import format_length
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("project", help="a .evsurvey project file")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def run(args) -> int:
+    with ProjectStore.open(args.project, read_only=True) as store:
+        project = store.load()
+    fp = project.floorplan
+    x0, y0, x1, y1 = project.extent_m()
+    info = {
+        "file": str(args.project),
+        "site": project.site.__dict__,
+        "units": project.units,
+        "floorplan": None if fp is None else {"width_px": fp.width_px, "height_px": fp.height_px,
+                                              "metres_per_px": fp.metres_per_px, "source": fp.source_name},
+        "extent_m": [x0, y0, x1, y1],
+        "walls": len(project.walls),
+        "target_ssid": project.target.ssid if project.target else None,
+        "charger_profile": project.charger_profile_id,
+        "surveys": [{"name": s.name, "samples": len(s.samples)} for s in project.surveys],
+        "devices": [{"kind": d.kind.value, "label": d.label, "x_m": d.x_m, "y_m": d.y_m, "planned": d.planned}
+                    for d in project.devices],
+    }
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return 0
+    site = project.site
+    units = project.units
+    fp_text = "none" if fp is None else f"{fp.width_px}×{fp.height_px} px ({fp.source_name or 'image'})"
+    lines = [
+        f"Project:   {args.project}",
+        f"Customer:  {site.customer or '–'}",
+        f"Address:   {site.address or '–'}",
+        f"Installer: {site.installer or '–'}",
+        f"Date:      {site.survey_date or '–'}",
+        f"Size:      {format_length(x1 - x0, units)} × {format_length(y1 - y0, units)}",
+        f"Floorplan: {fp_text}",
+        f"Walls:     {len(project.walls)}",
+        f"Target:    {project.target.ssid!r}" if project.target else "Target:    not chosen",
+        f"Charger:   {project.charger_profile_id}",
+        "Surveys:   " + (", ".join(f"{s.name} ({len(s.samples)} samples)" for s in project.surveys) or "none"),
+        "Devices:",
+    ]
+    for d in project.devices:
+        planned = " (planned)" if d.planned else ""
+        lines.append(f"  - {d.kind.label}{planned}: {d.label or '–'} at "
+                     f"({format_length(d.x_m, units)}, {format_length(d.y_m, units)})")
+    if not project.devices:
+        lines.append("  none")
+    print("\n".join(lines))
+    return 0

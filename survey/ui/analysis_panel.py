@@ -4,16 +4,24 @@ A thin view over :func:`survey.analysis.recommend.recommend`. Clicking a ladder 
 shows its placement and the predicted map after the change on the site view; the marker
 can be dragged and the map follows (throttled). Every text that may hold an SSID is shown
 as plain text (labels with ``Qt.PlainText``, list items, a plain-text box), never as markup.
+
+The recommendation (calibration, verdict, ladder: up to ~250 ms, and ~2 s for its first
+imports of scipy/sklearn) runs in a :class:`survey.ui.survey_worker.LatestOnlyWorker`
+thread, never on the UI thread (DESIGN.md: the UI thread is never blocked > 50 ms); the
+newest request wins and its result is applied on the UI thread. The preview map of a
+dragged device is computed by a second such worker: one update measured 4-6 ms on the demo
+site but ~45 ms at the live grid's cap (40 000 cells), too much to repeat at 12 Hz on the
+UI thread; only ``setImage`` of the finished image stays there.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,20 +42,24 @@ from PySide6.QtWidgets import (
 from typing import TYPE_CHECKING
 
 from survey.errors import EvSurveyError
-from survey.project.model import Device
+from survey.project.model import ChargerProfile, Device, Project
 from survey.project.profiles import load_profiles
 from survey.report import colormap
 from survey.ui.survey_heatmap import SmoothImageItem
 from survey.ui.survey_layers import DISPLAY_UPSAMPLE, image_rect_m, live_grid, rssi_rgba
+from survey.ui.survey_worker import LatestOnlyWorker
 
 if TYPE_CHECKING:
     from survey.analysis.placement import Option
     from survey.analysis.radio import RadioModel
     from survey.analysis.recommend import Recommendation
+    from survey.rf.propagation import SiteGrid
 
 # survey.analysis.placement/radio/recommend are imported where they are used: they load
 # scipy (rf.calibration, rf.interpolation), ~2 s on a 2-core laptop, which must not delay
-# the window (DESIGN.md: shown <= 2 s). The panel computes only once it is first shown.
+# the window (DESIGN.md: shown <= 2 s). The panel computes only once it is first shown, and
+# the first import happens in the worker thread (see analyse); the UI thread uses these
+# modules only once a result has arrived, when they are loaded.
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +80,64 @@ SEVERITY_MARK = {"critical": "!!", "warning": "!", "info": "i"}
 STATUS_MARK = {"chosen": "=>", "alternative": "+", "rejected": "x", "not_needed": "-"}
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What the worker thread hands back: the profile used and the recommendation, or why not."""
+
+    project: Project
+    profile: ChargerProfile
+    recommendation: Recommendation | None
+    error: str | None = None
+
+
+def analyse(project: Project) -> Analysis:
+    """The whole recommendation for the project's active survey. Runs in the worker thread:
+    the project is a frozen value, and nothing here touches Qt."""
+    from survey.analysis.recommend import project_profile, recommend
+
+    profile = project_profile(project)
+    try:
+        return Analysis(project, profile, recommend(project, project.active_survey, profile))
+    except EvSurveyError as exc:  # bad input the installer can fix: say what, not a traceback
+        return Analysis(project, profile, None, str(exc))
+
+
+@dataclass(frozen=True)
+class PreviewRequest:
+    """The predicted map after adding ``device``, on ``grid``, with the site's radio model."""
+
+    model: RadioModel
+    project: Project
+    device: Device
+    grid: SiteGrid
+    #: The charger profile's reception offset (dB); None: no charger reading is wanted.
+    reception_offset_db: float | None
+    #: The marker was dragged (the panel then reports the charger's new predicted RSSI).
+    moved: bool = False
+
+
+@dataclass(frozen=True)
+class Preview:
+    rgba: np.ndarray  # (H, W, 4) uint8, upsampled for display
+    rect_m: tuple[float, float, float, float]  # x, y, width, height the image covers
+    at_charger_dbm: float | None  # predicted at the charger, as the charger hears it
+
+
+def render_preview(request: PreviewRequest) -> Preview:
+    """Compute a preview map. Runs in the worker thread (pure numpy, no Qt)."""
+    from survey.analysis.recommend import coverage_grid_dbm, coverage_with
+
+    project, device = request.project, request.device
+    values = coverage_grid_dbm(request.model, project, [device], request.grid)
+    rgba = rssi_rgba(values, np.full(values.shape, PREVIEW_OPACITY), DISPLAY_UPSAMPLE)
+    charger = project.charger
+    at_charger = None
+    if charger is not None and request.reception_offset_db is not None:
+        at_charger = float(coverage_with(request.model, project, [device], [(charger.x_m, charger.y_m)])[0]
+                           - request.reception_offset_db)
+    return Preview(rgba, image_rect_m(request.grid), at_charger)
+
+
 def _plain_label(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -77,6 +147,9 @@ def _plain_label(text: str = "") -> QLabel:
 
 class AnalysisPanel(QWidget):
     """The panel. ``window`` provides ``session`` and ``view`` (see survey.ui.main_window)."""
+
+    #: A recommendation (or the reason there is none) was shown; emitted on the UI thread.
+    resultApplied = Signal()
 
     def __init__(self, window, parent: QWidget | None = None):
         super().__init__(parent)
@@ -99,6 +172,10 @@ class AnalysisPanel(QWidget):
         self.verdict_label.setFont(font)
         self.verdict_label.setObjectName("verdict")
         layout.addWidget(self.verdict_label)
+        self.computing_label = _plain_label("Computing…")
+        self.computing_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.computing_label.setVisible(False)
+        layout.addWidget(self.computing_label)
         self.verdict_detail = _plain_label()
         layout.addWidget(self.verdict_detail)
 
@@ -115,6 +192,10 @@ class AnalysisPanel(QWidget):
         settings.addRow("Reception offset", self.offset_spin)
         settings.addRow(self.ethernet_check)
         layout.addLayout(settings)
+        # Enabled by the first result: their handlers use survey.analysis.recommend, whose
+        # first import (seconds) must happen in the worker thread, not behind a click.
+        for widget in (self.profile_combo, self.offset_spin, self.ethernet_check):
+            widget.setEnabled(False)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         self.findings_list = QListWidget()
@@ -162,6 +243,15 @@ class AnalysisPanel(QWidget):
         self._recompute_timer.timeout.connect(self.recompute)
         self._drag_timer = QTimer(self, singleShot=True, interval=DRAG_THROTTLE_MS)
         self._drag_timer.timeout.connect(self._update_drag_preview)
+        self.worker = LatestOnlyWorker(analyse, self)
+        self.worker.done.connect(self._on_analysis_done)
+        self.worker.error.connect(self._on_analysis_failed)
+        # The preview map too: at the grid cap (40 000 cells, 0.6 Mpixel upsampled) one
+        # update costs ~45 ms, too close to the budget to repeat at 12 Hz on the UI thread.
+        self.preview_worker = LatestOnlyWorker(render_preview, self)
+        self.preview_worker.done.connect(self._on_preview_done)
+        self.preview_worker.error.connect(
+            lambda _request, reason: self.detail.appendPlainText(f"The predicted map failed: {reason}"))
 
         self.refresh_button.clicked.connect(self.recompute)
         self.add_button.clicked.connect(self._add_to_plan)
@@ -173,7 +263,8 @@ class AnalysisPanel(QWidget):
         self.offset_spin.editingFinished.connect(self._on_offset_edited)
         self.ethernet_check.toggled.connect(self._on_ethernet_toggled)
         self.marker.sigPositionChanged.connect(self._on_marker_moved)
-        for signal in (self.session.projectChanged, self.session.samplesChanged, self.session.fileChanged):
+        self.session.fileChanged.connect(self._on_file_changed)
+        for signal in (self.session.projectChanged, self.session.samplesChanged):
             signal.connect(self.schedule_recompute)
         self._fill_profiles()
 
@@ -193,23 +284,47 @@ class AnalysisPanel(QWidget):
             self._recompute_timer.start()
 
     def recompute(self) -> None:
-        """Run the analysis on the session's project now (also the Recompute button)."""
+        """Start the analysis of the session's project (also the Recompute button); the
+        result arrives later through :meth:`_on_analysis_done` (then :attr:`resultApplied`)."""
         self._recompute_timer.stop()
         self._stale = False
-        from survey.analysis.recommend import project_profile, recommend
+        # Newest request wins: a result for an older state of the project is of no use once
+        # a newer one is asked for, so it is dropped rather than flashed on screen.
+        self.worker.discard_pending()
+        self.worker.submit(self.session.project)
+        self.computing_label.setVisible(True)
 
-        project = self.session.project
-        self._sync_controls(project)
-        try:
-            self.recommendation = recommend(project, project.active_survey, project_profile(project))
-            self.model = self.recommendation.model
-        except EvSurveyError as exc:
-            self.recommendation = None
-            self.model = None
-            self._show_error(str(exc))
-            return
+    def _on_file_changed(self) -> None:
+        # Another file (or none): anything computed or shown for the old one is about another
+        # site. Drop it now rather than show it until the new file's analysis lands.
+        self.worker.discard_pending()
+        self.computing_label.setVisible(False)
+        self.recommendation = None
+        self.model = None
+        self.selected_option = None
         self._grid = None
-        self._show(self.recommendation)
+        self._show_error("")
+        self.schedule_recompute()
+
+    def _on_analysis_done(self, _project: Project, result: Analysis) -> None:
+        self.computing_label.setVisible(False)
+        self._sync_controls(result.project, result.profile)
+        self.recommendation = result.recommendation
+        self.model = None if result.recommendation is None else result.recommendation.model
+        self._grid = None
+        if result.recommendation is None:
+            self._show_error(result.error or "")
+        else:
+            self._show(result.recommendation)
+        self.resultApplied.emit()
+
+    def _on_analysis_failed(self, _project: Project, reason: str) -> None:
+        # A bug, not bad input (that comes back as Analysis.error): the log has the traceback.
+        self.computing_label.setVisible(False)
+        self.recommendation = None
+        self.model = None
+        self._show_error(f"The analysis failed: {reason}")
+        self.resultApplied.emit()
 
     def _show_error(self, message: str) -> None:
         self.verdict_label.setText("—")
@@ -297,6 +412,7 @@ class AnalysisPanel(QWidget):
         self.marker.setPos(device.x_m, device.y_m)
         self.marker.blockSignals(False)
         self.marker.setVisible(True)
+        self.preview_worker.discard_pending()  # the previous option's map must not land after this one's
         self._draw_preview(device)
 
     def _preview_device(self) -> Device | None:
@@ -308,28 +424,30 @@ class AnalysisPanel(QWidget):
             device = replace(device, x_m=self._dragged_xy[0], y_m=self._dragged_xy[1])
         return device
 
-    def _draw_preview(self, device: Device) -> float | None:
-        """Draw the predicted map with ``device`` added; returns the charger's predicted RSSI (dBm)."""
-        if self.model is None:
-            return None
-        from survey.analysis.recommend import coverage_grid_dbm, coverage_with
+    def _draw_preview(self, device: Device, moved: bool = False) -> None:
+        """Ask for the predicted map with ``device`` added; :meth:`_on_preview_done` draws it.
 
+        ``moved``: the marker was dragged, so the charger's new predicted RSSI is reported.
+        """
+        if self.model is None:
+            return
         project = self.session.project
         if self._grid is None:
             self._grid = live_grid(project)
-        values = coverage_grid_dbm(self.model, project, [device], self._grid)
+        offset_db = None if self.recommendation is None else self.recommendation.profile.reception_offset_db
+        self.preview_worker.submit(PreviewRequest(self.model, project, device, self._grid, offset_db, moved))
+
+    def _on_preview_done(self, request: PreviewRequest, preview: Preview) -> None:
         # Lighter than the survey map so the plan and the proposed spot stay visible under it.
-        self.preview_image.setImage(rssi_rgba(values, np.full(values.shape, PREVIEW_OPACITY), DISPLAY_UPSAMPLE),
-                                    autoLevels=False)
-        x, y, w, h = image_rect_m(self._grid)
-        self.preview_image.setRect(QRectF(x, y, w, h))
+        self.preview_image.setImage(preview.rgba, autoLevels=False)
+        self.preview_image.setRect(QRectF(*preview.rect_m))
         self.preview_image.setVisible(True)
         self._show_survey_map(False)
-        charger = project.charger
-        if charger is None or self.recommendation is None:
-            return None
-        value = float(coverage_with(self.model, project, [device], [(charger.x_m, charger.y_m)])[0])
-        return value - self.recommendation.profile.reception_offset_db
+        device = request.device
+        if request.moved and preview.at_charger_dbm is not None:
+            self.detail.appendPlainText(
+                f"Moved to ({device.x_m:.1f}, {device.y_m:.1f}) m: the model predicts {preview.at_charger_dbm:.0f} dBm "
+                "at the charger (reception offset included).")
 
     def _on_marker_moved(self) -> None:
         pos = self.marker.pos()
@@ -339,13 +457,8 @@ class AnalysisPanel(QWidget):
 
     def _update_drag_preview(self) -> None:
         device = self._preview_device()
-        if device is None:
-            return
-        at_charger = self._draw_preview(device)
-        if at_charger is not None:
-            self.detail.appendPlainText(
-                f"Moved to ({device.x_m:.1f}, {device.y_m:.1f}) m: the model predicts {at_charger:.0f} dBm "
-                "at the charger (reception offset included).")
+        if device is not None:
+            self._draw_preview(device, moved=True)
 
     def _show_survey_map(self, visible: bool) -> None:
         # The preview replaces the measured map while it is shown: two translucent maps
@@ -355,6 +468,8 @@ class AnalysisPanel(QWidget):
             survey.overlay.set_heatmap_visible(visible)
 
     def _clear_preview(self) -> None:
+        # A preview still being computed belongs to the option (or file) being left.
+        self.preview_worker.discard_pending()
         if self.preview_image.isVisible():
             self._show_survey_map(True)
         self.preview_image.setVisible(False)
@@ -406,14 +521,12 @@ class AnalysisPanel(QWidget):
             suffix = " (user)" if profile.user_defined else ""
             self.profile_combo.addItem(profile.name + suffix, profile.id)
 
-    def _sync_controls(self, project) -> None:
-        from survey.analysis.recommend import project_profile
-
+    def _sync_controls(self, project: Project, profile: ChargerProfile) -> None:
         for widget in (self.profile_combo, self.offset_spin, self.ethernet_check):
             widget.blockSignals(True)
         index = self.profile_combo.findData(project.charger_profile_id)
         self.profile_combo.setCurrentIndex(max(index, 0))
-        self.offset_spin.setValue(project_profile(project).reception_offset_db)
+        self.offset_spin.setValue(profile.reception_offset_db)
         self.ethernet_check.setChecked(bool(project.settings.get(ETHERNET_SETTING, False)))
         for widget in (self.profile_combo, self.offset_spin, self.ethernet_check):
             widget.blockSignals(False)

@@ -1,4 +1,4 @@
-"""Background work for the survey walk: scans and heatmap fits, never on the UI thread.
+"""Background work for the GUI: scans, heatmap fits and the analysis, never on the UI thread.
 
 Why plain daemon ``threading.Thread`` rather than ``QThread``/``QThreadPool``: a scanner
 can hang inside a driver call that no Python code can interrupt. A hung ``QThread`` can
@@ -241,8 +241,11 @@ class ScanRunner(QObject):
 class LatestOnlyWorker(QObject):
     """Runs ``fn(request)`` off the UI thread; while one runs, only the newest request waits.
 
-    For heatmap fits: the installer only cares about the map for the latest samples, so
-    intermediate requests are skipped rather than queued.
+    For heatmap fits, the Analysis panel's recommendation and its preview map: the
+    installer only cares about the result for the latest state, so intermediate requests
+    are skipped rather than queued. A result that finishes while a newer request waits is
+    still delivered (during a walk the map keeps updating instead of waiting for a pause);
+    :meth:`discard_pending` is for when such a result would be wrong, not just old.
     """
 
     done = Signal(object, object)  # request, result
@@ -268,11 +271,14 @@ class LatestOnlyWorker(QObject):
             return
         self._launch(request)
 
-    def run_now(self, request: Any) -> Any:
-        """Compute on the calling thread (small inputs where a thread costs more than the work)."""
-        return self._fn(request)
-
     def discard_pending(self) -> None:
+        """Forget the waiting request and drop the result of the one running, if any.
+
+        Call when what was asked no longer applies: another file was opened, or the caller
+        wants only the next request's result. The running thread cannot be stopped; its
+        result (or error) is dropped when it arrives (the generation number no longer
+        matches) and the next :meth:`submit` starts right after it.
+        """
         self._pending = None
         self._generation += 1
 

@@ -16,7 +16,7 @@ same colours; the PDF uses :func:`rssi_to_rgb` / :func:`heatmap_rgb` directly.
 
 The device marker colours live here too (:data:`DEVICE_COLOURS`), so a router or a planned
 mesh node has the same colour on the screen and in the customer's PDF; each toolkit keeps
-its own marker shapes.
+its own marker shapes. So do the verdict badge colours (:data:`VERDICT_COLOURS`).
 """
 
 from __future__ import annotations
@@ -148,3 +148,21 @@ def device_outline(kind: DeviceKind) -> str:
     """The outline of a built (not planned) device's marker: white sets the dark fills off
     the plan; the charger's yellow needs black."""
     return "#000000" if kind == DeviceKind.CHARGER else "#ffffff"
+
+
+#: Background of the verdict badge (GOOD / MARGINAL / POOR / UNKNOWN), drawn under white
+#: bold text in the GUI panel and on the PDF cover alike, so the installer and the customer
+#: see the same verdict colour. Hues follow the heatmap's bands; the tones are dark enough
+#: for white text: WCAG 2.x contrast ratios 5.2 / 3.6 / 6.5 / 7.5, all above the 3:1 that
+#: WCAG sets for large bold text (https://www.w3.org/TR/WCAG21/#contrast-minimum).
+VERDICT_COLOURS: dict[str, str] = {
+    thresholds.GOOD: "#1e7d34",
+    thresholds.MARGINAL: "#b7791f",
+    thresholds.POOR: "#b3261e",
+    thresholds.UNKNOWN: "#555555",
+}
+
+
+def verdict_colour(status: str) -> str:
+    """The verdict badge's background (``#rrggbb``); an unknown status gets UNKNOWN's grey."""
+    return VERDICT_COLOURS.get(status, VERDICT_COLOURS[thresholds.UNKNOWN])

@@ -8,16 +8,13 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import TableStyle
 
+from survey.report.colormap import VERDICT_COLOURS
 from survey.report.fonts import BODY_FONT, BOLD_FONT, register_fonts
 
 ACCENT = colors.HexColor("#1f4e9c")
 MUTED = colors.HexColor("#555555")
-STATUS_COLOURS = {
-    "GOOD": colors.HexColor("#1e7d34"),
-    "MARGINAL": colors.HexColor("#b7791f"),
-    "POOR": colors.HexColor("#b3261e"),
-    "UNKNOWN": colors.HexColor("#555555"),
-}
+#: The verdict badge colours, defined once in survey.report.colormap (shared with the GUI).
+STATUS_COLOURS = {status: colors.HexColor(hex_rgb) for status, hex_rgb in VERDICT_COLOURS.items()}
 
 
 @functools.lru_cache(maxsize=1)

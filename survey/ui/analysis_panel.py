@@ -75,7 +75,6 @@ PREVIEW_OPACITY = 0.7
 ETHERNET_SETTING = "ethernet_can_be_run"
 CHECKLIST_SETTING = "checklist_ticked"
 
-VERDICT_COLOURS = {"GOOD": "#1a7f37", "MARGINAL": "#bf8700", "POOR": "#cf222e", "UNKNOWN": "#57606a"}
 SEVERITY_MARK = {"critical": "!!", "warning": "!", "info": "i"}
 STATUS_MARK = {"chosen": "=>", "alternative": "+", "rejected": "x", "not_needed": "-"}
 
@@ -341,7 +340,7 @@ class AnalysisPanel(QWidget):
         self.verdict_label.setText(v.status if v.rssi_at_charger_dbm is None
                                    else f"{v.status}  {v.rssi_at_charger_dbm:.0f} dBm")
         self.verdict_label.setStyleSheet(
-            f"QLabel#verdict {{ color: white; background: {VERDICT_COLOURS.get(v.status, '#57606a')}; "
+            f"QLabel#verdict {{ color: white; background: {colormap.verdict_colour(v.status)}; "
             "border-radius: 6px; padding: 8px; }")
         target = rec.target_ssid if rec.target_ssid is not None else "none"
         margin = f"Margin {v.margin_db:+.0f} dB to -65 dBm, confidence {v.confidence}. " if v.margin_db is not None else ""

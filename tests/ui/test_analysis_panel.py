@@ -59,6 +59,17 @@ def test_panel_shows_poor_verdict_and_mesh_option(window, qtbot):
     assert panel.checklist_list.count() >= 8
 
 
+def test_verdict_colour_is_the_one_the_pdf_uses(window, qtbot):
+    from survey.report import colormap
+    from survey.report.styles import STATUS_COLOURS
+
+    panel = panel_of(window)
+    recompute(panel, qtbot)
+    assert colormap.VERDICT_COLOURS["POOR"] in panel.verdict_label.styleSheet()
+    for status, hex_rgb in colormap.VERDICT_COLOURS.items():
+        assert STATUS_COLOURS[status].hexval().lower() == "0x" + hex_rgb[1:].lower()
+
+
 def test_clicking_an_option_shows_marker_and_predicted_map(window, qtbot):
     panel = panel_of(window)
     recompute(panel, qtbot)

@@ -885,6 +885,8 @@ class SurveyFeature(QObject):
     def _file_changed(self) -> None:
         self.controller.cancel()
         self.controller.scanner = None
+        # A fit still running for the old file must not draw its map over the new plan.
+        self.controller.fitter.discard_pending()
         self.controller.heatmaps.clear()  # survey ids of another file mean other samples
         self.controller.selected_sample_id = None
 

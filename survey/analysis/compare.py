@@ -20,7 +20,7 @@ from survey.analysis.target import resolve_target, survey_observations, target_s
 from survey.analysis.thresholds import GOOD_DBM  # coverage counts cells at or above it
 from survey.project.model import Project, Survey, TargetNetwork
 from survey.rf.propagation import SiteGrid, site_grid
-from survey.rf.interpolation import fit_heatmap
+from survey.rf.interpolation import Heatmap, fit_heatmap
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,9 @@ class SurveyHeatmap:
     sample_xy_m: np.ndarray
     sample_rssi_dbm: np.ndarray
     charger_rssi_dbm: float | None = None
+    #: The fitted interpolation itself, so a verdict on this survey reads the same value
+    #: as this map (one number per survey across the report).
+    heatmap: Heatmap | None = None
 
     def value_at(self, x_m: float, y_m: float) -> float:
         """Interpolated RSSI in dBm at a point (nearest grid cell)."""
@@ -162,6 +165,7 @@ def survey_heatmap(project: Project, survey: Survey, grid: SiteGrid | None = Non
         sample_xy_m=xy,
         sample_rssi_dbm=rssi,
         charger_rssi_dbm=at_charger,
+        heatmap=model,
     )
 
 

@@ -120,6 +120,19 @@ def _fmt_dbm(value: float | None) -> str:
 
 # -- analysis ---------------------------------------------------------------------------------
 
+def _fitted_heatmap(ctx: ReportContext, survey: Survey):
+    """The interpolation the report's maps already drew for ``survey`` (None if none did):
+    the verdict reads its charger value from it, so the cover, the maps and the
+    before/after table print one number per survey."""
+    maps = [ctx.heatmap]
+    if ctx.comparison is not None:
+        maps += [ctx.comparison.before, ctx.comparison.after]
+    for shown in maps:
+        if shown is not None and shown.survey_name == survey.name:
+            return shown.heatmap
+    return None
+
+
 def analyse(ctx: ReportContext, survey: Survey | None = None) -> Analysis:
     """Run the analysis layer (:func:`survey.analysis.recommend.recommend`) for ``survey``
     (default the report's survey), and the predicted map when the wall model is calibrated
@@ -127,7 +140,7 @@ def analyse(ctx: ReportContext, survey: Survey | None = None) -> Analysis:
     survey = survey or ctx.survey
     if survey is None:
         return Analysis()
-    rec = recommend(ctx.project, survey)
+    rec = recommend(ctx.project, survey, heatmap=_fitted_heatmap(ctx, survey))
     model = rec.model
     result = Analysis(verdict=rec.verdict, findings=rec.findings, options=rec.options, chosen=rec.chosen,
                       checklist=rec.checklist, recommendation=rec)

@@ -165,13 +165,15 @@ def test_cli_report(project, tmp_path, capsys):
 
 
 def test_cover_verdict_is_the_analysis_layers(project, report):
-    """The PDF, the GUI and `evsurvey recommend` tell one story: same verdict, same margin.
-    With a before and an after survey the cover speaks of the site as it is now: the after."""
+    """The PDF, the GUI and `evsurvey recommend` tell one story: the same verdict, and the
+    charger figure the before/after table prints. With a before and an after survey the
+    cover speaks of the site as it is now: the after."""
     from survey.analysis.recommend import recommend
 
-    _, text = report
+    result, text = report
     assert project.active_survey.name == "Before"  # the cover must not follow the active survey
     rec = recommend(project, project.surveys[-1])
+    after_for_charger = result.comparison.charger_rssi_after_dbm - rec.verdict.reception_offset_db
     first = _squash(text[: text.index("Summary")])
     assert f"{rec.verdict.status}:" in first
-    assert _squash(f"{rec.verdict.rssi_at_charger_dbm:.0f} dBm") in first
+    assert _squash(f"gets {after_for_charger:.0f} dBm") in first

@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 
 from survey import cli
 from survey.errors import UserInputError
-from survey.netcheck import command, probes, runner
+from survey.netcheck import command, probes
 from survey.project.model import Project
 from survey.project.store import ProjectStore
-from test_netcheck import ROUTE, refused_port, sntp_responder, tcp_server
-
-
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch):
-    def no_dns(host):
-        raise socket.gaierror(socket.EAI_NONAME, f"test resolver: {host} is not resolvable here")
-
-    monkeypatch.setattr(probes, "system_resolve", no_dns)
-    monkeypatch.setattr(runner, "GENERIC_ENDPOINTS", {})
-    monkeypatch.setattr(probes, "ROUTE_TABLE", ROUTE)
+from test_netcheck import _offline, refused_port, sntp_responder, tcp_server  # noqa: F401 (autouse fixture)
 
 
 def check(*argv) -> int:

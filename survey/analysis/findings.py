@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from survey.analysis.target import band_of_observation, is_24ghz, strongest_per_bssid
-from survey.project.model import Observation, TargetNetwork
+from survey.project.model import TargetNetwork
 from survey.rf.channels import channel_occupancy, recommend_channel
 
 SEVERITIES = ("critical", "warning", "info")

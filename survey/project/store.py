@@ -19,7 +19,6 @@ import os
 import re
 import sqlite3
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 

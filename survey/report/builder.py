@@ -16,15 +16,13 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageBreak, PageTemplate, Paragraph, Spacer, Table,
+    BaseDocTemplate, CondPageBreak, Frame, PageBreak, PageTemplate, Paragraph,
 )
 
 from survey.analysis.compare import (
@@ -32,11 +30,9 @@ from survey.analysis.compare import (
 )
 from survey.analysis.target import survey_observations
 from survey.errors import EvSurveyError, UserInputError
-from survey.project.model import Observation, Project, Survey
-from survey.project.units import format_area, format_length
+from survey.project.model import Project, Survey
 from survey.report import sections
 from survey.report.fonts import BODY_FONT, draw_string, register_fonts, safe_markup, truncate
-from survey.report.plan import PlanFlowable, PlanOptions, RssiLegend, rssi_layer
 from survey.report.redact import Redactor
 from survey.report.styles import styles
 

@@ -162,7 +162,6 @@ def analyse(ctx: ReportContext, survey: Survey | None = None) -> Analysis:
 
 def cover(ctx: ReportContext) -> list:
     site = ctx.project.site
-    st = styles()
     out = [Spacer(1, 30), _heading("Wi-Fi survey for the EV charger", "cover", "title")]
     rows = [
         ("Customer", site.customer or "–"),
@@ -384,7 +383,7 @@ def predicted_map(ctx: ReportContext) -> list:
 def observations_at_charger(ctx: ReportContext) -> tuple[Observation, ...]:
     """One observation per BSS heard at the charger point (samples within
     :data:`AT_CHARGER_RADIUS_M`, else the nearest sample), merged in mW."""
-    from survey.project.model import ScanResult, merge_observations
+    from survey.project.model import merge_observations
     survey, charger = ctx.survey, ctx.project.charger
     if survey is None or not survey.samples:
         return ()

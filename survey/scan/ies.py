@@ -131,7 +131,7 @@ def parse_ies(data: bytes, privacy: bool | None = None) -> IeSummary:
             any_width = bool(body[1] & 0x04)
             ht_width = 40 if (any_width and sec_offset in (1, 3)) else 20
         elif eid == 192 and len(body) >= 3:
-            cw, ccfs0, ccfs1 = body[0], body[1], body[2]
+            cw, ccfs1 = body[0], body[2]
             if cw == 1:
                 width = 160 if ccfs1 else 80  # CCFS1 set: 160 MHz or 80+80 MHz
             elif cw in (2, 3):

@@ -39,7 +39,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from survey.project.model import Device, DeviceKind, Observation, Project, ScanResult
+from survey.project.model import Device, Observation, Project, ScanResult
 from survey.rf.channels import channel_to_freq_mhz
 from survey.rf.materials import p2040_slab_loss_db
 from survey.rf.propagation import DEFAULT_EIRP_DBM, REF_LOSS_DB, predicted_rssi_dbm, walls_arrays

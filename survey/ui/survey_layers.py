@@ -19,7 +19,7 @@ from enum import Enum
 import numpy as np
 
 from survey.analysis.target import (
-    NOT_HEARD_DBM, is_24ghz, resolve_target, survey_observations, target_rssi_at_sample, target_samples,
+    NOT_HEARD_DBM, is_24ghz, resolve_target, survey_observations, target_samples,
 )
 from survey.project.model import Project, Survey, TargetNetwork, dbm_to_mw
 from survey.report import colormap

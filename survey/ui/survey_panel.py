@@ -18,7 +18,6 @@ command returns; heatmaps are fitted in a background thread, newest request wins
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable

@@ -210,3 +210,26 @@ def test_import_pulls_in_neither_scipy_nor_sklearn():
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_few_samples_use_the_mean_of_the_families():
+    from survey.rf import interpolation
+
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(0.0, 12.0, size=(12, 2))
+    rssi = -40.0 - 20.0 * np.log10(1.0 + np.hypot(xy[:, 0] - 2.0, xy[:, 1] - 3.0)) + rng.normal(0, 2.0, 12)
+    heatmap = fit_heatmap(xy, rssi)
+    assert heatmap.method.startswith("mean(")
+    # Its prediction is the mean of the members' own fits, and its cross-validated error
+    # (averaged residuals) equals refitting the mean on every fold.
+    query = np.array([[6.0, 6.0], [1.0, 11.0]])
+    members = [fit_heatmap(xy, rssi, methods=(family,)) for family in ("idw", "tps", "gp")]
+    assert np.allclose(heatmap.predict(query), np.mean([m.predict(query) for m in members], axis=0), atol=1e-6)
+    cand = heatmap._selection.candidate
+    folds = interpolation._folds(len(rssi))
+    refitted = np.empty(len(rssi))
+    for test in folds:
+        train = np.setdiff1d(np.arange(len(rssi)), test)
+        predict = cand.fit(xy[train], rssi[train])
+        refitted[test] = np.clip(predict(xy[test]), rssi[train].min(), rssi[train].max()) - rssi[test]
+    assert heatmap.loo_rmse_db == pytest.approx(float(np.sqrt(np.mean(refitted ** 2))), abs=0.05)

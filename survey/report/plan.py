@@ -34,6 +34,17 @@ UPSAMPLE = 3
 #: Heatmap opacity over the floorplan (and over white: a fade toward white).
 HEAT_OPACITY = 0.85
 
+def _gradient_bar(c, rgb, y: float, width: float, height: float) -> None:
+    """A colour-scale bar from ``rgb`` (N, 3) in 0..1, left to right, framed in black."""
+    seg = width / len(rgb)
+    for i, colour in enumerate(rgb):
+        c.setFillColorRGB(*colour)
+        c.rect(i * seg, y, seg + 0.3, height, stroke=0, fill=1)  # +0.3 pt: no hairline gaps
+    c.setStrokeColor(colors.black)
+    c.setLineWidth(0.4)
+    c.rect(0, y, width, height, stroke=1, fill=0)
+
+
 def _hex_colour(colour: str):
     """A material's colour for reportlab; grey when a project carries a malformed one."""
     try:
@@ -382,16 +393,7 @@ class RssiLegend(Flowable):
         c = self.canv
         bar_w = min(self.width * 0.62, 320)
         y = self.height - 16
-        steps = 220
-        values = np.linspace(self.vmin, self.vmax, steps)
-        rgb = colormap.rssi_to_rgb(values)
-        seg = bar_w / steps
-        for i in range(steps):
-            c.setFillColorRGB(*rgb[i])
-            c.rect(i * seg, y, seg + 0.3, 9, stroke=0, fill=1)
-        c.setStrokeColor(colors.black)
-        c.setLineWidth(0.4)
-        c.rect(0, y, bar_w, 9, stroke=1, fill=0)
+        _gradient_bar(c, colormap.rssi_to_rgb(np.linspace(self.vmin, self.vmax, 220)), y, bar_w, 9)
 
         def xpos(v):
             return (v - self.vmin) / (self.vmax - self.vmin) * bar_w
@@ -447,17 +449,8 @@ class DifferenceLegend(Flowable):
     def draw(self):
         c = self.canv
         bar_w = min(self.width * 0.6, 260)
-        steps = 120
-        values = np.linspace(-self.limit, self.limit, steps)
-        rgb = colormap.difference_rgb(values) / 255.0
-        seg = bar_w / steps
         y = 12
-        for i in range(steps):
-            c.setFillColorRGB(*rgb[i])
-            c.rect(i * seg, y, seg + 0.3, 8, stroke=0, fill=1)
-        c.setStrokeColor(colors.black)
-        c.setLineWidth(0.4)
-        c.rect(0, y, bar_w, 8, stroke=1, fill=0)
+        _gradient_bar(c, colormap.difference_rgb(np.linspace(-self.limit, self.limit, 120)) / 255.0, y, bar_w, 8)
         c.setFillColor(colors.black)
         draw_string(c, 0, 3, f"-{self.limit:.0f} dB (worse)", 6.5)
         draw_string(c, bar_w / 2, 3, "0", 6.5, anchor="middle")

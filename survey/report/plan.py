@@ -198,6 +198,7 @@ class PlanFlowable(Flowable):
     def draw(self):
         c = self.canv
         self.ox = (self.width - self.plan_w) / 2
+        self._placed_labels: list[tuple[float, float, float, float]] = []
         c.saveState()
         p = c.beginPath()
         p.rect(self.ox, self.legend_pt, self.plan_w, self.plan_h)
@@ -329,10 +330,23 @@ class PlanFlowable(Flowable):
         left = x if anchor == "start" else (x - width if anchor == "end" else x - width / 2)
         # still outside (a long label on a small plan): slide it inside the frame
         left = min(max(left, self.ox + 1), max(self.ox + 1, self.ox + self.plan_w - width - 1))
+        y = self._free_line(left, y, width, size)
         c.setFillColor(colors.Color(1, 1, 1, alpha=0.75))
         c.rect(left - 1, y - 1.8, width + 2, size + 1.5, stroke=0, fill=1)
         c.setFillColor(colors.HexColor(colour))
         draw_string(c, left, y, text, size, bold=bold)
+
+    def _free_line(self, left: float, y: float, width: float, size: float) -> float:
+        """``y``, or the nearest line above or below it where the label overlaps no label
+        drawn before (devices close together: panel, outlet and charger on one wall)."""
+        step = size + 2.5
+        for dy in (0.0, -step, step, -2 * step, 2 * step):
+            box = (left - 1, y + dy - 1.8, left + width + 1, y + dy + size - 0.3)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                       for b in self._placed_labels):
+                self._placed_labels.append(box)
+                return y + dy
+        return y  # crowded everywhere: keep the label by its device
 
     def _scale_bar(self) -> None:
         c = self.canv

@@ -15,6 +15,35 @@ ORGANIZATION = "evsurvey"
 APPLICATION = "evsurvey"
 
 
+def install_error_handler(window) -> None:
+    """Turn an unexpected exception in a slot into a logged traceback and one plain
+    message, instead of a trace on a console the installer never sees. The window keeps
+    running; nothing is lost because every edit and sample is already in the file."""
+    from survey.paths import user_log_dir
+
+    showing = False
+
+    def handle(exc_type, exc, tb) -> None:
+        nonlocal showing
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        log.error("unexpected error", exc_info=(exc_type, exc, tb))
+        if showing:  # an error while showing the error: the log has it
+            return
+        showing = True
+        try:
+            window.show_error(
+                "Unexpected error",
+                f"Something went wrong: {exc_type.__name__}: {exc}\n\n"
+                "Your survey is safe: every change and sample is already in the project file. "
+                f"Details are in the log: {user_log_dir() / 'evsurvey.log'}")
+        finally:
+            showing = False
+
+    sys.excepthook = handle
+
+
 def run_gui(project_path: str | os.PathLike | None = None, *, scanner_name: str = "auto", demo: bool = False) -> int:
     """Open the main window (on *project_path* if given) and run until it closes; the exit code.
 
@@ -51,6 +80,7 @@ def run_gui(project_path: str | os.PathLike | None = None, *, scanner_name: str 
     # their modules imported in the background meanwhile (DESIGN.md: shown <= 2 s).
     window = MainWindow(scanner_name="simulated" if demo and scanner_name == "auto" else scanner_name,
                         defer_features=True)
+    install_error_handler(window)
     if project_path is not None:
         # Opened before the window is shown, so its first paint already has the plan.
         path = Path(project_path)

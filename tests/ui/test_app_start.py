@@ -54,3 +54,20 @@ def test_run_gui_opens_the_project_and_exits_cleanly(qapp, tmp_path):
     QTimer.singleShot(300, close_when_shown)
     assert app_module.run_gui(path) == 0
     assert seen == {"walls": 6, "title": "g.evsurvey — evsurvey"}
+
+
+def test_unexpected_error_is_shown_plainly_and_logged(window, message_boxes, monkeypatch, caplog):
+    import sys
+
+    from survey.ui.app import install_error_handler
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    install_error_handler(window)
+    try:
+        raise RuntimeError("<b>boom</b>")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    (title, text), = message_boxes
+    assert title == "Unexpected error"
+    assert "<b>boom</b>" in text and "already in the project file" in text
+    assert "unexpected error" in caplog.text

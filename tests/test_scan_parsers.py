@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from survey.errors import UserInputError
 from survey.scan.parsers import decode_scan_bytes, detect_format, parse_bytes, parse_text
@@ -50,6 +52,11 @@ COUNTS = {
     "nmcli-all-fields.txt": ("nmcli", 4),
     "nmcli-ssid-first-bandwidth.txt": ("nmcli", 4),
     "nmcli-no-bssid.txt": ("nmcli", 3),
+    "nmcli-table-ja-wide-mode.txt": ("nmcli", 6),
+    "nmcli-table-old-star-no-bssid.txt": ("nmcli", 4),
+    "nmcli-table-ascii-bars.txt": ("nmcli", 7),
+    "nmcli-table-fields-freq-active.txt": ("nmcli", 3),
+    "nmcli-table-wide-combining-6ghz.txt": ("nmcli", 5),
     "wpa_cli-seven-hidden-dupes.txt": ("wpa_cli", 7),
     "wpa_cli-two-wps.txt": ("wpa_cli", 2),
     "wpa_cli-escapes-crlf.txt": ("wpa_cli", 5),
@@ -517,3 +524,143 @@ def test_channel_on_no_plan_keeps_the_row():
     text = "                        six aa:bb:cc:dd:ee:ff -60  233     Y  US WPA2(PSK/AES/AES)\n"
     parsed = parse_text(text, "airport")
     assert [o.channel for o in parsed.observations] == [233]
+
+
+# --- plain nmcli tables (`nmcli device wifi list` without --terse) ------------------------
+
+def test_nmcli_table_japanese_locale_wide_mode():
+    """Shape of shimakaze-git/security-documents wireless.md (`nmcli dev wifi` on a Japanese
+    desktop): MODE is translated to the wide "インフラ", which shifts every later column
+    by four characters against the header. SSIDs/BSSIDs changed; two CJK SSIDs added, padded
+    in terminal cells as nmcli pads them (the shape of CJK rows in other saved tables)."""
+    p = load("nmcli-table-ja-wide-mode.txt")
+    obs = by_bssid(p)
+    g = obs["02:25:36:aa:0c:62"]
+    assert (g.ssid, g.channel, g.freq_mhz, g.band, g.signal_pct) == ("Garage-EVSE", 6, 2437.0, "2.4", 80)
+    assert g.rssi_estimated and g.rssi_dbm == pytest.approx(-100 + 0.6 * 80)
+    assert obs["24:de:c6:00:0b:24"].auth == ("WPA2-EAP",)
+    assert obs["10:66:82:00:85:02"].ssid == "となりの無線"
+    cjk = obs["04:ab:18:00:63:9d"]
+    assert (cjk.ssid, cjk.channel, cjk.band, cjk.auth) == ("小心王占", 44, "5", ("WPA2-PSK", "WPA3-SAE"))
+    assert any("Skipped 1 line" in w for w in p.warnings)
+
+
+def test_nmcli_table_old_nmcli_star_column_without_bssid():
+    """Older nmcli titles the in-use column "*" and has no BSSID column; shape of an Orange Pi
+    session log published with a USB-gadget how-to (prompt lines and the `connect` command's
+    output around the table). SSIDs changed."""
+    p = load("nmcli-table-old-star-no-bssid.txt")
+    assert [(o.bssid, o.ssid, o.channel, o.signal_pct) for o in p.observations] == [
+        ("", "Hausnetz-2G", 9, 59), ("", "Werkstatt", 13, 59), ("", "", 6, 44), ("", "Box Fon WLAN 7390", 1, 17)]
+    assert p.observations[2].hidden  # "--" is how the table shows a hidden SSID
+    assert p.observations[3].auth == ("OPEN",) and p.observations[0].auth == ("WPA-PSK", "WPA2-PSK")
+    assert any("no BSSID column" in w for w in p.warnings)
+    assert any("Skipped 4 line" in w for w in p.warnings)
+
+
+def test_nmcli_table_ascii_bars():
+    """A non-UTF-8 locale draws BARS with "*" ("****", "*"), right where IN-USE's "*"
+    could be mistaken for them. Shape of a saved `nmcli device wifi list` in a DGX Spark
+    set-up notes file; SSIDs/BSSIDs changed."""
+    obs = load("nmcli-table-ascii-bars.txt").observations
+    assert [o.channel for o in obs] == [1, 149, 149, 11, 149, 11, 1]
+    assert obs[2].hidden and obs[1].band == "5" and obs[1].freq_mhz == 5745
+    assert obs[6].auth == ("OPEN",) and obs[6].signal_pct == 12
+
+
+def test_nmcli_table_selected_fields_ssid_first_freq_active():
+    """`-f SSID,BSSID,MODE,CHAN,FREQ,RATE,SIGNAL,BARS,SECURITY,ACTIVE,IN-USE`, as Ubuntu's
+    wireless-info script saves it (Ubuntu forum threads), with the bars as HTML character
+    references the forum shows, an empty second table and other lines around. BSSIDs/SSIDs
+    changed (the forum copies had them redacted)."""
+    p = load("nmcli-table-fields-freq-active.txt")
+    assert [(o.ssid, o.freq_mhz, o.channel, o.band) for o in p.observations] == [
+        ("carhome", 2437, 6, "2.4"), ("carhome", 5180, 36, "5"), ("Printer-45 Pro MFP", 2437, 6, "2.4")]
+    assert p.observations[2].auth == ("WEP",) and p.observations[2].bssid == "3e:97:0f:00:03:e8"
+    assert any("Skipped 2 line" in w for w in p.warnings)
+
+
+def test_nmcli_table_wide_combining_leading_spaces_6ghz():
+    """Written for this test with nmcli's padding rule (widest value + 2, in terminal cells):
+    an emoji SSID (2 cells a character) and one with combining accents (0 cells) shift
+    the later columns; an SSID with two leading spaces keeps them (the header says where
+    the SSID column starts); an SSID made of column-like words stays whole; FREQ puts
+    channel 5 in 6 GHz; BANDWIDTH gives the width."""
+    p = load("nmcli-table-wide-combining-6ghz.txt")
+    obs = p.observations
+    assert [o.ssid for o in obs] == ["⚡🚗 Charger", "Cafe\u0301 Ume\u0301", "  two leading", "Shop  Infra  6  WPA2", ""]
+    assert [o.channel_width_mhz for o in obs] == [20, 80, 160, 20, 20]
+    six = obs[2]
+    assert (six.channel, six.freq_mhz, six.band, six.auth) == (5, 5975, "6", ("WPA3-SAE",))
+    assert obs[3].channel == 11 and obs[3].auth == ("OPEN",)
+    assert obs[4].hidden and obs[4].auth == ("OWE",)
+    assert any("this line is not a row" in w for w in p.warnings)
+
+
+def test_nmcli_table_detection_is_not_confused():
+    table = (FIX / "nmcli-table-ascii-bars.txt").read_text()
+    assert detect_format(table) == "nmcli"
+    assert parse_text(table, "nmcli").observations == parse_text(table).observations
+    # airport's header shares SSID, BSSID and SECURITY but has RSSI/CHANNEL/HT/CC.
+    air = ("                            SSID BSSID             RSSI CHANNEL HT CC SECURITY\n"
+           "                            Shop 02:60:00:00:00:01 -50  6       Y  -- WPA2(PSK/AES/AES)\n")
+    assert detect_format(air) == "airport"
+    # Prose with the two words only is no table; neither is netsh or iw text.
+    with pytest.raises(UserInputError):
+        parse_text("SSID  BSSID\nnothing here\n")
+    for name in ("netsh-en-win11-bssload.txt", "iw-scan-two-networks.txt", "wpa_cli-two-wps.txt"):
+        assert detect_format(decode_scan_bytes((FIX / name).read_bytes())[0]) == name.split("-")[0]
+
+
+def test_nmcli_table_localised_rate_and_one_space_edits():
+    """A Russian locale translates the RATE unit ("270 Мбит/с", shape of a Dart test in a
+    public slideshow project); hand-edited tables lose the column alignment."""
+    text = ("IN-USE  BSSID              SSID               MODE   CHAN  RATE        SIGNAL  BARS  SECURITY  \n"
+            "*       02:BC:4F:00:3C:55  Dacha_5G           Infra  40    270 Мбит/с  72      ▂▄▆_  WPA2      \n"
+            "      02:C3:97:00:F1:4E  Xiaomi_Edit    Infra     6     270 Mbit/s 100     ▂▄▆█  WPA1 WPA2 \n"
+            "  *  02:C3:97:00:F1:4F  Star moved  Infra  11  54 Mbit/s  40  ▂▄__  WPA2\n")
+    obs = parse_text(text).observations
+    assert [(o.ssid, o.channel, o.signal_pct) for o in obs] == [
+        ("Dacha_5G", 40, 72), ("Xiaomi_Edit", 6, 100), ("Star moved", 11, 40)]
+
+
+def _nmcli_table(names, rows):
+    """Rows padded the way nmcli pads them: each column its widest value + 2 terminal cells."""
+    from survey.scan.parsers.nmcli_table import cell_width
+
+    widths = [max([cell_width(n)] + [cell_width(r[c]) for r in rows]) + 2 for c, n in enumerate(names)]
+    return "\n".join("".join(v + " " * (w - cell_width(v)) for v, w in zip(r, widths)) for r in [names] + rows) + "\n"
+
+
+def _default_rows(ssids, old_layout):
+    names = ["IN-USE", "BSSID", "SSID", "MODE", "CHAN", "RATE", "SIGNAL", "BARS", "SECURITY"]
+    rows = [["*" if i == 0 else "", f"02:00:00:00:00:{i:02X}", s, "Infra", "11", "54 Mbit/s", "50", "▂▄__", "WPA2"]
+            for i, s in enumerate(ssids)]
+    if old_layout:
+        names = ["*"] + names[2:]
+        rows = [r[:1] + r[2:] for r in rows]
+    return names, rows
+
+
+@pytest.mark.parametrize("old_layout", [False, True])
+def test_nmcli_table_ssids_that_look_like_other_things(old_layout):
+    """SSIDs shaped like the in-use star, a MAC, a column value, a prompt or a comment, or
+    starting with a wide space or a combining mark, stay SSIDs."""
+    ssids = ["* x", " lead", "*", "02:00:00:00:00:09", "x  WPA2", "\u3000wide", "$ free", "# hash", "Infra",
+             "\u0301comb", "😀" * 16, "<b>&amp;"]
+    parsed = parse_text(_nmcli_table(*_default_rows(ssids, old_layout)))
+    assert [o.ssid for o in parsed.observations] == ssids
+
+
+_SSID_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=16)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_SSID_TEXT.filter(lambda s: s.strip() not in ("", "--") and s == s.rstrip()), min_size=1, max_size=4),
+       st.booleans())
+def test_nmcli_table_round_trip_any_ssid(ssids, old_layout):
+    """Any SSID without trailing spaces survives a table padded the way nmcli pads it
+    (trailing spaces cannot be told from the padding, so they are not generated), in the
+    current layout and in old nmcli's ("*" column, no BSSID)."""
+    parsed = parse_text(_nmcli_table(*_default_rows(ssids, old_layout)))
+    assert [o.ssid for o in parsed.observations] == ssids

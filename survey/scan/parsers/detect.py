@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 from survey.errors import UserInputError
-from survey.scan.parsers import airport, iw, netsh, nmcli, wpa_cli
+from survey.scan.parsers import airport, iw, netsh, nmcli, nmcli_table, wpa_cli
 from survey.scan.parsers.common import FORMATS, ParsedScan, UnknownScanFormat
 
 _PARSERS = {"iw": iw.parse, "nmcli": nmcli.parse, "wpa_cli": wpa_cli.parse,
@@ -31,6 +31,10 @@ def detect_format(text: str) -> str | None:
         return "netsh"
     if _WPA_CLI.search(text) or re.search(r"^bssid / frequency / signal level", text, re.MULTILINE):
         return "wpa_cli"
+    # A plain nmcli table is known by its header: every word an nmcli field name
+    # (airport's "SSID BSSID RSSI CHANNEL HT CC SECURITY" has RSSI, CHANNEL, HT, CC).
+    if nmcli_table.find_header(text) is not None:
+        return "nmcli"
     if _NMCLI.search(text) or _NMCLI_NO_BSSID.search(text):
         return "nmcli"
     if _AIRPORT.search(text):
@@ -52,7 +56,7 @@ def parse_text(text: str, format: str = "auto") -> ParsedScan:  # noqa: A002 - t
                 raise netsh.NetshLocationDenied()
             raise UnknownScanFormat(
                 "This file is not a scan evsurvey can read. Save the output of one of: "
-                "`iw dev wlan0 scan`, `nmcli --terse device wifi list`, `wpa_cli scan_results`, "
+                "`iw dev wlan0 scan`, `nmcli device wifi list`, `wpa_cli scan_results`, "
                 "`netsh wlan show networks mode=bssid`, `airport -s`; or pass --format.")
     if fmt not in _PARSERS:
         raise UserInputError(f"Unknown scan format {format!r}; use auto or one of {', '.join(FORMATS)}.")

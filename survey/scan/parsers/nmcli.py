@@ -1,4 +1,4 @@
-"""``nmcli --terse ... device wifi list`` text.
+"""``nmcli --terse ... device wifi list`` text (and, through :mod:`.nmcli_table`, plain tables).
 
 Terse output has no header, so the columns are known from (in this order): the field list
 the caller passes (the live backend), a saved ``nmcli ... --fields A,B,C`` / ``-f`` command
@@ -7,6 +7,10 @@ line in the file, or the shape of each column's values (a MAC, ``Infra``, ``2462
 :func:`survey.scan.text.split_terse` (``\\:`` and ``\\\\``). SIGNAL is a percentage on
 NetworkManager's scale (see :mod:`survey.scan.signal`); SSID-HEX, when present, gives
 the SSID bytes exactly.
+
+Text with an nmcli table header (``IN-USE  BSSID  SSID ...``) is handed to
+:func:`survey.scan.parsers.nmcli_table.parse`; both read values with
+:func:`row_to_observation`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import re
 from survey.project.model import Observation
 from survey.scan import signal
 from survey.scan.observations import build_observation
+from survey.scan.parsers import nmcli_table
 from survey.scan.parsers.common import ParsedScan, is_noise_line, skipped_warning
 from survey.rf.channels import freq_to_channel
 from survey.scan.text import normalise_bssid, split_terse
@@ -210,8 +215,11 @@ def parse(text: str, fields: tuple[str, ...] | None = None) -> ParsedScan:
     """Observations of terse ``nmcli device wifi list`` output.
 
     ``fields`` names the columns; without it they are read from a saved command line
-    or inferred from the values.
+    or inferred from the values. Without ``fields``, text holding a table header is
+    read as a plain nmcli table instead.
     """
+    if fields is None and nmcli_table.find_header(text) is not None:
+        return nmcli_table.parse(text)
     warnings: list[str] = []
     skipped: list[tuple[int, str]] = []
     rows: list[tuple[int, str, list[str]]] = []
@@ -265,7 +273,7 @@ def parse(text: str, fields: tuple[str, ...] | None = None) -> ParsedScan:
     out: list[Observation] = []
     for n, line, r in rows:
         rec = dict(zip(fields, r))
-        obs = _row_to_observation(rec)
+        obs = row_to_observation(rec)
         if obs is None:
             skipped.append((n, line))
             continue
@@ -273,7 +281,13 @@ def parse(text: str, fields: tuple[str, ...] | None = None) -> ParsedScan:
     return ParsedScan("nmcli", tuple(out), tuple(warnings + skipped_warning("nmcli", skipped)))
 
 
-def _row_to_observation(rec: dict[str, str]) -> Observation | None:
+def row_to_observation(rec: dict[str, str]) -> Observation | None:
+    """One observation from nmcli values by field name (terse or table), None for a bad BSSID.
+
+    SSID ``--`` is a hidden network; SIGNAL is NetworkManager's percentage (dBm is
+    estimated); SECURITY words and WPA/RSN flags give auth values; FREQ, else CHAN,
+    gives channel, frequency and band.
+    """
     if "BSSID" in rec:
         bssid = normalise_bssid(rec["BSSID"])
         if bssid is None:

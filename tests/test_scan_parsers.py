@@ -664,3 +664,27 @@ def test_nmcli_table_round_trip_any_ssid(ssids, old_layout):
     current layout and in old nmcli's ("*" column, no BSSID)."""
     parsed = parse_text(_nmcli_table(*_default_rows(ssids, old_layout)))
     assert [o.ssid for o in parsed.observations] == ssids
+
+
+def test_nmcli_table_all_fields_flags_and_ssid_hex():
+    """`nmcli -f all dev wifi` (column order from nmcli(1), NetworkManager 1.46): the two
+    flag columns sit side by side, IN-USE is blank mid-row, SSID-HEX gives the exact bytes."""
+    names = ("NAME SSID SSID-HEX BSSID MODE CHAN FREQ RATE BANDWIDTH SIGNAL BARS SECURITY WPA-FLAGS RSN-FLAGS "
+             "DEVICE ACTIVE IN-USE DBUS-PATH").split()
+    path = "/org/freedesktop/NetworkManager/AccessPoint/"
+    rows = [
+        ["AP[1]", "Home Net", "486F6D65204E6574", "02:00:00:00:00:01", "Infra", "6", "2437 MHz", "130 Mbit/s",
+         "20 MHz", "70", "▂▄▆_", "WPA2 WPA3", "(none)", "pair_ccmp group_ccmp psk sae", "wlp2s0", "yes", "*", path + "1"],
+        ["AP[2]", "--", "--", "02:00:00:00:00:02", "Infra", "36", "5180 MHz", "540 Mbit/s", "80 MHz", "40", "▂▄__",
+         "WPA1 WPA2", "pair_tkip group_tkip psk", "pair_ccmp group_tkip psk", "wlp2s0", "no", "", path + "2"],
+        ["AP[3]", "Caf?  x", "436166C3A92020E29895", "02:00:00:00:00:03", "Infra", "1", "2412 MHz", "54 Mbit/s",
+         "20 MHz", "20", "▂___", "--", "(none)", "(none)", "wlp2s0", "no", "", path + "3"],
+    ]
+    obs = parse_text(_nmcli_table(names, rows)).observations
+    assert [o.auth for o in obs] == [("WPA2-PSK", "WPA3-SAE"), ("WPA-PSK", "WPA2-PSK"), ("OPEN",)]
+    assert obs[0].ciphers == ("CCMP",) and obs[1].ciphers == ("TKIP", "CCMP")
+    assert obs[1].hidden and [o.channel_width_mhz for o in obs] == [20, 80, 20]
+    assert obs[2].ssid_raw == "Café  ☕".encode() and obs[2].ssid == "Café  ☕"
+    # Without an SSID column every value is read from the left.
+    only = parse_text(_nmcli_table(["BSSID", "SIGNAL"], [["02:00:00:00:00:09", "61"]])).observations
+    assert [(o.bssid, o.signal_pct) for o in only] == [("02:00:00:00:00:09", 61)]

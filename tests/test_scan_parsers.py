@@ -626,7 +626,7 @@ def test_nmcli_table_localised_rate_and_one_space_edits():
 
 def _nmcli_table(names, rows):
     """Rows padded the way nmcli pads them: each column its widest value + 2 terminal cells."""
-    from survey.scan.parsers.nmcli_table import cell_width
+    from survey.scan.text import cell_width
 
     widths = [max([cell_width(n)] + [cell_width(r[c]) for r in rows]) + 2 for c, n in enumerate(names)]
     return "\n".join("".join(v + " " * (w - cell_width(v)) for v, w in zip(r, widths)) for r in [names] + rows) + "\n"

@@ -19,7 +19,7 @@ from survey.scan.base import DEFAULT_TIMEOUT_S
 from survey.scan.observations import observation_to_json
 from survey.scan.parsers import FORMATS, parse_bytes
 from survey.scan.registry import BACKENDS, backend_reports, make_scanner
-from survey.scan.text import printable_ssid
+from survey.scan.text import fit_cells, printable_ssid
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -172,13 +172,11 @@ def format_table(observations) -> str:
     head = f"{'BSSID':17s}  {'SSID':32s}  {'RSSI':>6s}  {'CH':>3s}  {'BAND':4s}  {'AUTH':18s}  {'WPS':3s}  {'STA':>3s}  {'UTIL':>5s}"
     lines = [head, "-" * len(head)]
     for o in rows:
-        ssid = printable_ssid(o.ssid) if o.ssid else "<hidden>"
-        if len(ssid) > 32:
-            ssid = ssid[:31] + "…"
+        ssid = fit_cells(printable_ssid(o.ssid) if o.ssid else "<hidden>", 32)
         rssi = "" if o.rssi_dbm is None else f"{'~' if o.rssi_estimated else ''}{o.rssi_dbm:.0f}"
         wps = {True: "yes", False: "no", None: "?"}[o.wps]
         util = "" if o.channel_utilization_pct is None else f"{o.channel_utilization_pct:.0f}%"
-        lines.append(f"{o.bssid or '(hidden)':17s}  {ssid:32s}  {rssi:>6s}  {o.channel or '':>3}  "
+        lines.append(f"{o.bssid or '(hidden)':17s}  {ssid}  {rssi:>6s}  {o.channel or '':>3}  "
                      f"{o.band or '':4s}  {','.join(o.auth):18s}  {wps:3s}  "
                      f"{'' if o.station_count is None else o.station_count:>3}  {util:>5s}")
     return "\n".join(lines) + "\n"

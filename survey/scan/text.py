@@ -8,6 +8,7 @@ undo that to get the bytes back, then :func:`decode_ssid` makes text for people.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _HEX = "0123456789abcdefABCDEF"
 
@@ -171,3 +172,25 @@ def normalise_bssid(text: str) -> str | None:
     if not _MAC.match(text):
         return None
     return ":".join(f"{int(p, 16):02x}" for p in re.split(r"[:-]", text))
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells ``text`` takes: 2 for East Asian wide/fullwidth, 0 for combining
+    marks and format characters, else 1 (what nmcli's width count does with GLib's
+    g_unichar_iswide / g_unichar_iszerowidth)."""
+    cells = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Me", "Cf"):
+            continue
+        cells += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return cells
+
+
+def fit_cells(text: str, width: int) -> str:
+    """``text`` cut (with "…") or padded with spaces to exactly ``width`` terminal cells,
+    so a column after a CJK or emoji SSID stays in line."""
+    if cell_width(text) > width:
+        while cell_width(text) > width - 1:
+            text = text[:-1]
+        text += "…"
+    return text + " " * (width - cell_width(text))

@@ -25,10 +25,10 @@ Values are mapped exactly as for terse rows (:func:`survey.scan.parsers.nmcli.ro
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from survey.project.model import Observation
 from survey.scan.parsers.common import ParsedScan, is_noise_line, skipped_warning
+from survey.scan.text import cell_width
 
 #: Field names nmcli(1) documents for ``device wifi list`` (NetworkManager 1.0 to 1.48),
 #: plus ``*``, which older versions print as the IN-USE column's title.
@@ -74,18 +74,6 @@ _LEFT = {k: re.compile(r"\s*(" + v + r")(?=\s|$)") for k, v in _SHAPES.items()}
 # the text's start or after a space; the lazy prefix makes multi-word values (RATE,
 # SECURITY) as long as single spaces allow.
 _RIGHT = {k: re.compile(r"(|.*?\s)(" + v + r")\s*", re.DOTALL) for k, v in _SHAPES.items()}
-
-
-def cell_width(text: str) -> int:
-    """Terminal cells ``text`` takes: 2 for East Asian wide/fullwidth, 0 for combining
-    marks and format characters, else 1 (what nmcli's width count does with GLib's
-    g_unichar_iswide / g_unichar_iszerowidth)."""
-    cells = 0
-    for ch in text:
-        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Me", "Cf"):
-            continue
-        cells += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return cells
 
 
 def header_fields(line: str) -> tuple[tuple[str, int], ...] | None:

@@ -383,6 +383,11 @@ class ProjectStore:
                  fp.origin_y_m, fp.rotation_deg, fp.opacity, fp.source_name),
             )
 
+    def upsert_material(self, material: Material) -> None:
+        """Add a material or change one (e.g. the installer's loss for a wall type)."""
+        with self._tx() as db:
+            self._write_material(db, material)
+
     @staticmethod
     def _write_material(db: sqlite3.Connection, m: Material) -> None:
         db.execute("INSERT OR REPLACE INTO materials VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -193,6 +193,16 @@ class ProjectSession(QObject):
         old = self.project.units
         self.push(undo.FunctionCommand("Change units", lambda: self._write_units(units), lambda: self._write_units(old)))
 
+    def set_material_loss(self, material_id: str, loss_db: float) -> None:
+        """The installer's loss (dB at 2.4 GHz) for one wall material; undoable."""
+        material = self.project.material(material_id)
+        if material is None or material.loss_db == loss_db:
+            return
+        old = material.loss_db
+        self.push(undo.FunctionCommand(f"Change {material.name} loss",
+                                       lambda: self._write_material_loss(material_id, loss_db),
+                                       lambda: self._write_material_loss(material_id, old)))
+
     def set_charger_profile(self, profile_id: str) -> None:
         old = self.project.charger_profile_id
         self.push(undo.FunctionCommand("Change charger model", lambda: self._write_profile(profile_id),
@@ -327,6 +337,15 @@ class ProjectSession(QObject):
     def _write_units(self, units: str) -> None:
         self._require().set_units(units)
         self.project = replace(self.project, units=units)
+        self.projectChanged.emit()
+
+    def _write_material_loss(self, material_id: str, loss_db: float) -> None:
+        changed = replace(self.project.material(material_id), loss_db=float(loss_db))
+        self._require().upsert_material(changed)
+        self.project = replace(self.project, materials=tuple(
+            changed if m.id == material_id else m for m in self.project.materials))
+        # The wall model (predicted map, simulated scanner, recommendation) reads the losses.
+        self.wallsChanged.emit()
         self.projectChanged.emit()
 
     def _write_profile(self, profile_id: str) -> None:

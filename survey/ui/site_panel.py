@@ -11,8 +11,10 @@ from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from survey.project.model import DeviceKind
-from survey.project.units import format_db, format_length
+from survey.project.units import format_length
 
 if TYPE_CHECKING:
     from survey.ui.main_window import MainWindow
@@ -95,6 +97,7 @@ class SitePanel(QWidget):
         self.session.projectChanged.connect(self.refresh)
         window.view.selectionChanged.connect(self.refresh)
         self._legend_key = None
+        self._loss_boxes: dict[str, QDoubleSpinBox] = {}
         self.refresh()
 
     def refresh(self) -> None:
@@ -149,16 +152,44 @@ class SitePanel(QWidget):
 
     def _refresh_legend(self) -> None:
         materials = self.session.project.materials
-        key = tuple((m.id, m.name, m.colour, m.loss_db) for m in materials)
+        key = tuple((m.id, m.name, m.colour) for m in materials)
         if key == self._legend_key:
+            # Same materials: only losses may have changed. Update the boxes in place (a
+            # box must not be deleted while its own editingFinished is being handled).
+            for m in materials:
+                box = self._loss_boxes.get(m.id)
+                if box is not None and box.value() != m.loss_db:
+                    box.blockSignals(True)
+                    box.setValue(m.loss_db)
+                    box.blockSignals(False)
             return
         self._legend_key = key
         while self.legend_layout.rowCount():
             self.legend_layout.removeRow(0)
+        self._loss_boxes = {}
         for m in materials:
             swatch = QLabel()
             swatch.setPixmap(_swatch(m.colour).pixmap(28, 10))
-            self.legend_layout.addRow(swatch, _plain_label(f"{m.name}: {format_db(m.loss_db, signed=False)}"))
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            line.addWidget(_plain_label(m.name), 1)
+            # The defaults come from measurements (see each material's source); a site's
+            # walls may differ, so the installer can set the loss, most usefully for "custom".
+            loss = QDoubleSpinBox()
+            loss.setObjectName(f"loss_{m.id}")
+            loss.setRange(0.0, 60.0)
+            loss.setDecimals(1)
+            loss.setSingleStep(0.5)
+            loss.setSuffix(" dB")
+            loss.setValue(m.loss_db)
+            loss.setToolTip(f"Loss through one wall at 2.4 GHz. Plausible range "
+                            f"{m.loss_min_db:g}-{m.loss_max_db:g} dB. Source: {m.source}")
+            loss.editingFinished.connect(
+                lambda box=loss, material_id=m.id: self.session.set_material_loss(material_id, box.value()))
+            line.addWidget(loss)
+            self._loss_boxes[m.id] = loss
+            self.legend_layout.addRow(swatch, row)
 
     # -- edits ------------------------------------------------------------------------------------------
     def _selected_wall(self):

@@ -328,3 +328,22 @@ def test_window_geometry_kept_in_settings(make_window, qsettings):
     assert qsettings.value("window/geometry") is not None
     second = make_window()
     assert (second.width(), second.height()) == (720, 540)
+
+
+def test_material_loss_is_edited_in_the_legend_and_undone(window, new_project, qtbot):
+    from PySide6.QtWidgets import QDoubleSpinBox
+
+    box = window.findChild(QDoubleSpinBox, "loss_custom")
+    assert box is not None
+    old = window.session.project.material("custom").loss_db
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, "17")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert window.session.project.material("custom").loss_db == 17.0
+    with ProjectStore.open(new_project, read_only=True) as store:
+        assert store.load().material("custom").loss_db == 17.0
+    window.session.undo_stack.undo()
+    assert window.session.project.material("custom").loss_db == old
+    with ProjectStore.open(new_project, read_only=True) as store:
+        assert store.load().material("custom").loss_db == old

@@ -26,6 +26,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QStackedWidget,
     QFrame,
     QLabel,
     QMainWindow,
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
 from survey.errors import EvSurveyError
 from survey.project.model import DeviceKind
 from survey.ui import dialogs
+from survey.ui.welcome import WelcomePage
 from survey.ui.floorplan_view import FloorplanView
 from survey.ui.session import ProjectSession
 from survey.ui.site_tools import CalibrateTool, DeviceTool, SelectTool, SiteTool, WallTool
@@ -106,7 +108,12 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
 
         self.view = FloorplanView(self.session, self)
-        self.setCentralWidget(self.view)
+        self.welcome = WelcomePage(self)
+        # The plan when a project is open, the welcome page (new / open / demo) when not.
+        self.centre = QStackedWidget(self)
+        self.centre.addWidget(self.welcome)
+        self.centre.addWidget(self.view)
+        self.setCentralWidget(self.centre)
         self.view.siteHovered.connect(self._show_position)
 
         self._position_label = QLabel()
@@ -381,6 +388,31 @@ class MainWindow(QMainWindow):
         self.show_status(f"Created {Path(path).name}. Import a floorplan (Site menu) or build a garage.")
         return True
 
+    def open_demo(self) -> bool:
+        """Open a fresh copy of the demo garage and survey it with the simulated scanner."""
+        from survey.demo import build_demo_project
+        from survey.paths import user_data_dir
+
+        path = user_data_dir() / "demo.evsurvey"
+        if self.session.is_open and self.session.path == path:
+            self.session.close()
+        def build() -> bool:
+            build_demo_project(path).close()
+            return True
+
+        if not self.run_guarded("Demo garage", build):
+            return False
+        self.scanner_name = "simulated"
+        survey = getattr(self, "survey", None)
+        if survey is not None:
+            survey.controller.use_scanner_named("simulated")
+        if not self.open_project(path):
+            return False
+        if survey is not None:
+            self.show_side_panel(survey.panel)
+        self.show_status("Demo: simulated scanner. Click where you stand on the plan to take a sample.", 0)
+        return True
+
     def open_project_dialog(self) -> None:
         path = dialogs.ask_open_project(self, self._last_dir())
         if path:
@@ -451,6 +483,8 @@ class MainWindow(QMainWindow):
     # -- state ---------------------------------------------------------------------------------------------
     def _on_file_changed(self) -> None:
         is_open = self.session.is_open
+        self.welcome.refresh()
+        self.centre.setCurrentWidget(self.view if is_open else self.welcome)
         for action in (self.save_as_action, self.close_action, *self.tool_actions.values()):
             action.setEnabled(is_open)
         self.site_actions.set_enabled(is_open)

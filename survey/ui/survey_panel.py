@@ -229,6 +229,14 @@ class SurveyController(QObject):
         self._last_target_scan: tuple = ()
 
     # -- scanner ------------------------------------------------------------------------------
+    def use_scanner_named(self, name: str) -> None:
+        """Scan with the backend called ``name`` from the next sample on (not saved as the
+        user's setting: the demo uses the simulated scanner without changing it)."""
+        if name != self.settings.scanner_name:
+            self.settings = replace(self.settings, scanner_name=name)
+            self.scanner = None
+            self._scanner_site_key = None
+
     def set_scanner(self, scanner) -> None:
         """Use this scanner object from now on (tests and the settings dialog)."""
         self.scanner = scanner

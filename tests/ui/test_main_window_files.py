@@ -121,3 +121,21 @@ def test_features_are_installed_and_a_broken_one_is_reported(make_window, monkey
     assert window.side_tabs.tabText(window.side_tabs.count() - 1) == "Extra"
     assert "ping" in window.tools
     assert "could not be loaded" in window.statusBar().currentMessage()
+
+
+def test_welcome_page_without_a_project_then_the_plan(window, new_project, qtbot):
+    assert window.centre.currentWidget() is window.view
+    window.close_project()
+    assert window.centre.currentWidget() is window.welcome
+    recent = window.welcome.recent
+    assert recent.count() >= 1 and recent.item(0).data(Qt.ItemDataRole.UserRole) == str(new_project)
+
+
+def test_demo_from_the_welcome_page_surveys_with_the_simulated_scanner(window, qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    assert window.centre.currentWidget() is window.welcome
+    qtbot.mouseClick(window.welcome.findChild(QPushButton, "welcome_demo"), Qt.MouseButton.LeftButton)
+    assert window.session.is_open and window.centre.currentWidget() is window.view
+    assert window.session.project.charger is not None and len(window.session.project.walls) > 10
+    assert window.survey.controller.settings.scanner_name == "simulated"

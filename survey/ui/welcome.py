@@ -44,6 +44,8 @@ class WelcomePage(QWidget):
         self.recent = QListWidget()
         self.recent.setObjectName("welcome_recent")
         self.recent.setMaximumHeight(140)
+        self.recent.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.recent.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.recent.itemActivated.connect(lambda item: window.open_project(item.data(Qt.ItemDataRole.UserRole)))
         inner.addWidget(self.recent)
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)

@@ -452,6 +452,14 @@ class ProjectStore:
 
     # -- surveys and samples -------------------------------------------------------------
     @staticmethod
+    def _refuse_taken_name(db: sqlite3.Connection, name: str, except_id: int | None = None) -> None:
+        """Survey names are told apart ignoring case ("before" is "Before"), as people read them."""
+        wanted = name.casefold()
+        for sid, existing in db.execute("SELECT id, name FROM surveys"):
+            if sid != except_id and existing.casefold() == wanted:
+                raise UserInputError(f"A survey named {existing!r} already exists; choose another name.")
+
+    @staticmethod
     def _insert_survey(db: sqlite3.Connection, name: str, created_at: float, notes: str) -> int:
         return db.execute("INSERT INTO surveys(name, created_at, notes) VALUES (?, ?, ?)",
                           (_text(name), created_at, _text(notes))).lastrowid
@@ -461,12 +469,18 @@ class ProjectStore:
         if not name:
             raise UserInputError("A survey needs a name, e.g. 'Before' or 'After'.")
         created = time.time()
-        try:
-            with self._tx() as db:
-                sid = self._insert_survey(db, name, created, notes)
-        except sqlite3.IntegrityError:
-            raise UserInputError(f"A survey named {name!r} already exists; choose another name.") from None
+        with self._tx() as db:
+            self._refuse_taken_name(db, name)
+            sid = self._insert_survey(db, name, created, notes)
         return Survey(name=name, created_at=created, notes=notes, id=sid)
+
+    def rename_survey(self, survey_id: int, name: str) -> None:
+        name = name.strip()
+        if not name:
+            raise UserInputError("A survey needs a name, e.g. 'Before' or 'After'.")
+        with self._tx() as db:
+            self._refuse_taken_name(db, name, survey_id)
+            db.execute("UPDATE surveys SET name = ? WHERE id = ?", (_text(name), survey_id))
 
     def add_sample(self, survey_id: int, sample: Sample) -> int:
         """Write *sample* with all its scans in one transaction; durable when this returns."""

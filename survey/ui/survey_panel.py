@@ -302,6 +302,13 @@ class SurveyController(QObject):
         self.session.projectChanged.emit()
         return survey
 
+    def rename_survey(self, survey_id: int, name: str) -> None:
+        self.session._require().rename_survey(survey_id, name)
+        project = self.session.project
+        self.session.project = replace(project, surveys=tuple(
+            replace(s, name=name.strip()) if s.id == survey_id else s for s in project.surveys))
+        self.session.projectChanged.emit()
+
     def set_active_survey(self, survey_id: int) -> None:
         if survey_id == self.session.project.active_survey_id:
             return
@@ -549,9 +556,11 @@ class SurveyPanel(QWidget):
         # Phase
         self.phase = QComboBox(self)
         self.new_phase = QPushButton("New phase...", self)
+        self.rename_phase = QPushButton("Rename...", self)
         phase_row = QHBoxLayout()
         phase_row.addWidget(self.phase, 1)
         phase_row.addWidget(self.new_phase)
+        phase_row.addWidget(self.rename_phase)
 
         # Target
         self.target_label = _plain_label("", self)
@@ -636,6 +645,7 @@ class SurveyPanel(QWidget):
         layout.addStretch(1)
 
         self.new_phase.clicked.connect(self._ask_new_phase)
+        self.rename_phase.clicked.connect(self._ask_rename_phase)
         self.phase.activated.connect(self._phase_chosen)
         self.choose_target.clicked.connect(self._choose_target)
         self.settings_button.clicked.connect(self._edit_settings)
@@ -729,6 +739,17 @@ class SurveyPanel(QWidget):
         if ok and name.strip():
             try:
                 self.controller.add_survey(name)
+            except EvSurveyError as exc:
+                self.controller.message.emit(str(exc))
+
+    def _ask_rename_phase(self) -> None:
+        survey = self.controller.survey if self.controller.session.is_open else None
+        if survey is None:
+            return
+        name, ok = QInputDialog.getText(self, "Rename survey phase", "New name:", text=survey.name)
+        if ok and name.strip() and name.strip() != survey.name:
+            try:
+                self.controller.rename_survey(survey.id, name)
             except EvSurveyError as exc:
                 self.controller.message.emit(str(exc))
 

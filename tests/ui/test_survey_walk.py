@@ -364,3 +364,21 @@ def test_channel_chart_labels_do_not_overlap_in_a_narrow_panel(qtbot):
         assert plot_rect.adjusted(-2, -2, 2, 2).contains(a), texts[i].toPlainText()
         for b in rects[i + 1:]:
             assert not a.adjusted(1, 1, -1, -1).intersects(b.adjusted(1, 1, -1, -1))
+
+
+def test_rename_phase_is_written_and_a_clash_is_explained(qtbot, window, demo_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    panel = window.survey.panel
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("After", True)))
+    qtbot.mouseClick(panel.new_phase, Qt.MouseButton.LeftButton)
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("After the mesh node", True)))
+    qtbot.mouseClick(panel.rename_phase, Qt.MouseButton.LeftButton)
+    with ProjectStore.open(demo_path, read_only=True) as store:
+        assert [s.name for s in store.load().surveys] == ["Before", "After the mesh node"]
+    assert window.session.project.active_survey.name == "After the mesh node"
+    messages = []
+    window.survey.controller.message.connect(messages.append)
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("before", True)))
+    qtbot.mouseClick(panel.rename_phase, Qt.MouseButton.LeftButton)
+    assert messages and "already exists" in messages[-1]

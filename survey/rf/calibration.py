@@ -25,7 +25,7 @@ from scipy.optimize import lsq_linear
 
 from survey.errors import UserInputError
 from survey.rf.materials import material_by_id
-from survey.rf.propagation import DEFAULT_EXPONENT, REF_LOSS_DB, distance_db, wall_crossings
+from survey.rf.propagation import DEFAULT_EXPONENT, REF_LOSS_DB, distance_db, finite_samples, wall_crossings
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +71,7 @@ def calibrate(ap_xy_m, sample_xy_m, rssi_dbm, walls_xy_m, wall_material_ids, mat
     (e.g. ``project.materials``) and then the defaults. Raises :class:`CalibrationError`
     when there are fewer samples than unknowns + 2.
     """
-    xy = np.asarray(sample_xy_m, dtype=np.float64).reshape(-1, 2)
-    z = np.asarray(rssi_dbm, dtype=np.float64).reshape(-1)
-    if xy.shape[0] != z.shape[0]:
-        raise ValueError("sample_xy_m and rssi_dbm must have the same length")
-    keep = np.isfinite(z) & np.isfinite(xy).all(axis=1)
-    xy, z = xy[keep], z[keep]
+    xy, z = finite_samples(sample_xy_m, rssi_dbm)
     walls = np.asarray(walls_xy_m, dtype=np.float64).reshape(-1, 4)
     ids = list(wall_material_ids)
     if len(ids) != walls.shape[0]:

@@ -49,7 +49,7 @@ from typing import Callable
 import numpy as np
 
 from survey.errors import UserInputError
-from survey.rf.propagation import SiteGrid, distance_db
+from survey.rf.propagation import SiteGrid, distance_db, finite_samples
 
 log = logging.getLogger(__name__)
 
@@ -433,12 +433,7 @@ def average_repeats(xy_m, rssi_dbm) -> tuple[np.ndarray, np.ndarray]:
 
     Returns (xy_m (N, 2), rssi_dbm (N,)) with one row per distinct spot.
     """
-    xy = np.asarray(xy_m, dtype=np.float64).reshape(-1, 2)
-    z = np.asarray(rssi_dbm, dtype=np.float64).reshape(-1)
-    if xy.shape[0] != z.shape[0]:
-        raise ValueError("xy_m and rssi_dbm must have the same number of samples")
-    keep = np.isfinite(z) & np.isfinite(xy).all(axis=1)
-    xy, z = xy[keep], z[keep]
+    xy, z = finite_samples(xy_m, rssi_dbm)
     if xy.shape[0] == 0:
         return xy, z
     key = np.round(xy / SAME_SPOT_M).astype(np.int64)

@@ -165,6 +165,17 @@ def wall_crossings(ap_xy_m, walls_xy_m, query_xy_m) -> np.ndarray:
     return out
 
 
+def finite_samples(xy_m, rssi_dbm) -> tuple[np.ndarray, np.ndarray]:
+    """(xy_m (N, 2), rssi_dbm (N,)) as float arrays without the readings that are not finite
+    (a BSS not heard, a position not set). Raises ValueError when the lengths differ."""
+    xy = np.asarray(xy_m, dtype=np.float64).reshape(-1, 2)
+    z = np.asarray(rssi_dbm, dtype=np.float64).reshape(-1)
+    if xy.shape[0] != z.shape[0]:
+        raise ValueError("xy_m and rssi_dbm must have the same number of samples")
+    keep = np.isfinite(z) & np.isfinite(xy).all(axis=1)
+    return xy[keep], z[keep]
+
+
 def distance_db(ap_xy_m, x_m, y_m) -> np.ndarray:
     """10 log10(d / 1 m) for the distance d from the AP to (``x_m``, ``y_m``), clamped below
     at 0.5 m; the arrays broadcast (a row of x against a column of y gives a grid).

@@ -84,20 +84,11 @@ def unescape_wpa(text: str) -> bytes:
 
 def escape_wpa(raw: bytes) -> str:
     """The inverse of :func:`unescape_wpa` (wpa_supplicant's ``printf_encode``); used by test fakes."""
+    named = {byte: "\\" + letter for letter, byte in _WPA_SIMPLE.items()}
     parts = []
     for b in raw:
-        if b == 0x22:
-            parts.append('\\"')
-        elif b == 0x5C:
-            parts.append("\\\\")
-        elif b == 0x1B:
-            parts.append("\\e")
-        elif b == 0x0A:
-            parts.append("\\n")
-        elif b == 0x0D:
-            parts.append("\\r")
-        elif b == 0x09:
-            parts.append("\\t")
+        if b in named:
+            parts.append(named[b])
         elif 32 <= b <= 126:
             parts.append(chr(b))
         else:

@@ -44,6 +44,7 @@ from survey.project.model import (
     Wall,
 )
 from survey.project.store import ProjectStore
+from survey.project.units import format_dbm
 from survey.rf.materials import DEFAULT_MATERIALS
 from survey.scan.simulated import SIMULATION_SETTING, SimulatedBss, SimulatedScanner, bss_from_dict, simulation_setting
 
@@ -219,20 +220,27 @@ def walk_survey(store: ProjectStore, survey_id: int, scanner: SimulatedScanner, 
 
 @dataclass(frozen=True)
 class SurveyOutcome:
-    """What one walk found at the charger (laptop RSSI of the target network, dBm)."""
+    """What one walk found at the charger: the survey's verdict value (as the charger hears
+    it, dBm) and how its map was made, read from its
+    :class:`~survey.analysis.survey_analysis.SurveyAnalysis`."""
 
     name: str
     samples: int
     charger_rssi_dbm: float | None
-    heatmap_method: str
-    heatmap_loo_rmse_db: float | None
+    map_words: str
+    map_method: str
+    map_error_db: float | None
     verdict: str | None = None
 
+    @classmethod
+    def of(cls, analysis) -> "SurveyOutcome":
+        count = len(analysis.survey.samples) if analysis.survey is not None else 0
+        return cls(analysis.survey_name, count, analysis.charger_dbm, analysis.map_words, analysis.map_method,
+                   analysis.map_error_db, analysis.verdict.status)
+
     def to_json(self) -> dict:
-        return {"name": self.name, "samples": self.samples,
-                "charger_rssi_dbm": None if self.charger_rssi_dbm is None else round(self.charger_rssi_dbm, 1),
-                "heatmap_method": self.heatmap_method,
-                "heatmap_loo_rmse_db": None if self.heatmap_loo_rmse_db is None else round(self.heatmap_loo_rmse_db, 2),
+        return {"name": self.name, "samples": self.samples, "charger_rssi_dbm": self.charger_rssi_dbm,
+                "map": {"words": self.map_words, "method": self.map_method, "loo_rmse_db": self.map_error_db},
                 "verdict": self.verdict}
 
 
@@ -255,11 +263,10 @@ class DemoSummary:
     def format_text(self) -> str:
         lines = [f"Demo project: {self.project_path}"]
         for s in self.surveys:
-            rssi = "not heard" if s.charger_rssi_dbm is None else f"{s.charger_rssi_dbm:.1f} dBm"
-            verdict = f", verdict {s.verdict}" if s.verdict else ""
-            rmse = "" if s.heatmap_loo_rmse_db is None else f", map error ±{s.heatmap_loo_rmse_db:.1f} dB"
-            lines.append(f"  {s.name}: {s.samples} samples; target network at the charger {rssi}"
-                         f" (laptop reading{rmse}){verdict}")
+            rssi = "no estimate" if s.charger_rssi_dbm is None else format_dbm(s.charger_rssi_dbm)
+            rmse = "" if s.map_error_db is None else f", map error ±{s.map_error_db:.1f} dB"
+            words = f" ({s.map_words}{rmse})" if s.map_words else ""
+            lines.append(f"  {s.name}: {s.samples} samples; {s.verdict} at the charger: {rssi}{words}")
         if self.applied_fix:
             x, y = self.applied_device_xy_m or (float("nan"), float("nan"))
             lines.append(f"  Applied the recommended fix: {self.applied_fix} at ({x:.1f} m, {y:.1f} m)")
@@ -269,29 +276,13 @@ class DemoSummary:
         return "\n".join(lines)
 
 
-def charger_rssi(project: Project, survey_name: str) -> SurveyOutcome:
-    """Heatmap of the target network over a survey's samples, read at the charger's mounting point."""
-    from survey.analysis.target import target_samples
-    from survey.rf.interpolation import fit_heatmap
-
-    survey = project.survey_named(survey_name)
-    xy, rssi, heard = target_samples(survey, project.target)
-    charger, router = project.charger, project.router
-    count = len(survey.samples) if survey is not None else 0
-    if charger is None or not heard.any():
-        return SurveyOutcome(survey_name, count, None, "none", None)
-    heatmap = fit_heatmap(xy[heard], rssi[heard], ap_xy_m=None if router is None else (router.x_m, router.y_m))
-    value = float(heatmap.predict(np.array([[charger.x_m, charger.y_m]]))[0])
-    return SurveyOutcome(survey_name, count, value, heatmap.method, float(heatmap.loo_rmse_db))
-
-
 def run_headless(out_dir: str | os.PathLike, *, seed: int = 0, report: bool = True) -> DemoSummary:
     """Walk the demo garage "Before", apply the recommended fix, walk "After", write the report.
 
     Writes ``out_dir/demo.evsurvey`` and ``out_dir/demo-report.pdf``; returns what it found.
     """
     from survey.analysis.recommend import option_device, recommend
-    from survey.analysis.verdict import classify
+    from survey.analysis.survey_analysis import analyse_survey
 
     out_dir = Path(out_dir)
     try:
@@ -313,7 +304,7 @@ def run_headless(out_dir: str | os.PathLike, *, seed: int = 0, report: bool = Tr
         walk_survey(store, before.id, scanner, points, clock=clock)
         project = store.load()
         rec = recommend(project, project.survey_named(BEFORE))
-        outcomes.append(replace(charger_rssi(project, BEFORE), verdict=rec.verdict.status))
+        outcomes.append(SurveyOutcome.of(rec.analysis))
         chosen = rec.chosen
         device = option_device(chosen) if chosen is not None else None
         if device is None:
@@ -333,10 +324,7 @@ def run_headless(out_dir: str | os.PathLike, *, seed: int = 0, report: bool = Tr
             clock.advance(15 * 60)  # the fix takes a while to install
             walk_survey(store, after.id, scanner, points, clock=clock)
             project = store.load()
-            outcome = charger_rssi(project, AFTER)
-            offset = rec.profile.reception_offset_db
-            verdict = None if outcome.charger_rssi_dbm is None else classify(outcome.charger_rssi_dbm - offset)
-            outcomes.append(replace(outcome, verdict=verdict))
+            outcomes.append(SurveyOutcome.of(analyse_survey(project, project.survey_named(AFTER))))
         report_path = None
         if report:
             from survey.report import build_report

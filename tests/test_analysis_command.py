@@ -38,7 +38,7 @@ def test_recommend_text_and_profile(project_file, capsys):
 
 def test_recommend_unknown_survey_is_a_user_error(project_file, capsys):
     assert main(["recommend", str(project_file), "--survey", "After"]) == 2
-    assert "No survey named" in capsys.readouterr().err
+    assert "no survey named 'After'" in capsys.readouterr().err
 
 
 def test_recommend_does_not_modify_the_project(project_file):

@@ -225,7 +225,7 @@ def test_planning_before_any_survey_uses_the_model_with_low_confidence():
     rec = recommend(project, profile=PROFILE)
     assert rec.verdict.status == "POOR"
     assert rec.verdict.chosen_method == "model" and rec.verdict.confidence == "low"
-    assert rec.model_source == "default"
+    assert rec.model.source == "default"
     assert rec.chosen.kind == "mesh_node"
 
 
@@ -235,12 +235,15 @@ def test_biased_site_lowers_planned_device_power():
 
     from survey.analysis.placement import build_ladder
     from survey.analysis.radio import build_model
-    from survey.analysis.verdict import verdict_at_charger
+    from survey.analysis.radio import coverage_with
+    from survey.analysis.verdict import ModelEstimate, verdict_at_charger
 
     project = steel_door_site()
     model = dc_replace(build_model(project, np.zeros((0, 2)), np.zeros(0)), router_eirp_dbm=12.0, source="eirp_fitted")
     assert model.site_bias_db == -8.0
-    verdict = verdict_at_charger((12.0, 5.0), np.zeros((0, 2)), np.zeros(0), PROFILE, model, (2.0, 5.0))
+    at_charger = float(coverage_with(model, project, (), [(12.0, 5.0)])[0])
+    verdict = verdict_at_charger((12.0, 5.0), np.zeros((0, 2)), np.zeros(0), PROFILE,
+                                 model=ModelEstimate(at_charger, False, None, model.words))
     options = {o.kind: o for o in build_ladder(project, model, verdict, PROFILE.reception_offset_db)}
     assert options["powerline_ap"].eirp_dbm == 12.0
     assert dc_replace(model, source="calibrated").site_bias_db == 0.0

@@ -109,9 +109,9 @@ def test_before_after_numbers_match_the_analysis_layer(project, report):
     assert result.comparison.as_dict() == comparison.as_dict()
     assert f"{comparison.coverage_good_pct_before:.0f} %" in text
     assert f"{comparison.coverage_good_pct_after:.0f} %" in text
-    assert f"{comparison.charger_delta_db:+.0f} dB" in text
-    assert f"{comparison.charger_rssi_before_dbm:.0f} dBm" in text
-    assert f"{comparison.charger_rssi_after_dbm:.0f} dBm" in text
+    assert f"{comparison.charger_delta_db:+.1f} dB" in text
+    assert f"{comparison.charger_rssi_before_dbm:.1f} dBm" in text
+    assert f"{comparison.charger_rssi_after_dbm:.1f} dBm" in text
 
 
 def test_letter_paper_and_feet(tmp_path):
@@ -173,7 +173,7 @@ def test_cover_verdict_is_the_analysis_layers(project, report):
     result, text = report
     assert project.active_survey.name == "Before"  # the cover must not follow the active survey
     rec = recommend(project, project.surveys[-1])
-    after_for_charger = result.comparison.charger_rssi_after_dbm - rec.verdict.reception_offset_db
+    assert result.comparison.charger_rssi_after_dbm == rec.verdict.rssi_at_charger_dbm
     first = _squash(text[: text.index("Summary")])
     assert f"{rec.verdict.status}:" in first
-    assert _squash(f"gets {after_for_charger:.0f} dBm") in first
+    assert _squash(f"gets {rec.verdict.rssi_at_charger_dbm:.1f} dBm") in first

@@ -11,7 +11,7 @@ from survey.project.profiles import get_profile, load_profiles
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", help="a .evsurvey project file")
-    parser.add_argument("--survey", metavar="NAME", help="survey to analyse (default: the active survey)")
+    parser.add_argument("--survey", metavar="NAME", help="survey to analyse (default: the latest survey with samples)")
     parser.add_argument("--profile", metavar="ID",
                         help="charger profile id (default: the project's); one of: "
                              + ", ".join(p.id for p in load_profiles()))

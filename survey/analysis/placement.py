@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from survey.analysis.radio import DEFAULT_EIRP_DBM, RadioModel
-from survey.analysis.verdict import GOOD, GOOD_DBM, UNKNOWN, Verdict
+from survey.analysis.radio import DEFAULT_EIRP_DBM, RadioModel, coverage_with
+from survey.analysis.verdict import GOOD, GOOD_DBM, UNKNOWN, Verdict, round_db
 from survey.project.model import DeviceKind, Project
 
 #: Grid pitch of candidate spots. The brief allows 0.25-0.5 m; 0.5 m keeps the whole
@@ -38,6 +38,9 @@ OUTLET_RADIUS_M = 1.5
 OUTLET_PREFERENCE_DB = 1.0
 
 CHOSEN, ALTERNATIVE, REJECTED, NOT_NEEDED = "chosen", "alternative", "rejected", "not_needed"
+#: ``Option.status`` in the words people read (the GUI, the CLI and the PDF).
+STATUS_WORDS = {CHOSEN: "recommended", ALTERNATIVE: "alternative", REJECTED: "not suitable",
+                NOT_NEEDED: "not needed"}
 
 #: Planned devices get the EIRP of a typical router (see radio.DEFAULT_EIRP_DBM), lowered by
 #: the site's measured bias (RadioModel.site_bias_db).
@@ -170,12 +173,12 @@ def build_ladder(project: Project, model: RadioModel, verdict: Verdict, offset_d
         nothing = Option("nothing", "Nothing needed", REJECTED, "", "No verdict yet: " + verdict.explanation)
     elif good:
         nothing = Option("nothing", "Nothing needed", CHOSEN, "",
-                         f"The charger gets {current:.0f} dBm, {current - GOOD_DBM:+.0f} dB above -65 dBm."
+                         f"The charger gets {current:.1f} dBm, {current - GOOD_DBM:+.0f} dB above -65 dBm."
                          + (f" {channel_advice}" if channel_advice else ""),
                          predicted_charger_rssi_dbm=current)
     else:
         nothing = Option("nothing", "Nothing needed", REJECTED, "",
-                         f"The charger gets {current:.0f} dBm, {current - GOOD_DBM:.0f} dB short of -65 dBm.")
+                         f"The charger gets {current:.1f} dBm, {current - GOOD_DBM:.0f} dB short of -65 dBm.")
     options.append(nothing)
 
     spots = candidate_spots(project, model.walls_xy_m, step_m) if charger is not None else np.zeros((0, 2))
@@ -199,7 +202,7 @@ def build_ladder(project: Project, model: RadioModel, verdict: Verdict, offset_d
     # The model's value at the charger for the existing router, to carry its bias into "after" numbers.
     model_now = None
     if router is not None:
-        model_now = float(model.rssi_dbm((router.x_m, router.y_m), model.router_eirp_dbm, [charger_xy])[0]) - offset_db
+        model_now = float(coverage_with(model, project, (), [charger_xy])[0]) - offset_db
     baseline = current if current is not None else model_now
 
     def with_existing(new_dbm: float) -> float:
@@ -224,7 +227,9 @@ def build_ladder(project: Project, model: RadioModel, verdict: Verdict, offset_d
                 chosen_done = True
             final.append(opt)
         options = final
-    return tuple(options)
+    # Every number an option prints is the rounded one its JSON carries (0.1 dB).
+    return tuple(replace(o, predicted_charger_rssi_dbm=round_db(o.predicted_charger_rssi_dbm),
+                         backhaul_rssi_dbm=round_db(o.backhaul_rssi_dbm)) for o in options)
 
 
 def _move_router(project, model, spots, offset_db, charger_xy, baseline, model_now, channel_advice, good) -> Option:
@@ -250,7 +255,7 @@ def _move_router(project, model, spots, offset_db, charger_xy, baseline, model_n
     channel_note = f" {channel_advice}" if channel_advice else " A channel change does not add signal strength."
     if after >= GOOD_DBM:
         return Option("channel_or_move", title, ALTERNATIVE, "$",
-                      f"Moving the router up to 3 m to this spot gains {gain:.0f} dB and reaches {after:.0f} dBm "
+                      f"Moving the router up to 3 m to this spot gains {gain:.0f} dB and reaches {after:.1f} dBm "
                       f"at the charger.{channel_note}",
                       xy_m=(float(near[i][0]), float(near[i][1])), predicted_charger_rssi_dbm=after,
                       device_kind=DeviceKind.ROUTER, eirp_dbm=model.router_eirp_dbm)
@@ -277,14 +282,14 @@ def _mesh(project, model, spots, coverage_dbm, outlet_mask, with_existing, good,
     after = with_existing(float(coverage_dbm[i]))
     if score[i] >= 0:
         return Option("mesh_node", title, ALTERNATIVE, "$$",
-                      f"Best spot for min(backhaul, coverage): router to node {backhaul_dbm[i]:.0f} dBm "
-                      f"(needs {BACKHAUL_MIN_DBM:.0f}), node to charger {coverage_dbm[i]:.0f} dBm (needs -65)."
+                      f"The spot that balances the wireless hop and the coverage best: router to node {backhaul_dbm[i]:.1f} dBm "
+                      f"(needs {BACKHAUL_MIN_DBM:.0f}), node to charger {coverage_dbm[i]:.1f} dBm (needs -65)."
                       + (" Near a marked outlet." if outlet_mask[i] else ""),
                       xy_m=xy, predicted_charger_rssi_dbm=after, device_kind=DeviceKind.MESH_NODE,
                       eirp_dbm=new_eirp, backhaul_rssi_dbm=float(backhaul_dbm[i]))
     return Option("mesh_node", title, REJECTED, "$$",
                   f"No spot gives both a usable backhaul and coverage: the best compromise has router to node "
-                  f"{backhaul_dbm[i]:.0f} dBm and node to charger {coverage_dbm[i]:.0f} dBm "
+                  f"{backhaul_dbm[i]:.1f} dBm and node to charger {coverage_dbm[i]:.1f} dBm "
                   f"({-score[i]:.0f} dB short). The walls between router and charger are too lossy for a wireless hop.",
                   xy_m=xy, predicted_charger_rssi_dbm=after, backhaul_rssi_dbm=float(backhaul_dbm[i]))
 
@@ -330,7 +335,7 @@ def _wired(project, spots, coverage_dbm, outlet_mask, with_existing, charger_xy,
     status = ALTERNATIVE if after >= GOOD_DBM else REJECTED
     verb = "reaches" if status == ALTERNATIVE else "only reaches"
     return Option("wired_ap", title, status, cost,
-                  f"An access point {how} {verb} {after:.0f} dBm at the charger. A wired backhaul has no "
+                  f"An access point {how} {verb} {after:.1f} dBm at the charger. A wired backhaul has no "
                   "wireless hop to lose.", xy_m=xy, predicted_charger_rssi_dbm=after,
                   device_kind=DeviceKind.WIRED_AP if status == ALTERNATIVE else None, eirp_dbm=new_eirp)
 
@@ -351,10 +356,10 @@ def _powerline(project, spots, coverage_dbm, outlet_mask, with_existing, charger
     xy = (float(spots[i][0]), float(spots[i][1]))
     if after >= GOOD_DBM:
         return Option("powerline_ap", title, ALTERNATIVE, "$$",
-                      f"A HomePlug AV2 pair feeding a 2.4 GHz access point {where} gives {after:.0f} dBm at the "
+                      f"A HomePlug AV2 pair feeding a 2.4 GHz access point {where} gives {after:.1f} dBm at the "
                       "charger, with no Ethernet and no wireless hop.", xy_m=xy, predicted_charger_rssi_dbm=after,
                       device_kind=DeviceKind.POWERLINE_AP, eirp_dbm=new_eirp,
                       conditions=POWERLINE_CONDITIONS)
     return Option("powerline_ap", title, REJECTED, "$$",
-                  f"An access point {where} would give only {after:.0f} dBm at the charger.",
+                  f"An access point {where} would give only {after:.1f} dBm at the charger.",
                   xy_m=xy, predicted_charger_rssi_dbm=after, conditions=POWERLINE_CONDITIONS)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from survey.analysis.target import target_samples
-from survey.project.model import Project, TargetNetwork
+from survey.project.model import Device, DeviceKind, Project, TargetNetwork
 from survey.rf import calibration, propagation
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,64 @@ class RadioModel:
         return propagation.predicted_grid_dbm(np.asarray(tx_xy_m, dtype=float), float(eirp_dbm), self.walls_xy_m,
                                               self.wall_loss_db, grid, exponent=self.exponent)
 
+    @property
+    def words(self) -> str:
+        """How the model was made, in plain words (the exact ``source`` stays in JSON)."""
+        return MODEL_WORDS[self.source]
+
     def trend(self, tx_xy_m) -> "propagation.PropagationModel":
         """The router's prediction as a callable, the trend for :func:`survey.rf.interpolation.fit_heatmap`."""
         return propagation.PropagationModel(ap_xy_m=(float(tx_xy_m[0]), float(tx_xy_m[1])),
                                             eirp_dbm=self.router_eirp_dbm, walls_xy_m=self.walls_xy_m,
                                             wall_loss_db=self.wall_loss_db, exponent=self.exponent)
+
+
+#: ``RadioModel.source`` in the words people read.
+MODEL_WORDS = {
+    "calibrated": "wall model fitted to this survey",
+    "device": "wall model with the router power as entered",
+    "eirp_fitted": "wall model with the router power fitted to this survey",
+    "default": "wall model with typical router power, not fitted",
+}
+
+
+def _transmitters(model: RadioModel, project: Project, planned):
+    """(xy_m, eirp_dbm) of every transmitter: the router, the access points and nodes already
+    installed, then the ``planned`` devices that transmit. A planned ROUTER is the router moved
+    to a new spot (the ladder's second rung), not a second one. A device without an EIRP of
+    its own is taken to be as strong as the router."""
+    moved = [d for d in planned if d.kind == DeviceKind.ROUTER]
+    router = moved[0] if moved else project.router
+    if router is not None:
+        yield (router.x_m, router.y_m), model.router_eirp_dbm
+    installed = [d for d in project.devices if d.kind.transmits and d.kind != DeviceKind.ROUTER and not d.planned]
+    for device in installed + [d for d in planned if d.kind != DeviceKind.ROUTER and d.kind.transmits]:
+        yield (device.x_m, device.y_m), (device.eirp_dbm if device.eirp_dbm is not None else model.router_eirp_dbm)
+
+
+def coverage_with(model: RadioModel, project: Project, planned: list[Device] | tuple[Device, ...],
+                  query_xy_m) -> np.ndarray:
+    """Predicted best RSSI (dBm, laptop view) at ``query_xy_m`` (M, 2) from every transmitter
+    of the site plus the ``planned`` ones: what the map looks like after the change (with no
+    ``planned``: the model's map of the site as it is). -inf where nothing transmits."""
+    query = np.asarray(query_xy_m, dtype=float).reshape(-1, 2)
+    best = np.full(len(query), -np.inf)
+    for xy_m, eirp_dbm in _transmitters(model, project, planned):
+        best = np.maximum(best, model.rssi_dbm(xy_m, eirp_dbm, query))
+    return best
+
+
+def coverage_grid_dbm(model: RadioModel, project: Project, planned, grid) -> np.ndarray:
+    """Like :func:`coverage_with` over a :class:`survey.rf.propagation.SiteGrid`: (ny, nx) dBm."""
+    best = np.full(grid.shape, -np.inf)
+    for xy_m, eirp_dbm in _transmitters(model, project, planned):
+        best = np.maximum(best, model.grid_dbm(xy_m, eirp_dbm, grid))
+    return best
+
+
+def has_transmitter(project: Project) -> bool:
+    """Whether anything on the plan transmits (the model has something to predict from)."""
+    return any(d.kind.transmits and not d.planned for d in project.devices)
 
 
 def router_samples(project: Project, survey, target) -> tuple[np.ndarray, np.ndarray]:

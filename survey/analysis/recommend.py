@@ -11,44 +11,58 @@ import numpy as np
 
 from survey.analysis.checklist import ChecklistItem, build_checklist
 from survey.analysis.findings import Finding, find_issues
-from survey.analysis.placement import CHOSEN, Option, build_ladder
-from survey.analysis.radio import RadioModel, build_model, router_samples
-from survey.analysis.target import resolve_target, survey_observations, target_samples
-from survey.analysis.verdict import Verdict, verdict_at_charger
-from survey.errors import UserInputError
-from survey.project.model import ChargerProfile, Device, DeviceKind, Project, Survey
-from survey.project.profiles import get_profile, with_offset
+from survey.analysis.placement import CHOSEN, STATUS_WORDS, Option, build_ladder
+from survey.analysis.radio import RadioModel, coverage_grid_dbm, coverage_with  # noqa: F401 - re-exported
+from survey.analysis.survey_analysis import (  # noqa: F401 - pick_survey/project_profile re-exported
+    FitCache, SurveyAnalysis, analyse_survey, pick_survey, project_profile,
+)
+from survey.analysis.target import survey_observations
+from survey.analysis.verdict import ESTIMATE_WORDS, Verdict
+from survey.project.model import ChargerProfile, Device, Project, Survey
+from survey.project.units import format_dbm
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Recommendation:
-    """Everything the analysis says about one survey of a project."""
+    """Everything the analysis says about one survey of a project: its
+    :class:`~survey.analysis.survey_analysis.SurveyAnalysis` (target, maps, model, verdict),
+    the findings, the remediation ladder and the network checklist."""
 
-    survey_name: str | None
-    target_ssid: str | None
-    target_note: str
-    profile: ChargerProfile
-    verdict: Verdict
-    findings: tuple[Finding, ...]
+    analysis: SurveyAnalysis
     options: tuple[Option, ...]
     checklist: tuple[ChecklistItem, ...]
-    #: The radio model the verdict and the ladder used: the PDF and the GUI draw their
-    #: predicted maps from this one, so every view tells the same story.
-    model: RadioModel
 
     @property
-    def model_source(self) -> str:
-        return self.model.source
+    def survey_name(self) -> str | None:
+        return self.analysis.survey_name or None
 
     @property
-    def model_eirp_dbm(self) -> float:
-        return self.model.router_eirp_dbm
+    def target_ssid(self) -> str | None:
+        network = self.analysis.target.network
+        return network.ssid if network is not None else None
 
     @property
-    def model_exponent(self) -> float:
-        return self.model.exponent
+    def target_note(self) -> str:
+        return self.analysis.target.reason
+
+    @property
+    def profile(self) -> ChargerProfile:
+        return self.analysis.profile
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.analysis.verdict
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.analysis.findings
+
+    @property
+    def model(self) -> RadioModel:
+        """The radio model the verdict and the ladder used (the Predicted map's)."""
+        return self.analysis.model
 
     @property
     def chosen(self) -> Option | None:
@@ -56,43 +70,16 @@ class Recommendation:
 
     def to_json(self) -> dict:
         chosen = self.chosen
-        return {
-            "survey": self.survey_name,
-            "target": {"ssid": self.target_ssid, "note": self.target_note},
+        out = self.analysis.to_json()
+        out.update({
             "profile": {"id": self.profile.id, "name": self.profile.name,
                         "reception_offset_db": self.profile.reception_offset_db},
-            "verdict": self.verdict.to_json(),
             "findings": [f.to_json() for f in self.findings],
             "options": [o.to_json() for o in self.options],
             "chosen": None if chosen is None else chosen.kind,
             "checklist": [c.to_json() for c in self.checklist],
-            "model": {"source": self.model_source, "router_eirp_dbm": round(self.model_eirp_dbm, 1),
-                      "exponent": round(self.model_exponent, 2)},
-        }
-
-
-def pick_survey(project: Project, name: str | None = None) -> Survey | None:
-    """The survey called ``name`` (case-insensitive), else the active one; raises if ``name`` is unknown."""
-    if name is None:
-        return project.active_survey
-    survey = project.survey_named(name)
-    if survey is None:
-        known = ", ".join(s.name for s in project.surveys) or "none"
-        raise UserInputError(f"No survey named {name!r} in this project (surveys: {known}).")
-    return survey
-
-
-#: Project setting overriding the profile's reception offset for this site (dB).
-OFFSET_SETTING = "reception_offset_db"
-
-
-def project_profile(project: Project) -> ChargerProfile:
-    """The project's charger profile, with the site's own reception offset when one was entered."""
-    profile = get_profile(project.charger_profile_id)
-    offset = project.settings.get(OFFSET_SETTING)
-    if isinstance(offset, (int, float)) and not isinstance(offset, bool):
-        profile = with_offset(profile, float(offset))
-    return profile
+        })
+        return out
 
 
 def channel_advice_from(findings) -> str | None:
@@ -104,72 +91,21 @@ def channel_advice_from(findings) -> str | None:
 
 
 def recommend(project: Project, survey: Survey | None = None, profile: ChargerProfile | None = None,
-              *, model: RadioModel | None = None, heatmap=None) -> Recommendation:
-    """Run the whole analysis. ``survey`` defaults to the active survey; ``profile`` to the project's.
+              *, model: RadioModel | None = None, cache: FitCache | None = None,
+              analysis: SurveyAnalysis | None = None) -> Recommendation:
+    """The whole recommendation for ``survey`` (default :func:`pick_survey`).
 
-    ``model`` may be passed to reuse a site model (the GUI does, while a device is dragged);
-    ``heatmap`` a :class:`survey.rf.interpolation.Heatmap` of the target already fitted on
-    this survey's samples (the GUI's), used for the interpolated estimate at the charger.
+    ``analysis``: the survey's analysis when the caller already has it (the report, the
+    GUI); otherwise it is made here with ``profile``, ``model`` and ``cache``
+    (see :func:`survey.analysis.survey_analysis.analyse_survey`).
     """
-    if survey is None:
-        survey = project.active_survey
-    if profile is None:
-        profile = project_profile(project)
-    observations = survey_observations(survey)
-    resolved = resolve_target(project, observations)
-    target = resolved.network
-    xy, rssi, _heard = target_samples(survey, target)
-    if model is None:
-        model = build_model(project, *router_samples(project, survey, target))
-    router = project.router
-    charger = project.charger
-    router_xy = (router.x_m, router.y_m) if router is not None else None
-    verdict = verdict_at_charger((charger.x_m, charger.y_m) if charger is not None else None,
-                                 xy, rssi, profile, model, router_xy, heatmap=heatmap)
-    findings = find_issues(observations, target)
-    options = build_ladder(project, model, verdict, profile.reception_offset_db, channel_advice_from(findings))
-    checklist = build_checklist(observations, target, profile)
-    return Recommendation(
-        survey_name=survey.name if survey is not None else None,
-        target_ssid=target.ssid if target is not None else None,
-        target_note=resolved.reason,
-        profile=profile, verdict=verdict, findings=findings, options=options, checklist=checklist,
-        model=model,
-    )
-
-
-def _transmitters(model: RadioModel, project: Project, planned):
-    """(xy_m, eirp_dbm) of every transmitter after the change: the router, then the
-    ``planned`` devices that transmit. A planned ROUTER is the router moved to a new spot
-    (the ladder's second rung), not a second one. A device without an EIRP of its own is
-    taken to be as strong as the router."""
-    moved = [d for d in planned if d.kind == DeviceKind.ROUTER]
-    router = moved[0] if moved else project.router
-    if router is not None:
-        yield (router.x_m, router.y_m), model.router_eirp_dbm
-    for device in planned:
-        if device.kind != DeviceKind.ROUTER and device.kind.transmits:
-            yield (device.x_m, device.y_m), (device.eirp_dbm if device.eirp_dbm is not None
-                                             else model.router_eirp_dbm)
-
-
-def coverage_with(model: RadioModel, project: Project, planned: list[Device] | tuple[Device, ...],
-                  query_xy_m) -> np.ndarray:
-    """Predicted best RSSI (dBm, laptop view) at ``query_xy_m`` (M, 2) from the existing router
-    and the ``planned`` transmitters: what the map looks like after the change."""
-    query = np.asarray(query_xy_m, dtype=float).reshape(-1, 2)
-    best = np.full(len(query), -np.inf)
-    for xy_m, eirp_dbm in _transmitters(model, project, planned):
-        best = np.maximum(best, model.rssi_dbm(xy_m, eirp_dbm, query))
-    return best
-
-
-def coverage_grid_dbm(model: RadioModel, project: Project, planned, grid) -> np.ndarray:
-    """Like :func:`coverage_with` over a :class:`survey.rf.propagation.SiteGrid`: (ny, nx) dBm."""
-    best = np.full(grid.shape, -np.inf)
-    for xy_m, eirp_dbm in _transmitters(model, project, planned):
-        best = np.maximum(best, model.grid_dbm(xy_m, eirp_dbm, grid))
-    return best
+    if analysis is None:
+        analysis = analyse_survey(project, survey, profile=profile, model=model, cache=cache)
+    verdict = analysis.verdict
+    options = build_ladder(project, analysis.model, verdict, analysis.profile.reception_offset_db,
+                           channel_advice_from(analysis.findings))
+    checklist = build_checklist(survey_observations(analysis.survey), analysis.target.network, analysis.profile)
+    return Recommendation(analysis=analysis, options=options, checklist=checklist)
 
 
 def option_device(option: Option) -> Device | None:
@@ -183,17 +119,22 @@ def option_device(option: Option) -> Device | None:
 def format_text(rec: Recommendation) -> str:
     """A readable summary for the terminal (SSIDs are printed as text, never interpreted)."""
     v = rec.verdict
-    lines = [f"Charger: {rec.profile.name} (reception offset {rec.profile.reception_offset_db:.0f} dB)",
+    a = rec.analysis
+    lines = [f"Charger: {rec.profile.name} (reception offset {rec.profile.reception_offset_db:.1f} dB)",
              f"Target network: {rec.target_ssid!r} ({rec.target_note})" if rec.target_ssid is not None
              else f"Target network: none ({rec.target_note})",
-             f"Survey: {rec.survey_name or '(none)'}", ""]
-    lines.append(f"VERDICT: {v.status}" + (f"  {v.rssi_at_charger_dbm:.0f} dBm at the charger, margin "
-                                          f"{v.margin_db:+.0f} dB to -65 dBm, confidence {v.confidence}"
+             f"Survey: {rec.survey_name or '(none)'}"]
+    if a.heatmap is not None:
+        error = f", leave-one-out error {a.map_error_db:.1f} dB" if a.map_error_db is not None else ""
+        lines.append(f"Signal map: {a.map_words}{error}")
+    lines.append("")
+    lines.append(f"VERDICT: {v.status}" + (f"  {format_dbm(v.rssi_at_charger_dbm)} at the charger, margin "
+                                          f"{v.margin_db:+.1f} dB to -65 dBm, confidence {v.confidence}"
                                           if v.rssi_at_charger_dbm is not None else ""))
     lines.append(f"  {v.explanation}")
     for e in v.estimates:
-        err = f" (LOO error {e.error_db:.1f} dB)" if e.error_db is not None else ""
-        lines.append(f"  - {e.method.replace('_', ' ')}: {e.rssi_dbm:.0f} dBm, {e.note}{err}")
+        err = f" (leave-one-out error {e.error_db:.1f} dB)" if e.error_db is not None else ""
+        lines.append(f"  - {ESTIMATE_WORDS[e.method]}: {format_dbm(e.rssi_dbm)}, {e.words}{err}")
     lines.append("")
     lines.append(f"FINDINGS ({len(rec.findings)})")
     for f in rec.findings:
@@ -203,10 +144,11 @@ def format_text(rec: Recommendation) -> str:
     lines += ["", "WHERE TO PUT THE FIX"]
     for n, o in enumerate(rec.options, 1):
         where = f" at ({o.xy_m[0]:.1f}, {o.xy_m[1]:.1f}) m" if o.xy_m is not None else ""
-        after = (f", {o.predicted_charger_rssi_dbm:.0f} dBm at the charger"
+        after = (f", {format_dbm(o.predicted_charger_rssi_dbm)} at the charger"
                  if o.predicted_charger_rssi_dbm is not None else "")
         mark = {"chosen": "=>", "alternative": " +", "rejected": " x", "not_needed": " -"}[o.status]
-        lines.append(f" {mark} {n}. {o.title} [{o.status}] {o.cost_class}{where}{after}")
+        cost = f" {o.cost_class}" if o.cost_class else ""
+        lines.append(f" {mark} {n}. {o.title}: {STATUS_WORDS[o.status]}{cost}{where}{after}")
         lines.append(f"       {o.reason}")
         for c in o.conditions:
             lines.append(f"       condition: {c}")
@@ -215,8 +157,9 @@ def format_text(rec: Recommendation) -> str:
         box = {"ok": "[x]", "action": "[!]", "check": "[ ]"}[item.status]
         lines.append(f"  {box} {item.title}: {item.detail}")
     lines.append("")
-    lines.append(f"Model: {rec.model_source}, router EIRP {rec.model_eirp_dbm:.0f} dBm, "
-                 f"exponent {rec.model_exponent:.1f}")
+    model = rec.model
+    lines.append(f"Radio model: {model.words}; router {model.router_eirp_dbm:.1f} dBm EIRP, "
+                 f"path-loss exponent {model.exponent:.2f}")
     return "\n".join(_printable(line) for line in lines)
 
 

@@ -100,6 +100,16 @@ def resolve_target(project: Project, observations) -> ResolvedTarget:
                           "not set; assumed the strongest network heard (set it in the project)")
 
 
+def project_target(project: Project) -> ResolvedTarget:
+    """The target network of the whole project: the one rule every view, the CLI and the PDF use.
+
+    Resolved over the observations of every survey, so Before and After (and the report
+    that compares them) map the same network even when the project has no target set.
+    """
+    observations = [obs for survey in project.surveys for obs in survey_observations(survey)]
+    return resolve_target(project, observations)
+
+
 def target_rssi_at_sample(sample: Sample, target: TargetNetwork) -> float | None:
     """Best 2.4 GHz RSSI of the target at one sample (the charger joins the best BSS); None if not heard."""
     values = [o.rssi_dbm for o in sample_observations(sample)

@@ -1,18 +1,21 @@
 """The verdict at the charger's mounting point: GOOD / MARGINAL / POOR, the margin in dB and
 how sure the estimate is.
+
+The verdict does not fit anything of its own: it reads the survey's one target heatmap and
+the survey's one radio model (both made by :mod:`survey.analysis.survey_analysis`), so the
+number it prints is the number every map, the CLI and the PDF show.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from survey.analysis.radio import RadioModel
 from survey.analysis.thresholds import GOOD, GOOD_DBM, MARGINAL, PACKET_LOSS_DBM, POOR, UNKNOWN, classify
 from survey.project.model import ChargerProfile
-from survey.rf.interpolation import fit_heatmap
 
 log = logging.getLogger(__name__)
 
@@ -21,31 +24,56 @@ MEASURED_RADIUS_M = 1.0
 #: Interpolation is trusted up to this distance from the nearest sample; beyond it the
 #: thin-plate/kriging surface is extrapolating and the wall model knows more.
 INTERPOLATION_RADIUS_M = 3.0
+#: A leave-one-out error computed over values this close together says nothing about the
+#: map (every sample the same, e.g. all at the "not heard" stand-in): 0.5 dB is below the
+#: 1 dB resolution most Wi-Fi drivers report RSSI in.
+MIN_VALUE_SPREAD_DB = 0.5
 
-#: Interpolators tried for the verdict when the caller has no heatmap of its own. The GP's
-#: hyperparameter search took ~0.7 s on 80 samples on the 2-core target machine, which alone
-#: breaks the 250 ms budget of the whole recommendation; at a point within 1-3 m of samples
-#: the thin-plate spline agreed with the GP within 1 dB on the constructed test sites. The
-#: GUI passes its own (GP) heatmap, so the panel still shows the best estimate.
-VERDICT_METHODS = ("idw", "tps")
+
+def round_db(value: float | None) -> float | None:
+    """A dB/dBm value as people see it: 0.1 dB. The verdict is classified on this rounded
+    value, so the words never disagree with the number printed next to them."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), 1) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+#: ``Estimate.method`` in the words people read.
+ESTIMATE_WORDS = {"measured_nearest": "nearest measurement", "interpolated": "signal map",
+                  "model": "wall model"}
+
 
 @dataclass(frozen=True)
 class Estimate:
-    """One estimate of the target's RSSI at the charger, as the laptop would read it."""
+    """One estimate of the target's RSSI at the charger, as the laptop would read it.
+
+    ``method`` is the machine name (JSON); ``words`` how it is said to people.
+    """
 
     method: str  # "measured_nearest" | "interpolated" | "model"
     rssi_dbm: float
     error_db: float | None  # LOO RMSE of the method, where known
-    note: str
+    words: str
 
     def to_json(self) -> dict:
-        return {"method": self.method, "rssi_dbm": round(self.rssi_dbm, 1),
-                "error_db": None if self.error_db is None else round(self.error_db, 1), "note": self.note}
+        return {"method": self.method, "rssi_dbm": round_db(self.rssi_dbm),
+                "error_db": round_db(self.error_db), "words": self.words}
+
+
+@dataclass(frozen=True)
+class ModelEstimate:
+    """The radio model's value at the charger (laptop view) and how it was made."""
+
+    rssi_dbm: float
+    calibrated: bool
+    error_db: float | None
+    words: str
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """The verdict. ``rssi_at_charger_dbm`` already has the profile's reception offset subtracted."""
+    """The verdict. ``rssi_at_charger_dbm`` already has the profile's reception offset
+    subtracted and is rounded to 0.1 dB (:func:`round_db`)."""
 
     status: str  # GOOD | MARGINAL | POOR | UNKNOWN
     rssi_at_charger_dbm: float | None
@@ -56,14 +84,21 @@ class Verdict:
     nearest_sample_m: float | None
     confidence: str  # "high" | "medium" | "low"
     explanation: str
+    #: How the chosen estimate was made, in plain words ("smoothed from 52 points").
+    method_words: str = ""
+
+    @property
+    def chosen(self) -> Estimate | None:
+        return next((e for e in self.estimates if e.method == self.chosen_method), None)
 
     def to_json(self) -> dict:
         return {
             "status": self.status,
-            "rssi_at_charger_dbm": None if self.rssi_at_charger_dbm is None else round(self.rssi_at_charger_dbm, 1),
-            "margin_db": None if self.margin_db is None else round(self.margin_db, 1),
+            "rssi_at_charger_dbm": self.rssi_at_charger_dbm,
+            "margin_db": self.margin_db,
             "good_dbm": GOOD_DBM, "packet_loss_dbm": PACKET_LOSS_DBM,
             "chosen_method": self.chosen_method,
+            "method_words": self.method_words,
             "reception_offset_db": self.reception_offset_db,
             "nearest_sample_m": None if self.nearest_sample_m is None else round(self.nearest_sample_m, 2),
             "confidence": self.confidence,
@@ -72,9 +107,9 @@ class Verdict:
         }
 
 
-def estimate_at(point_xy_m, xy_m: np.ndarray, rssi_dbm: np.ndarray, model: RadioModel | None,
-                router_xy_m=None, *, heatmap=None) -> tuple[list[Estimate], float | None]:
-    """All available estimates of the target's RSSI at ``point_xy_m`` and the nearest-sample distance."""
+def estimates_at(point_xy_m, xy_m: np.ndarray, rssi_dbm: np.ndarray, heatmap, heatmap_words: str,
+                 model: ModelEstimate | None) -> tuple[list[Estimate], float | None]:
+    """Every estimate of the target's RSSI at ``point_xy_m`` and the nearest-sample distance (m)."""
     point = np.asarray(point_xy_m, dtype=float).reshape(1, 2)
     estimates: list[Estimate] = []
     nearest = None
@@ -84,40 +119,34 @@ def estimate_at(point_xy_m, xy_m: np.ndarray, rssi_dbm: np.ndarray, model: Radio
         nearest = float(dist[i])
         estimates.append(Estimate("measured_nearest", float(rssi_dbm[i]), None,
                                   f"the sample {nearest:.1f} m away"))
-        if heatmap is None and len(rssi_dbm) >= 3:
-            try:
-                # The site model is offered as a trend; cross-validation inside fit_heatmap
-                # keeps it only where it helps (DESIGN "Interpolation").
-                trend = model.trend(router_xy_m) if model is not None and router_xy_m is not None else None
-                heatmap = fit_heatmap(xy_m, rssi_dbm, ap_xy_m=router_xy_m, model=trend, methods=VERDICT_METHODS)
-            except Exception as exc:  # noqa: BLE001 - too few/degenerate samples: keep the other estimates
-                log.info("No interpolation at the charger: %s", exc)
         if heatmap is not None:
             value = float(np.asarray(heatmap.predict(point)).reshape(-1)[0])
-            estimates.append(Estimate("interpolated", value, float(heatmap.loo_rmse_db),
-                                      f"{heatmap.method} over {len(rssi_dbm)} samples"))
-    if model is not None and router_xy_m is not None:
-        value = float(model.rssi_dbm(router_xy_m, model.router_eirp_dbm, point)[0])
-        note = {"calibrated": "wall model calibrated on this survey",
-                "device": "wall model, router EIRP as entered, uncalibrated",
-                "eirp_fitted": "wall model, router EIRP fitted to this survey, default walls",
-                "default": "wall model with default EIRP and exponent, uncalibrated"}[model.source]
-        estimates.append(Estimate("model", value, model.loo_rmse_db, note))
+            loo = float(heatmap.loo_rmse_db)
+            estimates.append(Estimate("interpolated", value, loo if math.isfinite(loo) else None, heatmap_words))
+    if model is not None:
+        estimates.append(Estimate("model", model.rssi_dbm, model.error_db, model.words))
     return estimates, nearest
 
 
-def _choose(estimates: list[Estimate], nearest: float | None, model: RadioModel | None) -> Estimate | None:
+def _choose(estimates: list[Estimate], nearest: float | None, model: ModelEstimate | None) -> Estimate | None:
     by = {e.method: e for e in estimates}
     if "measured_nearest" in by and nearest is not None and nearest <= MEASURED_RADIUS_M:
         return by.get("interpolated") or by["measured_nearest"]
     if "interpolated" in by and nearest is not None and nearest <= INTERPOLATION_RADIUS_M:
         return by["interpolated"]
-    if "model" in by and model is not None and model.source == "calibrated":
+    if "model" in by and model is not None and model.calibrated:
         return by["model"]
     return by.get("interpolated") or by.get("model") or by.get("measured_nearest")
 
 
-def _confidence(chosen: Estimate, nearest: float | None) -> str:
+def _confidence(chosen: Estimate, nearest: float | None, informative: bool) -> str:
+    """high / medium / low from the distance to the evidence and the method's own error.
+
+    ``informative`` is False when the samples cannot carry a verdict: the target was never
+    heard on 2.4 GHz, or every value is the same so the leave-one-out error is void.
+    """
+    if not informative:
+        return "low"
     err = chosen.error_db
     if chosen.method != "model" and nearest is not None and nearest <= MEASURED_RADIUS_M and (err is None or err <= 4.0):
         return "high"
@@ -127,29 +156,37 @@ def _confidence(chosen: Estimate, nearest: float | None) -> str:
     return "low"
 
 
-def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, model: RadioModel | None,
-                       router_xy_m=None, *, heatmap=None) -> Verdict:
-    """The verdict at the charger from the target's samples and the site model.
+def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, *, heatmap=None,
+                       heatmap_words: str = "", model: ModelEstimate | None = None,
+                       heard_any: bool = True) -> Verdict:
+    """The verdict at the charger from the survey's target samples, its heatmap and its model.
 
     ``rssi_dbm`` are laptop readings; the profile's reception offset is subtracted before
-    comparing with -65 dBm (good) and -75 dBm (packet loss).
+    comparing with -65 dBm (good) and -75 dBm (packet loss). ``heard_any``: whether any
+    sample heard the target on 2.4 GHz (samples that did not carry a stand-in value).
     """
     offset = float(profile.reception_offset_db)
     if charger_xy_m is None:
         return Verdict(UNKNOWN, None, None, (), None, offset, None, "low",
                        "Place the charger's mounting point on the plan to get a verdict.")
-    estimates, nearest = estimate_at(charger_xy_m, np.asarray(xy_m, float).reshape(-1, 2),
-                                     np.asarray(rssi_dbm, float).reshape(-1), model, router_xy_m, heatmap=heatmap)
+    xy = np.asarray(xy_m, float).reshape(-1, 2)
+    rssi = np.asarray(rssi_dbm, float).reshape(-1)
+    estimates, nearest = estimates_at(charger_xy_m, xy, rssi, heatmap, heatmap_words, model)
     chosen = _choose(estimates, nearest, model)
     if chosen is None:
         return Verdict(UNKNOWN, None, None, tuple(estimates), None, offset, nearest, "low",
                        "No samples of the target network and no router on the plan: survey first.")
-    at_charger = chosen.rssi_dbm - offset
+    at_charger = round_db(chosen.rssi_dbm - offset)
     status = classify(at_charger)
-    confidence = _confidence(chosen, nearest)
-    margin = at_charger - GOOD_DBM
+    spread = float(np.ptp(rssi)) if len(rssi) else 0.0
+    informative = heard_any and (chosen.method == "model" or len(rssi) < 2 or spread >= MIN_VALUE_SPREAD_DB)
+    confidence = _confidence(chosen, nearest, informative)
+    margin = round_db(at_charger - GOOD_DBM)
     words = {GOOD: "reliable", MARGINAL: "usable but with little reserve", POOR: "will drop packets"}[status]
-    explanation = (f"{chosen.rssi_dbm:.0f} dBm at the charger ({chosen.method.replace('_', ' ')}, {chosen.note}) "
-                   f"minus {offset:.0f} dB reception offset = {at_charger:.0f} dBm: {words} "
-                   f"({margin:+.0f} dB to the -65 dBm target).")
-    return Verdict(status, at_charger, margin, tuple(estimates), chosen.method, offset, nearest, confidence, explanation)
+    explanation = (f"{chosen.rssi_dbm:.1f} dBm at the charger ({chosen.words}) minus {offset:.1f} dB reception "
+                   f"offset = {at_charger:.1f} dBm: {words} ({margin:+.1f} dB to the -65 dBm target).")
+    if not heard_any:
+        explanation += (" The target network was not heard on 2.4 GHz at any sample: this value is the "
+                        "'not heard' stand-in, not a measurement.")
+    return Verdict(status, at_charger, margin, tuple(estimates), chosen.method, offset, nearest, confidence,
+                   explanation, method_words=chosen.words)

@@ -48,6 +48,11 @@ class Observation:
         return self.ssid == "" and not self.ssid_raw
 
 
+#: ``ScanResult.backend`` of scans made by the simulated scanner (a radio model of the plan,
+#: not a measurement): the report and the GUI say so wherever such samples are shown.
+SIMULATED_BACKEND = "simulated"
+
+
 @dataclass(frozen=True)
 class ScanResult:
     """What one scan returned. ``fresh`` is false when the backend could only give cached results."""

@@ -43,9 +43,11 @@ def format_area(square_metres: float, units: str = "m") -> str:
 
 
 def format_dbm(rssi_dbm: float | None) -> str:
+    """``-74.4 dBm``: every signal value a person reads, in the GUI, the CLI and the PDF, to
+    0.1 dB (the verdict is classified on that rounded value, so words and number agree)."""
     if rssi_dbm is None or not math.isfinite(rssi_dbm):
         return "no signal"
-    return f"{rssi_dbm:.0f} dBm"
+    return f"{rssi_dbm:.1f} dBm"
 
 
 def format_db(delta_db: float | None, *, signed: bool = True) -> str:

@@ -25,9 +25,9 @@ from reportlab.platypus import (
     BaseDocTemplate, CondPageBreak, Frame, PageBreak, PageTemplate, Paragraph,
 )
 
-from survey.analysis.compare import (
-    SurveyComparison, SurveyHeatmap, compare_surveys, effective_target, map_grid, pick_before_after, survey_heatmap,
-)
+from survey.analysis.compare import SurveyComparison, compare_analyses, pick_before_after
+from survey.analysis.recommend import recommend
+from survey.analysis.survey_analysis import ANALYSIS_STEP_M, FitCache, analyse_survey, analysis_grid, pick_survey
 from survey.analysis.target import survey_observations
 from survey.errors import EvSurveyError, UserInputError
 from survey.project.model import Project, Survey
@@ -64,16 +64,9 @@ class ReportResult:
 
 
 def _resolve_survey(project: Project, survey) -> Survey | None:
-    if survey is None:
-        return project.active_survey if project.active_survey and project.active_survey.samples else (
-            next((s for s in reversed(project.surveys) if s.samples), project.active_survey))
     if isinstance(survey, Survey):
         return survey
-    found = project.survey_named(str(survey))
-    if found is None:
-        names = ", ".join(repr(s.name) for s in project.surveys) or "none"
-        raise UserInputError(f"There is no survey named {survey!r} in this project (surveys: {names}).")
-    return found
+    return pick_survey(project, None if survey is None else str(survey))
 
 
 class _Doc(BaseDocTemplate):
@@ -114,12 +107,14 @@ def heading(text: str, key: str, style: str = "h1") -> Paragraph:
 
 
 def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighbors: bool = False,
-                 survey=None, compare: tuple | None = None, step_m: float = 0.1) -> ReportResult:
+                 survey=None, compare: tuple | None = None,
+                 step_m: float = ANALYSIS_STEP_M) -> ReportResult:
     """Write the PDF report of ``project`` to ``out_path``.
 
-    ``survey``: the survey (or its name) the signal map shows; default the active one.
-    ``compare``: (before, after) surveys or names; default the first and last survey with
-    samples when there are two or more. ``paper``: "A4" or "Letter". Units follow
+    ``survey``: the survey (or its name) the signal map and the cover verdict show; default
+    the latest survey with samples (never the one last viewed in the GUI). ``compare``:
+    (before, after) surveys or names; default the first and last survey with samples when
+    there are two or more. ``paper``: "A4" or "Letter". Units follow
     ``project.units``. The file is written to a temporary name and renamed, so a failed
     run never leaves half a PDF behind.
     """
@@ -132,41 +127,42 @@ def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighb
     if not out_path.parent.exists():
         raise UserInputError(f"The folder {out_path.parent} does not exist; create it or choose another output path.")
 
-    main_survey = _resolve_survey(project, survey)
-    pair = None
+    # What the report shows follows from the project and the arguments only, never from the
+    # survey last viewed in the GUI: by default the first and the last survey with samples
+    # are compared and the last one is the site as it is now.
     if compare is not None:
-        before, after = (_resolve_survey(project, s) for s in compare)
-        pair = (before, after)
+        pair = tuple(_resolve_survey(project, s) for s in compare)
     else:
         pair = pick_before_after(project)
+    main_survey = _resolve_survey(project, survey if survey is not None else (pair[1] if pair else None))
 
-    target = effective_target(project, [s for s in project.surveys if s.samples])
+    cache = FitCache()
+    grid = analysis_grid(project, step_m)
+    main = recommend(project, analysis=analyse_survey(project, main_survey, grid=grid, cache=cache))
+    comparison = None
+    plan = main
+    if pair is not None:
+        before = main.analysis if pair[0] is main_survey else analyse_survey(project, pair[0], grid=grid, cache=cache)
+        after = main.analysis if pair[1] is main_survey else analyse_survey(project, pair[1], grid=grid, cache=cache)
+        try:
+            comparison = compare_analyses(before, after)
+        except UserInputError as exc:
+            if compare is not None:
+                raise
+            log.info("before/after left out of the report: %s", exc)
+        if comparison is not None:
+            # The ladder is the one the fix was chosen from: the "before" survey's.
+            plan = main if before is main.analysis else recommend(project, analysis=before)
+
+    target = main.analysis.target.network
     redactor = Redactor(target, enabled=redact_neighbors)
     for s in project.surveys:
         redactor.note_own(survey_observations(s))
 
     ctx = sections.ReportContext(
-        project=project, survey=main_survey, target=target, redactor=redactor,
+        project=project, main=main, plan=plan, comparison=comparison, redactor=redactor,
         content_width=pagesize[0] - 2 * MARGIN, content_height=pagesize[1] - 2 * MARGIN - 10 * mm,
-        step_m=step_m,
     )
-    ctx.heatmap = _safe_heatmap(project, main_survey, target, step_m)
-    comparison = None
-    if pair is not None:
-        try:
-            comparison = compare_surveys(project, pair[0], pair[1], step_m=step_m)
-        except UserInputError as exc:
-            if compare is not None:
-                raise
-            log.info("before/after left out of the report: %s", exc)
-    ctx.comparison = comparison
-    if comparison is not None:
-        # The cover's verdict is the site as it is now (the "after" survey); the ladder is the
-        # one the fix was chosen from (the "before" survey).
-        ctx.analysis = sections.analyse(ctx, pair[1])
-        ctx.plan_analysis = sections.analyse(ctx, pair[0])
-    else:
-        ctx.analysis = ctx.plan_analysis = sections.analyse(ctx)
 
     story = []
     story += sections.cover(ctx)
@@ -214,13 +210,3 @@ def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighb
 def _title(project: Project) -> str:
     customer = project.site.customer.strip()
     return f"Wi-Fi survey for the EV charger – {customer}" if customer else "Wi-Fi survey for the EV charger"
-
-
-def _safe_heatmap(project, survey, target, step_m) -> SurveyHeatmap | None:
-    if survey is None or not survey.samples:
-        return None
-    try:
-        return survey_heatmap(project, survey, map_grid(project, step_m), target=target)
-    except UserInputError as exc:
-        log.info("no heatmap for survey %r: %s", survey.name, exc)
-        return None

@@ -19,7 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="paper size: A4 (default) or Letter")
     parser.add_argument("--redact-neighbors", action="store_true",
                         help="hide neighbours' network names and BSSIDs (privacy)")
-    parser.add_argument("--survey", metavar="NAME", help="survey shown on the signal map (default: the active one)")
+    parser.add_argument("--survey", metavar="NAME", help="survey shown on the cover and the signal map (default: the latest with samples)")
     parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"),
                         help="surveys for the before/after page (default: the first and last with samples)")
     parser.add_argument("--json", action="store_true", help="print what was written as JSON")

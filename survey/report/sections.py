@@ -14,13 +14,14 @@ import numpy as np
 from reportlab.lib import colors
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 
-from survey.analysis.compare import SurveyComparison, SurveyHeatmap, building_mask, grid_edges_m
-from survey.analysis.recommend import coverage_with, option_device, recommend
+from survey.analysis.compare import SurveyComparison
+from survey.analysis.placement import STATUS_WORDS
+from survey.analysis.radio import coverage_grid_dbm
+from survey.analysis.recommend import Recommendation, option_device
+from survey.analysis.survey_analysis import SurveyAnalysis, grid_edges_m
 from survey.analysis.target import band_of_observation, survey_observations
-from survey.analysis.thresholds import classify
-from survey.project.model import Device, Observation, Project, Survey, TargetNetwork
-from survey.project.profiles import get_profile
-from survey.project.units import format_area, format_length
+from survey.project.model import SIMULATED_BACKEND, Device, Observation, Project, Survey, TargetNetwork
+from survey.project.units import format_area, format_db, format_dbm, format_length
 from survey.report import colormap
 from survey.report.fonts import BODY_FONT, draw_string, safe_markup
 from survey.report.plan import (
@@ -56,36 +57,30 @@ TROUBLESHOOTING = (
 
 
 @dataclass
-class Analysis:
-    """What the analysis layer concluded, in the shape the report prints."""
-
-    verdict: object | None = None  # survey.analysis.verdict.Verdict
-    findings: tuple = ()
-    options: tuple = ()
-    chosen: object | None = None  # survey.analysis.placement.Option
-    checklist: tuple = ()
-    recommendation: object | None = None  # the whole survey.analysis.recommend.Recommendation
-    predicted: object | None = None  # predicted map (rssi grid + extent) when calibrated
-    calibrated: bool = False
-    model_note: str = ""
-    predicted_with: str = ""  # the recommended device included in the predicted map
-
-
-@dataclass
 class ReportContext:
+    """What every section reads. ``main`` is the recommendation of the survey the report
+    shows (the site as it is now: its verdict is the cover's); ``plan`` the one the fix was
+    chosen from (the "before" survey when two are compared, else ``main``)."""
+
     project: Project
-    survey: Survey | None
-    target: TargetNetwork | None
+    main: Recommendation
+    plan: Recommendation
     redactor: Redactor
     content_width: float
     content_height: float
-    step_m: float = 0.1
-    heatmap: SurveyHeatmap | None = None
     comparison: SurveyComparison | None = None
-    analysis: Analysis = field(default_factory=Analysis)
-    #: the analysis the recommendation comes from: of the "before" survey when the report
-    #: compares two (the fix was chosen from it), else the same as ``analysis``
-    plan_analysis: Analysis = field(default_factory=Analysis)
+
+    @property
+    def analysis(self) -> SurveyAnalysis:
+        return self.main.analysis
+
+    @property
+    def survey(self) -> Survey | None:
+        return self.main.analysis.survey
+
+    @property
+    def target(self) -> TargetNetwork | None:
+        return self.main.analysis.target.network
 
     @property
     def units(self) -> str:
@@ -115,47 +110,7 @@ def _heading(text: str, key: str, style: str = "h1"):
 
 
 def _fmt_dbm(value: float | None) -> str:
-    return "–" if value is None or not np.isfinite(value) else f"{value:.0f} dBm"
-
-
-# -- analysis ---------------------------------------------------------------------------------
-
-def _fitted_heatmap(ctx: ReportContext, survey: Survey):
-    """The interpolation the report's maps already drew for ``survey`` (None if none did):
-    the verdict reads its charger value from it, so the cover, the maps and the
-    before/after table print one number per survey."""
-    maps = [ctx.heatmap]
-    if ctx.comparison is not None:
-        maps += [ctx.comparison.before, ctx.comparison.after]
-    for shown in maps:
-        if shown is not None and shown.survey_name == survey.name:
-            return shown.heatmap
-    return None
-
-
-def analyse(ctx: ReportContext, survey: Survey | None = None) -> Analysis:
-    """Run the analysis layer (:func:`survey.analysis.recommend.recommend`) for ``survey``
-    (default the report's survey), and the predicted map when the wall model is calibrated
-    on it: the router plus the recommended device."""
-    survey = survey or ctx.survey
-    if survey is None:
-        return Analysis()
-    rec = recommend(ctx.project, survey, heatmap=_fitted_heatmap(ctx, survey))
-    model = rec.model
-    result = Analysis(verdict=rec.verdict, findings=rec.findings, options=rec.options, chosen=rec.chosen,
-                      checklist=rec.checklist, recommendation=rec)
-    if model.source == "calibrated" and ctx.project.router is not None and ctx.heatmap is not None:
-        grid = ctx.heatmap.grid
-        chosen_device = option_device(rec.chosen) if rec.chosen is not None else None
-        added = [chosen_device] if chosen_device is not None else []
-        predicted = coverage_with(model, ctx.project, added, grid.xy_m).reshape(grid.shape)
-        result.predicted_with = rec.chosen.title if chosen_device is not None else ""
-        result.predicted = (predicted, grid_edges_m(grid))
-        result.calibrated = True
-        loo = f" Its leave-one-out error is {model.loo_rmse_db:.1f} dB." if model.loo_rmse_db is not None else ""
-        result.model_note = (f"Fitted router power {model.router_eirp_dbm:.0f} dBm EIRP, path-loss exponent "
-                             f"{model.exponent:.1f}.{loo}")
-    return result
+    return "–" if value is None or not np.isfinite(value) else format_dbm(value)
 
 
 # -- cover ------------------------------------------------------------------------------------
@@ -177,7 +132,12 @@ def cover(ctx: ReportContext) -> list:
     out += [table, Spacer(1, 24), _verdict_box(ctx)]
     if site.notes:
         out += [Spacer(1, 12), _pm("<b>Notes:</b> " + safe_markup(site.notes))]
-    out += [Spacer(1, 18), _p("This report was produced with evsurvey from measurements taken on site. "
+    simulated = simulated_note(ctx)
+    if simulated:
+        out += [Spacer(1, 12), _pm("<b>" + safe_markup(simulated) + "</b>")]
+    source = ("from a simulated survey" if simulated and len(simulated_surveys(ctx.project)) == len(
+        [s for s in ctx.project.surveys if s.samples]) else "from measurements taken on site")
+    out += [Spacer(1, 18), _p(f"This report was produced with evsurvey {source}. "
                               "Signal values are in dBm (closer to zero is stronger). A smart charger "
                               "needs -65 dBm or better at its mounting point; below -75 dBm it loses "
                               "packets and drops offline.", "small")]
@@ -191,50 +151,56 @@ def _survey_date(survey: Survey | None) -> str:
 
 
 def _charger_name(ctx: ReportContext) -> str:
-    rec = ctx.analysis.recommendation
-    if rec is not None:
-        return rec.profile.name
-    return get_profile(ctx.project.charger_profile_id).name
+    return ctx.main.profile.name
+
+
+def simulated_surveys(project: Project) -> tuple[str, ...]:
+    """Names of the surveys whose samples came (partly) from the simulated scanner."""
+    return tuple(s.name for s in project.surveys
+                 if any(scan.backend == SIMULATED_BACKEND for sample in s.samples for scan in sample.scans))
+
+
+def simulated_note(ctx: ReportContext) -> str:
+    """The plain warning every page with measurements carries when they were simulated ("" if not)."""
+    names = simulated_surveys(ctx.project)
+    if not names:
+        return ""
+    which = ", ".join(f"'{n}'" for n in names)
+    return (f"Simulated data: the samples of survey {which} come from evsurvey's simulated scanner (a radio "
+            "model of the plan), not from measurements taken on site.")
 
 
 def verdict_line(ctx: ReportContext) -> str:
-    """The one-line verdict for the cover."""
-    v = ctx.analysis.verdict
-    chosen = ctx.plan_analysis.chosen
+    """The one-line verdict for the cover: the site as it is now (the main survey), the fix
+    recommended or made, and the before -> after figures when the change was measured."""
+    v = ctx.main.verdict
+    chosen = ctx.plan.chosen
     comp = ctx.comparison
-    if v is None or getattr(v, "status", "UNKNOWN") == "UNKNOWN":
-        return "No verdict yet: " + (getattr(v, "explanation", "") or "survey the charger point first.")
-    rssi = v.rssi_at_charger_dbm
-    done = comp is not None and chosen is not None and getattr(chosen, "kind", "") != "nothing"
-    if v.status == "GOOD" and done:
-        line = f"GOOD: the charger point gets {rssi:.0f} dBm after the change ({chosen.title})."
+    if v.status == "UNKNOWN":
+        return "No verdict yet: " + (v.explanation or "survey the charger point first.")
+    rssi = format_dbm(v.rssi_at_charger_dbm)
+    fixed = comp is not None and chosen is not None and chosen.kind != "nothing"
+    how = f" ({v.method_words})" if v.method_words else ""
+    if v.status == "GOOD" and fixed:
+        line = f"GOOD: the charger point gets {rssi}{how} after the change ({chosen.title})."
     elif v.status == "GOOD":
-        line = f"GOOD: the charger point gets {rssi:.0f} dBm, no change needed."
+        line = f"GOOD: the charger point gets {rssi}{how}, no change needed."
     elif v.status == "MARGINAL":
-        line = f"MARGINAL: {rssi:.0f} dBm at the charger point, little reserve."
+        line = f"MARGINAL: {rssi} at the charger point{how}, little reserve."
     else:
-        line = f"POOR: {rssi:.0f} dBm at the charger point, it will drop packets."
-    if chosen is not None and v.status != "GOOD" and getattr(chosen, "kind", "") != "nothing":
+        line = f"POOR: {rssi} at the charger point{how}, it will drop packets."
+    if chosen is not None and v.status != "GOOD" and chosen.kind != "nothing":
         line += f" Recommended: {chosen.title}."
     if comp is not None and comp.charger_delta_db is not None:
-        offset = getattr(v, "reception_offset_db", 0.0)
-        # The summary and the before/after table print laptop readings; say how the two relate.
-        line += (f" {comp.before.survey_name} -> {comp.after.survey_name}: "
-                 f"{comp.charger_rssi_before_dbm - offset:.0f} -> {comp.charger_rssi_after_dbm - offset:.0f} dBm "
-                 f"for the charger ({comp.charger_delta_db:+.0f} dB; laptop readings "
-                 f"{comp.charger_rssi_before_dbm:.0f} -> {comp.charger_rssi_after_dbm:.0f} dBm "
-                 f"minus {offset:.0f} dB for the charger's weaker antenna).")
+        line += (f" '{comp.before.survey_name}' -> '{comp.after.survey_name}': "
+                 f"{comp.before.verdict.status} {format_dbm(comp.charger_rssi_before_dbm)} -> "
+                 f"{comp.after.verdict.status} {format_dbm(comp.charger_rssi_after_dbm)} "
+                 f"({format_db(comp.charger_delta_db)}).")
     return line
 
 
 def _verdict_box(ctx: ReportContext) -> Table:
-    v = ctx.analysis.verdict
-    status = getattr(v, "status", "UNKNOWN") if v is not None else "UNKNOWN"
-    comp = ctx.comparison
-    # When the fix has been measured, the headline colour follows the measured "after".
-    if comp is not None and comp.charger_rssi_after_dbm is not None and v is not None:
-        after = comp.charger_rssi_after_dbm - getattr(v, "reception_offset_db", 0.0)
-        status = classify(after)
+    status = ctx.main.verdict.status
     box = Table([[Paragraph(safe_markup(verdict_line(ctx)), styles()["verdict"])]], colWidths=[ctx.content_width])
     box.setStyle([("FONTNAME", (0, 0), (-1, -1), BODY_FONT),
                   ("BACKGROUND", (0, 0), (-1, -1), STATUS_COLOURS.get(status, MUTED)),
@@ -254,12 +220,12 @@ def _target_observations(ctx: ReportContext) -> list[Observation]:
 
 def summary(ctx: ReportContext) -> list:
     out = [_heading("Summary", "summary")]
-    v = ctx.analysis.verdict
-    status = getattr(v, "status", "UNKNOWN") if v is not None else "UNKNOWN"
+    v = ctx.main.verdict
+    status = v.status
     # 1. is the charger point good?
     out.append(_heading("Is the charger's spot good enough?", "summary-verdict", "h2"))
     if status == "UNKNOWN":
-        out.append(_p(getattr(v, "explanation", "") or "There is no verdict yet: mark the charger point and survey it."))
+        out.append(_p(v.explanation or "There is no verdict yet: mark the charger point and survey it."))
     else:
         words = {"GOOD": "Yes. The Wi-Fi at the charger's mounting point is strong enough for a reliable connection.",
                  "MARGINAL": "Only just. The charger will connect, but with little reserve: a closed garage door, "
@@ -270,10 +236,10 @@ def summary(ctx: ReportContext) -> list:
         out.append(_p(v.explanation, "small"))
     # 2. what was done / is recommended
     out.append(_heading("What was done, or is recommended", "summary-fix", "h2"))
-    chosen = ctx.plan_analysis.chosen
+    chosen = ctx.plan.chosen
     comp = ctx.comparison
     if chosen is not None:
-        if getattr(chosen, "kind", "") == "nothing":
+        if chosen.kind == "nothing":
             out.append(_p("No change to the network is needed for the charger. " + chosen.reason))
         else:
             where = ""
@@ -282,7 +248,7 @@ def summary(ctx: ReportContext) -> list:
                          "(marked on the recommendation page)")
             after = ""
             if chosen.predicted_charger_rssi_dbm is not None:
-                after = f" The model predicts {chosen.predicted_charger_rssi_dbm:.0f} dBm at the charger with it."
+                after = f" The model predicts {format_dbm(chosen.predicted_charger_rssi_dbm)} at the charger with it."
             lead = (f"Recommended after survey '{comp.before.survey_name}' (and carried out)" if comp is not None
                     else "Recommended")
             out.append(_p(f"{lead}: {chosen.title}{where}. {chosen.reason}{after}"))
@@ -290,7 +256,7 @@ def summary(ctx: ReportContext) -> list:
         out.append(_p("No recommendation could be made: mark the charger point and the router on the plan."))
     if comp is not None:
         out.append(_p(f"The site was surveyed again after the change ('{comp.before.survey_name}' -> "
-                      f"'{comp.after.survey_name}'), as the laptop measured it:"))
+                      f"'{comp.after.survey_name}'):"))
         for line in comp.summary_lines():
             out.append(_pm("• " + safe_markup(line), "bullet"))
     # 3. what to keep
@@ -333,44 +299,60 @@ def _plan_height(ctx: ReportContext, share: float = 0.6) -> float:
 
 
 def signal_map(ctx: ReportContext) -> list:
-    hm = ctx.heatmap
+    a = ctx.analysis
+    layer = a.target_map
     out = [_heading("Signal map", "signal-map")]
-    if hm is None:
-        out.append(_p("No signal map: this project has no survey samples yet."))
+    if layer is None:
+        out.append(_p("No signal map: this project has no samples of the target network yet."))
         return out
-    name = hm.target_ssid or "the target network"
+    name = a.target_ssid or "the target network"
     out.append(_pm("Measured signal of " + safe_markup(name, bold=False) +
-                   f" in survey '{safe_markup(hm.survey_name)}' ({len(hm.sample_rssi_dbm)} measuring points), "
+                   f" in survey '{safe_markup(a.survey_name)}' ({len(a.sample_rssi_dbm)} measuring points), "
                    "interpolated between the points. Faded colours are far from any measuring point."))
-    layer = rssi_layer(hm.rssi_dbm, hm.alpha, grid_edges_m(hm.grid))
-    plan = PlanFlowable(ctx.project, [layer], ctx.content_width, _plan_height(ctx),
-                        PlanOptions(sample_xy_m=hm.sample_xy_m, caption=f"grid {ctx.length(hm.grid.step_m)}"),
-                        extent_m=grid_edges_m(hm.grid))
+    simulated = simulated_note(ctx)
+    if simulated:
+        out.append(_pm("<b>" + safe_markup(simulated) + "</b>", "small"))
+    extent = grid_edges_m(layer.grid)
+    plan = PlanFlowable(ctx.project, [rssi_layer(layer.values, layer.alpha, extent)], ctx.content_width,
+                        _plan_height(ctx), PlanOptions(sample_xy_m=a.sample_xy_m,
+                                                       caption=f"grid {ctx.length(layer.grid.step_m)}"),
+                        extent_m=extent)
     out += [plan, Spacer(1, 4), RssiLegend(ctx.content_width), WallKey(ctx.project, ctx.content_width)]
-    out.append(_p(f"Accuracy: leave-one-out error of this map {hm.loo_rmse_db:.1f} dB ({hm.method}): each "
-                  "measuring point was predicted from all the others; on average the prediction was off by this "
-                  "much.", "small"))
-    mask = building_mask(ctx.project, hm.grid) & hm.covered
-    if mask.any():
-        good = 100.0 * float((hm.rssi_dbm[mask] >= colormap.GOOD_DBM).mean())
-        loss = 100.0 * float((hm.rssi_dbm[mask] < colormap.LOSS_DBM).mean())
-        area = float(mask.sum()) * hm.grid.step_m ** 2
+    if layer.loo_rmse_db is not None:
+        out.append(_p(f"How the map was made: {layer.method_words}. Its accuracy: leave-one-out error "
+                      f"{layer.loo_rmse_db:.1f} dB: each measuring point was predicted from all the others; on "
+                      "average the prediction was off by this much.", "small"))
+    else:
+        out.append(_p(f"How the map was made: {layer.method_words}. It has no error estimate (too few distinct "
+                      "measurements).", "small"))
+    mask = a.measured_area_mask()
+    if mask is not None and mask.any():
+        good = 100.0 * float((layer.values[mask] >= colormap.GOOD_DBM).mean())
+        loss = 100.0 * float((layer.values[mask] < colormap.LOSS_DBM).mean())
+        area = float(mask.sum()) * layer.grid.step_m ** 2
         out.append(_p(f"Of the measured floor area ({format_area(area, ctx.units)}), {good:.0f} % is at -65 dBm or "
                       f"better and {loss:.0f} % below -75 dBm.", "small"))
     return out
 
 
 def predicted_map(ctx: ReportContext) -> list:
-    a = ctx.plan_analysis
-    pred = a.predicted
-    if pred is None or not a.calibrated:
+    """The plan's radio model (the one its ladder used), with the recommended device, when
+    the model was fitted to the survey."""
+    plan = ctx.plan
+    model = plan.model
+    if model.source != "calibrated" or ctx.project.router is None:
         return []
+    grid = plan.analysis.grid
+    chosen = plan.chosen
+    device = option_device(chosen) if chosen is not None else None
+    rssi = coverage_grid_dbm(model, ctx.project, [device] if device is not None else [], grid)
+    extent = grid_edges_m(grid)
     out = [CondPageBreak(ctx.content_height * 0.7), _heading("Predicted signal map", "predicted-map")]
-    survey_name = a.recommendation.survey_name if a.recommendation is not None else ""
-    with_device = f" with the recommended {a.predicted_with}" if a.predicted_with else ""
-    out.append(_p(f"The wall model calibrated on the measurements of survey '{survey_name}', predicting the "
-                  f"signal everywhere from the router{with_device} and the walls. " + a.model_note))
-    rssi, extent = pred
+    with_device = f" with the recommended {chosen.title}" if device is not None else ""
+    loo = (f" Its leave-one-out error is {model.loo_rmse_db:.1f} dB." if model.loo_rmse_db is not None else "")
+    out.append(_p(f"The {model.words} '{plan.analysis.survey_name}', predicting the signal everywhere from the "
+                  f"router{with_device} and the walls. Fitted router power {model.router_eirp_dbm:.1f} dBm EIRP, "
+                  f"path-loss exponent {model.exponent:.2f}.{loo}"))
     layer = rssi_layer(rssi, np.ones_like(rssi), extent)
     out += [PlanFlowable(ctx.project, [layer], ctx.content_width, _plan_height(ctx, 0.55),
                          PlanOptions(show_samples=False), extent_m=extent),
@@ -491,16 +473,13 @@ def channels(ctx: ReportContext) -> list:
 # -- findings and ladder ----------------------------------------------------------------------
 
 _SEVERITY_COLOURS = {"critical": "#b3261e", "warning": "#b7791f", "info": "#1f4e9c"}
-_STATUS_WORDS = {"chosen": "Recommended", "alternative": "alternative", "rejected": "not suitable",
-                 "not_needed": "not needed"}
 
 
 def findings(ctx: ReportContext) -> list:
     out = [_heading("Findings and recommendation", "findings")]
-    a = ctx.plan_analysis
-    if ctx.comparison is not None and a.recommendation is not None:
-        out.append(_p(f"From survey '{a.recommendation.survey_name}', the survey the recommendation was made from.",
-                      "small"))
+    a = ctx.plan
+    if ctx.comparison is not None:
+        out.append(_p(f"From survey '{a.survey_name}', the survey the recommendation was made from.", "small"))
     found = a.findings
     if not found:
         out.append(_p("The scans show no problem with the network's settings."))
@@ -520,7 +499,7 @@ def findings(ctx: ReportContext) -> list:
         rows = [[_cell(h, bold=True) for h in ("#", "Option", "Status", "Charger after", "Why")]]
         chosen_row = None
         for i, opt in enumerate(options):
-            status = _STATUS_WORDS.get(opt.status, opt.status)
+            status = STATUS_WORDS[opt.status]
             if opt.status == "chosen":
                 chosen_row = i + 1
             why = opt.reason
@@ -544,9 +523,9 @@ def findings(ctx: ReportContext) -> list:
                       for d in ctx.project.devices)
         layers = []
         # the map the recommendation was made from: "before" when two surveys are compared
-        base = ctx.comparison.before if ctx.comparison is not None else ctx.heatmap
+        base = a.analysis.target_map
         if base is not None:
-            layers.append(rssi_layer(base.rssi_dbm, base.alpha, grid_edges_m(base.grid)))
+            layers.append(rssi_layer(base.values, base.alpha, grid_edges_m(base.grid)))
         out.append(CondPageBreak(_plan_height(ctx, 0.16) + 100))
         out.append(_heading("The recommended option on the plan", "ladder-plan", "h2"))
         extent = grid_edges_m(base.grid) if base is not None else None
@@ -567,6 +546,10 @@ def _device_kind(option):
 
 # -- before / after -----------------------------------------------------------------------------
 
+def _fmt_error(error_db: float | None) -> str:
+    return "–" if error_db is None else f"{error_db:.1f} dB"
+
+
 def before_after(ctx: ReportContext) -> list:
     comp = ctx.comparison
     out = [_heading("Before and after", "before-after")]
@@ -574,10 +557,11 @@ def before_after(ctx: ReportContext) -> list:
                    safe_markup(comp.after.survey_name) + "' (right) on one colour scale."))
     half = (ctx.content_width - 8) / 2
     extent = grid_edges_m(comp.grid)
-    left = PlanFlowable(ctx.project, [rssi_layer(comp.before.rssi_dbm, comp.before.alpha, extent)], half,
+    mb, ma = comp.before.target_map, comp.after.target_map
+    left = PlanFlowable(ctx.project, [rssi_layer(mb.values, mb.alpha, extent)], half,
                         _plan_height(ctx, 0.33), PlanOptions(sample_xy_m=comp.before.sample_xy_m, show_labels=False,
                                                              caption=comp.before.survey_name), extent_m=extent)
-    right = PlanFlowable(ctx.project, [rssi_layer(comp.after.rssi_dbm, comp.after.alpha, extent)], half,
+    right = PlanFlowable(ctx.project, [rssi_layer(ma.values, ma.alpha, extent)], half,
                          _plan_height(ctx, 0.33), PlanOptions(sample_xy_m=comp.after.sample_xy_m, show_labels=False,
                                                               caption=comp.after.survey_name), extent_m=extent)
     pair = Table([[left, right]], colWidths=[half + 4, half + 4])
@@ -588,10 +572,12 @@ def before_after(ctx: ReportContext) -> list:
                     _cell(f"{comp.coverage_good_pct_before:.0f} %"), _cell(f"{comp.coverage_good_pct_after:.0f} %"),
                     _cell(f"{comp.coverage_delta_pct:+.0f} points", True)])
     if comp.charger_delta_db is not None:
-        numbers.append([_cell("Signal at the charger point"), _cell(_fmt_dbm(comp.charger_rssi_before_dbm)),
-                        _cell(_fmt_dbm(comp.charger_rssi_after_dbm)), _cell(f"{comp.charger_delta_db:+.0f} dB", True)])
-    numbers.append([_cell("Map error (leave-one-out)"), _cell(f"{comp.before.loo_rmse_db:.1f} dB"),
-                    _cell(f"{comp.after.loo_rmse_db:.1f} dB"), _cell("")])
+        numbers.append([_cell("Signal at the charger (as the charger hears it)"),
+                        _cell(f"{comp.before.verdict.status} {_fmt_dbm(comp.charger_rssi_before_dbm)}"),
+                        _cell(f"{comp.after.verdict.status} {_fmt_dbm(comp.charger_rssi_after_dbm)}"),
+                        _cell(format_db(comp.charger_delta_db), True)])
+    numbers.append([_cell("Map error (leave-one-out)"), _cell(_fmt_error(comp.before.map_error_db)),
+                    _cell(_fmt_error(comp.after.map_error_db)), _cell("")])
     w = ctx.content_width
     table = Table(numbers, colWidths=[w * 0.46, w * 0.18, w * 0.18, w * 0.18])
     table.setStyle(table_style())
@@ -617,7 +603,7 @@ def checklist(ctx: ReportContext) -> list:
                   "'check' items are verified on site by the installer (tick the box)."))
     rows = [[_cell(h, bold=True) for h in ("", "Item", "Status", "Detail")]]
     style = table_style(zebra=False)
-    for i, item in enumerate(ctx.analysis.checklist):
+    for i, item in enumerate(ctx.main.checklist):
         rows.append([_cell("☐" if item.status == "check" else "☑"), _cell(item.title, True),
                      _cell(_CHECK_WORDS.get(item.status, item.status), item.status == "action"),
                      _cell(ctx.redactor.text(item.detail))])

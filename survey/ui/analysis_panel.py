@@ -46,7 +46,8 @@ from survey.project.model import ChargerProfile, Device, Project
 from survey.project.profiles import load_profiles
 from survey.report import colormap
 from survey.ui.survey_heatmap import SmoothImageItem
-from survey.ui.survey_layers import DISPLAY_UPSAMPLE, image_rect_m, live_grid, rssi_rgba
+from survey.project.units import format_dbm
+from survey.ui.survey_layers import image_rect_m, rssi_rgba
 from survey.ui.survey_worker import LatestOnlyWorker
 
 if TYPE_CHECKING:
@@ -77,10 +78,19 @@ CHECKLIST_SETTING = "checklist_ticked"
 
 SEVERITY_MARK = {"critical": "!!", "warning": "!", "info": "i"}
 STATUS_MARK = {"chosen": "=>", "alternative": "+", "rejected": "x", "not_needed": "-"}
+CHECK_WORDS = {"ok": "OK", "action": "to do", "check": "check on site"}
 
 
 @dataclass(frozen=True)
-class Analysis:
+class PanelRequest:
+    """The project to analyse and the window's shared fits (the live map's too)."""
+
+    project: Project
+    fits: object | None = None
+
+
+@dataclass(frozen=True)
+class PanelResult:
     """What the worker thread hands back: the profile used and the recommendation, or why not."""
 
     project: Project
@@ -89,16 +99,19 @@ class Analysis:
     error: str | None = None
 
 
-def analyse(project: Project) -> Analysis:
-    """The whole recommendation for the project's active survey. Runs in the worker thread:
-    the project is a frozen value, and nothing here touches Qt."""
+def analyse(request: PanelRequest) -> PanelResult:
+    """The recommendation for the survey shown in the window (the project's active survey),
+    from the same analysis the live map shows. Runs in the worker thread: the project is a
+    frozen value, and nothing here touches Qt."""
     from survey.analysis.recommend import project_profile, recommend
 
+    project = request.project
     profile = project_profile(project)
     try:
-        return Analysis(project, profile, recommend(project, project.active_survey, profile))
+        return PanelResult(project, profile, recommend(project, project.active_survey, profile,
+                                                       cache=request.fits))
     except EvSurveyError as exc:  # bad input the installer can fix: say what, not a traceback
-        return Analysis(project, profile, None, str(exc))
+        return PanelResult(project, profile, None, str(exc))
 
 
 @dataclass(frozen=True)
@@ -124,11 +137,11 @@ class Preview:
 
 def render_preview(request: PreviewRequest) -> Preview:
     """Compute a preview map. Runs in the worker thread (pure numpy, no Qt)."""
-    from survey.analysis.recommend import coverage_grid_dbm, coverage_with
+    from survey.analysis.radio import coverage_grid_dbm, coverage_with
 
     project, device = request.project, request.device
     values = coverage_grid_dbm(request.model, project, [device], request.grid)
-    rgba = rssi_rgba(values, np.full(values.shape, PREVIEW_OPACITY), DISPLAY_UPSAMPLE)
+    rgba = rssi_rgba(values, np.full(values.shape, PREVIEW_OPACITY))
     charger = project.charger
     at_charger = None
     if charger is not None and request.reception_offset_db is not None:
@@ -290,7 +303,7 @@ class AnalysisPanel(QWidget):
         # Newest request wins: a result for an older state of the project is of no use once
         # a newer one is asked for, so it is dropped rather than flashed on screen.
         self.worker.discard_pending()
-        self.worker.submit(self.session.project)
+        self.worker.submit(PanelRequest(self.session.project, getattr(self.window, "fits", None)))
         self.computing_label.setVisible(True)
 
     def _on_file_changed(self) -> None:
@@ -305,7 +318,7 @@ class AnalysisPanel(QWidget):
         self._show_error("")
         self.schedule_recompute()
 
-    def _on_analysis_done(self, _project: Project, result: Analysis) -> None:
+    def _on_analysis_done(self, _request: PanelRequest, result: PanelResult) -> None:
         self.computing_label.setVisible(False)
         self._sync_controls(result.project, result.profile)
         self.recommendation = result.recommendation
@@ -317,8 +330,8 @@ class AnalysisPanel(QWidget):
             self._show(result.recommendation)
         self.resultApplied.emit()
 
-    def _on_analysis_failed(self, _project: Project, reason: str) -> None:
-        # A bug, not bad input (that comes back as Analysis.error): the log has the traceback.
+    def _on_analysis_failed(self, _request: PanelRequest, reason: str) -> None:
+        # A bug, not bad input (that comes back as PanelResult.error): the log has the traceback.
         self.computing_label.setVisible(False)
         self.recommendation = None
         self.model = None
@@ -334,17 +347,20 @@ class AnalysisPanel(QWidget):
         self._clear_preview()
 
     def _show(self, rec: Recommendation) -> None:
-        from survey.analysis.placement import CHOSEN
+        from survey.analysis.placement import CHOSEN, STATUS_WORDS
 
         v = rec.verdict
         self.verdict_label.setText(v.status if v.rssi_at_charger_dbm is None
-                                   else f"{v.status}  {v.rssi_at_charger_dbm:.0f} dBm")
+                                   else f"{v.status}  {format_dbm(v.rssi_at_charger_dbm)}")
         self.verdict_label.setStyleSheet(
             f"QLabel#verdict {{ color: white; background: {colormap.verdict_colour(v.status)}; "
             "border-radius: 6px; padding: 8px; }")
         target = rec.target_ssid if rec.target_ssid is not None else "none"
-        margin = f"Margin {v.margin_db:+.0f} dB to -65 dBm, confidence {v.confidence}. " if v.margin_db is not None else ""
-        self.verdict_detail.setText(f"Target: {target} ({rec.target_note}). {margin}{v.explanation}")
+        margin = f"Margin {v.margin_db:+.1f} dB to -65 dBm, confidence {v.confidence}. " if v.margin_db is not None else ""
+        a = rec.analysis
+        error = f", leave-one-out error {a.map_error_db:.1f} dB" if a.map_error_db is not None else ""
+        signal_map = f" Signal map: {a.map_words}{error}." if a.heatmap is not None else ""
+        self.verdict_detail.setText(f"Target: {target} ({rec.target_note}). {margin}{v.explanation}{signal_map}")
 
         self.findings_list.clear()
         for f in rec.findings:
@@ -356,8 +372,9 @@ class AnalysisPanel(QWidget):
         self.options_list.blockSignals(True)
         self.options_list.clear()
         for n, o in enumerate(rec.options, 1):
-            after = f", {o.predicted_charger_rssi_dbm:.0f} dBm" if o.predicted_charger_rssi_dbm is not None else ""
-            item = QListWidgetItem(f"{STATUS_MARK[o.status]} {n}. {o.title} {o.cost_class}{after}", self.options_list)
+            after = f", {format_dbm(o.predicted_charger_rssi_dbm)}" if o.predicted_charger_rssi_dbm is not None else ""
+            item = QListWidgetItem(f"{STATUS_MARK[o.status]} {n}. {o.title} ({STATUS_WORDS[o.status]}) {o.cost_class}{after}",
+                                   self.options_list)
             if o.status == CHOSEN:
                 font = item.font()
                 font.setBold(True)
@@ -368,7 +385,7 @@ class AnalysisPanel(QWidget):
         self.checklist_list.blockSignals(True)
         self.checklist_list.clear()
         for c in rec.checklist:
-            item = QListWidgetItem(f"{c.title} ({c.status})", self.checklist_list)
+            item = QListWidgetItem(f"{c.title} ({CHECK_WORDS[c.status]})", self.checklist_list)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             done = c.code in ticked or c.status == "ok"
             item.setCheckState(Qt.CheckState.Checked if done else Qt.CheckState.Unchecked)
@@ -391,13 +408,15 @@ class AnalysisPanel(QWidget):
         option = rec.options[row]
         self.selected_option = option
         self._dragged_xy = None
-        lines = [f"{option.title} — {option.status} {option.cost_class}", "", option.reason]
+        from survey.analysis.placement import STATUS_WORDS
+
+        lines = [f"{option.title}: {STATUS_WORDS[option.status]} {option.cost_class}".rstrip(), "", option.reason]
         if option.xy_m is not None:
             lines.append(f"Where: ({option.xy_m[0]:.1f}, {option.xy_m[1]:.1f}) m")
         if option.predicted_charger_rssi_dbm is not None:
-            lines.append(f"Predicted at the charger after the change: {option.predicted_charger_rssi_dbm:.0f} dBm")
+            lines.append(f"Predicted at the charger after the change: {format_dbm(option.predicted_charger_rssi_dbm)}")
         if option.backhaul_rssi_dbm is not None:
-            lines.append(f"Backhaul from the router: {option.backhaul_rssi_dbm:.0f} dBm")
+            lines.append(f"Backhaul from the router: {format_dbm(option.backhaul_rssi_dbm)}")
         lines += [f"Condition: {c}" for c in option.conditions]
         self.detail.setPlainText("\n".join(lines))
         from survey.analysis.recommend import option_device
@@ -432,7 +451,9 @@ class AnalysisPanel(QWidget):
             return
         project = self.session.project
         if self._grid is None:
-            self._grid = live_grid(project)
+            from survey.analysis.survey_analysis import analysis_grid  # loaded by the first result
+
+            self._grid = analysis_grid(project)
         offset_db = None if self.recommendation is None else self.recommendation.profile.reception_offset_db
         self.preview_worker.submit(PreviewRequest(self.model, project, device, self._grid, offset_db, moved))
 
@@ -445,7 +466,7 @@ class AnalysisPanel(QWidget):
         device = request.device
         if request.moved and preview.at_charger_dbm is not None:
             self.detail.appendPlainText(
-                f"Moved to ({device.x_m:.1f}, {device.y_m:.1f}) m: the model predicts {preview.at_charger_dbm:.0f} dBm "
+                f"Moved to ({device.x_m:.1f}, {device.y_m:.1f}) m: the model predicts {format_dbm(preview.at_charger_dbm)} "
                 "at the charger (reception offset included).")
 
     def _on_marker_moved(self) -> None:
@@ -534,7 +555,7 @@ class AnalysisPanel(QWidget):
             widget.setEnabled(enabled)
 
     def _on_profile_chosen(self, index: int) -> None:
-        from survey.analysis.recommend import OFFSET_SETTING
+        from survey.analysis.survey_analysis import OFFSET_SETTING
 
         profile_id = self.profile_combo.itemData(index)
         if self.session.is_open and profile_id and profile_id != self.session.project.charger_profile_id:
@@ -544,7 +565,7 @@ class AnalysisPanel(QWidget):
                 self.session.set_setting(OFFSET_SETTING, None, "Reset reception offset")
 
     def _on_offset_edited(self) -> None:
-        from survey.analysis.recommend import OFFSET_SETTING, project_profile
+        from survey.analysis.survey_analysis import OFFSET_SETTING, project_profile
 
         if not self.session.is_open:
             return

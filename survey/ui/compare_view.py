@@ -37,11 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Grid of the GUI comparison. 0.2 m keeps a two-survey refit well under a second on a
-#: 2-core laptop; the PDF uses the 0.1 m display grid, and the numbers differ by rounding only.
-GUI_STEP_M = 0.2
-
-
 class _Relay(QObject):
     """Carries a worker thread's result to the UI thread (queued connection)."""
 
@@ -55,9 +50,10 @@ def _rgba_for_pyqtgraph(rgba: np.ndarray) -> np.ndarray:
 
 def comparison_images(comp: SurveyComparison) -> dict[str, np.ndarray]:
     """RGBA uint8 images (H, W, 4) of before, after and difference, coloured like the PDF."""
-    def rssi_rgba(hm) -> np.ndarray:
-        rgb = colormap.heatmap_rgb(hm.rssi_dbm)
-        a = np.round(np.clip(hm.alpha, 0, 1) * 255).astype(np.uint8)
+    def rssi_rgba(analysis) -> np.ndarray:
+        layer = analysis.target_map
+        rgb = colormap.heatmap_rgb(layer.values)
+        a = np.round(np.clip(layer.alpha, 0, 1) * 255).astype(np.uint8)
         return np.dstack([rgb, a])
 
     diff_rgb = colormap.difference_rgb(comp.difference_db)
@@ -72,9 +68,11 @@ class CompareView(QWidget):
     computed = Signal(object)  # SurveyComparison, after the view shows it
     failed = Signal(str)
 
-    def __init__(self, session, parent: QWidget | None = None):
+    def __init__(self, session, parent: QWidget | None = None, fits=None):
         super().__init__(parent)
         self.session = session
+        #: The window's shared fits (survey.analysis.fit_cache.FitCache), or None: fit afresh.
+        self.fits = fits
         self.comparison: SurveyComparison | None = None
         self._token = 0
         self._stale = True
@@ -199,7 +197,9 @@ class CompareView(QWidget):
             try:
                 from survey.analysis.compare import compare_surveys
 
-                result: object = compare_surveys(project, before, after, step_m=GUI_STEP_M)
+                # The window's shared fits: the surveys' maps are the live map's and the
+                # Analysis panel's, and the grid is the PDF's, so every figure matches.
+                result: object = compare_surveys(project, before, after, cache=self.fits)
             except Exception as exc:  # delivered to the UI thread and shown, never lost in a thread
                 result = exc
             self._relay.done.emit(token, result)
@@ -228,7 +228,7 @@ class CompareView(QWidget):
         self.show_comparison(result)
 
     def show_comparison(self, comp: SurveyComparison) -> None:
-        from survey.analysis.compare import grid_edges_m
+        from survey.analysis.survey_analysis import grid_edges_m
 
         self.comparison = comp
         x0, y0, x1, y1 = grid_edges_m(comp.grid)
@@ -303,7 +303,7 @@ class PdfExporter(QObject):
 
 def install(window) -> CompareView:
     """Add the Compare dock (View menu) and File -> Export PDF… to the main window."""
-    view = CompareView(window.session, window)
+    view = CompareView(window.session, window, fits=getattr(window, "fits", None))
     dock = QDockWidget("Compare surveys", window)
     dock.setObjectName("compare_dock")
     dock.setWidget(view)

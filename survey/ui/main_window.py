@@ -42,6 +42,7 @@ from survey.project.model import DeviceKind
 from survey.ui import dialogs
 from survey.ui.welcome import WelcomePage
 from survey.ui.floorplan_view import FloorplanView
+from survey.analysis.fit_cache import FitCache
 from survey.ui.session import ProjectSession
 from survey.ui.site_tools import CalibrateTool, DeviceTool, SelectTool, SiteTool, WallTool
 
@@ -103,6 +104,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("evsurvey_main_window")
         self.settings = settings or QSettings()
         self.session = session or ProjectSession(self)
+        #: The fits every view of this window shares (the live map, the Analysis panel, the
+        #: Compare view): keyed by what was fitted, so one survey gives one answer everywhere.
+        self.fits = FitCache()
         self.scanner_name = scanner_name
         self.setAcceptDrops(True)
         self.resize(1280, 820)

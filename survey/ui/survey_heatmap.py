@@ -17,7 +17,10 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from survey.report import colormap
-from survey.ui.survey_layers import COCHANNEL_SCALE_MAX, LayerImage, LayerKind, image_rect_m
+from survey.analysis.map_layer import LayerKind
+from survey.ui.survey_layers import (
+    COCHANNEL_SCALE_MAX, CONFIDENCE_SCALE_MAX_DB, LayerImage, count_rgba, image_rect_m, uncertainty_rgba,
+)
 
 #: Above the floorplan image (z -100), below walls and devices (z >= 0 in the view).
 HEATMAP_Z = -50
@@ -226,11 +229,10 @@ def _swatch(rgb, width=28, height=14) -> QPixmap:
 
 
 def _gradient_pixmap(kind: LayerKind, width=220, height=14) -> QPixmap:
-    if kind is LayerKind.COCHANNEL:
-        from survey.ui.survey_layers import count_rgba
-
-        counts = np.linspace(0, COCHANNEL_SCALE_MAX, width)[None, :].repeat(height, 0)
-        rgba = count_rgba(counts, None)
+    if kind in (LayerKind.COCHANNEL, LayerKind.CONFIDENCE):
+        top, colour = ((COCHANNEL_SCALE_MAX, count_rgba) if kind is LayerKind.COCHANNEL
+                       else (CONFIDENCE_SCALE_MAX_DB, uncertainty_rgba))
+        rgba = colour(np.linspace(0, top, width)[None, :].repeat(height, 0), None)
         rgba[..., 3] = 255
     else:
         values = np.linspace(colormap.SCALE_MIN_DBM, colormap.SCALE_MAX_DBM, width)[None, :].repeat(height, 0)
@@ -270,7 +272,9 @@ class HeatmapLegend(QWidget):
         self.set_kind(LayerKind.TARGET)
 
     def set_kind(self, kind: LayerKind) -> None:
-        rssi = kind is not LayerKind.COCHANNEL
+        """Show the scale of ``kind``'s unit: the dBm bands, a BSS count or an uncertainty in dB."""
+        kind = LayerKind(kind)
+        rssi = kind.unit == "dBm"
         for swatch, text in self._band_rows:
             swatch.setVisible(rssi)
             text.setVisible(rssi)
@@ -278,5 +282,8 @@ class HeatmapLegend(QWidget):
         if rssi:
             self.scale_text.setText(f"{colormap.SCALE_MIN_DBM:.0f} dBm  ...  {colormap.SCALE_MAX_DBM:.0f} dBm; "
                                     "paler = farther from any sample")
-        else:
+        elif kind is LayerKind.COCHANNEL:
             self.scale_text.setText(f"0  ...  {COCHANNEL_SCALE_MAX}+ other BSSs on the target's channel")
+        else:
+            self.scale_text.setText(f"± 0 dB (sure)  ...  ± {CONFIDENCE_SCALE_MAX_DB:.0f} dB or more (not known): "
+                                    "how far the signal map may be off")

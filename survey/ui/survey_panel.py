@@ -33,11 +33,13 @@ from PySide6.QtWidgets import (
 from survey.analysis.target import target_rssi_at_sample
 from survey.errors import EvSurveyError
 from survey.project.model import Sample, SampleMode, ScanResult, TargetNetwork, merge_observations
-from survey.project.units import format_dbm
+from survey.project.units import format_db, format_dbm
 from survey.ui.site_tools import SiteTool
 from survey.ui.survey_channels import BssTable, ChannelChart
 from survey.ui.survey_heatmap import HeatmapLegend, SurveyOverlay
-from survey.ui.survey_layers import HeatmapCache, LayerImage, LayerKind, LayerRequest, compute_layer
+from survey.analysis.fit_cache import FitCache
+from survey.analysis.map_layer import LayerKind
+from survey.ui.survey_layers import LayerImage, LayerRequest, compute_layer
 from survey.ui.survey_settings import (
     AUTO, SIMULATED, SurveySettings, SurveySettingsDialog, TargetNetworkDialog, backend_rows,
     any_real_backend_usable, describe_network, networks_from_observations,
@@ -213,8 +215,9 @@ class SurveyController(QObject):
         self.layer_kind = LayerKind.TARGET
         self.layer: LayerImage | None = None
         self._serial = 0
-        #: Last heatmap per (layer, survey): a layer switch or the charger readout reuses it.
-        self.heatmaps = HeatmapCache()
+        #: Fits by their samples, shared with the Analysis panel's worker: a layer switch, the
+        #: charger readout and the verdict reuse one fit instead of making their own.
+        self.heatmaps = getattr(window, "fits", None) or FitCache()
         self.fitter = LatestOnlyWorker(compute_layer, self)
         self.fitter.done.connect(self._on_layer_done)
         self.fitter.error.connect(lambda _req, reason: self.message.emit(f"Heatmap not updated: {reason}"))
@@ -509,8 +512,9 @@ class SurveyController(QObject):
         self.busyChanged.emit(self.runner.busy, "")
 
     # -- live map ---------------------------------------------------------------------------
-    def set_layer_kind(self, kind: LayerKind) -> None:
-        self.layer_kind = kind
+    def set_layer_kind(self, kind: LayerKind | str) -> None:
+        # A combo box hands its item data back as a plain value: compare layers by value.
+        self.layer_kind = LayerKind(kind)
         self.refresh_layer()
 
     def refresh_layer(self) -> None:
@@ -520,7 +524,7 @@ class SurveyController(QObject):
                                         cache=self.heatmaps))
 
     def _on_layer_done(self, request: LayerRequest, layer: LayerImage) -> None:
-        if request.kind is not self.layer_kind:
+        if LayerKind(request.kind) != self.layer_kind:
             return
         self.layer = layer
         self.overlay.set_layer(layer)
@@ -532,6 +536,44 @@ class SurveyController(QObject):
 
 
 # -- widgets ----------------------------------------------------------------------------------------
+
+def layer_info_text(image: LayerImage) -> str:
+    """What the live map shows and how it was made, in plain words, from the survey's analysis."""
+    layer = image.layer
+    if layer is None:
+        return image.note
+    parts = [layer.method_words]
+    if layer.loo_rmse_db is not None:
+        parts.append(f"leave-one-out error {format_db(layer.loo_rmse_db, signed=False)}")
+    elif layer.kind in (LayerKind.TARGET, LayerKind.STRONGEST):
+        parts.append("leave-one-out error: needs more samples")
+    if layer.note:
+        parts.append(layer.note)
+    analysis = image.analysis
+    target = analysis.target if analysis is not None else None
+    if target is not None and target.network is not None and target.assumed:
+        parts.append(f"target {target.network.ssid!r}: {target.reason}")
+    return "; ".join(p for p in parts if p)
+
+
+def charger_readout_text(image: LayerImage, project) -> str:
+    """The verdict at the charger and the estimates behind it: the same numbers as the
+    Analysis panel, ``evsurvey recommend`` and the PDF (one analysis of the survey)."""
+    if project.charger is None:
+        return "Place the charger mounting point on the plan for a readout there."
+    analysis = image.analysis
+    if analysis is None or analysis.verdict.rssi_at_charger_dbm is None:
+        return "At the charger: no estimate yet"
+    from survey.analysis.verdict import ESTIMATE_WORDS
+
+    v = analysis.verdict
+    lines = [f"At the charger: {v.status} {format_dbm(v.rssi_at_charger_dbm)} ({v.method_words}; "
+             f"laptop reading minus {v.reception_offset_db:.1f} dB for the charger)"]
+    for estimate in v.estimates:
+        if estimate.method != "measured_nearest":
+            lines.append(f"{ESTIMATE_WORDS[estimate.method].capitalize()} there: {format_dbm(estimate.rssi_dbm)}")
+    return "\n".join(lines)
+
 
 def _plain_label(text: str = "", parent: QWidget | None = None, wrap: bool = True) -> QLabel:
     label = QLabel(text, parent)
@@ -610,7 +652,7 @@ class SurveyPanel(QWidget):
         # Map
         self.layer_combo = QComboBox(self)
         for kind in LayerKind:
-            self.layer_combo.addItem(kind.label, kind)
+            self.layer_combo.addItem(kind.label, kind.value)
         self.legend = HeatmapLegend(self)
         self.map_info = _plain_label("", self)
         self.charger_readout = _plain_label("", self)
@@ -692,33 +734,10 @@ class SurveyPanel(QWidget):
             self.target_label.setText(f"{target.ssid}\n{bands}; {security}{extra}")
         self.scanner_label.setText(c.scanner_label)
 
-    def _layer_updated(self, layer: LayerImage) -> None:
-        parts = []
-        if layer.rgba is None:
-            parts.append(layer.note)
-        else:
-            if layer.n_points:
-                parts.append(f"{layer.n_points} points, {layer.method}")
-            if layer.loo_rmse_db is not None:
-                parts.append(f"leave-one-out error {layer.loo_rmse_db:.1f} dB")
-            elif layer.kind in (LayerKind.TARGET, LayerKind.STRONGEST):
-                parts.append("leave-one-out error: needs more samples")
-            if layer.note:
-                parts.append(layer.note)
-        if layer.target is not None and layer.target_note and layer.target_note != "set in the project":
-            parts.append(f"target {layer.target.ssid!r}: {layer.target_note}")
-        self.map_info.setText("; ".join(p for p in parts if p))
-        self.legend.set_kind(layer.kind)
-        charger = self.controller.session.project.charger
-        if charger is None:
-            self.charger_readout.setText("Place the charger mounting point on the plan for a readout there.")
-            return
-        lines = []
-        if layer.charger_interp_dbm is not None:
-            lines.append(f"At the charger: {format_dbm(layer.charger_interp_dbm)} (interpolated)")
-        if layer.charger_predicted_dbm is not None:
-            lines.append(f"Wall model: {format_dbm(layer.charger_predicted_dbm)} (predicted)")
-        self.charger_readout.setText("\n".join(lines) or "At the charger: no estimate yet")
+    def _layer_updated(self, image: LayerImage) -> None:
+        self.legend.set_kind(image.kind)
+        self.map_info.setText(layer_info_text(image))
+        self.charger_readout.setText(charger_readout_text(image, self.controller.session.project))
 
     def _busy_changed(self, busy: bool, text: str) -> None:
         self.busy_bar.setVisible(busy)
@@ -860,7 +879,8 @@ class ChannelsPanel(QWidget):
         c = self.controller
         survey = c.survey
         sample = next((s for s in (survey.samples if survey else ()) if s.id == sample_id), None)
-        target = c.session.project.target or (c.layer.target if c.layer else None)
+        resolved = c.layer.analysis.target if c.layer is not None and c.layer.analysis is not None else None
+        target = c.session.project.target or (resolved.network if resolved is not None else None)
         if sample is None:
             self.chart.set_observations((), target)
             self.summary.setText("")

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fixtures.report.garage import make_project  # noqa: E402
 
 from survey.analysis.compare import compare_surveys  # noqa: E402
-from survey.ui.compare_view import GUI_STEP_M, CompareView  # noqa: E402
+from survey.ui.compare_view import CompareView  # noqa: E402
 from survey.ui.main_window import MainWindow  # noqa: E402
 
 
@@ -62,7 +62,7 @@ def test_compare_view_shows_the_analysis_numbers(window, qtbot):
             pass
     comp = view.comparison
     before, after = project.survey_named("Before"), project.survey_named("After")
-    expected = compare_surveys(project, before, after, step_m=GUI_STEP_M)
+    expected = compare_surveys(project, before, after)
     assert comp.as_dict() == expected.as_dict()
     text = view.numbers.text()
     for line in expected.summary_lines():

@@ -12,8 +12,9 @@ import pytest
 from survey.demo import demo_project, walk_points_m
 from survey.project.model import Sample, SampleMode, Survey
 from survey.scan.simulated import SimulatedScanner
-from survey.ui import survey_layers
-from survey.ui.survey_layers import HeatmapCache, LayerKind, LayerRequest, compute_layer
+from survey.analysis.fit_cache import FitCache
+from survey.analysis.map_layer import LayerKind
+from survey.ui.survey_layers import LayerRequest, compute_layer
 
 
 @pytest.fixture(scope="module")
@@ -29,49 +30,79 @@ def surveyed_project():
 
 @pytest.fixture
 def fit_calls(monkeypatch):
+    """Every heatmap fit made while the test runs (the sample count of each)."""
+    from survey.rf import interpolation
+
     calls = []
-    real = survey_layers.fit_layer_heatmap
+    real = interpolation.fit_heatmap
 
-    def counting(xy, values, previous=None):
-        calls.append((len(xy), previous))
-        return real(xy, values, previous=previous)
+    def counting(xy, values, **kw):
+        calls.append(len(xy))
+        return real(xy, values, **kw)
 
-    monkeypatch.setattr(survey_layers, "fit_layer_heatmap", counting)
+    monkeypatch.setattr(interpolation, "fit_heatmap", counting)
     return calls
 
 
-def test_charger_readout_reuses_the_target_fit(surveyed_project, fit_calls):
-    cache = HeatmapCache()
+def test_layers_and_readout_share_one_fit_per_set_of_samples(surveyed_project, fit_calls):
+    cache = FitCache()
     target = compute_layer(LayerRequest(LayerKind.TARGET, surveyed_project, 1, cache=cache))
-    assert len(fit_calls) == 1 and target.charger_interp_dbm is not None
+    assert len(fit_calls) == 1 and target.analysis.verdict.rssi_at_charger_dbm is not None
     # Switching to a layer that draws something else: the readout at the charger still
     # speaks of the target network, read from the same fit (no second target fit).
     strongest = compute_layer(LayerRequest(LayerKind.STRONGEST, surveyed_project, 1, cache=cache))
     predicted = compute_layer(LayerRequest(LayerKind.PREDICTED, surveyed_project, 1, cache=cache))
     assert len(fit_calls) == 2  # the strongest-signal map only
-    assert strongest.charger_interp_dbm == predicted.charger_interp_dbm == target.charger_interp_dbm
+    verdicts = {image.analysis.verdict.rssi_at_charger_dbm for image in (target, strongest, predicted)}
+    assert len(verdicts) == 1
     # The same samples again (a device moved, a wall drawn): nothing is refitted.
     compute_layer(LayerRequest(LayerKind.TARGET, surveyed_project, 1, cache=cache))
     assert len(fit_calls) == 2
 
 
 def test_a_new_sample_refits(surveyed_project, fit_calls):
-    cache = HeatmapCache()
+    cache = FitCache()
     compute_layer(LayerRequest(LayerKind.TARGET, surveyed_project, 1, cache=cache))
     survey = surveyed_project.active_survey
     extra = replace(survey.samples[0], x_m=survey.samples[0].x_m + 0.7, id=999)
     more = replace(surveyed_project, surveys=(replace(survey, samples=survey.samples + (extra,)),))
-    layer = compute_layer(LayerRequest(LayerKind.TARGET, more, 1, cache=cache))
-    assert len(fit_calls) == 2 and layer.n_points == len(survey.samples) + 1
-    # The refit starts from the last fit of this layer (fit_heatmap(previous=...)).
-    assert fit_calls[0][1] is None and fit_calls[1][1] is not None
+    image = compute_layer(LayerRequest(LayerKind.TARGET, more, 1, cache=cache))
+    assert len(fit_calls) == 2 and image.layer.n_points == len(survey.samples) + 1
 
 
-def test_charger_value_is_the_layers_own_value(surveyed_project):
-    layer = compute_layer(LayerRequest(LayerKind.TARGET, surveyed_project, 1))
+def test_a_combo_value_selects_the_layer(surveyed_project):
+    """QComboBox.itemData hands back the plain value: it must pick the same layer."""
+    image = compute_layer(LayerRequest("strongest", surveyed_project, 1))
+    assert image.kind is LayerKind.STRONGEST and image.layer.kind is LayerKind.STRONGEST
+
+
+def test_charger_readout_is_the_verdict_and_the_map_agrees(surveyed_project):
+    from survey.analysis.recommend import recommend
+
+    image = compute_layer(LayerRequest(LayerKind.TARGET, surveyed_project, 1))
     charger = surveyed_project.charger
-    # The readout is the heatmap at the charger point, as the map colours it (to the grid pitch).
-    assert layer.value_at(charger.x_m, charger.y_m) == pytest.approx(layer.charger_interp_dbm, abs=2.0)
+    verdict = image.analysis.verdict
+    assert verdict.rssi_at_charger_dbm == recommend(surveyed_project, surveyed_project.active_survey
+                                                    ).verdict.rssi_at_charger_dbm
+    interpolated = next(e for e in verdict.estimates if e.method == "interpolated")
+    # The map colours the same fit: its cell under the charger is the interpolated value (to the grid pitch).
+    assert image.value_at(charger.x_m, charger.y_m) == pytest.approx(interpolated.rssi_dbm, abs=0.5)
+
+
+def test_predicted_layer_at_the_charger_is_the_models_value(surveyed_project):
+    image = compute_layer(LayerRequest(LayerKind.PREDICTED, surveyed_project, 1))
+    charger = surveyed_project.charger
+    model = next(e for e in image.analysis.verdict.estimates if e.method == "model")
+    assert image.value_at(charger.x_m, charger.y_m) == pytest.approx(model.rssi_dbm, abs=0.5)
+    assert image.analysis.model_at_charger_dbm == model.rssi_dbm
+
+
+def test_every_layer_has_its_own_unit(surveyed_project):
+    for kind in LayerKind:
+        image = compute_layer(LayerRequest(kind, surveyed_project, 1))
+        assert image.layer is not None and image.rgba.shape[:2] == image.layer.grid.shape, kind
+        assert image.layer.kind.unit == {"cochannel": "BSSs", "confidence": "dB"}.get(kind.value, "dBm")
+        assert image.layer.method_words
 
 
 def test_ui_modules_import_without_scipy():
@@ -86,26 +117,3 @@ def test_ui_modules_import_without_scipy():
                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
-
-
-def test_display_upsampling_keeps_values_between_cell_centres():
-    import numpy as np
-
-    from survey.ui.survey_layers import upsample_bilinear
-
-    coarse = np.array([[-60.0, -70.0], [-80.0, -90.0]])
-    fine = upsample_bilinear(coarse, 3)
-    assert fine.shape == (6, 6)
-    # The middle sub-cell of each cell is the cell's value; edges are clamped, never beyond.
-    assert fine[1, 1] == -60.0 and fine[4, 4] == -90.0
-    assert fine.min() >= -90.0 and fine.max() <= -60.0
-    assert np.all(np.diff(fine[1]) <= 0)  # monotone across, as the coarse row is
-
-
-def test_layer_image_is_finer_than_its_grid(surveyed_project):
-    from survey.ui.survey_layers import DISPLAY_UPSAMPLE
-
-    layer = compute_layer(LayerRequest(LayerKind.TARGET, surveyed_project, 1))
-    ny, nx = layer.grid.shape
-    assert layer.rgba.shape == (ny * DISPLAY_UPSAMPLE, nx * DISPLAY_UPSAMPLE, 4)
-    assert layer.values.shape == (ny, nx)

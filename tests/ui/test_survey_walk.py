@@ -109,8 +109,9 @@ def test_ten_clicked_samples_undo_one_and_reopen_finds_nine(qtbot, window, demo_
     assert samples_in_file(demo_path) == 9
 
     # The map and the channel views followed.
-    qtbot.waitUntil(lambda: controller.layer is not None and controller.layer.n_points == 9, timeout=10000)
-    assert controller.layer.rgba is not None and controller.layer.loo_rmse_db is not None
+    qtbot.waitUntil(lambda: controller.layer is not None and controller.layer.layer is not None
+                    and controller.layer.layer.n_points == 9, timeout=10000)
+    assert controller.layer.rgba is not None and controller.layer.layer.loo_rmse_db is not None
     assert window.survey.channels.table.model.rowCount() > 0
 
 
@@ -180,7 +181,8 @@ def test_every_layer_renders(qtbot, window):
     for kind in LayerKind:
         controller.set_layer_kind(kind)
         qtbot.waitUntil(lambda kind=kind: controller.layer is not None and controller.layer.kind is kind
-                        and controller.layer.n_points in (0, 6), timeout=10000)
+                        and controller.layer.layer is not None
+                        and controller.layer.layer.n_points in (0, 6), timeout=10000)
         assert controller.layer.rgba is not None, kind
         assert controller.layer.rgba.shape[2] == 4
     assert "At the charger" in window.survey.panel.charger_readout.text()

@@ -114,6 +114,20 @@ def test_before_after_numbers_match_the_analysis_layer(project, report):
     assert f"{comparison.charger_rssi_after_dbm:.1f} dBm" in text
 
 
+def test_engineer_appendix_names_the_exact_methods(project, report):
+    """People read plain words; the engineer's appendix carries the exact method and model."""
+    from survey.analysis.survey_analysis import analyse_survey
+
+    result, text = report
+    assert "Appendix: how the maps were made" in result.sections
+    engineer = _squash(text[text.index("Appendix: how the maps were made"):])
+    for survey in project.surveys:
+        a = analyse_survey(project, survey)
+        assert _squash(f"{a.map_method} ({a.map_words})") in engineer
+        assert _squash(a.model.source) in engineer
+    assert _squash("standard deviation of the map") in engineer  # the "how sure" map
+
+
 def test_letter_paper_and_feet(tmp_path):
     out = tmp_path / "letter.pdf"
     build_report(make_project(with_after=False, units="ft", north_deg=None), out, paper="Letter")

@@ -3,7 +3,7 @@
 Sections (their headings are stable; tests look for them):
 cover, "Summary", "Signal map", "Predicted signal map" (when the wall model is calibrated),
 "2.4 GHz channels", "Findings and recommendation", "Before and after" (two surveys),
-"Network checklist", "Troubleshooting", "Appendix: samples".
+"Network checklist", "Troubleshooting", "Appendix: samples", "Appendix: how the maps were made".
 
 All text from the project (customer, labels, SSIDs, notes) is untrusted and goes through
 :func:`survey.report.fonts.safe_markup` / :func:`~survey.report.fonts.draw_string`.
@@ -183,6 +183,8 @@ def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighb
     story += sections.troubleshooting(ctx)
     story.append(PageBreak())
     story += sections.appendix(ctx)
+    story.append(PageBreak())
+    story += sections.engineer_appendix(ctx)
 
     fd, tmp_name = tempfile.mkstemp(prefix=".evsurvey-report-", suffix=".pdf", dir=str(out_path.parent))
     os.close(fd)

@@ -107,6 +107,23 @@ def difference_rgb(delta_db, alpha=None, limit_db: float = DIFF_LIMIT_DB) -> np.
     return np.round(rgb * 255).astype(np.uint8)
 
 
+#: Uncertainty (dB) that saturates the "how sure" map: indoor shadowing at 2.4 GHz spreads
+#: readings by 3-6 dB (log-normal, Gudmundson-correlated; the simulated site uses 4 dB), so
+#: beyond 8 dB the signal map's colour says little about the place.
+UNCERTAINTY_MAX_DB = 8.0
+
+
+def uncertainty_rgb(std_db) -> np.ndarray:
+    """uint8 RGB of a per-cell standard deviation (dB): white (sure) through grey-blue to
+    dark slate (:data:`UNCERTAINTY_MAX_DB` or more). NaN is white (no data)."""
+    std = np.asarray(std_db, dtype=float)
+    t = np.clip(np.nan_to_num(std) / UNCERTAINTY_MAX_DB, 0.0, 1.0)[..., None]
+    low, mid, high = np.ones(3), np.array((0.55, 0.65, 0.80)), np.array((0.12, 0.16, 0.30))
+    rgb = np.where(t < 0.5, low + (mid - low) * (t / 0.5), mid + (high - mid) * ((t - 0.5) / 0.5))
+    rgb[~np.isfinite(std)] = NO_DATA_RGB
+    return np.round(rgb * 255).astype(np.uint8)
+
+
 def colormap_stops(vmin_dbm: float = SCALE_MIN_DBM, vmax_dbm: float = SCALE_MAX_DBM,
                    n: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """(positions 0..1 (n,), uint8 RGBA colours (n, 4)) over [vmin, vmax] for a GUI colour

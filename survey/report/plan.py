@@ -111,6 +111,13 @@ def difference_layer(delta_db: np.ndarray, extent_m, limit_db: float = colormap.
     return RasterLayer(np.dstack([rgb, a]), tuple(extent_m))
 
 
+def uncertainty_layer(std_db: np.ndarray, extent_m) -> RasterLayer:
+    """The per-cell standard deviation (dB) of a signal map as a "how sure" layer."""
+    values = _upsampled(np.asarray(std_db, dtype=float))
+    a = np.where(np.isfinite(values), round(HEAT_OPACITY * 255), 0).astype(np.uint8)
+    return RasterLayer(np.dstack([colormap.uncertainty_rgb(values), a]), tuple(extent_m))
+
+
 def floorplan_png(project: Project) -> tuple[bytes, tuple[float, float, float, float]] | None:
     """The floorplan image rotated, lightened (so the heatmap reads over it) and its extent."""
     fp = project.floorplan
@@ -470,6 +477,29 @@ class DifferenceLegend(Flowable):
         draw_string(c, bar_w / 2, 3, "0", 6.5, anchor="middle")
         draw_string(c, bar_w, 3, f"+{self.limit:.0f} dB (better)", 6.5, anchor="end")
         draw_string(c, bar_w + 8, y + 1, "after - before", 7)
+
+
+class UncertaintyLegend(Flowable):
+    """Colour bar of the "how sure" map: white sure, dark not known."""
+
+    def __init__(self, width: float, limit_db: float = colormap.UNCERTAINTY_MAX_DB):
+        super().__init__()
+        self.width = width
+        self.limit = limit_db
+        self.height = 26
+
+    def wrap(self, aw, ah):
+        return self.width, self.height
+
+    def draw(self):
+        c = self.canv
+        bar_w = min(self.width * 0.6, 260)
+        y = 12
+        _gradient_bar(c, colormap.uncertainty_rgb(np.linspace(0, self.limit, 120)) / 255.0, y, bar_w, 8)
+        c.setFillColor(colors.black)
+        draw_string(c, 0, 3, "± 0 dB (sure)", 6.5)
+        draw_string(c, bar_w, 3, f"± {self.limit:.0f} dB or more", 6.5, anchor="end")
+        draw_string(c, bar_w + 8, y + 1, "standard deviation of the map", 7)
 
 
 class WallKey(Flowable):

@@ -25,7 +25,8 @@ from survey.project.units import format_area, format_db, format_dbm, format_leng
 from survey.report import colormap
 from survey.report.fonts import BODY_FONT, draw_string, safe_markup
 from survey.report.plan import (
-    DifferenceLegend, PlanFlowable, PlanOptions, RssiLegend, WallKey, difference_layer, rssi_layer,
+    DifferenceLegend, PlanFlowable, PlanOptions, RssiLegend, UncertaintyLegend, WallKey, difference_layer,
+    rssi_layer, uncertainty_layer,
 )
 from survey.report.redact import Redactor
 from survey.report.styles import ACCENT, MUTED, STATUS_COLOURS, styles, table_style
@@ -654,4 +655,54 @@ def appendix(ctx: ReportContext) -> list:
                       repeatRows=1)
         table.setStyle(table_style())
         out += [table, Spacer(1, 8)]
+    return out
+
+
+def engineer_appendix(ctx: ReportContext) -> list:
+    """For the engineer: exactly how each survey's map and model were made, the estimates at
+    the charger, and how sure the signal map is, cell by cell."""
+    out = [_heading("Appendix: how the maps were made", "engineer")]
+    out.append(_p("For the engineer who checks this survey: the exact methods behind the numbers above. "
+                  "Every figure in this report, in the evsurvey window and in `evsurvey recommend` comes from "
+                  "this one analysis per survey.", "small"))
+    shown = [ctx.main.analysis]
+    if ctx.comparison is not None:
+        shown = [ctx.comparison.before, ctx.comparison.after]
+    for a in shown:
+        out.append(_heading(f"Survey '{a.survey_name}'", f"engineer-{id(a)}", "h2"))
+        rows = [[_cell(h, bold=True) for h in ("", "Method", "Value")]]
+        hm = a.heatmap
+        if hm is not None:
+            tried = ", ".join(f"{name} {rmse:.2f}" for name, rmse in sorted(
+                hm.cv_rmse_db.items(), key=lambda kv: kv[1]) if np.isfinite(rmse))
+            rows.append([_cell("Signal map"), _cell(f"{a.map_method} ({a.map_words}), grid {ctx.length(a.grid.step_m)}"),
+                         _cell(_fmt_error(a.map_error_db) + " leave-one-out")])
+            if tried:
+                rows.append([_cell("Candidates (cross-validated RMSE, dB)"), _cell(tried), _cell("")])
+        m = a.model
+        rows.append([_cell("Radio model"), _cell(f"{m.source}: {m.words}"),
+                     _cell(f"EIRP {m.router_eirp_dbm:.1f} dBm, exponent {m.exponent:.2f}, "
+                           + _fmt_error(m.loo_rmse_db) + " leave-one-out")])
+        v = a.verdict
+        for e in v.estimates:
+            chosen = " (used)" if e.method == v.chosen_method else ""
+            rows.append([_cell(f"At the charger: {e.method}{chosen}"), _cell(e.words),
+                         _cell(_fmt_dbm(e.rssi_dbm) + (f" ± {e.error_db:.1f} dB" if e.error_db is not None else ""))])
+        rows.append([_cell("Verdict"), _cell(f"minus {v.reception_offset_db:.1f} dB reception offset; "
+                                             f"confidence {v.confidence}"),
+                     _cell(f"{v.status} {_fmt_dbm(v.rssi_at_charger_dbm)}", True)])
+        w = ctx.content_width
+        table = Table(rows, colWidths=[w * 0.26, w * 0.46, w * 0.28], repeatRows=1)
+        table.setStyle(table_style())
+        out += [table, Spacer(1, 6)]
+        confidence = a.confidence_map
+        if confidence is not None:
+            extent = grid_edges_m(confidence.grid)
+            out.append(KeepTogether([
+                _p("How sure the signal map is: the standard deviation of each cell's value. White is well "
+                   "backed by measurements; dark means the colour there is little more than a guess.", "small"),
+                PlanFlowable(ctx.project, [uncertainty_layer(confidence.values, extent)], ctx.content_width * 0.6,
+                             _plan_height(ctx, 0.28), PlanOptions(sample_xy_m=a.sample_xy_m, show_labels=False),
+                             extent_m=extent),
+                UncertaintyLegend(ctx.content_width)]))
     return out

@@ -28,10 +28,8 @@ OVERLAY_ALPHA = 200
 #: Co-channel count that saturates the count colour scale: beyond 5 strong neighbours on
 #: one channel airtime is already badly shared.
 COCHANNEL_SCALE_MAX = 5
-#: Uncertainty (dB) that saturates the confidence colour scale: the spread of indoor
-#: shadowing at 2.4 GHz is 3-6 dB (Gudmundson-type log-normal fading; DESIGN.md's
-#: simulated site uses 4 dB), so beyond 8 dB the colour says "not known here".
-CONFIDENCE_SCALE_MAX_DB = 8.0
+#: Uncertainty (dB) that saturates the confidence colour scale (shared with the PDF).
+CONFIDENCE_SCALE_MAX_DB = colormap.UNCERTAINTY_MAX_DB
 
 
 def image_rect_m(grid: SiteGrid) -> tuple[float, float, float, float]:
@@ -84,24 +82,19 @@ def rssi_rgba(values_dbm: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     return np.dstack([rgb, np.round(a).astype(np.uint8)])
 
 
-def _ramp_rgba(t: np.ndarray, alpha: np.ndarray | None, low, mid, high) -> np.ndarray:
-    t = np.clip(np.nan_to_num(t), 0, 1)[..., None]
-    low, mid, high = (np.asarray(c, dtype=float) for c in (low, mid, high))
+def count_rgba(counts: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
+    """RGBA uint8 of a co-channel count grid: white (0) through orange to deep purple (5+)."""
+    t = np.clip(np.nan_to_num(counts) / COCHANNEL_SCALE_MAX, 0, 1)[..., None]
+    low, mid, high = np.array([1.0, 1.0, 1.0]), np.array([0.98, 0.60, 0.20]), np.array([0.35, 0.10, 0.45])
     rgb = np.where(t < 0.5, low + (mid - low) * (t / 0.5), mid + (high - mid) * ((t - 0.5) / 0.5))
-    a = np.full(t.shape[:2], float(OVERLAY_ALPHA)) if alpha is None else np.clip(alpha, 0, 1) * OVERLAY_ALPHA
+    a = np.full(counts.shape, float(OVERLAY_ALPHA)) if alpha is None else np.clip(alpha, 0, 1) * OVERLAY_ALPHA
     return np.dstack([np.round(rgb * 255).astype(np.uint8), np.round(a).astype(np.uint8)])
 
 
-def count_rgba(counts: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
-    """RGBA uint8 of a co-channel count grid: white (0) through orange to deep purple (5+)."""
-    return _ramp_rgba(counts / COCHANNEL_SCALE_MAX, alpha, (1.0, 1.0, 1.0), (0.98, 0.60, 0.20), (0.35, 0.10, 0.45))
-
-
 def uncertainty_rgba(std_db: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
-    """RGBA uint8 of a per-cell standard deviation (dB): white (sure) through grey-blue to
-    dark slate (8 dB or more: the colour of the signal map means little there)."""
-    return _ramp_rgba(std_db / CONFIDENCE_SCALE_MAX_DB, alpha, (1.0, 1.0, 1.0), (0.55, 0.65, 0.80),
-                      (0.12, 0.16, 0.30))
+    """RGBA uint8 of a per-cell standard deviation (dB), on the PDF's "how sure" scale."""
+    a = np.full(std_db.shape, float(OVERLAY_ALPHA)) if alpha is None else np.clip(alpha, 0, 1) * OVERLAY_ALPHA
+    return np.dstack([colormap.uncertainty_rgb(std_db), np.round(a).astype(np.uint8)])
 
 
 def layer_rgba(layer: MapLayer) -> np.ndarray:

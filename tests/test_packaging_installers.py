@@ -206,3 +206,22 @@ def test_metainfo_validates():
                            str(LINUX / "io.github.evsurvey.metainfo.xml")],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="install.sh is a POSIX shell script")
+def test_install_sh_in_the_linux_download_points_at_the_bundles_program(tmp_path):
+    """The tarball's layout (packaging/build-linux): desktop/ with icons/ beside the program."""
+    top = tmp_path / "evsurvey-1.0-linux-x86_64"
+    (top / "_internal").mkdir(parents=True)
+    program = top / "evsurvey"
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    desktop = top / "desktop"
+    shutil.copytree(LINUX, desktop)
+    shutil.copytree(ROOT / "assets" / "icons", desktop / "icons")
+    env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "share"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(["sh", str(desktop / "install.sh")], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    entry = (tmp_path / "share" / "applications" / "evsurvey.desktop").read_text(encoding="utf-8")
+    assert f"\nExec={program} %f\n" in entry
+    assert (tmp_path / "share" / "icons" / "hicolor" / "64x64" / "apps" / "evsurvey.png").is_file()

@@ -22,7 +22,7 @@ else
 fi
 data_home=${XDG_DATA_HOME:-"$HOME/.local/share"}
 exec_cmd=""
-[ -x "$here/../evsurvey" ] && [ -d "$here/../_internal" ] && exec_cmd="$here/../evsurvey"
+[ -x "$here/../evsurvey" ] && [ -d "$here/../_internal" ] && exec_cmd="$(cd "$here/.." && pwd)/evsurvey"
 uninstall=0
 
 usage() {

@@ -6,8 +6,9 @@ folder, and runs ``evsurvey --version``, ``demo --headless`` (project and PDF) a
 ``scan --from-file`` from there: assets, fonts, the demo site and the profiles must all
 come from the installed package. Dependencies are pinned to uv.lock (exported as
 constraints) so the installs come from uv's cache that ``uv sync`` filled. In the default
-suite: about 20 s on this 2-core machine when uv's cache is warm (the lead's rule: under a
-minute); marked ``slow`` so ``-m "not slow"`` skips it while iterating.
+suite because it stays well under a minute (about 35 s on 2 shared cores with uv's cache
+warm; uv hard-links the packages into both environments); marked ``slow`` so
+``-m "not slow"`` skips it while iterating.
 """
 
 from __future__ import annotations

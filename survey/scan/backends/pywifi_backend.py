@@ -47,12 +47,12 @@ DEFAULT_CTRL_DIR = "/var/run/wpa_supplicant"  # wpa_supplicant's usual ctrl_inte
 #: reply buffer is 4 KiB for most commands, larger for BSS ranges on recent versions).
 RECV_BYTES = 256 * 1024
 SCAN_WAIT_S = 4.0  # see survey.scan.backends.wpa_cli.SCAN_WAIT_S
-# wpa_supplicant WPA_BSS_MASK_* bits (src/common/wpa_ctrl.h): ID, BSSID, FREQ,
-# CAPABILITIES, LEVEL, AGE, IE, SSID, DELIM.
 #: winerror.h ERROR_ACCESS_DENIED: what WlanGetAvailableNetworkList and WlanGetNetworkBssList
 #: return on Windows 11 24H2+ to a desktop app without Location consent (Microsoft Learn,
 #: "Changes to API behavior for Wi-Fi access and location").
 ERROR_ACCESS_DENIED = 5
+# wpa_supplicant WPA_BSS_MASK_* bits (src/common/wpa_ctrl.h): ID, BSSID, FREQ,
+# CAPABILITIES, LEVEL, AGE, IE, SSID, DELIM.
 BSS_MASK = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 4) | (1 << 7) | (1 << 9) | (1 << 10) | (1 << 12) | (1 << 17)
 
 

@@ -6,19 +6,27 @@
 #   packaging/linux/install.sh                    # launcher runs `evsurvey-gui` from PATH
 #   packaging/linux/install.sh --exec /opt/evsurvey/evsurvey   # e.g. a PyInstaller build
 #   packaging/linux/install.sh --uninstall
+#   evsurvey-VERSION-linux-ARCH/desktop/install.sh   # in the unpacked Linux download
 #
 # The program itself is installed separately (`uv tool install evsurvey`, pipx, or the
-# PyInstaller folder); this script only writes the desktop integration.
+# PyInstaller folder); this script only writes the desktop integration. In the Linux
+# download (packaging/build-linux) it sits in desktop/ beside the bundle's program, which
+# the launcher then runs unless --exec says otherwise.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-icons_src="$here/../../assets/icons"
+if [ -d "$here/icons" ]; then
+    icons_src="$here/icons"  # the Linux download
+else
+    icons_src="$here/../../assets/icons"  # a source checkout
+fi
 data_home=${XDG_DATA_HOME:-"$HOME/.local/share"}
 exec_cmd=""
+[ -x "$here/../evsurvey" ] && [ -d "$here/../_internal" ] && exec_cmd="$(cd "$here/.." && pwd)/evsurvey"
 uninstall=0
 
 usage() {
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
@@ -69,7 +77,7 @@ fi
 
 for f in "$here/evsurvey.desktop" "$here/evsurvey-mime.xml" "$here/io.github.evsurvey.metainfo.xml" \
          "$icons_src/evsurvey.svg"; do
-    [ -f "$f" ] || { echo "install.sh: $f is missing; run this script from an evsurvey source checkout" >&2; exit 1; }
+    [ -f "$f" ] || { echo "install.sh: $f is missing; run this script from an evsurvey source checkout or the unpacked Linux download" >&2; exit 1; }
 done
 
 mkdir -p "$apps_dir" "$mime_dir/packages" "$metainfo_dir" "$hicolor_dir/scalable/apps"

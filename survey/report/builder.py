@@ -86,11 +86,15 @@ class _Doc(BaseDocTemplate):
 
 
 def _footer(canvas, doc) -> None:
+    from survey import __version__
+
     canvas.saveState()
     canvas.setFillColor(colors.HexColor("#777777"))
     width, _ = doc.pagesize
     site = doc.project.site
-    left = "evsurvey Wi-Fi survey"
+    # The version is the installed package's (survey.__version__, from pyproject via
+    # importlib.metadata), so a report names the build that computed it.
+    left = f"evsurvey {__version__} Wi-Fi survey"
     if site.customer:
         left += " · " + truncate(site.customer, 7, width / 2)
     draw_string(canvas, MARGIN, 9 * mm, left, 7)

@@ -38,6 +38,30 @@ class ScanTimeout(ScanFailed):
     """The scan did not finish in time."""
 
 
+#: The Settings page where Windows 11 grants desktop apps Location, which Wi-Fi scanning
+#: needs since 24H2 ("Changes to API behavior for Wi-Fi access and location", Microsoft
+#: Learn, nativewifi/wi-fi-access-location-changes; netsh prints this URI in its refusal).
+WINDOWS_LOCATION_SETTINGS_URI = "ms-settings:privacy-location"
+
+
+class LocationPermissionDenied(ScannerUnavailable):
+    """The OS refuses Wi-Fi scan results until the user allows Location for desktop apps.
+
+    ``settings_uri`` opens the page where that is switched on; the GUI offers it as a button.
+    """
+
+    def __init__(self, message: str, settings_uri: str = WINDOWS_LOCATION_SETTINGS_URI):
+        super().__init__(message)
+        self.settings_uri = settings_uri
+
+
+#: What the installer reads when Windows withholds scan results (netsh and the WLAN API alike).
+WINDOWS_LOCATION_MESSAGE = (
+    "Windows blocks Wi-Fi scanning until desktop apps may use Location (Windows 11 24H2 and later). "
+    "Open Settings > Privacy & security > Location (or run `start ms-settings:privacy-location`), turn on "
+    "'Location services' and 'Let desktop apps access your location', then scan again.")
+
+
 @runtime_checkable
 class Scanner(Protocol):
     """A source of Wi-Fi scans. ``scan`` blocks; callers run it off the UI thread."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -99,7 +100,29 @@ def choose_dxf_layers(parent: QWidget, layer_counts: dict[str, int]) -> list[str
 
 
 def show_error(parent: QWidget, title: str, message: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)
+    _show_message(parent, QMessageBox.Icon.Warning, title, message)
+
+
+def show_info(parent: QWidget, title: str, message: str) -> None:
+    _show_message(parent, QMessageBox.Icon.Information, title, message)
+
+
+def offer_settings_page(parent: QWidget, title: str, message: str, settings_uri: str, button_text: str) -> bool:
+    """Explain a permission the OS withholds, with a button that opens its settings page.
+
+    ``settings_uri`` (``ms-settings:privacy-location``...) goes to the desktop's URL handler;
+    True when the button was pressed and the page could be opened.
+    """
+    box = QMessageBox(QMessageBox.Icon.Information, title, message, QMessageBox.StandardButton.Close, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    open_button = box.addButton(button_text, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(open_button)
+    box.exec()
+    return box.clickedButton() is open_button and QDesktopServices.openUrl(QUrl(settings_uri))
+
+
+def _show_message(parent: QWidget, icon: QMessageBox.Icon, title: str, message: str) -> None:
+    box = QMessageBox(icon, title, message, QMessageBox.StandardButton.Ok, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)  # messages may quote file names and SSIDs
     box.exec()
 

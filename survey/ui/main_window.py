@@ -515,8 +515,10 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         from survey import __version__
 
-        dialogs.show_error(self, "About evsurvey",
-                           f"evsurvey {__version__}\nWi-Fi site surveys for smart EV charger installers.")
+        # The installed package's version (pyproject, read by importlib.metadata): the same
+        # number `evsurvey --version`, the PDF footer and the installers carry.
+        dialogs.show_info(self, "About evsurvey",
+                          f"evsurvey {__version__}\nWi-Fi site surveys for smart EV charger installers.")
 
     # -- window state, drag and drop -------------------------------------------------------------------------
     def _restore_geometry(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import glob
 import os
 import sys
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ class PlatformReport:
 
 
 def _loadable(stem: str) -> bool:
-    name = ctypes.util.find_library(stem)
+    name = ctypes.util.find_library(stem) or _bundled_library(stem)
     if name is None:
         return False
     try:
@@ -51,6 +52,19 @@ def _loadable(stem: str) -> bool:
     except OSError:
         return False
     return True
+
+
+def _bundled_library(stem: str) -> str | None:
+    """The copy of ``lib<stem>.so.N`` a PyInstaller bundle carries, which the system may lack.
+
+    find_library only asks the system (ldconfig), but the frozen Linux build ships the X11
+    libraries its build machine had, and Qt loads those first.
+    """
+    bundle = getattr(sys, "_MEIPASS", None)
+    if not (getattr(sys, "frozen", False) and bundle):
+        return None
+    copies = sorted(glob.glob(os.path.join(glob.escape(bundle), f"lib{glob.escape(stem)}.so.*")))
+    return copies[0] if copies else None
 
 
 def _uses_xcb(env: dict) -> bool:

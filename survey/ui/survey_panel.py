@@ -34,6 +34,7 @@ from survey.analysis.target import target_rssi_at_sample
 from survey.errors import EvSurveyError
 from survey.project.model import Sample, SampleMode, ScanResult, TargetNetwork, merge_observations
 from survey.project.units import format_db, format_dbm
+from survey.ui import dialogs
 from survey.ui.site_tools import SiteTool
 from survey.ui.survey_channels import BssTable, ChannelChart
 from survey.ui.survey_heatmap import HeatmapLegend, SurveyOverlay
@@ -192,6 +193,7 @@ class SurveyController(QObject):
     busyChanged = Signal(bool, str)  # busy, what
     message = Signal(str)  # for the status bar
     retryAvailable = Signal(bool)
+    settingsNeeded = Signal(str, str)  # reason, URI of the OS settings page (ScanRunner.settingsNeeded)
 
     def __init__(self, window, overlay: SurveyOverlay, parent: QObject | None = None):
         super().__init__(parent or window)
@@ -210,6 +212,7 @@ class SurveyController(QObject):
         self.runner.pointDone.connect(self._on_point_done)
         self.runner.walkScan.connect(self._on_walk_scan)
         self.runner.failed.connect(self._on_failed)
+        self.runner.settingsNeeded.connect(self.settingsNeeded)
         self.runner.jobEnded.connect(self._on_job_ended)
         self.runner.scanProgress.connect(self._on_progress)
         self.layer_kind = LayerKind.TARGET
@@ -920,9 +923,15 @@ class SurveyFeature(QObject):
         for signal in (session.devicesChanged, session.wallsChanged, session.projectChanged):
             signal.connect(self.controller.sync_scanner)
         self.controller.message.connect(window.show_status)
+        self.controller.settingsNeeded.connect(self._offer_settings)
         self.overlay.samples.sigClicked.connect(self._marker_clicked)
         self._last_project = None
         self._samples_changed()
+
+    def _offer_settings(self, reason: str, settings_uri: str) -> None:
+        # Windows 11 24H2+ Location consent: the first scan is where an installer meets it.
+        dialogs.offer_settings_page(self.window, "Wi-Fi scanning needs Location", reason, settings_uri,
+                                    "Open Location settings")
 
     def _marker_clicked(self, _item, points, _ev=None) -> None:
         if len(points):

@@ -20,6 +20,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from survey.project.model import ScanResult
+from survey.scan.base import LocationPermissionDenied
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class _ScanRelay(QObject):
 
     scan_started = Signal(int, int)
     scan_result = Signal(int, int, object)
-    error = Signal(int, str)
+    error = Signal(int, str, str)  # job, reason, settings page that fixes it ("" when none)
     finished = Signal(int)
 
 
@@ -77,6 +78,8 @@ class ScanRunner(QObject):
     pointDone = Signal(int, object)  # job id, tuple[ScanResult, ...]
     walkScan = Signal(int, object)  # job id, ScanResult
     failed = Signal(int, str)  # job id, reason for the installer
+    #: The OS withholds scans until a permission is granted: reason, URI of the settings page.
+    settingsNeeded = Signal(str, str)
     jobEnded = Signal(int)  # job id (after done, failed, cancelled or timed out)
 
     def __init__(self, parent: QObject | None = None):
@@ -184,7 +187,8 @@ class ScanRunner(QObject):
                 index += 1
         except Exception as exc:  # any backend failure must reach the installer, not kill the thread
             log.warning("scan job %d failed: %s\n%s", job, exc, traceback.format_exc())
-            relay.error.emit(job, _describe_error(exc))
+            uri = exc.settings_uri if isinstance(exc, LocationPermissionDenied) else ""
+            relay.error.emit(job, _describe_error(exc), uri)
             return
         relay.finished.emit(job)
 
@@ -210,9 +214,11 @@ class ScanRunner(QObject):
             self._results.append(result)
             self.scanProgress.emit(job, index + 1, self._wanted)
 
-    def _on_error(self, job: int, reason: str) -> None:
+    def _on_error(self, job: int, reason: str, settings_uri: str) -> None:
         if job == self._active:
             self._fail(job, reason)
+            if settings_uri:
+                self.settingsNeeded.emit(reason, settings_uri)
 
     def _on_finished(self, job: int) -> None:
         if job != self._active:

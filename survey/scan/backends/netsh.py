@@ -15,7 +15,9 @@ import time
 
 from survey.project.model import ScanResult
 from survey.scan import signal
-from survey.scan.base import DEFAULT_TIMEOUT_S, ScanFailed, ScannerUnavailable, run_command
+from survey.scan.base import (
+    DEFAULT_TIMEOUT_S, WINDOWS_LOCATION_MESSAGE, LocationPermissionDenied, ScanFailed, ScannerUnavailable, run_command,
+)
 from survey.scan.parsers import netsh as netsh_parser
 from survey.scan.parsers.detect import decode_scan_bytes
 
@@ -60,16 +62,21 @@ class NetshScanner:
                           tool_hint="netsh is part of Windows; this backend works only on Windows.")
         text, notes = decode_scan_bytes(out.stdout)
         if out.returncode != 0:
+            # Windows 11 24H2+ without Location consent: exit 1 and "Network shell commands need
+            # location permission to access WLAN information..." in the display language, with
+            # the untranslated Settings URI. (A network list never comes with a non-zero exit,
+            # so an SSID that spells the URI cannot trigger this.)
+            if netsh_parser.LOCATION_DENIED in text:
+                raise LocationPermissionDenied(WINDOWS_LOCATION_MESSAGE)
             msg = text.strip()[:300] or out.stderr.strip()
             if "wlansvc" in msg.lower() or "autoconfig" in msg.lower():
                 raise ScannerUnavailable(f"The WLAN AutoConfig service is not running ({msg}). Start it with "
                                          f"`net start wlansvc` in an administrator prompt.")
             raise ScanFailed(f"netsh failed (exit {out.returncode}): {msg}. Check that Wi-Fi is on and retry.")
-        if "location" in text.lower() and "BSSID" not in text:
-            raise ScannerUnavailable(
-                "Windows 11 requires Location permission before netsh shows networks. Turn on Settings > "
-                "Privacy & security > Location > 'Let desktop apps access your location', then retry.")
-        parsed = netsh_parser.parse(text)
+        try:
+            parsed = netsh_parser.parse(text)
+        except netsh_parser.NetshLocationDenied as exc:  # the same refusal with exit 0 (no network listed)
+            raise LocationPermissionDenied(WINDOWS_LOCATION_MESSAGE) from exc
         warnings += notes + list(parsed.warnings)
         if parsed.observations:
             warnings.append(signal.describe(signal.WINDOWS) + " Use --backend pywifi for real dBm.")

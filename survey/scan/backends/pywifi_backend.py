@@ -31,7 +31,9 @@ import time
 from contextlib import contextmanager
 
 from survey.project.model import Observation, ScanResult
-from survey.scan.base import DEFAULT_TIMEOUT_S, ScanFailed, ScannerUnavailable, ScanTimeout
+from survey.scan.base import (
+    DEFAULT_TIMEOUT_S, WINDOWS_LOCATION_MESSAGE, LocationPermissionDenied, ScanFailed, ScannerUnavailable, ScanTimeout,
+)
 from survey.scan.ies import parse_ies
 from survey.scan.observations import build_observation
 from survey.scan.parsers import wpa_cli as wpa_parser
@@ -45,6 +47,10 @@ DEFAULT_CTRL_DIR = "/var/run/wpa_supplicant"  # wpa_supplicant's usual ctrl_inte
 #: reply buffer is 4 KiB for most commands, larger for BSS ranges on recent versions).
 RECV_BYTES = 256 * 1024
 SCAN_WAIT_S = 4.0  # see survey.scan.backends.wpa_cli.SCAN_WAIT_S
+#: winerror.h ERROR_ACCESS_DENIED: what WlanGetAvailableNetworkList and WlanGetNetworkBssList
+#: return on Windows 11 24H2+ to a desktop app without Location consent (Microsoft Learn,
+#: "Changes to API behavior for Wi-Fi access and location").
+ERROR_ACCESS_DENIED = 5
 # wpa_supplicant WPA_BSS_MASK_* bits (src/common/wpa_ctrl.h): ID, BSSID, FREQ,
 # CAPABILITIES, LEVEL, AGE, IE, SSID, DELIM.
 BSS_MASK = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 4) | (1 << 7) | (1 << 9) | (1 << 10) | (1 << 12) | (1 << 17)
@@ -282,9 +288,31 @@ class PywifiScanner:
         iface.scan()  # WlanScan: Windows completes a scan within 4 s (WlanScan documentation)
         time.sleep(min(self.scan_wait_s, max(0.0, timeout_s - 1.0)))
         obs = [o for o in (correct_windows_profile(p) for p in iface.scan_results()) if o is not None]
+        if not obs and _wlan_network_list_status(iface) == ERROR_ACCESS_DENIED:
+            raise LocationPermissionDenied(WINDOWS_LOCATION_MESSAGE)
         warnings = ["pywifi on Windows does not report the authentication method reliably; auth is left "
                     "empty. Run `evsurvey scan --backend netsh` to see it."] if obs else []
         return ScanResult(tuple(obs), started, time.time(), self.name, True, tuple(warnings))
+
+
+def _wlan_network_list_status(iface) -> int:
+    """The return code of WlanGetAvailableNetworkList for a pywifi Windows interface.
+
+    pywifi calls it inside ``scan_results()`` but drops the code, so Windows refusing the
+    list for lack of Location consent looks like an empty street; asked again here through
+    pywifi's own ctypes binding and handle.
+    """
+    import ctypes
+
+    from pywifi import _wifiutil_win as wlan
+
+    util = iface._wifi_ctrl
+    networks = ctypes.pointer(wlan.WLAN_AVAILABLE_NETWORK_LIST())
+    status = int(util._wlan_get_available_network_list(util._handle, ctypes.byref(iface._raw_obj["guid"]),
+                                                       ctypes.byref(networks)))
+    if status == 0:
+        wlan.native_wifi.WlanFreeMemory(networks)  # the list the call allocated
+    return status
 
 
 def correct_windows_profile(profile) -> Observation | None:

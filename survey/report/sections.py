@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 #: sample taken beside a car parked in front of the charger.
 AT_CHARGER_RADIUS_M = 1.5
 
+#: Font size (pt) of the sample appendix's rows: the size of the other tables' cells (styles "cell").
+APPENDIX_FONT_SIZE = 8
+
 #: DESIGN.md "Field facts": the troubleshooting matrix the report carries.
 TROUBLESHOOTING = (
     ("Charger shows offline in the app",
@@ -634,7 +637,7 @@ def appendix(ctx: ReportContext) -> list:
     if not surveys:
         out.append(_p("No samples were taken."))
         return out
-    from survey.analysis.target import target_rssi_at_sample
+    from survey.analysis.target import sample_observations, target_rssi_at_sample
     for survey in surveys:
         backends = sorted({scan.backend for s in survey.samples for scan in s.scans})
         out.append(_heading(f"Survey '{survey.name}': {len(survey.samples)} samples", f"appendix-{id(survey)}", "h2"))
@@ -642,18 +645,23 @@ def appendix(ctx: ReportContext) -> list:
                       f". Positions in {'feet' if ctx.units == 'ft' else 'metres'} from the plan's top-left corner; "
                       "times are local.", "small"))
         rows = [[_cell(h, bold=True) for h in ("#", "x", "y", "Time", "Target signal", "Scans", "Networks heard")]]
+        # Plain strings, not Paragraphs: every value here is a number we formatted (no
+        # markup, no untrusted text), and a Paragraph per cell made a 5,000-sample
+        # appendix take half a minute to lay out.
         for i, sample in enumerate(survey.samples, start=1):
             rssi = target_rssi_at_sample(sample, ctx.target) if ctx.target is not None else None
             rows.append([
-                _cell(str(i)), _cell(ctx.length(sample.x_m)), _cell(ctx.length(sample.y_m)),
-                _cell(datetime.fromtimestamp(sample.taken_at).strftime("%Y-%m-%d %H:%M:%S")),
-                _cell(_fmt_dbm(rssi) if rssi is not None else "not heard"),
-                _cell(str(len(sample.scans))), _cell(str(len(sample.observations))),
+                str(i), ctx.length(sample.x_m), ctx.length(sample.y_m),
+                datetime.fromtimestamp(sample.taken_at).strftime("%Y-%m-%d %H:%M:%S"),
+                _fmt_dbm(rssi) if rssi is not None else "not heard",
+                str(len(sample.scans)), str(len(sample_observations(sample))),
             ])
         w = ctx.content_width
         table = Table(rows, colWidths=[w * 0.07, w * 0.13, w * 0.13, w * 0.25, w * 0.16, w * 0.1, w * 0.16],
                       repeatRows=1)
-        table.setStyle(table_style())
+        style = table_style()
+        style.add("FONTSIZE", (0, 1), (-1, -1), APPENDIX_FONT_SIZE)
+        table.setStyle(style)
         out += [table, Spacer(1, 8)]
     return out
 

@@ -126,6 +126,15 @@ def validate_steps(steps_s: Sequence[float]) -> tuple[float, ...]:
     return steps
 
 
+def _host_header(host: str) -> bytes:
+    """``host`` for an HTTP Host header: punycode for an international name (any answer, even
+    "400 Bad Request", shows the connection is alive, so a name IDNA refuses is sent as ASCII)."""
+    try:
+        return host.encode("idna")
+    except UnicodeError:
+        return host.encode("ascii", "ignore")
+
+
 class IdleTestError(LinkTestError):
     """The endpoint cannot be used for the idle test (unreachable, or does not answer the probe)."""
 
@@ -205,7 +214,7 @@ def run_idle_test(host: str, port: int, *, steps_s: Sequence[float] = DEFAULT_ST
     steps = validate_steps(steps_s)
     cancel = cancel or threading.Event()
     label = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    data = probe if probe is not None else DEFAULT_PROBE % host.encode("idna", "replace")
+    data = probe if probe is not None else DEFAULT_PROBE % _host_header(host)
     address = resolve_address(host, resolver or probes.system_resolve, connect_timeout_s)
     context = (tls_context or ssl.create_default_context()) if tls else None
 

@@ -651,6 +651,8 @@ class ProjectStore:
     def _load_links(self, survey_id: int) -> dict[int, LinkTest]:
         """sample id -> its link test, for the samples of one survey that have one."""
         db = self._db
+        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'link_results'").fetchone() is None:
+            return {}  # a format-1 file opened read-only is not migrated: it has no link tests
         results: dict[int, list[LinkTestResult]] = {}
         for r in db.execute("SELECT l.* FROM link_results l JOIN samples s ON l.sample_id = s.id"
                             " WHERE s.survey_id = ? ORDER BY l.id", (survey_id,)):

@@ -175,8 +175,10 @@ def _run_link(args) -> int:
             except ThroughputError as exc:
                 problems.append(str(exc))
         link = LinkTest(results=link.results, throughput=throughput)
-        problems += [f"{r.target}: {assess_link(r).level} ({'; '.join(assess_link(r).reasons)})"
-                     for r in link.results if assess_link(r).level in (POOR, UNKNOWN)]
+        for r in link.results:
+            assessment = assess_link(r)
+            if assessment.level in (POOR, UNKNOWN):
+                problems.append(f"{r.target}: {assessment.level} ({' '.join(assessment.reasons)})")
         saved = None
         if spot is not None:
             store, survey, sample = spot

@@ -74,6 +74,13 @@ def test_median_and_95th_percentile():
     assert rtt_summary_ms([7.0])[:2] == (7.0, 7.0)
 
 
+def test_icmp_checksum_of_a_checked_packet_is_zero():
+    packet = bytes.fromhex("0800 0000 1234 0001") + b"evsurvey!"  # odd length: padded with a zero byte
+    checksum = linktest.internet_checksum(packet)
+    filled = packet[:2] + checksum.to_bytes(2, "big") + packet[4:]
+    assert linktest.internet_checksum(filled) == 0  # RFC 1071: the sum over a checked packet is all ones
+
+
 # --------------------------------------------------------------------------- loopback servers
 
 

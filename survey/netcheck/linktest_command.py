@@ -15,6 +15,7 @@ import argparse
 import json
 import math
 import sys
+import textwrap
 import threading
 
 from survey.errors import UserInputError
@@ -208,7 +209,7 @@ def _assessment_json(result: LinkTestResult) -> dict:
     return {"target": result.target, "level": a.level, "words": a.words, "reasons": list(a.reasons)}
 
 
-def format_link_table(link: LinkTest, count: int) -> str:
+def format_link_table(link: LinkTest, count: int, width: int = 100) -> str:
     """The results for people: one block per target, the level and figures, what was tried."""
     lines = [f"Link test: {count} probes per target, {linktest.PROBE_INTERVAL_S * 1000:.0f} ms apart", ""]
     for r in link.results:
@@ -220,9 +221,11 @@ def format_link_table(link: LinkTest, count: int) -> str:
             jitter = "" if r.jitter_ms is None else f", jitter {format_ms(r.jitter_ms)}"
             lines.append(f"         {r.received} of {r.sent} answered, median {format_ms(r.rtt_median_ms)}{jitter}, "
                          f"{r.duration_s:.1f} s")
-        lines += [f"         {reason}" for reason in a.reasons]
+        notes = list(a.reasons)
         if len(r.tried) > 1 or not r.answered:
-            lines.append("         tried: " + "; ".join(r.tried))
+            notes.append("tried: " + "; ".join(r.tried))
+        for note in notes:
+            lines += textwrap.wrap(note, width, initial_indent=" " * 9, subsequent_indent=" " * 11)
     t = link.throughput
     if t is not None:
         lines += ["", f"Throughput (iperf3 to {t.server}:{t.port}, {t.duration_s:g} s each way): "

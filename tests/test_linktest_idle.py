@@ -128,3 +128,9 @@ def _answer_lines(ctx, raw, stopped):
 def test_bad_steps_are_refused(steps, message):
     with pytest.raises(UserInputError, match=message):
         validate_steps(steps)
+
+
+def test_tls_to_a_plain_server_is_a_plain_error():
+    with idle_dropping_server(60.0) as port:
+        with pytest.raises(IdleTestError, match="TLS to 127.0.0.1:.* failed"):
+            run_idle_test("127.0.0.1", port, steps_s=(0.2,), tls=True, answer_timeout_s=0.3)

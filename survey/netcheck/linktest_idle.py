@@ -221,15 +221,18 @@ def run_idle_test(host: str, port: int, *, steps_s: Sequence[float] = DEFAULT_ST
     def connect() -> _Connection:
         try:
             sock = probes.tcp_connect(address, port, connect_timeout_s)
-            if context is not None:
-                sock = context.wrap_socket(sock, server_hostname=None if probes.ip_literal(host) else host)
-        except ssl.SSLError as exc:
-            raise IdleTestError(f"TLS to {label} failed ({exc.reason or exc}); without --tls the test uses plain "
-                                "TCP.") from None
         except OSError as exc:
             raise IdleTestError(f"{label} cannot be reached ({exc.strerror or exc}). Check the host and port; the "
                                 "idle test needs an endpoint that accepts TCP connections.") from None
-        return _Connection(sock)
+        if context is None:
+            return _Connection(sock)
+        try:
+            return _Connection(context.wrap_socket(sock, server_hostname=host))  # an IP address matches IP SANs
+        except (OSError, ssl.SSLError, ValueError) as exc:
+            sock.close()
+            why = "timed out" if isinstance(exc, (TimeoutError, socket.timeout)) else getattr(exc, "reason", None) or exc
+            raise IdleTestError(f"TLS to {label} failed ({why}). Check the port speaks TLS, or leave out --tls for "
+                                "plain TCP.") from None
 
     baseline = connect()
     try:

@@ -167,8 +167,7 @@ def _run_link(args) -> int:
             if not targets:
                 raise
             problems.append(str(exc))
-        cancel = threading.Event()
-        link = linktest.run_link_test(targets, count=args.count, deadline_s=args.timeout, cancel=cancel)
+        link = linktest.run_link_test(targets, count=args.count, deadline_s=args.timeout)
         throughput = None
         if iperf is not None:
             try:

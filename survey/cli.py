@@ -28,6 +28,7 @@ _SUBCOMMANDS = {
     "report": ("survey.report.command", "write the customer PDF report"),
     "info": ("survey.project.command", "what a project holds: site, surveys, sample counts, devices"),
     "check": ("survey.netcheck.command", "pre-flight checks of the charger's network path"),
+    "linktest": ("survey.netcheck.linktest_command", "loss, latency and jitter from here; the idle-timeout test"),
 }
 
 

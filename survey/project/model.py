@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Iterable
 
+from survey.project.link import LinkTest
+
 #: Authentication values an :class:`Observation` may carry (JSON and storage use these).
 AUTH_VALUES = ("OPEN", "WEP", "WPA-PSK", "WPA2-PSK", "WPA3-SAE", "WPA-EAP", "WPA2-EAP", "WPA3-EAP", "OWE")
 
@@ -107,7 +109,7 @@ class SampleMode(str, Enum):
 
 @dataclass(frozen=True)
 class Sample:
-    """A position, a time and the scans taken there."""
+    """A position, a time and the scans taken there; ``link`` the link test made there, if any."""
 
     x_m: float
     y_m: float
@@ -115,6 +117,7 @@ class Sample:
     scans: tuple[ScanResult, ...]
     mode: SampleMode = SampleMode.POINT
     id: int | None = None
+    link: LinkTest | None = None
 
     @property
     def observations(self) -> tuple[Observation, ...]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from survey.errors import UserInputError
+from survey.project.link import LinkTest, LinkTestResult, ProbeKind, ThroughputResult
 from survey.project.model import (
     Device,
     DeviceKind,
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 #: Written into the SQLite header (``PRAGMA application_id``) so a project is told apart
 #: from any other SQLite file. ASCII "EVSV".
 APPLICATION_ID = 0x45565356
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 _TABLES = ("meta", "floorplan", "materials", "walls", "devices", "surveys", "samples", "scans", "observations")
@@ -129,8 +130,28 @@ def _execute_each(db: sqlite3.Connection, script: str) -> None:
             db.execute(statement)
 
 
+def _migrate_1_to_2(db: sqlite3.Connection) -> None:
+    # Link tests at a sample (survey.project.link): one row per target, throughput apart.
+    _execute_each(db,
+        """
+        CREATE TABLE link_results (
+            id INTEGER PRIMARY KEY,
+            sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+            target TEXT NOT NULL, address TEXT NOT NULL, probe TEXT NOT NULL, port INTEGER,
+            sent INTEGER NOT NULL, received INTEGER NOT NULL,
+            rtt_median_ms REAL, rtt_p95_ms REAL, jitter_ms REAL,
+            started_at REAL NOT NULL, duration_s REAL NOT NULL, tried TEXT NOT NULL);
+        CREATE INDEX link_results_by_sample ON link_results(sample_id);
+        CREATE TABLE link_throughput (
+            sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+            server TEXT NOT NULL, port INTEGER NOT NULL, up_mbps REAL NOT NULL, down_mbps REAL NOT NULL,
+            duration_s REAL NOT NULL, started_at REAL NOT NULL);
+        """
+    )
+
+
 #: MIGRATIONS[n] upgrades a file at user_version n to n + 1. Append, never edit.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _migrate_0_to_1}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
 
 
 # -- opening ------------------------------------------------------------------------
@@ -505,7 +526,32 @@ class ProjectStore:
                   o.freq_mhz, o.channel, o.band, _dumps(list(o.auth)), _dumps(list(o.ciphers)),
                   None if o.wps is None else int(o.wps), o.station_count, o.channel_utilization_pct,
                   o.channel_width_mhz, o.last_seen) for o in scan.observations])
+        if sample.link is not None:
+            ProjectStore._write_link(db, sample_id, sample.link)
         return sample_id
+
+    def set_sample_link(self, sample_id: int, link: LinkTest | None) -> None:
+        """Attach *link* to a stored sample, replacing any earlier one (None removes it)."""
+        with self._tx() as db:
+            if db.execute("SELECT 1 FROM samples WHERE id = ?", (sample_id,)).fetchone() is None:
+                raise UserInputError(f"There is no sample {sample_id} in {self.path.name} (it may have been deleted).")
+            db.execute("DELETE FROM link_results WHERE sample_id = ?", (sample_id,))
+            db.execute("DELETE FROM link_throughput WHERE sample_id = ?", (sample_id,))
+            if link is not None:
+                self._write_link(db, sample_id, link)
+
+    @staticmethod
+    def _write_link(db: sqlite3.Connection, sample_id: int, link: LinkTest) -> None:
+        db.executemany(
+            "INSERT INTO link_results(sample_id, target, address, probe, port, sent, received, rtt_median_ms,"
+            " rtt_p95_ms, jitter_ms, started_at, duration_s, tried) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(sample_id, _text(r.target), r.address, ProbeKind(r.probe).value, r.port, r.sent, r.received,
+              r.rtt_median_ms, r.rtt_p95_ms, r.jitter_ms, r.started_at, r.duration_s,
+              _dumps([_text(t) for t in r.tried])) for r in link.results])
+        t = link.throughput
+        if t is not None:
+            db.execute("INSERT INTO link_throughput VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (sample_id, _text(t.server), t.port, t.up_mbps, t.down_mbps, t.duration_s, t.started_at))
 
     def move_samples(self, positions_m: dict[int, tuple[float, float]]) -> None:
         """Set new (x_m, y_m) for samples by id, all in one transaction (e.g. a re-scaled plan)."""
@@ -595,8 +641,31 @@ class ProjectStore:
                 observations=tuple(obs_by_scan.get(c["id"], ())), started_at=c["started_at"],
                 finished_at=c["finished_at"], backend=c["backend"], fresh=bool(c["fresh"]),
                 warnings=tuple(json.loads(c["warnings"]))))
+        links = self._load_links(row["id"])
         samples = tuple(
             Sample(x_m=s["x_m"], y_m=s["y_m"], taken_at=s["taken_at"], scans=tuple(scans_by_sample.get(s["id"], ())),
-                   mode=SampleMode(s["mode"]), id=s["id"])
+                   mode=SampleMode(s["mode"]), id=s["id"], link=links.get(s["id"]))
             for s in db.execute("SELECT * FROM samples WHERE survey_id = ? ORDER BY id", (row["id"],)))
         return Survey(name=row["name"], created_at=row["created_at"], samples=samples, notes=row["notes"], id=row["id"])
+
+    def _load_links(self, survey_id: int) -> dict[int, LinkTest]:
+        """sample id -> its link test, for the samples of one survey that have one."""
+        db = self._db
+        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'link_results'").fetchone() is None:
+            return {}  # a format-1 file opened read-only is not migrated: it has no link tests
+        results: dict[int, list[LinkTestResult]] = {}
+        for r in db.execute("SELECT l.* FROM link_results l JOIN samples s ON l.sample_id = s.id"
+                            " WHERE s.survey_id = ? ORDER BY l.id", (survey_id,)):
+            results.setdefault(r["sample_id"], []).append(LinkTestResult(
+                target=r["target"], address=r["address"], probe=ProbeKind(r["probe"]), port=r["port"], sent=r["sent"],
+                received=r["received"], rtt_median_ms=r["rtt_median_ms"], rtt_p95_ms=r["rtt_p95_ms"],
+                jitter_ms=r["jitter_ms"], started_at=r["started_at"], duration_s=r["duration_s"],
+                tried=tuple(json.loads(r["tried"]))))
+        throughput = {
+            t["sample_id"]: ThroughputResult(server=t["server"], port=t["port"], up_mbps=t["up_mbps"],
+                                             down_mbps=t["down_mbps"], duration_s=t["duration_s"],
+                                             started_at=t["started_at"])
+            for t in db.execute("SELECT t.* FROM link_throughput t JOIN samples s ON t.sample_id = s.id"
+                                " WHERE s.survey_id = ?", (survey_id,))}
+        return {sid: LinkTest(tuple(results.get(sid, ())), throughput.get(sid))
+                for sid in results.keys() | throughput.keys()}

@@ -179,7 +179,7 @@ def strongest_samples(survey: Survey | None, not_heard_dbm: float):
     if survey is None:
         return np.zeros((0, 2)), np.zeros(0)
     xy, values = [], []
-    for sample in survey.samples:
+    for sample in (s for s in survey.samples if s.scans):
         rssis = [o.rssi_dbm for o in sample_observations(sample) if o.rssi_dbm is not None]
         xy.append((sample.x_m, sample.y_m))
         values.append(max(rssis) if rssis else not_heard_dbm)
@@ -213,7 +213,7 @@ def cochannel_samples(survey: Survey | None, target, channel: int | None):
     if survey is None or channel is None:
         return np.zeros((0, 2)), np.zeros(0)
     xy, counts = [], []
-    for sample in survey.samples:
+    for sample in (s for s in survey.samples if s.scans):
         n = sum(1 for obs in sample_observations(sample)
                 if obs.rssi_dbm is not None and obs.rssi_dbm >= CCA_THRESHOLD_DBM and is_24ghz(obs)
                 and not (target is not None and target.matches(obs)) and _channel_of(obs) == channel)

@@ -127,6 +127,8 @@ def target_samples(survey: Survey | None, target: TargetNetwork | None):
     groups: dict[tuple[float, float], list[float]] = {}
     heard_any: dict[tuple[float, float], bool] = {}
     for sample in survey.samples:
+        if not sample.scans:
+            continue  # a link test stored without a Wi-Fi scan says nothing about the signal
         key = (round(sample.x_m, 2), round(sample.y_m, 2))
         rssi = target_rssi_at_sample(sample, target)
         groups.setdefault(key, []).append(NOT_HEARD_DBM if rssi is None else rssi)

@@ -23,6 +23,8 @@ class LayerKind(str, Enum):
     STRONGEST = "strongest"
     COCHANNEL = "cochannel"
     PREDICTED = "predicted"
+    LOSS = "loss"
+    LATENCY = "latency"
 
     @property
     def label(self) -> str:
@@ -32,12 +34,15 @@ class LayerKind(str, Enum):
             "strongest": "Strongest signal of any BSS",
             "cochannel": "Co-channel BSSs at >= -82 dBm",
             "predicted": "Predicted by the wall model",
+            "loss": "Packet loss to the gateway (link test)",
+            "latency": "Round trip to the gateway, p95 (link test)",
         }[self.value]
 
     @property
     def unit(self) -> str:
-        """The unit of the layer's values: "dBm", "dB" (an uncertainty) or "BSSs" (a count)."""
-        return {"confidence": "dB", "cochannel": "BSSs"}.get(self.value, "dBm")
+        """The unit of the layer's values: "dBm", "dB" (an uncertainty), "BSSs" (a count), "%"
+        (packet loss) or "ms" (round-trip time)."""
+        return {"confidence": "dB", "cochannel": "BSSs", "loss": "%", "latency": "ms"}.get(self.value, "dBm")
 
 
 @dataclass(frozen=True, eq=False)

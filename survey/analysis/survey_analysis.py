@@ -33,7 +33,7 @@ from survey.analysis.radio import (
 from survey.analysis.target import (
     ResolvedTarget, is_24ghz, project_target, sample_observations, survey_observations, target_samples,
 )
-from survey.analysis.verdict import ModelEstimate, Verdict, round_db, verdict_at_charger
+from survey.analysis.verdict import MEASURED_RADIUS_M, ModelEstimate, Verdict, round_db, verdict_at_charger
 from survey.errors import UserInputError
 from survey.project.model import ChargerProfile, Project, Survey
 from survey.project.profiles import get_profile, with_offset
@@ -222,6 +222,40 @@ def cochannel_samples(survey: Survey | None, target, channel: int | None):
     return np.asarray(xy, dtype=float).reshape(-1, 2), np.asarray(counts, dtype=float)
 
 
+def link_samples(survey: Survey | None, kind: LayerKind):
+    """(xy_m (N,2), values (N,)) of the gateway link tests of a survey: loss in % or the p95
+    round trip in ms. Tests that got no answer count as 100 % loss and have no round trip."""
+    xy, values = [], []
+    for sample in (survey.samples if survey is not None else ()):
+        result = sample.link.gateway if sample.link is not None else None
+        if result is None or result.sent == 0:
+            continue
+        if kind is LayerKind.LOSS:
+            value = result.loss_pct
+        elif result.rtt_p95_ms is not None:
+            value = result.rtt_p95_ms
+        else:
+            continue
+        xy.append((sample.x_m, sample.y_m))
+        values.append(float(value))
+    return np.asarray(xy, dtype=float).reshape(-1, 2), np.asarray(values, dtype=float)
+
+
+def link_at(survey: Survey | None, xy_m, radius_m: float):
+    """The gateway link test of the sample nearest ``xy_m`` within ``radius_m`` (its
+    :class:`~survey.netcheck.linktest_verdict.LinkAssessment`), None when none was made there."""
+    from survey.netcheck.linktest_verdict import assess_gateway
+
+    best, best_d = None, radius_m
+    for sample in (survey.samples if survey is not None else ()):
+        if sample.link is None or sample.link.gateway is None:
+            continue
+        d = math.hypot(sample.x_m - xy_m[0], sample.y_m - xy_m[1])
+        if d <= best_d:
+            best, best_d = sample, d
+    return None if best is None else assess_gateway(best.link)
+
+
 # -- the analysis of one survey -------------------------------------------------------------------
 
 
@@ -299,7 +333,9 @@ class SurveyAnalysis:
         with :meth:`why_no_layer`)."""
         return {LayerKind.TARGET: lambda: self.target_map, LayerKind.CONFIDENCE: lambda: self.confidence_map,
                 LayerKind.STRONGEST: lambda: self.strongest_map, LayerKind.COCHANNEL: lambda: self.cochannel_map,
-                LayerKind.PREDICTED: lambda: self.predicted_map}[kind]()
+                LayerKind.PREDICTED: lambda: self.predicted_map,
+                LayerKind.LOSS: lambda: self._link_map(LayerKind.LOSS),
+                LayerKind.LATENCY: lambda: self._link_map(LayerKind.LATENCY)}[kind]()
 
     def why_no_layer(self, kind: LayerKind) -> str:
         if kind is LayerKind.PREDICTED:
@@ -308,6 +344,8 @@ class SurveyAnalysis:
             return "no samples yet: click where you stand on the plan"
         if kind is LayerKind.COCHANNEL:
             return "the target network has not been heard on 2.4 GHz yet"
+        if kind in (LayerKind.LOSS, LayerKind.LATENCY):
+            return "no link test yet: turn on \"Link test at each point\" or run `evsurvey linktest --project`"
         if self.target.network is None:
             return "choose the target network (Survey > Target network)"
         return "no samples of the target network yet"
@@ -380,6 +418,19 @@ class SurveyAnalysis:
                         f"count at the nearest of {len(xy)} points", None,
                         note=f"channel {self.cochannel_channel}")
 
+    def _link_map(self, kind: LayerKind) -> MapLayer | None:
+        """Loss or p95 round trip of the link tests: like a count, a measured link is a
+        property of the place it was measured at, so each cell shows the nearest test's."""
+        xy, values = link_samples(self.survey, kind)
+        if len(xy) == 0:
+            return None
+        from scipy.spatial import cKDTree
+
+        dist, idx = cKDTree(xy).query(self.grid.xy_m)
+        alpha = np.clip((FADE_ZERO_M - dist) / (FADE_ZERO_M - FADE_FULL_M), 0.0, 1.0).reshape(self.grid.shape)
+        return MapLayer(kind, self.grid, values[idx].reshape(self.grid.shape), alpha, len(xy), "nearest sample",
+                        f"measured at the nearest of {len(xy)} link tests", None)
+
     @cached_property
     def predicted_map(self) -> MapLayer | None:
         """The radio model's map of the site as it is (every installed transmitter)."""
@@ -444,9 +495,10 @@ def analyse_survey(project: Project, survey: Survey | None = None, *, profile: C
     if charger_xy is not None and has_transmitter(project):
         value = float(coverage_with(model, project, (), [charger_xy])[0])
         model_estimate = ModelEstimate(value, model.source == "calibrated", model.loo_rmse_db, model.words)
+    link = None if charger_xy is None else link_at(survey, charger_xy, MEASURED_RADIUS_M)
     verdict = verdict_at_charger(charger_xy, xy, rssi, profile, heatmap=heatmap,
                                  heatmap_words=heatmap_words(heatmap) if heatmap is not None else "",
-                                 model=model_estimate, heard_any=bool(heard.any()))
+                                 model=model_estimate, heard_any=bool(heard.any()), link=link)
     return SurveyAnalysis(project=project, survey=survey, profile=profile, target=resolved, grid=grid,
                           sample_xy_m=xy, sample_rssi_dbm=rssi, sample_heard=heard, heatmap=heatmap,
                           model=model, verdict=verdict, cache=cache)

@@ -86,6 +86,8 @@ class Verdict:
     explanation: str
     #: How the chosen estimate was made, in plain words ("smoothed from 52 points").
     method_words: str = ""
+    #: The link measured at the charger ("4 % loss, p95 180 ms"), "" when none was.
+    link_words: str = ""
 
     @property
     def chosen(self) -> Estimate | None:
@@ -102,6 +104,7 @@ class Verdict:
             "reception_offset_db": self.reception_offset_db,
             "nearest_sample_m": None if self.nearest_sample_m is None else round(self.nearest_sample_m, 2),
             "confidence": self.confidence,
+            "link_at_charger": self.link_words or None,
             "estimates": [e.to_json() for e in self.estimates],
             "explanation": self.explanation,
         }
@@ -156,14 +159,21 @@ def _confidence(chosen: Estimate, nearest: float | None, informative: bool) -> s
     return "low"
 
 
+#: Verdict levels from best to worst (a measured link can only make a verdict worse).
+_SEVERITY = {GOOD: 0, MARGINAL: 1, POOR: 2}
+
+
 def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, *, heatmap=None,
                        heatmap_words: str = "", model: ModelEstimate | None = None,
-                       heard_any: bool = True) -> Verdict:
+                       heard_any: bool = True, link=None) -> Verdict:
     """The verdict at the charger from the survey's target samples, its heatmap and its model.
 
     ``rssi_dbm`` are laptop readings; the profile's reception offset is subtracted before
     comparing with -65 dBm (good) and -75 dBm (packet loss). ``heard_any``: whether any
     sample heard the target on 2.4 GHz (samples that did not carry a stand-in value).
+    ``link``: the link test measured at the charger (a
+    :class:`survey.netcheck.linktest_verdict.LinkAssessment`): the signal is a proxy, the
+    measured loss and latency are the link itself, so they can only lower the verdict.
     """
     offset = float(profile.reception_offset_db)
     if charger_xy_m is None:
@@ -188,5 +198,12 @@ def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, *,
     if not heard_any:
         explanation += (" The target network was not heard on 2.4 GHz at any sample: this value is the "
                         "'not heard' stand-in, not a measurement.")
+    link_words = ""
+    if link is not None and link.level in _SEVERITY:
+        link_words = link.words
+        explanation += f" Measured at the charger: {link.words} ({link.level.lower()} for the charger's link)."
+        if _SEVERITY[link.level] > _SEVERITY[status]:
+            status = link.level
+            explanation += " The measured link sets the verdict: " + " ".join(link.reasons)
     return Verdict(status, at_charger, margin, tuple(estimates), chosen.method, offset, nearest, confidence,
-                   explanation, method_words=chosen.words)
+                   explanation, method_words=chosen.words, link_words=link_words)

@@ -2,7 +2,7 @@
 ("4 % loss, p95 180 ms"). Read by the ``linktest`` command and, through ``analysis``, by the
 verdict at the charger; the numbers come from :mod:`survey.project.link` values.
 
-Limits, from ITU-T Y.1541 (12/2011) Table 1, network QoS classes 0 and 1 (the interactive
+Limits (in :mod:`survey.project.link`, where the maps of the report read them too), from ITU-T Y.1541 (12/2011) Table 1, network QoS classes 0 and 1 (the interactive
 classes): IP packet loss ratio at most 1 x 10^-3, delay variation at most 50 ms, mean
 one-way transfer delay at most 100 ms (class 0) and 400 ms (class 1). Here they bound the
 95th percentile of the round trip to the gateway, which is stricter than a mean one-way
@@ -14,22 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from survey.project.link import LinkTest, LinkTestResult
+from survey.project.link import (  # noqa: F401 - the limits are re-exported for the command
+    JITTER_GOOD_MAX_MS, LOSS_GOOD_MAX_PCT, LOSS_MARGINAL_MAX_PCT, RTT_P95_GOOD_MAX_MS, RTT_P95_MARGINAL_MAX_MS,
+    LinkTest, LinkTestResult,
+)
 
 #: The verdict words the analysis layer uses for the signal (survey.analysis.thresholds).
 GOOD, MARGINAL, POOR, UNKNOWN = "GOOD", "MARGINAL", "POOR", "UNKNOWN"
-
-#: Y.1541 IPLR 1 x 10^-3 = 0.1 %: any loss the test can see (one probe of 50 is 2 %) is above it.
-LOSS_GOOD_MAX_PCT = 0.1
-#: Past 5 % one segment in twenty of the charger's WebSocket waits out a retransmission
-#: timeout of at least 1 s (RFC 6298 section 2.4); heartbeats and OCPP calls start to time out.
-LOSS_MARGINAL_MAX_PCT = 5.0
-#: Y.1541 class 0 mean transfer delay.
-RTT_P95_GOOD_MAX_MS = 100.0
-#: Y.1541 class 1 mean transfer delay.
-RTT_P95_MARGINAL_MAX_MS = 400.0
-#: Y.1541 IP packet delay variation (classes 0 and 1).
-JITTER_GOOD_MAX_MS = 50.0
 
 _ORDER = {GOOD: 0, MARGINAL: 1, POOR: 2}
 

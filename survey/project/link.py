@@ -11,6 +11,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+# What a charger's link needs, from ITU-T Y.1541 (12/2011) Table 1, network QoS classes 0
+# and 1 (the interactive classes); survey.netcheck.linktest_verdict explains how they are
+# applied to the round trip to the gateway. The verdict, the GUI's and the PDF's link maps
+# read these.
+#: Y.1541 IPLR 1 x 10^-3 = 0.1 %: any loss the test can see (one probe of 50 is 2 %) is above it.
+LOSS_GOOD_MAX_PCT = 0.1
+#: Past 5 % one segment in twenty of the charger's WebSocket waits out a retransmission
+#: timeout of at least 1 s (RFC 6298 section 2.4); heartbeats and OCPP calls start to time out.
+LOSS_MARGINAL_MAX_PCT = 5.0
+#: Y.1541 class 0 mean transfer delay.
+RTT_P95_GOOD_MAX_MS = 100.0
+#: Y.1541 class 1 mean transfer delay.
+RTT_P95_MARGINAL_MAX_MS = 400.0
+#: Y.1541 IP packet delay variation (classes 0 and 1).
+JITTER_GOOD_MAX_MS = 50.0
+
+
+#: (good up to, marginal up to) of each link figure people see on a map.
+LINK_MAP_LIMITS = {"loss": (LOSS_GOOD_MAX_PCT, LOSS_MARGINAL_MAX_PCT),
+                   "latency": (RTT_P95_GOOD_MAX_MS, RTT_P95_MARGINAL_MAX_MS)}
+
 #: ``LinkTestResult.target`` of the default gateway.
 GATEWAY_TARGET = "gateway"
 

@@ -174,6 +174,7 @@ def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighb
     story += sections.summary(ctx)
     story.append(PageBreak())
     story += sections.signal_map(ctx)
+    story += sections.link_maps(ctx)
     story += sections.predicted_map(ctx)
     story.append(CondPageBreak(ctx.content_height * 0.45))
     story += sections.channels(ctx)

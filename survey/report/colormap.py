@@ -124,6 +124,17 @@ def uncertainty_rgb(std_db) -> np.ndarray:
     return np.round(rgb * 255).astype(np.uint8)
 
 
+def level_rgb(values, good_max: float, marginal_max: float) -> np.ndarray:
+    """uint8 RGB of a measured link figure where lower is better (loss %, round trip ms):
+    the good / marginal / bad colours of the RSSI bands, so a link map reads like the signal
+    map. ``good_max`` and ``marginal_max`` are the limits (the link verdict's)."""
+    v = np.asarray(values, dtype=float)
+    good, marginal, bad = (rssi_to_rgb(np.array([d]))[0] for d in (-55.0, -70.0, -82.0))
+    rgb = np.where((v <= good_max)[..., None], good, np.where((v <= marginal_max)[..., None], marginal, bad))
+    rgb[~np.isfinite(v)] = NO_DATA_RGB
+    return np.round(rgb * 255).astype(np.uint8)
+
+
 def colormap_stops(vmin_dbm: float = SCALE_MIN_DBM, vmax_dbm: float = SCALE_MAX_DBM,
                    n: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """(positions 0..1 (n,), uint8 RGBA colours (n, 4)) over [vmin, vmax] for a GUI colour

@@ -118,6 +118,12 @@ def uncertainty_layer(std_db: np.ndarray, extent_m) -> RasterLayer:
     return RasterLayer(np.dstack([colormap.uncertainty_rgb(values), a]), tuple(extent_m))
 
 
+def level_layer(values: np.ndarray, alpha: np.ndarray, extent_m, good_max: float, marginal_max: float) -> RasterLayer:
+    """A measured link figure (loss %, round trip ms) in the good / marginal / bad colours."""
+    a = np.round(np.clip(np.nan_to_num(np.asarray(alpha, dtype=float)), 0, 1) * HEAT_OPACITY * 255).astype(np.uint8)
+    return RasterLayer(np.dstack([colormap.level_rgb(values, good_max, marginal_max), a]), tuple(extent_m))
+
+
 def floorplan_png(project: Project) -> tuple[bytes, tuple[float, float, float, float]] | None:
     """The floorplan image rotated, lightened (so the heatmap reads over it) and its extent."""
     fp = project.floorplan

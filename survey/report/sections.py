@@ -20,13 +20,14 @@ from survey.analysis.radio import coverage_grid_dbm
 from survey.analysis.recommend import Recommendation, option_device
 from survey.analysis.survey_analysis import SurveyAnalysis, grid_edges_m
 from survey.analysis.target import band_of_observation, survey_observations
+from survey.project.link import LINK_MAP_LIMITS
 from survey.project.model import SIMULATED_BACKEND, Device, Observation, Project, Survey, TargetNetwork
 from survey.project.units import format_area, format_db, format_dbm, format_length
 from survey.report import colormap
 from survey.report.fonts import BODY_FONT, draw_string, safe_markup
 from survey.report.plan import (
     DifferenceLegend, PlanFlowable, PlanOptions, RssiLegend, UncertaintyLegend, WallKey, difference_layer,
-    rssi_layer, uncertainty_layer,
+    level_layer, rssi_layer, uncertainty_layer,
 )
 from survey.report.redact import Redactor
 from survey.report.styles import ACCENT, MUTED, STATUS_COLOURS, styles, table_style
@@ -336,6 +337,40 @@ def signal_map(ctx: ReportContext) -> list:
         area = float(mask.sum()) * layer.grid.step_m ** 2
         out.append(_p(f"Of the measured floor area ({format_area(area, ctx.units)}), {good:.0f} % is at -65 dBm or "
                       f"better and {loss:.0f} % below -75 dBm.", "small"))
+    return out
+
+
+def link_maps(ctx: ReportContext) -> list:
+    """The link tests of the survey: the figures at the charger and the loss / round-trip maps."""
+    from survey.analysis.map_layer import LayerKind
+
+    a = ctx.analysis
+    loss, latency = a.layer(LayerKind.LOSS), a.layer(LayerKind.LATENCY)
+    if loss is None and latency is None:
+        return []
+    out = [CondPageBreak(ctx.content_height * 0.5), _heading("Link tests", "link-tests", "h2")]
+    v = a.verdict
+    at_charger = (f"At the charger the link to the router measured {v.link_words}."
+                  if v.link_words else "No link test was made at the charger's mounting point.")
+    out.append(_p(f"Besides the signal, the laptop measured the link itself at {loss.n_points if loss else 0} "
+                  f"points: packets lost and the round-trip time to the router (95 % of round trips were faster). "
+                  f"{at_charger}"))
+    half = (ctx.content_width - 8) / 2
+    cells = []
+    for layer, title in ((loss, "Packet loss (%)"), (latency, "Round trip, p95 (ms)")):
+        if layer is None:
+            continue
+        good, marginal = LINK_MAP_LIMITS[layer.kind.value]
+        extent = grid_edges_m(layer.grid)
+        cells.append(PlanFlowable(ctx.project, [level_layer(layer.values, layer.alpha, extent, good, marginal)],
+                                  half, _plan_height(ctx, 0.3),
+                                  PlanOptions(show_labels=False,
+                                              caption=f"{title}: good up to {good:g}, marginal up to {marginal:g}"),
+                                  extent_m=extent))
+    pair = Table([cells], colWidths=[half + 4] * len(cells))
+    pair.setStyle([("FONTNAME", (0, 0), (-1, -1), BODY_FONT), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                   ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
+    out.append(pair)
     return out
 
 

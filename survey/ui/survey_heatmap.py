@@ -229,7 +229,13 @@ def _swatch(rgb, width=28, height=14) -> QPixmap:
 
 
 def _gradient_pixmap(kind: LayerKind, width=220, height=14) -> QPixmap:
-    if kind in (LayerKind.COCHANNEL, LayerKind.CONFIDENCE):
+    if kind in (LayerKind.LOSS, LayerKind.LATENCY):
+        from survey.ui.survey_layers import link_limits
+
+        good, marginal = link_limits(kind)
+        values = np.linspace(0, marginal * 1.5, width)[None, :].repeat(height, 0)
+        rgba = np.dstack([colormap.level_rgb(values, good, marginal), np.full((height, width), 255, np.uint8)])
+    elif kind in (LayerKind.COCHANNEL, LayerKind.CONFIDENCE):
         top, colour = ((COCHANNEL_SCALE_MAX, count_rgba) if kind is LayerKind.COCHANNEL
                        else (CONFIDENCE_SCALE_MAX_DB, uncertainty_rgba))
         rgba = colour(np.linspace(0, top, width)[None, :].repeat(height, 0), None)
@@ -284,6 +290,13 @@ class HeatmapLegend(QWidget):
                                     "paler = farther from any sample")
         elif kind is LayerKind.COCHANNEL:
             self.scale_text.setText(f"0  ...  {COCHANNEL_SCALE_MAX}+ other BSSs on the target's channel")
+        elif kind in (LayerKind.LOSS, LayerKind.LATENCY):
+            from survey.ui.survey_layers import link_limits
+
+            good, marginal = link_limits(kind)
+            unit = kind.unit
+            self.scale_text.setText(f"good up to {good:g} {unit}, marginal up to {marginal:g} {unit}, "
+                                    "worse beyond (measured at the nearest link test)")
         else:
             self.scale_text.setText(f"± 0 dB (sure)  ...  ± {CONFIDENCE_SCALE_MAX_DB:.0f} dB or more (not known): "
                                     "how far the signal map may be off")

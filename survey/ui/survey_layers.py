@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from survey.analysis.map_layer import LayerKind, MapLayer
+from survey.project.link import LINK_MAP_LIMITS
 from survey.project.model import Project
 from survey.report import colormap
 from survey.rf.propagation import SiteGrid
@@ -104,7 +105,16 @@ def layer_rgba(layer: MapLayer) -> np.ndarray:
     if layer.kind is LayerKind.CONFIDENCE:
         # Full opacity: the uncertainty is the point of this layer, not faded by it.
         return uncertainty_rgba(layer.values, None)
+    if layer.kind in (LayerKind.LOSS, LayerKind.LATENCY):
+        good, marginal = link_limits(layer.kind)
+        a = np.clip(layer.alpha, 0, 1) * OVERLAY_ALPHA
+        return np.dstack([colormap.level_rgb(layer.values, good, marginal), np.round(a).astype(np.uint8)])
     return rssi_rgba(layer.values, layer.alpha)
+
+
+def link_limits(kind: LayerKind) -> tuple[float, float]:
+    """(good up to, marginal up to) of a link layer: the link verdict's limits."""
+    return LINK_MAP_LIMITS[LayerKind(kind).value]
 
 
 # -- the worker's job -----------------------------------------------------------------------------

@@ -98,11 +98,22 @@ def test_predicted_layer_at_the_charger_is_the_models_value(surveyed_project):
 
 
 def test_every_layer_has_its_own_unit(surveyed_project):
+    from survey.project.link import LinkTest, LinkTestResult, ProbeKind
+
+    survey = surveyed_project.active_survey
+    tested = LinkTest((LinkTestResult("gateway", "192.0.2.1", ProbeKind.ICMP_ECHO, None, 50, 48, 4.0, 9.0, 1.0,
+                                      time.time(), 5.0),))
+    with_links = replace(surveyed_project, surveys=(replace(survey, samples=tuple(
+        replace(s, link=tested) if i % 3 == 0 else s for i, s in enumerate(survey.samples))),))
+    units = {"cochannel": "BSSs", "confidence": "dB", "loss": "%", "latency": "ms"}
     for kind in LayerKind:
-        image = compute_layer(LayerRequest(kind, surveyed_project, 1))
+        image = compute_layer(LayerRequest(kind, with_links, 1))
         assert image.layer is not None and image.rgba.shape[:2] == image.layer.grid.shape, kind
-        assert image.layer.kind.unit == {"cochannel": "BSSs", "confidence": "dB"}.get(kind.value, "dBm")
+        assert image.layer.kind.unit == units.get(kind.value, "dBm")
         assert image.layer.method_words
+    # Without link tests the link layers say how to get them.
+    image = compute_layer(LayerRequest(LayerKind.LOSS, surveyed_project, 1))
+    assert image.layer is None and "link test" in image.note
 
 
 def test_ui_modules_import_without_scipy():

@@ -56,6 +56,26 @@ def test_lossy_host_is_poor_and_exits_1(capsys):
     assert f"evsurvey: 127.0.0.1:{port}: POOR (40 % of probes lost" in err
 
 
+def test_a_spot_without_a_sample_gets_a_link_only_sample(capsys, tmp_path):
+    from survey.analysis.target import target_samples
+
+    path = _project(tmp_path)
+
+    def load():
+        with ProjectStore.open(path, read_only=True) as store:
+            return store.load()
+
+    before = load().surveys[0]
+    code, out, err = _run(capsys, "--count", "5", "--project", str(path), "--at", "5.5,4", "--json")
+    assert code == 0, err
+    assert json.loads(out)["saved"]["how"] == "as a new sample"
+    survey = load().surveys[0]
+    new = survey.samples[-1]
+    assert len(survey.samples) == len(before.samples) + 1 and new.scans == () and new.link is not None
+    # The signal maps leave it out: it carries no Wi-Fi scan.
+    assert len(target_samples(survey, None)[0]) == len(target_samples(before, None)[0])
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--count", "0"], "--count must be from 1"),
     (["--timeout", "500"], "--timeout must be between 0 and 120"),
@@ -111,8 +131,27 @@ def test_result_is_attached_to_the_sample_at_the_spot(capsys, tmp_path):
     assert near.link is not None and near.link.gateway.received == 5 and far.link is None
 
 
+def test_a_spot_without_a_sample_gets_a_link_only_sample(capsys, tmp_path):
+    from survey.analysis.target import target_samples
+
+    path = _project(tmp_path)
+
+    def load():
+        with ProjectStore.open(path, read_only=True) as store:
+            return store.load()
+
+    before = load().surveys[0]
+    code, out, err = _run(capsys, "--count", "5", "--project", str(path), "--at", "5.5,4", "--json")
+    assert code == 0, err
+    assert json.loads(out)["saved"]["how"] == "as a new sample"
+    survey = load().surveys[0]
+    new = survey.samples[-1]
+    assert len(survey.samples) == len(before.samples) + 1 and new.scans == () and new.link is not None
+    # The signal maps leave it out: it carries no Wi-Fi scan.
+    assert len(target_samples(survey, None)[0]) == len(target_samples(before, None)[0])
+
+
 @pytest.mark.parametrize("argv, message", [
-    (["--at", "5.5,4"], "no sample within 1 m of (5.5, 4)"),
     (["--survey", "After", "--at", "3,4"], "no survey 'After' (surveys: 'Before')"),
     (["--at", "3;4"], "give the spot as X,Y in metres"),
 ])

@@ -17,6 +17,7 @@ import math
 import sys
 import textwrap
 import threading
+import time
 
 from survey.errors import UserInputError
 from survey.netcheck import linktest
@@ -27,7 +28,7 @@ from survey.netcheck.linktest_idle import (
 from survey.netcheck.linktest_iperf import IPERF3_PORT, ThroughputError, measure_throughput
 from survey.netcheck.linktest_verdict import POOR, UNKNOWN, assess_link, format_ms
 from survey.project.link import LinkTest, LinkTestResult, ProbeKind
-from survey.project.model import Sample, Survey
+from survey.project.model import Sample, SampleMode, Survey
 
 #: Longest deadline accepted, seconds (as `evsurvey check`).
 MAX_DEADLINE_S = 120.0
@@ -54,7 +55,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project", metavar="FILE", help="save the result into this .evsurvey project")
     parser.add_argument("--survey", metavar="NAME", help="survey of --project (default: its active survey)")
     parser.add_argument("--at", metavar="X,Y", help="where the laptop stands, metres on the plan: the result is "
-                                                    f"attached to the sample within {ATTACH_RADIUS_M:g} m")
+                                                    f"attached to the sample within {ATTACH_RADIUS_M:g} m, "
+                                                    "else saved as a sample of its own")
     parser.add_argument("--idle", metavar="HOST:PORT",
                         help="idle-timeout test instead: how long this network keeps a quiet connection to HOST:PORT")
     parser.add_argument("--tls", action="store_true", help="with --idle: connect with TLS")
@@ -142,15 +144,10 @@ def _open_spot(args):
             raise UserInputError(f"{store.path.name} has {what} (surveys: {names}). Take samples in the app first, "
                                  "then attach the link test with --survey NAME --at X,Y.")
         sample = nearest_sample(survey, xy_m)
-        if sample is None:
-            raise UserInputError(
-                f"Survey {survey.name!r} has no sample within {ATTACH_RADIUS_M:g} m of ({xy_m[0]:g}, {xy_m[1]:g}). "
-                "Take a Wi-Fi sample there first (a sample without a scan would read as 'network not heard'), "
-                "or give the spot of an existing sample.")
     except BaseException:
         store.close()
         raise
-    return store, survey, sample
+    return store, survey, sample, xy_m
 
 
 def _run_link(args) -> int:
@@ -181,10 +178,18 @@ def _run_link(args) -> int:
                 problems.append(f"{r.target}: {assessment.level} ({' '.join(assessment.reasons)})")
         saved = None
         if spot is not None:
-            store, survey, sample = spot
-            store.set_sample_link(sample.id, link)
-            saved = {"project": str(store.path), "survey": survey.name, "sample_id": sample.id,
-                     "x_m": sample.x_m, "y_m": sample.y_m}
+            store, survey, sample, xy_m = spot
+            if sample is None:
+                # No sample within reach: the link test becomes a sample of its own (no Wi-Fi
+                # scan, so the signal maps leave it out; the link maps and the verdict use it).
+                sample_id = store.add_sample(survey.id, Sample(x_m=xy_m[0], y_m=xy_m[1], taken_at=time.time(),
+                                                               scans=(), mode=SampleMode.POINT, link=link))
+                x_m, y_m, how = xy_m[0], xy_m[1], "as a new sample"
+            else:
+                store.set_sample_link(sample.id, link)
+                sample_id, x_m, y_m, how = sample.id, sample.x_m, sample.y_m, "with the sample"
+            saved = {"project": str(store.path), "survey": survey.name, "sample_id": sample_id,
+                     "x_m": x_m, "y_m": y_m, "how": how}
     finally:
         if spot is not None:
             spot[0].close()
@@ -196,7 +201,7 @@ def _run_link(args) -> int:
     else:
         print(format_link_table(link, args.count))
         if saved is not None:
-            print(f"\nSaved with the sample at ({saved['x_m']:.2f} m, {saved['y_m']:.2f} m) in survey "
+            print(f"\nSaved {saved['how']} at ({saved['x_m']:.2f} m, {saved['y_m']:.2f} m) in survey "
                   f"{saved['survey']!r} of {saved['project']}.")
     for problem in problems:
         print(f"evsurvey: {problem}", file=sys.stderr)

@@ -264,11 +264,13 @@ def test_zaptec_plan_tests_its_domains_on_tcp_ports_and_ntp_by_sntp():
 
 
 def test_undocumented_maker_gets_generic_checks_and_says_what_cannot_be_checked(monkeypatch):
+    # Stand-ins for the public test hosts: loopback ports nobody listens on (the suite never leaves the machine).
+    https, http = refused_port(), refused_port()
     monkeypatch.setattr(runner, "GENERIC_ENDPOINTS", {
-        443: Endpoint("1.1.1.1", 443, tls=True, generic=True), 80: Endpoint("1.1.1.1", 80, tls=False, generic=True)})
+        443: Endpoint("127.0.0.1", https, tls=True, generic=True), 80: Endpoint("127.0.0.1", http, tls=False, generic=True)})
     p = plan_for_profile(get_profile("wallbox_pulsar_plus"))
     assert p.generic and p.tcp_ports == (80, 443, 8883)
-    assert {e.label for e in p.endpoints} == {"1.1.1.1:443", "1.1.1.1:80"}
+    assert {e.label for e in p.endpoints} == {f"127.0.0.1:{https}", f"127.0.0.1:{http}"}
     assert "cannot be checked" in p.unchecked_note
     assert p.ntp_servers == (NtpServer("pool.ntp.org"),)
     report = run_checks(p, deadline_s=1)

@@ -128,7 +128,7 @@ def recommend(project: Project, survey: Survey | None = None, profile: ChargerPr
                                  xy, rssi, profile, model, router_xy, heatmap=heatmap)
     findings = find_issues(observations, target)
     options = build_ladder(project, model, verdict, profile.reception_offset_db, channel_advice_from(findings))
-    checklist = build_checklist(observations, target, profile)
+    checklist = build_checklist(observations, target, profile, project.preflight)
     return Recommendation(
         survey_name=survey.name if survey is not None else None,
         target_ssid=target.ssid if target is not None else None,

@@ -4,6 +4,7 @@ sent, and catches UDP, name lookups, multicast joins, threads and Python subproc
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -131,6 +132,6 @@ def test_a_python_subprocess_of_a_test_is_guarded_too(_network_guard):
             "    print(type(exc).__name__, s.getsockname()[1])\n")
     with _network_guard.expect_refusals() as refused:
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-        refused += evsurvey_netguard.subprocess_refusals(evsurvey_netguard.os.environ[evsurvey_netguard.ENV_LOG])
+        refused += evsurvey_netguard.subprocess_refusals(os.environ[evsurvey_netguard.ENV_LOG])
     assert done.stdout.split() == ["NetworkGuardError", "0"], done.stderr
     assert len(refused) == 1 and "connect to 192.0.2.1:443" in refused[0]

@@ -131,6 +131,24 @@ def test_check_save_keeps_results_domains_and_charger_ip_and_info_shows_them(tmp
     assert after.settings[CHECK_DOMAINS_SETTING] == [] and after.preflight.ran_at == stored.ran_at
 
 
+def test_a_project_that_cannot_be_written_still_shows_the_results_then_says_why(tmp_path, capsys, monkeypatch):
+    from survey.project.store import ProjectReadOnlyError
+
+    path = tmp_path / "site.evsurvey"
+    ProjectStore.create(path, Project()).close()
+
+    def read_only(self, report):  # as on a read-only medium (tests run as root, where chmod does not stop writes)
+        raise ProjectReadOnlyError(f"{path.name} is read-only. Save a copy with File → Save As to keep surveying.")
+
+    monkeypatch.setattr(ProjectStore, "set_preflight", read_only)
+    code = run_cli("check", "--project", str(path), "--save", "--ntp-server", f"127.0.0.1:{refused_udp_port()}",
+                   "--timeout", "1")
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "Network pre-flight for" in captured.out and "Result:" in captured.out
+    assert "read-only" in captured.err and "Traceback" not in captured.err
+
+
 def test_info_says_when_no_check_was_saved(tmp_path, capsys):
     path = tmp_path / "site.evsurvey"
     ProjectStore.create(path, Project()).close()

@@ -159,11 +159,16 @@ def run(args) -> int:
     local_api = LocalApi(charger_ip, args.modbus_unit, args.modbus_register) if charger_ip else None
     plan = plan_for_profile(profile, extra_endpoints=extra, ntp_servers=ntp, portal=portal, local_api=local_api)
     report = run_checks(plan, deadline_s=args.timeout, ssid=args.ssid)
-    saved = _keep(args, report, kept, given, charger_ip)
+    try:
+        saved, not_saved = _keep(args, report, kept, given, charger_ip), None
+    except UserInputError as exc:  # e.g. a read-only project: the results are still shown, then the reason
+        saved, not_saved = None, exc
     if args.json:
         print(json.dumps({**report.to_json(), "saved_to": saved}, ensure_ascii=False, indent=2))
     else:
         print(format_table(report) + (f"\nSaved in {saved}." if saved else ""))
+    if not_saved is not None:
+        raise not_saved
     return 1 if report.failed else 0
 
 

@@ -138,7 +138,7 @@ def test_the_charger_entered_by_ip_is_visible():
                   dial=loopback_dial)
     assert r.status is Status.PASS
     assert r.detail.startswith("1 responder: wallbox-5678.local (127.0.0.1): _http._tcp.")
-    assert "The charger at 192.168.20.15 is visible from this network" in r.detail
+    assert r.detail.endswith("The charger at 192.168.20.15 is visible from this network as wallbox-5678.local.")
 
 
 def test_a_charger_missing_from_the_responders_gets_the_reservation_advice():
@@ -158,7 +158,8 @@ def test_a_responder_named_like_the_maker_is_probably_the_charger():
                       maker="Wallbox")
         other = check("mdns", mdns_services=mdns.DEFAULT_SERVICE_TYPES, mdns_destination=("127.0.0.1", port),
                       maker="Zaptec")
-    assert named.status is Status.PASS and "named like a Wallbox device: probably the charger" in named.detail
+    assert named.status is Status.PASS
+    assert "wallbox-5678.local (127.0.0.1) is named like a Wallbox device: probably the charger" in named.detail
     assert other.status is Status.WARN and "None is recognisably the charger by name" in other.detail
     assert "--charger-ip" in other.fix
 

@@ -72,13 +72,18 @@ class MdnsResponder:
         return address == self.address or address in self.addresses
 
     @property
+    def name(self) -> str:
+        """The name it goes by: its first host name, else its first instance name ("" if none)."""
+        if self.hostnames:
+            return self.hostnames[0].rstrip(".")
+        return self.services[0].instance.split("._")[0] if self.services else ""
+
+    @property
     def label(self) -> str:
         """Short text for people: ``wallbox-5678.local (192.168.20.15): _http._tcp``."""
-        name = (self.hostnames[0] if self.hostnames else
-                self.services[0].instance.split("._")[0] if self.services else "")
         types = sorted({s.service_type for s in self.services} | set(self.service_types))
         what = ", ".join(t.removesuffix(".local.") for t in types) or "no services"
-        return f"{name.rstrip('.')} ({self.address}): {what}" if name else f"{self.address}: {what}"
+        return f"{self.name} ({self.address}): {what}" if self.name else f"{self.address}: {what}"
 
     def names(self) -> tuple[str, ...]:
         """Every name this responder gave (hosts and service instances), for matching a maker's name."""

@@ -429,9 +429,9 @@ def _mdns_result(seen: Observed) -> CheckResult:
     if charger_ip:
         charger = [r for r in o if r.has_address(charger_ip)]
         if charger:
+            known_as = f" as {charger[0].name}" if charger[0].name else ""
             return CheckResult("mdns", title, Status.PASS,
-                               f"{listed} The charger at {charger_ip} is visible from this network "
-                               f"({charger[0].label}).")
+                               f"{listed} The charger at {charger_ip} is visible from this network{known_as}.")
         return CheckResult("mdns", title, Status.WARN,
                            f"{listed} The charger at {charger_ip} is not among them: it advertises nothing by mDNS, "
                            "or its mDNS does not reach this network (another VLAN without a reflector).",
@@ -440,8 +440,8 @@ def _mdns_result(seen: Observed) -> CheckResult:
     named = [r for r in o if token and any(token in re.sub(r"[^a-z0-9]", "", n.casefold()) for n in r.names())]
     if named:
         return CheckResult("mdns", title, Status.PASS,
-                           f"{listed} {named[0].label} is named like a {plan.maker} device: probably the charger, "
-                           "visible from this network.")
+                           f"{listed} {named[0].name} ({named[0].address}) is named like a {plan.maker} device: "
+                           "probably the charger, visible from this network.")
     return CheckResult("mdns", title, Status.WARN,
                        f"{listed} None is recognisably the charger by name, so whether the charger is visible from "
                        "this network is not shown.",

@@ -29,6 +29,7 @@ environment that drops ``PYTHONPATH`` or with ``-I``/``-S``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import os
 import socket
@@ -47,6 +48,7 @@ class NetworkGuardError(RuntimeError):
     """A test tried to reach an address off this machine."""
 
 
+@functools.lru_cache(maxsize=1024)  # checked on every socket call: the suite's servers reuse a few hosts
 def is_loopback_host(host) -> bool:
     """True for a loopback IP literal, ``localhost``/``*.localhost`` or the empty (any) host."""
     if host is None:
@@ -65,6 +67,7 @@ def is_loopback_host(host) -> bool:
     return ip.is_loopback
 
 
+@functools.lru_cache(maxsize=1024)
 def _is_ip_literal(host) -> bool:
     if isinstance(host, bytes):
         host = host.decode("ascii", "replace")

@@ -135,3 +135,15 @@ def test_a_python_subprocess_of_a_test_is_guarded_too(_network_guard):
         refused += evsurvey_netguard.subprocess_refusals(os.environ[evsurvey_netguard.ENV_LOG])
     assert done.stdout.split() == ["NetworkGuardError", "0"], done.stderr
     assert len(refused) == 1 and "connect to 192.0.2.1:443" in refused[0]
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_PACKET"), reason="raw packet sockets are Linux's")
+def test_a_raw_frame_out_of_a_lan_interface_is_refused(_network_guard):
+    try:
+        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    except PermissionError:
+        pytest.skip("raw packet sockets need CAP_NET_RAW")
+    with sock, _network_guard.expect_refusals() as refused:
+        with pytest.raises(NetworkGuardError, match="raw frame on interface eth0"):
+            sock.sendto(b"\xff" * 60, ("eth0", 0))
+    assert len(refused) == 1

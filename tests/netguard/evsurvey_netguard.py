@@ -15,15 +15,18 @@ What is refused, before the call reaches the kernel (so no packet is sent):
   ``gethostbyaddr`` or ``getnameinfo`` (a DNS query would leave the machine); IP literals
   are parsed without a query and are allowed;
 - joining a multicast group on an interface other than loopback (the kernel would send an
-  IGMP / MLD report on the LAN).
+  IGMP / MLD report on the LAN);
+- a raw frame sent on an ``AF_PACKET`` socket out of any interface but ``lo``.
 Unix, netlink and other local families are allowed. Each refusal raises
 :class:`NetworkGuardError` (a ``RuntimeError``, so code that turns ``OSError`` into a
 verdict does not hide it) and is recorded, so a test that swallows the error still fails.
 
 What it cannot see: sockets made by C/C++ code that does not go through Python's ``socket``
-module (Qt's network classes, libcurl inside an extension), a direct ``_socket.socket``,
-programs that are not Python started as subprocesses, and Python subprocesses started with an
-environment that drops ``PYTHONPATH`` or with ``-I``/``-S``.
+module (Qt's network classes, libcurl inside an extension, the C resolver called by such code),
+a direct ``_socket.socket``, ``os.write`` on a socket's file descriptor, programs that are not
+Python started as subprocesses (``curl``, ``ping``), and Python subprocesses started with an
+environment that drops ``PYTHONPATH`` or with ``-I``/``-S``. A packet-level guarantee needs a
+network namespace with only ``lo`` (e.g. ``unshare -rn``), which CI could add around pytest.
 """
 
 from __future__ import annotations
@@ -119,9 +122,13 @@ class Guard:
 
     # -- checks --------------------------------------------------------------------------
     def check_address(self, what: str, family, address) -> None:
-        if family == socket.AF_UNIX or family not in (socket.AF_INET, socket.AF_INET6):
-            return
         if not isinstance(address, tuple) or not address:
+            return
+        if family == getattr(socket, "AF_PACKET", None):  # a raw frame goes out of the interface named
+            if address[0] != "lo":
+                self.refuse(f"{what} of a raw frame on interface {address[0]}")
+            return
+        if family not in (socket.AF_INET, socket.AF_INET6):  # Unix, netlink, ...: local by nature
             return
         if not is_loopback_host(address[0]):
             self.refuse(f"{what} to {address[0]!s}:{address[1] if len(address) > 1 else '?'}")

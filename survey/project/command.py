@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from survey.project.preflight import Status
 from survey.project.store import ProjectStore
 from survey.project.units import format_length
 
@@ -71,7 +70,7 @@ def _preflight_json(report) -> dict | None:
     if report is None:
         return None
     return {"ran_at": report.ran_at, "ran_at_text": report.ran_at_text(), "profile": report.profile_id,
-            "ok": not report.failed, "summary": {s.value.lower(): report.count(s) for s in Status},
+            "ok": not report.failed, "summary": report.summary(),
             "network": report.network.to_json()}
 
 

@@ -121,9 +121,13 @@ class NetcheckReport:
         """When the run started, in this computer's local time (``2026-05-04 14:03``)."""
         return datetime.fromtimestamp(self.ran_at).strftime("%Y-%m-%d %H:%M") if self.ran_at else "unknown time"
 
+    def summary(self) -> dict[str, int]:
+        """How many checks ended in each status: ``{"pass": 3, "warn": 1, "fail": 1, "skip": 0}``."""
+        return {s.value.lower(): self.count(s) for s in Status}
+
     def summary_text(self) -> str:
         """``3 pass, 1 warn, 1 fail, 0 skip``."""
-        return ", ".join(f"{self.count(s)} {s.value.lower()}" for s in Status)
+        return ", ".join(f"{n} {status}" for status, n in self.summary().items())
 
     def to_json(self) -> dict:
         return {
@@ -134,7 +138,7 @@ class NetcheckReport:
             "deadline_s": self.deadline_s,
             "elapsed_ms": round(self.elapsed_ms, 1),
             "ok": not self.failed,
-            "summary": {s.value.lower(): self.count(s) for s in Status},
+            "summary": self.summary(),
             "checks": [r.to_json() for r in self.results],
         }
 

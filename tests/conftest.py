@@ -10,7 +10,9 @@ through PYTHONPATH (tests/netguard/sitecustomize.py).
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -22,6 +24,7 @@ sys.path.insert(0, str(_NETGUARD_DIR))
 import evsurvey_netguard  # noqa: E402
 
 _NETGUARD_LOG = Path(tempfile.mkdtemp(prefix="evsurvey-netguard-")) / "refusals.log"
+atexit.register(shutil.rmtree, _NETGUARD_LOG.parent, ignore_errors=True)
 os.environ[evsurvey_netguard.ENV_FLAG] = "1"
 os.environ[evsurvey_netguard.ENV_LOG] = str(_NETGUARD_LOG)
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(_NETGUARD_DIR), os.environ.get("PYTHONPATH")) if p)
@@ -35,8 +38,10 @@ def _network_guard():
     """Fails the test that tried to reach an address off this machine, even when the code under
     test caught the guard's error (a netcheck turns every error into a verdict) or the attempt
     was made in a thread or a Python subprocess of the test."""
-    NETGUARD.take()
-    evsurvey_netguard.subprocess_refusals(str(_NETGUARD_LOG))
+    late = NETGUARD.take() + evsurvey_netguard.subprocess_refusals(str(_NETGUARD_LOG))
+    if late:
+        pytest.fail("a thread or process an earlier test left running tried to reach the network outside "
+                    "loopback:\n  " + "\n  ".join(late), pytrace=False)
     yield NETGUARD
     refused = NETGUARD.take() + evsurvey_netguard.subprocess_refusals(str(_NETGUARD_LOG))
     if refused:

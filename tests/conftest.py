@@ -1,16 +1,52 @@
-"""Shared test setup: headless Qt and per-test user folders (Qt itself only in tests/ui).
+"""Shared test setup: headless Qt, per-test user folders (Qt itself only in tests/ui), and the
+network guard: no test may send a packet off this machine (tests/netguard/evsurvey_netguard.py
+says what it refuses and what it cannot see).
 
 QT_QPA_PLATFORM must be set before anything imports Qt, so it is set at import time of
-this file (pytest imports conftest.py before the test modules).
+this file (pytest imports conftest.py before the test modules). The guard is installed at
+import time too, before any test module runs code, and carried into Python subprocesses
+through PYTHONPATH (tests/netguard/sitecustomize.py).
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+_NETGUARD_DIR = Path(__file__).resolve().parent / "netguard"
+sys.path.insert(0, str(_NETGUARD_DIR))
+import evsurvey_netguard  # noqa: E402
+
+_NETGUARD_LOG = Path(tempfile.mkdtemp(prefix="evsurvey-netguard-")) / "refusals.log"
+atexit.register(shutil.rmtree, _NETGUARD_LOG.parent, ignore_errors=True)
+os.environ[evsurvey_netguard.ENV_FLAG] = "1"
+os.environ[evsurvey_netguard.ENV_LOG] = str(_NETGUARD_LOG)
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(_NETGUARD_DIR), os.environ.get("PYTHONPATH")) if p)
+NETGUARD = evsurvey_netguard.install(main_process=True)
+
 import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _network_guard():
+    """Fails the test that tried to reach an address off this machine, even when the code under
+    test caught the guard's error (a netcheck turns every error into a verdict) or the attempt
+    was made in a thread or a Python subprocess of the test."""
+    late = NETGUARD.take() + evsurvey_netguard.subprocess_refusals(str(_NETGUARD_LOG))
+    if late:
+        pytest.fail("a thread or process an earlier test left running tried to reach the network outside "
+                    "loopback:\n  " + "\n  ".join(late), pytrace=False)
+    yield NETGUARD
+    refused = NETGUARD.take() + evsurvey_netguard.subprocess_refusals(str(_NETGUARD_LOG))
+    if refused:
+        pytest.fail("the test tried to reach the network outside loopback:\n  " + "\n  ".join(refused),
+                    pytrace=False)
 
 
 @pytest.fixture(autouse=True)

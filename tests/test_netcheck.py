@@ -14,71 +14,41 @@ from pathlib import Path
 
 import pytest
 
-from survey.netcheck import probes, runner, sntp
+import survey.netcheck.plan as planning
+from survey.netcheck import mdns, probes, sntp
+from survey.netcheck.plan import CheckPlan, Endpoint, NtpServer, plan_for_profile
 from survey.netcheck.results import Status
-from survey.netcheck.runner import CheckPlan, Endpoint, NtpServer, plan_for_profile, run_checks
+from survey.netcheck.runner import run_checks
 from survey.project.model import ChargerProfile
 from survey.project.profiles import get_profile
+from fakes.lan import tcp_server
 
 FIX = Path(__file__).parent / "fixtures" / "netcheck"
 CERT, KEY, EXPIRED_CERT = FIX / "localhost-cert.pem", FIX / "localhost-key.pem", FIX / "expired-cert.pem"
 ROUTE = FIX / "route-linux.txt"
 
 
+#: The laptop's address in the fixture routing table's subnet (192.0.2.0/24, RFC 5737).
+LAPTOP_IP = "192.0.2.23"
+
+
 @pytest.fixture(autouse=True)
 def _offline(monkeypatch):
-    """No test may reach the internet: the system resolver and the public test hosts are cut off."""
+    """Nothing a netcheck test runs leaves the machine (the suite's network guard would fail it):
+    the system resolver and the public test hosts are cut off, the routing table is a fixture,
+    the laptop's address is given, and the one-shot mDNS query goes to a loopback port where
+    nobody answers."""
     def no_dns(host):
         raise socket.gaierror(socket.EAI_NONAME, f"test resolver: {host} is not resolvable here")
 
     monkeypatch.setattr(probes, "system_resolve", no_dns)
-    monkeypatch.setattr(runner, "GENERIC_ENDPOINTS", {})
+    monkeypatch.setattr(planning, "GENERIC_ENDPOINTS", {})
     monkeypatch.setattr(probes, "ROUTE_TABLE", ROUTE)
+    monkeypatch.setattr(probes, "local_address_towards", lambda address: LAPTOP_IP)
+    monkeypatch.setattr(mdns, "MDNS_DESTINATION", ("127.0.0.1", refused_udp_port()))
 
 
 # --------------------------------------------------------------------------- local servers
-
-
-class _Server:
-    def __init__(self, sock: socket.socket, handler):
-        self.sock = sock
-        self.port = sock.getsockname()[1]
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._loop, args=(handler,), daemon=True)
-        self.thread.start()
-
-    def _loop(self, handler):
-        self.sock.settimeout(0.1)
-        while not self.stopped.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (TimeoutError, socket.timeout):
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(handler, conn), daemon=True).start()
-
-    def _serve(self, handler, conn):
-        with contextlib.suppress(OSError, ssl.SSLError), conn:
-            handler(conn, self.stopped)
-
-    def close(self):
-        self.stopped.set()
-        self.thread.join(2)
-        self.sock.close()
-
-
-@contextlib.contextmanager
-def tcp_server(handler=lambda conn, stopped: None):
-    """A local TCP listener; ``handler(conn, stopped)`` serves each connection (default: close it)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    server = _Server(sock, handler)
-    try:
-        yield server.port
-    finally:
-        server.close()
 
 
 def _tls_handler(certfile: Path):
@@ -100,6 +70,12 @@ def _silent(conn, stopped):
 def refused_port() -> int:
     """A port nobody listens on (bound once, then released)."""
     with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def refused_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
@@ -146,6 +122,21 @@ def sntp_responder(offset_s: float = 0.0, *, stratum: int = 2, silent: bool = Fa
 def trusting_context() -> ssl.SSLContext:
     """A client context that trusts the test certificate (as the system store trusts a real CA)."""
     return ssl.create_default_context(cafile=str(CERT))
+
+
+#: Stands for a cloud host's public address in resolver answers; every connection the checks make
+#: to it is redirected to loopback by :func:`loopback_dial`, so the verdict sees a public address
+#: while the packet stays on this machine.
+PUBLIC_IP = "20.50.2.10"
+
+
+def public_resolver(host: str) -> tuple[str, ...]:
+    return (PUBLIC_IP,)
+
+
+def loopback_dial(address: str, port: int, timeout_s: float) -> socket.socket:
+    """Connect to the same port on 127.0.0.1 instead of ``address``."""
+    return probes.tcp_connect("127.0.0.1", port, timeout_s)
 
 
 def plan(endpoints=(), domains=(), ntp=(), tcp_ports=None, generic=False) -> CheckPlan:
@@ -264,17 +255,39 @@ def test_zaptec_plan_tests_its_domains_on_tcp_ports_and_ntp_by_sntp():
 
 
 def test_undocumented_maker_gets_generic_checks_and_says_what_cannot_be_checked(monkeypatch):
-    monkeypatch.setattr(runner, "GENERIC_ENDPOINTS", {
-        443: Endpoint("1.1.1.1", 443, tls=True, generic=True), 80: Endpoint("1.1.1.1", 80, tls=False, generic=True)})
-    p = plan_for_profile(get_profile("wallbox_pulsar_plus"))
-    assert p.generic and p.tcp_ports == (80, 443, 8883)
-    assert {e.label for e in p.endpoints} == {"1.1.1.1:443", "1.1.1.1:80"}
-    assert "cannot be checked" in p.unchecked_note
-    assert p.ntp_servers == (NtpServer("pool.ntp.org"),)
-    report = run_checks(p, deadline_s=1)
-    results = by_id(report)
+    # Stand-in for the public HTTPS test host: a loopback port nobody listens on (the suite never leaves the machine).
+    https = refused_port()
+    monkeypatch.setattr(planning, "GENERIC_ENDPOINTS", {443: Endpoint("127.0.0.1", https, tls=True, generic=True)})
+    p = plan_for_profile(get_profile("emporia_ev"))
+    assert p.generic and p.tcp_ports == (443, 8883)
+    assert {e.label for e in p.endpoints} == {f"127.0.0.1:{https}"}
+    assert "documents no cloud domains" in p.unchecked_note and "cannot be fully checked" in p.unchecked_note
+    assert p.ntp_servers == (NtpServer("pool.ntp.org"),) and p.probe_domains == () and p.allowlist == ()
+    results = by_id(run_checks(p, deadline_s=1))
     assert results["cloud_domains"].status is Status.SKIP
     assert results["egress:8883"].status is Status.SKIP  # no public host known for it here
+
+
+@pytest.mark.parametrize("profile_id, apex", [("chargepoint_home_flex", "chargepoint.com"),
+                                              ("wallbox_pulsar_plus", "wallbox.com")])
+def test_maker_wildcards_are_told_and_their_apex_names_resolved(profile_id, apex):
+    p = plan_for_profile(get_profile(profile_id))
+    assert p.allowlist == (f"*.{apex}",) and p.probe_domains == (apex,)
+    assert apex in p.domains and all(e.generic for e in p.endpoints)  # the hosts under the apex are not documented
+    assert f"*.{apex}" in p.unchecked_note
+    blocked = by_id(run_checks(p, resolver=lambda host: ("0.0.0.0",), deadline_s=1))
+    dns = blocked[f"dns:{apex}"]
+    assert dns.status is Status.FAIL and dns.title == f"DNS {apex} (probe of *.{apex})"
+    regex = "(\\.|^)" + apex.replace(".", "\\.") + "$"
+    assert regex in dns.fix and f"@@||{apex}^" in dns.fix
+    assert f"*.{apex}" in blocked["cloud_domains"].fix
+
+    def only_the_apex(host):
+        if host != apex:
+            raise socket.gaierror(socket.EAI_NONAME, "not resolvable here")
+        return (PUBLIC_IP,)
+
+    assert by_id(run_checks(p, resolver=only_the_apex, deadline_s=1))[f"dns:{apex}"].status is Status.PASS
 
 
 def test_installer_domains_replace_the_generic_checks():
@@ -290,19 +303,34 @@ def test_installer_domains_replace_the_generic_checks():
 def test_tcp_pass_and_refused_port_fails_with_the_firewall_fix():
     closed = refused_port()
     with tcp_server() as port:
-        report = run_checks(plan([Endpoint("127.0.0.1", port, tls=False), Endpoint("127.0.0.1", closed, tls=False,
-                                                                                    generic=True)],
-                                 tcp_ports=(port, closed)), deadline_s=3)
+        report = run_checks(plan([Endpoint("api.maker.example", port, tls=False),
+                                  Endpoint("api.maker.example", closed, tls=False, generic=True)],
+                                 tcp_ports=(port, closed)), resolver=public_resolver, dial=loopback_dial, deadline_s=3)
     r = by_id(report)
-    assert r[f"tcp:127.0.0.1:{port}"].status is Status.PASS
-    assert r[f"egress:{port}"].status is Status.PASS
+    assert r[f"tcp:api.maker.example:{port}"].status is Status.PASS
+    assert r[f"egress:{port}"].status is Status.PASS and "from a public address" in r[f"egress:{port}"].detail
     # The same host answered on another port: a refusal there is a warning, not proof of a block ...
-    assert r[f"tcp:127.0.0.1:{closed}"].status is Status.WARN
-    assert "Refused" in r[f"tcp:127.0.0.1:{closed}"].detail
+    assert r[f"tcp:api.maker.example:{closed}"].status is Status.WARN
+    assert "Refused" in r[f"tcp:api.maker.example:{closed}"].detail
     # ... but nothing answered on that port at all, so the port verdict fails with the fix.
     assert r[f"egress:{closed}"].status is Status.FAIL
     assert f"Allow outbound TCP {closed}" in r[f"egress:{closed}"].fix
     assert report.failed
+
+
+@pytest.mark.parametrize("host, answer, words", [
+    ("127.0.0.1", "127.0.0.1", "loopback"),  # an address given directly (a DNS answer of 127.0.0.1 is a sinkhole)
+    ("api.maker.example", "192.168.1.5", "private LAN"), ("api.maker.example", "fd00::5", "private LAN"),
+    ("api.maker.example", "169.254.7.7", "link-local"), ("api.maker.example", "100.64.1.1", "carrier-grade NAT")])
+def test_a_local_answer_does_not_count_as_leaving_the_network(host, answer, words):
+    with tcp_server() as port:
+        r = by_id(run_checks(plan([Endpoint(host, port, tls=False)]),
+                             resolver=lambda name: (answer,), dial=loopback_dial, deadline_s=3))
+    tcp, egress = r[f"tcp:{host}:{port}"], r[f"egress:{port}"]
+    assert tcp.status is Status.PASS and words in tcp.detail and "does not show" in tcp.detail
+    assert egress.status is Status.WARN
+    assert egress.detail.startswith(f"Only local addresses answered on TCP {port}") and words in egress.detail
+    assert f"--domain HOST:{port}" in egress.fix
 
 
 def test_refused_everywhere_fails_the_endpoint():
@@ -477,7 +505,10 @@ def test_report_json_shape():
     report = run_checks(plan_for_profile(profile, ntp_servers=(NtpServer("127.0.0.1", refused_port()),)),
                         deadline_s=1)
     data = report.to_json()
-    assert set(data) == {"profile", "generic", "deadline_s", "elapsed_ms", "ok", "summary", "checks"}
+    assert set(data) == {"profile", "ran_at", "network", "generic", "deadline_s", "elapsed_ms", "ok", "summary",
+                         "checks"}
+    assert data["network"] == {"ssid": None, "laptop_ip": LAPTOP_IP, "subnet": "192.0.2.0/24", "interface": "eth0",
+                               "gateway": "192.0.2.1"}
     assert set(data["summary"]) == {"pass", "warn", "fail", "skip"}
     for check in data["checks"]:
         assert set(check) == {"id", "title", "status", "detail", "fix", "elapsed_ms"}

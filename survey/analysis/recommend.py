@@ -104,7 +104,8 @@ def recommend(project: Project, survey: Survey | None = None, profile: ChargerPr
     verdict = analysis.verdict
     options = build_ladder(project, analysis.model, verdict, analysis.profile.reception_offset_db,
                            channel_advice_from(analysis.findings))
-    checklist = build_checklist(survey_observations(analysis.survey), analysis.target.network, analysis.profile)
+    checklist = build_checklist(survey_observations(analysis.survey), analysis.target.network, analysis.profile,
+                                project.preflight)
     return Recommendation(analysis=analysis, options=options, checklist=checklist)
 
 

@@ -51,13 +51,85 @@ def is_sinkhole_address(address: str) -> bool:
     return ip.is_unspecified or ip.is_loopback
 
 
+#: RFC 6598 shared address space (carrier-grade NAT); ``ipaddress`` has no property for it.
+CGNAT_NETWORK = ipaddress.ip_network("100.64.0.0/10")
+
+#: What each scope is called in a verdict.
+SCOPE_WORDS = {
+    "public": "a public address",
+    "loopback": "loopback (this laptop itself)",
+    "unspecified": "the unspecified address",
+    "link-local": "a link-local address",
+    "private": "a private LAN address",
+    "cgnat": "a carrier-grade NAT (shared) address",
+    "multicast": "a multicast address",
+    "reserved": "an address that is not routed on the internet",
+}
+
+
+def address_scope(address: str) -> str:
+    """Where ``address`` is: ``public`` (routed on the internet), or one of the local scopes
+    ``loopback``, ``unspecified``, ``link-local``, ``private`` (RFC 1918 / unique-local),
+    ``cgnat`` (RFC 6598), ``multicast``, ``reserved`` (documentation and other ranges
+    ``ipaddress`` calls neither private nor global). IPv4-mapped IPv6 is judged as IPv4."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0].strip("[]"))
+    except ValueError:
+        return "reserved"
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_unspecified:
+        return "unspecified"
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_multicast:
+        return "multicast"
+    if ip.version == 4 and ip in CGNAT_NETWORK:
+        return "cgnat"
+    if ip.is_global:
+        return "public"
+    if ip.is_reserved:
+        return "reserved"
+    if any(ip.version == n.version and ip in n for n in _DOCUMENTATION):
+        return "reserved"
+    return "private" if ip.is_private else "reserved"
+
+
+# RFC 5737 / RFC 3849 documentation ranges: ``ipaddress`` counts them as private, but no LAN uses them.
+_DOCUMENTATION = [ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")]
+
+
+def is_public_address(address: str) -> bool:
+    """True only for an address routed on the internet: an answer from it shows the traffic
+    left this network. Loopback, private, link-local and CGNAT answers are local."""
+    return address_scope(address) == "public"
+
+
 def is_private_address(address: str) -> bool:
     """RFC 1918 / unique-local / link-local / CGNAT: an answer a public cloud name should not get."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return ip.is_private or ip in ipaddress.ip_network("100.64.0.0/10")
+    return address_scope(address) in ("private", "link-local", "cgnat")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One IPv4 route of Linux's routing table (addresses as text)."""
+
+    interface: str
+    destination: str
+    gateway: str
+    mask: str
+    flags: int
+    metric: int
+
+    @property
+    def is_default(self) -> bool:
+        return self.destination == "0.0.0.0" and self.mask == "0.0.0.0" and bool(self.flags & _RTF_GATEWAY)
+
+    @property
+    def network(self) -> ipaddress.IPv4Network:
+        return ipaddress.IPv4Network(f"{self.destination}/{self.mask}", strict=False)
 
 
 @dataclass(frozen=True)
@@ -67,12 +139,11 @@ class Gateway:
     metric: int
 
 
-def default_gateways(route_table: Path = ROUTE_TABLE) -> tuple[Gateway, ...]:
-    """Default IPv4 routes from Linux's routing table, lowest metric first.
+def routes(route_table: Path = ROUTE_TABLE) -> tuple[Route, ...]:
+    """The IPv4 routes that are up, from Linux's routing table (proc(5) /proc/net/route).
 
     Raises ``FileNotFoundError`` where the table does not exist (macOS, Windows, containers
-    without /proc); an empty tuple means the table exists and has no default route.
-    """
+    without /proc)."""
     lines = route_table.read_text(encoding="ascii", errors="replace").splitlines()
     found = []
     for line in lines[1:]:  # first line is the header
@@ -84,11 +155,51 @@ def default_gateways(route_table: Path = ROUTE_TABLE) -> tuple[Gateway, ...]:
             mask, metric = int(cols[7], 16), int(cols[6])
         except ValueError:
             continue
-        if destination == 0 and mask == 0 and flags & _RTF_UP and flags & _RTF_GATEWAY:
-            # The kernel prints the address as a host-order (little-endian on x86/ARM) 32-bit hex word.
-            address = str(ipaddress.IPv4Address(gateway.to_bytes(4, sys.byteorder)))
-            found.append(Gateway(interface=cols[0], address=address, metric=metric))
+        if flags & _RTF_UP:
+            found.append(Route(cols[0], _kernel_ipv4(destination), _kernel_ipv4(gateway), _kernel_ipv4(mask), flags,
+                               metric))
+    return tuple(found)
+
+
+def _kernel_ipv4(word: int) -> str:
+    # The kernel prints addresses as host-order (little-endian on x86/ARM) 32-bit hex words.
+    return str(ipaddress.IPv4Address(word.to_bytes(4, sys.byteorder)))
+
+
+def default_gateways(route_table: Path = ROUTE_TABLE) -> tuple[Gateway, ...]:
+    """Default IPv4 routes from Linux's routing table, lowest metric first.
+
+    Raises ``FileNotFoundError`` where the table does not exist; an empty tuple means the
+    table exists and has no default route.
+    """
+    return default_gateways_of(routes(route_table))
+
+
+def default_gateways_of(table: tuple[Route, ...]) -> tuple[Gateway, ...]:
+    """The default routes of ``table``, lowest metric first."""
+    found = [Gateway(r.interface, r.gateway, r.metric) for r in table if r.is_default]
     return tuple(sorted(found, key=lambda g: g.metric))
+
+
+def subnet_of(laptop_ip: str, interface: str, table: tuple[Route, ...]) -> str | None:
+    """The on-link network of ``interface`` that holds ``laptop_ip``, as CIDR text (the longest
+    match), or None."""
+    try:
+        ip = ipaddress.IPv4Address(laptop_ip)
+    except ValueError:
+        return None
+    nets = [r.network for r in table if r.interface == interface and not r.flags & _RTF_GATEWAY
+            and r.mask != "0.0.0.0" and ip in r.network]
+    return str(max(nets, key=lambda n: n.prefixlen)) if nets else None
+
+
+def local_address_towards(address: str) -> str:
+    """This laptop's own address on the way to ``address`` (e.g. the default gateway): a UDP
+    socket is connected there, which only picks the route and sends no packet."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as sock:
+        sock.connect((address, 9))  # port 9 ("discard"); nothing is sent
+        return str(sock.getsockname()[0])
 
 
 def tcp_connect(address: str, port: int, timeout_s: float) -> socket.socket:

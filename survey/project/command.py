@@ -33,6 +33,7 @@ def run(args) -> int:
         "surveys": [{"name": s.name, "samples": len(s.samples)} for s in project.surveys],
         "devices": [{"kind": d.kind.value, "label": d.label, "x_m": d.x_m, "y_m": d.y_m, "planned": d.planned}
                     for d in project.devices],
+        "preflight": _preflight_json(project.preflight),
     }
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
@@ -52,6 +53,7 @@ def run(args) -> int:
         f"Target:    {project.target.ssid!r}" if project.target else "Target:    not chosen",
         f"Charger:   {project.charger_profile_id}",
         "Surveys:   " + (", ".join(f"{s.name} ({len(s.samples)} samples)" for s in project.surveys) or "none"),
+        "Network:   " + _preflight_text(project.preflight),
         "Devices:",
     ]
     for d in project.devices:
@@ -62,3 +64,19 @@ def run(args) -> int:
         lines.append("  none")
     print("\n".join(lines))
     return 0
+
+
+def _preflight_json(report) -> dict | None:
+    if report is None:
+        return None
+    return {"ran_at": report.ran_at, "ran_at_text": report.ran_at_text(), "profile": report.profile_id,
+            "ok": not report.failed, "summary": report.summary(),
+            "network": report.network.to_json()}
+
+
+def _preflight_text(report) -> str:
+    """When the last network check ran and what it found (the checks are `evsurvey check`'s)."""
+    if report is None:
+        return "not checked yet (evsurvey check --project FILE --save)"
+    return (f"checked {report.ran_at_text()} ({report.profile_id}): {'FAILED' if report.failed else 'OK'}, "
+            f"{report.summary_text()}; on {report.network.text()}")

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Iterable
 
 from survey.project.link import LinkTest
+from survey.project.preflight import NetcheckReport
 
 #: Authentication values an :class:`Observation` may carry (JSON and storage use these).
 AUTH_VALUES = ("OPEN", "WEP", "WPA-PSK", "WPA2-PSK", "WPA3-SAE", "WPA-EAP", "WPA2-EAP", "WPA3-EAP", "OWE")
@@ -273,6 +274,9 @@ class ChargerProfile:
     bands: tuple[str, ...] = ("2.4",)
     reception_offset_db: float = 3.0
     cloud_domains: tuple[str, ...] = ()
+    #: What to allow through a DNS filter, as the installer enters it: exact names or
+    #: ``*.maker.com`` wildcards (empty: the ``cloud_domains`` themselves).
+    allowlist_domains: tuple[str, ...] = ()
     ports: tuple[int, ...] = (443,)
     ntp_servers: tuple[str, ...] = ()
     notes: str = ""
@@ -296,6 +300,8 @@ class Project:
     charger_profile_id: str = "generic_iot"
     active_survey_id: int | None = None
     settings: dict = field(default_factory=dict, compare=False, hash=False)
+    #: The last network pre-flight run saved with the project (``evsurvey check --save``).
+    preflight: NetcheckReport | None = None
 
     # -- derived views -------------------------------------------------------
     def material(self, material_id: str) -> Material | None:

@@ -25,7 +25,10 @@ GENERIC_PROFILE_ID = "generic_iot"
 _FALLBACK_GENERIC = ChargerProfile(id=GENERIC_PROFILE_ID, name="Generic 2.4 GHz IoT charger", ports=(443, 8883))
 
 _ID_PATTERN = re.compile(r"^[a-z0-9_\-]{1,64}$")
-_TUPLE_FIELDS = ("bands", "cloud_domains", "ports", "ntp_servers", "sources")
+_TUPLE_FIELDS = ("bands", "cloud_domains", "allowlist_domains", "ports", "ntp_servers", "sources")
+#: A DNS name (letters, digits, '-' in dot-separated labels, at least two labels), optionally
+#: behind a ``*.`` wildcard meaning "this name and every name under it".
+_DOMAIN_PATTERN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9\-]{0,61}[a-z0-9])?$")
 
 
 class ProfileError(UserInputError):
@@ -56,6 +59,11 @@ def profile_from_dict(data: dict, *, user_defined: bool = False) -> ChargerProfi
                 raise ValueError("port out of range")
         if "reception_offset_db" in values:
             values["reception_offset_db"] = float(values["reception_offset_db"])
+        if "allowlist_domains" in values:
+            values["allowlist_domains"] = tuple(str(d).strip().lower() for d in values["allowlist_domains"])
+            bad = [d for d in values["allowlist_domains"] if not _DOMAIN_PATTERN.match(d)]
+            if bad:
+                raise ValueError(f"allow-list entry {bad[0]!r} is neither a domain name nor *.domain")
     except (TypeError, ValueError) as exc:
         raise ProfileError(f"Charger profile '{values['id']}' has a malformed field ({exc}); "
                            "ports must be numbers 1-65535 and the offset a number of dB.") from exc
@@ -125,3 +133,32 @@ def save_user_profile(profile: ChargerProfile) -> Path:
 def with_offset(profile: ChargerProfile, reception_offset_db: float) -> ChargerProfile:
     """The same profile with another reception offset (the offset is an editable assumption)."""
     return replace(profile, reception_offset_db=float(reception_offset_db))
+
+
+def allowlist(profile: ChargerProfile) -> tuple[str, ...]:
+    """What the installer allows through a DNS filter for this charger: the profile's allow-list
+    (names or ``*.maker.com`` wildcards), else its cloud domains; empty when the maker names none."""
+    return profile.allowlist_domains or profile.cloud_domains
+
+
+def resolution_probes(profile: ChargerProfile) -> tuple[str, ...]:
+    """Names to resolve for an allow-list wildcard: ``*.chargepoint.com`` -> ``chargepoint.com``
+    (the apex always exists; the hosts under it that the charger uses may not be documented).
+    Names already among the cloud domains are tested with them, not again."""
+    known = {d.casefold() for d in profile.cloud_domains}
+    apexes = (d[2:] for d in profile.allowlist_domains if d.startswith("*."))
+    return tuple(dict.fromkeys(a for a in apexes if a.casefold() not in known))
+
+
+def filter_rules(pattern: str) -> str:
+    """How to allow ``pattern`` (a name or ``*.domain``) in the two common DNS filters.
+
+    Pi-hole: a wildcard is the regex ``(\\.|^)domain\\.com$`` (Pi-hole's regex documentation,
+    https://docs.pi-hole.net/regex/tutorial/, anchors ``^``/``$``); an exact name is an exact allow
+    entry. AdGuard Home: ``@@||domain^`` unblocks the name and every name under it (AdGuard Home
+    wiki, "Hosts blocklists", adblock-style rules)."""
+    if pattern.startswith("*."):
+        apex = pattern[2:]
+        return (f"{pattern}: Pi-hole allow regex (\\.|^){re.escape(apex)}$, "
+                f"AdGuard Home rule @@||{apex}^")
+    return f"{pattern}: Pi-hole exact allow entry, AdGuard Home rule @@||{pattern}^"

@@ -40,6 +40,7 @@ from survey.project.model import (
     TargetNetwork,
     Wall,
 )
+from survey.project.preflight import NetcheckReport
 
 log = logging.getLogger(__name__)
 
@@ -384,6 +385,23 @@ class ProjectStore:
         with self._tx() as db:
             self._set_meta(db, "active_survey_id", survey_id)
 
+    def set_preflight(self, report: NetcheckReport | None) -> None:
+        """Keep the last network pre-flight run with the project (replacing the one before).
+
+        A meta key, not a table: files stay at the same schema version, and an older evsurvey
+        opens them and ignores the key."""
+        with self._tx() as db:
+            self._set_meta(db, "preflight", None if report is None else report.to_json())
+
+    def _load_preflight(self) -> NetcheckReport | None:
+        try:
+            data = self._get_meta("preflight")
+            return None if data is None else NetcheckReport.from_json(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # A damaged record of an earlier check must not keep the survey from opening.
+            log.warning("ignoring the stored pre-flight results of %s: %s", self.path, exc)
+            return None
+
     def set_setting(self, key: str, value: Any) -> None:
         with self._tx() as db:
             settings = self._get_meta("settings", {})
@@ -572,6 +590,8 @@ class ProjectStore:
             self._set_meta(db, "charger_profile_id", p.charger_profile_id)
             self._set_meta(db, "settings", dict(p.settings))
             self._set_meta(db, "created_by", "evsurvey")
+            if p.preflight is not None:
+                self._set_meta(db, "preflight", p.preflight.to_json())
             self._write_floorplan(db, p.floorplan)
             for m in p.materials:
                 self._write_material(db, m)
@@ -618,7 +638,8 @@ class ProjectStore:
             site=site, units=self._get_meta("units", "m"), floorplan=floorplan, walls=walls, materials=materials,
             devices=devices, surveys=surveys, target=target,
             charger_profile_id=self._get_meta("charger_profile_id", "generic_iot"),
-            active_survey_id=self._get_meta("active_survey_id"), settings=self._get_meta("settings", {}))
+            active_survey_id=self._get_meta("active_survey_id"), settings=self._get_meta("settings", {}),
+            preflight=self._load_preflight())
 
     def _load_survey(self, row: sqlite3.Row) -> Survey:
         db = self._db

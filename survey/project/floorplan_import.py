@@ -96,9 +96,9 @@ DXF_MAX_BYTES = 50 * 1024 * 1024
 #: Objects (entities, table entries, ...) in a DXF file, counted before ezdxf parses it.
 DXF_MAX_OBJECTS = 100_000
 #: Wall-candidate segments collected, every block insert expanded.
-DXF_MAX_SEGMENTS = 100_000
+DXF_MAX_SEGMENTS = 50_000
 #: Entities visited while expanding blocks (a block of blocks of blocks...).
-DXF_MAX_VISITS = 200_000
+DXF_MAX_VISITS = 100_000
 #: Blocks inside blocks (AutoCAD drawings nest a few levels: a door in a wall in a unit).
 DXF_MAX_BLOCK_DEPTH = 8
 

@@ -203,8 +203,8 @@ class PlanJobProcess:
 
     def _memory_error(self) -> fi.FloorplanImportError:
         return fi.FloorplanImportError(
-            f"Reading {self.job.name} needed more than the {self.memory_bytes / 2**30:.0f} GB evsurvey allows for a "
-            "floorplan and was stopped. Export the plan again with less detail (or as a PNG) and import that.")
+            f"Reading {self.job.name} needed more than the {_size_text(self.memory_bytes)} evsurvey allows for "
+            "reading a floorplan and was stopped. Export the plan again with less detail (or as a PNG) and import that.")
 
     def _died(self) -> fi.FloorplanImportError:
         self._process.join(5)
@@ -238,6 +238,10 @@ class PlanJobProcess:
             self.cancelled = True
             self.finished = True
             self._stop()
+
+
+def _size_text(n_bytes: int) -> str:
+    return f"{n_bytes / 2**30:.0f} GB" if n_bytes >= 2**30 else f"{n_bytes / 2**20:.0f} MB"
 
 
 def run_plan_job_in_worker(job: PlanJob, *, timeout_s: float = WORKER_TIMEOUT_S,

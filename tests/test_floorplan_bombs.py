@@ -9,10 +9,7 @@ written are in each test's comment.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -20,45 +17,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fixtures import bombs  # noqa: E402
+from fixtures.bombs import measure  # noqa: E402
 
 from survey.project import floorplan_import as fi  # noqa: E402
 from survey.project import images  # noqa: E402
 from survey.project.plan_worker import PlanJob, PlanJobProcess, run_plan_job_in_worker  # noqa: E402
-
-TESTS = Path(__file__).parent
-
-
-def measure(make: str, read: str) -> dict:
-    """Run ``read`` on the bytes ``data`` made by ``make`` in a fresh interpreter.
-
-    Returns the error type and message (or "" and the result's repr), the seconds the read
-    took, the peak resident memory of the whole process in MB (``rss_mb``: ru_maxrss, Linux
-    KB) and how much of it the read added over the interpreter, its imports and the input
-    (``read_mb``).
-    """
-    code = textwrap.dedent(f"""
-        import json, resource, sys, time
-        sys.path.insert(0, {str(TESTS)!r})
-        from fixtures import bombs
-        from survey.project import floorplan_import as fi, images
-        data = {make}
-        before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        started = time.perf_counter()
-        try:
-            value = {read}
-            outcome = {{"error": "", "message": repr(value)[:300]}}
-        except Exception as exc:
-            outcome = {{"error": type(exc).__name__, "message": str(exc)}}
-        outcome["seconds"] = time.perf_counter() - started
-        outcome["input_bytes"] = len(data)
-        outcome["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        outcome["read_mb"] = outcome["rss_mb"] - before_mb
-        print(json.dumps(outcome))
-    """)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
 
 #: Peak memory of the whole measuring process (interpreter, numpy, the readers' libraries, the input).
 PROCESS_MB = 600

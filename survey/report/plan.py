@@ -219,6 +219,8 @@ class PlanFlowable(Flowable):
         return (self.ox + (x_m - x0) * self.scale, self.legend_pt + (y1 - y_m) * self.scale)
 
     def _image(self, png: bytes, extent) -> None:
+        # ``png`` is always one this module encoded (a heatmap layer, report_plan_image's
+        # output), never a project's blob: reportlab opens it with Pillow unrestricted.
         ex0, ey0, ex1, ey1 = extent
         px0, py1 = self._pt(ex0, ey0)
         px1, py0 = self._pt(ex1, ey1)

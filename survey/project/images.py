@@ -35,6 +35,8 @@ MAX_IMAGE_PIXELS = 60_000_000
 #: names are the keys.
 ALLOWED_FORMATS = {"png": "PNG", "jpeg": "JPEG", "bmp": "BMP", "webp": "WEBP", "gif": "GIF", "tiff": "TIFF"}
 ALLOWED_NAMES = "PNG, JPEG, BMP, WebP, GIF or TIFF"
+#: How messages name the image a project file carries (the report and the window check it).
+STORED_PLAN_NAME = "The plan image stored in this project"
 
 #: What a refused file most likely is, to name it in the message (magic bytes -> name).
 _KNOWN_OTHERS = ((b"%!PS", "a PostScript (EPS) file"), (b"\xc5\xd0\xd3\xc6", "a PostScript (EPS) file"),

@@ -33,8 +33,8 @@ from survey.analysis.target import survey_observations
 from survey.errors import EvSurveyError, UserInputError
 from survey.project.model import Project, Survey
 from survey.report import sections
-from survey.report.plan import report_plan_image
 from survey.report.fonts import BODY_FONT, bounded_text, draw_string, register_fonts, safe_markup, truncate
+from survey.report.plan import report_plan_image
 from survey.report.redact import Redactor
 from survey.report.styles import styles
 

@@ -119,9 +119,6 @@ PLAN_LONG_SIDE_PX = 2000
 #: How much the plan is lightened toward white (0 = unchanged) so the heatmap reads over it.
 PLAN_FADE = 0.4
 _FADE_LUT = [int(255 - (255 - v) * (1 - PLAN_FADE)) for v in range(256)]
-STORED_PLAN_NAME = "The plan image stored in this project"
-
-
 @dataclass(frozen=True)
 class ReportPlanImage:
     """The floorplan as the report draws it: a small greyscale PNG, or why it is left out."""
@@ -140,10 +137,10 @@ def report_plan_image(fp: Floorplan) -> ReportPlanImage:
     a JPEG is decoded at 1/2..1/8 scale straight away), about 300 MB at the 60 Mpx limit.
     """
     try:
-        img = images.open_image(fp.image, STORED_PLAN_NAME)
+        img = images.open_image(fp.image, images.STORED_PLAN_NAME)
         if img.format == "JPEG":
             img.draft("L", (PLAN_LONG_SIDE_PX, PLAN_LONG_SIDE_PX))  # DCT scaling: decode small
-        img = images.load_image(img, STORED_PLAN_NAME).convert("L")
+        img = images.load_image(img, images.STORED_PLAN_NAME).convert("L")
     except images.ImageError as exc:
         log.warning("floorplan image left out of the report: %s", exc)
         return ReportPlanImage(None, f"{exc} It is left out of the report; import the plan again "

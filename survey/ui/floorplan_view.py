@@ -117,9 +117,6 @@ class SiteScaleBar(pg.ScaleBar):
         super().updateBar()
 
 
-STORED_PLAN_NAME = "The plan image stored in this project"
-
-
 def floorplan_qimage(fp: Floorplan) -> tuple[QImage, str]:
     """Decode the floorplan's bytes: (image, "") or (null image, why it is not shown).
 
@@ -128,7 +125,7 @@ def floorplan_qimage(fp: Floorplan) -> tuple[QImage, str]:
     load, and Qt decodes it with the one plugin its magic bytes name, never by guessing.
     """
     try:
-        info = images.image_info(fp.image, STORED_PLAN_NAME)
+        info = images.image_info(fp.image, images.STORED_PLAN_NAME)
     except images.ImageError as exc:
         log.warning("floorplan image %r not shown: %s", fp.source_name, exc)
         return QImage(), f"{exc} The plan is shown without it; import the plan again to put it back."
@@ -140,7 +137,7 @@ def floorplan_qimage(fp: Floorplan) -> tuple[QImage, str]:
     image = reader.read()
     if image.isNull():
         log.warning("floorplan image %r could not be decoded: %s", fp.source_name, reader.errorString())
-        return image, (f"{STORED_PLAN_NAME} cannot be decoded ({reader.errorString()}). "
+        return image, (f"{images.STORED_PLAN_NAME} cannot be decoded ({reader.errorString()}). "
                        "Import the plan again to put it back.")
     return image, ""
 

@@ -100,7 +100,7 @@ class SiteActions:
             return False
 
     def _import(self, path: Path) -> bool:
-        path.stat()  # a missing or unreadable path fails here, before a process is started
+        path.stat()  # a missing path fails here (OSError: a message), before a process is started
         job = PlanJob(str(path), svg_rasterizer=rasterize_svg)
         result = self._read_in_worker(job)
         if isinstance(result, PdfPages):

@@ -50,6 +50,12 @@ def test_pdf_forms_drawn_a_billion_times_refused():
     assert_refused(outcome, "copies of its forms", seconds=10, read_mb=100)
 
 
+def test_pdf_embedded_jpeg_pixel_bomb_refused():
+    # The PDF says 10 x 10, the JPEG header 20,000 x 20,000 (400 Mpx, 1.2 GB decoded).
+    with pytest.raises(fi.FloorplanImportError, match="image of 20000 x 20000 pixels"):
+        fi.render_pdf_page(bombs.pdf_jpeg_bomb(), 0, "scan.pdf")
+
+
 def test_pdf_page_declared_huge_refused_by_pixel_cap():
     # 200 x 200 inch page (the PDF maximum): at the 72 dpi minimum that is 14400 x 14400 px.
     data = bombs.pdf_with_content(b"x\x9c\x03\x00\x00\x00\x00\x01", media_box=(0, 0, 14400, 14400))

@@ -293,8 +293,7 @@ class _PdfPageCheck:
     def check_image(self, stream) -> None:
         width, height = int(self.resolve(stream.get("/Width", 0)) or 0), int(self.resolve(stream.get("/Height", 0)) or 0)
         filters = self.resolve(stream.get("/Filter"))
-        if filters == "/DCTDecode" or (isinstance(filters, list) and filters and filters[-1] == "/DCTDecode"
-                                       and len(filters) == 1):
+        if (list(filters) if isinstance(filters, list) else [filters]) == ["/DCTDecode"]:
             header = images.header_size(stream.get_data())  # a JPEG: pdfium decodes what its header says
             if header is not None:
                 width, height = max(width, header[1]), max(height, header[2])

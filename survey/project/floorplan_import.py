@@ -291,7 +291,8 @@ class _PdfPageCheck:
         return data
 
     def check_image(self, stream) -> None:
-        width, height = int(self.resolve(stream.get("/Width", 0)) or 0), int(self.resolve(stream.get("/Height", 0)) or 0)
+        width = int(self.resolve(stream.get("/Width", 0)) or 0)
+        height = int(self.resolve(stream.get("/Height", 0)) or 0)
         filters = self.resolve(stream.get("/Filter"))
         if (list(filters) if isinstance(filters, list) else [filters]) == ["/DCTDecode"]:
             header = images.header_size(stream.get_data())  # a JPEG: pdfium decodes what its header says
@@ -507,7 +508,8 @@ def _parse_svg(data: bytes, name: str):
                     depth -= 1
         parser.close()
     except ET.ParseError as exc:
-        raise FloorplanImportError(f"{name} is not a valid SVG drawing ({exc}). Export it again or use a PNG.") from None
+        raise FloorplanImportError(f"{name} is not a valid SVG drawing ({exc}). "
+                                   "Export it again or use a PNG.") from None
     if root is None or _local(root.tag) != (SVG_NS, "svg"):
         raise FloorplanImportError(f"{name} is not an SVG drawing (its root element is not <svg>).")
     return root
@@ -695,7 +697,8 @@ def read_dxf(data: bytes, name: str = "The DXF", progress: Progress = no_progres
     try:
         factor = conversion_factor(insunits, InsertUnits.Meters)
     except (KeyError, ValueError, ZeroDivisionError):
-        raise FloorplanImportError(f"{name} uses drawing units evsurvey does not know ($INSUNITS={insunits}).") from None
+        raise FloorplanImportError(f"{name} uses drawing units evsurvey does not know "
+                                   f"($INSUNITS={insunits}).") from None
 
     collector = _DxfCollector(name, factor, progress)
     modelspace = doc.modelspace()

@@ -204,7 +204,8 @@ class PlanJobProcess:
     def _memory_error(self) -> fi.FloorplanImportError:
         return fi.FloorplanImportError(
             f"Reading {self.job.name} needed more than the {_size_text(self.memory_bytes)} evsurvey allows for "
-            "reading a floorplan and was stopped. Export the plan again with less detail (or as a PNG) and import that.")
+            "reading a floorplan and was stopped. Export the plan again with less detail (or as a PNG) and "
+            "import that.")
 
     def _died(self) -> fi.FloorplanImportError:
         self._process.join(5)

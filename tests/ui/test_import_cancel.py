@@ -20,7 +20,6 @@ from fixtures import bombs  # noqa: E402
 
 from survey.project.model import Floorplan  # noqa: E402
 from survey.project.store import ProjectStore  # noqa: E402
-from survey.ui import dialogs  # noqa: E402
 from test_site_editing import import_file, write_png  # noqa: E402
 
 

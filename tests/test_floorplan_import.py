@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from survey.project import floorplan_import as fi
+from survey.project import images
 
 
 def png_header(width: int, height: int) -> bytes:
@@ -27,18 +28,18 @@ def test_encode_png_round_trip_header():
     rgb = np.zeros((7, 11, 3), np.uint8)
     rgb[2, 3] = (255, 0, 0)
     data = fi.encode_png(rgb)
-    assert fi.image_header_size(data) == ("png", 11, 7)
+    assert images.header_size(data) == ("png", 11, 7)
 
 
 def test_oversized_png_header_refused_before_decoding():
     data = png_header(100_000, 100_000)
-    with pytest.raises(fi.ImageTooLargeError, match="100000 x 100000"):
-        fi.check_image_bytes(data, "huge.png")
+    with pytest.raises(images.ImageTooLargeError, match="100000 x 100000"):
+        images.image_info(data, "huge.png")
 
 
 def test_image_at_the_limit_accepted():
-    side = int(fi.MAX_IMAGE_PIXELS ** 0.5)
-    assert fi.check_image_bytes(png_header(side, side)) == ("png", side, side)
+    side = int(images.MAX_IMAGE_PIXELS ** 0.5)
+    assert images.image_info(png_header(side, side)) == images.ImageInfo("png", side, side)
 
 
 @pytest.mark.parametrize("data,expected", [
@@ -51,12 +52,12 @@ def test_image_at_the_limit_accepted():
      + b"\0" * 8, ("jpeg", 456, 123)),
 ])
 def test_header_sizes_of_other_formats(data, expected):
-    assert fi.image_header_size(data) == expected
+    assert images.header_size(data) == expected
 
 
 def test_zero_size_header_is_damaged():
-    with pytest.raises(fi.FloorplanImportError, match="damaged"):
-        fi.check_image_bytes(png_header(0, 10))
+    with pytest.raises(images.ImageError, match="damaged"):
+        images.image_info(png_header(0, 10))
 
 
 def test_detect_kind():
@@ -87,7 +88,7 @@ def test_pdf_page_rendered_to_png_at_sensible_resolution():
     assert fi.pdf_page_count(data) == 2
     page = fi.render_pdf_page(data, 1)
     assert page.page_count == 2 and page.page_index == 1
-    assert fi.image_header_size(page.png) == ("png", page.width_px, page.height_px)
+    assert images.header_size(page.png) == ("png", page.width_px, page.height_px)
     # A4 is 595 x 842 pt: the long side renders at about 3000 px (~256 dpi).
     assert 2900 <= max(page.width_px, page.height_px) <= 3100
     assert fi.PDF_MIN_DPI <= page.dpi <= fi.PDF_MAX_DPI

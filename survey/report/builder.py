@@ -11,9 +11,10 @@ All text from the project (customer, labels, SSIDs, notes) is untrusted and goes
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
-import tempfile
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,8 @@ from survey.analysis.target import survey_observations
 from survey.errors import EvSurveyError, UserInputError
 from survey.project.model import Project, Survey
 from survey.report import sections
-from survey.report.fonts import BODY_FONT, draw_string, register_fonts, safe_markup, truncate
+from survey.report.fonts import BODY_FONT, bounded_text, draw_string, register_fonts, safe_markup, truncate
+from survey.report.plan import report_plan_image
 from survey.report.redact import Redactor
 from survey.report.styles import styles
 
@@ -49,18 +51,21 @@ class ReportError(EvSurveyError):
 @dataclass(frozen=True)
 class ReportResult:
     """What :func:`build_report` wrote: the path, page count, section headings, seconds taken,
-    and the comparison it printed (None without two surveys)."""
+    the comparison it printed (None without two surveys), and warnings about what the
+    project holds but the report had to leave out (a plan image that cannot be decoded)."""
 
     path: Path
     pages: int
     sections: tuple[str, ...]
     seconds: float
     comparison: SurveyComparison | None = None
+    warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         return {"path": str(self.path), "pages": self.pages, "sections": list(self.sections),
                 "seconds": round(self.seconds, 3),
-                "comparison": self.comparison.as_dict() if self.comparison is not None else None}
+                "comparison": self.comparison.as_dict() if self.comparison is not None else None,
+                "warnings": list(self.warnings)}
 
 
 def _resolve_survey(project: Project, survey) -> Survey | None:
@@ -118,9 +123,10 @@ def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighb
     ``survey``: the survey (or its name) the signal map and the cover verdict show; default
     the latest survey with samples (never the one last viewed in the GUI). ``compare``:
     (before, after) surveys or names; default the first and last survey with samples when
-    there are two or more. ``paper``: "A4" or "Letter". Units follow
-    ``project.units``. The file is written to a temporary name and renamed, so a failed
-    run never leaves half a PDF behind.
+    there are two or more. ``paper``: "A4" or "Letter". Units follow ``project.units``. The
+    file is written to a temporary name beside ``out_path`` and renamed, so a failed run
+    never leaves half a PDF behind; it gets the user's normal file mode (0666 less the
+    umask), like any file the user saves.
     """
     started = time.perf_counter()
     pagesize = PAPER_SIZES.get(str(paper).upper())
@@ -128,9 +134,17 @@ def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighb
         raise UserInputError(f"Paper size {paper!r} is not supported; use A4 or Letter.")
     register_fonts()
     out_path = Path(out_path)
-    if not out_path.parent.exists():
-        raise UserInputError(f"The folder {out_path.parent} does not exist; create it or choose another output path.")
+    tmp_path = _reserve_file_beside(out_path)  # before the work: a folder we cannot write fails at once
+    try:
+        return _build(project, out_path, tmp_path, pagesize, started, redact_neighbors=redact_neighbors,
+                      survey=survey, compare=compare, step_m=step_m)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
 
+
+def _build(project: Project, out_path: Path, tmp_path: Path, pagesize, started: float, *, redact_neighbors: bool,
+           survey, compare, step_m: float) -> ReportResult:
     # What the report shows follows from the project and the arguments only, never from the
     # survey last viewed in the GUI: by default the first and the last survey with samples
     # are compared and the last one is the site as it is now.
@@ -191,10 +205,8 @@ def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighb
     story.append(PageBreak())
     story += sections.engineer_appendix(ctx)
 
-    fd, tmp_name = tempfile.mkstemp(prefix=".evsurvey-report-", suffix=".pdf", dir=str(out_path.parent))
-    os.close(fd)
     try:
-        doc = _Doc(tmp_name, project, pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
+        doc = _Doc(str(tmp_path), project, pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
                    topMargin=MARGIN, bottomMargin=MARGIN + 6 * mm,
                    title=_title(project), author=project.site.installer or "evsurvey",
                    subject="Wi-Fi survey for an EV charger", creator="evsurvey",
@@ -202,18 +214,58 @@ def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighb
         frame = Frame(MARGIN, MARGIN + 6 * mm, pagesize[0] - 2 * MARGIN, pagesize[1] - 2 * MARGIN - 6 * mm, id="body")
         doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_footer)])
         doc.build(story)
-        os.replace(tmp_name, out_path)
+        os.replace(tmp_path, out_path)
     except OSError as exc:
-        raise ReportError(f"Could not write the report to {out_path}: {exc.strerror or exc}. "
-                          "Check the folder is writable and the file is not open in a PDF viewer.") from exc
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+        raise _write_error(out_path, exc) from None
     seconds = time.perf_counter() - started
     log.info("report written to %s: %d pages in %.2f s", out_path, doc.page, seconds)
-    return ReportResult(out_path, doc.page, tuple(doc.section_titles), seconds, comparison)
+    fp = project.floorplan
+    warnings = (report_plan_image(fp).problem,) if fp is not None and fp.image else ()
+    return ReportResult(out_path, doc.page, tuple(doc.section_titles), seconds, comparison,
+                        tuple(w for w in warnings if w))
+
+
+#: errno values that mean the output path itself is wrong (bad input, exit 2); any other
+#: OSError (permission, read-only file system, disk full) is a failure to write (exit 1).
+_BAD_PATH_ERRNOS = {errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.EINVAL, errno.ELOOP}
+
+
+def _write_error(out_path: Path, exc: OSError) -> EvSurveyError:
+    """A plain message for an OSError met while writing the report."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in _BAD_PATH_ERRNOS:
+        return UserInputError(f"Cannot write the report to {out_path}: {reason}. Choose another output path, "
+                              "such as report.pdf in an existing folder.")
+    return ReportError(f"Could not write the report to {out_path}: {reason}. Choose a folder you can write to "
+                       "(the file must not be open in a PDF viewer), or free some disk space.")
+
+
+def _reserve_file_beside(out_path: Path) -> Path:
+    """Create an empty file with a fresh name in ``out_path``'s folder and return its path.
+
+    ``os.open`` with mode 0o666 lets the umask decide the permissions (``tempfile.mkstemp``
+    would make the report 0600, unreadable to the rest of the user's group); O_EXCL keeps
+    the name ours. reportlab later opens the path with "wb", which keeps the mode.
+    """
+    if out_path.is_dir():
+        raise UserInputError(f"{out_path} is a folder; give the report a file name, such as {out_path / 'report.pdf'}.")
+    folder = out_path.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise UserInputError(f"The folder {folder} {what}; create it or choose another output path.")
+    for _attempt in range(16):
+        candidate = folder / f".{out_path.name}.{secrets.token_hex(4)}.part"
+        try:
+            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise _write_error(out_path, exc) from None
+        os.close(fd)
+        return candidate
+    raise ReportError(f"Could not create a temporary file in {folder}; remove old .part files there and try again.")
 
 
 def _title(project: Project) -> str:
-    customer = project.site.customer.strip()
+    customer = bounded_text(project.site.customer).strip()
     return f"Wi-Fi survey for the EV charger – {customer}" if customer else "Wi-Fi survey for the EV charger"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 
@@ -26,13 +27,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
+    from survey.errors import UserInputError
     from survey.project.store import ProjectStore
     from survey.report.builder import build_report
 
+    if Path(args.output).resolve() == Path(args.project).resolve():
+        raise UserInputError(f"The report would overwrite the project {args.project}; give the PDF another name, "
+                             "such as report.pdf.")
     with ProjectStore.open(args.project, read_only=True) as store:
         project = store.load()
     result = build_report(project, Path(args.output), paper=args.paper, redact_neighbors=args.redact_neighbors,
                           survey=args.survey, compare=tuple(args.compare) if args.compare else None)
+    for warning in result.warnings:
+        print(f"evsurvey: warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:

@@ -19,7 +19,9 @@ those characters.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import logging
 import unicodedata
 from dataclasses import dataclass
@@ -37,6 +39,14 @@ BODY_FONT = "EvSurveySans"
 BOLD_FONT = "EvSurveySans-Bold"
 CJK_FONT = "EvSurveyCJK"
 REPLACEMENT_CHAR = "\ufffd"
+ELLIPSIS = "…"
+
+#: Longest text one field (customer, address, notes, a label...) puts into the report, in
+#: characters after cleaning; longer text is cut with an ellipsis. 2,000 characters of the
+#: widest script (CJK) in an 8 pt table cell are ~50 lines, ~500 pt: a cover-table row stays
+#: shorter than a page (a row taller than the frame is a reportlab LayoutError), and no real
+#: customer name or note comes near it.
+MAX_FIELD_CHARS = 2000
 
 _FONT_FILES = {
     BODY_FONT: "DejaVuSans.ttf",
@@ -105,6 +115,19 @@ def clean_text(text: object) -> str:
     return "".join(out)
 
 
+def bounded_text(text: object, max_chars: int = MAX_FIELD_CHARS) -> str:
+    """:func:`clean_text` of at most ``max_chars`` characters, an ellipsis marking a cut.
+
+    Only the first ``max_chars + 1`` characters are cleaned, so a megabyte of text costs no
+    more than a short one.
+    """
+    raw = text if isinstance(text, str) else clean_text(text)
+    cleaned = clean_text(raw[: max_chars + 1])
+    if len(raw) > max_chars or len(cleaned) > max_chars:
+        return cleaned[:max_chars] + ELLIPSIS
+    return cleaned
+
+
 @dataclass(frozen=True)
 class TextRun:
     """A stretch of text drawn in one font."""
@@ -114,10 +137,16 @@ class TextRun:
 
 
 def font_runs(text: object, *, bold: bool = False) -> tuple[TextRun, ...]:
-    """Split cleaned text into runs by the font that has each character.
+    """Split cleaned, length-bounded text (:func:`bounded_text`) into runs by the font that
+    has each character.
 
     Characters no bundled font covers are replaced by U+FFFD (drawn by DejaVu).
     """
+    return _runs(bounded_text(text), bold)
+
+
+def _runs(cleaned: str, bold: bool) -> tuple[TextRun, ...]:
+    """Runs of already cleaned text: one character of ``cleaned`` per character of the runs."""
     coverage = register_fonts()
     primary = BOLD_FONT if bold else BODY_FONT
     primary_cov = coverage[primary]
@@ -125,7 +154,7 @@ def font_runs(text: object, *, bold: bool = False) -> tuple[TextRun, ...]:
     runs: list[TextRun] = []
     current_font = None
     buf: list[str] = []
-    for ch in clean_text(text):
+    for ch in cleaned:
         cp = ord(ch)
         if cp > 0xFFFF:
             # reportlab 4 writes a malformed ToUnicode entry for characters beyond the Basic
@@ -188,10 +217,16 @@ def draw_string(canvas, x: float, y: float, text: object, size: float, *, bold: 
 
 
 def truncate(text: object, size: float, max_width_pt: float, *, bold: bool = False) -> str:
-    """Cleaned text shortened with an ellipsis to fit ``max_width_pt``."""
-    cleaned = clean_text(text)
-    if string_width(cleaned, size, bold=bold) <= max_width_pt:
+    """Cleaned text shortened with an ellipsis to fit ``max_width_pt``.
+
+    Linear in the text: each character's width is measured once and the cut found on the
+    running sum (reportlab's TrueType widths are per glyph, without kerning, so the width of a
+    prefix is the sum of its characters' widths).
+    """
+    cleaned = bounded_text(text)
+    widths = [pdfmetrics.stringWidth(ch, run.font, size) for run in _runs(cleaned, bold) for ch in run.text]
+    running = list(itertools.accumulate(widths))
+    if not running or running[-1] <= max_width_pt:
         return cleaned
-    while cleaned and string_width(cleaned + "…", size, bold=bold) > max_width_pt:
-        cleaned = cleaned[:-1]
-    return cleaned + "…"
+    room = max_width_pt - pdfmetrics.stringWidth(ELLIPSIS, BOLD_FONT if bold else BODY_FONT, size)
+    return cleaned[: bisect.bisect_right(running, room)] + ELLIPSIS

@@ -8,6 +8,7 @@ vector graphics on top, so they stay sharp at any zoom.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import math
@@ -20,7 +21,8 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 from scipy import ndimage
 
-from survey.project.model import Device, DeviceKind, Project
+from survey.project import images
+from survey.project.model import Device, DeviceKind, Floorplan, Project
 from survey.project.plan_geometry import nice_scale_length
 from survey.project.units import METRES_PER_FOOT, format_length
 from survey.report import colormap
@@ -124,32 +126,58 @@ def level_layer(values: np.ndarray, alpha: np.ndarray, extent_m, good_max: float
     return RasterLayer(np.dstack([colormap.level_rgb(values, good_max, marginal_max), a]), tuple(extent_m))
 
 
+#: The plan image is embedded with at most this many pixels on its long side (~300 dpi on
+#: a page): more only makes the PDF heavy.
+PLAN_LONG_SIDE_PX = 2000
+#: How much the plan is lightened toward white (0 = unchanged) so the heatmap reads over it.
+PLAN_FADE = 0.4
+_FADE_LUT = [int(255 - (255 - v) * (1 - PLAN_FADE)) for v in range(256)]
+
+
+@dataclass(frozen=True)
+class ReportPlanImage:
+    """The floorplan as the report draws it: a small greyscale PNG, or why it is left out."""
+
+    png: bytes | None
+    problem: str = ""  # a plain sentence when png is None and the project has an image
+
+
+@functools.lru_cache(maxsize=1)
+def report_plan_image(fp: Floorplan) -> ReportPlanImage:
+    """Decode, shrink, rotate and lighten the stored plan image, once per floorplan.
+
+    The blob comes from a project file that may have been mailed and edited, so it passes
+    :func:`survey.project.images.open_image` (format allow-list, pixel limit) like an import.
+    Memory stays near 5 bytes per stored pixel (the decoded image plus its greyscale copy;
+    a JPEG is decoded at 1/2..1/8 scale straight away), about 300 MB at the 60 Mpx limit.
+    """
+    try:
+        img = images.open_image(fp.image, images.STORED_PLAN_NAME)
+        if img.format == "JPEG":
+            img.draft("L", (PLAN_LONG_SIDE_PX, PLAN_LONG_SIDE_PX))  # DCT scaling: decode small
+        img = images.load_image(img, images.STORED_PLAN_NAME).convert("L")
+    except images.ImageError as exc:
+        log.warning("floorplan image left out of the report: %s", exc)
+        return ReportPlanImage(None, f"{exc} It is left out of the report; import the plan again "
+                                     "(Site → Import floorplan) to put it back.")
+    img.thumbnail((PLAN_LONG_SIDE_PX, PLAN_LONG_SIDE_PX))
+    if fp.rotation_deg % 360:
+        img = img.rotate(-fp.rotation_deg, expand=True)  # PIL rotates counter-clockwise
+    buf = io.BytesIO()
+    img.point(_FADE_LUT).save(buf, format="PNG")
+    return ReportPlanImage(buf.getvalue())
+
+
 def floorplan_png(project: Project) -> tuple[bytes, tuple[float, float, float, float]] | None:
     """The floorplan image rotated, lightened (so the heatmap reads over it) and its extent."""
     fp = project.floorplan
     if fp is None or not fp.image:
         return None
-    try:
-        img = Image.open(io.BytesIO(fp.image))
-        img.load()
-    except (OSError, ValueError) as exc:
-        log.warning("floorplan image unreadable, left out of the report: %s", exc)
+    png = report_plan_image(fp).png
+    if png is None:
         return None
-    img = img.convert("L")
-    if fp.rotation_deg % 360:
-        img = img.rotate(-fp.rotation_deg, expand=True)  # PIL rotates counter-clockwise
-    # Lighten: the plan is context, the heatmap is the message.
-    arr = np.asarray(img, dtype=float)
-    arr = 255 - (255 - arr) * 0.6
-    out = Image.fromarray(arr.astype(np.uint8), mode="L")
-    # Keep the embedded image small: 2000 px on the long side is ~300 dpi on a page.
-    scale = 2000 / max(out.size)
-    if scale < 1:
-        out = out.resize((max(1, int(out.width * scale)), max(1, int(out.height * scale))))
-    buf = io.BytesIO()
-    out.save(buf, format="PNG")
     w, h = fp.size_m
-    return buf.getvalue(), (fp.origin_x_m, fp.origin_y_m, fp.origin_x_m + w, fp.origin_y_m + h)
+    return png, (fp.origin_x_m, fp.origin_y_m, fp.origin_x_m + w, fp.origin_y_m + h)
 
 
 @dataclass
@@ -203,6 +231,8 @@ class PlanFlowable(Flowable):
         return (self.ox + (x_m - x0) * self.scale, self.legend_pt + (y1 - y_m) * self.scale)
 
     def _image(self, png: bytes, extent) -> None:
+        # ``png`` is always one this module encoded (a heatmap layer, report_plan_image's
+        # output), never a project's blob: reportlab opens it with Pillow unrestricted.
         ex0, ey0, ex1, ey1 = extent
         px0, py1 = self._pt(ex0, ey0)
         px1, py0 = self._pt(ex1, ey1)

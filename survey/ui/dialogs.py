@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -35,8 +36,9 @@ from survey.project.model import ChargerProfile, Material, Site
 from survey.project.units import ft_to_m, m_to_ft, parse_length
 
 PROJECT_FILTER = "evsurvey projects (*.evsurvey)"
-FLOORPLAN_FILTER = ("Floorplans (*.png *.jpg *.jpeg *.bmp *.webp *.svg *.pdf *.dxf);;"
-                    "Images (*.png *.jpg *.jpeg *.bmp *.webp *.svg);;PDF (*.pdf);;DXF drawings (*.dxf)")
+FLOORPLAN_FILTER = ("Floorplans (*.png *.jpg *.jpeg *.bmp *.webp *.gif *.tif *.tiff *.svg *.pdf *.dxf);;"
+                    "Images (*.png *.jpg *.jpeg *.bmp *.webp *.gif *.tif *.tiff *.svg);;PDF (*.pdf);;"
+                    "DXF drawings (*.dxf)")
 
 
 # -- file choosers --------------------------------------------------------------------------
@@ -97,6 +99,31 @@ def choose_dxf_layers(parent: QWidget, layer_counts: dict[str, int]) -> list[str
         return None
     return [listing.item(i).data(Qt.ItemDataRole.UserRole) for i in range(listing.count())
             if listing.item(i).checkState() == Qt.CheckState.Checked]
+
+
+class PlanImportProgress(QProgressDialog):
+    """Window-modal progress of a floorplan being read, with a Cancel button.
+
+    The bar is busy (moving) while the reader cannot tell how far it is, a percentage when
+    it can; the label says what it is doing and for how long.
+    """
+
+    def __init__(self, parent: QWidget, file_name: str):
+        super().__init__(f"Reading {file_name}…", "Cancel", 0, 0, parent)
+        self.setWindowTitle("Import floorplan")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumDuration(0)
+        self.setAutoReset(False)
+        self.setAutoClose(False)
+        self.setMinimumWidth(380)
+
+    def show_progress(self, text: str, fraction: float | None, elapsed_s: float) -> None:
+        self.setLabelText(f"{text}\n{elapsed_s:.0f} s")
+        if fraction is None:
+            self.setRange(0, 0)
+        else:
+            self.setRange(0, 1000)
+            self.setValue(int(min(max(fraction, 0.0), 1.0) * 1000))
 
 
 def show_error(parent: QWidget, title: str, message: str) -> None:

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPixmap, QTransform
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QImageReader, QPixmap, QTransform
 from PySide6.QtWidgets import QGraphicsPixmapItem
 
+from survey.project import images
 from survey.project.model import DeviceKind, Floorplan, Project
 from survey.project.plan_geometry import image_to_site_affine, nice_scale_length
 from survey.project.units import METRES_PER_FOOT, format_length
@@ -116,17 +117,36 @@ class SiteScaleBar(pg.ScaleBar):
         super().updateBar()
 
 
-def floorplan_qimage(fp: Floorplan) -> QImage:
-    """Decode the floorplan's bytes (already checked for size at import)."""
-    image = QImage.fromData(fp.image)
+def floorplan_qimage(fp: Floorplan) -> tuple[QImage, str]:
+    """Decode the floorplan's bytes: (image, "") or (null image, why it is not shown).
+
+    The blob comes from a project file that may have been mailed and edited, so it passes
+    the same format allow-list and pixel limit as an import (survey.project.images) on every
+    load, and Qt decodes it with the one plugin its magic bytes name, never by guessing.
+    """
+    try:
+        info = images.image_info(fp.image, images.STORED_PLAN_NAME)
+    except images.ImageError as exc:
+        log.warning("floorplan image %r not shown: %s", fp.source_name, exc)
+        return QImage(), f"{exc} The plan is shown without it; import the plan again to put it back."
+    buffer = QBuffer()
+    buffer.setData(QByteArray(fp.image))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer, info.format.encode())
+    reader.setDecideFormatFromContent(False)
+    image = reader.read()
     if image.isNull():
-        log.warning("floorplan image %r could not be decoded", fp.source_name)
-    return image
+        log.warning("floorplan image %r could not be decoded: %s", fp.source_name, reader.errorString())
+        return image, (f"{images.STORED_PLAN_NAME} cannot be decoded ({reader.errorString()}). "
+                       "Import the plan again to put it back.")
+    return image, ""
 
 
 class FloorplanView(pg.GraphicsView):
     siteHovered = Signal(float, float)
     selectionChanged = Signal()
+    #: The project's plan image cannot be shown: a plain sentence saying why (once per image).
+    floorplanUnreadable = Signal(str)
 
     def __init__(self, session, parent=None):
         super().__init__(parent, background="#f6f8fa")
@@ -253,8 +273,11 @@ class FloorplanView(pg.GraphicsView):
             return
         key = (len(fp.image), hash(fp.image[:4096]), hash(fp.image[-4096:]))
         if key != self._image_key:
-            self._image_item.setPixmap(QPixmap.fromImage(floorplan_qimage(fp)))
+            image, problem = floorplan_qimage(fp)
+            self._image_item.setPixmap(QPixmap.fromImage(image))
             self._image_key = key
+            if problem:
+                self.floorplanUnreadable.emit(problem)
         self._image_item.setTransform(QTransform(*image_to_site_affine(fp)))
         self._image_item.setOpacity(fp.opacity)
 

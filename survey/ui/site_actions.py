@@ -1,8 +1,9 @@
-"""The Site menu: import a floorplan (image, PDF, DXF), build a garage, rotate, opacity.
+"""The Site menu: import a floorplan (image, PDF, SVG, DXF), build a garage, rotate, opacity.
 
-Decoding happens here with Qt only after the Qt-free header check in
-:mod:`survey.project.floorplan_import` accepted the size, and Qt's own allocation limit
-stays on as a second guard.
+A plan file is read in a child process (:mod:`survey.project.plan_worker`): this module
+shows its progress in a window-modal dialog with a Cancel button, keeps the window
+repainting meanwhile, and only applies the result (as one undo step) once the reader
+has finished; Cancel or an error leaves the project as it was.
 """
 
 from __future__ import annotations
@@ -12,27 +13,24 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-from PySide6.QtGui import QImage, QImageReader, QKeySequence, QPainter
-from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtGui import QKeySequence
 
 from survey.errors import EvSurveyError
 from survey.project import floorplan_import as fi
 from survey.project.garage import build_garage
 from survey.project.model import Floorplan
+from survey.project.plan_worker import PdfPages, PlanJob, PlanJobProcess
 from survey.ui import dialogs
+from survey.ui.svg_raster import rasterize_svg
 
 if TYPE_CHECKING:
     from survey.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
-#: SVG plans are rasterised so that the longer side has this many pixels: sharp enough
-#: to trace walls over when zoomed in, far below the image size limit.
-SVG_LONG_SIDE_PX = 3000
-#: Largest floorplan file read at all (bytes). A plan PDF or a photo is a few MB; a
-#: file far above this is not a floorplan and would only fill memory.
-MAX_FILE_BYTES = 200 * 1024 * 1024
+#: How often the reader process is polled and the progress dialog updated.
+IMPORT_POLL_MS = 50
 
 
 class SiteActions:
@@ -48,6 +46,9 @@ class SiteActions:
         self.remove_action = menu.addAction("Remove plan image", self.remove_floorplan)
         self.actions = [self.details_action, self.import_action, self.garage_action, self.rotate_action, self.opacity_action,
                         self.remove_action]
+        # Said once the project has finished opening, not from inside the view's refresh.
+        window.view.floorplanUnreadable.connect(
+            lambda message: QTimer.singleShot(0, lambda: window.show_error("Plan image", message)))
 
     @property
     def session(self):
@@ -84,99 +85,89 @@ class SiteActions:
             self.import_floorplan(path)
 
     def import_floorplan(self, path: str | Path) -> bool:
-        """Import any supported plan file; errors become a message, never a crash."""
+        """Import any supported plan file; errors become a message, never a crash.
+
+        Returns True when the plan was replaced (False: refused, failed or cancelled).
+        """
         path = Path(path)
         try:
-            self._import(path)
+            return self._import(path)
         except EvSurveyError as exc:
             self.window.show_error("Import floorplan", str(exc))
             return False
         except OSError as exc:
             self.window.show_error("Import floorplan", f"Cannot read {path.name}: {exc.strerror or exc}.")
             return False
-        self.window.view.fit_to_site()
+
+    def _import(self, path: Path) -> bool:
+        path.stat()  # a missing path fails here (OSError: a message), before a process is started
+        job = PlanJob(str(path), svg_rasterizer=rasterize_svg)
+        result = self._read_in_worker(job)
+        if isinstance(result, PdfPages):
+            page = dialogs.ask_pdf_page(self.window, result.count)
+            if page is None:
+                return False
+            result = self._read_in_worker(replace(job, page_index=page))
+        if result is None:  # cancelled
+            self.window.show_status(f"Import of {path.name} cancelled; the plan is unchanged.", 8000)
+            return False
+        if isinstance(result, fi.DxfDrawing):
+            return self._apply_dxf(path, result)
+        self._apply_plan_image(result)
         return True
 
-    def _import(self, path: Path) -> None:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise fi.FloorplanImportError(f"{path.name} is {path.stat().st_size / 2**20:.0f} MB; that is not a "
-                                          "floorplan evsurvey can open. Export the plan page on its own.")
-        data = path.read_bytes()
-        kind = fi.detect_kind(path.name, data)
-        if kind == "pdf":
-            self._import_pdf(path, data)
-        elif kind == "dxf":
-            self._import_dxf(path, data)
-        elif kind == "svg":
-            self._import_svg(path, data)
-        else:
-            self._import_image(path, data)
+    def _read_in_worker(self, job: PlanJob):
+        """Run ``job`` in the reader process behind a progress dialog; its result, None when
+        cancelled, or its error raised. The window keeps repainting meanwhile."""
+        worker = PlanJobProcess(job)
+        progress = dialogs.PlanImportProgress(self.window, job.name)
+        loop = QEventLoop()
+        timer = QTimer(progress)
+        timer.setInterval(IMPORT_POLL_MS)
 
-    def _set_plan(self, fp: Floorplan, text: str, scale_known: bool, status: str) -> None:
-        self.session.set_floorplan(fp, text, scale_known=scale_known)
-        self.window.show_status(status, 10000)
+        def tick() -> None:
+            if worker.poll():
+                loop.quit()
+            else:
+                progress.show_progress(worker.progress_text, worker.progress_fraction, worker.elapsed_s)
 
-    def _import_image(self, path: Path, data: bytes) -> None:
-        header = fi.check_image_bytes(data, path.name)
-        buffer = QBuffer()
-        buffer.setData(QByteArray(data))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        reader = QImageReader(buffer)
-        size = reader.size()
-        if size.isValid():  # formats the header parser does not know still get a size check
-            fi.check_image_size(size.width(), size.height(), path.name)
-        image = reader.read()
-        if image.isNull():
-            raise fi.FloorplanImportError(f"{path.name} cannot be decoded ({reader.errorString()}). "
-                                          "Save it again as PNG or JPEG and import that.")
-        fmt = header[0] if header else bytes(reader.format()).decode() or "png"
-        if fmt in ("png", "jpeg"):
-            stored, stored_fmt = data, fmt
-        else:  # keep what every consumer (report, other tools) reads: PNG
-            stored, stored_fmt = _png_bytes(image), "png"
-        fp = Floorplan(image=stored, image_format=stored_fmt, width_px=image.width(), height_px=image.height(),
-                       metres_per_px=fi.provisional_metres_per_px(image.width(), image.height()),
-                       source_name=path.name)
-        self._set_plan(fp, "Import floorplan", False,
-                       f"Imported {path.name}. Now calibrate the scale (K): draw over a dimension you know.")
+        def cancel() -> None:
+            worker.cancel()
+            loop.quit()
 
-    def _import_svg(self, path: Path, data: bytes) -> None:
-        renderer = QSvgRenderer(QByteArray(data))
-        if not renderer.isValid():
-            raise fi.FloorplanImportError(f"{path.name} is not a valid SVG drawing. Export it again or use a PNG.")
-        default = renderer.defaultSize()
-        w, h = max(default.width(), 1), max(default.height(), 1)
-        factor = SVG_LONG_SIDE_PX / max(w, h)
-        w_px, h_px = max(1, round(w * factor)), max(1, round(h * factor))
-        fi.check_image_size(w_px, h_px, path.name)
-        image = QImage(w_px, h_px, QImage.Format.Format_ARGB32)
-        image.fill(0xFFFFFFFF)
-        painter = QPainter(image)
-        renderer.render(painter)
-        painter.end()
-        fp = Floorplan(image=_png_bytes(image), image_format="png", width_px=w_px, height_px=h_px,
-                       metres_per_px=fi.provisional_metres_per_px(w_px, h_px), source_name=path.name)
-        self._set_plan(fp, "Import floorplan", False,
-                       f"Imported {path.name}. Now calibrate the scale (K): draw over a dimension you know.")
+        timer.timeout.connect(tick)
+        progress.canceled.connect(cancel)
+        worker.start()
+        timer.start()
+        progress.show()
+        try:
+            if not worker.finished:
+                loop.exec()
+        finally:
+            timer.stop()
+            progress.canceled.disconnect(cancel)
+            progress.close()
+            progress.deleteLater()
+            self.window.activateWindow()  # the menu shortcuts (K, W...) work again at once
+            worker.cancel()  # no-op when finished; never leaves a reader behind
+        if worker.cancelled:
+            return None
+        if worker.error is not None:
+            raise worker.error
+        return worker.result
 
-    def _import_pdf(self, path: Path, data: bytes) -> None:
-        count = fi.pdf_page_count(data, path.name)
-        page = dialogs.ask_pdf_page(self.window, count)
-        if page is None:
-            return
-        rendered = fi.render_pdf_page(data, page, path.name)
-        fp = Floorplan(image=rendered.png, image_format="png", width_px=rendered.width_px,
-                       height_px=rendered.height_px, metres_per_px=rendered.provisional_metres_per_px,
-                       source_name=f"{path.name} (page {page + 1})")
-        self._set_plan(fp, "Import floorplan", False,
-                       f"Imported page {page + 1} of {path.name} at {rendered.dpi:.0f} dpi. "
-                       "Now calibrate the scale (K).")
+    def _apply_plan_image(self, plan: fi.PlanImage) -> None:
+        fp = Floorplan(image=plan.image, image_format=plan.image_format, width_px=plan.width_px,
+                       height_px=plan.height_px, metres_per_px=plan.metres_per_px, source_name=plan.source_name)
+        self.session.set_floorplan(fp, "Import floorplan", scale_known=False)
+        done = f"Imported {plan.source_name}" + (f" ({plan.note})" if plan.note else "")
+        self.window.show_status(f"{done}. Now calibrate the scale (K): draw over a dimension you know.", 10000)
+        self.window.view.fit_to_site()
 
-    def _import_dxf(self, path: Path, data: bytes) -> None:
-        drawing = fi.read_dxf(data, path.name)
+    def _apply_dxf(self, path: Path, drawing: fi.DxfDrawing) -> bool:
         layers = dialogs.choose_dxf_layers(self.window, drawing.layer_counts)
         if not layers:
-            return
+            return False
         walls = fi.dxf_walls(drawing, layers, self.window.current_material_id())
         stack = self.session.undo_stack
         stack.beginMacro(f"Import {path.name}")
@@ -188,8 +179,11 @@ class SiteActions:
             self.session.set_setting("floorplan_scale_known", True, "Import DXF")
         finally:
             stack.endMacro()
-        self.window.show_status(f"Imported {len(walls)} walls from {path.name} ({drawing.units_note}). "
+        skipped = f" {drawing.skipped_note}." if drawing.skipped_note else ""
+        self.window.show_status(f"Imported {len(walls)} walls from {path.name} ({drawing.units_note}).{skipped} "
                                 "Select walls to set their materials.", 12000)
+        self.window.view.fit_to_site()
+        return True
 
     # -- garage ------------------------------------------------------------------------------------
     def build_garage_dialog(self) -> None:
@@ -244,12 +238,3 @@ class SiteActions:
     def remove_floorplan(self) -> None:
         if self.session.project.floorplan is not None:
             self.session.set_floorplan(None, "Remove plan image")
-
-
-def _png_bytes(image: QImage) -> bytes:
-    array = QByteArray()
-    buffer = QBuffer(array)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    buffer.close()
-    return bytes(array.data())

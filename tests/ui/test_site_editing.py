@@ -63,6 +63,8 @@ def write_dxf(path):
 def import_file(qtbot, window, monkeypatch, path):
     monkeypatch.setattr(dialogs, "ask_floorplan_file", lambda *a, **k: str(path))
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    # The file is read behind a modal progress dialog; the window is active again once it closes.
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
 
 
 def test_new_project_written_with_site_and_materials(window, new_project):

@@ -320,9 +320,11 @@ def test_bad_scanner_leaves_ui_responsive_and_project_unchanged(qtbot, window, d
     assert controller.runner.busy or messages
     qtbot.waitUntil(lambda: not controller.runner.busy, timeout=5000)
     elapsed = time.perf_counter() - started
-    # The event loop ran all along: ~100 ticks per second minus scheduling slack. (No floor of
-    # one tick: a scanner that fails at once may be done before a loaded machine runs a timer.)
-    assert ticker.ticks >= int(elapsed * 100 * 0.3)
+    # The event loop ran all along: ~100 ticks per second minus scheduling slack. Judged on
+    # the scans that take a while (the hanging one): one that fails at once is over within a
+    # few timer periods, and on a loaded machine those few say more about the scheduler.
+    if elapsed > 0.25:
+        assert ticker.ticks >= int(elapsed * 100 * 0.3)
     ticker.timer.stop()
     assert any(expected in m for m in messages), messages
     assert len(window.session.project.active_survey.samples) == before

@@ -199,6 +199,7 @@ def _build(project: Project, out_path: Path, tmp_path: Path, pagesize, started: 
         story += sections.before_after(ctx)
     story.append(PageBreak())
     story += sections.checklist(ctx)
+    story += sections.network_checks(ctx)
     story += sections.troubleshooting(ctx)
     story.append(PageBreak())
     story += sections.appendix(ctx)

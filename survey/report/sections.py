@@ -21,6 +21,9 @@ from survey.analysis.recommend import Recommendation, option_device
 from survey.analysis.survey_analysis import SurveyAnalysis, grid_edges_m
 from survey.analysis.target import band_of_observation, survey_observations
 from survey.project.link import LINK_MAP_LIMITS
+from survey.project.preflight import (
+    TROUBLE_DROPS, TROUBLE_LOCAL_API, TROUBLE_OFFLINE, TROUBLE_SETUP_99, Status, troubleshooting_row,
+)
 from survey.project.model import SIMULATED_BACKEND, Device, Observation, Project, Survey, TargetNetwork
 from survey.project.units import format_area, format_db, format_dbm, format_length
 from survey.report import colormap
@@ -43,19 +46,20 @@ AT_CHARGER_RADIUS_M = 1.5
 #: Font size (pt) of the sample appendix's rows: the size of the other tables' cells (styles "cell").
 APPENDIX_FONT_SIZE = 8
 
-#: DESIGN.md "Field facts": the troubleshooting matrix the report carries.
+#: DESIGN.md "Field facts": the troubleshooting matrix the report carries, each row under
+#: the key the network checks file their evidence by (survey.project.preflight).
 TROUBLESHOOTING = (
-    ("Charger shows offline in the app",
+    (TROUBLE_OFFLINE, "Charger shows offline in the app",
      "A DNS sinkhole (Pi-hole, AdGuard Home) blocks the maker's cloud domains, or outbound TCP 443 / 8883 is blocked.",
      "Allow the maker's domains in the DNS filter; open TCP 443 and 8883 outbound from the charger's network; "
      "run `evsurvey check` from that network."),
-    ("Charging sessions drop intermittently",
+    (TROUBLE_DROPS, "Charging sessions drop intermittently",
      "Signal at the charger below -75 dBm: packets are lost, the WebSocket times out.",
      "Bring the signal at the charger to -65 dBm or better: the recommendation in this report."),
-    ("Local API polling fails (Home Assistant, REST, Modbus TCP)",
+    (TROUBLE_LOCAL_API, "Local API polling fails (Home Assistant, REST, Modbus TCP)",
      "mDNS does not cross VLANs, so the charger's name does not resolve from the home network.",
      "Add an mDNS reflector between the VLANs, or give the charger a DHCP reservation and poll its IP."),
-    ("App setup fails at 99 %",
+    (TROUBLE_SETUP_99, "App setup fails at 99 %",
      "The network is WPA3-SAE only and the charger's older chipset cannot do SAE.",
      "Switch the network to WPA2/WPA3 transition mode (or a WPA2 IoT SSID), then repeat the setup."),
 )
@@ -638,7 +642,8 @@ _CHECK_COLOURS = {"ok": "#e7f3e9", "action": "#fbe3e1", "check": "#ffffff"}
 
 def checklist(ctx: ReportContext) -> list:
     out = [_heading("Network checklist", "checklist")]
-    out.append(_p("What the network around the charger needs. OK and ACTION come from the scans; "
+    source = "the scans and the network check" if ctx.project.preflight is not None else "the scans"
+    out.append(_p(f"What the network around the charger needs. OK and ACTION come from {source}; "
                   "'check' items are verified on site by the installer (tick the box)."))
     rows = [[_cell(h, bold=True) for h in ("", "Item", "Status", "Detail")]]
     style = table_style(zebra=False)
@@ -654,13 +659,70 @@ def checklist(ctx: ReportContext) -> list:
     return out
 
 
+_STATUS_MARKS = {Status.PASS: "pass", Status.WARN: "warn", Status.FAIL: "FAIL", Status.SKIP: "skipped"}
+_CHECK_STATUS_COLOURS = {Status.PASS: "#e7f3e9", Status.WARN: "#fff4cc", Status.FAIL: "#fbe3e1"}
+
+
+def network_checks(ctx: ReportContext) -> list:
+    """The pre-flight checks stored in the project (`evsurvey check --save` or the window's
+    "Check the internet path"): when, from which network, each result with its evidence and
+    fix, and the troubleshooting row it backs."""
+    report = ctx.project.preflight
+    if report is None:
+        return []
+    out = [CondPageBreak(ctx.content_height * 0.4), _heading("Network checks", "network-checks")]
+    where = report.network.text() if report.network is not None else ""
+    out.append(_p(f"Run on {report.ran_at_text()} from the charger's network{': ' + where if where else ''}, "
+                  f"for the {report.profile_name} profile: {report.summary_text()}."))
+    if report.generic:
+        out.append(_p("The maker documents no cloud domains: only general reachability could be tested.", "small"))
+    symptoms = {key: symptom for key, symptom, _cause, _fix in TROUBLESHOOTING}
+    rows = [[_cell(h, bold=True) for h in ("Check", "Result", "What was seen", "Fix", "Backs the row")]]
+    style = table_style(zebra=False)
+    for i, result in enumerate(report.results):
+        row_key = troubleshooting_row(result)
+        rows.append([_cell(result.title, True), _cell(_STATUS_MARKS.get(result.status, str(result.status)),
+                                                      result.status is Status.FAIL),
+                     _cell(ctx.redactor.text(result.detail)), _cell(ctx.redactor.text(result.fix)),
+                     _cell(symptoms.get(row_key, "–"))])
+        colour = _CHECK_STATUS_COLOURS.get(result.status)
+        if colour:
+            style.add("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor(colour))
+    w = ctx.content_width
+    table = Table(rows, colWidths=[w * 0.17, w * 0.07, w * 0.32, w * 0.26, w * 0.18], repeatRows=1)
+    table.setStyle(style)
+    out.append(table)
+    return out
+
+
+def _evidence(ctx: ReportContext, key: str) -> str:
+    """What this survey found for one troubleshooting row: the stored network checks filed
+    under it, the verdict for drops, the security findings for setup."""
+    if key == TROUBLE_DROPS:
+        v = ctx.main.verdict
+        return "–" if v.rssi_at_charger_dbm is None else f"{v.status}: {format_dbm(v.rssi_at_charger_dbm)} at the charger"
+    if key == TROUBLE_SETUP_99:
+        wpa3 = [f for f in ctx.plan.findings if "wpa3" in f.code]
+        return wpa3[0].title if wpa3 else "not seen in the scans"
+    report = ctx.project.preflight
+    if report is None:
+        return "not checked: run `evsurvey check --project FILE --save` from the charger's network"
+    filed = [r for r in report.results if troubleshooting_row(r) == key]
+    if not filed:
+        return "not checked"
+    bad = [r for r in filed if r.status in (Status.FAIL, Status.WARN)]
+    if not bad:
+        return f"checked, all {len(filed)} passed"
+    return "; ".join(f"{r.title}: {_STATUS_MARKS.get(r.status, str(r.status))}" for r in bad)
+
+
 def troubleshooting(ctx: ReportContext) -> list:
     out = [Spacer(1, 10), _heading("Troubleshooting", "troubleshooting")]
-    rows = [[_cell(h, bold=True) for h in ("Symptom", "Likely cause", "What to do")]]
-    for symptom, cause, fix in TROUBLESHOOTING:
-        rows.append([_cell(symptom, True), _cell(cause), _cell(fix)])
+    rows = [[_cell(h, bold=True) for h in ("Symptom", "Likely cause", "What to do", "This site")]]
+    for key, symptom, cause, fix in TROUBLESHOOTING:
+        rows.append([_cell(symptom, True), _cell(cause), _cell(fix), _cell(ctx.redactor.text(_evidence(ctx, key)))])
     w = ctx.content_width
-    table = Table(rows, colWidths=[w * 0.24, w * 0.36, w * 0.40], repeatRows=1)
+    table = Table(rows, colWidths=[w * 0.2, w * 0.28, w * 0.3, w * 0.22], repeatRows=1)
     table.setStyle(table_style())
     out.append(table)
     return out

@@ -46,7 +46,7 @@ from survey.project.file_errors import (  # noqa: F401 - re-exported: the store'
     CorruptProjectError, DamagedRowsError, ForeignSchemaError, InvalidValueError, NewerVersionError,
     NotAProjectError, ProjectFileError, ProjectFileLostError, ProjectLockedError, ProjectReadOnlyError,
 )
-from survey.project.filecheck import (
+from survey.project.filecheck import (  # noqa: F401 - SQLITE_MAGIC re-exported (packaging's MIME magic)
     SQLITE_MAGIC, WAL_NEXT_KEY, CheckedFile, FileIdentity, connect_immutable, connect_writable, next_wal, open_checked,
     read_wal_header, resolve_project_path, set_aside_stale_wal, side_path,
 )
@@ -221,7 +221,8 @@ class ProjectStore:
 
     def close(self) -> None:
         if self._writer is not None:
-            if self._lost is None:
+            # Never checkpoint into a file that is no longer the one at this name.
+            if self._lost is None and self.file_problem() is None:
                 try:
                     self._checkpoint()
                 except (sqlite3.Error, OSError):
@@ -285,9 +286,14 @@ class ProjectStore:
             tmp.unlink(missing_ok=True)
             raise
         if self.pending_samples:
-            with copy.transaction() as db:
-                for survey_id, sample in self.pending_samples:
-                    copy._insert_sample(db, survey_id, sample)
+            try:
+                with copy.transaction() as db:
+                    for survey_id, sample in self.pending_samples:
+                        copy._insert_sample(db, survey_id, sample)
+            except (sqlite3.Error, EvSurveyError) as exc:
+                copy.close()
+                raise UserInputError(f"The copy {new_path.name} was written, but the samples kept in memory could "
+                                     f"not be added to it ({exc}); they are still kept. Try Save As again.") from None
             log.info("wrote %d samples kept in memory to %s", len(self.pending_samples), new_path)
             self.pending_samples.clear()
         return copy
@@ -385,10 +391,19 @@ class ProjectStore:
             db.close()
             raise EvSurveyError(f"{name} is being read by another program right now, so evsurvey cannot start "
                                 "writing to it. Try again in a moment.") from None
-        except sqlite3.OperationalError as exc:
+        except OSError as exc:  # the file went away in the middle
             self._writer = None
             if db is not None:
                 db.close()
+            self._mark_lost(f"{name} could not be reached ({exc.strerror or exc})")
+            raise ProjectFileLostError(self._lost) from None
+        except sqlite3.DatabaseError as exc:
+            self._writer = None
+            if db is not None:
+                db.close()
+            if not isinstance(exc, sqlite3.OperationalError):
+                raise CorruptProjectError(f"{name} cannot be written: it is damaged ({exc}). Nothing was written; "
+                                          "File → Save As keeps what was read.") from None
             self.read_only = True
             self.read_only_reason = (f"read-only: {name} cannot be written ({exc}). "
                                      "File → Save As to keep working.")

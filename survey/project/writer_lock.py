@@ -79,7 +79,7 @@ class LockHolder:
 
     host: str
     pid: int
-    since: str  # ISO time
+    since: str  # local date and time, "YYYY-MM-DD HH:MM"
     file_id: tuple[int, int] | None = None
 
     def describe(self) -> str:
@@ -181,7 +181,7 @@ class WriterLock:
 
     def _write_holder(self) -> None:
         info = {"host": socket.gethostname(), "pid": os.getpid(),
-                "since": _dt.datetime.now().isoformat(timespec="seconds"), "file": self._file_id}
+                "since": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "file": self._file_id}
         try:
             os.ftruncate(self._fd, 1)
             os.lseek(self._fd, 0, os.SEEK_SET)

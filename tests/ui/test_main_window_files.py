@@ -144,7 +144,6 @@ def test_demo_from_the_welcome_page_surveys_with_the_simulated_scanner(window, q
 # -- issue 20 through the window's open and Save As paths ------------------------------------------------
 
 import os  # noqa: E402
-import shutil  # noqa: E402
 
 import ezdxf  # noqa: E402
 

@@ -12,18 +12,15 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from project_files import (
-    bad_project_files, digest, kill, listing, make_project, read_reports, sample_at, sample_xs, start_store_writer,
+    bad_project_files, digest, execute, kill, listing, make_project, read_reports, sample_at, sample_xs, start_store_writer,
     subprocess_env,
 )
 from survey.errors import EvSurveyError
-from survey.project import filecheck
 from survey.project.model import Wall
 from survey.project.store import (
     InvalidValueError, ProjectFileLostError, ProjectReadOnlyError, ProjectStore,
@@ -70,9 +67,12 @@ def test_a_failed_open_leaves_the_open_project_and_its_file_in_charge(session, t
     assert xs(session) == sample_xs(good) == [0.0, 0.1, 0.2, 0.3, 10.0, 10.1, 10.2, 10.3, 10.4]
 
 
-def test_opening_writes_nothing_until_the_first_edit(session, tmp_path):
+@pytest.mark.parametrize("journal", ["wal", "delete"])
+def test_opening_writes_nothing_until_the_first_edit(session, tmp_path, journal):
+    """Not even the journal mode (header bytes 18-19) changes before the installer edits."""
     path = tmp_path / "p.evsurvey"
     make_project(path)
+    execute(path, f"PRAGMA journal_mode = {journal}")
     before, files = digest(path), listing(tmp_path)
     session.open(path)
     assert digest(path) == before

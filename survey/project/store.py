@@ -150,24 +150,34 @@ class ProjectStore:
                 raise UserInputError(f"{path} already exists. Choose another name or open it instead.")
             if path.is_dir():
                 raise UserInputError(f"{path} is a folder. Choose a file name.")
+
+        def fill(db: sqlite3.Connection) -> None:
+            migrate(db, 0)
+            db.execute("BEGIN IMMEDIATE")
+            cls._write_all(db, project or Project())
+            db.execute("COMMIT")
+
+        return cls._new_file(path, fill, "Cannot create")
+
+    @classmethod
+    def _new_file(cls, path: Path, fill: Callable[[sqlite3.Connection], None], failure: str) -> "ProjectStore":
+        """A project file written by *fill* under a temporary name, then renamed to *path*
+        (locked first, so a file open elsewhere is never replaced); a store on it."""
         lock = _lock_for_new_file(path)
         partial = path.with_name(path.name + ".partial")
         try:
-            _remove_side_files(partial)
-            partial.unlink(missing_ok=True)
             try:
+                _remove_side_files(partial)
+                partial.unlink(missing_ok=True)
                 db = connect_writable(partial)
                 try:
-                    migrate(db, 0)
-                    db.execute("BEGIN IMMEDIATE")
-                    cls._write_all(db, project or Project())
-                    db.execute("COMMIT")
+                    fill(db)
                 finally:
                     db.close()
                 _remove_side_files(path)
                 os.replace(partial, path)
             except (sqlite3.Error, OSError) as exc:
-                raise UserInputError(f"Cannot create {path}: {exc}. Choose a folder you can write to.") from None
+                raise UserInputError(f"{failure} {path}: {exc}. Choose a folder you can write to.") from None
             return cls._open_locked(path, lock)
         except BaseException:
             lock.release()
@@ -263,28 +273,11 @@ class ProjectStore:
             if self.writable:
                 return self
             raise UserInputError(f"{new_path.name} is the file that cannot be written; choose another name.")
-        lock = _lock_for_new_file(new_path)
-        tmp = new_path.with_name(new_path.name + ".partial")
-        try:
-            try:
-                _remove_side_files(tmp)
-                tmp.unlink(missing_ok=True)
-                target = sqlite3.connect(str(tmp))
-                try:
-                    self._db.backup(target)
-                    target.execute("PRAGMA journal_mode = DELETE")
-                finally:
-                    target.close()
-                _remove_side_files(new_path)
-                os.replace(tmp, new_path)
-            except (sqlite3.Error, OSError) as exc:
-                raise UserInputError(f"Cannot save a copy to {new_path}: {exc}. Choose a folder you can write to.") from None
-            copy = ProjectStore._open_locked(new_path, lock)
-        except BaseException:
-            lock.release()
-            _remove_side_files(tmp)
-            tmp.unlink(missing_ok=True)
-            raise
+        def fill(db: sqlite3.Connection) -> None:
+            self._db.backup(db)
+            db.execute("PRAGMA journal_mode = DELETE")
+
+        copy = self._new_file(new_path, fill, "Cannot save a copy to")
         if self.pending_samples:
             try:
                 with copy.transaction() as db:

@@ -117,6 +117,14 @@ def _json_text_list(value: Any, what: str) -> tuple[str, ...]:
     return tuple(parsed)
 
 
+def _member(value: Any, members: dict[str, Any], what: str) -> Any:
+    """The enum member stored as *value* (its text)."""
+    found = members.get(value) if type(value) is str else None
+    if found is None:
+        raise _Bad(f"{_a(what)} evsurvey does not know ({_short(value)})")
+    return found
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -265,10 +273,7 @@ class _Reader:
         kinds = {k.value: k for k in DeviceKind}
         for r in self.rows("SELECT * FROM devices ORDER BY id"):
             try:
-                kind = kinds.get(r["kind"]) if type(r["kind"]) is str else None
-                if kind is None:
-                    raise _Bad(f"a kind evsurvey does not know ({_short(r['kind'])})")
-                out.append(Device(kind, _coord(r["x_m"]), _coord(r["y_m"]), label=_text(r["label"], "label"),
+                out.append(Device(_member(r["kind"], kinds, "kind"), _coord(r["x_m"]), _coord(r["y_m"]), label=_text(r["label"], "label"),
                                   planned=_flag(r["planned"], "planned"),
                                   eirp_dbm=_opt_number(r["eirp_dbm"], "transmit power", *EIRP_RANGE_DBM),
                                   bssids=_json_text_list(r["bssids"], "BSSID list"), id=_integer(r["id"], "id")))
@@ -363,11 +368,9 @@ class _Reader:
         modes = {m.value: m for m in SampleMode}
         for s in self.rows("SELECT * FROM samples ORDER BY id"):
             try:
-                mode = modes.get(s["mode"]) if type(s["mode"]) is str else None
-                if mode is None:
-                    raise _Bad(f"a sampling mode evsurvey does not know ({_short(s['mode'])})")
                 sample = Sample(x_m=_coord(s["x_m"]), y_m=_coord(s["y_m"]), taken_at=_time(s["taken_at"]),
-                                scans=tuple(scans.get(s["id"], ())), mode=mode, id=_integer(s["id"], "id"))
+                                scans=tuple(scans.get(s["id"], ())), mode=_member(s["mode"], modes, "sampling mode"),
+                                id=_integer(s["id"], "id"))
             except _Bad as bad:
                 self.skipped(f"sample {s['id']}", bad)
                 continue

@@ -66,7 +66,8 @@ def test_cli_info_after_a_crash_reads_the_log_without_touching_anything(tmp_path
     proc = run_cli("info", str(path), "--json")
     assert proc.returncode == 0, proc.stderr
     info = json.loads(proc.stdout)
-    assert info["surveys"][0]["samples"] == 3 + len(saved) and info["notes"] == []
+    # Every sample reported saved, and at most the one in flight when the kill came.
+    assert 3 + len(saved) <= info["surveys"][0]["samples"] <= 3 + len(saved) + 1 and info["notes"] == []
     assert listing(tmp_path) == files  # -wal and -shm of the crash still there, nothing new
     assert {name: digest(tmp_path / name) for name in fingerprints} == fingerprints
 

@@ -264,9 +264,13 @@ def test_file_gone_while_open_then_sigkill_loses_nothing_acknowledged(tmp_path, 
                 break
     finally:
         reports += [(w, n) for w, n in kill(proc)]
-    acknowledged = sorted({round(n * 0.1, 3) for w, n in reports if w in ("saved", "kept")})
+    acknowledged = {round(n * 0.1, 3) for w, n in reports if w in ("saved", "kept")}
     assert len(acknowledged) >= 16
-    assert sample_xs(copy) == acknowledged
+    stored = set(sample_xs(copy))
+    assert acknowledged <= stored
+    # At most the one sample being written when the kill came is there unreported.
+    last = max(n for _w, n in reports)
+    assert stored - acknowledged <= {round((last + 1) * 0.1, 3)}
     first_kept = min(n for w, n in reports if w == "kept")
     if kind == "moved":
         assert all(x < round(first_kept * 0.1, 3) for x in sample_xs(moved))

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from survey.project.link import GATEWAY_TARGET, LinkTest, LinkTestResult, ProbeKind, ThroughputResult
 from survey.project.model import Observation, Project, Sample, ScanResult
-from survey.project.store import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, ProjectStore
+from survey.project.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from survey.project.store import ProjectStore
 
 
 def _link(loss_received: int = 48, host: str = "api.example.com:443") -> LinkTest:

@@ -1,10 +1,12 @@
 """``evsurvey info PROJECT [--json]``: what a project holds (site, surveys, sample counts,
-devices), read without changing the file."""
+devices), read without changing the file or creating anything beside it. What opening
+noticed (a stale log beside the file, not replayed) goes to stderr and into ``notes``."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from survey.project.store import ProjectStore
 from survey.project.units import format_length
@@ -18,6 +20,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     with ProjectStore.open(args.project, read_only=True) as store:
         project = store.load()
+        notes = list(store.notices)
+    for note in notes:
+        print(f"evsurvey: note: {note}", file=sys.stderr)
     fp = project.floorplan
     x0, y0, x1, y1 = project.extent_m()
     info = {
@@ -34,6 +39,7 @@ def run(args) -> int:
         "devices": [{"kind": d.kind.value, "label": d.label, "x_m": d.x_m, "y_m": d.y_m, "planned": d.planned}
                     for d in project.devices],
         "preflight": _preflight_json(project.preflight),
+        "notes": notes,
     }
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))

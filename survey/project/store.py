@@ -5,9 +5,27 @@ transaction (WAL journal, ``synchronous=FULL``) the moment it is taken, so a lap
 that dies mid-walk loses nothing that was reported saved. The floorplan image lives
 inside, so one file is the whole project.
 
-Opening never modifies a file that turns out not to be a usable project: it is first
-checked read-only (header bytes, ``application_id``, ``user_version``, tables,
-``quick_check``), and only then opened for writing.
+What this module promises, and how:
+
+* **Opening writes nothing.** A file is validated read-only first (:mod:`.filecheck`:
+  path, header, log, schema objects, ``quick_check``) and read through an ``immutable``
+  connection or an in-memory copy; the file is opened for writing only at the first
+  change the installer makes (journal mode, a pending migration, the log record below).
+  A read-only store is an in-memory snapshot: it never creates a side file.
+* **One writer per file** (:mod:`.writer_lock`): a second writer is refused with
+  :class:`ProjectLockedError`, which says who holds the file.
+* **The open file is watched.** Before every write its device+inode, size and time, and
+  its ``-wal``, are compared with what was opened; a file deleted, moved or replaced
+  stops all writing (:class:`ProjectFileLostError`), samples taken after that are kept in
+  :attr:`ProjectStore.pending_samples`, and :meth:`ProjectStore.save_as` writes
+  everything — what the open connection still reads from the old file and its log, and
+  the pending samples — to a new file.
+* **A log is only replayed into its own database.** Before each checkpoint the writer
+  records in the database which log will follow (``meta.wal_next``: salt-1 and checkpoint
+  number); a log found beside a file that does not match is stale and set aside.
+* **Every multi-row edit is one transaction** (:meth:`ProjectStore.transaction`), and
+  every value is checked before anything is written (:mod:`.validation`): NaN and
+  infinities never reach the file.
 """
 
 from __future__ import annotations
@@ -19,222 +37,41 @@ import os
 import re
 import sqlite3
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from survey.errors import UserInputError
-from survey.project.link import LinkTest, LinkTestResult, ProbeKind, ThroughputResult
+from survey.errors import EvSurveyError, UserInputError
+from survey.project.file_errors import (  # noqa: F401 - re-exported: the store's errors
+    CorruptProjectError, DamagedRowsError, ForeignSchemaError, InvalidValueError, NewerVersionError,
+    NotAProjectError, ProjectFileError, ProjectFileLostError, ProjectLockedError, ProjectReadOnlyError,
+)
+from survey.project.filecheck import (  # noqa: F401 - SQLITE_MAGIC re-exported (packaging's MIME magic)
+    SQLITE_MAGIC, WAL_NEXT_KEY, CheckedFile, FileIdentity, connect_immutable, connect_writable, next_wal, open_checked,
+    read_wal_header, resolve_project_path, set_aside_stale_wal, side_path,
+)
+from survey.project.link import LinkTest, ProbeKind
 from survey.project.model import (
-    Device,
-    DeviceKind,
-    Floorplan,
-    Material,
-    Observation,
-    Project,
-    Sample,
-    SampleMode,
-    ScanResult,
-    Site,
-    Survey,
-    UNITS,
-    TargetNetwork,
-    Wall,
+    UNITS, Device, DeviceKind, Floorplan, Material, Project, Sample, SampleMode, Site, Survey, TargetNetwork, Wall,
 )
 from survey.project.preflight import NetcheckReport
+from survey.project.schema import APPLICATION_ID, SCHEMA_VERSION, migrate  # noqa: F401 - re-exported
+from survey.project.validation import (
+    check_device, check_floorplan, check_link, check_material, check_position, check_sample, check_wall, read_project,
+    require_finite, to_json,
+)
+from survey.project.writer_lock import WriterLock, lock_holder
 
 log = logging.getLogger(__name__)
 
-#: Written into the SQLite header (``PRAGMA application_id``) so a project is told apart
-#: from any other SQLite file. ASCII "EVSV".
-APPLICATION_ID = 0x45565356
-SCHEMA_VERSION = 2
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-_TABLES = ("meta", "floorplan", "materials", "walls", "devices", "surveys", "samples", "scans", "observations")
-
-
-class ProjectFileError(UserInputError):
-    """A file could not be opened as a project. The file is left untouched."""
-
-
-class NotAProjectError(ProjectFileError):
-    pass
-
-
-class CorruptProjectError(ProjectFileError):
-    pass
-
-
-class NewerVersionError(ProjectFileError):
-    pass
-
-
-class ProjectReadOnlyError(ProjectFileError):
-    pass
-
-
-# -- schema and migrations ------------------------------------------------------------
-
-
-def _migrate_0_to_1(db: sqlite3.Connection) -> None:
-    # Statement by statement: executescript() would commit the migration's transaction.
-    _execute_each(db,
-        """
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE floorplan (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            image BLOB NOT NULL, image_format TEXT NOT NULL,
-            width_px INTEGER NOT NULL, height_px INTEGER NOT NULL,
-            metres_per_px REAL NOT NULL CHECK (metres_per_px > 0),
-            origin_x_m REAL NOT NULL, origin_y_m REAL NOT NULL,
-            rotation_deg INTEGER NOT NULL, opacity REAL NOT NULL, source_name TEXT NOT NULL);
-        CREATE TABLE materials (
-            id TEXT PRIMARY KEY, name TEXT NOT NULL, loss_db REAL NOT NULL,
-            loss_min_db REAL NOT NULL, loss_max_db REAL NOT NULL,
-            source TEXT NOT NULL, colour TEXT NOT NULL);
-        CREATE TABLE walls (
-            id INTEGER PRIMARY KEY, x1_m REAL NOT NULL, y1_m REAL NOT NULL,
-            x2_m REAL NOT NULL, y2_m REAL NOT NULL, material_id TEXT NOT NULL);
-        CREATE TABLE devices (
-            id INTEGER PRIMARY KEY, kind TEXT NOT NULL, x_m REAL NOT NULL, y_m REAL NOT NULL,
-            label TEXT NOT NULL, planned INTEGER NOT NULL, eirp_dbm REAL, bssids TEXT NOT NULL);
-        CREATE TABLE surveys (
-            id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at REAL NOT NULL,
-            notes TEXT NOT NULL DEFAULT '');
-        CREATE TABLE samples (
-            id INTEGER PRIMARY KEY,
-            survey_id INTEGER NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
-            x_m REAL NOT NULL, y_m REAL NOT NULL, taken_at REAL NOT NULL, mode TEXT NOT NULL);
-        CREATE INDEX samples_by_survey ON samples(survey_id);
-        CREATE TABLE scans (
-            id INTEGER PRIMARY KEY,
-            sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
-            backend TEXT NOT NULL, started_at REAL NOT NULL, finished_at REAL NOT NULL,
-            fresh INTEGER NOT NULL, warnings TEXT NOT NULL);
-        CREATE INDEX scans_by_sample ON scans(sample_id);
-        CREATE TABLE observations (
-            id INTEGER PRIMARY KEY,
-            scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
-            bssid TEXT NOT NULL, ssid TEXT NOT NULL, ssid_raw BLOB, rssi_dbm REAL,
-            rssi_estimated INTEGER NOT NULL, signal_pct REAL, freq_mhz REAL, channel INTEGER,
-            band TEXT, auth TEXT NOT NULL, ciphers TEXT NOT NULL, wps INTEGER,
-            station_count INTEGER, channel_utilization_pct REAL, channel_width_mhz INTEGER,
-            last_seen REAL);
-        CREATE INDEX observations_by_scan ON observations(scan_id);
-        """
-    )
-
-
-def _execute_each(db: sqlite3.Connection, script: str) -> None:
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-def _migrate_1_to_2(db: sqlite3.Connection) -> None:
-    # Link tests at a sample (survey.project.link): one row per target, throughput apart.
-    _execute_each(db,
-        """
-        CREATE TABLE link_results (
-            id INTEGER PRIMARY KEY,
-            sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
-            target TEXT NOT NULL, address TEXT NOT NULL, probe TEXT NOT NULL, port INTEGER,
-            sent INTEGER NOT NULL, received INTEGER NOT NULL,
-            rtt_median_ms REAL, rtt_p95_ms REAL, jitter_ms REAL,
-            started_at REAL NOT NULL, duration_s REAL NOT NULL, tried TEXT NOT NULL);
-        CREATE INDEX link_results_by_sample ON link_results(sample_id);
-        CREATE TABLE link_throughput (
-            sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
-            server TEXT NOT NULL, port INTEGER NOT NULL, up_mbps REAL NOT NULL, down_mbps REAL NOT NULL,
-            duration_s REAL NOT NULL, started_at REAL NOT NULL);
-        """
-    )
-
-
-#: MIGRATIONS[n] upgrades a file at user_version n to n + 1. Append, never edit.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
-
-
-# -- opening ------------------------------------------------------------------------
-
-
-def _connect(path: Path, *, read_only: bool, immutable: bool = False) -> sqlite3.Connection:
-    if read_only:
-        # immutable=1 also keeps SQLite from creating -shm/-wal beside a file we only inspect.
-        flags = "mode=ro&immutable=1" if immutable else "mode=ro"
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, isolation_level=None)
-    else:
-        db = sqlite3.connect(str(path), isolation_level=None)
-    db.row_factory = sqlite3.Row
-    db.execute("PRAGMA foreign_keys = ON")
-    return db
-
-
-def check_project_file(path: Path) -> int:
-    """Validate *path* without writing to it; return its schema version.
-
-    Raises a :class:`ProjectFileError` subclass with a message for the installer.
-    """
-    name = path.name
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(100)
-    except FileNotFoundError:
-        raise ProjectFileError(f"{path} does not exist. Check the path, or create a project with File → New.") from None
-    except IsADirectoryError:
-        raise ProjectFileError(f"{path} is a folder, not an evsurvey project file.") from None
-    except PermissionError:
-        raise ProjectFileError(f"{path} cannot be read (permission denied). Copy it somewhere you own and open the copy.") from None
-    if size == 0:
-        raise NotAProjectError(f"{name} is empty (0 bytes): it is not an evsurvey project. "
-                               "If it was being copied, copy it again from the original.")
-    if not head.startswith(SQLITE_MAGIC):
-        raise NotAProjectError(f"{name} is not an evsurvey project (it is not an SQLite database; "
-                               "maybe an image or a report was renamed). Open a .evsurvey file instead.")
-    if len(head) < 100:
-        raise CorruptProjectError(f"{name} is truncated ({size} bytes). Restore it from a backup or the mailed copy.")
-    page_size = int.from_bytes(head[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    page_count = int.from_bytes(head[28:32], "big")
-    wal = Path(str(path) + "-wal")
-    # With a non-empty WAL (e.g. after a crash) the header's page count may be ahead of
-    # the main file until SQLite replays the log, so only trust it without one.
-    wal_pending = wal.exists() and wal.stat().st_size > 0
-    if page_size and page_count and size < page_size * page_count and not wal_pending:
-        raise CorruptProjectError(f"{name} is truncated ({size} of {page_size * page_count} bytes). "
-                                  "Restore it from a backup or the mailed copy.")
-    try:
-        db = _connect(path, read_only=True, immutable=not wal_pending)
-    except sqlite3.Error as exc:
-        raise CorruptProjectError(f"{name} cannot be opened ({exc}). Restore it from a backup.") from None
-    try:
-        app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if app_id != APPLICATION_ID:
-            raise NotAProjectError(f"{name} is an SQLite database but not an evsurvey project. Open a .evsurvey file instead.")
-        if version > SCHEMA_VERSION:
-            raise NewerVersionError(
-                f"{name} was written by a newer evsurvey (file format {version}, this version reads up to "
-                f"{SCHEMA_VERSION}). Update evsurvey to open it; the file was not changed.")
-        present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        missing = [t for t in _TABLES if t not in present]
-        if version >= 1 and missing:
-            raise CorruptProjectError(f"{name} is damaged: table(s) {', '.join(missing)} are missing. "
-                                      "Restore it from a backup or the mailed copy.")
-        result = db.execute("PRAGMA quick_check").fetchone()[0]
-        if result != "ok":
-            raise CorruptProjectError(f"{name} is damaged ({result}). Restore it from a backup or the mailed copy.")
-        return version
-    except sqlite3.DatabaseError as exc:
-        raise CorruptProjectError(f"{name} is damaged ({exc}). Restore it from a backup or the mailed copy.") from None
-    finally:
-        db.close()
-
-
-def _dumps(value: Any) -> str:
-    # ASCII escapes keep lone surrogates (from undecodable SSID bytes) representable.
-    return json.dumps(value)
+#: A log larger than this is checkpointed after the commit that grew it (SQLite's own
+#: automatic checkpoint, 1000 pages of 4 KiB, is switched off: every checkpoint must
+#: record the next log first).
+CHECKPOINT_WAL_BYTES = 4 * 1024 * 1024
+#: How long a write waits for a reader in another process to finish (ms).
+BUSY_TIMEOUT_MS = 5000
+#: The most damaged rows a refusal lists by name.
+PROBLEMS_LISTED = 5
 
 
 def _target_json(target: TargetNetwork | None) -> dict | None:
@@ -250,71 +87,166 @@ def _text(value: str) -> str:
     return _SURROGATES.sub("\ufffd", value)
 
 
-class ProjectStore:
-    """An open ``.evsurvey`` file. Every mutating method commits before it returns."""
+def _remove_side_files(path: Path) -> None:
+    """A -wal/-shm left at a name must never meet a new file put there."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        side_path(path, suffix).unlink(missing_ok=True)
 
-    def __init__(self, path: Path, db: sqlite3.Connection, read_only: bool):
-        self.path = path
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _lock_for_new_file(path: Path) -> WriterLock:
+    try:
+        return WriterLock.acquire(path)
+    except ProjectLockedError as exc:
+        raise UserInputError(f"{path.name} is open in another evsurvey window or process, so it cannot be "
+                             f"replaced ({exc}). Choose another name.") from None
+    except ProjectReadOnlyError:
+        raise UserInputError(f"Cannot write {path}: the folder cannot be written. Choose a folder you can "
+                             "write to.") from None
+
+
+class ProjectStore:
+    """An open ``.evsurvey`` file. Every mutating method commits before it returns.
+
+    Attributes for callers: ``path`` (the real file), ``read_only`` and
+    ``read_only_reason``, ``notices`` (what opening found and did, e.g. a stale log set
+    aside), ``load_problems`` (rows the last :meth:`load` skipped), ``pending_samples``
+    (samples that could not be written), ``on_problem`` (called once with the message when
+    the open file is found deleted, moved or replaced).
+    """
+
+    def __init__(self, checked: CheckedFile, *, read_only: bool, lock: WriterLock | None,
+                 notices: tuple[str, ...] = ()):
+        self.path = checked.path
         self.read_only = read_only
-        self._db = db
+        self.read_only_reason: str | None = None
+        self.notices = notices
+        self.load_problems: tuple[str, ...] = ()
+        self.pending_samples: list[tuple[int, Sample]] = []
+        self.on_problem: Callable[[str], None] | None = None
+        self._lock = lock
+        self._reader: sqlite3.Connection | None = checked.reader
+        self._reader_on_file = checked.reader_on_file
+        self._writer: sqlite3.Connection | None = None
+        self._identity = checked.identity
+        self._wal_identity = checked.wal_identity
+        self._lost: str | None = None
+        self._depth = 0
 
     # -- lifecycle ---------------------------------------------------------------
     @classmethod
     def create(cls, path: str | os.PathLike, project: Project | None = None, *, overwrite: bool = False) -> "ProjectStore":
-        """Write a new project file at *path* holding *project* (ids are assigned anew)."""
-        path = Path(path)
-        if path.exists():
+        """Write a new project file at *path* holding *project* (ids are assigned anew).
+
+        Built under another name and renamed into place, so a failure leaves whatever was
+        at *path* as it was; a file open in another window is never replaced."""
+        path = Path(path).absolute()
+        if path.exists() or path.is_symlink():
             if not overwrite:
                 raise UserInputError(f"{path} already exists. Choose another name or open it instead.")
-            path.unlink()
-            for suffix in ("-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
+            if path.is_dir():
+                raise UserInputError(f"{path} is a folder. Choose a file name.")
+
+        def fill(db: sqlite3.Connection) -> None:
+            migrate(db, 0)
+            db.execute("BEGIN IMMEDIATE")
+            cls._write_all(db, project or Project())
+            db.execute("COMMIT")
+
+        return cls._new_file(path, fill, "Cannot create")
+
+    @classmethod
+    def _new_file(cls, path: Path, fill: Callable[[sqlite3.Connection], None], failure: str) -> "ProjectStore":
+        """A project file written by *fill* under a temporary name, then renamed to *path*
+        (locked first, so a file open elsewhere is never replaced); a store on it."""
+        lock = _lock_for_new_file(path)
+        partial = path.with_name(path.name + ".partial")
         try:
-            db = _connect(path, read_only=False)
-        except sqlite3.Error as exc:
-            raise UserInputError(f"Cannot create {path}: {exc}. Choose a folder you can write to.") from None
-        store = cls(path, db, read_only=False)
-        store._prepare_for_writing()
-        store._write_all(project or Project())
-        return store
+            try:
+                _remove_side_files(partial)
+                partial.unlink(missing_ok=True)
+                db = connect_writable(partial)
+                try:
+                    fill(db)
+                finally:
+                    db.close()
+                _remove_side_files(path)
+                os.replace(partial, path)
+            except (sqlite3.Error, OSError) as exc:
+                raise UserInputError(f"{failure} {path}: {exc}. Choose a folder you can write to.") from None
+            return cls._open_locked(path, lock)
+        except BaseException:
+            lock.release()
+            _remove_side_files(partial)
+            partial.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def open(cls, path: str | os.PathLike, read_only: bool = False) -> "ProjectStore":
-        path = Path(path)
-        version = check_project_file(path)
-        if read_only:
-            return cls(path, _connect(path, read_only=True), read_only=True)
-        if not os.access(path, os.W_OK):
-            raise ProjectReadOnlyError(f"{path.name} is read-only. Save a copy with File → Save As to keep surveying.")
-        db = _connect(path, read_only=False)
-        store = cls(path, db, read_only=False)
-        store._prepare_for_writing()
-        if version < SCHEMA_VERSION:
-            log.info("migrated %s from format %d to %d", path, version, SCHEMA_VERSION)
-        return store
+        """Open *path* for writing (the default) or as a read-only snapshot.
 
-    def _prepare_for_writing(self) -> None:
-        db = self._db
-        db.execute("PRAGMA journal_mode = WAL")
-        # FULL: a commit survives power loss, not only a killed process.
-        db.execute("PRAGMA synchronous = FULL")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        while version < SCHEMA_VERSION:
-            with self._tx():
-                MIGRATIONS[version](db)
-                version += 1
-                db.execute(f"PRAGMA user_version = {version}")
-                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        Writing: refused with :class:`ProjectReadOnlyError` where the file cannot be written
+        (read-only file, folder or medium) and :class:`ProjectLockedError` where another
+        window or process writes to it; then open it with ``read_only=True``."""
+        real = resolve_project_path(path)
+        if read_only:
+            holder = lock_holder(real)
+            writer = None if holder is None else (holder.file_id or True)
+            checked = open_checked(real, live_writer=writer, snapshot=True)
+            return cls(checked, read_only=True, lock=None, notices=checked.notices)
+        if not os.access(real, os.W_OK) or not os.access(real.parent, os.W_OK):
+            raise ProjectReadOnlyError(
+                f"read-only: {real.name} is a read-only file, or on read-only media or in a folder you cannot "
+                "write to. File → Save As to keep working.")
+        lock = WriterLock.acquire(real)
+        try:
+            return cls._open_locked(real, lock)
+        except BaseException:
+            lock.release()
+            raise
+
+    @classmethod
+    def _open_locked(cls, path: Path, lock: WriterLock) -> "ProjectStore":
+        checked = open_checked(path, live_writer=None, snapshot=False)
+        lock.record_file(checked.identity.dev, checked.identity.ino)
+        notices = checked.notices
+        if checked.wal == "stale":
+            wal_name = side_path(checked.path, "-wal").name
+            try:
+                aside = set_aside_stale_wal(checked.path)
+            except OSError as exc:
+                checked.reader.close()
+                raise ProjectReadOnlyError(f"read-only: {wal_name} beside {checked.path.name} is left over from "
+                                           f"another copy of the file and cannot be moved aside ({exc.strerror}). "
+                                           "File → Save As to keep working.") from None
+            notices = (f"{wal_name} beside {checked.path.name} was left over from another copy of the file "
+                       f"(e.g. a backup restored over it after a crash). It was not replayed into the project and "
+                       f"was set aside as {aside.name}.",)
+            checked.wal_identity = None
+        return cls(checked, read_only=False, lock=lock, notices=notices)
 
     def close(self) -> None:
-        if self._db is not None:
-            if not self.read_only:
+        if self._writer is not None:
+            # Never checkpoint into a file that is no longer the one at this name.
+            if self._lost is None and self.file_problem() is None:
                 try:
-                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                except sqlite3.Error:
+                    self._checkpoint()
+                except (sqlite3.Error, OSError):
                     log.warning("checkpoint of %s failed on close", self.path, exc_info=True)
-            self._db.close()
-            self._db = None
+            self._writer.close()
+            self._writer = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> "ProjectStore":
         return self
@@ -322,48 +254,248 @@ class ProjectStore:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def save_as(self, new_path: str | os.PathLike) -> "ProjectStore":
-        """A consistent copy at *new_path* (SQLite online backup); returns a store on the copy."""
-        new_path = Path(new_path)
-        if new_path.resolve() == self.path.resolve():
-            return self
-        tmp = new_path.with_name(new_path.name + ".partial")
-        tmp.unlink(missing_ok=True)
-        try:
-            target = sqlite3.connect(str(tmp))
-            with target:
-                self._db.backup(target)
-            target.execute("PRAGMA journal_mode = DELETE")
-            target.close()
-            os.replace(tmp, new_path)
-        except (sqlite3.Error, OSError) as exc:
-            tmp.unlink(missing_ok=True)
-            raise UserInputError(f"Cannot save a copy to {new_path}: {exc}. Choose a folder you can write to.") from None
-        return ProjectStore.open(new_path)
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._writer if self._writer is not None else self._reader
 
-    # -- transactions ------------------------------------------------------------
-    @contextlib.contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        if self.read_only:
-            raise ProjectReadOnlyError(f"{self.path.name} is open read-only; save a copy to change it.")
-        self._db.execute("BEGIN IMMEDIATE")
+    @property
+    def writable(self) -> bool:
+        return not self.read_only and self._lost is None
+
+    @property
+    def lost(self) -> str | None:
+        """Why the open file is not written any more (deleted, moved, replaced), or None."""
+        return self._lost
+
+    def save_as(self, new_path: str | os.PathLike) -> "ProjectStore":
+        """A consistent copy at *new_path* (SQLite online backup) plus the pending samples;
+        returns a store on the copy. Works from a read-only or a lost file."""
+        new_path = Path(new_path).absolute()
+        if _same_file(new_path, self.path):
+            if self.writable:
+                return self
+            raise UserInputError(f"{new_path.name} is the file that cannot be written; choose another name.")
+        def fill(db: sqlite3.Connection) -> None:
+            self._db.backup(db)
+            db.execute("PRAGMA journal_mode = DELETE")
+
+        copy = self._new_file(new_path, fill, "Cannot save a copy to")
+        if self.pending_samples:
+            try:
+                with copy.transaction() as db:
+                    for survey_id, sample in self.pending_samples:
+                        copy._insert_sample(db, survey_id, sample)
+            except (sqlite3.Error, EvSurveyError) as exc:
+                copy.close()
+                raise UserInputError(f"The copy {new_path.name} was written, but the samples kept in memory could "
+                                     f"not be added to it ({exc}); they are still kept. Try Save As again.") from None
+            log.info("wrote %d samples kept in memory to %s", len(self.pending_samples), new_path)
+            self.pending_samples.clear()
+        return copy
+
+    # -- is the file still ours? -----------------------------------------------------
+    def file_problem(self) -> str | None:
+        """Why writing must stop (the file or its log deleted, moved, replaced or changed by
+        something else since it was opened or last written), or None when all is well."""
+        if self.read_only or self._db is None:
+            return None
+        if self._lost is not None:
+            return self._lost
+        name = self.path.name
         try:
-            yield self._db
+            now = FileIdentity.of(os.stat(self.path))
+        except FileNotFoundError:
+            return f"{name} was deleted or moved while it was open"
+        except OSError as exc:
+            return f"{name} cannot be reached any more ({exc.strerror or exc})"
+        if not now.same_file(self._identity):
+            return f"{name} was replaced by another file while it was open"
+        if (now.size, now.mtime_ns) != (self._identity.size, self._identity.mtime_ns):
+            return f"{name} was changed by another program while it was open"
+        wal = side_path(self.path, "-wal")
+        try:
+            wal_now: FileIdentity | None = FileIdentity.of(os.stat(wal))
+        except FileNotFoundError:
+            wal_now = None
+        expected = self._wal_identity
+        if expected is None:
+            if wal_now is not None and wal_now.size > 0:
+                return f"a journal file ({wal.name}) appeared beside {name} while it was open"
+        elif wal_now is None:
+            return f"the journal of {name} ({wal.name}) was deleted while the project was open"
+        elif not wal_now.same_file(expected):
+            return f"the journal of {name} ({wal.name}) was replaced while the project was open"
+        elif self._writer is None and wal_now != expected:
+            return f"the journal of {name} ({wal.name}) was changed by another program while it was open"
+        return None
+
+    def _mark_lost(self, problem: str) -> None:
+        self._lost = (f"{problem}, so nothing more is written to it. What was saved up to then is still open "
+                      "here: File → Save As writes it all to a new file.")
+        log.warning("%s", self._lost)
+        if self.on_problem is not None:
+            self.on_problem(self._lost)
+
+    def check_file(self) -> str | None:
+        """Look at the file now (e.g. on a timer): the lost message the first time it is found
+        gone or replaced (``on_problem`` is called then), else None."""
+        if self._lost is None and self.writable:
+            problem = self.file_problem()
+            if problem is not None:
+                self._mark_lost(problem)
+        return self._lost
+
+    # -- writing ---------------------------------------------------------------------
+    def _writable_db(self) -> sqlite3.Connection:
+        if self.read_only:
+            raise ProjectReadOnlyError(self.read_only_reason or
+                                       f"{self.path.name} is open read-only; File → Save As to change a copy.")
+        if self._lost is not None:
+            raise ProjectFileLostError(self._lost)
+        problem = self.file_problem()
+        if problem is not None:
+            self._mark_lost(problem)
+            raise ProjectFileLostError(self._lost)
+        if self._writer is None:
+            self._begin_writing()
+        return self._writer
+
+    def _begin_writing(self) -> None:
+        """Open the file for writing at the first change: journal mode, a pending migration,
+        then the log record and a checkpoint, so the log the edits go into is paired."""
+        name = self.path.name
+        db = None
+        try:
+            db = connect_writable(self.path)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise sqlite3.OperationalError(f"the journal cannot be switched to WAL (it stays {mode})")
+            # FULL: a commit survives power loss, not only a killed process.
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("PRAGMA wal_autocheckpoint = 0")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version < SCHEMA_VERSION:
+                migrate(db, version)
+                log.info("migrated %s from format %d to %d", self.path, version, SCHEMA_VERSION)
+            self._writer = db
+            if not self._checkpoint():
+                raise _Busy()
+        except _Busy:
+            self._writer = None
+            db.close()
+            raise EvSurveyError(f"{name} is being read by another program right now, so evsurvey cannot start "
+                                "writing to it. Try again in a moment.") from None
+        except OSError as exc:  # the file went away in the middle
+            self._writer = None
+            if db is not None:
+                db.close()
+            self._mark_lost(f"{name} could not be reached ({exc.strerror or exc})")
+            raise ProjectFileLostError(self._lost) from None
+        except sqlite3.DatabaseError as exc:
+            self._writer = None
+            if db is not None:
+                db.close()
+            if not isinstance(exc, sqlite3.OperationalError):
+                raise CorruptProjectError(f"{name} cannot be written: it is damaged ({exc}). Nothing was written; "
+                                          "File → Save As keeps what was read.") from None
+            self.read_only = True
+            self.read_only_reason = (f"read-only: {name} cannot be written ({exc}). "
+                                     "File → Save As to keep working.")
+            if self._reader_on_file:  # what it read may have moved under it: read afresh
+                self._reader.close()
+                self._reader = connect_immutable(self.path)
+            log.warning("%s", self.read_only_reason)
+            raise ProjectReadOnlyError(self.read_only_reason) from None
+        self._reader.close()
+        self._reader = None
+
+    def _checkpoint(self) -> bool:
+        """Record the log that will follow, then checkpoint into the database file; True when
+        the checkpoint was complete (a reader in another process can hold part of it back)."""
+        db = self._writer
+        wal = side_path(self.path, "-wal")
+        header = read_wal_header(wal)
+        if header is None:
+            # The log's salts are only chosen with its first frame: write one.
+            self._commit_meta(WAL_NEXT_KEY, {})
+            header = read_wal_header(wal)
+        self._commit_meta(WAL_NEXT_KEY, next_wal(header))
+        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        self._identity = FileIdentity.of(os.stat(self.path))
+        self._wal_identity = FileIdentity.of(os.stat(wal))
+        return not busy
+
+    def _commit_meta(self, key: str, value: Any) -> None:
+        db = self._writer
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            self._set_meta(db, key, value)
         except BaseException:
-            self._db.execute("ROLLBACK")
+            db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Group edits: every write inside lands in one transaction, or none does.
+
+        ``with store.transaction(): store.set_floorplan(None); store.replace_walls(walls)``
+        Nested uses join the outermost transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self._writer
+            finally:
+                self._depth -= 1
+            return
+        db = self._writable_db()
+        db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield db
+        except BaseException:
+            self._depth = 0
+            db.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        self._after_commit()
+
+    _tx = transaction
+
+    def _after_commit(self) -> None:
+        try:
+            size = os.stat(side_path(self.path, "-wal")).st_size
+        except OSError:
+            return  # noticed before the next write
+        if size > CHECKPOINT_WAL_BYTES:
+            try:
+                self._checkpoint()
+            except (sqlite3.Error, OSError):  # the commit stands; the next one tries again
+                log.warning("checkpoint of %s failed", self.path, exc_info=True)
 
     # -- meta ----------------------------------------------------------------------
-    def _set_meta(self, db: sqlite3.Connection, key: str, value: Any) -> None:
+    @staticmethod
+    def _set_meta(db: sqlite3.Connection, key: str, value: Any) -> None:
         db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                   (key, _dumps(value)))
+                   (key, to_json(value)))
 
-    def _get_meta(self, key: str, default: Any = None) -> Any:
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return default if row is None else json.loads(row[0])
+    def _settings(self, db: sqlite3.Connection) -> dict:
+        row = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+        try:
+            value = json.loads(row[0]) if row is not None and len(row[0]) < 1_000_000 else {}
+        except (TypeError, ValueError, RecursionError):
+            value = {}  # reported when it was loaded; this write replaces it
+        return value if isinstance(value, dict) else {}
 
     def set_site(self, site: Site) -> None:
+        require_finite("the north direction", site.north_deg, -360.0, 360.0, optional=True)
         with self._tx() as db:
             self._set_meta(db, "site", site.__dict__)
 
@@ -385,35 +517,22 @@ class ProjectStore:
         with self._tx() as db:
             self._set_meta(db, "active_survey_id", survey_id)
 
-    def set_preflight(self, report: NetcheckReport | None) -> None:
-        """Keep the last network pre-flight run with the project (replacing the one before).
-
-        A meta key, not a table: files stay at the same schema version, and an older evsurvey
-        opens them and ignores the key."""
-        with self._tx() as db:
-            self._set_meta(db, "preflight", None if report is None else report.to_json())
-
-    def _load_preflight(self) -> NetcheckReport | None:
-        try:
-            data = self._get_meta("preflight")
-            return None if data is None else NetcheckReport.from_json(data)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            # A damaged record of an earlier check must not keep the survey from opening.
-            log.warning("ignoring the stored pre-flight results of %s: %s", self.path, exc)
-            return None
-
     def set_setting(self, key: str, value: Any) -> None:
+        to_json(value)  # refused before the transaction if it cannot be stored
         with self._tx() as db:
-            settings = self._get_meta("settings", {})
+            settings = self._settings(db)
             settings[key] = value
             self._set_meta(db, "settings", settings)
 
     # -- floorplan and materials --------------------------------------------------
     def set_floorplan(self, fp: Floorplan | None) -> None:
+        if fp is not None:
+            check_floorplan(fp)
         with self._tx() as db:
             self._write_floorplan(db, fp)
 
-    def _write_floorplan(self, db: sqlite3.Connection, fp: Floorplan | None) -> None:
+    @staticmethod
+    def _write_floorplan(db: sqlite3.Connection, fp: Floorplan | None) -> None:
         db.execute("DELETE FROM floorplan")
         if fp is not None:
             db.execute(
@@ -424,6 +543,7 @@ class ProjectStore:
 
     def upsert_material(self, material: Material) -> None:
         """Add a material or change one (e.g. the installer's loss for a wall type)."""
+        check_material(material)
         with self._tx() as db:
             self._write_material(db, material)
 
@@ -440,25 +560,42 @@ class ProjectStore:
         return cur.lastrowid
 
     def add_wall(self, wall: Wall) -> int:
+        check_wall(wall)
         with self._tx() as db:
             return self._insert_wall(db, wall)
 
     def update_wall(self, wall: Wall) -> None:
+        self.update_walls([wall])
+
+    def update_walls(self, walls: Iterable[Wall]) -> None:
+        """Change walls in place (by id), all in one transaction."""
+        walls = list(walls)
+        for wall in walls:
+            check_wall(wall)
         with self._tx() as db:
-            db.execute("UPDATE walls SET x1_m=?, y1_m=?, x2_m=?, y2_m=?, material_id=? WHERE id=?",
-                       (wall.x1_m, wall.y1_m, wall.x2_m, wall.y2_m, wall.material_id, wall.id))
+            db.executemany("UPDATE walls SET x1_m=?, y1_m=?, x2_m=?, y2_m=?, material_id=? WHERE id=?",
+                           [(w.x1_m, w.y1_m, w.x2_m, w.y2_m, w.material_id, w.id) for w in walls])
 
     def delete_wall(self, wall_id: int) -> None:
-        with self._tx() as db:
-            db.execute("DELETE FROM walls WHERE id = ?", (wall_id,))
+        self.delete_walls([wall_id])
 
-    def replace_walls(self, walls: Iterable[Wall]) -> list[int]:
+    def delete_walls(self, wall_ids: Iterable[int]) -> None:
+        with self._tx() as db:
+            db.executemany("DELETE FROM walls WHERE id = ?", [(wall_id,) for wall_id in wall_ids])
+
+    def replace_walls(self, walls: Iterable[Wall], *, keep_ids: bool = False) -> list[int]:
+        """All walls at once, in one transaction, every wall checked before the old ones go.
+        *keep_ids*: insert under the walls' own ids (undo and redo of a replacement)."""
+        walls = list(walls)
+        for wall in walls:
+            check_wall(wall)
         with self._tx() as db:
             db.execute("DELETE FROM walls")
-            return [self._insert_wall(db, w) for w in walls]
+            return [self._insert_wall(db, w, keep_id=keep_ids) for w in walls]
 
     def restore_wall(self, wall: Wall) -> int:
         """Re-insert a deleted wall under its old id (undo of a delete)."""
+        check_wall(wall)
         with self._tx() as db:
             return self._insert_wall(db, wall, keep_id=True)
 
@@ -468,22 +605,25 @@ class ProjectStore:
         cur = db.execute(
             "INSERT INTO devices(id, kind, x_m, y_m, label, planned, eirp_dbm, bssids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (d.id if keep_id else None, DeviceKind(d.kind).value, d.x_m, d.y_m, _text(d.label), int(d.planned),
-             d.eirp_dbm, _dumps(list(d.bssids))))
+             d.eirp_dbm, to_json(list(d.bssids))))
         return cur.lastrowid
 
     def add_device(self, device: Device) -> int:
+        check_device(device)
         with self._tx() as db:
             return self._insert_device(db, device)
 
     def restore_device(self, device: Device) -> int:
+        check_device(device)
         with self._tx() as db:
             return self._insert_device(db, device, keep_id=True)
 
     def update_device(self, d: Device) -> None:
+        check_device(d)
         with self._tx() as db:
             db.execute("UPDATE devices SET kind=?, x_m=?, y_m=?, label=?, planned=?, eirp_dbm=?, bssids=? WHERE id=?",
                        (DeviceKind(d.kind).value, d.x_m, d.y_m, _text(d.label), int(d.planned), d.eirp_dbm,
-                        _dumps(list(d.bssids)), d.id))
+                        to_json(list(d.bssids)), d.id))
 
     def delete_device(self, device_id: int) -> None:
         with self._tx() as db:
@@ -495,7 +635,7 @@ class ProjectStore:
         """Survey names are told apart ignoring case ("before" is "Before"), as people read them."""
         wanted = name.casefold()
         for sid, existing in db.execute("SELECT id, name FROM surveys"):
-            if sid != except_id and existing.casefold() == wanted:
+            if sid != except_id and isinstance(existing, str) and existing.casefold() == wanted:
                 raise UserInputError(f"A survey named {existing!r} already exists; choose another name.")
 
     @staticmethod
@@ -522,9 +662,20 @@ class ProjectStore:
             db.execute("UPDATE surveys SET name = ? WHERE id = ?", (_text(name), survey_id))
 
     def add_sample(self, survey_id: int, sample: Sample) -> int:
-        """Write *sample* with all its scans in one transaction; durable when this returns."""
-        with self._tx() as db:
-            return self._insert_sample(db, survey_id, sample)
+        """Write *sample* with all its scans in one transaction; durable when this returns.
+
+        Where the file cannot be written (read-only, or deleted/moved/replaced while open)
+        the sample is kept in :attr:`pending_samples` for :meth:`save_as`, and the error
+        says so."""
+        check_sample(sample)
+        try:
+            with self._tx() as db:
+                return self._insert_sample(db, survey_id, sample)
+        except (ProjectReadOnlyError, ProjectFileLostError) as exc:
+            self.pending_samples.append((survey_id, replace(sample, id=None)))
+            n = len(self.pending_samples)
+            raise type(exc)(f"{exc} This sample is kept in memory ({n} so far): File → Save As writes "
+                            f"{'it' if n == 1 else 'them'} with everything else.") from None
 
     @staticmethod
     def _insert_sample(db: sqlite3.Connection, survey_id: int, sample: Sample) -> int:
@@ -535,13 +686,13 @@ class ProjectStore:
             scan_id = db.execute(
                 "INSERT INTO scans(sample_id, backend, started_at, finished_at, fresh, warnings) VALUES (?, ?, ?, ?, ?, ?)",
                 (sample_id, scan.backend, scan.started_at, scan.finished_at, int(scan.fresh),
-                 _dumps(list(scan.warnings)))).lastrowid
+                 to_json(list(scan.warnings)))).lastrowid
             db.executemany(
                 "INSERT INTO observations(scan_id, bssid, ssid, ssid_raw, rssi_dbm, rssi_estimated, signal_pct,"
                 " freq_mhz, channel, band, auth, ciphers, wps, station_count, channel_utilization_pct,"
                 " channel_width_mhz, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(scan_id, o.bssid, _text(o.ssid), o.ssid_raw, o.rssi_dbm, int(o.rssi_estimated), o.signal_pct,
-                  o.freq_mhz, o.channel, o.band, _dumps(list(o.auth)), _dumps(list(o.ciphers)),
+                  o.freq_mhz, o.channel, o.band, to_json(list(o.auth)), to_json(list(o.ciphers)),
                   None if o.wps is None else int(o.wps), o.station_count, o.channel_utilization_pct,
                   o.channel_width_mhz, o.last_seen) for o in scan.observations])
         if sample.link is not None:
@@ -550,6 +701,8 @@ class ProjectStore:
 
     def set_sample_link(self, sample_id: int, link: LinkTest | None) -> None:
         """Attach *link* to a stored sample, replacing any earlier one (None removes it)."""
+        if link is not None:
+            check_link(link)
         with self._tx() as db:
             if db.execute("SELECT 1 FROM samples WHERE id = ?", (sample_id,)).fetchone() is None:
                 raise UserInputError(f"There is no sample {sample_id} in {self.path.name} (it may have been deleted).")
@@ -565,14 +718,25 @@ class ProjectStore:
             " rtt_p95_ms, jitter_ms, started_at, duration_s, tried) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(sample_id, _text(r.target), r.address, ProbeKind(r.probe).value, r.port, r.sent, r.received,
               r.rtt_median_ms, r.rtt_p95_ms, r.jitter_ms, r.started_at, r.duration_s,
-              _dumps([_text(t) for t in r.tried])) for r in link.results])
+              to_json([_text(t) for t in r.tried])) for r in link.results])
         t = link.throughput
         if t is not None:
             db.execute("INSERT INTO link_throughput VALUES (?, ?, ?, ?, ?, ?, ?)",
                        (sample_id, _text(t.server), t.port, t.up_mbps, t.down_mbps, t.duration_s, t.started_at))
 
+    def set_preflight(self, report: NetcheckReport | None) -> None:
+        """Keep the last network pre-flight run with the project (replacing the one before).
+
+        A meta key, not a table: storing it needs no schema step."""
+        value = None if report is None else report.to_json()
+        to_json(value)  # refused before the transaction if it cannot be stored
+        with self._tx() as db:
+            self._set_meta(db, "preflight", value)
+
     def move_samples(self, positions_m: dict[int, tuple[float, float]]) -> None:
         """Set new (x_m, y_m) for samples by id, all in one transaction (e.g. a re-scaled plan)."""
+        for x_m, y_m in positions_m.values():
+            check_position(x_m, y_m)
         with self._tx() as db:
             db.executemany("UPDATE samples SET x_m = ?, y_m = ? WHERE id = ?",
                            [(x, y, sid) for sid, (x, y) in positions_m.items()])
@@ -582,111 +746,66 @@ class ProjectStore:
             db.execute("DELETE FROM samples WHERE id = ?", (sample_id,))
 
     # -- whole project -------------------------------------------------------------------
-    def _write_all(self, p: Project) -> None:
-        with self._tx() as db:
-            self._set_meta(db, "site", p.site.__dict__)
-            self._set_meta(db, "units", p.units)
-            self._set_meta(db, "target", _target_json(p.target))
-            self._set_meta(db, "charger_profile_id", p.charger_profile_id)
-            self._set_meta(db, "settings", dict(p.settings))
-            self._set_meta(db, "created_by", "evsurvey")
-            if p.preflight is not None:
-                self._set_meta(db, "preflight", p.preflight.to_json())
-            self._write_floorplan(db, p.floorplan)
-            for m in p.materials:
-                self._write_material(db, m)
-            for w in p.walls:
-                self._insert_wall(db, w)
-            for d in p.devices:
-                self._insert_device(db, d)
-            active = None
-            for s in p.surveys:
-                sid = self._insert_survey(db, s.name, s.created_at, s.notes)
-                if s.id is not None and s.id == p.active_survey_id:
-                    active = sid
-                for sample in s.samples:
-                    self._insert_sample(db, sid, sample)
-            self._set_meta(db, "active_survey_id", active)
+    @classmethod
+    def _write_all(cls, db: sqlite3.Connection, p: Project) -> None:
+        if p.floorplan is not None:
+            check_floorplan(p.floorplan)
+        for m in p.materials:
+            check_material(m)
+        for w in p.walls:
+            check_wall(w)
+        for d in p.devices:
+            check_device(d)
+        for s in p.surveys:
+            for sample in s.samples:
+                check_sample(sample)
+        cls._set_meta(db, "site", p.site.__dict__)
+        cls._set_meta(db, "units", p.units)
+        cls._set_meta(db, "target", _target_json(p.target))
+        cls._set_meta(db, "charger_profile_id", p.charger_profile_id)
+        cls._set_meta(db, "settings", dict(p.settings))
+        cls._set_meta(db, "created_by", "evsurvey")
+        if p.preflight is not None:
+            cls._set_meta(db, "preflight", p.preflight.to_json())
+        cls._write_floorplan(db, p.floorplan)
+        for m in p.materials:
+            cls._write_material(db, m)
+        for w in p.walls:
+            cls._insert_wall(db, w)
+        for d in p.devices:
+            cls._insert_device(db, d)
+        active = None
+        for s in p.surveys:
+            sid = cls._insert_survey(db, s.name, s.created_at, s.notes)
+            if s.id is not None and s.id == p.active_survey_id:
+                active = sid
+            for sample in s.samples:
+                cls._insert_sample(db, sid, sample)
+        cls._set_meta(db, "active_survey_id", active)
 
-    def load(self) -> Project:
-        db = self._db
+    def load(self, *, skip_damaged: bool = False) -> Project:
+        """Everything the file holds, every row and setting checked (:mod:`.validation`).
+
+        A row or setting that is not usable is named in :attr:`load_problems`; by default
+        (the CLI) the file is then refused with :class:`DamagedRowsError`; with
+        *skip_damaged* (the window) those rows are left out of the returned project (and
+        stay in the file untouched)."""
         try:
-            site_d = self._get_meta("site", {})
-            site = Site(**{k: v for k, v in site_d.items() if k in Site.__dataclass_fields__})
-            target_d = self._get_meta("target")
-            target = None if not target_d else TargetNetwork(target_d["ssid"], tuple(target_d.get("bssids", ())))
-            fp_row = db.execute("SELECT * FROM floorplan WHERE id = 1").fetchone()
-            floorplan = None
-            if fp_row is not None:
-                floorplan = Floorplan(
-                    image=bytes(fp_row["image"]), image_format=fp_row["image_format"], width_px=fp_row["width_px"],
-                    height_px=fp_row["height_px"], metres_per_px=fp_row["metres_per_px"],
-                    origin_x_m=fp_row["origin_x_m"], origin_y_m=fp_row["origin_y_m"],
-                    rotation_deg=fp_row["rotation_deg"], opacity=fp_row["opacity"], source_name=fp_row["source_name"])
-            materials = tuple(Material(r["id"], r["name"], r["loss_db"], r["loss_min_db"], r["loss_max_db"],
-                                       r["source"], r["colour"])
-                              for r in db.execute("SELECT * FROM materials ORDER BY rowid"))
-            walls = tuple(Wall(r["x1_m"], r["y1_m"], r["x2_m"], r["y2_m"], r["material_id"], id=r["id"])
-                          for r in db.execute("SELECT * FROM walls ORDER BY id"))
-            devices = tuple(Device(DeviceKind(r["kind"]), r["x_m"], r["y_m"], label=r["label"], planned=bool(r["planned"]),
-                                   eirp_dbm=r["eirp_dbm"], bssids=tuple(json.loads(r["bssids"])), id=r["id"])
-                            for r in db.execute("SELECT * FROM devices ORDER BY id"))
-            surveys = tuple(self._load_survey(r) for r in db.execute("SELECT * FROM surveys ORDER BY id").fetchall())
-        except (sqlite3.DatabaseError, KeyError, TypeError, ValueError) as exc:
+            result = read_project(self._db)
+        except (sqlite3.DatabaseError, RecursionError, MemoryError) as exc:
             raise CorruptProjectError(f"{self.path.name} is damaged ({exc}). Restore it from a backup.") from None
-        return Project(
-            site=site, units=self._get_meta("units", "m"), floorplan=floorplan, walls=walls, materials=materials,
-            devices=devices, surveys=surveys, target=target,
-            charger_profile_id=self._get_meta("charger_profile_id", "generic_iot"),
-            active_survey_id=self._get_meta("active_survey_id"), settings=self._get_meta("settings", {}),
-            preflight=self._load_preflight())
+        self.load_problems = result.problems
+        for problem in result.problems:
+            log.warning("%s: %s", self.path.name, problem)
+        if result.problems and not skip_damaged:
+            shown = "; ".join(result.problems[:PROBLEMS_LISTED])
+            more = f"; and {len(result.problems) - PROBLEMS_LISTED} more" if len(result.problems) > PROBLEMS_LISTED else ""
+            raise DamagedRowsError(
+                f"{self.path.name} has damaged entries: {shown}{more}. The file was not changed. Open it in the "
+                "evsurvey window, which leaves them out and lists them, or restore it from a backup.",
+                result.problems)
+        return result.project
 
-    def _load_survey(self, row: sqlite3.Row) -> Survey:
-        db = self._db
-        obs_by_scan: dict[int, list[Observation]] = {}
-        for o in db.execute(
-                "SELECT o.* FROM observations o JOIN scans c ON o.scan_id = c.id JOIN samples s ON c.sample_id = s.id"
-                " WHERE s.survey_id = ? ORDER BY o.id", (row["id"],)):
-            obs_by_scan.setdefault(o["scan_id"], []).append(Observation(
-                bssid=o["bssid"], ssid=o["ssid"], rssi_dbm=o["rssi_dbm"], freq_mhz=o["freq_mhz"], channel=o["channel"],
-                band=o["band"], ssid_raw=None if o["ssid_raw"] is None else bytes(o["ssid_raw"]),
-                rssi_estimated=bool(o["rssi_estimated"]), signal_pct=o["signal_pct"],
-                auth=tuple(json.loads(o["auth"])), ciphers=tuple(json.loads(o["ciphers"])),
-                wps=None if o["wps"] is None else bool(o["wps"]), station_count=o["station_count"],
-                channel_utilization_pct=o["channel_utilization_pct"], channel_width_mhz=o["channel_width_mhz"],
-                last_seen=o["last_seen"]))
-        scans_by_sample: dict[int, list[ScanResult]] = {}
-        for c in db.execute("SELECT c.* FROM scans c JOIN samples s ON c.sample_id = s.id WHERE s.survey_id = ? ORDER BY c.id",
-                            (row["id"],)):
-            scans_by_sample.setdefault(c["sample_id"], []).append(ScanResult(
-                observations=tuple(obs_by_scan.get(c["id"], ())), started_at=c["started_at"],
-                finished_at=c["finished_at"], backend=c["backend"], fresh=bool(c["fresh"]),
-                warnings=tuple(json.loads(c["warnings"]))))
-        links = self._load_links(row["id"])
-        samples = tuple(
-            Sample(x_m=s["x_m"], y_m=s["y_m"], taken_at=s["taken_at"], scans=tuple(scans_by_sample.get(s["id"], ())),
-                   mode=SampleMode(s["mode"]), id=s["id"], link=links.get(s["id"]))
-            for s in db.execute("SELECT * FROM samples WHERE survey_id = ? ORDER BY id", (row["id"],)))
-        return Survey(name=row["name"], created_at=row["created_at"], samples=samples, notes=row["notes"], id=row["id"])
 
-    def _load_links(self, survey_id: int) -> dict[int, LinkTest]:
-        """sample id -> its link test, for the samples of one survey that have one."""
-        db = self._db
-        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'link_results'").fetchone() is None:
-            return {}  # a format-1 file opened read-only is not migrated: it has no link tests
-        results: dict[int, list[LinkTestResult]] = {}
-        for r in db.execute("SELECT l.* FROM link_results l JOIN samples s ON l.sample_id = s.id"
-                            " WHERE s.survey_id = ? ORDER BY l.id", (survey_id,)):
-            results.setdefault(r["sample_id"], []).append(LinkTestResult(
-                target=r["target"], address=r["address"], probe=ProbeKind(r["probe"]), port=r["port"], sent=r["sent"],
-                received=r["received"], rtt_median_ms=r["rtt_median_ms"], rtt_p95_ms=r["rtt_p95_ms"],
-                jitter_ms=r["jitter_ms"], started_at=r["started_at"], duration_s=r["duration_s"],
-                tried=tuple(json.loads(r["tried"]))))
-        throughput = {
-            t["sample_id"]: ThroughputResult(server=t["server"], port=t["port"], up_mbps=t["up_mbps"],
-                                             down_mbps=t["down_mbps"], duration_s=t["duration_s"],
-                                             started_at=t["started_at"])
-            for t in db.execute("SELECT t.* FROM link_throughput t JOIN samples s ON t.sample_id = s.id"
-                                " WHERE s.survey_id = ?", (survey_id,))}
-        return {sid: LinkTest(tuple(results.get(sid, ())), throughput.get(sid))
-                for sid in results.keys() | throughput.keys()}
+class _Busy(Exception):
+    """The first checkpoint of a session could not complete (a reader in another process)."""

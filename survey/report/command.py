@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -31,11 +32,11 @@ def run(args) -> int:
     from survey.project.store import ProjectStore
     from survey.report.builder import build_report
 
-    if Path(args.output).resolve() == Path(args.project).resolve():
+    with ProjectStore.open(args.project, read_only=True) as store:  # refuses loops, FIFOs, non-projects
+        project = store.load()
+    if os.path.realpath(args.output) == os.path.realpath(args.project):
         raise UserInputError(f"The report would overwrite the project {args.project}; give the PDF another name, "
                              "such as report.pdf.")
-    with ProjectStore.open(args.project, read_only=True) as store:
-        project = store.load()
     result = build_report(project, Path(args.output), paper=args.paper, redact_neighbors=args.redact_neighbors,
                           survey=args.survey, compare=tuple(args.compare) if args.compare else None)
     for warning in result.warnings:

@@ -28,11 +28,18 @@ def install_error_handler(window) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
-        log.error("unexpected error", exc_info=(exc_type, exc, tb))
+        from survey.errors import EvSurveyError
+
+        expected = issubclass(exc_type, EvSurveyError)
+        log.error("expected error not handled where it happened" if expected else "unexpected error",
+                  exc_info=(exc_type, exc, tb))
         if showing:  # an error while showing the error: the log has it
             return
         showing = True
         try:
+            if expected:  # e.g. an edit refused because the file is read-only or was deleted
+                window.show_error("Not saved", str(exc))
+                return
             window.show_error(
                 "Unexpected error",
                 f"Something went wrong: {exc_type.__name__}: {exc}\n\n"

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QScrollArea,
     QTabWidget,
     QToolBar,
@@ -64,6 +65,11 @@ FEATURES: list[str] = [
 ]
 
 MAX_RECENT = 8
+
+#: Tools that still make sense when the file cannot be written (read-only, or deleted
+#: while open): looking, and the survey tool, whose samples are then kept in memory until
+#: File → Save As writes them.
+TOOLS_WITHOUT_WRITING = ("select", "survey")
 
 #: How often (ms) the UI thread looks whether the background import of deferred features
 #: has finished: short next to the ~1 s import, long enough to cost nothing.
@@ -151,6 +157,8 @@ class MainWindow(QMainWindow):
 
         self.site_actions = site_actions.SiteActions(self)
         self.session.fileChanged.connect(self._on_file_changed)
+        self.session.fileProblem.connect(self._on_file_problem)
+        self.session.writeFailed.connect(lambda message: self.show_error("Not saved", message))
         self.session.projectChanged.connect(self._update_title)
         self.session.undo_stack.cleanChanged.connect(self._update_title)
 
@@ -374,6 +382,8 @@ class MainWindow(QMainWindow):
         from survey.rf.materials import DEFAULT_MATERIALS
         from survey.project.model import Project
 
+        if self._keep_unsaved("New project"):
+            return False
         values = dialogs.ask_new_project(self, load_profiles(), self.settings.value("units", "m"))
         if values is None:
             return False
@@ -384,8 +394,7 @@ class MainWindow(QMainWindow):
             return False
         project = Project(site=values.site, units=values.units, materials=DEFAULT_MATERIALS,
                           charger_profile_id=values.charger_profile_id)
-        ok = self.run_guarded("New project", lambda: self.session.create(path, project, overwrite=True))
-        if ok is None and not self.session.is_open:
+        if self.run_guarded("New project", lambda: self.session.create(path, project, overwrite=True) or True) is None:
             return False
         self.settings.setValue("units", values.units)
         self._remember(path)
@@ -423,28 +432,79 @@ class MainWindow(QMainWindow):
             self.open_project(path)
 
     def open_project(self, path: str | os.PathLike) -> bool:
+        """Open *path* (File → Open, Open Recent, a drop). On failure the open project stays
+        as it was, with its title and its file; the message says why."""
+        if self._keep_unsaved("Open project"):
+            return False
         try:
             self.session.open(path)
         except EvSurveyError as exc:
             self.show_error("Open project", str(exc))
             self._forget(str(path))
             return False
-        self._remember(str(path))
-        self.show_status(f"Opened {Path(path).name}")
+        self._remember(str(self.session.path))
+        self.show_status(f"Opened {self.session.path.name}")
+        self._tell_how_it_opened()
         return True
 
-    def save_as(self) -> None:
+    def _tell_how_it_opened(self) -> None:
+        session = self.session
+        if session.notice:
+            self.show_status(session.notice, 0)
+            dialogs.show_error(self, "Opened read-only", session.notice)
+        if session.open_messages:
+            shown = session.open_messages[:12]
+            more = len(session.open_messages) - len(shown)
+            text = "\n".join(f"• {m}" for m in shown) + (f"\n… and {more} more (see the log)." if more else "")
+            dialogs.show_error(self, "Opened with problems",
+                               f"{session.path.name} opened, but not everything in it was usable:\n\n{text}\n\n"
+                               "The file itself was not changed.")
+
+    def save_as(self) -> bool:
+        """File → Save As: everything (with samples kept in memory) to a new file, and work there."""
         if not self.session.is_open:
-            return
+            return False
         path = dialogs.ask_save_project_path(self, "Save a copy as", str(self.session.path))
         if path is None:
-            return
-        self.run_guarded("Save As", lambda: self.session.save_as(path))
+            return False
+        if self.run_guarded("Save As", lambda: self.session.save_as(path) or True) is None:
+            return False
         self._remember(str(self.session.path))
         self.show_status(f"Now working in {self.session.path.name}")
+        return True
 
     def close_project(self) -> None:
-        self.session.close()
+        if not self._keep_unsaved("Close project"):
+            self.session.close()
+
+    def _keep_unsaved(self, title: str) -> bool:
+        """Before the open project goes away: if its file is gone or samples are only in
+        memory, offer Save As. True when the installer would lose them and did not save."""
+        session = self.session
+        if not session.is_open or (session.file_lost is None and session.unsaved_samples == 0):
+            return False
+        kept = session.unsaved_samples
+        what = (f"{kept} sample{'s' if kept != 1 else ''} taken since then {'are' if kept != 1 else 'is'} only in memory"
+                if kept else "what was saved in it is only in memory now")
+        problem = session.file_lost or f"{session.path.name} cannot be written"
+        answer = QMessageBox.question(self, title, f"{problem}\n\n{what.capitalize()}. Save everything to a new file first?",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+                                      | QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Cancel:
+            return True
+        if answer == QMessageBox.StandardButton.Yes:
+            return not self.save_as()
+        return False
+
+    def _on_file_problem(self, message: str) -> None:
+        """The open file was deleted, moved or replaced: nothing more is written to it."""
+        self.session.undo_stack.clear()  # an undo could not be written either
+        self._on_file_changed()
+        answer = QMessageBox.question(self, "Project file missing",
+                                      f"{message}\n\nSave everything to a new file now?",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.save_as()
 
     def _last_dir(self) -> str:
         recent = self.recent_files()
@@ -457,12 +517,12 @@ class MainWindow(QMainWindow):
         return [str(v) for v in (value or [])]
 
     def _remember(self, path: str) -> None:
-        path = str(Path(path).resolve())
+        path = _resolved(path)
         files = [path] + [p for p in self.recent_files() if p != path]
         self.settings.setValue("recent_files", files[:MAX_RECENT])
 
     def _forget(self, path: str) -> None:
-        path = str(Path(path).resolve())
+        path = _resolved(path)
         self.settings.setValue("recent_files", [p for p in self.recent_files() if p != path])
 
     def _fill_recent_menu(self) -> None:
@@ -487,22 +547,35 @@ class MainWindow(QMainWindow):
     # -- state ---------------------------------------------------------------------------------------------
     def _on_file_changed(self) -> None:
         is_open = self.session.is_open
+        writable = self.session.writable
         self.welcome.refresh()
         self.centre.setCurrentWidget(self.view if is_open else self.welcome)
-        for action in (self.save_as_action, self.close_action, *self.tool_actions.values()):
+        for action in (self.save_as_action, self.close_action):
             action.setEnabled(is_open)
-        self.site_actions.set_enabled(is_open)
+        for name, action in self.tool_actions.items():
+            action.setEnabled(writable or (is_open and name in TOOLS_WITHOUT_WRITING))
+        if is_open and not writable and self.active_tool is not None \
+                and self.active_tool.name not in TOOLS_WITHOUT_WRITING:
+            self.activate_tool("select")
+        self.site_actions.set_enabled(writable)
         self.view.setEnabled(is_open)
         self._fill_materials()
         self._update_title()
         if not is_open:
             self.show_status("No project open: File → New project, or File → Open.", 0)
+        elif self.session.file_lost:
+            self.show_status(f"NOT SAVED: {self.session.file_lost}", 0)
+        elif self.session.read_only:
+            self.show_status(self.session.notice or f"read-only: {self.session.path.name}. "
+                             "File → Save As to keep working.", 0)
 
     def _update_title(self, *_args) -> None:
         if self.session.is_open:
             site = self.session.project.site
             who = f" — {site.customer}" if site.customer else ""
-            self.setWindowTitle(f"{self.session.path.name}{who} — evsurvey")
+            state = (" (NOT SAVED: file missing)" if self.session.file_lost
+                     else " (read-only)" if self.session.read_only else "")
+            self.setWindowTitle(f"{self.session.path.name}{state}{who} — evsurvey")
         else:
             self.setWindowTitle("evsurvey")
 
@@ -530,6 +603,9 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event):  # noqa: N802 - Qt's name
+        if self._keep_unsaved("Quit"):
+            event.ignore()
+            return
         self._feature_poll.stop()  # closed before its features came: they are not needed any more
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
@@ -556,6 +632,15 @@ class MainWindow(QMainWindow):
         else:
             self.show_status("Create or open a project first, then drop the floorplan on it.", 8000)
 
+
+
+def _resolved(path: str) -> str:
+    """The absolute real path for the recent-files list; a path that cannot be resolved (a
+    symlink loop) as given."""
+    try:
+        return str(Path(path).resolve(strict=False))
+    except (OSError, RuntimeError):
+        return os.path.abspath(path)
 
 
 def _import_feature_modules(specs: list[str]) -> None:

@@ -2,7 +2,14 @@
 
 The project file *is* the document: every edit goes through an undoable command that
 writes to the store (which commits before it returns), and then ``session.project`` is
-patched to match. Nothing is ever "unsaved".
+patched to match. Nothing is "unsaved" — except when the file cannot be written: opened
+read-only (another window has it, read-only media) or deleted/moved/replaced while open.
+Then every write is refused with an :class:`~survey.errors.EvSurveyError` that says so,
+samples are kept in memory (``unsaved_samples``), and :meth:`ProjectSession.save_as`
+writes everything to a new file.
+
+Opening is a transaction: the new file is validated and read before it replaces the open
+project; on any failure the open project, its store and its file stay as they were.
 
 Hooks for other panels (they receive the session through ``window.session``):
 
@@ -10,23 +17,30 @@ Hooks for other panels (they receive the session through ``window.session``):
   Finer signals ``floorplanChanged``, ``wallsChanged``, ``devicesChanged`` come first.
 * ``samplesChanged()``: emitted by :meth:`samples_updated` after a panel wrote samples.
 * ``fileChanged()``: another file was opened, created or closed (``session.store`` may be
-  ``None``: no project open, ``session.project`` is then an empty Project).
-* ``push(command)`` to put any QUndoCommand on the shared undo stack.
+  ``None``: no project open, ``session.project`` is then an empty Project), or the open
+  one stopped being writable. ``writable``, ``read_only``, ``notice``, ``file_lost`` say how.
+* ``fileProblem(message)``: the open file was found deleted, moved or replaced.
+* ``writeFailed(message)``: an Undo or Redo could not be written (it is dropped).
+* ``push(command)`` to put any QUndoCommand on the shared undo stack; a command whose write
+  fails raises and is not kept on the stack.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from survey.errors import EvSurveyError
 from survey.project.model import Device, Floorplan, Project, Site, Wall
 from survey.project.plan_geometry import scale_about
-from survey.project.store import ProjectStore
+from survey.project.store import ProjectReadOnlyError, ProjectStore
+from survey.project.validation import check_wall
 from survey.ui import undo
 
 log = logging.getLogger(__name__)
@@ -35,9 +49,48 @@ log = logging.getLogger(__name__)
 #: real dimension (calibration, DXF units, the garage builder) or is still a guess.
 SCALE_KNOWN_SETTING = "floorplan_scale_known"
 
+#: How often (ms) the open file is looked at between writes (deleted, moved, replaced?),
+#: so the installer hears of it before the next sample rather than after.
+FILE_WATCH_MS = 1500
+
 
 class NoProjectOpen(RuntimeError):
     """An edit was attempted with no project open (a programming error in the caller)."""
+
+
+class _Guarded(QUndoCommand):
+    """Wraps every command on the stack: a command whose write fails never stays on the
+    stack (it is made obsolete, which QUndoStack drops), and the error reaches the caller
+    unchanged (PySide would prefix its message) or, for an Undo/Redo, ``writeFailed``."""
+
+    def __init__(self, session: "ProjectSession", inner: QUndoCommand):
+        super().__init__(inner.text())
+        self.inner = inner
+        self.error: BaseException | None = None
+        self._session = session
+        self._pushing = True
+
+    def _run(self, step) -> None:
+        try:
+            step()
+        except Exception as exc:  # every write error: the command must leave the stack
+            self.error = exc
+            self.setObsolete(True)
+            if not self._pushing:
+                self._session._write_failed(exc)
+
+    def redo(self) -> None:
+        self._run(self.inner.redo)
+
+    def undo(self) -> None:
+        self._run(self.inner.undo)
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return self.inner.id()
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+        return (isinstance(other, _Guarded) and other.error is None and self.error is None
+                and self.inner.mergeWith(other.inner))
 
 
 class ProjectSession(QObject):
@@ -47,12 +100,25 @@ class ProjectSession(QObject):
     devicesChanged = Signal()
     samplesChanged = Signal()
     fileChanged = Signal()
+    #: The open file cannot be written any more (deleted, moved or replaced): the message.
+    fileProblem = Signal(str)
+    #: An Undo or Redo could not be written (the message); the edit stays as it was.
+    writeFailed = Signal(str)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.store: ProjectStore | None = None
         self.project: Project = Project()
         self.undo_stack = QUndoStack(self)
+        #: Why the file is open read-only (another window has it, read-only media...), or None.
+        self.notice: str | None = None
+        #: What opening found: damaged rows left out, a stale log set aside.
+        self.open_messages: tuple[str, ...] = ()
+        self._batch_depth = 0
+        self._queued: list[str] = []
+        self._watch = QTimer(self)
+        self._watch.setInterval(FILE_WATCH_MS)
+        self._watch.timeout.connect(self.check_file)
 
     # -- file lifecycle ------------------------------------------------------------
     @property
@@ -63,60 +129,160 @@ class ProjectSession(QObject):
     def is_open(self) -> bool:
         return self.store is not None
 
+    @property
+    def writable(self) -> bool:
+        """Edits can be written (a project is open, not read-only, its file still there)."""
+        return self.store is not None and self.store.writable
+
+    @property
+    def read_only(self) -> bool:
+        return self.store is not None and self.store.read_only
+
+    @property
+    def file_lost(self) -> str | None:
+        """Why the open file is not written any more, or None."""
+        return None if self.store is None else self.store.lost
+
+    @property
+    def unsaved_samples(self) -> int:
+        """Samples taken that are only in memory (the file could not be written)."""
+        return 0 if self.store is None else len(self.store.pending_samples)
+
     def create(self, path: str | Path, project: Project, *, overwrite: bool = False) -> None:
+        if self.store is not None and _same_path(path, self.store.path):
+            self.close()  # the installer chose to replace the open project itself
         store = ProjectStore.create(path, project, overwrite=overwrite)
-        self._attach(store)
+        self._attach(store, None)
 
     def open(self, path: str | Path) -> None:
-        store = ProjectStore.open(path)
-        self._attach(store)
+        """Open *path*: validated and read first; only then does it replace the open project.
+        On any failure the open project, its file and its store stay exactly as they were.
+
+        A file that cannot be written here (read-only, or open in another window) opens
+        read-only with :attr:`notice` saying why and what to do."""
+        if self.store is not None and _same_path(path, self.store.path):
+            self.reload()
+            return
+        notice = None
+        try:
+            store = ProjectStore.open(path)
+        except ProjectReadOnlyError as exc:
+            store = ProjectStore.open(path, read_only=True)
+            store.read_only_reason = notice = str(exc)
+        self._attach(store, notice)
 
     def save_as(self, path: str | Path) -> None:
-        self._require()
-        new_store = self.store.save_as(path)
-        if new_store is not self.store:
-            old = self.store
-            self.store = new_store
-            old.close()
+        """Copy everything to *path* (including samples kept in memory) and work there."""
+        old = self._require()
+        new_store = old.save_as(path)
+        if new_store is old:
+            self.fileChanged.emit()
+            return
+        try:
+            self._swap(new_store, None)
+        except BaseException:
+            new_store.close()
+            raise
+        old.close()
         self.fileChanged.emit()
+        self._emit_all()
 
     def close(self) -> None:
+        self._watch.stop()
         if self.store is not None:
             self.store.close()
         self.store = None
         self.project = Project()
+        self.notice = None
+        self.open_messages = ()
         self.undo_stack.clear()
         self.fileChanged.emit()
         self._emit_all()
 
-    def _attach(self, store: ProjectStore) -> None:
-        if self.store is not None:
-            self.store.close()
-        self.store = store
-        self.project = store.load()
+    def _attach(self, store: ProjectStore, notice: str | None) -> None:
+        """Make *store* the open project: read it first; the old store is closed only after."""
+        old = self.store
+        try:
+            self._swap(store, notice)
+        except BaseException:
+            store.close()
+            raise
+        if old is not None:
+            old.close()
         self.undo_stack.clear()
         self.fileChanged.emit()
         self._emit_all()
+
+    def _swap(self, store: ProjectStore, notice: str | None) -> None:
+        project = store.load(skip_damaged=True)
+        self.store = store
+        self.project = project
+        self.notice = notice
+        self.open_messages = (*store.notices, *store.load_problems)
+        store.on_problem = self._file_problem
+        self._watch.start()
+
+    def check_file(self) -> str | None:
+        """Look at the open file now; emits ``fileProblem`` the first time it is found gone."""
+        return None if self.store is None else self.store.check_file()
+
+    def _file_problem(self, message: str) -> None:
+        # From inside a write: let that write's own error reach its caller first.
+        QTimer.singleShot(0, self, lambda: self.fileProblem.emit(message))
+        self.fileChanged.emit()
+
+    def _write_failed(self, exc: BaseException) -> None:
+        log.warning("undo/redo not written: %s", exc)
+        self.writeFailed.emit(str(exc) if isinstance(exc, EvSurveyError) else f"Not saved: {exc}")
 
     def reload(self) -> None:
         """Re-read everything from the file (after another module wrote to the store directly)."""
         if self.store is not None:
-            self.project = self.store.load()
+            self.project = self.store.load(skip_damaged=True)
         self._emit_all()
 
     def samples_updated(self) -> None:
         """Call after writing samples through ``session.store``: reloads and emits ``samplesChanged``."""
         if self.store is not None:
-            self.project = self.store.load()
-        self.samplesChanged.emit()
-        self.projectChanged.emit()
+            self.project = self.store.load(skip_damaged=True)
+        self._emit("samples", "project")
 
     def _emit_all(self) -> None:
-        self.floorplanChanged.emit()
-        self.wallsChanged.emit()
-        self.devicesChanged.emit()
-        self.samplesChanged.emit()
-        self.projectChanged.emit()
+        self._emit("floorplan", "walls", "devices", "samples", "project")
+
+    def _emit(self, *names: str) -> None:
+        """Emit ``<name>Changed`` signals now, or once the running batch has committed."""
+        if self._batch_depth:
+            self._queued.extend(n for n in names if n not in self._queued)
+            return
+        for name in names:
+            getattr(self, f"{name}Changed").emit()
+
+    @contextlib.contextmanager
+    def _batch(self) -> Iterator[ProjectStore]:
+        """One edit of many rows: every store write inside is one transaction, signals wait
+        for its commit, and on failure the file and ``self.project`` stay as they were."""
+        store = self._require()
+        if self._batch_depth:
+            self._batch_depth += 1
+            try:
+                yield store
+            finally:
+                self._batch_depth -= 1
+            return
+        before = self.project
+        self._batch_depth = 1
+        try:
+            with store.transaction():
+                yield store
+        except BaseException:
+            self._batch_depth = 0
+            self._queued.clear()
+            self.project = before
+            raise
+        self._batch_depth = 0
+        queued, self._queued = self._queued, []
+        self._emit(*queued)
 
     def _require(self) -> ProjectStore:
         if self.store is None:
@@ -125,8 +291,14 @@ class ProjectSession(QObject):
 
     # -- public undoable edits -------------------------------------------------------------
     def push(self, command: QUndoCommand) -> None:
+        """Run *command* and put it on the undo stack; if its write fails it is not kept and
+        the error (e.g. :class:`ProjectFileLostError`, :class:`ProjectReadOnlyError`) is raised."""
         self._require()
-        self.undo_stack.push(command)
+        guarded = _Guarded(self, command)
+        self.undo_stack.push(guarded)
+        guarded._pushing = False
+        if guarded.error is not None:
+            raise guarded.error
 
     def add_wall(self, wall: Wall) -> int:
         cmd = undo.AddWallsCommand(self, [wall])
@@ -151,7 +323,17 @@ class ProjectSession(QObject):
             self.push(undo.DeleteWallsCommand(self, walls, "Delete wall" if len(walls) == 1 else "Delete walls"))
 
     def replace_walls(self, walls: Sequence[Wall], text: str = "Replace walls") -> None:
-        self.push(undo.ReplaceWallsCommand(self, walls, text))
+        for wall in walls:  # refused before anything is deleted (a DXF value of 1e999 is inf)
+            check_wall(wall)
+        self.push(undo.ReplacePlanCommand(self, walls, text))
+
+    def replace_plan(self, walls: Sequence[Wall], text: str) -> None:
+        """The walls *are* the plan now (a DXF import, the garage builder): the plan image goes,
+        the walls are replaced and the scale is known — one step, one transaction; every wall
+        is checked before anything is deleted."""
+        for wall in walls:
+            check_wall(wall)
+        self.push(undo.ReplacePlanCommand(self, walls, text, remove_image=True, setting=(SCALE_KNOWN_SETTING, True)))
 
     def add_device(self, device: Device, text: str | None = None) -> int:
         cmd = undo.AddDeviceCommand(self, device, text or f"Place {device.kind.label.lower()}")
@@ -171,14 +353,8 @@ class ProjectSession(QObject):
 
     def set_floorplan(self, floorplan: Floorplan | None, text: str = "Import floorplan", *,
                       scale_known: bool | None = None) -> None:
-        self._require()
-        self.undo_stack.beginMacro(text)
-        try:
-            self.undo_stack.push(undo.SetFloorplanCommand(self, floorplan, text))
-            if scale_known is not None:
-                self.set_setting(SCALE_KNOWN_SETTING, scale_known, text)
-        finally:
-            self.undo_stack.endMacro()
+        setting = None if scale_known is None else (SCALE_KNOWN_SETTING, scale_known)
+        self.push(undo.SetFloorplanCommand(self, floorplan, text, setting=setting))
 
     def set_setting(self, key: str, value, text: str = "Change setting") -> None:
         old = self.project.settings.get(key)
@@ -216,37 +392,14 @@ class ProjectSession(QObject):
         """Re-scale the site so a line drawn *measured_m* long is *true_m* long.
 
         The floorplan's metres-per-pixel, the walls, the devices and the samples all scale
-        about the floorplan's origin, so what was drawn on the plan stays on the plan.
-        Returns the new metres per pixel (or the factor when there is no floorplan).
-        """
+        about the floorplan's origin, so what was drawn on the plan stays on the plan — one
+        undo step, one transaction. Returns the new metres per pixel (or the factor when
+        there is no floorplan)."""
         self._require()
         if measured_m <= 0 or true_m <= 0:
             raise ValueError("calibration lengths must be positive")
         factor = true_m / measured_m
-        fp = self.project.floorplan
-        origin = (fp.origin_x_m, fp.origin_y_m) if fp is not None else (0.0, 0.0)
-
-        def scaled_wall(w: Wall) -> Wall:
-            x1, y1 = scale_about(w.x1_m, w.y1_m, origin, factor)
-            x2, y2 = scale_about(w.x2_m, w.y2_m, origin, factor)
-            return replace(w, x1_m=x1, y1_m=y1, x2_m=x2, y2_m=y2)
-
-        self.undo_stack.beginMacro("Calibrate scale")
-        try:
-            if fp is not None:
-                self.undo_stack.push(undo.SetFloorplanCommand(
-                    self, replace(fp, metres_per_px=fp.metres_per_px * factor), "Calibrate scale"))
-            if self.project.walls:
-                self.undo_stack.push(undo.UpdateWallsCommand(
-                    self, list(self.project.walls), [scaled_wall(w) for w in self.project.walls], "Calibrate scale"))
-            for d in self.project.devices:
-                x, y = scale_about(d.x_m, d.y_m, origin, factor)
-                self.undo_stack.push(undo.UpdateDeviceCommand(self, d, replace(d, x_m=x, y_m=y), "Calibrate scale"))
-            if any(s.samples for s in self.project.surveys):
-                self.undo_stack.push(ScaleSamplesCommand(self, origin, factor))
-            self.set_setting(SCALE_KNOWN_SETTING, True, "Calibrate scale")
-        finally:
-            self.undo_stack.endMacro()
+        self.push(CalibrateCommand(self, factor))
         return self.project.floorplan.metres_per_px if self.project.floorplan is not None else factor
 
     # -- lookups -------------------------------------------------------------------------------
@@ -258,12 +411,10 @@ class ProjectSession(QObject):
 
     # -- primitive writes used by the commands (store first, then the in-memory copy) ------------
     def _walls_changed(self) -> None:
-        self.wallsChanged.emit()
-        self.projectChanged.emit()
+        self._emit("walls", "project")
 
     def _devices_changed(self) -> None:
-        self.devicesChanged.emit()
-        self.projectChanged.emit()
+        self._emit("devices", "project")
 
     def _insert_wall(self, wall: Wall, notify: bool = True) -> Wall:
         new = replace(wall, id=self._require().add_wall(wall))
@@ -285,10 +436,16 @@ class ProjectSession(QObject):
         if notify:
             self._walls_changed()
 
+    def _set_walls(self, walls: Sequence[Wall], *, keep_ids: bool) -> list[Wall]:
+        """All walls replaced at once; with *keep_ids* under their own ids (undo/redo)."""
+        ids = self._require().replace_walls(walls, keep_ids=keep_ids)
+        placed = [replace(w, id=i) for w, i in zip(walls, ids)]
+        self.project = replace(self.project, walls=tuple(sorted(placed, key=lambda w: w.id)))
+        self._walls_changed()
+        return placed
+
     def _write_walls(self, walls: Sequence[Wall]) -> None:
-        store = self._require()
-        for wall in walls:
-            store.update_wall(wall)
+        self._require().update_walls(walls)
         by_id = {w.id: w for w in walls}
         self.project = replace(self.project, walls=tuple(by_id.get(w.id, w) for w in self.project.walls))
         self._walls_changed()
@@ -319,25 +476,24 @@ class ProjectSession(QObject):
     def _write_floorplan(self, floorplan: Floorplan | None) -> None:
         self._require().set_floorplan(floorplan)
         self.project = replace(self.project, floorplan=floorplan)
-        self.floorplanChanged.emit()
-        self.projectChanged.emit()
+        self._emit("floorplan", "project")
 
     def _write_setting(self, key: str, value) -> None:
         self._require().set_setting(key, value)
         settings = dict(self.project.settings)
         settings[key] = value
         self.project = replace(self.project, settings=settings)
-        self.projectChanged.emit()
+        self._emit("project")
 
     def _write_site(self, site: Site) -> None:
         self._require().set_site(site)
         self.project = replace(self.project, site=site)
-        self.projectChanged.emit()
+        self._emit("project")
 
     def _write_units(self, units: str) -> None:
         self._require().set_units(units)
         self.project = replace(self.project, units=units)
-        self.projectChanged.emit()
+        self._emit("project")
 
     def _write_material_loss(self, material_id: str, loss_db: float) -> None:
         changed = replace(self.project.material(material_id), loss_db=float(loss_db))
@@ -345,36 +501,80 @@ class ProjectSession(QObject):
         self.project = replace(self.project, materials=tuple(
             changed if m.id == material_id else m for m in self.project.materials))
         # The wall model (predicted map, simulated scanner, recommendation) reads the losses.
-        self.wallsChanged.emit()
-        self.projectChanged.emit()
+        self._emit("walls", "project")
 
     def _write_profile(self, profile_id: str) -> None:
         self._require().set_charger_profile(profile_id)
         self.project = replace(self.project, charger_profile_id=profile_id)
-        self.projectChanged.emit()
+        self._emit("project")
+
+    def _move_samples(self, origin: tuple[float, float], factor: float) -> None:
+        self._require().move_samples({
+            sample.id: scale_about(sample.x_m, sample.y_m, origin, factor)
+            for survey in self.project.surveys for sample in survey.samples})
+        self.samples_updated()
 
 
-class ScaleSamplesCommand(QUndoCommand):
-    """Move every sample by a scale factor about an origin (part of a calibration),
-    in one transaction so a crash cannot leave half the samples moved."""
+class CalibrateCommand(QUndoCommand):
+    """Scale the whole site (plan image, walls, devices, samples) about the floorplan's
+    origin and mark the scale known, in one transaction so a crash or a bad value can
+    never leave half of it scaled."""
 
-    def __init__(self, session: ProjectSession, origin: tuple[float, float], factor: float):
+    def __init__(self, session: ProjectSession, factor: float):
         super().__init__("Calibrate scale")
         self._session = session
-        self._origin = origin
         self._factor = factor
+        project = session.project
+        fp = project.floorplan
+        self._origin = (fp.origin_x_m, fp.origin_y_m) if fp is not None else (0.0, 0.0)
+        self._before = (fp, project.walls, project.devices, project.settings.get(SCALE_KNOWN_SETTING))
 
-    def _apply(self, factor: float) -> None:
-        store = self._session._require()
-        store.move_samples({sample.id: scale_about(sample.x_m, sample.y_m, self._origin, factor)
-                            for survey in self._session.project.surveys for sample in survey.samples})
-        self._session.samples_updated()
+    def _scaled_wall(self, w: Wall) -> Wall:
+        x1, y1 = scale_about(w.x1_m, w.y1_m, self._origin, self._factor)
+        x2, y2 = scale_about(w.x2_m, w.y2_m, self._origin, self._factor)
+        return replace(w, x1_m=x1, y1_m=y1, x2_m=x2, y2_m=y2)
+
+    def _scaled_device(self, d: Device) -> Device:
+        x, y = scale_about(d.x_m, d.y_m, self._origin, self._factor)
+        return replace(d, x_m=x, y_m=y)
 
     def redo(self) -> None:
-        self._apply(self._factor)
+        s = self._session
+        fp, walls, devices, _known = self._before
+        with s._batch():
+            if fp is not None:
+                s._write_floorplan(replace(fp, metres_per_px=fp.metres_per_px * self._factor))
+            if walls:
+                s._write_walls([self._scaled_wall(w) for w in walls])
+            for d in devices:
+                s._write_device(self._scaled_device(d))
+            if any(survey.samples for survey in s.project.surveys):
+                s._move_samples(self._origin, self._factor)
+            s._write_setting(SCALE_KNOWN_SETTING, True)
 
     def undo(self) -> None:
-        self._apply(1.0 / self._factor)
+        s = self._session
+        fp, walls, devices, known = self._before
+        with s._batch():
+            if fp is not None:
+                s._write_floorplan(fp)
+            if walls:
+                s._write_walls(walls)
+            for d in devices:
+                s._write_device(d)
+            if any(survey.samples for survey in s.project.surveys):
+                s._move_samples(self._origin, 1.0 / self._factor)
+            s._write_setting(SCALE_KNOWN_SETTING, known)
 
 
-__all__ = ["ProjectSession", "NoProjectOpen", "SCALE_KNOWN_SETTING", "ScaleSamplesCommand"]
+def _same_path(a: str | Path, b: Path) -> bool:
+    """Whether *a* names the file *b* (symlinks followed; a path that cannot be resolved is not)."""
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+__all__ = ["ProjectSession", "NoProjectOpen", "SCALE_KNOWN_SETTING", "CalibrateCommand", "FILE_WATCH_MS"]

@@ -169,16 +169,9 @@ class SiteActions:
         if not layers:
             return False
         walls = fi.dxf_walls(drawing, layers, self.window.current_material_id())
-        stack = self.session.undo_stack
-        stack.beginMacro(f"Import {path.name}")
-        try:
-            # The drawing is the plan now: an old image would not line up with it.
-            if self.session.project.floorplan is not None:
-                self.session.set_floorplan(None, "Remove plan image")
-            self.session.replace_walls(walls, f"Import {path.name}")
-            self.session.set_setting("floorplan_scale_known", True, "Import DXF")
-        finally:
-            stack.endMacro()
+        # The drawing is the plan now (an old image would not line up with it): one step,
+        # one transaction, every wall checked before the old plan goes.
+        self.session.replace_plan(walls, f"Import {path.name}")
         skipped = f" {drawing.skipped_note}." if drawing.skipped_note else ""
         self.window.show_status(f"Imported {len(walls)} walls from {path.name} ({drawing.units_note}).{skipped} "
                                 "Select walls to set their materials.", 12000)
@@ -198,15 +191,11 @@ class SiteActions:
         except EvSurveyError as exc:
             self.window.show_error("Garage builder", str(exc))
             return False
-        stack = self.session.undo_stack
-        stack.beginMacro("Build garage")
         try:
-            if self.session.project.floorplan is not None:
-                self.session.set_floorplan(None, "Remove plan image")
-            self.session.replace_walls(walls, "Build garage")
-            self.session.set_setting("floorplan_scale_known", True, "Build garage")
-        finally:
-            stack.endMacro()
+            self.session.replace_plan(walls, "Build garage")
+        except EvSurveyError as exc:
+            self.window.show_error("Garage builder", str(exc))
+            return False
         self.window.view.fit_to_site()
         self.window.show_status("Garage drawn. Place the charger (C) and the router (R), then survey.", 10000)
         return True

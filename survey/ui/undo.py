@@ -3,6 +3,8 @@
 ``QUndoStack.push`` runs ``redo()`` immediately, so a command's first ``redo`` *is* the
 edit. Deleted walls and devices come back under their old ids (``store.restore_*``), so
 later commands in the stack that name those ids stay valid after an undo/redo round.
+A command that writes more than one row does it inside ``session._batch()``: one
+transaction, so it lands whole or not at all.
 """
 
 from __future__ import annotations
@@ -26,15 +28,17 @@ class AddWallsCommand(QUndoCommand):
         self._added: list[Wall] = []
 
     def redo(self) -> None:
-        if self._added:  # a redo after an undo: same ids as the first time
-            for wall in self._added:
-                self._session._restore_wall(wall)
-        else:
-            self._added = [self._session._insert_wall(w) for w in self._walls]
+        with self._session._batch():
+            if self._added:  # a redo after an undo: same ids as the first time
+                for wall in self._added:
+                    self._session._restore_wall(wall)
+            else:
+                self._added = [self._session._insert_wall(w) for w in self._walls]
 
     def undo(self) -> None:
-        for wall in reversed(self._added):
-            self._session._remove_wall(wall.id)
+        with self._session._batch():
+            for wall in reversed(self._added):
+                self._session._remove_wall(wall.id)
 
     @property
     def wall_ids(self) -> list[int]:
@@ -48,12 +52,14 @@ class DeleteWallsCommand(QUndoCommand):
         self._walls = list(walls)
 
     def redo(self) -> None:
-        for wall in self._walls:
-            self._session._remove_wall(wall.id)
+        with self._session._batch():
+            for wall in self._walls:
+                self._session._remove_wall(wall.id)
 
     def undo(self) -> None:
-        for wall in self._walls:
-            self._session._restore_wall(wall)
+        with self._session._batch():
+            for wall in self._walls:
+                self._session._restore_wall(wall)
 
 
 class UpdateWallsCommand(QUndoCommand):
@@ -85,34 +91,42 @@ class UpdateWallsCommand(QUndoCommand):
         return True
 
 
-class ReplaceWallsCommand(QUndoCommand):
-    """All walls at once (a DXF import, the garage builder)."""
+class ReplacePlanCommand(QUndoCommand):
+    """All walls at once (a DXF import, the garage builder), optionally with the plan image
+    removed and a setting changed (the scale is known now): one transaction each way."""
 
-    def __init__(self, session: "ProjectSession", walls: Sequence[Wall], text: str = "Replace walls"):
+    def __init__(self, session: "ProjectSession", walls: Sequence[Wall], text: str = "Replace walls", *,
+                 remove_image: bool = False, setting: tuple[str, object] | None = None):
         super().__init__(text)
         self._session = session
         self._new = [replace(w, id=None) for w in walls]
-        self._old: list[Wall] | None = None
-        self._inserted: list[Wall] = []
+        project = session.project
+        self._old_walls = list(project.walls)
+        self._old_floorplan = project.floorplan if remove_image else None
+        self._setting = setting
+        self._old_setting = None if setting is None else project.settings.get(setting[0])
+        self._inserted: list[Wall] | None = None
 
     def redo(self) -> None:
-        if self._old is None:
-            self._old = list(self._session.project.walls)
-        for wall in self._old:
-            self._session._remove_wall(wall.id, notify=False)
-        if self._inserted:
-            for wall in self._inserted:
-                self._session._restore_wall(wall, notify=False)
-        else:
-            self._inserted = [self._session._insert_wall(w, notify=False) for w in self._new]
-        self._session._walls_changed()
+        s = self._session
+        with s._batch():
+            if self._old_floorplan is not None:
+                s._write_floorplan(None)
+            if self._inserted is None:
+                self._inserted = s._set_walls(self._new, keep_ids=False)
+            else:  # a redo after an undo: same ids as the first time
+                s._set_walls(self._inserted, keep_ids=True)
+            if self._setting is not None:
+                s._write_setting(*self._setting)
 
     def undo(self) -> None:
-        for wall in self._inserted:
-            self._session._remove_wall(wall.id, notify=False)
-        for wall in self._old or ():
-            self._session._restore_wall(wall, notify=False)
-        self._session._walls_changed()
+        s = self._session
+        with s._batch():
+            s._set_walls(self._old_walls, keep_ids=True)
+            if self._old_floorplan is not None:
+                s._write_floorplan(self._old_floorplan)
+            if self._setting is not None:
+                s._write_setting(self._setting[0], self._old_setting)
 
 
 class AddDeviceCommand(QUndoCommand):
@@ -165,17 +179,28 @@ class UpdateDeviceCommand(QUndoCommand):
 
 
 class SetFloorplanCommand(QUndoCommand):
-    def __init__(self, session: "ProjectSession", floorplan: Floorplan | None, text: str = "Set floorplan"):
+    """A new plan image (or none), with an optional setting changed in the same transaction."""
+
+    def __init__(self, session: "ProjectSession", floorplan: Floorplan | None, text: str = "Set floorplan", *,
+                 setting: tuple[str, object] | None = None):
         super().__init__(text)
         self._session = session
         self._new = floorplan
         self._old: Floorplan | None = session.project.floorplan
+        self._setting = setting
+        self._old_setting = None if setting is None else session.project.settings.get(setting[0])
+
+    def _apply(self, floorplan: Floorplan | None, setting_value) -> None:
+        with self._session._batch():
+            self._session._write_floorplan(floorplan)
+            if self._setting is not None:
+                self._session._write_setting(self._setting[0], setting_value)
 
     def redo(self) -> None:
-        self._session._write_floorplan(self._new)
+        self._apply(self._new, None if self._setting is None else self._setting[1])
 
     def undo(self) -> None:
-        self._session._write_floorplan(self._old)
+        self._apply(self._old, self._old_setting)
 
 
 class FunctionCommand(QUndoCommand):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from survey.project.model import Site, Wall
 from survey.project.profiles import load_profiles
@@ -139,3 +139,150 @@ def test_demo_from_the_welcome_page_surveys_with_the_simulated_scanner(window, q
     assert window.session.is_open and window.centre.currentWidget() is window.view
     assert window.session.project.charger is not None and len(window.session.project.walls) > 10
     assert window.survey.controller.settings.scanner_name == "simulated"
+
+
+# -- issue 20 through the window's open and Save As paths ------------------------------------------------
+
+import os  # noqa: E402
+
+import ezdxf  # noqa: E402
+
+from project_files import (  # noqa: E402
+    crash_and_restore_backup, digest, execute, make_project, sample_xs,
+)
+from survey.project.garage import TWO_CAR  # noqa: E402
+from survey.scan.simulated import SimulatedScanner  # noqa: E402
+from ui_driver import click_site  # noqa: E402
+
+
+def open_with_the_menu(window, monkeypatch, path):
+    monkeypatch.setattr(dialogs, "ask_open_project", lambda *a, **k: str(path))
+    window.open_action.trigger()
+
+
+def sample_with_the_survey_tool(qtbot, window, x_m, y_m):
+    controller = window.survey.controller
+    controller.set_scanner(SimulatedScanner(window.session.project, delay_s=0.0))
+    window.activate_tool("survey")
+    n = len(window.session.project.active_survey.samples) if window.session.project.active_survey else 0
+    click_site(qtbot, window, x_m, y_m)
+    qtbot.waitUntil(lambda: not controller.runner.busy and window.session.project.active_survey is not None
+                    and len(window.session.project.active_survey.samples) == n + 1, timeout=5000)
+
+
+def test_a_refused_open_leaves_the_open_project_writing_to_its_own_file(window, tmp_path, errors, monkeypatch, qtbot):
+    good = tmp_path / "good.evsurvey"
+    make_project(good, n_samples=3)
+    open_with_the_menu(window, monkeypatch, good)
+    title = window.windowTitle()
+    damaged = tmp_path / "damaged.evsurvey"
+    make_project(damaged, n_samples=1)
+    execute(damaged, "CREATE TRIGGER wipe AFTER INSERT ON samples BEGIN DELETE FROM samples; END")
+    truncated = tmp_path / "truncated.evsurvey"
+    truncated.write_bytes(good.read_bytes()[:5000])
+    fingerprints = {p: digest(p) for p in (damaged, truncated)}
+    for bad in (damaged, truncated):
+        open_with_the_menu(window, monkeypatch, bad)
+    assert [t for t, _m in errors] == ["Open project", "Open project"]
+    assert "trigger 'wipe'" in errors[0][1] and "truncated" in errors[1][1]
+    assert window.windowTitle() == title and window.session.path == good.resolve()
+    sample_with_the_survey_tool(qtbot, window, 2.0, 2.0)
+    sample_with_the_survey_tool(qtbot, window, 3.0, 2.0)
+    assert len(sample_xs(good)) == 5
+    assert {p: digest(p) for p in fingerprints} == fingerprints
+
+
+def test_a_second_window_opens_the_file_read_only_and_save_as_lets_it_work(make_window, tmp_path, errors, qtbot):
+    path = tmp_path / "site.evsurvey"
+    make_project(path)
+    first, second = make_window(), make_window()
+    assert first.open_project(path) and second.open_project(path)
+    assert "(read-only)" not in first.windowTitle() and "(read-only)" in second.windowTitle()
+    assert errors[-1][0] == "Opened read-only" and "another evsurvey window" in errors[-1][1]
+    assert not second.tool_actions["wall"].isEnabled() and not second.site_actions.garage_action.isEnabled()
+    assert second.tool_actions["select"].isEnabled()
+    assert "read-only" in second.statusBar().currentMessage()
+    first.session.add_wall(Wall(0, 0, 2, 2, "concrete_block"))
+    copy = tmp_path / "mine.evsurvey"
+    from unittest import mock
+    with mock.patch.object(dialogs, "ask_save_project_path", lambda *a, **k: str(copy)):
+        second.save_as_action.trigger()
+    assert second.session.path == copy.resolve() and "(read-only)" not in second.windowTitle()
+    assert second.tool_actions["wall"].isEnabled()
+    second.session.add_wall(Wall(5, 5, 6, 6, "concrete_block"))
+    with ProjectStore.open(path, read_only=True) as store:
+        assert len(store.load().walls) == 6
+    with ProjectStore.open(copy, read_only=True) as store:
+        assert len(store.load().walls) == 6
+
+
+def test_a_file_deleted_while_open_is_reported_and_saved_elsewhere(window, tmp_path, monkeypatch, qtbot,
+                                                                   message_boxes):
+    path = tmp_path / "site.evsurvey"
+    make_project(path, n_samples=2)
+    open_with_the_menu(window, monkeypatch, path)
+    sample_with_the_survey_tool(qtbot, window, 2.0, 2.0)
+    copy = tmp_path / "rescued.evsurvey"
+    monkeypatch.setattr(dialogs, "ask_save_project_path", lambda *a, **k: str(copy))
+    path.unlink()
+    # The watch tells the installer without waiting for a write; the answer Yes saves elsewhere.
+    qtbot.waitUntil(lambda: any(t == "Project file missing" for t, _ in message_boxes), timeout=5000)
+    text = next(m for t, m in message_boxes if t == "Project file missing")
+    assert "site.evsurvey was deleted or moved" in text and "Save everything" in text
+    assert window.session.path == copy.resolve() and window.session.writable
+    assert "NOT SAVED" not in window.windowTitle()
+    assert len(sample_xs(copy)) == 3
+
+
+def test_a_sample_after_the_file_went_is_kept_and_written_by_save_as(window, tmp_path, monkeypatch, qtbot,
+                                                                     message_boxes):
+    path = tmp_path / "site.evsurvey"
+    make_project(path, n_samples=2)
+    open_with_the_menu(window, monkeypatch, path)
+    messages = []
+    window.survey.controller.message.connect(messages.append)
+    moved = tmp_path / "moved.evsurvey"
+    os.replace(path, moved)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    controller = window.survey.controller
+    controller.set_scanner(SimulatedScanner(window.session.project, delay_s=0.0))
+    window.activate_tool("survey")
+    click_site(qtbot, window, 2.5, 2.5)
+    qtbot.waitUntil(lambda: any("could not be saved" in m for m in messages), timeout=5000)
+    assert "kept in memory" in messages[-1] and not any("saved at" in m for m in messages)
+    qtbot.waitUntil(lambda: "NOT SAVED" in window.windowTitle(), timeout=2000)
+    assert not window.tool_actions["wall"].isEnabled() and window.tool_actions["survey"].isEnabled()
+    copy = tmp_path / "rescued.evsurvey"
+    monkeypatch.setattr(dialogs, "ask_save_project_path", lambda *a, **k: str(copy))
+    window.save_as_action.trigger()
+    assert len(sample_xs(copy)) == 3 and len(window.session.project.active_survey.samples) == 3
+    assert len(sample_xs(moved)) == 2  # nothing went to the moved file
+
+
+def test_a_dxf_with_1e999_leaves_the_plan_as_it_was(window, new_project, tmp_path, errors, monkeypatch, qtbot):
+    window.site_actions.build_garage(TWO_CAR)
+    walls_before = window.session.project.walls
+    doc = ezdxf.new("R2010")
+    doc.header["$INSUNITS"] = 6
+    msp = doc.modelspace()
+    msp.add_line((0, 0), (5, 0), dxfattribs={"layer": "WALLS"})
+    msp.add_line((5, 0), (123456.5, 4), dxfattribs={"layer": "WALLS"})
+    dxf = tmp_path / "plan.dxf"
+    doc.saveas(dxf)
+    dxf.write_text(dxf.read_text().replace("123456.5", "1e999"))
+    monkeypatch.setattr(dialogs, "choose_dxf_layers", lambda parent, counts: list(counts))
+    steps = window.session.undo_stack.count()
+    assert not window.site_actions.import_floorplan(dxf)
+    assert errors[-1][0] == "Import floorplan" and "not a finite number" in errors[-1][1]
+    assert window.session.project.walls == walls_before and window.session.undo_stack.count() == steps
+    with ProjectStore.open(new_project, read_only=True) as store:
+        assert store.load().walls == walls_before
+
+
+def test_a_stale_log_beside_a_restored_copy_is_set_aside_and_said(window, tmp_path, errors, monkeypatch):
+    path = tmp_path / "site.evsurvey"
+    crash_and_restore_backup(path, n_samples=104, n_walls=38)
+    open_with_the_menu(window, monkeypatch, path)
+    project = window.session.project
+    assert (len(project.active_survey.samples), len(project.walls)) == (104, 38)
+    assert errors[-1][0] == "Opened with problems" and "set aside as site.evsurvey.stale-wal-" in errors[-1][1]

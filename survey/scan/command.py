@@ -19,7 +19,8 @@ from survey.scan.base import DEFAULT_TIMEOUT_S
 from survey.scan.observations import observation_to_json
 from survey.scan.parsers import FORMATS, parse_bytes
 from survey.scan.registry import BACKENDS, backend_reports, make_scanner
-from survey.scan.text import fit_cells, printable_ssid
+from survey.project.display import display_ssid
+from survey.scan.text import fit_cells
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -167,12 +168,13 @@ def _band_filter(observations, band: str):
 
 
 def format_table(observations) -> str:
-    """A plain-text table, strongest first; SSIDs with control characters escaped."""
+    """A plain-text table, strongest first; SSIDs shown by the one display rule
+    (:func:`survey.project.display.display_ssid`: invisible characters escaped)."""
     rows = sorted(observations, key=lambda o: -(o.rssi_dbm if o.rssi_dbm is not None else -999))
     head = f"{'BSSID':17s}  {'SSID':32s}  {'RSSI':>6s}  {'CH':>3s}  {'BAND':4s}  {'AUTH':18s}  {'WPS':3s}  {'STA':>3s}  {'UTIL':>5s}"
     lines = [head, "-" * len(head)]
     for o in rows:
-        ssid = fit_cells(printable_ssid(o.ssid) if o.ssid else "<hidden>", 32)
+        ssid = fit_cells(display_ssid(o.ssid, o.ssid_raw), 32)
         rssi = "" if o.rssi_dbm is None else f"{'~' if o.rssi_estimated else ''}{o.rssi_dbm:.0f}"
         wps = {True: "yes", False: "no", None: "?"}[o.wps]
         util = "" if o.channel_utilization_pct is None else f"{o.channel_utilization_pct:.0f}%"

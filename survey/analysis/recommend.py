@@ -184,7 +184,7 @@ def format_text(rec: Recommendation) -> str:
     """A readable summary for the terminal (SSIDs are printed as text, never interpreted)."""
     v = rec.verdict
     lines = [f"Charger: {rec.profile.name} (reception offset {rec.profile.reception_offset_db:.0f} dB)",
-             f"Target network: {rec.target_ssid!r} ({rec.target_note})" if rec.target_ssid is not None
+             f"Target network: '{rec.target_ssid}' ({rec.target_note})" if rec.target_ssid is not None
              else f"Target network: none ({rec.target_note})",
              f"Survey: {rec.survey_name or '(none)'}", ""]
     lines.append(f"VERDICT: {v.status}" + (f"  {v.rssi_at_charger_dbm:.0f} dBm at the charger, margin "

@@ -84,16 +84,12 @@ def _reads_as_escape(text: str, i: int) -> bool:
     return len(tail) == digits and all(c in _HEX for c in tail)
 
 
-def escape_text(text: str, *, can_show: Callable[[str], bool] | None = None) -> str:
-    """``text`` with every invisible or reordering character shown as an escape.
-
-    ``can_show(ch)`` says whether the surface can draw ``ch`` (the PDF's fonts lack emoji);
-    characters it cannot draw are escaped too, so they show as ``\\U0001f4f6`` rather than
-    as an empty box. Linear in ``len(text)``.
-    """
+def _escape(text: str, can_show: Callable[[str], bool] | None, edge_spaces: bool) -> str:
     n = len(text)
-    lead = n - len(text.lstrip(" "))
-    trail = n - len(text.rstrip(" ")) if lead < n else 0
+    lead = trail = 0
+    if edge_spaces:
+        lead = n - len(text.lstrip(" "))
+        trail = n - len(text.rstrip(" ")) if lead < n else 0
 
     def escaped(i: int) -> bool:
         ch = text[i]
@@ -110,6 +106,27 @@ def escape_text(text: str, *, can_show: Callable[[str], bool] | None = None) -> 
         else:
             out.append(ch)
     return "".join(out)
+
+
+def escape_text(text: str, *, can_show: Callable[[str], bool] | None = None) -> str:
+    """``text`` with every invisible or reordering character shown as an escape.
+
+    ``can_show(ch)`` says whether the surface can draw ``ch`` (the PDF's fonts lack emoji);
+    characters it cannot draw are escaped too, so they show as ``\\U0001f4f6`` rather than
+    as an empty box. Linear in ``len(text)``. For project fields and other prose; SSIDs
+    go through :func:`escape_ssid`.
+    """
+    return _escape(text, can_show, edge_spaces=False)
+
+
+def escape_ssid(text: str, *, can_show: Callable[[str], bool] | None = None) -> str:
+    """:func:`escape_text` for an SSID's text: spaces that begin or end it are escaped too
+    ("Home " must not pass for "Home"), and a network spelled like :data:`HIDDEN_SSID`
+    shows its first character escaped, so it cannot pass for a hidden one."""
+    shown = _escape(text, can_show, edge_spaces=True)
+    if shown == HIDDEN_SSID:
+        return escape_char(shown[0]) + shown[1:]
+    return shown
 
 
 def escape_lines(text: str) -> str:
@@ -134,16 +151,19 @@ def ssid_text(ssid: str, ssid_raw: bytes | None = None) -> str:
 
 
 def display_ssid(ssid: str, ssid_raw: bytes | None = None, *, can_show: Callable[[str], bool] | None = None) -> str:
-    """An SSID for people: :data:`HIDDEN_SSID` when hidden, else :func:`escape_text` of
-    :func:`ssid_text`. A network really named like the hidden label shows its first
-    character escaped, so it cannot pass for a hidden one."""
+    """An SSID for people: :data:`HIDDEN_SSID` when hidden, else :func:`escape_ssid` of
+    :func:`ssid_text`."""
     text = ssid_text(ssid, ssid_raw)
     if text.strip("\x00") == "":
         return HIDDEN_SSID
-    shown = escape_text(text, can_show=can_show)
-    if shown == HIDDEN_SSID:
-        return escape_char(shown[0]) + shown[1:]
-    return shown
+    return escape_ssid(text, can_show=can_show)
+
+
+class SsidText(str):
+    """An SSID's text (:func:`ssid_text`) handed to a surface that escapes what it draws
+    itself (the PDF's fonts know which glyphs they have): it is shown by
+    :func:`escape_ssid`, with tabs and line breaks escaped, not turned into spaces as in
+    prose."""
 
 
 #: How an imported saved scan names its source in ``ScanResult.backend``:

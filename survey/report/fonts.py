@@ -8,13 +8,14 @@ Two TrueType fonts ship in ``assets/fonts`` (licences beside them):
   run-by-run for characters DejaVu lacks.
 
 reportlab embeds (subsets of) TrueType fonts in the PDF, so the report renders the same on
-every viewer. Characters neither font covers (emoji, rare scripts) become U+FFFD, which
-DejaVu draws as the visible replacement glyph, instead of an empty box or an exception.
+every viewer. Characters neither font covers (emoji, rare scripts) are printed as their
+escape (``\\U0001f4f6``), as are control, format, bidi and invisible characters: the one
+display rule of :mod:`survey.project.display`, so two networks that differ only in such
+characters never look alike, and nothing is silently dropped or drawn as an empty box.
 
 SSIDs and every other text a user or a neighbour can type are *untrusted*: they are
-cleaned (control characters, lone surrogates from undecodable bytes) and XML-escaped here
-before they reach a reportlab ``Paragraph``, so ``<font size=80>`` in an SSID is printed as
-those characters.
+cleaned here (that rule, once) and XML-escaped before they reach a reportlab
+``Paragraph``, so ``<font size=80>`` in an SSID is printed as those characters.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from survey.paths import asset
+from survey.project.display import SsidText, escape_ssid, escape_text
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ BODY_FONT = "EvSurveySans"
 BOLD_FONT = "EvSurveySans-Bold"
 CJK_FONT = "EvSurveyCJK"
 REPLACEMENT_CHAR = "\ufffd"
+# Line breaks and tabs in prose (notes, addresses) are printed as spaces.
+_WHITESPACE_TO_SPACE = str.maketrans("\t\r\n\v\f", "     ")
 
 _FONT_FILES = {
     BODY_FONT: "DejaVuSans.ttf",
@@ -75,34 +79,33 @@ def register_fonts() -> dict[str, frozenset[int]]:
     return coverage
 
 
-def clean_text(text: object) -> str:
-    """Untrusted text made printable: str() of it, lone surrogates and control characters
-    replaced, line breaks and tabs turned into spaces.
+@functools.lru_cache(maxsize=1)
+def _drawable() -> frozenset[int]:
+    """Code points the PDF can draw: those both body faces and the CJK font cover, in the
+    Basic Multilingual Plane (see :func:`font_runs` on astral characters)."""
+    coverage = register_fonts()
+    both = coverage[BODY_FONT] & coverage[BOLD_FONT]
+    return frozenset(cp for cp in both | coverage[CJK_FONT] if cp <= 0xFFFF)
 
-    Lone surrogates appear when an SSID's bytes were decoded with ``surrogateescape``; they
-    cannot be encoded into a PDF, so they become U+FFFD.
+
+def _can_draw(ch: str) -> bool:
+    return ch == " " or ord(ch) in _drawable()
+
+
+def clean_text(text: object) -> str:
+    """Untrusted text made printable by the one display rule (:mod:`survey.project.display`):
+    control, format, bidi and invisible characters and characters no bundled font has are
+    shown as escapes (``\\u202e``, ``\\U0001f4f6``); undecodable bytes as ``\\xff``. In prose
+    line breaks and tabs become spaces; an :class:`~survey.project.display.SsidText` is
+    shown exactly (its tabs and line breaks escaped too).
     """
     if text is None:
         return ""
+    if isinstance(text, SsidText):
+        return escape_ssid(text, can_show=_can_draw)
     if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
-    text = str(text)
-    out = []
-    for ch in text:
-        category = unicodedata.category(ch)
-        if ch in "\t\r\n\v\f":
-            out.append(" ")
-        elif category == "Cs":
-            out.append(REPLACEMENT_CHAR)
-        elif category == "Cc":
-            continue
-        elif category == "Cf" and ch not in "\u200d\u200c":
-            # format characters (bidi overrides, zero-width spaces) can reorder or hide
-            # text in the printed report; ZWJ/ZWNJ are kept because scripts need them.
-            continue
-        else:
-            out.append(ch)
-    return "".join(out)
+        text = text.decode("utf-8", errors="surrogateescape")
+    return escape_text(str(text).translate(_WHITESPACE_TO_SPACE), can_show=_can_draw)
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,8 @@ class TextRun:
 def font_runs(text: object, *, bold: bool = False) -> tuple[TextRun, ...]:
     """Split cleaned text into runs by the font that has each character.
 
-    Characters no bundled font covers are replaced by U+FFFD (drawn by DejaVu).
+    :func:`clean_text` has already escaped every character the fonts cannot draw; U+FFFD
+    stays the fallback should a face still lack one.
     """
     coverage = register_fonts()
     primary = BOLD_FONT if bold else BODY_FONT
@@ -188,10 +192,19 @@ def draw_string(canvas, x: float, y: float, text: object, size: float, *, bold: 
 
 
 def truncate(text: object, size: float, max_width_pt: float, *, bold: bool = False) -> str:
-    """Cleaned text shortened with an ellipsis to fit ``max_width_pt``."""
-    cleaned = clean_text(text)
-    if string_width(cleaned, size, bold=bold) <= max_width_pt:
-        return cleaned
-    while cleaned and string_width(cleaned + "…", size, bold=bold) > max_width_pt:
-        cleaned = cleaned[:-1]
-    return cleaned + "…"
+    """``text`` shortened with an ellipsis so that, drawn with :func:`draw_string`, it fits
+    ``max_width_pt``. The result is still untrusted text: draw it with :func:`draw_string`
+    or :func:`safe_markup`, which clean it (once). The cut is found by bisection."""
+    if text is None:
+        return ""
+    raw = text.decode("utf-8", errors="surrogateescape") if isinstance(text, bytes) else str(text)
+    if string_width(raw, size, bold=bold) <= max_width_pt:
+        return raw
+    lo, hi = 0, len(raw)  # raw[:lo] + "…" fits; raw[:hi] + "…" does not, unless hi is 0
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if string_width(raw[:mid] + "…", size, bold=bold) <= max_width_pt:
+            lo = mid
+        else:
+            hi = mid - 1
+    return raw[:lo] + "…"

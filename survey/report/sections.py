@@ -18,6 +18,7 @@ from survey.analysis.compare import SurveyComparison, SurveyHeatmap, building_ma
 from survey.analysis.recommend import coverage_with, option_device, recommend
 from survey.analysis.target import band_of_observation, survey_observations
 from survey.analysis.thresholds import classify
+from survey.project.display import is_imported
 from survey.project.model import Device, Observation, Project, Survey, TargetNetwork
 from survey.project.profiles import get_profile
 from survey.project.units import format_area, format_length
@@ -661,7 +662,9 @@ def appendix(ctx: ReportContext) -> list:
                 _cell(str(i)), _cell(ctx.length(sample.x_m)), _cell(ctx.length(sample.y_m)),
                 _cell(datetime.fromtimestamp(sample.taken_at).strftime("%Y-%m-%d %H:%M:%S")),
                 _cell(_fmt_dbm(rssi) if rssi is not None else "not heard"),
-                _cell(str(len(sample.scans))), _cell(str(len(sample.observations))),
+                # An imported saved scan names its file ("file:iw (garage.txt)").
+                _cell(" ".join([str(len(sample.scans))] + [s.backend for s in sample.scans if is_imported(s.backend)])),
+                _cell(str(len(sample.observations))),
             ])
         w = ctx.content_width
         table = Table(rows, colWidths=[w * 0.07, w * 0.13, w * 0.13, w * 0.25, w * 0.16, w * 0.1, w * 0.16],

@@ -496,9 +496,11 @@ class MainWindow(QMainWindow):
 
     def _update_title(self, *_args) -> None:
         if self.session.is_open:
+            from survey.project.display import escape_text
+
             site = self.session.project.site
-            who = f" — {site.customer}" if site.customer else ""
-            self.setWindowTitle(f"{self.session.path.name}{who} — evsurvey")
+            who = f" — {escape_text(site.customer)}" if site.customer else ""
+            self.setWindowTitle(f"{escape_text(self.session.path.name)}{who} — evsurvey")
         else:
             self.setWindowTitle("evsurvey")
 

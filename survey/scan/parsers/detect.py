@@ -45,10 +45,10 @@ def _trie_pattern(words) -> str:
     return emit(trie)
 
 
-_NMCLI_MODE_CHAN = re.compile(r"(?<!\\):" + _trie_pattern(MODE_WORDS) + r":\d+(?=:|$)",
+_NMCLI_MODE_CHAN = re.compile(r"(?<!\\):" + _trie_pattern(MODE_WORDS) + r":\d+(?=:|\r?$)",
                               re.MULTILINE | re.IGNORECASE)
 # netsh wlan show interfaces: an interface GUID value.
-_GUID_VALUE = re.compile(r":[ \t]*[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}[ \t]*$",
+_GUID_VALUE = re.compile(r":[ \t]*[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}[ \t\r]*$",
                          re.MULTILINE)
 def detect_format(text: str) -> str | None:
     """The scan format of ``text``: one of :data:`FORMATS`, or None. Linear in ``len(text)``."""

@@ -61,6 +61,7 @@ class _Bss:
         self.he_width: int | None = None
         self.eht_width: int | None = None
         self.signal_problem: str | None = None
+        self.signal_line = 0
 
 
 def _suites(value: str) -> list[str]:
@@ -121,14 +122,13 @@ def parse(text: str, now: float | None = None) -> ParsedScan:
     out: list[Observation] = []
     notes = LineNotes("iw")
     cur: _Bss | None = None
-    cur_line = 0
     section = ""
 
     def finish() -> None:
         if cur is not None:
             out.append(_finish(cur, now))
             if cur.signal_problem:
-                notes.kept(cur_line, f"signal: {cur.signal_problem}",
+                notes.kept(cur.signal_line, f"signal: {cur.signal_problem}",
                            f"signal {cur.signal_problem!r} is not a number; the BSS is kept without a signal")
 
     for lineno, line in numbered_lines(text):
@@ -139,7 +139,6 @@ def parse(text: str, now: float | None = None) -> ParsedScan:
         if m and _bss_line_rest(line[m.end():]):
             finish()
             cur = _Bss(normalise_bssid(m.group(1)) or m.group(1).lower())
-            cur_line = lineno
             section = ""
             continue
         if cur is None or not line[0].isspace():
@@ -155,6 +154,8 @@ def parse(text: str, now: float | None = None) -> ParsedScan:
             section = head.strip()
             value = rest.strip()
             _top_field(cur, section, value, rest)
+            if cur.signal_problem is not None and not cur.signal_line:
+                cur.signal_line = lineno
             if value.startswith("*"):
                 _sub_field(cur, section, value)
             continue

@@ -22,8 +22,9 @@ broken by netsh itself, and OEM code page text mis-decoded as Latin-1 ("Se¤al" 
 ``netsh wlan show interfaces`` (the connected network only) is read too: after its
 ``SSID :`` line (no number), the first MAC is the BSSID (``BSSID`` / ``AP BSSID``), the
 two values after the radio type are authentication and cipher, then band, the first bare
-integer is the channel, ``NN%`` the signal, a negative integer (Windows 11's ``Rssi``)
-the measured dBm; a GUID value starts the next interface.
+integer is the channel, the last ``NN%`` the signal (Windows 11 prints a link quality
+percentage before it), a negative integer (an RSSI line, when netsh prints one) the
+measured dBm; a GUID value starts the next interface.
 """
 
 from __future__ import annotations
@@ -274,7 +275,7 @@ class _Connected:
         ciphers = [] if auth == ["OPEN"] or not self.cipher_value else [self.cipher_value]
         return build_observation(
             self.bssid or "", ssid=self.ssid, rssi_dbm=self.rssi_dbm,
-            signal_pct=self.pct if self.rssi_dbm is None else None, pct_source=signal.WINDOWS,
+            signal_pct=self.pct, pct_source=signal.WINDOWS,
             channel=self.channel, band=self.band, auth=auth, ciphers=ciphers, wps=None)
 
 
@@ -313,7 +314,7 @@ def _parse_interfaces(lines: list[tuple[int, str]], warnings: list[str]) -> Pars
             ghz = float(_BAND.match(value).group(1).replace(",", "."))
             cur.band = "2.4" if ghz < 3 else ("5" if ghz < 5.9 else "6")
         elif _PCT.match(value):
-            cur.pct = float(_PCT.match(value).group(1))
+            cur.pct = float(_PCT.match(value).group(1))  # the last one: "Signal" follows "Link Quality"
         elif _NEGATIVE.fullmatch(value):
             cur.rssi_dbm = float(value)
         elif value.isdigit() and cur.channel is None:

@@ -107,10 +107,10 @@ Get = Callable[[int], "str | None"]
 Gap = Callable[[int], "int | None"]
 
 
-def _phrase(get: Get, forward: bool, phrases: dict[str, str]) -> int | None:
+def _phrase(get: Get, forward: bool, gap: Gap, phrases: dict[str, str]) -> int | None:
     for n in range(MAX_PHRASE_WORDS, 0, -1):
         got = [get(k) for k in range(n)]
-        if None in got:
+        if None in got or any(gap(k) != 1 for k in range(n - 1)):
             continue
         text = " ".join(got if forward else reversed(got)).casefold()
         if text in phrases:
@@ -147,11 +147,11 @@ def _number_unit(get: Get, forward: bool, gap: Gap) -> int | None:
 
 
 def _mode(get: Get, forward: bool, gap: Gap) -> int | None:
-    return _phrase(get, forward, MODE_WORDS) or (1 if get(0) is not None else None)
+    return _phrase(get, forward, gap, MODE_WORDS) or (1 if get(0) is not None else None)
 
 
 def _flags(get: Get, forward: bool, gap: Gap) -> int | None:
-    return _phrase(get, forward, NONE_WORDS) or _sequence(get, gap, lambda w: w.lower() in FLAG_WORDS)
+    return _phrase(get, forward, gap, NONE_WORDS) or _sequence(get, gap, lambda w: w.lower() in FLAG_WORDS)
 
 
 #: Columns whose value may be blank in a table (IN-USE of a BSS not in use, BARS at <= 5 %

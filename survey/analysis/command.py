@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from survey.project.display import escape_lines
 from survey.project.profiles import get_profile, load_profiles
 
 
@@ -33,6 +32,5 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(rec.to_json(), ensure_ascii=False, indent=2))
     else:
-        # SSIDs and project fields in the text are shown by the one display rule.
-        print(escape_lines(format_text(rec)))
+        print(format_text(rec))
     return 0

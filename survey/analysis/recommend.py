@@ -16,6 +16,7 @@ from survey.analysis.radio import RadioModel, build_model, router_samples
 from survey.analysis.target import resolve_target, survey_observations, target_samples
 from survey.analysis.verdict import Verdict, verdict_at_charger
 from survey.errors import UserInputError
+from survey.project.display import escape_text
 from survey.project.model import ChargerProfile, Device, DeviceKind, Project, Survey
 from survey.project.profiles import get_profile, with_offset
 
@@ -217,9 +218,6 @@ def format_text(rec: Recommendation) -> str:
     lines.append("")
     lines.append(f"Model: {rec.model_source}, router EIRP {rec.model_eirp_dbm:.0f} dBm, "
                  f"exponent {rec.model_exponent:.1f}")
-    return "\n".join(_printable(line) for line in lines)
-
-
-def _printable(text: str) -> str:
-    # SSIDs may carry control characters (terminal escapes): show them as \xNN instead.
-    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" for ch in text)
+    # SSIDs and project fields may carry terminal escapes or bidi overrides: the one
+    # display rule shows them as visible escapes.
+    return "\n".join(escape_text(line) for line in lines)

@@ -31,6 +31,7 @@ which is the price of never showing two look-alike names.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import Callable
 
@@ -47,9 +48,10 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 _ESCAPE_DIGITS = {"x": 2, "u": 4, "U": 8}
 
 
+@functools.lru_cache(maxsize=4096)  # a text repeats few distinct characters
 def is_invisible(ch: str) -> bool:
     """True for a character the display rule shows as an escape (see the module docstring)."""
-    if ch == " ":
+    if " " <= ch < "\x7f":
         return False
     category = unicodedata.category(ch)
     if category in _ESCAPED_CATEGORIES or category == "Zs":
@@ -127,11 +129,6 @@ def escape_ssid(text: str, *, can_show: Callable[[str], bool] | None = None) -> 
     if shown == HIDDEN_SSID:
         return escape_char(shown[0]) + shown[1:]
     return shown
-
-
-def escape_lines(text: str) -> str:
-    """:func:`escape_text` line by line: the text's own ``\\n`` line breaks are kept."""
-    return "\n".join(escape_text(line) for line in text.split("\n"))
 
 
 def ssid_text(ssid: str, ssid_raw: bytes | None = None) -> str:

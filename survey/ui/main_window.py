@@ -60,6 +60,7 @@ FEATURES: list[str] = [
     "survey.ui.survey_panel:install",
     "survey.ui.analysis_panel:install",
     "survey.ui.compare_view:install",
+    "survey.ui.scan_drop:install",  # saved scans dropped on the plan: after the survey feature
 ]
 
 MAX_RECENT = 8

@@ -101,3 +101,41 @@ def all_shapes(size: int) -> dict[str, str]:
     texts["random_mix_a"] = random_mix(size, 1)
     texts["random_mix_b"] = random_mix(size, 2)
     return texts
+
+
+#: The genuine network and look-alikes of it (SSID bytes): markup, 32 bytes of emoji, an
+#: RTL override, invisible and tag characters, ESC, NUL, trailing space, bytes that are not
+#: UTF-8 next to the UTF-8 character they would pass for, a C1 control next to the raw
+#: byte, and a literal backslash spelling of an escape.
+GENUINE_SSID = b"Rivera-Home"
+HOSTILE_SSIDS = (
+    b"Rivera-Home",
+    "<b>&amp;Rivera</b>".encode(),
+    ("😀" * 8).encode(),
+    "Rivera-Home\u202e".encode(),
+    "evil\u202etxt.exe".encode(),
+    "Rivera\u200b-Home".encode(),
+    "Rivera-Home\u2060".encode(),
+    "\ufeffRivera-Home".encode(),
+    "Rivera-Home\u061c".encode(),
+    "Rivera-Home\U000e0041\U000e007f".encode(),
+    b"Rivera-Home\x1b[0m",
+    b"Rivera-Home\x00",
+    b"Rivera-Home ",
+    b"Rivera-Hom\xe9",
+    "Rivera-Homé".encode(),
+    "Rivera-Home\u0085".encode(),
+    b"Rivera-Home\x85",
+    b"Rivera-Home\\u202e",
+    b"Rivera-Home\\\\u202e",
+)
+
+
+def hostile_wpa_cli(ssids=HOSTILE_SSIDS) -> str:
+    """``wpa_cli scan_results`` text with one 2.4 GHz BSS per SSID (printf_encode escaping)."""
+    from survey.scan.text import escape_wpa
+
+    rows = ["bssid / frequency / signal level / flags / ssid"]
+    for i, ssid in enumerate(ssids):
+        rows.append(f"02:90:00:00:00:{i:02x}\t{2412 + 5 * (i % 11)}\t{-40 - i}\t[WPA2-PSK-CCMP][ESS]\t{escape_wpa(ssid)}")
+    return "\n".join(rows) + "\n"

@@ -300,8 +300,8 @@ def test_skip_reasons_name_what_was_wrong():
     p = parse_text("BSS 02:78:00:00:00:01(on wlan0)\n\tfreq: 2412\n\tsignal: -50.00 dBm\n\tSSID: a\n"
                    "stray text at the margin\n# a comment\n")
     (warning,) = p.warnings
-    assert "'stray text at the margin' (not inside a BSS block)" in warning
-    assert "'# a comment' (a prompt, command or comment)" in warning
+    assert "line 5 'stray text at the margin' (not inside a BSS block)" in warning
+    assert "line 6 '# a comment' (a prompt, command or comment)" in warning
 
 
 # -- netsh show interfaces, macOS ------------------------------------------------------------------------------

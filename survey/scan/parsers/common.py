@@ -112,7 +112,11 @@ class LineNotes:
         out = []
         if self.skipped:
             notes = sorted(self.skipped, key=lambda n: n.lineno)
-            listed = "; ".join(f"line {n.lineno} {_quoted(n.text)} ({n.reason})" for n in notes)
+            by_reason: dict[str, list[LineNote]] = {}
+            for n in notes:
+                by_reason.setdefault(n.reason, []).append(n)
+            listed = "; ".join(", ".join(f"line {n.lineno} {_quoted(n.text)}" for n in group) + f" ({reason})"
+                               for reason, group in by_reason.items())
             more = f"; and {self.skipped_count - len(notes)} more" if self.skipped_count > len(notes) else ""
             hint = (" If networks are missing, save the command's output again without editing it."
                     if self.skipped_not_noise else "")

@@ -366,7 +366,7 @@ SEPARATORS = ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"
 def test_line_separator_in_an_ssid_injects_no_bss(sep):
     """Issue 21: a 23-byte airport SSID with U+0085 (or an nmcli SSID with U+2028) made a
     fake "Rivera-Home, -30 dBm" BSS because lines were split with str.splitlines()."""
-    fake = f"Rivera-Home -30 1 Y"
+    fake = "Rivera-Home -30 1 Y"
     airport = f"  a{sep}{fake} 02:79:00:00:00:01 -70  6       Y  US WPA2(PSK/AES/AES)\n"
     nmcli_table = ("IN-USE  BSSID              SSID                        CHAN  SIGNAL  SECURITY\n"
                    f"        02:79:00:00:00:02  a{sep}        02:79:00:00:00:09  Rivera-Home  1  99  WPA2   6     30      WPA2\n")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import unicodedata
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 

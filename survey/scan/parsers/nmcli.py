@@ -37,7 +37,7 @@ __all__ = ["ALL_FIELDS", "DEFAULT_FIELDS", "SCAN_FIELDS", "infer_fields", "parse
 # "nmcli -t -f SSID,BSSID dev wifi", "nmcli --fields all ...", "nmcli -g ssid,signal ...".
 _FIELDS_ARG = re.compile(r"(?:--fields|-f|--get-values|-g)[ \t]+([A-Za-z0-9_,-]+)")
 _BARS = re.compile(r"[\u2581-\u2588_* ]{1,4}")
-_RATE_UNIT = re.compile(r"[MG]\S*/\S+")
+_RATE_UNIT = re.compile(r"[MG][^/\s]*/\S+")
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
 #: multiline output puts values at column 40 (src/nmcli/utils.c, ML_VALUE_INDENT).
 ML_VALUE_COLUMN = 40

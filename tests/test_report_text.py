@@ -72,6 +72,16 @@ def test_truncate_fits_and_is_escaped_once_when_drawn():
     cut = truncate(hostile, 8, 80)
     assert hostile.startswith(cut[:-1]) and string_width(cut, 8) <= 80
     assert "\\\\" not in clean_text(cut)  # the caller's draw_string escapes it once, not twice
+    ssid = truncate(SsidText("tab\there" * 20), 8, 60)
+    assert isinstance(ssid, SsidText) and "\\x09" in clean_text(ssid)
+
+
+def test_truncate_is_linear():
+    import time
+
+    start = time.process_time()
+    truncate("evil\u202e" * 40_000, 8, 200)
+    assert time.process_time() - start < 5.0
 
 
 def test_colormap_bands_are_distinct_at_thresholds():

@@ -86,7 +86,12 @@ def _reads_as_escape(text: str, i: int) -> bool:
     return len(tail) == digits and all(c in _HEX for c in tail)
 
 
-def _escape(text: str, can_show: Callable[[str], bool] | None, edge_spaces: bool) -> str:
+def escape_pieces(text: str, *, can_show: Callable[[str], bool] | None = None,
+                  edge_spaces: bool = False) -> list[str]:
+    """What the display rule shows for each character of ``text``, one piece per character
+    (``"".join`` of them is :func:`escape_text`, or :func:`escape_ssid`'s text with
+    ``edge_spaces``): lets a surface measure the shown text and cut it between characters
+    of the original."""
     n = len(text)
     lead = trail = 0
     if edge_spaces:
@@ -107,7 +112,7 @@ def _escape(text: str, can_show: Callable[[str], bool] | None, edge_spaces: bool
             out.append("\\\\")
         else:
             out.append(ch)
-    return "".join(out)
+    return out
 
 
 def escape_text(text: str, *, can_show: Callable[[str], bool] | None = None) -> str:
@@ -118,17 +123,22 @@ def escape_text(text: str, *, can_show: Callable[[str], bool] | None = None) -> 
     as an empty box. Linear in ``len(text)``. For project fields and other prose; SSIDs
     go through :func:`escape_ssid`.
     """
-    return _escape(text, can_show, edge_spaces=False)
+    return "".join(escape_pieces(text, can_show=can_show))
 
 
 def escape_ssid(text: str, *, can_show: Callable[[str], bool] | None = None) -> str:
     """:func:`escape_text` for an SSID's text: spaces that begin or end it are escaped too
     ("Home " must not pass for "Home"), and a network spelled like :data:`HIDDEN_SSID`
     shows its first character escaped, so it cannot pass for a hidden one."""
-    shown = _escape(text, can_show, edge_spaces=True)
-    if shown == HIDDEN_SSID:
-        return escape_char(shown[0]) + shown[1:]
-    return shown
+    return "".join(ssid_pieces(text, can_show=can_show))
+
+
+def ssid_pieces(text: str, *, can_show: Callable[[str], bool] | None = None) -> list[str]:
+    """:func:`escape_pieces` of an SSID's text by :func:`escape_ssid`'s rule."""
+    pieces = escape_pieces(text, can_show=can_show, edge_spaces=True)
+    if "".join(pieces) == HIDDEN_SSID:
+        pieces[0] = escape_char(pieces[0])
+    return pieces
 
 
 def ssid_text(ssid: str, ssid_raw: bytes | None = None) -> str:

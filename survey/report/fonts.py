@@ -30,7 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from survey.paths import asset
-from survey.project.display import SsidText, escape_ssid, escape_text
+from survey.project.display import SsidText, escape_pieces, ssid_pieces
 
 log = logging.getLogger(__name__)
 
@@ -91,20 +91,25 @@ def _can_draw(ch: str) -> bool:
     return ch == " " or ord(ch) in _drawable()
 
 
+def _shown_pieces(text: object) -> tuple[str, list[str]]:
+    """(the text as a string, what the PDF shows for each of its characters)."""
+    if text is None:
+        return "", []
+    if isinstance(text, SsidText):
+        return text, ssid_pieces(text, can_show=_can_draw)
+    raw = text.decode("utf-8", errors="surrogateescape") if isinstance(text, bytes) else str(text)
+    return raw, escape_pieces(raw.translate(_WHITESPACE_TO_SPACE), can_show=_can_draw)
+
+
 def clean_text(text: object) -> str:
     """Untrusted text made printable by the one display rule (:mod:`survey.project.display`):
     control, format, bidi and invisible characters and characters no bundled font has are
     shown as escapes (``\\u202e``, ``\\U0001f4f6``); undecodable bytes as ``\\xff``. In prose
     line breaks and tabs become spaces; an :class:`~survey.project.display.SsidText` is
-    shown exactly (its tabs and line breaks escaped too).
+    shown exactly (its tabs and line breaks escaped too). The rule is applied once: text
+    cleaned here must not be cleaned again (its backslashes would double).
     """
-    if text is None:
-        return ""
-    if isinstance(text, SsidText):
-        return escape_ssid(text, can_show=_can_draw)
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="surrogateescape")
-    return escape_text(str(text).translate(_WHITESPACE_TO_SPACE), can_show=_can_draw)
+    return "".join(_shown_pieces(text)[1])
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,11 @@ def font_runs(text: object, *, bold: bool = False) -> tuple[TextRun, ...]:
     :func:`clean_text` has already escaped every character the fonts cannot draw; U+FFFD
     stays the fallback should a face still lack one.
     """
+    return _runs(clean_text(text), bold)
+
+
+def _runs(cleaned: str, bold: bool) -> tuple[TextRun, ...]:
+    """Runs of text already cleaned."""
     coverage = register_fonts()
     primary = BOLD_FONT if bold else BODY_FONT
     primary_cov = coverage[primary]
@@ -128,7 +138,7 @@ def font_runs(text: object, *, bold: bool = False) -> tuple[TextRun, ...]:
     runs: list[TextRun] = []
     current_font = None
     buf: list[str] = []
-    for ch in clean_text(text):
+    for ch in cleaned:
         cp = ord(ch)
         if cp > 0xFFFF:
             # reportlab 4 writes a malformed ToUnicode entry for characters beyond the Basic
@@ -166,9 +176,13 @@ def safe_markup(text: object, *, bold: bool = False) -> str:
     return "".join(parts)
 
 
+def _width(cleaned: str, size: float, bold: bool) -> float:
+    return sum(pdfmetrics.stringWidth(r.text, r.font, size) for r in _runs(cleaned, bold))
+
+
 def string_width(text: object, size: float, *, bold: bool = False) -> float:
     """Width in points of ``text`` drawn with :func:`draw_string`."""
-    return sum(pdfmetrics.stringWidth(r.text, r.font, size) for r in font_runs(text, bold=bold))
+    return _width(clean_text(text), size, bold)
 
 
 def draw_string(canvas, x: float, y: float, text: object, size: float, *, bold: bool = False,
@@ -192,18 +206,22 @@ def draw_string(canvas, x: float, y: float, text: object, size: float, *, bold: 
 
 def truncate(text: object, size: float, max_width_pt: float, *, bold: bool = False) -> str:
     """``text`` shortened with an ellipsis so that, drawn with :func:`draw_string`, it fits
-    ``max_width_pt``. The result is still untrusted text: draw it with :func:`draw_string`
-    or :func:`safe_markup`, which clean it (once). The cut is found by bisection."""
-    if text is None:
-        return ""
-    raw = text.decode("utf-8", errors="surrogateescape") if isinstance(text, bytes) else str(text)
-    if string_width(raw, size, bold=bold) <= max_width_pt:
+    ``max_width_pt``. The result is still untrusted text (an SSID stays an SsidText): draw
+    it with :func:`draw_string` or :func:`safe_markup`, which clean it, once. Linear: each
+    character's shown form is measured once and the cut made on the running sum
+    (reportlab's TrueType widths are per glyph, without kerning).
+    """
+    raw, pieces = _shown_pieces(text)
+    widths = [_width(piece, size, bold) for piece in pieces]
+    if sum(widths) <= max_width_pt:
         return raw
-    lo, hi = 0, len(raw)  # raw[:lo] + "…" fits; raw[:hi] + "…" does not, unless hi is 0
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if string_width(raw[:mid] + "…", size, bold=bold) <= max_width_pt:
-            lo = mid
-        else:
-            hi = mid - 1
-    return raw[:lo] + "…"
+    room = max_width_pt - _width("…", size, bold)
+    used = 0.0
+    keep = 0
+    for w in widths:
+        if used + w > room:
+            break
+        used += w
+        keep += 1
+    cut = raw[:keep] + "…"
+    return SsidText(cut) if isinstance(text, SsidText) else cut

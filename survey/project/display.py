@@ -23,8 +23,9 @@ zero-width characters, U+061C, U+2060, U+FEFF, the tag characters U+E0000-E007F)
 separators), every space but U+0020 (Zs), and the other characters Unicode lists as
 Default_Ignorable_Code_Point (DerivedCoreProperties.txt, Unicode 15.1: U+034F, U+115F,
 U+1160, U+17B4, U+17B5, U+180B-U+180F, U+3164, U+FE00-U+FE0F, U+FFA0, U+E0100-U+E01EF),
-plus U+2800 (BRAILLE PATTERN BLANK, which draws nothing). Spaces that begin or end the
-text are shown as ``\\x20``: "Home " and "Home" must not look alike in a table cell.
+plus U+2800 (BRAILLE PATTERN BLANK, which draws nothing). Spaces that begin or end an
+SSID are shown as ``\\x20`` (:func:`escape_ssid`): "Home " and "Home" must not look
+alike in a table cell; in project fields and prose they are left alone.
 ZWJ/ZWNJ are escaped too (they are Cf): an emoji sequence then shows its joiners,
 which is the price of never showing two look-alike names.
 """

@@ -24,6 +24,7 @@ log = logging.getLogger("survey")
 _SUBCOMMANDS = {
     "demo": ("survey.demo", "the demo garage with the simulated scanner (GUI, or --headless)"),
     "scan": ("survey.scan.command", "one live Wi-Fi scan, or parse a saved scanner output"),
+    "import": ("survey.scan.import_command", "store saved scanner output files as a sample of a survey"),
     "recommend": ("survey.analysis.command", "verdict at the charger, findings and the fix"),
     "report": ("survey.report.command", "write the customer PDF report"),
     "info": ("survey.project.command", "what a project holds: site, surveys, sample counts, devices"),

@@ -11,6 +11,7 @@ from survey.report import colormap
 from survey.report.fonts import (
     BODY_FONT, CJK_FONT, REPLACEMENT_CHAR, clean_text, font_runs, safe_markup, string_width, truncate,
 )
+from survey.project.display import SsidText
 from survey.report.redact import HIDDEN_BSSID, Redactor
 from survey.report.styles import styles
 from survey.project.model import Observation, TargetNetwork
@@ -31,22 +32,26 @@ def test_markup_in_ssid_is_printed_literally(ssid):
     assert all(f.fontSize == styles()["body"].fontSize for f in para.frags)
 
 
-def test_control_characters_and_surrogates():
-    assert clean_text("a\x1b[31mb\x07") == "a[31mb"
-    assert clean_text("tab\there\nnew") == "tab here new"
-    assert clean_text("bad\udcffbytes") == f"bad{REPLACEMENT_CHAR}bytes"
-    assert clean_text(b"raw\xffbytes") == f"raw{REPLACEMENT_CHAR}bytes"
-    assert clean_text("rtl\u202eoverride") == "rtloverride"
+def test_control_and_format_characters_are_shown_as_escapes_not_dropped():
+    """Issue 21: the PDF printed "evil\u202etxt.exe" as "eviltxt.exe"; now every invisible
+    character is printed as its escape, by the one display rule (survey.project.display)."""
+    assert clean_text("a\x1b[31mb\x07") == "a\\x1b[31mb\\x07"
+    assert clean_text("tab\there\nnew") == "tab here new"  # prose: line breaks are spaces
+    assert clean_text(SsidText("tab\there\nnew")) == "tab\\x09here\\x0anew"  # an SSID: exact
+    assert clean_text("bad\udcffbytes") == "bad\\xffbytes"
+    assert clean_text(b"raw\xffbytes") == "raw\\xffbytes"
+    assert clean_text("evil\u202etxt.exe") == "evil\\u202etxt.exe"
+    assert clean_text(SsidText("Home ")) == "Home\\x20" and clean_text("Smith ") == "Smith "
     assert clean_text(None) == ""
 
 
-def test_cjk_runs_use_the_cjk_font_and_emoji_become_replacement():
+def test_cjk_runs_use_the_cjk_font_and_emoji_are_escaped():
     runs = font_runs("Wi-Fi 中文 📶🦄 Café")
     fonts = [r.font for r in runs]
     assert CJK_FONT in fonts and BODY_FONT in fonts
     text = "".join(r.text for r in runs)
     assert "中文" in text and "Café" in text
-    assert "📶" not in text and "🦄" not in text and text.count(REPLACEMENT_CHAR) == 2
+    assert "\\U0001f4f6\\U0001f984" in text and REPLACEMENT_CHAR not in text
 
 
 @settings(max_examples=150, deadline=None)
@@ -59,10 +64,24 @@ def test_any_text_survives(text):
     assert truncate(text, 8, 60)  is not None
 
 
-def test_truncate_fits():
+def test_truncate_fits_and_is_escaped_once_when_drawn():
     long = "very long network name " * 5
     short = truncate(long, 8, 80)
     assert short.endswith("…") and string_width(short, 8) <= 80
+    hostile = "evil\u202e" * 40
+    cut = truncate(hostile, 8, 80)
+    assert hostile.startswith(cut[:-1]) and string_width(cut, 8) <= 80
+    assert "\\\\" not in clean_text(cut)  # the caller's draw_string escapes it once, not twice
+    ssid = truncate(SsidText("tab\there" * 20), 8, 60)
+    assert isinstance(ssid, SsidText) and "\\x09" in clean_text(ssid)
+
+
+def test_truncate_is_linear():
+    import time
+
+    start = time.process_time()
+    truncate("evil\u202e" * 40_000, 8, 200)
+    assert time.process_time() - start < 5.0
 
 
 def test_colormap_bands_are_distinct_at_thresholds():

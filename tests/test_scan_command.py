@@ -42,7 +42,7 @@ def test_from_file_json_shape(name, capsys):
 def test_from_file_table_escapes_controls_and_filters_band(capsys):
     assert run_cli("--from-file", str(FIX / "wpa_cli-escapes-crlf.txt"), "--band", "2.4") == 0
     out = capsys.readouterr().out
-    assert "tab\\x09here" in out and "<hidden>" in out and "日本語" not in out  # 5 GHz filtered
+    assert "tab\\x09here" in out and "(hidden network)" in out and "日本語" not in out  # 5 GHz filtered
 
 
 def test_from_file_forced_format_and_errors(tmp_path, capsys):

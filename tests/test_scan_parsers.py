@@ -62,7 +62,27 @@ COUNTS = {
     "wpa_cli-escapes-crlf.txt": ("wpa_cli", 5),
     "wpa_cli-80bss-over-4k.txt": ("wpa_cli", 80),
     "wpa_cli-wpa3-owe-mesh-flags.txt": ("wpa_cli", 12),
+    # Issue 15 (tests/test_scan_formats_round2.py has their values).
+    "airport-rssi-zero-no-security.txt": ("airport", 4),
+    "iw-scan-dump-6ghz-he-eht.txt": ("iw", 5),
+    "netsh-interfaces-de-two.txt": ("netsh", 1),
+    "netsh-interfaces-win11-connected.txt": ("netsh", 1),
+    "netsh-trimmed-no-authentication.txt": ("netsh", 3),
+    "nmcli-get-values.txt": ("nmcli", 2),
+    "nmcli-multiline-de.txt": ("nmcli", 3),
+    "nmcli-table-157-band.txt": ("nmcli", 6),
+    "nmcli-table-pl-brak.txt": ("nmcli", 4),
+    "nmcli-table-pretty-unknown-column.txt": ("nmcli", 4),
+    "nmcli-terse-157-band.txt": ("nmcli", 4),
+    "system_profiler-airport-sequoia.txt": ("system_profiler", 4),
+    "wdutil-info-redacted-6ghz.txt": ("wdutil", 1),
+    "wdutil-info-sonoma.txt": ("wdutil", 1),
+    "wpa_cli-driver-units-unreadable.txt": ("wpa_cli", 5),
 }
+#: Files with networks kept on purpose without a signal reading or a security mode (a
+#: reading that cannot be converted, a trimmed file): the per-value checks skip them.
+PARTIAL = {"airport-rssi-zero-no-security.txt", "iw-scan-dump-6ghz-he-eht.txt", "netsh-trimmed-no-authentication.txt",
+           "nmcli-multiline-de.txt", "system_profiler-airport-sequoia.txt", "wpa_cli-driver-units-unreadable.txt"}
 
 
 def test_every_fixture_is_listed():
@@ -75,6 +95,8 @@ def test_counts_and_format(name):
     parsed = load(name)
     assert parsed.format == fmt
     assert len(parsed.observations) == count
+    if name in PARTIAL:
+        return
     for o in parsed.observations:
         assert o.bssid == o.bssid.lower()
         assert o.rssi_dbm is not None and -100 <= o.rssi_dbm <= -20

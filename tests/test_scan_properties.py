@@ -6,7 +6,8 @@ from hypothesis import given, strategies as st
 
 from survey.scan.parsers import nmcli as nmcli_parser
 from survey.scan.parsers import wpa_cli as wpa_parser
-from survey.scan.text import (decode_ssid, escape_iw, escape_wpa, join_terse, printable_ssid, split_terse,
+from survey.project.display import display_ssid
+from survey.scan.text import (decode_ssid, escape_iw, escape_wpa, join_terse, split_terse,
                               unescape_iw, unescape_wpa)
 
 tricky_text = st.text(alphabet=st.sampled_from(list(":\\ab \t|é📶\x00\n")) | st.characters(), max_size=40)
@@ -44,7 +45,7 @@ def test_unescapers_never_fail(text):
 def test_decode_ssid_total_and_printable_has_no_controls(raw):
     text = decode_ssid(raw)
     assert isinstance(text, str)
-    shown = printable_ssid(text)
+    shown = display_ssid(text, raw)
     assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in shown)
 
 

@@ -104,6 +104,15 @@ def find_issues(observations, target: TargetNetwork | None) -> tuple[Finding, ..
 
     auth = set(a for o in mine for a in o.auth)
     ciphers = set(c for o in mine for c in o.ciphers)
+    if not auth:
+        # No scan named the security mode (a saved file without that field, a mode the
+        # scanner cannot name): unknown is a thing to check, not an open network.
+        findings.append(Finding(
+            "security_unknown", "info", f"The scans do not show how {name} is secured",
+            f"No security mode was reported for {_bss_list(mine)}.",
+            "Check the security mode in the router: WPA2-PSK (AES) or WPA2/WPA3 transition mode, "
+            "not open, WEP or WPA-TKIP.",
+        ))
     if "OPEN" in auth:
         findings.append(Finding(
             "open_network", "critical", f"{name} is an open network",

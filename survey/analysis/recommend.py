@@ -18,6 +18,7 @@ from survey.analysis.survey_analysis import (  # noqa: F401 - pick_survey/projec
 )
 from survey.analysis.target import survey_observations
 from survey.analysis.verdict import ESTIMATE_WORDS, Verdict
+from survey.project.display import escape_text
 from survey.project.model import ChargerProfile, Device, Project, Survey
 from survey.project.units import format_dbm
 
@@ -122,7 +123,7 @@ def format_text(rec: Recommendation) -> str:
     v = rec.verdict
     a = rec.analysis
     lines = [f"Charger: {rec.profile.name} (reception offset {rec.profile.reception_offset_db:.1f} dB)",
-             f"Target network: {rec.target_ssid!r} ({rec.target_note})" if rec.target_ssid is not None
+             f"Target network: '{rec.target_ssid}' ({rec.target_note})" if rec.target_ssid is not None
              else f"Target network: none ({rec.target_note})",
              f"Survey: {rec.survey_name or '(none)'}"]
     if a.heatmap is not None:
@@ -161,9 +162,6 @@ def format_text(rec: Recommendation) -> str:
     model = rec.model
     lines.append(f"Radio model: {model.words}; router {model.router_eirp_dbm:.1f} dBm EIRP, "
                  f"path-loss exponent {model.exponent:.2f}")
-    return "\n".join(_printable(line) for line in lines)
-
-
-def _printable(text: str) -> str:
-    # SSIDs may carry control characters (terminal escapes): show them as \xNN instead.
-    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" for ch in text)
+    # SSIDs and project fields may carry terminal escapes or bidi overrides: the one
+    # display rule shows them as visible escapes.
+    return "\n".join(escape_text(line) for line in lines)

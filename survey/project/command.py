@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 
+from survey.project.display import display_ssid, escape_text as shown
 from survey.project.store import ProjectStore
 from survey.project.units import format_length
 
@@ -44,27 +45,29 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
         return 0
+    # Text from the file is shown by the one display rule (survey.project.display): a
+    # mailed project's fields cannot carry terminal escapes or bidi overrides to the screen.
     site = project.site
     units = project.units
-    fp_text = "none" if fp is None else f"{fp.width_px}×{fp.height_px} px ({fp.source_name or 'image'})"
+    fp_text = "none" if fp is None else f"{fp.width_px}×{fp.height_px} px ({shown(fp.source_name) or 'image'})"
     lines = [
-        f"Project:   {args.project}",
-        f"Customer:  {site.customer or '–'}",
-        f"Address:   {site.address or '–'}",
-        f"Installer: {site.installer or '–'}",
-        f"Date:      {site.survey_date or '–'}",
+        f"Project:   {shown(str(args.project))}",
+        f"Customer:  {shown(site.customer) or '–'}",
+        f"Address:   {shown(site.address) or '–'}",
+        f"Installer: {shown(site.installer) or '–'}",
+        f"Date:      {shown(site.survey_date) or '–'}",
         f"Size:      {format_length(x1 - x0, units)} × {format_length(y1 - y0, units)}",
         f"Floorplan: {fp_text}",
         f"Walls:     {len(project.walls)}",
-        f"Target:    {project.target.ssid!r}" if project.target else "Target:    not chosen",
-        f"Charger:   {project.charger_profile_id}",
-        "Surveys:   " + (", ".join(f"{s.name} ({len(s.samples)} samples)" for s in project.surveys) or "none"),
+        f"Target:    {display_ssid(project.target.ssid)}" if project.target else "Target:    not chosen",
+        f"Charger:   {shown(project.charger_profile_id)}",
+        "Surveys:   " + (", ".join(f"{shown(s.name)} ({len(s.samples)} samples)" for s in project.surveys) or "none"),
         "Network:   " + _preflight_text(project.preflight),
         "Devices:",
     ]
     for d in project.devices:
         planned = " (planned)" if d.planned else ""
-        lines.append(f"  - {d.kind.label}{planned}: {d.label or '–'} at "
+        lines.append(f"  - {d.kind.label}{planned}: {shown(d.label) or '–'} at "
                      f"({format_length(d.x_m, units)}, {format_length(d.y_m, units)})")
     if not project.devices:
         lines.append("  none")

@@ -8,22 +8,20 @@ Two TrueType fonts ship in ``assets/fonts`` (licences beside them):
   run-by-run for characters DejaVu lacks.
 
 reportlab embeds (subsets of) TrueType fonts in the PDF, so the report renders the same on
-every viewer. Characters neither font covers (emoji, rare scripts) become U+FFFD, which
-DejaVu draws as the visible replacement glyph, instead of an empty box or an exception.
+every viewer. Characters neither font covers (emoji, rare scripts) are printed as their
+escape (``\\U0001f4f6``), as are control, format, bidi and invisible characters: the one
+display rule of :mod:`survey.project.display`, so two networks that differ only in such
+characters never look alike, and nothing is silently dropped or drawn as an empty box.
 
 SSIDs and every other text a user or a neighbour can type are *untrusted*: they are
-cleaned (control characters, lone surrogates from undecodable bytes) and XML-escaped here
-before they reach a reportlab ``Paragraph``, so ``<font size=80>`` in an SSID is printed as
-those characters.
+cleaned here (that rule, once) and XML-escaped before they reach a reportlab
+``Paragraph``, so ``<font size=80>`` in an SSID is printed as those characters.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
-import itertools
 import logging
-import unicodedata
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -32,6 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from survey.paths import asset
+from survey.project.display import SsidText, escape_pieces, ssid_pieces
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +46,9 @@ ELLIPSIS = "…"
 #: shorter than a page (a row taller than the frame is a reportlab LayoutError), and no real
 #: customer name or note comes near it.
 MAX_FIELD_CHARS = 2000
+
+# Line breaks and tabs in prose (notes, addresses) are printed as spaces.
+_WHITESPACE_TO_SPACE = str.maketrans("\t\r\n\v\f", "     ")
 
 _FONT_FILES = {
     BODY_FONT: "DejaVuSans.ttf",
@@ -85,34 +87,38 @@ def register_fonts() -> dict[str, frozenset[int]]:
     return coverage
 
 
-def clean_text(text: object) -> str:
-    """Untrusted text made printable: str() of it, lone surrogates and control characters
-    replaced, line breaks and tabs turned into spaces.
+@functools.lru_cache(maxsize=1)
+def _drawable() -> frozenset[int]:
+    """Code points the PDF can draw: those both body faces and the CJK font cover, in the
+    Basic Multilingual Plane (see :func:`font_runs` on astral characters)."""
+    coverage = register_fonts()
+    both = coverage[BODY_FONT] & coverage[BOLD_FONT]
+    return frozenset(cp for cp in both | coverage[CJK_FONT] if cp <= 0xFFFF)
 
-    Lone surrogates appear when an SSID's bytes were decoded with ``surrogateescape``; they
-    cannot be encoded into a PDF, so they become U+FFFD.
-    """
+
+def _can_draw(ch: str) -> bool:
+    return ch == " " or ord(ch) in _drawable()
+
+
+def _shown_pieces(text: object) -> tuple[str, list[str]]:
+    """(the text as a string, what the PDF shows for each of its characters)."""
     if text is None:
-        return ""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
-    text = str(text)
-    out = []
-    for ch in text:
-        category = unicodedata.category(ch)
-        if ch in "\t\r\n\v\f":
-            out.append(" ")
-        elif category == "Cs":
-            out.append(REPLACEMENT_CHAR)
-        elif category == "Cc":
-            continue
-        elif category == "Cf" and ch not in "\u200d\u200c":
-            # format characters (bidi overrides, zero-width spaces) can reorder or hide
-            # text in the printed report; ZWJ/ZWNJ are kept because scripts need them.
-            continue
-        else:
-            out.append(ch)
-    return "".join(out)
+        return "", []
+    if isinstance(text, SsidText):
+        return text, ssid_pieces(text, can_show=_can_draw)
+    raw = text.decode("utf-8", errors="surrogateescape") if isinstance(text, bytes) else str(text)
+    return raw, escape_pieces(raw.translate(_WHITESPACE_TO_SPACE), can_show=_can_draw)
+
+
+def clean_text(text: object) -> str:
+    """Untrusted text made printable by the one display rule (:mod:`survey.project.display`):
+    control, format, bidi and invisible characters and characters no bundled font has are
+    shown as escapes (``\\u202e``, ``\\U0001f4f6``); undecodable bytes as ``\\xff``. In prose
+    line breaks and tabs become spaces; an :class:`~survey.project.display.SsidText` is
+    shown exactly (its tabs and line breaks escaped too). The rule is applied once: text
+    cleaned here must not be cleaned again (its backslashes would double).
+    """
+    return "".join(_shown_pieces(text)[1])
 
 
 def bounded_text(text: object, max_chars: int = MAX_FIELD_CHARS) -> str:
@@ -121,8 +127,11 @@ def bounded_text(text: object, max_chars: int = MAX_FIELD_CHARS) -> str:
     Only the first ``max_chars + 1`` characters are cleaned, so a megabyte of text costs no
     more than a short one.
     """
-    raw = text if isinstance(text, str) else clean_text(text)
-    cleaned = clean_text(raw[: max_chars + 1])
+    if text is None:
+        return ""
+    raw = text.decode("utf-8", errors="surrogateescape") if isinstance(text, bytes) else str(text)
+    head = raw[: max_chars + 1]
+    cleaned = clean_text(SsidText(head) if isinstance(text, SsidText) else head)  # an SSID stays an SSID
     if len(raw) > max_chars or len(cleaned) > max_chars:
         return cleaned[:max_chars] + ELLIPSIS
     return cleaned
@@ -140,7 +149,8 @@ def font_runs(text: object, *, bold: bool = False) -> tuple[TextRun, ...]:
     """Split cleaned, length-bounded text (:func:`bounded_text`) into runs by the font that
     has each character.
 
-    Characters no bundled font covers are replaced by U+FFFD (drawn by DejaVu).
+    :func:`clean_text` has already escaped every character the fonts cannot draw; U+FFFD
+    stays the fallback should a face still lack one.
     """
     return _runs(bounded_text(text), bold)
 
@@ -192,9 +202,13 @@ def safe_markup(text: object, *, bold: bool = False) -> str:
     return "".join(parts)
 
 
+def _width(cleaned: str, size: float, bold: bool) -> float:
+    return sum(pdfmetrics.stringWidth(r.text, r.font, size) for r in _runs(cleaned, bold))
+
+
 def string_width(text: object, size: float, *, bold: bool = False) -> float:
     """Width in points of ``text`` drawn with :func:`draw_string`."""
-    return sum(pdfmetrics.stringWidth(r.text, r.font, size) for r in font_runs(text, bold=bold))
+    return _width(clean_text(text), size, bold)
 
 
 def draw_string(canvas, x: float, y: float, text: object, size: float, *, bold: bool = False,
@@ -217,16 +231,28 @@ def draw_string(canvas, x: float, y: float, text: object, size: float, *, bold: 
 
 
 def truncate(text: object, size: float, max_width_pt: float, *, bold: bool = False) -> str:
-    """Cleaned text shortened with an ellipsis to fit ``max_width_pt``.
-
-    Linear in the text: each character's width is measured once and the cut found on the
-    running sum (reportlab's TrueType widths are per glyph, without kerning, so the width of a
-    prefix is the sum of its characters' widths).
+    """``text`` shortened with an ellipsis so that, drawn with :func:`draw_string`, it fits
+    ``max_width_pt``. The result is still untrusted text (an SSID stays an SsidText): draw
+    it with :func:`draw_string` or :func:`safe_markup`, which clean it, once. Linear: each
+    character's shown form is measured once and the cut made on the running sum
+    (reportlab's TrueType widths are per glyph, without kerning).
     """
-    cleaned = bounded_text(text)
-    widths = [pdfmetrics.stringWidth(ch, run.font, size) for run in _runs(cleaned, bold) for ch in run.text]
-    running = list(itertools.accumulate(widths))
-    if not running or running[-1] <= max_width_pt:
-        return cleaned
-    room = max_width_pt - pdfmetrics.stringWidth(ELLIPSIS, BOLD_FONT if bold else BODY_FONT, size)
-    return cleaned[: bisect.bisect_right(running, room)] + ELLIPSIS
+    head = text
+    if isinstance(text, (str, bytes)) and len(text) > MAX_FIELD_CHARS:
+        # Beyond the longest field the report prints nothing is measured: a megabyte costs
+        # what 2,000 characters cost.
+        head = SsidText(text[:MAX_FIELD_CHARS]) if isinstance(text, SsidText) else text[:MAX_FIELD_CHARS]
+    raw, pieces = _shown_pieces(head)
+    widths = [_width(piece, size, bold) for piece in pieces]
+    if head is text and sum(widths) <= max_width_pt:
+        return raw
+    room = max_width_pt - _width(ELLIPSIS, size, bold)
+    used = 0.0
+    keep = 0
+    for w in widths:
+        if used + w > room:
+            break
+        used += w
+        keep += 1
+    cut = raw[:keep] + ELLIPSIS
+    return SsidText(cut) if isinstance(text, SsidText) else cut

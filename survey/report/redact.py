@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from survey.project.display import HIDDEN_SSID, SsidText, ssid_text
 from survey.project.model import Observation, TargetNetwork
 
 HIDDEN_BSSID = "hidden"
@@ -39,8 +40,10 @@ class Redactor:
                 self._own_bssids.add(obs.bssid.lower())
 
     def ssid(self, obs: Observation) -> str:
+        """The SSID to print: an :class:`~survey.project.display.SsidText` the PDF shows by the
+        one display rule, the hidden-network label, or a neighbour's stand-in name."""
         if not self.enabled or not self.is_neighbour(obs):
-            return obs.ssid if obs.ssid else "(hidden network)"
+            return HIDDEN_SSID if obs.hidden else SsidText(ssid_text(obs.ssid, obs.ssid_raw))
         key = obs.ssid or f"\0{obs.bssid}"
         if key not in self._names:
             self._names[key] = f"Neighbour network {len(self._names) + 1}"

@@ -20,6 +20,7 @@ from survey.analysis.radio import coverage_grid_dbm
 from survey.analysis.recommend import Recommendation, option_device
 from survey.analysis.survey_analysis import SurveyAnalysis, grid_edges_m
 from survey.analysis.target import band_of_observation, survey_observations
+from survey.project.display import is_imported
 from survey.project.link import LINK_MAP_LIMITS
 from survey.project.preflight import (
     TROUBLE_DROPS, TROUBLE_LOCAL_API, TROUBLE_OFFLINE, TROUBLE_SETUP_99, Status, troubleshooting_row,
@@ -751,7 +752,9 @@ def appendix(ctx: ReportContext) -> list:
                 str(i), ctx.length(sample.x_m), ctx.length(sample.y_m),
                 datetime.fromtimestamp(sample.taken_at).strftime("%Y-%m-%d %H:%M:%S"),
                 _fmt_dbm(rssi) if rssi is not None else "not heard",
-                str(len(sample.scans)), str(len(sample_observations(sample))),
+                # An imported saved scan names its file ("file:iw (garage.txt)").
+                " ".join([str(len(sample.scans))] + [s.backend for s in sample.scans if is_imported(s.backend)]),
+                str(len(sample_observations(sample))),
             ])
         w = ctx.content_width
         table = Table(rows, colWidths=[w * 0.07, w * 0.13, w * 0.13, w * 0.25, w * 0.16, w * 0.1, w * 0.16],

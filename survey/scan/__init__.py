@@ -6,7 +6,8 @@ Public API:
   :class:`ScannerError` > :class:`ScannerUnavailable` / :class:`ScanFailed` > :class:`ScanTimeout`;
 * :func:`survey.scan.registry.backend_reports` / :func:`survey.scan.registry.make_scanner`;
 * :func:`parse_text` / :func:`parse_bytes` -> :class:`ParsedScan` for saved output of
-  iw, nmcli, wpa_cli, netsh and macOS airport.
+  iw, nmcli, wpa_cli, netsh and macOS airport / wdutil / system_profiler;
+* :mod:`survey.scan.saved`: a saved scan file as a sample of a survey (``evsurvey import``).
 
 Observations and scan results are :class:`survey.project.model.Observation` /
 :class:`survey.project.model.ScanResult`.

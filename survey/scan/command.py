@@ -19,7 +19,9 @@ from survey.scan.base import DEFAULT_TIMEOUT_S
 from survey.scan.observations import observation_to_json
 from survey.scan.parsers import FORMATS, parse_bytes
 from survey.scan.registry import BACKENDS, backend_reports, make_scanner
-from survey.scan.text import fit_cells, printable_ssid
+from survey.scan.saved import check_on_plan, read_scan_file
+from survey.project.display import display_ssid
+from survey.scan.text import fit_cells
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +31,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list-backends", action="store_true",
                         help="list the scanner backends of this OS and why each is or is not usable")
     parser.add_argument("--from-file", metavar="FILE", type=Path,
-                        help="parse saved output of iw, nmcli -t, wpa_cli, netsh or airport instead of scanning")
+                        help="parse saved output of iw, nmcli, wpa_cli, netsh, airport, wdutil or system_profiler "
+                             "instead of scanning")
     parser.add_argument("--format", default="auto", choices=("auto",) + FORMATS,
                         help="format of --from-file (default: detect)")
     parser.add_argument("--band", default="all", choices=("2.4", "all"),
@@ -61,11 +64,6 @@ def parse_xy_m(text: str) -> tuple[float, float]:
     return x_m, y_m
 
 
-#: How far outside the plan's extent --at may lie (m): standing in the driveway just
-#: outside the drawn walls is a real spot; 30 m away is a typo.
-AT_MARGIN_M = 5.0
-
-
 def simulated_scan(project_path: Path | None, at_m: tuple[float, float] | None, seed: int = 0):
     """One scan of the simulated scanner over ``project_path``'s plan at ``at_m`` (metres).
 
@@ -85,18 +83,14 @@ def simulated_scan(project_path: Path | None, at_m: tuple[float, float] | None, 
             raise UserInputError(f"{project_path.name} has no charger mounting point to scan at: "
                                  "give the spot with --at X,Y (metres).")
         at_m = (charger.x_m, charger.y_m)
-    x0, y0, x1, y1 = project.extent_m(AT_MARGIN_M)
-    if not (x0 <= at_m[0] <= x1 and y0 <= at_m[1] <= y1):
-        raise UserInputError(f"--at {at_m[0]:g},{at_m[1]:g} is off the plan of {project_path.name} "
-                             f"(x {x0 + AT_MARGIN_M:.1f} to {x1 - AT_MARGIN_M:.1f} m, "
-                             f"y {y0 + AT_MARGIN_M:.1f} to {y1 - AT_MARGIN_M:.1f} m); check the position.")
+    check_on_plan(project, at_m, project_path.name)
     # No 2 s wait: that delay only makes the GUI demo feel like a real adapter.
     scanner = SimulatedScanner(project, seed=seed, delay_s=0.0)
     scanner.move_to(*at_m)
     return scanner.scan(), (float(at_m[0]), float(at_m[1]))
 
 
-class _SafeOut:
+class SafeOut:
     """stdout that replaces what the console's code page cannot show (emoji SSIDs on cp1252)."""
 
     def write(self, text: str) -> None:
@@ -105,7 +99,7 @@ class _SafeOut:
 
 
 def run(args) -> int:
-    out = _SafeOut()
+    out = SafeOut()
     if args.list_backends:
         reports = backend_reports()
         if args.json:
@@ -116,11 +110,7 @@ def run(args) -> int:
                 out.write(f"{r.name:10s} {'usable' if r.usable else 'not usable':11s} {r.reason}\n")
         return 0
     if args.from_file is not None:
-        try:
-            data = args.from_file.read_bytes()
-        except OSError as exc:
-            raise UserInputError(f"Cannot read {args.from_file}: {exc.strerror or exc}. Check the path.") from exc
-        parsed = parse_bytes(data, args.format)
+        parsed = parse_bytes(read_scan_file(args.from_file), args.format)
         observations = _band_filter(parsed.observations, args.band)
         payload = {"format": parsed.format, "source": str(args.from_file), "fresh": None,
                    "warnings": list(parsed.warnings),
@@ -167,12 +157,13 @@ def _band_filter(observations, band: str):
 
 
 def format_table(observations) -> str:
-    """A plain-text table, strongest first; SSIDs with control characters escaped."""
+    """A plain-text table, strongest first; SSIDs shown by the one display rule
+    (:func:`survey.project.display.display_ssid`: invisible characters escaped)."""
     rows = sorted(observations, key=lambda o: -(o.rssi_dbm if o.rssi_dbm is not None else -999))
     head = f"{'BSSID':17s}  {'SSID':32s}  {'RSSI':>6s}  {'CH':>3s}  {'BAND':4s}  {'AUTH':18s}  {'WPS':3s}  {'STA':>3s}  {'UTIL':>5s}"
     lines = [head, "-" * len(head)]
     for o in rows:
-        ssid = fit_cells(printable_ssid(o.ssid) if o.ssid else "<hidden>", 32)
+        ssid = fit_cells(display_ssid(o.ssid, o.ssid_raw), 32)
         rssi = "" if o.rssi_dbm is None else f"{'~' if o.rssi_estimated else ''}{o.rssi_dbm:.0f}"
         wps = {True: "yes", False: "no", None: "?"}[o.wps]
         util = "" if o.channel_utilization_pct is None else f"{o.channel_utilization_pct:.0f}%"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from survey.project.model import AUTH_VALUES, Observation
 from survey.rf.channels import ChannelError, band_of, channel_to_freq_mhz, freq_to_channel
 from survey.scan import signal
@@ -17,17 +19,32 @@ CIPHER_ALIASES = {
 
 def normalise_auth(values) -> tuple[str, ...]:
     """Known auth values, deduplicated, in the order of :data:`AUTH_VALUES`."""
-    present = set(values)
+    return _auth_in_order(frozenset(values))
+
+
+@functools.lru_cache(maxsize=256)
+def _auth_in_order(present: frozenset) -> tuple[str, ...]:
     return tuple(a for a in AUTH_VALUES if a in present)
 
 
 def normalise_ciphers(values) -> tuple[str, ...]:
+    return _ciphers(tuple(values))
+
+
+@functools.lru_cache(maxsize=256)
+def _ciphers(values: tuple) -> tuple[str, ...]:
     out: list[str] = []
     for v in values:
         name = CIPHER_ALIASES.get(str(v).strip().upper())
         if name and name not in out:
             out.append(name)
     return tuple(out)
+
+
+# A scan has a few dozen distinct frequencies: look each up once (a 1 MB saved scan has
+# tens of thousands of rows).
+_channel_of = functools.lru_cache(maxsize=1024)(freq_to_channel)
+_band_of = functools.lru_cache(maxsize=1024)(band_of)
 
 
 def akm_to_auth(proto: str, akm: str) -> str | None:
@@ -62,6 +79,7 @@ def build_observation(
     ssid: str | None = None,
     ssid_raw: bytes | None = None,
     rssi_dbm: float | None = None,
+    rssi_estimated: bool = False,
     signal_pct: float | None = None,
     pct_source: str = signal.WINDOWS,
     freq_mhz: float | None = None,
@@ -79,7 +97,8 @@ def build_observation(
 
     Give ``ssid_raw`` when the source gives bytes (text is derived), else ``ssid``.
     When only ``signal_pct`` is known, ``rssi_dbm`` is estimated with
-    :func:`survey.scan.signal.percent_to_dbm` for ``pct_source`` and flagged.
+    :func:`survey.scan.signal.percent_to_dbm` for ``pct_source`` and flagged;
+    ``rssi_estimated`` flags an ``rssi_dbm`` the caller derived itself (driver units).
     """
     if ssid_raw is not None:
         if ssid_raw.strip(b"\x00") == b"":
@@ -100,10 +119,10 @@ def build_observation(
             # odd value): keep the row with its channel and no frequency.
             freq_mhz = None
     if channel is None and freq_mhz is not None:
-        channel = freq_to_channel(freq_mhz)
+        channel = _channel_of(float(freq_mhz))
     if band is None and freq_mhz is not None:
-        band = band_of(freq_mhz)
-    estimated = False
+        band = _band_of(float(freq_mhz))
+    estimated = rssi_estimated and rssi_dbm is not None
     if rssi_dbm is None and signal_pct is not None:
         rssi_dbm = signal.percent_to_dbm(signal_pct, pct_source)
         estimated = True

@@ -7,6 +7,7 @@ undo that to get the bytes back, then :func:`decode_ssid` makes text for people.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -116,25 +117,30 @@ def split_terse(line: str, sep: str = ":") -> list[str]:
     With ``--escape yes`` (the default) nmcli writes ``\\:`` for a literal colon and
     ``\\\\`` for a literal backslash inside a value; an unescaped ``:`` separates fields.
     A backslash before any other character is kept as it is (nmcli never writes that).
+    Read in runs of ordinary characters, not character by character.
     """
+    if "\\" not in line:
+        return line.split(sep)
     fields: list[str] = []
     cur: list[str] = []
-    i = 0
-    n = len(line)
-    while i < n:
-        ch = line[i]
-        if ch == "\\" and i + 1 < n and line[i + 1] in (sep, "\\"):
-            cur.append(line[i + 1])
-            i += 2
-            continue
-        if ch == sep:
+    for m in _terse_tokens(sep).finditer(line):
+        token = m.group()
+        if token == sep:
             fields.append("".join(cur))
             cur = []
+        elif len(token) == 2 and token[0] == "\\":
+            cur.append(token[1])
         else:
-            cur.append(ch)
-        i += 1
+            cur.append(token)
     fields.append("".join(cur))
     return fields
+
+
+@functools.lru_cache(maxsize=4)
+def _terse_tokens(sep: str) -> re.Pattern:
+    """An escape (backslash + separator or backslash), a separator, or a run of other characters."""
+    s = re.escape(sep)
+    return re.compile(rf"\\[\\{s}]|{s}|[^\\{s}]+|\\")
 
 
 def join_terse(fields: list[str], sep: str = ":") -> str:
@@ -142,16 +148,8 @@ def join_terse(fields: list[str], sep: str = ":") -> str:
     return sep.join(f.replace("\\", "\\\\").replace(sep, "\\" + sep) for f in fields)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
-
-
-def printable_ssid(ssid: str) -> str:
-    """An SSID safe for a terminal or a plain-text table: control and bidi characters escaped."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                        else f"\\u{ord(m.group()):04x}", ssid)
-
-
 _MAC = re.compile(r"^([0-9A-Fa-f]{1,2})([:-][0-9A-Fa-f]{1,2}){5}$")
+_CANONICAL_MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
 
 
 def normalise_bssid(text: str) -> str | None:
@@ -160,6 +158,8 @@ def normalise_bssid(text: str) -> str | None:
     Returns None when ``text`` is not a MAC. A trailing ``:`` (pywifi on Windows) is dropped.
     """
     text = text.strip().rstrip(":")
+    if len(text) == 17 and _CANONICAL_MAC.fullmatch(text.lower()):
+        return text.lower()
     if not _MAC.match(text):
         return None
     return ":".join(f"{int(p, 16):02x}" for p in re.split(r"[:-]", text))
@@ -179,9 +179,20 @@ def cell_width(text: str) -> int:
 
 def fit_cells(text: str, width: int) -> str:
     """``text`` cut (with "…") or padded with spaces to exactly ``width`` terminal cells,
-    so a column after a CJK or emoji SSID stays in line."""
-    if cell_width(text) > width:
-        while cell_width(text) > width - 1:
-            text = text[:-1]
-        text += "…"
-    return text + " " * (width - cell_width(text))
+    so a column after a CJK or emoji SSID stays in line. One pass over the characters
+    that fit: linear however long ``text`` is."""
+    cells = 0
+    for i, ch in enumerate(text):
+        w = cell_width(ch)
+        if cells + w > width:
+            # Too long: keep what fits in width - 1 cells, then the ellipsis.
+            kept, used = [], 0
+            for c in text[:i]:
+                cw = cell_width(c)
+                if used + cw > width - 1:
+                    break
+                kept.append(c)
+                used += cw
+            return "".join(kept) + "…" + " " * (width - 1 - used)
+        cells += w
+    return text + " " * (width - cells)

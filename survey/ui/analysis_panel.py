@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from typing import TYPE_CHECKING
 
 from survey.errors import EvSurveyError
+from survey.project.display import display_ssid, escape_text
 from survey.project.model import ChargerProfile, Device, Project
 from survey.project.profiles import load_profiles
 from survey.report import colormap
@@ -355,16 +356,16 @@ class AnalysisPanel(QWidget):
         self.verdict_label.setStyleSheet(
             f"QLabel#verdict {{ color: white; background: {colormap.verdict_colour(v.status)}; "
             "border-radius: 6px; padding: 8px; }")
-        target = rec.target_ssid if rec.target_ssid is not None else "none"
+        target = display_ssid(rec.target_ssid) if rec.target_ssid is not None else "none"
         margin = f"Margin {v.margin_db:+.1f} dB to -65 dBm, confidence {v.confidence}. " if v.margin_db is not None else ""
         a = rec.analysis
         error = f", leave-one-out error {a.map_error_db:.1f} dB" if a.map_error_db is not None else ""
         signal_map = f" Signal map: {a.map_words}{error}." if a.heatmap is not None else ""
-        self.verdict_detail.setText(f"Target: {target} ({rec.target_note}). {margin}{v.explanation}{signal_map}")
+        self.verdict_detail.setText(f"Target: {target} ({escape_text(rec.target_note)}). {margin}{v.explanation}{signal_map}")
 
         self.findings_list.clear()
         for f in rec.findings:
-            QListWidgetItem(f"[{SEVERITY_MARK[f.severity]}] {f.title}", self.findings_list)
+            QListWidgetItem(f"[{SEVERITY_MARK[f.severity]}] {escape_text(f.title)}", self.findings_list)
         if not rec.findings:
             QListWidgetItem("No problems found in the scans.", self.findings_list)
 
@@ -513,7 +514,8 @@ class AnalysisPanel(QWidget):
         if rec is None or not 0 <= row < len(rec.findings):
             return
         f = rec.findings[row]
-        self.detail.setPlainText(f"{f.title} ({f.severity})\n\nEvidence: {f.evidence}\n\nFix: {f.fix}")
+        self.detail.setPlainText(f"{escape_text(f.title)} ({f.severity})\n\nEvidence: {escape_text(f.evidence)}"
+                                 f"\n\nFix: {escape_text(f.fix)}")
 
     def _on_checklist_selected(self, row: int) -> None:
         rec = self.recommendation

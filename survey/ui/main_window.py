@@ -62,6 +62,7 @@ FEATURES: list[str] = [
     "survey.ui.survey_panel:install",
     "survey.ui.analysis_panel:install",
     "survey.ui.compare_view:install",
+    "survey.ui.scan_drop:install",  # saved scans dropped on the plan: after the survey feature
 ]
 
 MAX_RECENT = 8
@@ -571,11 +572,13 @@ class MainWindow(QMainWindow):
 
     def _update_title(self, *_args) -> None:
         if self.session.is_open:
+            from survey.project.display import escape_text
+
             site = self.session.project.site
-            who = f" — {site.customer}" if site.customer else ""
+            who = f" — {escape_text(site.customer)}" if site.customer else ""
             state = (" (NOT SAVED: file missing)" if self.session.file_lost
                      else " (read-only)" if self.session.read_only else "")
-            self.setWindowTitle(f"{self.session.path.name}{state}{who} — evsurvey")
+            self.setWindowTitle(f"{escape_text(self.session.path.name)}{state}{who} — evsurvey")
         else:
             self.setWindowTitle("evsurvey")
 

@@ -2,8 +2,8 @@
 
 SSIDs are untrusted text (anyone can broadcast ``<font size=80>``): every place here
 shows them through plain-text paths only (``QStandardItem`` display data, pyqtgraph
-``TextItem`` which calls ``setPlainText``), after :func:`printable_ssid` has escaped
-control and bidi characters.
+``TextItem`` which calls ``setPlainText``), after the one display rule
+(:func:`survey.project.display.display_ssid`) has escaped invisible and bidi characters.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from PySide6.QtGui import QColor, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget, QLabel
 
 from survey.analysis.target import band_of_observation
+from survey.project import display
 from survey.project.model import Observation, TargetNetwork
 from survey.rf.channels import CCA_THRESHOLD_DBM, channel_occupancy, freq_to_channel
-from survey.scan.text import printable_ssid
 
 #: Half-width of a drawn 2.4 GHz channel: 802.11b DSSS occupies 22 MHz (IEEE 802.11-2020
 #: 15.4.5.5), i.e. +-11 MHz = +-2.2 channel steps of 5 MHz.
@@ -38,9 +38,7 @@ OTHER_COLOURS = [(150, 150, 150), (120, 120, 160), (160, 120, 120), (120, 150, 1
 
 def display_ssid(obs: Observation) -> str:
     """The SSID as literal, printable text; hidden networks are named as such."""
-    if obs.hidden:
-        return "(hidden network)"
-    return printable_ssid(obs.ssid)
+    return display.display_ssid(obs.ssid, obs.ssid_raw)
 
 
 def observation_channel_24(obs: Observation) -> float | None:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from survey.analysis.target import target_rssi_at_sample
 from survey.errors import EvSurveyError
+from survey.project.display import display_ssid
 from survey.project.model import Sample, SampleMode, ScanResult, TargetNetwork, merge_observations
 from survey.project.units import format_db, format_dbm
 from survey.ui import dialogs
@@ -429,7 +430,7 @@ class SurveyController(QObject):
         value = None
         if project.target is not None:
             value = target_rssi_at_sample(sample, project.target)
-        shown = f"{value:.0f} dBm on {project.target.ssid!r}" if value is not None else \
+        shown = f"{value:.0f} dBm on '{display_ssid(project.target.ssid)}'" if value is not None else \
             f"{len(sample.observations)} networks heard"
         self.message.emit(f"Sample {len(self.survey.samples)} saved at ({sample.x_m:.1f}, {sample.y_m:.1f}) m: {shown}.")
         self.sampleAdded.emit(command.sample_id)
@@ -555,7 +556,7 @@ def layer_info_text(image: LayerImage) -> str:
     analysis = image.analysis
     target = analysis.target if analysis is not None else None
     if target is not None and target.network is not None and target.assumed:
-        parts.append(f"target {target.network.ssid!r}: {target.reason}")
+        parts.append(f"target '{display_ssid(target.network.ssid)}': {target.reason}")
     return "; ".join(p for p in parts if p)
 
 
@@ -734,7 +735,7 @@ class SurveyPanel(QWidget):
             heard = [o for s in (active.samples if active else ()) for o in s.observations if target.matches(o)]
             bands, security = describe_network(heard) if heard else ("not heard yet", "unknown")
             extra = f"\nBSSIDs: {', '.join(target.bssids)}" if target.bssids else ""
-            self.target_label.setText(f"{target.ssid}\n{bands}; {security}{extra}")
+            self.target_label.setText(f"{display_ssid(target.ssid)}\n{bands}; {security}{extra}")
         self.scanner_label.setText(c.scanner_label)
 
     def _layer_updated(self, image: LayerImage) -> None:

@@ -50,7 +50,7 @@ class WpaCliScanner:
         warnings: list[str] = []
         fresh = True
         out = run_command(self._argv("scan"), timeout_s, tool_hint=HINT)
-        reply = out.text.strip().splitlines()[-1] if out.text.strip() else ""
+        reply = out.text.strip().split("\n")[-1].strip() if out.text.strip() else ""
         if out.returncode != 0 or not reply.startswith("OK"):
             if "FAIL-BUSY" in reply:
                 warnings.append("wpa_supplicant was already scanning (FAIL-BUSY); the results come from "

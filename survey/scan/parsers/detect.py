@@ -7,37 +7,72 @@ import re
 import unicodedata
 
 from survey.errors import UserInputError
-from survey.scan.parsers import airport, iw, netsh, nmcli, nmcli_table, wpa_cli
-from survey.scan.parsers.common import FORMATS, ParsedScan, UnknownScanFormat
+from survey.scan.parsers import airport, iw, macos, netsh, nmcli, nmcli_table, wpa_cli
+from survey.scan.parsers.nmcli_fields import MODE_WORDS
+from survey.scan.parsers.common import (FORMATS, MAX_LINE_CHARS, ParsedScan, UnknownScanFormat, check_size,
+                                        numbered_lines)
 
-_PARSERS = {"iw": iw.parse, "nmcli": nmcli.parse, "wpa_cli": wpa_cli.parse,
-            "netsh": netsh.parse, "airport": airport.parse}
+_PARSERS = {"iw": iw.parse, "nmcli": nmcli.parse, "wpa_cli": wpa_cli.parse, "netsh": netsh.parse,
+            "airport": airport.parse, "wdutil": macos.parse_wdutil, "system_profiler": macos.parse_system_profiler}
 
+# Every pattern below is anchored at a line start and uses [ \t] rather than \s, which
+# would let one attempt run over every following blank line (quadratic on a file of
+# blank lines); none has two unbounded repetitions over the same characters side by side.
 _IW = re.compile(r"^BSS [0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}", re.MULTILINE)
-_NETSH = re.compile(r"^\s*BSSID\s+\d+\s*:", re.MULTILINE)
+_NETSH = re.compile(r"^[ \t]*BSSID[ \t]+\d+[ \t]*:", re.MULTILINE)
 _WPA_CLI = re.compile(r"^(?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}\t-?\d+(?:\.\d+)?\t-?\d+\t", re.MULTILINE)
-_AIRPORT = re.compile(r"^\s*SSID\s+BSSID\s+RSSI\s+CHANNEL|^.*\s-\d{1,3}\s+\d{1,3}(?:,[-+]?\d+)?\s+[YN]\s+\S+\s+\S",
-                      re.MULTILINE)
+_WPA_CLI_HEADER = re.compile(r"^bssid / frequency / signal level", re.MULTILINE)
+_AIRPORT_HEADER = re.compile(r"^[ \t]*SSID[ \t]+BSSID[ \t]+RSSI[ \t]+CHANNEL", re.MULTILINE)
 _NMCLI = re.compile(r"(?:[0-9A-Fa-f]{2}\\:){5}[0-9A-Fa-f]{2}")
-# Terse rows without a BSSID column: "...:Infra:11:54 Mbit/s:..." (MODE then CHAN, as nmcli orders them).
-_NMCLI_NO_BSSID = re.compile(r"^[^\t]*(?<!\\):(?:Infra|Ad-Hoc|Mesh|AP):\d+(?::|$)", re.MULTILINE)
+# Terse rows without a BSSID column: "...:Infra:11:54 Mbit/s:..." (MODE, in any language,
+# then CHAN, as nmcli orders them). Each attempt starts at a ":" and reads a bounded word.
+def _trie_pattern(words) -> str:
+    """A regex alternation of ``words`` written as a trie, so that each attempt reads each
+    character once instead of trying every word in turn."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            branches.append("")
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return emit(trie)
 
 
+_NMCLI_MODE_CHAN = re.compile(r"(?<!\\):" + _trie_pattern(MODE_WORDS) + r":\d+(?=:|\r?$)",
+                              re.MULTILINE | re.IGNORECASE)
+# netsh wlan show interfaces: an interface GUID value.
+_GUID_VALUE = re.compile(r":[ \t]*[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}[ \t\r]*$",
+                         re.MULTILINE)
 def detect_format(text: str) -> str | None:
-    """The scan format of ``text``: one of :data:`FORMATS`, or None."""
+    """The scan format of ``text``: one of :data:`FORMATS`, or None. Linear in ``len(text)``."""
     if _IW.search(text):
         return "iw"
     if _NETSH.search(text):
         return "netsh"
-    if _WPA_CLI.search(text) or re.search(r"^bssid / frequency / signal level", text, re.MULTILINE):
+    if _WPA_CLI.search(text) or _WPA_CLI_HEADER.search(text):
         return "wpa_cli"
+    lines = numbered_lines(text)
+    if _GUID_VALUE.search(text) and netsh.is_interfaces(lines):
+        return "netsh"
+    if macos.is_wdutil(lines):
+        return "wdutil"
+    if macos.is_system_profiler(lines):
+        return "system_profiler"
     # A plain nmcli table is known by its header: every word an nmcli field name
     # (airport's "SSID BSSID RSSI CHANNEL HT CC SECURITY" has RSSI, CHANNEL, HT, CC).
-    if nmcli_table.find_header(text) is not None:
+    if nmcli_table.find_header(lines) is not None or nmcli.is_multiline(lines):
         return "nmcli"
-    if _NMCLI.search(text) or _NMCLI_NO_BSSID.search(text):
+    if _NMCLI.search(text) or _NMCLI_MODE_CHAN.search(text):
         return "nmcli"
-    if _AIRPORT.search(text):
+    if _AIRPORT_HEADER.search(text) or any(len(line) <= MAX_LINE_CHARS and airport.split_row(line)
+                                           for _, line in lines):
         return "airport"
     return None
 
@@ -45,9 +80,11 @@ def detect_format(text: str) -> str | None:
 def parse_text(text: str, format: str = "auto") -> ParsedScan:  # noqa: A002 - the CLI's word
     """Parse saved scanner output. ``format`` is ``auto`` or one of :data:`FORMATS`.
 
-    Raises :class:`UnknownScanFormat` when ``auto`` recognises nothing and
+    Raises :class:`UnknownScanFormat` when ``auto`` recognises nothing,
+    :class:`~survey.scan.parsers.common.ScanTooLarge` for text longer than any scan, and
     :class:`UserInputError` for an unknown format name.
     """
+    check_size(len(text), "The text")
     fmt = format
     if fmt == "auto":
         fmt = detect_format(text)
@@ -57,7 +94,8 @@ def parse_text(text: str, format: str = "auto") -> ParsedScan:  # noqa: A002 - t
             raise UnknownScanFormat(
                 "This file is not a scan evsurvey can read. Save the output of one of: "
                 "`iw dev wlan0 scan`, `nmcli device wifi list`, `wpa_cli scan_results`, "
-                "`netsh wlan show networks mode=bssid`, `airport -s`; or pass --format.")
+                "`netsh wlan show networks mode=bssid`, `airport -s`, `sudo wdutil info`, "
+                "`system_profiler SPAirPortDataType`; or pass --format.")
     if fmt not in _PARSERS:
         raise UserInputError(f"Unknown scan format {format!r}; use auto or one of {', '.join(FORMATS)}.")
     try:
@@ -87,7 +125,7 @@ def decode_scan_bytes(data: bytes) -> tuple[str, list[str]]:
         return data.decode("utf-8"), notes
     except UnicodeDecodeError:
         pass
-    if re.search(rb"^\s*BSSID\s+\d+\s*:", data, re.MULTILINE):
+    if re.search(rb"^[ \t]*BSSID[ \t]+\d+[ \t]*:", data, re.MULTILINE):
         enc = guess_windows_code_page(data)
         return data.decode(enc, errors="replace"), [f"Not UTF-8: read as the Windows console code page {enc}."]
     return data.decode("latin-1"), ["Not UTF-8: read as Latin-1; accented SSIDs may look wrong."]
@@ -147,6 +185,8 @@ def guess_windows_code_page(data: bytes) -> str:
     (charset_normalizer) was tried first: on a few hundred bytes of netsh it picks cp775
     or cp1250 for cp850 Spanish/French text, so this narrower rule is used instead.
     """
+    # The code page is the same throughout a file: a sample bounds the time on a large one.
+    data = _sample(data)
     best, best_score = "cp850", float("-inf")
     for enc in WINDOWS_CODE_PAGES:
         try:
@@ -172,10 +212,26 @@ def guess_windows_code_page(data: bytes) -> str:
 
 
 _CJK_PAGES = ("cp932", "gbk", "cp949", "cp950")
+#: Bytes of a file used to guess its code page (netsh output of ~100 networks).
+CODE_PAGE_SAMPLE_BYTES = 64 * 1024
+
+
+def _sample(data: bytes) -> bytes:
+    """The first :data:`CODE_PAGE_SAMPLE_BYTES` of ``data``, cut at a line break so no
+    multi-byte character is split."""
+    if len(data) <= CODE_PAGE_SAMPLE_BYTES:
+        return data
+    cut = data.rfind(b"\n", 0, CODE_PAGE_SAMPLE_BYTES)
+    return data[:cut if cut > 0 else CODE_PAGE_SAMPLE_BYTES]
 
 
 def parse_bytes(data: bytes, format: str = "auto") -> ParsedScan:  # noqa: A002
-    """Parse a saved scan file's bytes (any of the encodings :func:`decode_scan_bytes` knows)."""
+    """Parse a saved scan file's bytes (any of the encodings :func:`decode_scan_bytes` knows).
+
+    Raises :class:`~survey.scan.parsers.common.ScanTooLarge` for more than
+    :data:`~survey.scan.parsers.common.MAX_SCAN_BYTES`.
+    """
+    check_size(len(data))
     text, notes = decode_scan_bytes(data)
     parsed = parse_text(text, format)
     if notes:

@@ -7,7 +7,9 @@ by structure and by the shape of their values, never by label text:
   (both words are the same in every language);
 * inside a network, before the first BSSID: the authentication value is the one that
   names WPA/WPA2/WPA3/OWE (not translated), the encryption value is a cipher name or the
-  translated "None"; a network with neither is open;
+  translated "None"; netsh prints network type, authentication and encryption in that
+  order, so with all three lines present a value naming no WPA is the translated "Open"
+  (or "Shared"); with fewer (a trimmed file) the security is unknown, not open;
 * inside a BSSID block: the first value shaped ``NN%`` is the signal, ``802.11xx`` the
   radio type, ``2,4 GHz``/``5 GHz``/``6 GHz`` the band, the first bare integer after the
   signal and before a BSS Load sub-block the channel, ``N (P %)`` the BSS Load channel
@@ -16,6 +18,13 @@ by structure and by the shape of their values, never by label text:
 Handles several interfaces in one output, CRLF, U+00A0 before colons, indentation
 broken by netsh itself, and OEM code page text mis-decoded as Latin-1 ("Se¤al" is cp850
 "Señal" read as Latin-1). The signal is a percentage on Windows' scale (estimated dBm).
+
+``netsh wlan show interfaces`` (the connected network only) is read too: after its
+``SSID :`` line (no number), the first MAC is the BSSID (``BSSID`` / ``AP BSSID``), the
+two values after the radio type are authentication and cipher, then band, the first bare
+integer is the channel, the last ``NN%`` the signal (Windows 11 prints a link quality
+percentage before it), a negative integer (an RSSI line, when netsh prints one) the
+measured dBm; a GUID value starts the next interface.
 """
 
 from __future__ import annotations
@@ -25,12 +34,16 @@ import re
 from survey.project.model import Observation
 from survey.scan import signal
 from survey.scan.observations import build_observation
-from survey.scan.parsers.common import ParsedScan, UnknownScanFormat, is_noise_line, skipped_warning
+from survey.scan.parsers.common import (MAX_LINE_CHARS, NOISE, TOO_LONG, LineNotes, ParsedScan, UnknownScanFormat,
+                                        is_noise_line, numbered_lines)
 from survey.scan.text import normalise_bssid
 
-_SSID = re.compile(r"^\s*SSID\s+(\d+)\s*:(?: (.*)|(.*))$")
-_BSSID = re.compile(r"^\s*BSSID\s+(\d+)\s*:\s*(\S+)\s*$")
-_KV = re.compile(r"^(\s*)([^:]*?)\s*:\s*(.*?)\s*$")
+_SSID = re.compile(r"[ \t]*SSID[ \t]+(\d+)[ \t]*:(?: (.*)|(.*))")
+_BSSID = re.compile(r"[ \t]*BSSID[ \t]+(\d+)[ \t]*:[ \t]*(\S+)[ \t]*")
+#: `netsh wlan show interfaces`: "    SSID                   : Home" (no number).
+_IF_SSID = re.compile(r"[ \t]*SSID[ \t]*:(?: (.*)|(.*))")
+_GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+_NEGATIVE = re.compile(r"-\d{1,3}")
 _PCT = re.compile(r"^(\d{1,3})\s*%$")
 _RADIO = re.compile(r"^802\.11\w+$")
 _BAND = re.compile(r"^(\d+(?:[.,]\d+)?)\s*GHz$")
@@ -70,13 +83,22 @@ class NetshLocationDenied(UnknownScanFormat):
             "run `netsh wlan show networks mode=bssid` again and save its output.")
 
 
+def key_value(line: str) -> tuple[str, str, str] | None:
+    """(indent, label, value) of a ``label : value`` line, split at its first colon, or None."""
+    label, sep, value = line.partition(":")
+    if not sep:
+        return None
+    stripped = label.lstrip()
+    return label[:len(label) - len(stripped)], stripped.strip(), value.strip()
+
+
 def repair_oem_mojibake(text: str) -> tuple[str, bool]:
     """Undo cp850 bytes decoded as Latin-1 (older Spanish/French/German consoles).
 
     Only applied when a label shows the telltale pattern and the whole text round-trips
     through Latin-1; returns (text, repaired).
     """
-    labels = [m.group(2) for m in map(_KV.match, text.splitlines()) if m]
+    labels = [kv[1] for _, line in numbered_lines(text) if ":" in line and (kv := key_value(line))]
     if not any(_MOJIBAKE.search(label) for label in labels):
         return text, False
     try:
@@ -115,6 +137,20 @@ def _auth_of(auth_value: str, cipher_value: str) -> list[str]:
     return ["OPEN"]
 
 
+def network_auth(net_values: list[str]) -> tuple[list[str], list[str]]:
+    """(auth, ciphers) of a network from the values of its lines before the first BSSID
+    (network type, authentication, encryption): unknown (no auth) when the
+    authentication line is missing."""
+    auth_value = next((v for v in net_values if _WPA.search(v)), "")
+    cipher_value = next((v for v in net_values if _CIPHER.match(v)), "")
+    if not auth_value:
+        if len(net_values) < 3:
+            return [], [cipher_value] if cipher_value else []
+        auth_value = net_values[1]
+    auth = _auth_of(auth_value, cipher_value)
+    return auth, [] if auth == ["OPEN"] else ([cipher_value] if cipher_value else [])
+
+
 class _Block:
     def __init__(self, bssid: str, ssid: str, auth: list[str], ciphers: list[str]):
         self.bssid = bssid
@@ -136,19 +172,24 @@ class _Block:
             station_count=self.stations, channel_utilization_pct=self.util_pct)
 
 
-def parse(text: str) -> ParsedScan:
+def _prepare(text: str) -> tuple[list[tuple[int, str]], list[str]]:
+    """Numbered lines of netsh text with OEM mojibake repaired and no-break spaces made spaces; notes."""
     warnings: list[str] = []
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text, repaired = repair_oem_mojibake(text)
     if repaired:
         warnings.append("The text was OEM code page (cp850) output read as Latin-1; it was repaired. "
                         "Next time save it with `netsh ... > file.txt` from cmd.exe, or open it as cp850.")
-    text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    return numbered_lines(text.replace("\u00a0", " ").replace("\u202f", " ")), warnings
+
+
+def parse(text: str) -> ParsedScan:
+    """Observations of ``netsh wlan show networks mode=bssid`` (or ``show interfaces``) text."""
+    lines, warnings = _prepare(text)
+    if not any(_SSID.match(line) for _, line in lines) and is_interfaces(lines):
+        return _parse_interfaces(lines, warnings)
     out: list[Observation] = []
-    skipped: list[tuple[int, str]] = []
+    notes = LineNotes("netsh")
     ssid = ""
-    auth_value = ""
-    cipher_value = ""
     net_values: list[str] = []
     in_network = False
     block: _Block | None = None
@@ -159,57 +200,133 @@ def parse(text: str) -> ParsedScan:
             out.append(block.finish())
             block = None
 
-    for lineno, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
+    for lineno, line in lines:
+        if len(line) > MAX_LINE_CHARS:
+            notes.skip(lineno, line, TOO_LONG)
             continue
         m = _SSID.match(line)
-        if m and not _BSSID.match(line):
+        if m and not _BSSID.fullmatch(line):
             close_block()
             ssid = (m.group(2) if m.group(2) is not None else m.group(3) or "").rstrip()
             in_network = True
             net_values = []
-            auth_value = cipher_value = ""
             continue
-        m = _BSSID.match(line)
+        m = _BSSID.fullmatch(line)
         if m and in_network:
             close_block()
             mac = normalise_bssid(m.group(2))
             if mac is None:
-                skipped.append((lineno, line))
+                notes.skip(lineno, line, f"BSSID {m.group(2)[:20]!r} is not a MAC address")
                 continue
-            if not auth_value:
-                # No value names WPA/OWE: the auth value is the translated "Open".
-                cipher_value = next((v for v in net_values if _CIPHER.match(v)), "")
-            auth = _auth_of(auth_value, cipher_value)
-            ciphers = [] if auth == ["OPEN"] else ([cipher_value] if cipher_value else [])
+            auth, ciphers = network_auth(net_values)
             block = _Block(mac, ssid, auth, ciphers)
             continue
         if is_noise_line(line):
-            skipped.append((lineno, line))
+            notes.skip(lineno, line, NOISE)
             continue
-        kv = _KV.match(line)
+        kv = key_value(line)
         if kv is None:
             continue  # "There are 3 networks currently visible." and the like
-        value = kv.group(3)
+        indent, _, value = kv
         if block is None:
             if in_network:
                 net_values.append(value)
-                if not auth_value and _WPA.search(value):
-                    auth_value = value
-                elif _CIPHER.match(value) and not cipher_value:
-                    cipher_value = value
-            else:
-                # A line before any SSID ("Interface name : Wi-Fi"): a new interface.
-                in_network = False
             continue
         _block_value(block, value)
-        if not kv.group(1) and _looks_like_interface_line(line, value):
+        if not indent and _looks_like_interface_line(line, value):
             close_block()
             in_network = False
     close_block()
-    if not out and LOCATION_DENIED in text:
+    if not out and any(LOCATION_DENIED in line for _, line in lines):
         raise NetshLocationDenied()
-    return ParsedScan("netsh", tuple(out), tuple(warnings + skipped_warning("netsh", skipped)))
+    return ParsedScan("netsh", tuple(out), tuple(warnings + notes.warnings()))
+
+
+def is_interfaces(lines: list[tuple[int, str]]) -> bool:
+    """True for ``netsh wlan show interfaces`` text (numbered lines): an interface GUID and a MAC value."""
+    values = [kv[2] for _, line in lines if ":" in line and len(line) <= MAX_LINE_CHARS and (kv := key_value(line))]
+    return any(_GUID.fullmatch(v) for v in values if "-" in v) and any(normalise_bssid(v) for v in values if ":" in v)
+
+
+class NetshNotConnected(UnknownScanFormat):
+    """Saved ``netsh wlan show interfaces`` output of an interface connected to no network."""
+
+    def __init__(self):
+        super().__init__(
+            "This is `netsh wlan show interfaces` output with no connected network, so it holds no "
+            "measurement. Save `netsh wlan show networks mode=bssid > scan.txt` instead: it lists every "
+            "network heard, with its signal.")
+
+
+class _Connected:
+    def __init__(self, ssid: str):
+        self.ssid = ssid
+        self.bssid: str | None = None
+        self.after_radio: int | None = None  # values seen since the radio type line
+        self.auth_value = ""
+        self.cipher_value = ""
+        self.band: str | None = None
+        self.channel: int | None = None
+        self.pct: float | None = None
+        self.rssi_dbm: float | None = None
+
+    def finish(self) -> Observation:
+        auth = _auth_of(self.auth_value, self.cipher_value) if self.auth_value else []
+        ciphers = [] if auth == ["OPEN"] or not self.cipher_value else [self.cipher_value]
+        return build_observation(
+            self.bssid or "", ssid=self.ssid, rssi_dbm=self.rssi_dbm,
+            signal_pct=self.pct, pct_source=signal.WINDOWS,
+            channel=self.channel, band=self.band, auth=auth, ciphers=ciphers, wps=None)
+
+
+def _parse_interfaces(lines: list[tuple[int, str]], warnings: list[str]) -> ParsedScan:
+    out: list[Observation] = []
+    cur: _Connected | None = None
+    for _, line in lines:
+        if len(line) > MAX_LINE_CHARS:
+            continue
+        m = _IF_SSID.fullmatch(line)
+        if m:
+            if cur is not None:
+                out.append(cur.finish())
+            cur = _Connected((m.group(1) if m.group(1) is not None else m.group(2) or "").rstrip())
+            continue
+        kv = key_value(line)
+        if kv is None:
+            continue
+        value = kv[2]
+        if _GUID.fullmatch(value):  # the next interface
+            if cur is not None:
+                out.append(cur.finish())
+            cur = None
+            continue
+        if cur is None:
+            continue
+        if cur.bssid is None and normalise_bssid(value):
+            cur.bssid = normalise_bssid(value)
+        elif _RADIO.match(value):
+            cur.after_radio = 0
+        elif cur.after_radio == 0:
+            cur.auth_value, cur.after_radio = value, 1
+        elif cur.after_radio == 1:
+            cur.cipher_value, cur.after_radio = value, 2
+        elif _BAND.match(value):
+            ghz = float(_BAND.match(value).group(1).replace(",", "."))
+            cur.band = "2.4" if ghz < 3 else ("5" if ghz < 5.9 else "6")
+        elif _PCT.match(value):
+            cur.pct = float(_PCT.match(value).group(1))  # the last one: "Signal" follows "Link Quality"
+        elif _NEGATIVE.fullmatch(value):
+            cur.rssi_dbm = float(value)
+        elif value.isdigit() and cur.channel is None:
+            cur.channel = int(value)
+    if cur is not None:
+        out.append(cur.finish())
+    if not out:
+        raise NetshNotConnected()
+    warnings = warnings + [
+        "This is `netsh wlan show interfaces` output: it holds only the connected network. For a survey "
+        "sample, save `netsh wlan show networks mode=bssid` instead: it lists every network heard."]
+    return ParsedScan("netsh", tuple(out), tuple(warnings))
 
 
 def _looks_like_interface_line(line: str, value: str) -> bool:

@@ -1,49 +1,57 @@
-"""``nmcli --terse ... device wifi list`` text (and, through :mod:`.nmcli_table`, plain tables).
+"""``nmcli device wifi list`` output in every layout nmcli prints.
 
-Terse output has no header, so the columns are known from (in this order): the field list
-the caller passes (the live backend), a saved ``nmcli ... --fields A,B,C`` / ``-f`` command
-line in the file, or the shape of each column's values (a MAC, ``Infra``, ``2462 MHz``,
-``130 Mbit/s``, signal bars, security words). Values are split with the escape-aware
-:func:`survey.scan.text.split_terse` (``\\:`` and ``\\\\``). SIGNAL is a percentage on
-NetworkManager's scale (see :mod:`survey.scan.signal`); SSID-HEX, when present, gives
-the SSID bytes exactly.
+* terse (``-t``) and values only (``-g FIELDS``, which is ``-t -f FIELDS``): one row per
+  line, fields joined by ``:``, ``\\:`` and ``\\\\`` escaped (src/nmcli/utils.c). There is
+  no header, so the columns are known from (in this order): the field list the caller
+  passes (the live backend), a saved ``nmcli ... --fields A,B,C`` / ``-f`` / ``-g``
+  command line in the file, or the shape of each column's values (a MAC, ``Infra`` or
+  its translation, ``2462 MHz``, ``130 Mbit/s``, signal bars, security words);
+* multiline (``-m multiline``, with or without ``-t``/``--pretty``): one ``FIELD:`` line
+  per value, the value at column 40 unless terse, a record per BSS;
+* tabular and ``--pretty``: :mod:`survey.scan.parsers.nmcli_table`.
 
-Text with an nmcli table header (``IN-USE  BSSID  SSID ...``) is handed to
-:func:`survey.scan.parsers.nmcli_table.parse`; both read values with
-:func:`row_to_observation`.
+Every layout reads its values with
+:func:`survey.scan.parsers.nmcli_fields.row_to_observation`. SIGNAL is a percentage on
+NetworkManager's scale (see :mod:`survey.scan.signal`); SSID-HEX, when present, gives the
+SSID bytes exactly. A field name nmcli does not have is skipped with a warning.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from survey.project.model import Observation
-from survey.scan import signal
-from survey.scan.observations import build_observation
-from survey.scan.parsers import nmcli_table
-from survey.scan.parsers.common import ParsedScan, is_noise_line, skipped_warning
 from survey.rf.channels import freq_to_channel
+from survey.scan.parsers import nmcli_table
+from survey.scan.parsers.common import (MAX_LINE_CHARS, NOISE, TOO_LONG, LineNotes, ParsedScan, is_noise_line,
+                                        numbered_lines)
+from survey.scan.parsers.nmcli_fields import (ALL_FIELDS, ALL_FIELDS_BEFORE_1_57, DEFAULT_FIELDS,
+                                              DEFAULT_FIELDS_BEFORE_1_57, MODE_WORDS, SCAN_FIELDS, WIDTHS_MHZ,
+                                              YES_NO_WORDS, band_of_value, is_flags, is_security, normal,
+                                              number_unit, row_to_observation)
 from survey.scan.text import normalise_bssid, split_terse
 
-#: nmcli's default fields for ``-t dev wifi list`` in NetworkManager >= 1.16.
-DEFAULT_FIELDS = ("IN-USE", "BSSID", "SSID", "MODE", "CHAN", "RATE", "SIGNAL", "BARS", "SECURITY")
-#: Fields this project asks for in a live scan (all exist since NetworkManager 1.10).
-SCAN_FIELDS = ("IN-USE", "BSSID", "SSID", "SSID-HEX", "MODE", "CHAN", "FREQ", "SIGNAL",
-               "SECURITY", "WPA-FLAGS", "RSN-FLAGS")
+__all__ = ["ALL_FIELDS", "DEFAULT_FIELDS", "SCAN_FIELDS", "infer_fields", "parse", "row_to_observation"]
 
-_FIELDS_ARG = re.compile(r"(?:--fields|-f)\s+([A-Za-z0-9_,-]+)")
-_MODES = {"infra", "ad-hoc", "adhoc", "mesh", "n/a", "ap"}
-_BARS = re.compile(r"^[\u2581-\u2588_*]{1,4}$")
-_SEC_WORDS = {"WPA1", "WPA2", "WPA3", "WEP", "802.1X", "OWE", "OWE-TM", "--", "WPA"}
-_FLAG_WORDS = re.compile(r"^(\(none\)|((pair|group|mgmt)_\w+|psk|sae|802\.1X|owe|ft-\w+|suite-b\w*|eap\w*)"
-                         r"(\s+\S+)*)$", re.IGNORECASE)
+# "nmcli -t -f SSID,BSSID dev wifi", "nmcli --fields all ...", "nmcli -g ssid,signal ...".
+_FIELDS_ARG = re.compile(r"(?:--fields|-f|--get-values|-g)[ \t]+([A-Za-z0-9_,-]+)")
+_BARS = re.compile(r"[\u2581-\u2588_* ]{1,4}")
+_RATE_UNIT = re.compile(r"[MG][^/\s]*/\S+")
+_HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
+#: multiline output puts values at column 40 (src/nmcli/utils.c, ML_VALUE_INDENT).
+ML_VALUE_COLUMN = 40
+_ML_NAME = re.compile(r"[A-Z][A-Z0-9_-]*")
 
 
-_MHZ = re.compile(r"^(\d+(?:\.\d+)?)\s*MHz$")
-#: Channel widths 802.11 defines (20 to 320 MHz, IEEE 802.11be); nmcli >= 1.46 prints
-#: them in a BANDWIDTH column shaped like FREQ ("80 MHz").
-_WIDTHS_MHZ = {20, 40, 80, 160, 320}
+def _signal_problem(rec: dict[str, str]) -> str | None:
+    value = rec.get("SIGNAL")
+    if value is None or value.isdigit() or value in ("", "--"):
+        return None
+    return f"SIGNAL {value.strip()[:20]!r} is not a number"
 
+
+# -- terse ----------------------------------------------------------------------------------------------------------
 
 def _column_kind(values: list[str]) -> str | None:
     vals = [v for v in values if v != ""]
@@ -55,37 +63,40 @@ def _column_kind(values: list[str]) -> str | None:
 
     if every(lambda v: normalise_bssid(v) is not None):
         return "BSSID"
-    if every(lambda v: v.lower() in _MODES):
+    if every(lambda v: normal(v).casefold() in MODE_WORDS):
         return "MODE"
-    mhz = [_MHZ.match(v) for v in vals]
-    if all(mhz):
-        # Centre frequencies start at 2412 MHz; widths are at most 320 MHz.
-        numbers = [float(m.group(1)) for m in mhz]
-        if all(n >= 2000 for n in numbers):
-            return "FREQ"
-        if all(n in _WIDTHS_MHZ for n in numbers):
-            return "BANDWIDTH"
+    units = [number_unit(v) for v in vals]
+    if all(units):
+        numbers = [n for n, _ in units]
+        if all(u.upper().endswith("HZ") or u.endswith("Гц") or u.endswith("ჰც") for _, u in units):
+            # Centre frequencies start at 2412 MHz; widths are at most 320 MHz; bands are GHz.
+            if all(n >= 2000 for n in numbers):
+                return "FREQ"
+            if all(n in WIDTHS_MHZ for n in numbers):
+                return "BANDWIDTH"
+            if every(lambda v: band_of_value(v) is not None):
+                return "BAND"
+            return None
+        if all(_RATE_UNIT.fullmatch(u) or "/" in u for _, u in units):
+            return "RATE"
         return None
-    if every(lambda v: re.fullmatch(r"[\d.]+\s*[MG]bit/s", v) is not None):
-        return "RATE"
-    if every(lambda v: v in ("yes", "no")):
+    if every(lambda v: normal(v).casefold() in YES_NO_WORDS):
         return "ACTIVE"
     if every(lambda v: v.strip() in ("*", "")) and any(v.strip() == "" for v in values):
         return "IN-USE"
-    if every(lambda v: _BARS.match(v) is not None):
+    if every(lambda v: _BARS.fullmatch(v) is not None and v.strip() != ""):
         return "BARS"
     if every(lambda v: re.fullmatch(r"AP\[\d+\]", v) is not None):
         return "NAME"  # nmcli's own row label in `-f all`
     if every(lambda v: v.startswith("/org/freedesktop/NetworkManager/")):
         return "DBUS-PATH"
-    if every(lambda v: re.fullmatch(r"[0-9A-Fa-f]+", v) is not None and len(v) % 2 == 0 and len(v) >= 2) \
-            and any(re.search(r"[A-Fa-f]", v) for v in vals):
+    if every(lambda v: _HEX.fullmatch(v) is not None) and any(re.search(r"[A-Fa-f]", v) for v in vals):
         return "SSID-HEX"
-    if every(lambda v: v.isdigit()):
+    if every(str.isdigit):
         return "INT"
-    if every(lambda v: _FLAG_WORDS.match(v) is not None):
+    if every(is_flags):
         return "FLAGS"
-    if every(lambda v: all(w in _SEC_WORDS for w in v.split())):
+    if every(is_security):
         return "SECURITY"
     return None
 
@@ -95,8 +106,8 @@ def _channel_column(rows: list[list[str]], ints: list[int], freq_idx: int) -> in
     for i in ints:
         ok = True
         for r in rows:
-            m = _MHZ.match(r[freq_idx])
-            if not (m and r[i].isdigit() and freq_to_channel(float(m.group(1))) == int(r[i])):
+            got = number_unit(r[freq_idx])
+            if not (got and r[i].isdigit() and freq_to_channel(got[0]) == int(r[i])):
                 ok = False
                 break
         if ok:
@@ -108,9 +119,9 @@ def infer_fields(rows: list[list[str]]) -> tuple[str, ...] | None:
     """Guess the field names of terse rows from their values (None when it cannot).
 
     Each column is named by the shape of its values; among integer columns CHAN is the
-    one that agrees with FREQ (or follows MODE, as in every nmcli field order), SIGNAL
-    another one. The SSID is a column no shape explains, chosen by where nmcli puts it:
-    just before SSID-HEX, else just after or before BSSID.
+    one that agrees with FREQ (or follows MODE or BAND, as in nmcli's field orders),
+    SIGNAL another one. The SSID is a column no shape explains, chosen by where nmcli
+    puts it: just before SSID-HEX, else just after or before BSSID.
     """
     width = len(rows[0])
     kinds = [_column_kind([r[i] for r in rows]) for i in range(width)]
@@ -119,15 +130,15 @@ def infer_fields(rows: list[list[str]]) -> tuple[str, ...] | None:
     if kinds[0] == "empty":
         names[0] = "IN-USE"
     ints = [i for i, k in enumerate(kinds) if k == "INT"]
-    mode_idx = kinds.index("MODE") if "MODE" in kinds else None
     for i in ints:
         names[i] = None
     if ints:
         chan = None
         if "FREQ" in kinds:
             chan = _channel_column(rows, ints, kinds.index("FREQ"))
-        if chan is None and mode_idx is not None and mode_idx + 1 in ints:
-            chan = mode_idx + 1
+        for before in ("MODE", "BAND"):
+            if chan is None and before in kinds and kinds.index(before) + 1 in ints:
+                chan = kinds.index(before) + 1
         if chan is None and len(ints) >= 2:
             chan = ints[0]
         if chan is not None:
@@ -142,21 +153,23 @@ def infer_fields(rows: list[list[str]]) -> tuple[str, ...] | None:
         names[flags[0]], names[flags[1]] = "WPA-FLAGS", "RSN-FLAGS"
     elif flags:
         names[flags[0]] = "RSN-FLAGS"
-    for i, n in enumerate(names):
-        # A column shape that appears twice is ambiguous except FLAGS (handled above).
-        if n is not None and n not in ("empty",) and names.count(n) > 1:
-            names[i] = None
+    counts = Counter(names)
+    # A column shape that appears twice is ambiguous except FLAGS (handled above).
+    names = [None if n is not None and n != "empty" and counts[n] > 1 else n for n in names]
     if "empty" in names:
         # An all-empty column other than IN-USE is most likely SECURITY of open networks.
+        security_free = "SECURITY" not in names
         for i, n in enumerate(names):
             if n == "empty":
-                names[i] = "SECURITY" if "SECURITY" not in names else None
+                names[i] = "SECURITY" if security_free else None
+                security_free = False
     unknown = [i for i, n in enumerate(names) if n is None]
     if "SSID" not in names and unknown:
         bssid_idx = names.index("BSSID") if "BSSID" in names else -2
         hex_idx = names.index("SSID-HEX") if "SSID-HEX" in names else -2
+        unknown_set = set(unknown)
         for pick in (hex_idx - 1, bssid_idx + 1, bssid_idx - 1, unknown[0]):
-            if pick in unknown:
+            if pick in unknown_set:
                 names[pick] = "SSID"
                 break
     if "BSSID" not in names and ("SSID" not in names or ("MODE" not in names and "CHAN" not in names)):
@@ -164,68 +177,25 @@ def infer_fields(rows: list[list[str]]) -> tuple[str, ...] | None:
     return tuple(n or f"?{i}" for i, n in enumerate(names))
 
 
-def _auth_from(security: str, wpa_flags: str, rsn_flags: str,
-               security_known: bool = True) -> tuple[list[str], list[str]]:
-    """(auth values, ciphers) from nmcli's flags, else its SECURITY words.
-
-    Without a SECURITY column (``security_known`` false) an empty value says nothing,
-    so no auth is given rather than "OPEN".
-    """
-    auth: list[str] = []
-    ciphers: list[str] = []
-    for flags, wpa1 in ((wpa_flags, True), (rsn_flags, False)):
-        words = flags.lower().split()
-        if not words or words == ["(none)"]:
-            continue
-        for w in words:
-            if w.startswith("pair_"):
-                ciphers.append(w[5:].upper())
-            elif w == "psk" or w == "ft-psk":
-                auth.append("WPA-PSK" if wpa1 else "WPA2-PSK")
-            elif w in ("sae", "ft-sae"):
-                auth.append("WPA3-SAE")
-            elif w in ("802.1x", "ft-802.1x"):
-                auth.append("WPA-EAP" if wpa1 else "WPA2-EAP")
-            elif w.startswith("suite-b") or w == "eap-suite-b-192":
-                auth.append("WPA3-EAP")
-            elif w == "owe":
-                auth.append("OWE")
-    if not auth:
-        words = security.split()
-        eap = "802.1X" in words
-        for w in words:
-            if w == "WPA1" or w == "WPA":
-                auth.append("WPA-EAP" if eap else "WPA-PSK")
-            elif w == "WPA2":
-                auth.append("WPA2-EAP" if eap else "WPA2-PSK")
-            elif w == "WPA3":
-                auth.append("WPA3-EAP" if eap else "WPA3-SAE")
-            elif w == "WEP":
-                auth.append("WEP")
-            elif w.startswith("OWE"):
-                auth.append("OWE")
-        if not auth and eap:
-            auth.append("WEP")  # dynamic WEP (802.1X without WPA) is what nmcli shows alone
-        if not auth and security_known and security.strip() in ("", "--"):
-            auth.append("OPEN")
-    return auth, ciphers
+def _named_fields(fields: tuple[str, ...], width: int) -> tuple[str, ...] | None:
+    """The column names for rows ``width`` wide from a saved field list ("all" and
+    "common" resolved by the width: NetworkManager 1.57 added BAND to both)."""
+    if len(fields) == 1 and fields[0] in ("ALL", "COMMON"):
+        options = (ALL_FIELDS, ALL_FIELDS_BEFORE_1_57) if fields[0] == "ALL" else (DEFAULT_FIELDS,
+                                                                                  DEFAULT_FIELDS_BEFORE_1_57)
+        return next((f for f in options if len(f) == width), None)
+    if any(f in ("ALL", "COMMON") for f in fields):
+        return None
+    return fields
 
 
-def parse(text: str, fields: tuple[str, ...] | None = None) -> ParsedScan:
-    """Observations of terse ``nmcli device wifi list`` output.
-
-    ``fields`` names the columns; without it they are read from a saved command line
-    or inferred from the values. Without ``fields``, text holding a table header is
-    read as a plain nmcli table instead.
-    """
-    if fields is None and nmcli_table.find_header(text) is not None:
-        return nmcli_table.parse(text)
+def _parse_terse(lines: list[tuple[int, str]], fields: tuple[str, ...] | None) -> ParsedScan:
     warnings: list[str] = []
-    skipped: list[tuple[int, str]] = []
+    notes = LineNotes("nmcli")
     rows: list[tuple[int, str, list[str]]] = []
-    for lineno, raw_line in enumerate(text.splitlines(), 1):
-        line = raw_line.rstrip("\r\n")
-        if not line.strip():
+    for lineno, line in lines:
+        if len(line) > MAX_LINE_CHARS:
+            notes.skip(lineno, line, TOO_LONG)
             continue
         parts = split_terse(line)
         # An SSID may contain "$ " or "# ", which makes a row look like a shell prompt;
@@ -235,28 +205,33 @@ def parse(text: str, fields: tuple[str, ...] | None = None) -> ParsedScan:
                 m = _FIELDS_ARG.search(line)
                 if m:
                     fields = tuple(f.strip().upper() for f in m.group(1).split(",") if f.strip())
-            skipped.append((lineno, line))
+            notes.skip(lineno, line, NOISE)
             continue
         rows.append((lineno, line, parts))
-    if fields is not None and any(f in ("ALL", "COMMON") for f in fields):
-        fields = None
     if rows:
-        widths: dict[int, int] = {}
-        for _, _, r in rows:
-            widths[len(r)] = widths.get(len(r), 0) + 1
-        width = max(widths, key=widths.get) if fields is None else len(fields)
-        good = [(n, line, r) for n, line, r in rows if len(r) == width]
+        widths = Counter(len(r) for _, _, r in rows)
+        width = widths.most_common(1)[0][0]
+        if fields is not None:
+            named = _named_fields(fields, width)
+            fields = named
+            if named is not None:
+                width = len(named)
+        good = []
         for n, line, r in rows:
-            if len(r) != width:
-                skipped.append((n, line))
+            if len(r) == width:
+                good.append((n, line, r))
+            else:
+                notes.skip(n, line, f"{len(r)} fields where the other rows have {width}")
         rows = good
         if fields is None and rows:
-            cols = list(zip(*(r for _, _, r in rows)))
+            cols = [[r[i] for _, _, r in rows] for i in range(width)]
             # The default field order only when its shape fits: SSID:BSSID:MODE:CHAN:FREQ:...
             # has as many columns and a MAC in the second one too.
-            if width == len(DEFAULT_FIELDS) and _column_kind(list(cols[0])) in ("IN-USE", "empty") \
-                    and _column_kind(list(cols[1])) == "BSSID":
-                fields = DEFAULT_FIELDS
+            defaults = next((d for d in (DEFAULT_FIELDS, DEFAULT_FIELDS_BEFORE_1_57) if len(d) == width), None)
+            if defaults is not None and _column_kind(cols[0]) in ("IN-USE", "empty") \
+                    and _column_kind(cols[1]) == "BSSID" \
+                    and ("BAND" not in defaults or _column_kind(cols[4]) in ("BAND", "empty")):
+                fields = defaults
             else:
                 fields = infer_fields([r for _, _, r in rows])
                 if fields is None:
@@ -266,7 +241,10 @@ def parse(text: str, fields: tuple[str, ...] | None = None) -> ParsedScan:
                 warnings.append("nmcli columns were inferred from their values: " + ",".join(fields))
                 if "SSID" not in fields and "SSID-HEX" not in fields:
                     warnings.append("No SSID column: networks are listed by BSSID only.")
-    skipped.sort()
+    if fields is not None:
+        for name in fields:
+            if name not in ALL_FIELDS and not name.startswith("?"):
+                warnings.append(f"The nmcli field {name} is not one evsurvey knows; its values were not read.")
     if fields is not None and "BSSID" not in fields and rows:
         warnings.append("The scan has no BSSID column, so access points of one network cannot be told apart. "
                         "Save it with `nmcli --terse --fields " + ",".join(SCAN_FIELDS) + " device wifi list`.")
@@ -275,48 +253,108 @@ def parse(text: str, fields: tuple[str, ...] | None = None) -> ParsedScan:
         rec = dict(zip(fields, r))
         obs = row_to_observation(rec)
         if obs is None:
-            skipped.append((n, line))
+            notes.skip(n, line, f"BSSID {rec.get('BSSID', '')!r} is not a MAC address")
             continue
+        problem = _signal_problem(rec)
+        if problem:
+            notes.kept(n, line, problem)
         out.append(obs)
-    return ParsedScan("nmcli", tuple(out), tuple(warnings + skipped_warning("nmcli", skipped)))
+    return ParsedScan("nmcli", tuple(out), tuple(warnings + notes.warnings()))
 
 
-def row_to_observation(rec: dict[str, str]) -> Observation | None:
-    """One observation from nmcli values by field name (terse or table), None for a bad BSSID.
+# -- multiline ------------------------------------------------------------------------------------------------------
 
-    SSID ``--`` is a hidden network; SIGNAL is NetworkManager's percentage (dBm is
-    estimated); SECURITY words and WPA/RSN flags give auth values; FREQ, else CHAN,
-    gives channel, frequency and band.
+def _multiline_name(line: str) -> str | None:
+    """The field name of a multiline ``NAME:  value`` line, or None."""
+    name, sep, _ = line.partition(":")
+    return name if sep and len(name) <= 20 and _ML_NAME.fullmatch(name) else None
+
+
+def is_multiline(lines: list[tuple[int, str]]) -> bool:
+    """True when most (numbered) lines are ``FIELD:`` lines of nmcli's multiline mode (two or more fields)."""
+    named = 0
+    known: set[str] = set()
+    total = 0
+    for _, line in lines:
+        if len(line) > MAX_LINE_CHARS:
+            continue
+        total += 1
+        name = _multiline_name(line) if ":" in line else None
+        if name is not None:
+            named += 1
+            if name in ALL_FIELDS:
+                known.add(name)
+    return len(known) >= 2 and 2 * named >= total
+
+
+def _parse_multiline(lines: list[tuple[int, str]]) -> ParsedScan:
+    notes = LineNotes("nmcli")
+    warnings: list[str] = []
+    records: list[tuple[int, dict[str, str]]] = []
+    rec: dict[str, str] = {}
+    first_line = 0
+
+    def close() -> None:
+        nonlocal rec
+        if rec:
+            records.append((first_line, rec))
+        rec = {}
+
+    for lineno, line in lines:
+        s = line.strip()
+        if len(line) > MAX_LINE_CHARS:
+            notes.skip(lineno, line, TOO_LONG)
+            continue
+        if len(s) >= 3 and (s == "-" * len(s) or s == "=" * len(s)):
+            close()  # --pretty puts a rule after each record
+            continue
+        name = _multiline_name(line)
+        if name is None:
+            notes.skip(lineno, line, NOISE if is_noise_line(line) else "not a FIELD: value line")
+            continue
+        rest = line[len(name) + 1:]
+        if len(line) >= ML_VALUE_COLUMN and not line[len(name) + 1:ML_VALUE_COLUMN].strip():
+            value = line[ML_VALUE_COLUMN:]  # nmcli pads the name to column 40 (not in terse mode)
+        elif rest[:1] == " ":
+            value = rest.strip()  # re-indented by hand
+        else:
+            value = rest  # terse: the value right after the colon
+        if name in rec:
+            close()
+        if not rec:
+            first_line = lineno
+        if name not in ALL_FIELDS:
+            msg = f"The nmcli field {name} is not one evsurvey knows; its values were not read."
+            if msg not in warnings:
+                warnings.append(msg)
+        rec[name] = value
+    close()
+    out: list[Observation] = []
+    for lineno, record in records:
+        obs = row_to_observation(record)
+        if obs is None:
+            notes.skip(lineno, f"BSSID: {record.get('BSSID', '')}", "not a MAC address")
+            continue
+        problem = _signal_problem(record)
+        if problem:
+            notes.kept(lineno, f"SIGNAL: {record.get('SIGNAL')}", problem)
+        out.append(obs)
+    if records and not any("BSSID" in r for _, r in records):
+        warnings.append("The scan has no BSSID field, so access points of one network cannot be told apart. "
+                        "Save it with `nmcli --terse --fields " + ",".join(SCAN_FIELDS) + " device wifi list`.")
+    return ParsedScan("nmcli", tuple(out), tuple(warnings + notes.warnings()))
+
+
+def parse(text: str, fields: tuple[str, ...] | None = None) -> ParsedScan:
+    """Observations of ``nmcli device wifi list`` output in any layout.
+
+    ``fields`` names the columns of terse rows (the live backend's field list); without it
+    the layout is recognised (a table header, ``FIELD:`` lines, else terse rows) and terse
+    columns are read from a saved command line or inferred from the values.
     """
-    if "BSSID" in rec:
-        bssid = normalise_bssid(rec["BSSID"])
-        if bssid is None:
-            return None
-    else:
-        bssid = ""  # `nmcli -t -f SSID,...` without BSSID: networks without their AP's address
-    ssid_raw: bytes | None = None
-    hexval = rec.get("SSID-HEX", "").strip()
-    if hexval and hexval != "--":
-        try:
-            ssid_raw = bytes.fromhex(hexval)
-        except ValueError:
-            ssid_raw = None
-    ssid = rec.get("SSID", "")
-    if ssid == "--":
-        ssid = ""
-    freq = None
-    m = re.match(r"(\d+(?:\.\d+)?)", rec.get("FREQ", ""))
-    if m:
-        freq = float(m.group(1))
-    chan = int(rec["CHAN"]) if rec.get("CHAN", "").isdigit() else None
-    pct = float(rec["SIGNAL"]) if rec.get("SIGNAL", "").isdigit() else None
-    auth, ciphers = _auth_from(rec.get("SECURITY", ""), rec.get("WPA-FLAGS", ""), rec.get("RSN-FLAGS", ""),
-                               security_known=any(k in rec for k in ("SECURITY", "WPA-FLAGS", "RSN-FLAGS")))
-    width = None
-    m = _MHZ.match(rec.get("BANDWIDTH", ""))
-    if m and float(m.group(1)) in _WIDTHS_MHZ:
-        width = int(float(m.group(1)))
-    kwargs = {"ssid_raw": ssid_raw} if ssid_raw is not None else {"ssid": ssid}
-    return build_observation(
-        bssid, signal_pct=pct, pct_source=signal.NETWORKMANAGER, freq_mhz=freq, channel=chan,
-        auth=auth, ciphers=ciphers, wps=None, channel_width_mhz=width, **kwargs)
+    lines = numbered_lines(text)
+    if fields is None and nmcli_table.find_header(lines) is not None:
+        return nmcli_table.parse(lines)
+    if fields is None and is_multiline(lines):
+        return _parse_multiline(lines)
+    return _parse_terse(lines, None if fields is None else tuple(f.upper() for f in fields))

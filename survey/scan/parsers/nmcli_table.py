@@ -1,116 +1,153 @@
-"""Plain (tabular) ``nmcli device wifi list`` text, the output installers save most often.
+"""Plain and ``--pretty`` tables of ``nmcli device wifi list``, the output installers save most often.
 
-The table starts with a header naming the columns (``IN-USE  BSSID  SSID  MODE  CHAN
-RATE  SIGNAL  BARS  SECURITY`` by default; older nmcli names the in-use column ``*``
-and has no BSSID; ``nmcli -f ...`` selects any columns in any order). nmcli pads each
-column to the width of its widest value (counted in terminal cells) plus two spaces,
-so columns are at least two spaces apart while values such as ``540 Mbit/s`` or
-``WPA1 WPA2`` contain single spaces.
+The table starts with a header naming the columns (``IN-USE  BSSID  SSID  MODE  BAND
+CHAN  RATE  SIGNAL  BARS  SECURITY`` by default since NetworkManager 1.57, without BAND
+before; older nmcli names the in-use column ``*`` and has no BSSID; ``nmcli -f ...``
+selects any columns in any order). Column titles are never translated, values partly are
+(:mod:`survey.scan.parsers.nmcli_words`). nmcli pads each column to the width of its
+widest value (in terminal cells) plus one, and separates columns by one more space
+(src/nmcli/utils.c, ``_print_do``), so columns are at least two spaces apart while
+values such as ``540 Mbit/s`` or ``WPA1 WPA2`` contain single spaces. ``--pretty`` adds
+``====`` lines around a title and a ``----`` line under the header. A column title that
+is not one of nmcli's fields (a newer NetworkManager) is skipped with a warning.
 
 Character offsets alone cannot be trusted: an SSID with wide characters (CJK, emoji)
 or combining marks takes a different number of cells than characters, which moves
-every later column in the text. So each row is read by value shape: the columns the
-header lists before SSID from the left (IN-USE ``*`` or blank, a MAC for BSSID, ...),
-the columns after it from the right (SECURITY words, BARS glyphs, SIGNAL, RATE, CHAN,
-MODE, ...), and the SSID is what remains between. The header's SSID offset is used
-only to keep leading spaces of an SSID when everything before it is plain ASCII.
+every later column in the text. So each row is read by value shape, word by word: the
+columns the header lists before SSID from the left (IN-USE ``*`` or blank, a MAC for
+BSSID, ...), the columns after it from the right (SECURITY words, BARS glyphs, SIGNAL,
+RATE, CHAN, MODE, ...), and the SSID is what remains between, whatever it contains. The
+header's SSID offset is used only to keep leading spaces of an SSID when everything
+before it is plain ASCII. Each word is looked at a bounded number of times: linear.
 
 Limits, inherent in the format: an SSID's trailing spaces cannot be told from nmcli's
 padding and are lost; a hidden network and one named ``--`` look alike (both read as
-hidden); without a FREQ column a 6 GHz channel number is taken as 2.4/5 GHz (CHAN alone
-does not say the band). ``nmcli --terse`` output has none of these limits.
-Values are mapped exactly as for terse rows (:func:`survey.scan.parsers.nmcli.row_to_observation`).
+hidden); without FREQ or BAND a 6 GHz channel number is taken as 2.4/5 GHz. ``nmcli
+--terse`` output has none of these limits.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from survey.project.model import Observation
-from survey.scan.parsers.common import ParsedScan, is_noise_line, skipped_warning
+from survey.scan.parsers.common import (MAX_LINE_CHARS, NOISE, TOO_LONG, LineNotes, ParsedScan, is_noise_line,
+                                        numbered_lines)
+from survey.scan.parsers.nmcli_fields import ALL_FIELDS, CAN_BE_EMPTY, MATCHERS, SCAN_FIELDS, row_to_observation
 from survey.scan.text import cell_width
 
-#: Field names nmcli(1) documents for ``device wifi list`` (NetworkManager 1.0 to 1.48),
-#: plus ``*``, which older versions print as the IN-USE column's title.
-FIELD_NAMES = ("NAME", "SSID", "SSID-HEX", "BSSID", "MODE", "CHAN", "FREQ", "RATE", "BANDWIDTH",
-               "SIGNAL", "BARS", "SECURITY", "WPA-FLAGS", "RSN-FLAGS", "DEVICE", "ACTIVE", "IN-USE",
-               "DBUS-PATH")
 _ALIASES = {"*": "IN-USE"}
 #: A header must name one of these besides SSID/BSSID, so a line such as "SSID BSSID"
 #: in prose is not taken for a table.
-_MEASURED = {"MODE", "CHAN", "FREQ", "RATE", "SIGNAL", "BARS", "SECURITY"}
-
-_NUMBER_UNIT = r"\d+(?:[.,]\d+)?\s\S+"  # "540 Mbit/s", "2437 MHz"; the unit is translated in some locales ("Мбит/с")
-_SEC_WORD = r"(?:WPA\d?|WEP|802\.1X|OWE(?:-TM)?|SAE|PSK|FT|EAP(?:-\S+)?|SUITE-B\S*|--)"
-_FLAG_WORD = r"[\w.\-]+"
-_SHAPES = {
-    "IN-USE": r"\*?",
-    "BSSID": r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}",
-    "SSID-HEX": r"[0-9A-Fa-f]+|--",
-    "NAME": r"\S+",
-    "MODE": r"\S+",  # Infra, Ad-Hoc, Mesh, N/A; left open in case a locale translates it
-    "CHAN": r"\d+",
-    "FREQ": _NUMBER_UNIT,
-    "RATE": _NUMBER_UNIT,
-    "BANDWIDTH": _NUMBER_UNIT,
-    "SIGNAL": r"\d{1,3}",
-    # Unicode bars, or "*" bars when the locale is not UTF-8 (blank for 0 %). Output
-    # copied from web forums often has the glyphs as HTML character references
-    # ("&#9602;&#9604;__"), so those are read too.
-    "BARS": r"(?:[\u2581-\u2588_*]|&#960[1-8];){0,4}",
-    "SECURITY": _SEC_WORD + r"(?: " + _SEC_WORD + r")*",
-    "WPA-FLAGS": r"\(none\)|" + _FLAG_WORD + r"(?: " + _FLAG_WORD + r")*",
-    "RSN-FLAGS": r"\(none\)|" + _FLAG_WORD + r"(?: " + _FLAG_WORD + r")*",
-    "DEVICE": r"\S+",
-    "ACTIVE": r"\S+",
-    "DBUS-PATH": r"/\S*",
-}
-# From the left: the value at the header's column start (left-hand columns are ASCII, so
-# their offsets hold), else spaces and then the longest value ending at a space or the
-# line's end (a row shifted by hand editing).
-_LEFT_AT = {k: re.compile(r"(" + v + r")(?=\s|$)") for k, v in _SHAPES.items()}
-_LEFT = {k: re.compile(r"\s*(" + v + r")(?=\s|$)") for k, v in _SHAPES.items()}
-# From the right: the value that ends the text (before trailing padding), starting at
-# the text's start or after a space; the lazy prefix makes multi-word values (RATE,
-# SECURITY) as long as single spaces allow.
-_RIGHT = {k: re.compile(r"(|.*?\s)(" + v + r")\s*", re.DOTALL) for k, v in _SHAPES.items()}
+_MEASURED = {"MODE", "CHAN", "BAND", "FREQ", "RATE", "SIGNAL", "BARS", "SECURITY"}
+_TITLE = re.compile(r"[A-Z][A-Z0-9_-]*|\*")
+_WORD = re.compile(r"\S+")
+#: nmcli has 19 fields; a line with more words is no header.
+MAX_COLUMNS = 40
 
 
 def header_fields(line: str) -> tuple[tuple[str, int], ...] | None:
-    """(field name, start cell) of each column if ``line`` is an nmcli table header, else None."""
+    """(field name, start cell) of each column if ``line`` is an nmcli table header, else None.
+
+    Titles must be upper-case words; those that are not nmcli fields may be at most half
+    as many as those that are (airport's ``SSID BSSID RSSI CHANNEL HT CC SECURITY`` has
+    four unknown of seven and is not taken).
+    """
     fields: list[tuple[str, int]] = []
-    for m in re.finditer(r"\S+", line):
-        name = _ALIASES.get(m.group(0), m.group(0))
-        if name not in FIELD_NAMES:
+    cells = 0
+    prev_end = 0
+    for m in _WORD.finditer(line):
+        if len(fields) >= MAX_COLUMNS or not _TITLE.fullmatch(m.group()):
             return None
-        fields.append((name, cell_width(line[:m.start()])))
-    names = [n for n, _ in fields]
-    if len(fields) < 2 or len(set(names)) != len(names):
+        cells += cell_width(line[prev_end:m.start()])
+        fields.append((_ALIASES.get(m.group(), m.group()), cells))
+        cells += len(m.group())
+        prev_end = m.end()
+    names = {n for n, _ in fields}
+    known = names & set(ALL_FIELDS)
+    if len(known) < 2 or len(names) != len(fields) or 2 * (len(names) - len(known)) > len(known):
         return None
-    if not ({"SSID", "BSSID"} & set(names)) or not (_MEASURED & set(names)):
+    if not ({"SSID", "BSSID"} & known) or not (_MEASURED & known) or {"RSSI", "CHANNEL"} <= names:
         return None
     return tuple(fields)
 
 
-def find_header(text: str) -> tuple[str, ...] | None:
-    """The field names of the first table header in ``text`` (used by format detection)."""
-    for line in text.splitlines():
-        fields = header_fields(line)
-        if fields is not None:
-            return tuple(n for n, _ in fields)
+def find_header(lines: list[tuple[int, str]]) -> tuple[str, ...] | None:
+    """The field names of the first table header among numbered ``lines`` (format detection)."""
+    for _, line in lines:
+        if "SSID" in line and len(line) <= MAX_LINE_CHARS:
+            fields = header_fields(line)
+            if fields is not None:
+                return tuple(n for n, _ in fields)
     return None
 
 
-def _char_index_at_cell(line: str, cell: int) -> int | None:
-    """Index of the character that starts at terminal cell ``cell`` (None if none does)."""
-    cells = 0
-    for i, ch in enumerate(line):
-        if cells == cell:
-            return i
-        if cells > cell:
-            return None
-        cells += cell_width(ch)
-    return len(line) if cells == cell else None
+class _Row:
+    """One row's words (start, end) and, on demand, where each terminal cell starts."""
+
+    def __init__(self, line: str):
+        self.line = line
+        self.words = [(m.start(), m.end()) for m in _WORD.finditer(line)]
+        self._starts = [s for s, _ in self.words]
+        self._cells: list[int] | None = None
+
+    def text(self, k: int) -> str | None:
+        return self.line[self.words[k][0]:self.words[k][1]] if 0 <= k < len(self.words) else None
+
+    def first_word_at_or_after(self, pos: int) -> int:
+        return bisect.bisect_left(self._starts, pos)
+
+    def char_at_cell(self, cell: int) -> int | None:
+        """Index of the character that starts at terminal cell ``cell`` (None if none does)."""
+        if self.line.isascii():
+            return cell if cell <= len(self.line) else None
+        if self._cells is None:
+            cells = [0]
+            for ch in self.line:
+                cells.append(cells[-1] + cell_width(ch))
+            self._cells = cells
+        i = bisect.bisect_left(self._cells, cell)
+        return i if i < len(self._cells) and self._cells[i] == cell else None
+
+
+def _count(name: str, row: _Row, first: int, forward: bool) -> int | None:
+    """How many words from word ``first`` (onwards, or backwards) the value of column ``name`` takes."""
+    step = 1 if forward else -1
+    words = row.words
+
+    def get(k: int) -> str | None:
+        i = first + step * k
+        return row.text(i) if 0 <= i < len(words) else None
+
+    def gap(k: int) -> int | None:
+        a, b = sorted((first + step * k, first + step * (k + 1)))
+        return words[b][0] - words[a][1] if a >= 0 and b < len(words) else None
+
+    matcher = MATCHERS.get(name)
+    if matcher is not None:
+        return matcher(get, forward, gap)
+    # A column nmcli does not have: one word, and the words one space away from it.
+    if get(0) is None:
+        return None
+    n = 1
+    while gap(n - 1) == 1:
+        n += 1
+    return n
+
+
+def _left_value(row: _Row, name: str, at: int, exact: bool) -> tuple[str, int] | None:
+    """(value, end) of a left-hand column whose value starts at ``at`` (``exact``) or at the
+    first word after it. An empty value needs a space or the line's end where it stands."""
+    line = row.line
+    k = row.first_word_at_or_after(at)
+    here = k < len(row.words) and (not exact or row.words[k][0] == at)
+    n = _count(name, row, k, True) if here else None
+    if n:
+        return line[row.words[k][0]:row.words[k + n - 1][1]], row.words[k + n - 1][1]
+    if name in CAN_BE_EMPTY and (at == len(line) or line[at].isspace()):
+        return "", at
+    return None
 
 
 def split_row(line: str, fields: tuple[tuple[str, int], ...]) -> dict[str, str] | None:
@@ -120,44 +157,47 @@ def split_row(line: str, fields: tuple[tuple[str, int], ...]) -> dict[str, str] 
     "* x" under an IN-USE column stays whole), then, for a row shifted by hand
     editing, wherever they are ("  *  02:00:..." with the star out of place).
     """
-    return _split_row(line, fields, anchored=True) or _split_row(line, fields, anchored=False)
+    row = _Row(line)
+    return _split_row(row, fields, anchored=True) or _split_row(row, fields, anchored=False)
 
 
-def _split_row(line: str, fields: tuple[tuple[str, int], ...], anchored: bool) -> dict[str, str] | None:
+def _split_row(row: _Row, fields: tuple[tuple[str, int], ...], anchored: bool) -> dict[str, str] | None:
+    line = row.line
     names = [n for n, _ in fields]
     ssid_at = names.index("SSID") if "SSID" in names else len(names)
     rec: dict[str, str] = {}
     pos = 0
     last_value_end = 0
     for name, offset in fields[:ssid_at]:
-        m = None
-        anchor = _char_index_at_cell(line, offset) if anchored else None
+        got = None
+        anchor = row.char_at_cell(offset) if anchored else None
         if anchor is not None and anchor >= pos and not line[pos:anchor].strip():
-            m = _LEFT_AT[name].match(line, anchor)
-        if m is None:
-            m = _LEFT[name].match(line, pos)
-        if m is None:
-            return None
-        rec[name] = m.group(1)
-        pos = m.end()
-        if m.group(1):
+            got = _left_value(row, name, anchor, exact=True)
+        if got is None:
+            got = _left_value(row, name, pos, exact=False)
+            if got is None:
+                return None
+        rec[name], pos = got
+        if rec[name]:
             last_value_end = pos
-    rest = line[pos:] if ssid_at == len(names) else line
-    for name in reversed(names[ssid_at + 1:]):
-        m = _RIGHT[name].fullmatch(rest)
-        if m is None:
-            return None
-        rec[name] = m.group(2)
-        rest = m.group(1)
     if ssid_at == len(names):
-        return rec if rest.strip() == "" else None
-    end = len(rest)
+        return rec if not line[pos:].strip() else None
+    j = len(row.words) - 1
+    end = len(line)
+    for name in reversed(names[ssid_at + 1:]):
+        n = _count(name, row, j, False)
+        if n is None:
+            return None
+        rec[name] = line[row.words[j - n + 1][0]:row.words[j][1]] if n else ""
+        if n:
+            end = row.words[j - n + 1][0]
+        j -= n
     if end < pos:
         return None  # the right-hand values ran into the left-hand ones: no room for an SSID
     # SSID: between the left columns and the right ones. It starts at the header's SSID
     # offset when only padding lies before it there (so leading spaces are kept);
     # otherwise (a row shifted by hand editing) at its first non-space character.
-    start = _char_index_at_cell(line, fields[ssid_at][1])
+    start = row.char_at_cell(fields[ssid_at][1])
     if start is not None and last_value_end <= start <= end and not line[last_value_end:start].strip():
         ssid = line[start:end]
     else:
@@ -169,24 +209,32 @@ def _split_row(line: str, fields: tuple[tuple[str, int], ...], anchored: bool) -
     return rec
 
 
-def parse(text: str) -> ParsedScan:
-    """Observations of tabular ``nmcli [-f FIELDS] device wifi list`` output.
+def _is_rule(line: str, ch: str) -> bool:
+    s = line.strip()
+    return len(s) >= 3 and s == ch * len(s)
+
+
+def parse(text: str | list[tuple[int, str]]) -> ParsedScan:
+    """Observations of tabular ``nmcli [-p] [-f FIELDS] device wifi list`` output.
 
     Every header line starts a table; rows are read against the latest header. Lines
     that are not rows (prompts, other commands' output, redacted BSSIDs) are skipped and
-    named in a warning.
+    named in a warning; ``--pretty``'s rules and title are passed over.
     """
-    from survey.scan.parsers.nmcli import SCAN_FIELDS, row_to_observation
-
     out: list[Observation] = []
     warnings: list[str] = []
-    skipped: list[tuple[int, str]] = []
+    notes = LineNotes("nmcli")
     fields: tuple[tuple[str, int], ...] | None = None
-    for lineno, raw_line in enumerate(text.splitlines(), 1):
-        line = raw_line.rstrip("\r\n")
-        if not line.strip():
+    lines = numbered_lines(text) if isinstance(text, str) else text
+    for i, (lineno, line) in enumerate(lines):
+        if len(line) > MAX_LINE_CHARS:
+            notes.skip(lineno, line, TOO_LONG)
             continue
-        header = header_fields(line)
+        if _is_rule(line, "=") or _is_rule(line, "-"):
+            continue
+        if 0 < i < len(lines) - 1 and _is_rule(lines[i - 1][1], "=") and _is_rule(lines[i + 1][1], "="):
+            continue  # --pretty's title ("Wi-Fi scan list (wlp2s0)", translated)
+        header = header_fields(line) if "SSID" in line else None
         if header is not None:
             fields = header
             names = [n for n, _ in header]
@@ -196,20 +244,29 @@ def parse(text: str) -> ParsedScan:
                        + " device wifi list`.")
                 if msg not in warnings:
                     warnings.append(msg)
+            for name in names:
+                if name not in ALL_FIELDS:
+                    msg = (f"The nmcli column {name} is not one of the fields evsurvey knows "
+                           f"(NetworkManager 1.57 prints {', '.join(ALL_FIELDS)}); its values were not read.")
+                    if msg not in warnings:
+                        warnings.append(msg)
             continue
-        rec = split_row(line, fields) if fields is not None else None
+        noise = is_noise_line(line)
+        if fields is None:
+            notes.skip(lineno, line, NOISE if noise else "before the table's header line")
+            continue
+        rec = split_row(line, fields)
         # A prompt or comment line is skipped unless it reads as a row: an SSID may start
         # with "# " or "$ ". Such a row has a MAC in it, or sits under an IN-USE column
         # (blank or "*"), where prompts and comments do not start.
-        if rec is None or (is_noise_line(line) and "BSSID" not in rec
-                           and not (fields[0][0] == "IN-USE" and line[:1] in (" ", "*"))):
-            skipped.append((lineno, line))
+        if rec is None or (noise and "BSSID" not in rec and not (fields[0][0] == "IN-USE" and line[:1] in (" ", "*"))):
+            notes.skip(lineno, line, NOISE if noise else "its values do not fit the table's columns")
             continue
         obs = row_to_observation(rec)
         if obs is None:
-            skipped.append((lineno, line))
+            notes.skip(lineno, line, f"BSSID {rec.get('BSSID', '')!r} is not a MAC address")
             continue
         out.append(obs)
     if fields is None:
         raise ValueError("no nmcli table header (a line such as `IN-USE  BSSID  SSID  MODE  CHAN ...`) was found")
-    return ParsedScan("nmcli", tuple(out), tuple(warnings + skipped_warning("nmcli", skipped)))
+    return ParsedScan("nmcli", tuple(out), tuple(warnings + notes.warnings()))

@@ -78,9 +78,15 @@ def grid_edges_m(grid: SiteGrid) -> tuple[float, float, float, float]:
 
 
 def building_mask(project: Project, grid: SiteGrid) -> np.ndarray:
-    """(H, W) bool: cells inside the walls' extent; the whole grid without walls."""
+    """(H, W) bool: cells inside the building footprint (:mod:`survey.project.rooms`); the
+    walls' extent when they close no room; the whole grid without walls."""
     if not project.walls:
         return np.ones(grid.shape, dtype=bool)
+    from survey.project.rooms import site_rooms
+
+    rooms = site_rooms(project)
+    if rooms.closed:
+        return rooms.inside(grid.xy_m).reshape(grid.shape)
     xs = [c for w in project.walls for c in (w.x1_m, w.x2_m)]
     ys = [c for w in project.walls for c in (w.y1_m, w.y2_m)]
     inside_x = (grid.xs_m >= min(xs)) & (grid.xs_m <= max(xs))
@@ -285,7 +291,9 @@ class SurveyAnalysis:
 
     @cached_property
     def findings(self) -> tuple[Finding, ...]:
-        return find_issues(survey_observations(self.survey), self.target.network)
+        router = self.project.router
+        return find_issues(survey_observations(self.survey), self.target.network,
+                           router.bssids if router is not None else ())
 
     @property
     def model_at_charger_dbm(self) -> float | None:
@@ -408,7 +416,9 @@ class SurveyAnalysis:
                       "router_eirp_dbm": round(self.model.router_eirp_dbm, 1),
                       "exponent": round(self.model.exponent, 2),
                       "loo_rmse_db": round_db(self.model.loo_rmse_db),
-                      "at_charger_dbm": round_db(self.model_at_charger_dbm)},
+                      "error_db": round_db(self.model.error_db),
+                      "at_charger_dbm": round_db(self.model_at_charger_dbm),
+                      "calibration": None if self.model.calibration is None else self.model.calibration.to_json()},
             "verdict": self.verdict.to_json(),
         }
 

@@ -77,7 +77,7 @@ ETHERNET_SETTING = "ethernet_can_be_run"
 CHECKLIST_SETTING = "checklist_ticked"
 
 SEVERITY_MARK = {"critical": "!!", "warning": "!", "info": "i"}
-STATUS_MARK = {"chosen": "=>", "alternative": "+", "rejected": "x", "not_needed": "-"}
+STATUS_MARK = {"chosen": "=>", "alternative": "+", "rejected": "x", "not_needed": "-", "also": "&"}
 CHECK_WORDS = {"ok": "OK", "action": "to do", "check": "check on site"}
 
 
@@ -500,7 +500,7 @@ class AnalysisPanel(QWidget):
         device = self._preview_device()
         if device is None or not self.session.is_open:
             return
-        if self.selected_option is not None and self.selected_option.kind == "channel_or_move":
+        if self.selected_option is not None and self.selected_option.kind == "move_router":
             router = self.session.project.router
             if router is not None:
                 self.session.update_device(replace(router, x_m=device.x_m, y_m=device.y_m), "Move the router")

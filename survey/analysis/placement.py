@@ -321,6 +321,15 @@ class _Site:
     def place(self, xy) -> str:
         return place_words(self.project, xy)
 
+    @property
+    def eirp_words(self) -> str:
+        """The EIRP assumed for a new 2.4 GHz device, and why when it is not the typical 20 dBm."""
+        bias = self.model.site_bias_db
+        if bias < 0:
+            return (f"{self.new_eirp:.0f} dBm EIRP (a typical {NEW_DEVICE_EIRP_DBM:.0f} dBm, less the {-bias:.0f} dB "
+                    "this site measured below the model)")
+        return f"{self.new_eirp:.0f} dBm EIRP"
+
 
 def _region(project: Project) -> str:
     region = str(project.settings.get(REGION_SETTING) or DEFAULT_REGION).upper()
@@ -552,7 +561,7 @@ def _kit_conditions(site: _Site, kit: _Kit, xy, outlet: bool, outdoor: bool) -> 
                 "(not measured at 5 GHz).")
     else:
         band = ("Backhaul: 2.4 GHz on the charger's own channel (main unit beside the router, wired to it, "
-                f"{site.new_eirp:.0f} dBm EIRP): every frame to the charger crosses the air twice, which halves its "
+                f"{site.eirp_words}): every frame to the charger crosses the air twice, which halves its "
                 "airtime, like a repeater. A charger's few kbit/s live with that; a tri-band kit would not need it.")
     if outdoor:
         mount = ("Mounting and power: an outdoor-rated (IP65) mesh node on the outside wall, 2-3 m up, powered by PoE "
@@ -763,7 +772,7 @@ def _wired(site: _Site) -> Option:
     xy = (float(site.spots.xy_m[i][0]), float(site.spots.xy_m[i][1]))
     status = ALTERNATIVE if margin >= 0 else REJECTED
     conditions = ("Backhaul: wired (Ethernet), nothing relayed over the air; an access point, or a mesh node with "
-                  f"its Ethernet backhaul, at {site.new_eirp:.0f} dBm EIRP on 2.4 GHz.",
+                  f"its Ethernet backhaul, at {site.eirp_words} on 2.4 GHz.",
                   f"Mounting and power: indoors in {site.place(xy) or 'the building'}, on the wall 1-2 m up, PoE from "
                   "the switch or a power adapter at an outlet.")
     return Option("wired_ap", title, status, cost,
@@ -810,8 +819,8 @@ def _powerline(site: _Site) -> Option:
         if len(buildings) > 1:
             panel_note = ("The garage has its own (sub-)panel: a Powerline link across panels often fails; test the "
                           "pair's link rate before mounting.",)
-    conditions = (f"Backhaul: Powerline (HomePlug AV2) over the mains; the access point at {site.new_eirp:.0f} dBm "
-                  "EIRP on 2.4 GHz.",) + POWERLINE_CONDITIONS + outlet_note + panel_note
+    conditions = (f"Backhaul: Powerline (HomePlug AV2) over the mains; the access point at {site.eirp_words} "
+                  "on 2.4 GHz.",) + POWERLINE_CONDITIONS + outlet_note + panel_note
     text = (f"A HomePlug AV2 pair feeding a 2.4 GHz access point {where} in {site.place(xy) or 'the building'} gives "
             f"{cover:.1f} dBm at the charger (needs -65), with no Ethernet and no wireless hop; {margin_text}.")
     status = ALTERNATIVE if margin >= 0 else REJECTED

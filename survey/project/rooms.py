@@ -23,6 +23,7 @@ The installer may name rooms and add rooms the walls do not close, in
 ``project.settings["rooms"]`` (the site file's ``rooms``)::
 
     [{"name": "Garage", "x_m": 10.7, "y_m": 4.0},                 # names the room at that point
+                                                                   # (two names in one room: unnamed)
      {"name": "Carport", "x_m": 3.0, "y_m": 12.0, "outdoor": true},  # a walled area that is outdoors
      {"name": "Shed", "polygon": [[20, 0], [24, 0], [24, 3], [20, 3]]}]   # a room drawn by hand
 
@@ -140,7 +141,8 @@ def _marks(project: Project) -> tuple[tuple, ...]:
         polygon = m.get("polygon")
         poly = tuple((float(x), float(y)) for x, y in polygon) if polygon else None
         point = None if m.get("x_m") is None or m.get("y_m") is None else (float(m["x_m"]), float(m["y_m"]))
-        out.append((str(m.get("name", "")), point, poly, bool(m.get("outdoor", False))))
+        name = m.get("name", m.get("label", ""))  # "label": the demo drawing's room captions
+        out.append((str(name or ""), point, poly, bool(m.get("outdoor", False))))
     return tuple(out)
 
 
@@ -214,7 +216,7 @@ def _site_rooms(walls: tuple, marks: tuple) -> SiteRooms:
     index = np.arange(1, count + 1)
     areas = ndimage.sum_labels(np.ones_like(labels), labels, index) * step * step
     centres = ndimage.center_of_mass(labels > 0, labels, index)
-    names = [""] * count
+    names: list[set[str]] = [set() for _ in range(count)]
     outdoor = [False] * count
     for name, point, poly, is_outdoor in marks:
         if point is not None:
@@ -227,13 +229,16 @@ def _site_rooms(walls: tuple, marks: tuple) -> SiteRooms:
         else:
             hit = -1
         if hit >= 0:
-            names[hit] = name or names[hit]
+            if name:
+                names[hit].add(name)
             outdoor[hit] = outdoor[hit] or is_outdoor
     rooms = []
     for k in range(count):
         r, c = centres[k]
         cell = np.argwhere(labels == k + 1)[0]
-        rooms.append(Room(k, names[k], float(areas[k]), int(components[cell[0], cell[1]]) - 1, outdoor[k],
+        # Two names on one room (captions of rooms an open archway joins): neither is its name.
+        name = next(iter(names[k])) if len(names[k]) == 1 else ""
+        rooms.append(Room(k, name, float(areas[k]), int(components[cell[0], cell[1]]) - 1, outdoor[k],
                           (float(x0 + c * step), float(y0 + r * step))))
     return SiteRooms(labels, x0, y0, step, tuple(rooms))
 

@@ -411,13 +411,13 @@ def _nothing(site: _Site) -> Option:
             caution = (f" That is within the {site.baseline_error_db:.1f} dB error of the estimate: read the "
                        "charger's own signal strength once it is installed.")
         return Option("nothing", "Nothing needed", ALTERNATIVE, "",
-                      f"The charger gets {current:.1f} dBm {band}, {margin:+.1f} dB above -65 dBm.{caution}",
+                      f"The charger gets {current:.1f} dBm {band}: a margin of {margin:+.1f} dB over -65 dBm.{caution}",
                       predicted_charger_rssi_dbm=current, margin_db=margin, error_db=site.baseline_error_db)
     if site.coverage_good:
         why = ("the charger cannot join until " + _changes_words([c for c in site.changes if c.blocking]).lower()
                if site.blocked else "the channel is crowded: " + _changes_words(site.changes).lower())
         return Option("nothing", "Nothing needed", REJECTED, "",
-                      f"The signal is good ({current:.1f} dBm {band}, {margin:+.1f} dB), but {why}.",
+                      f"The signal is good ({current:.1f} dBm {band}, a margin of {margin:+.1f} dB), but {why}.",
                       predicted_charger_rssi_dbm=current, margin_db=margin, error_db=site.baseline_error_db)
     if any(c.code == "enable_24ghz" for c in site.changes):
         return Option("nothing", "Nothing needed", REJECTED, "",
@@ -450,8 +450,8 @@ def _settings(site: _Site) -> Option:
     current = site.verdict.rssi_at_charger_dbm
     margin = current - GOOD_DBM
     if site.coverage_good:
-        effect = (f" The 2.4 GHz signal is already good ({current:.1f} dBm, {margin:+.1f} dB to -65 dBm), so this "
-                  "alone is the fix.")
+        effect = (f" The 2.4 GHz signal is already good ({current:.1f} dBm, a margin of {margin:+.1f} dB over -65 dBm), "
+                  "so this alone is the fix.")
         return Option("settings", title, ALTERNATIVE, "", what + effect, predicted_charger_rssi_dbm=current,
                       margin_db=margin, error_db=site.baseline_error_db, setting_changes=changes)
     effect = (f" Do it as well as the fix below: a setting adds no signal strength, and the charger gets "
@@ -505,17 +505,20 @@ def _move_router(site: _Site) -> Option:
         return Option("move_router", title, REJECTED, "$", "The router is not on the plan, so moving it cannot be judged.")
     spots = site.spots.xy_m
     same = np.ones(len(spots), dtype=bool)
-    if site.spots.footprint:
-        home = site_rooms(site.project).building_at([(router.x_m, router.y_m)])[0]
-        same = site.spots.building == home
+    if site.spots.room is not None:
+        # Within its own room: through a wall is a new cable run, not a move.
+        home = site_rooms(site.project).nearest_room_index((router.x_m, router.y_m), DEVICE_REACH_M)
+        same = site.spots.room == home
     near = spots[same & _near(spots, (router.x_m, router.y_m), ROUTER_MOVE_RADIUS_M)] if len(spots) else spots
     if len(near) == 0:
-        return Option("move_router", title, REJECTED, "$", "No sensible spot indoors within 3 m of the router.")
-    moved = model.rssi_dbm(site.charger_xy, model.router_eirp_dbm, near) - site.offset_db
+        return Option("move_router", title, REJECTED, "$", "No sensible spot in the router's room within 3 m of it.")
+    router_xy = (router.x_m, router.y_m)
+    moved = model.rssi_dbm(site.charger_xy, model.router_eirp_dbm, near)
     i = int(np.argmax(moved))
-    # Correct the model's absolute error with what was measured: apply only the change.
-    after = float(site.baseline + (moved[i] - site.model_now))
-    gain = after - site.baseline
+    # Correct the model's absolute error with what was measured: apply only the change of the
+    # router's own path (other transmitters on the plan stay where they are).
+    gain = float(moved[i] - model.rssi_dbm(site.charger_xy, model.router_eirp_dbm, [router_xy])[0])
+    after = float(site.baseline + gain)
     margin = after - K_SIGMA * site.model_error_db - GOOD_DBM
     xy = (float(near[i][0]), float(near[i][1]))
     words = (f"Moving the router up to 3 m, to this spot in {site.place(xy) or 'the building'}, changes the 2.4 GHz "
@@ -820,7 +823,10 @@ def _powerline(site: _Site) -> Option:
             panel_note = ("The garage has its own (sub-)panel: a Powerline link across panels often fails; test the "
                           "pair's link rate before mounting.",)
     conditions = (f"Backhaul: Powerline (HomePlug AV2) over the mains; the access point at {site.eirp_words} "
-                  "on 2.4 GHz.",) + POWERLINE_CONDITIONS + outlet_note + panel_note
+                  "on 2.4 GHz.",
+                  f"Mounting and power: the access point indoors in {site.place(xy) or 'the building'}, on the wall "
+                  "1-2 m up beside the outlet its Powerline adapter plugs into.") + POWERLINE_CONDITIONS + outlet_note \
+        + panel_note
     text = (f"A HomePlug AV2 pair feeding a 2.4 GHz access point {where} in {site.place(xy) or 'the building'} gives "
             f"{cover:.1f} dBm at the charger (needs -65), with no Ethernet and no wireless hop; {margin_text}.")
     status = ALTERNATIVE if margin >= 0 else REJECTED

@@ -521,7 +521,7 @@ def analyse_survey(project: Project, survey: Survey | None = None, *, profile: C
     reading = _reading_for(project, survey, charger_reading_setting(project), profile, grid, cache) if use_reading else None
     verdict = verdict_at_charger(charger_xy, xy, rssi, profile, heatmap=heatmap,
                                  heatmap_words=heatmap_words(heatmap) if heatmap is not None else "",
-                                 model=model_estimate, heard_any=bool(heard.any()), reading=reading,
+                                 model=model_estimate, heard_any=bool(heard.any()), reading=reading, heard=heard,
                                  offset_source=OFFSET_FROM_PROFILE if _site_offset(project) is None else OFFSET_FROM_SITE)
     if verdict.reception_offset_db != profile.reception_offset_db:
         profile = with_offset(profile, verdict.reception_offset_db)  # set by the charger's own reading

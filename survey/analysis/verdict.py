@@ -187,14 +187,15 @@ def _confidence(chosen: Estimate, nearest: float | None, informative: bool, at_c
 def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, *, heatmap=None,
                        heatmap_words: str = "", model: ModelEstimate | None = None,
                        heard_any: bool = True, reading: ChargerReading | None = None,
-                       offset_source: str = OFFSET_FROM_PROFILE) -> Verdict:
+                       offset_source: str = OFFSET_FROM_PROFILE, heard=None) -> Verdict:
     """The verdict at the charger from the survey's target samples, its heatmap and its model.
 
     ``rssi_dbm`` are laptop readings; the reception offset is subtracted before comparing
     with -65 dBm (good) and -75 dBm (packet loss): the profile's (or the one entered for the
     site, ``offset_source`` "site"), unless the charger's own ``reading`` sets it: then the
     offset is the laptop's estimate at the charger (in the reading's survey) minus the
-    reading. ``heard_any``: whether any sample heard the target on 2.4 GHz.
+    reading. ``heard_any``: whether any sample heard the target on 2.4 GHz; ``heard`` (N,)
+    which samples did (the others carry the "not heard" stand-in).
     """
     offset = float(profile.reception_offset_db)
     if charger_xy_m is None:
@@ -220,10 +221,16 @@ def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, *,
     status = classify(at_charger)
     spread = float(np.ptp(rssi)) if len(rssi) else 0.0
     informative = heard_any and (chosen.method == "model" or len(rssi) < 2 or spread >= MIN_VALUE_SPREAD_DB)
+    unheard_here = False
+    if heard is not None and len(rssi) and chosen.method != "model":
+        near = np.hypot(*(xy - np.asarray(charger_xy_m, float).reshape(1, 2)).T) <= max(MEASURED_RADIUS_M, nearest or 0.0)
+        unheard_here = bool(near.any() and not np.asarray(heard, bool)[near].any())
     if reading is not None and reading.laptop_dbm is None and heard_any:
         confidence = "high"  # the charger measured it there itself
     else:
         confidence = _confidence(chosen, nearest, informative, at_charger)
+        if unheard_here and confidence == "high":
+            confidence = "medium"  # POOR for sure, but the number is the stand-in
     margin = round_db(at_charger - GOOD_DBM)
     words = {GOOD: "reliable", MARGINAL: "usable but with little reserve", POOR: "will drop packets"}[status]
     explanation = (f"{chosen.rssi_dbm:.1f} dBm at the charger ({chosen.words}) minus {offset:.1f} dB reception "
@@ -231,6 +238,9 @@ def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, *,
     if not heard_any:
         explanation += (" The target network was not heard on 2.4 GHz at any sample: this value is the "
                         "'not heard' stand-in, not a measurement.")
+    elif unheard_here:
+        explanation += (" The network was not heard at the samples nearest the charger: it is weaker than the "
+                        "laptop can hear there, and the number is the 'not heard' stand-in.")
     return Verdict(status, at_charger, margin, tuple(estimates), chosen.method, offset, nearest, confidence,
                    explanation, method_words=chosen.words,
                    charger_reading_dbm=None if reading is None else reading.rssi_dbm, offset_source=offset_source)

@@ -83,7 +83,7 @@ def test_a_network_off_on_24ghz_gets_a_setting_not_hardware(gallery):
     rec = recommend(project, project.survey_named(BEFORE))
     assert rec.verdict.confidence == "low" and "not heard on 2.4 GHz" in rec.verdict.explanation
     assert rec.chosen.kind == "settings" and [c.code for c in rec.chosen.setting_changes] == ["enable_24ghz"]
-    assert "Survey again" in rec.chosen.reason and "8.0 dB model error" in rec.chosen.reason
+    assert "Survey again" in rec.chosen.reason and "the 8.0 dB model error" in rec.chosen.reason
 
 
 def test_detached_garage_gets_an_outdoor_kind_with_its_mounting_and_power(gallery):
@@ -141,3 +141,13 @@ def test_bad_site_files_are_user_errors(tmp_path, capsys, content, message):
     assert main(["simulate", str(site), "-o", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_the_documented_example_is_a_working_site(tmp_path):
+    """docs/site-format.md's example loads, simulates and does what its expect block says."""
+    doc = (Path(__file__).parent.parent / "docs" / "site-format.md").read_text(encoding="utf-8")
+    example = doc.split("```json", 1)[1].split("```", 1)[0]
+    site = tmp_path / "example.json"
+    site.write_text(example, encoding="utf-8")
+    summary = simulate_site(site, tmp_path / "out", report=False)
+    assert summary.expectation["met"], summary.expectation["mismatches"]

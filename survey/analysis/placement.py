@@ -10,9 +10,9 @@ garage 6 an outdoor mesh node and 7 a point-to-point bridge; 8 a wired access po
 9 a Powerline pair feeding an access point at an outlet near the charger; never a repeater.
 
 The first viable rung is chosen; every other rung keeps the reason it was not. A rung is
-viable only when its predicted value minus ``K_SIGMA`` times the model's error (the radio
-model's cross-validated RMSE on this survey, or 8 dB when nothing was fitted) still clears
-its threshold, and its text says by how much. Devices go inside the building footprint
+viable only when its predicted value minus ``K_SIGMA`` (1.28, 90 % one-sided) times the
+model's error (the radio model's cross-validated RMSE on this survey, or 8 dB when nothing
+was fitted) still clears its threshold, and its text says by how much. Devices go inside the building footprint
 (:mod:`survey.project.rooms`), never outdoors, except the outdoor kinds of a detached
 garage, which say how they are mounted and powered.
 """
@@ -43,8 +43,9 @@ MOUNTING_REACH_M = 1.0
 #: -67 dBm), used here as the minimum router-to-node signal.
 BACKHAUL_MIN_DBM = -67.0
 #: An option passes when predicted - K_SIGMA x error clears its threshold: with a Gaussian
-#: model error, one sigma leaves an 84 % chance the real value clears it.
-K_SIGMA = 1.0
+#: model error, 1.28 sigma (the one-sided 90 % quantile of the normal distribution) leaves a
+#: 90 % chance that the real value clears it, the usual reliability of a link budget.
+K_SIGMA = 1.28
 #: The router usually stays near where the ISP line enters; moving it further is rewiring.
 ROUTER_MOVE_RADIUS_M = 3.0
 #: A patch cable from an existing drop.
@@ -279,7 +280,7 @@ def _outlet_mask(project: Project, spots: Spots) -> np.ndarray:
 
 
 def _margin_words(margin_db: float, error_db: float, what: str = "model") -> str:
-    allowance = f"1 x {error_db:.1f} dB {what} error" if K_SIGMA == 1.0 else f"{K_SIGMA:g} x {error_db:.1f} dB {what} error"
+    allowance = f"{K_SIGMA:g} x the {error_db:.1f} dB {what} error (90 % sure)"
     if margin_db >= 0:
         return f"margin {margin_db:.1f} dB after allowing {allowance}"
     return f"{-margin_db:.1f} dB short once {allowance} is allowed for"

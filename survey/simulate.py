@@ -265,7 +265,7 @@ def walk_survey(store: ProjectStore, survey_id: int, scanner: SimulatedScanner, 
     return taken
 
 
-def _setting_with_changes(project: Project, changes, model_eirp_dbm: float) -> tuple[dict, list[str]]:
+def _setting_with_changes(project: Project, changes) -> tuple[dict, list[str]]:
     """The simulation setting with router settings changed as the ladder says: what making
     those changes in the router's web page does to what it radiates."""
     setting = json.loads(json.dumps(project.settings.get(SIMULATION_SETTING) or {}))
@@ -296,11 +296,11 @@ def _setting_with_changes(project: Project, changes, model_eirp_dbm: float) -> t
                     e["channel"] = int(change.value)
             done.append(f"channel {change.value}")
         elif change.code == "tx_power" and change.value is not None:
-            gain = float(change.value) - model_eirp_dbm
+            # The router is set to that power, whatever the survey estimated it radiated.
             for e in bss:
                 if mine(e) and str(e.get("band", "2.4")) == "2.4":
-                    e["eirp_dbm"] = float(e.get("eirp_dbm", 20.0)) + gain
-            done.append(f"2.4 GHz transmit power +{gain:.1f} dB")
+                    e["eirp_dbm"] = max(float(e.get("eirp_dbm", 20.0)), float(change.value))
+            done.append(f"2.4 GHz transmit power {change.value} dBm EIRP")
     return setting, done
 
 
@@ -318,7 +318,7 @@ def apply_fix(store: ProjectStore, rec) -> tuple[str | None, tuple[float, float]
     changes = [c for o in rec.options if o is chosen or o.status == ALSO for c in o.setting_changes]
     done = []
     if changes:
-        setting, done = _setting_with_changes(project, changes, rec.model.router_eirp_dbm)
+        setting, done = _setting_with_changes(project, changes)
         store.set_setting(SIMULATION_SETTING, setting)
     device = option_device(chosen)
     xy = None

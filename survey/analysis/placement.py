@@ -474,13 +474,22 @@ def _router_power(site: _Site) -> Option:
     region = _region(site.project)
     legal = TX_POWER_CAP_DBM[region]
     cap = min(legal, LINK_BALANCE_EIRP_DBM)
-    eirp = model.router_eirp_dbm
+    cal = model.calibration
+    eirp, how = model.router_eirp_dbm, model.words
+    if model.source == "eirp_fitted" and cal is not None:
+        # The EIRP-only fit folds the fall-off with distance into the power; the full fit
+        # (exponent fitted too) is the better estimate of what the router radiates.
+        eirp, how = cal.eirp_dbm, "fitted with the path-loss exponent"
     gain = cap - eirp
     law = ("ETSI EN 300 328: 20 dBm EIRP in the EU" if region == "EU"
            else "FCC 15.247: 36 dBm EIRP in the US")
-    basis = (f"the router radiates about {eirp:.1f} dBm EIRP ({model.words}); the most worth running is "
+    basis = (f"the router radiates about {eirp:.1f} dBm EIRP ({how}); the most worth running is "
              f"{cap:.1f} dBm, the lower of the legal cap ({law}) and ~{LINK_BALANCE_EIRP_DBM:.0f} dBm, where the "
              "router would be louder than the charger can answer (a link is as good as its weaker direction)")
+    if cal is not None and (abs(cal.eirp_exponent_correlation) >= 0.8
+                            or any("eirp" in group for group in cal.unseparated)):
+        basis += (f". From one access point its power and the fall-off with distance are hard to tell apart "
+                  f"(correlation {cal.eirp_exponent_correlation:.2f}), so the gain is an estimate")
     if gain < MIN_POWER_GAIN_DB:
         return Option("router_power", title, REJECTED, "", f"Nothing to gain on 2.4 GHz: {basis}.")
     after = site.baseline + gain

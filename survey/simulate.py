@@ -68,6 +68,10 @@ class SiteFileError(UserInputError):
     """The site file cannot be read as a site: the message names the key and the fix."""
 
 
+class SimulationMismatch(EvSurveyError):
+    """``simulate --check``: the result differs from the site file's expectation (exit 1)."""
+
+
 @dataclass(frozen=True)
 class SiteFile:
     """A site as described in a site file (geometry in site metres)."""
@@ -525,7 +529,3 @@ def run(args) -> int:
         raise SimulationMismatch("The simulated site did not give the expected result: "
                                  + "; ".join(summary.expectation["mismatches"]))
     return 0
-
-
-class SimulationMismatch(EvSurveyError):
-    """``simulate --check``: the result differs from the site file's expectation (exit 1)."""

@@ -65,6 +65,8 @@ BACKHAUL_5GHZ_EIRP_DBM = 23.0
 #: The legal 2.4 GHz EIRP cap per region (dBm): EU ETSI EN 300 328 (4.3.2.2: 20 dBm e.i.r.p.);
 #: US FCC 47 CFR 15.247(b)(3)-(4): 1 W conducted with up to 6 dBi antenna gain, 36 dBm.
 TX_POWER_CAP_DBM = {"EU": 20.0, "US": 36.0}
+#: Project setting: Cat6 can be pulled to the garage (a wired access point on a new run).
+ETHERNET_SETTING = "ethernet_can_be_run"
 #: Project setting of the regulatory region; the EU cap (the lower) when unset.
 REGION_SETTING = "region"
 DEFAULT_REGION = "EU"
@@ -760,7 +762,7 @@ def _wired(site: _Site) -> Option:
         return Option("wired_ap", title, NOT_NEEDED, "$$", "The 2.4 GHz signal at the charger is already good.")
     project = site.project
     drops = project.devices_of(DeviceKind.ETHERNET_DROP)
-    can_run = bool(project.settings.get("ethernet_can_be_run", False))
+    can_run = bool(project.settings.get(ETHERNET_SETTING, False))
     if not drops and not can_run:
         return Option("wired_ap", title, REJECTED, "$$",
                       "No Ethernet drop is marked and no cable run is allowed: mark a drop on the plan, "

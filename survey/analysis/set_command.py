@@ -14,9 +14,6 @@ import json
 
 from survey.errors import UserInputError
 
-#: Settings keys written here (the Analysis panel writes the same keys).
-ETHERNET_SETTING = "ethernet_can_be_run"
-
 
 def _db_or_none(text: str):
     if text.strip().lower() in ("none", "off", ""):
@@ -54,7 +51,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from survey.analysis.placement import REGION_SETTING
+    from survey.analysis.placement import ETHERNET_SETTING, REGION_SETTING
     from survey.analysis.survey_analysis import (
         CHARGER_READING_SETTING, OFFSET_SETTING, pick_survey, with_charger_reading,
     )

@@ -498,6 +498,7 @@ def analyse_survey(project: Project, survey: Survey | None = None, *, profile: C
     """
     if survey is None:
         survey = pick_survey(project)
+    own_profile = profile is None
     if profile is None:
         profile = project_profile(project)
     if grid is None:
@@ -522,7 +523,8 @@ def analyse_survey(project: Project, survey: Survey | None = None, *, profile: C
     verdict = verdict_at_charger(charger_xy, xy, rssi, profile, heatmap=heatmap,
                                  heatmap_words=heatmap_words(heatmap) if heatmap is not None else "",
                                  model=model_estimate, heard_any=bool(heard.any()), reading=reading, heard=heard,
-                                 offset_source=OFFSET_FROM_PROFILE if _site_offset(project) is None else OFFSET_FROM_SITE)
+                                 offset_source=OFFSET_FROM_SITE if own_profile and _site_offset(project) is not None
+                                 else OFFSET_FROM_PROFILE)
     if verdict.reception_offset_db != profile.reception_offset_db:
         profile = with_offset(profile, verdict.reception_offset_db)  # set by the charger's own reading
     return SurveyAnalysis(project=project, survey=survey, profile=profile, target=resolved, grid=grid,

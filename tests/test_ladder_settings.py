@@ -14,7 +14,7 @@ from survey.analysis.survey_analysis import analyse_survey, with_charger_reading
 from survey.analysis.verdict import verdict_at_charger
 from survey.cli import main
 from survey.errors import UserInputError
-from survey.project.model import ChargerProfile, Observation, Survey, TargetNetwork
+from survey.project.model import ChargerProfile, Observation, TargetNetwork
 from survey.project.store import ProjectStore
 from test_analysis_sites import PROFILE, line_of_sight_site, steel_door_site
 

@@ -26,6 +26,8 @@ _SUBCOMMANDS = {
     "scan": ("survey.scan.command", "one live Wi-Fi scan, or parse a saved scanner output"),
     "import": ("survey.scan.import_command", "store saved scanner output files as a sample of a survey"),
     "recommend": ("survey.analysis.command", "verdict at the charger, findings and the fix"),
+    "set": ("survey.analysis.set_command", "store site settings: the charger's own reading, offset, Ethernet, region"),
+    "simulate": ("survey.simulate", "build a project from a site file, walk it with the simulated scanner, report"),
     "report": ("survey.report.command", "write the customer PDF report"),
     "info": ("survey.project.command", "what a project holds: site, surveys, sample counts, devices"),
     "check": ("survey.netcheck.command", "pre-flight checks of the charger's network path"),

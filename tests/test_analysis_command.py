@@ -33,7 +33,7 @@ def test_recommend_text_and_profile(project_file, capsys):
     assert main(["recommend", str(project_file), "--survey", "before", "--profile", "wallbox_pulsar_plus"]) == 0
     out = capsys.readouterr().out
     assert "VERDICT: POOR" in out and "Wallbox Pulsar Plus" in out
-    assert "=> 3. Mesh node" in out
+    assert "=> 5. Mesh node" in out
 
 
 def test_recommend_unknown_survey_is_a_user_error(project_file, capsys):

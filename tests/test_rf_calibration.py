@@ -75,3 +75,40 @@ def test_calibrated_materials_applies_only_improving_fits():
     assert "Calibrated" in mats["brick"].source
     assert mats["glass"] == material_by_id("glass")
     assert {m.id for m in calibrated_materials((), res)} == set(IDS)
+
+
+def test_one_ap_reports_that_eirp_and_exponent_move_together():
+    xy, z = synthetic(seed=0)
+    res = calibrate(AP, xy, z, WALLS, IDS, DEFAULT_MATERIALS)
+    # From one AP, a higher EIRP and a steeper exponent explain the same samples.
+    assert res.eirp_exponent_correlation > 0.5
+    assert res.condition_number > 1.0
+    data = res.to_json()
+    assert set(data) >= {"condition_number", "eirp_exponent_correlation", "unseparated", "prior_decided", "caveats"}
+
+
+def test_materials_always_crossed_together_are_reported_not_pinned():
+    # Every sample behind the brick wall is also behind the block wall: the data only know their sum.
+    walls = np.array([[5.5, -10.0, 5.5, 20.0], [5.49, -10.0, 5.49, 20.0]])
+    ids = ["brick", "concrete_block"]
+    rng = np.random.default_rng(1)
+    d = 10.0 ** rng.uniform(np.log10(0.7), np.log10(12.0), 50)
+    angle = rng.uniform(0, 2 * np.pi, 50)
+    xy = np.array(AP) + np.column_stack([d * np.cos(angle), d * np.sin(angle)])
+    z = predicted_rssi_dbm(AP, 18.0, walls, np.array([6.0, 16.0]), xy, exponent=3.0) + rng.normal(0, 2.0, 50)
+    res = calibrate(AP, xy, z, walls, ids, DEFAULT_MATERIALS)
+    assert ("brick", "concrete_block") in res.unseparated
+    assert "not separated" in res.caveats
+    # Regularised toward the defaults, not parked at a bound of the plausible range.
+    for mid in ids:
+        m = material_by_id(mid)
+        assert m.loss_min_db + 0.1 < res.material_loss_db[mid] < m.loss_max_db - 0.1, mid
+
+
+def test_a_wall_few_paths_cross_stays_near_its_default():
+    xy, z = synthetic(n=40, seed=4)
+    walls = np.vstack([WALLS, [[15.0, 4.9, 15.0, 5.1]]])  # a stub only a path or two can cross
+    res = calibrate(AP, xy, z, walls, IDS + ["glass"], DEFAULT_MATERIALS)
+    if "glass" in res.material_loss_db:
+        assert abs(res.material_loss_db["glass"] - material_by_id("glass").loss_db) < 1.5
+        assert "glass" in res.prior_decided

@@ -15,6 +15,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", metavar="ID",
                         help="charger profile id (default: the project's); one of: "
                              + ", ".join(p.id for p in load_profiles()))
+    parser.add_argument("--charger-reading", metavar="DBM", type=float,
+                        help="the RSSI the charger itself reports at its mounting point (its app, Home Assistant, "
+                             "OCPP diagnostics), for this run: it sets the site's reception offset "
+                             "(`evsurvey set --charger-reading` stores it)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -27,6 +31,10 @@ def run(args) -> int:
     with ProjectStore.open(args.project, read_only=True) as store:
         project = store.load()
     survey = pick_survey(project, args.survey)
+    if args.charger_reading is not None:
+        from survey.analysis.survey_analysis import with_charger_reading
+
+        project = with_charger_reading(project, args.charger_reading, survey.name if survey is not None else "")
     profile = get_profile(args.profile) if args.profile else None
     rec = recommend(project, survey, profile)
     if args.json:

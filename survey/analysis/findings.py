@@ -30,8 +30,37 @@ HIGH_UTILISATION_PCT = 50.0
 
 
 @dataclass(frozen=True)
+class SettingChange:
+    """A router setting that removes a finding's cause: what the ladder's settings rung offers
+    before any hardware. ``blocking``: the charger cannot join at all until it is made (2.4 GHz
+    off, WPA3-SAE only); otherwise it is a cause of drops (a crowded channel).
+
+    ``code`` is "enable_24ghz" | "transition_mode" | "channel"; ``value`` the new channel.
+    """
+
+    code: str
+    words: str
+    blocking: bool
+    value: int | None = None
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "words": self.words, "blocking": self.blocking, "value": self.value}
+
+
+ENABLE_24GHZ = SettingChange(
+    "enable_24ghz", "turn the router's 2.4 GHz radio on (or add a separate 2.4 GHz SSID for IoT devices)", True)
+TRANSITION_MODE = SettingChange(
+    "transition_mode", "set WPA2/WPA3 transition mode (or a separate WPA2 SSID for the charger)", True)
+
+
+def channel_change(channel: int) -> SettingChange:
+    return SettingChange("channel", f"set the 2.4 GHz channel to {channel} (20 MHz wide)", False, channel)
+
+
+@dataclass(frozen=True)
 class Finding:
-    """One problem found in the scans. ``evidence`` says what was heard; ``fix`` what to do."""
+    """One problem found in the scans. ``evidence`` says what was heard; ``fix`` what to do;
+    ``change`` the router setting that removes the cause, where a setting does."""
 
     code: str
     severity: str  # "critical" | "warning" | "info"
@@ -39,10 +68,21 @@ class Finding:
     evidence: str
     fix: str
     bssids: tuple[str, ...] = ()
+    change: SettingChange | None = None
 
     def to_json(self) -> dict:
         return {"code": self.code, "severity": self.severity, "title": self.title,
-                "evidence": self.evidence, "fix": self.fix, "bssids": list(self.bssids)}
+                "evidence": self.evidence, "fix": self.fix, "bssids": list(self.bssids),
+                "change": None if self.change is None else self.change.to_json()}
+
+
+def setting_changes(findings) -> tuple[SettingChange, ...]:
+    """The distinct setting changes the findings call for, blocking ones first."""
+    seen: dict[str, SettingChange] = {}
+    for f in findings:
+        if f.change is not None and f.change.code not in seen:
+            seen[f.change.code] = f.change
+    return tuple(sorted(seen.values(), key=lambda c: not c.blocking))
 
 
 def _bss_list(observations, limit: int = 4) -> str:
@@ -61,11 +101,12 @@ def _target_channel(target_24) -> int | None:
     return strongest.channel if strongest is not None else None
 
 
-def find_issues(observations, target: TargetNetwork | None) -> tuple[Finding, ...]:
+def find_issues(observations, target: TargetNetwork | None, router_bssids=()) -> tuple[Finding, ...]:
     """Findings over all observations of a survey (any number of samples, any scanner).
 
     ``target`` is the network the charger will join; without one only the neighbourhood
-    (channel congestion) can be judged.
+    (channel congestion) can be judged. ``router_bssids``: the router's own BSSIDs, so a
+    router heard only on 5/6 GHz shows its 2.4 GHz radio is off.
     """
     all_obs = strongest_per_bssid(observations)
     findings: list[Finding] = []
@@ -76,6 +117,16 @@ def find_issues(observations, target: TargetNetwork | None) -> tuple[Finding, ..
     mine_24 = [o for o in mine if is_24ghz(o)]
     mine_other = [o for o in mine if band_of_observation(o) in ("5", "6")]
 
+    router_other = [o for o in all_obs if o.bssid and o.bssid in set(router_bssids) and not is_24ghz(o)]
+    if not mine and router_other:
+        findings.append(Finding(
+            "target_no_24ghz", "critical", f"{name} is not on 2.4 GHz",
+            f"{name} was not heard on 2.4 GHz, while the router itself was heard on 5/6 GHz: "
+            f"{_bss_list(router_other)}.",
+            "Turn the router's 2.4 GHz radio on (or add a 2.4 GHz SSID for IoT): the charger's radio is 2.4 GHz only.",
+            tuple(o.bssid for o in router_other), ENABLE_24GHZ,
+        ))
+        return tuple(findings)
     if not mine:
         hidden = [o for o in all_obs if o.hidden]
         findings.append(Finding(
@@ -91,7 +142,7 @@ def find_issues(observations, target: TargetNetwork | None) -> tuple[Finding, ..
             "target_no_24ghz", "critical", f"{name} is not on 2.4 GHz",
             f"{name} was heard only on 5/6 GHz: {_bss_list(mine_other)}.",
             "Turn the router's 2.4 GHz radio on (or add a 2.4 GHz SSID for IoT): the charger's radio is 2.4 GHz only.",
-            tuple(o.bssid for o in mine_other),
+            tuple(o.bssid for o in mine_other), ENABLE_24GHZ,
         ))
     elif mine_other:
         findings.append(Finding(
@@ -142,7 +193,7 @@ def find_issues(observations, target: TargetNetwork | None) -> tuple[Finding, ..
             f"WPA3-SAE without WPA2-PSK on {_bss_list(sae_only)}.",
             "Older IoT chipsets cannot do SAE (setup then 'fails at 99 %'): use WPA2/WPA3 transition mode, "
             "or a separate WPA2 SSID for the charger.",
-            tuple(o.bssid for o in sae_only),
+            tuple(o.bssid for o in sae_only), TRANSITION_MODE,
         ))
     wps = [o for o in mine if o.wps]
     if wps:
@@ -170,6 +221,7 @@ def find_issues(observations, target: TargetNetwork | None) -> tuple[Finding, ..
             "overlaps neighbours and gains nothing for a charger's few kbit/s.",
             tuple(o.bssid for o in wide),
         ))
+    channel_found, quieter = _channel_findings(all_obs, mine_24, name)
     busy = [o for o in mine_24 if o.channel_utilization_pct is not None and o.channel_utilization_pct >= HIGH_UTILISATION_PCT]
     if busy:
         worst = max(o.channel_utilization_pct for o in busy)
@@ -177,18 +229,19 @@ def find_issues(observations, target: TargetNetwork | None) -> tuple[Finding, ..
             "high_bss_load", "warning", "The target channel is busy (BSS Load)",
             f"Channel utilisation up to {worst:.0f} % reported by {_bss_list(busy)}.",
             "Move the 2.4 GHz radio to a quieter channel (see the channel finding) or move heavy clients to 5 GHz.",
-            tuple(o.bssid for o in busy),
+            tuple(o.bssid for o in busy), None if quieter is None else channel_change(quieter),
         ))
 
-    findings.extend(_channel_findings(all_obs, mine_24, name))
+    findings.extend(channel_found)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return tuple(sorted(findings, key=lambda f: order[f.severity]))
 
 
-def _channel_findings(all_obs, mine_24, name) -> list[Finding]:
+def _channel_findings(all_obs, mine_24, name) -> tuple[list[Finding], int | None]:
+    """The channel findings and the quieter channel to move to (None: stay)."""
     current = _target_channel(mine_24)
     if current is None:
-        return []
+        return [], None
     neighbours_24 = [o for o in all_obs if is_24ghz(o) and o not in mine_24]
     # The network's own radios are not interference to itself.
     recommendation = recommend_channel(list(all_obs), current_channel=current,
@@ -200,6 +253,7 @@ def _channel_findings(all_obs, mine_24, name) -> list[Finding]:
             "overlapping_channel", "warning", f"{name} is on overlapping channel {current}",
             f"Channel {current} overlaps its neighbours on both sides; only 1, 6 and 11 do not overlap each other.",
             f"Set the 2.4 GHz channel to {recommendation.channel}: {recommendation.reason}",
+            change=channel_change(recommendation.channel),
         ))
     occ = occupancy.get(current)
     if occ is not None and occ.cochannel_strong_count >= MANY_COCHANNEL:
@@ -208,6 +262,7 @@ def _channel_findings(all_obs, mine_24, name) -> list[Finding]:
             f"{occ.cochannel_strong_count} other BSSs on channel {current} heard at -82 dBm or stronger "
             f"({occ.bss_count} on the channel in all).",
             f"Set the 2.4 GHz channel to {recommendation.channel}: {recommendation.reason}",
+            change=None if recommendation.channel == current else channel_change(recommendation.channel),
         ))
     elif (occ is not None and recommendation.channel != current
           and current in NON_OVERLAPPING_24GHZ and occ.bss_count > 0):
@@ -216,4 +271,5 @@ def _channel_findings(all_obs, mine_24, name) -> list[Finding]:
             f"{occ.bss_count} other BSS(s) heard on channel {current}.",
             f"Consider channel {recommendation.channel}: {recommendation.reason}",
         ))
-    return found
+    quieter = recommendation.channel if recommendation.channel != current else None
+    return found, quieter

@@ -5,6 +5,7 @@ wall losses (calibrated from the survey when possible), evaluated with ``survey.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -12,6 +13,7 @@ import numpy as np
 from survey.analysis.target import target_samples
 from survey.project.model import Device, DeviceKind, Project, TargetNetwork
 from survey.rf import calibration, propagation
+from survey.rf.materials import BAND_5GHZ_EDGES_MHZ, SPEED_OF_LIGHT_M_S, loss_5ghz_db, material_by_id
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,20 @@ DEFAULT_EXPONENT = propagation.DEFAULT_EXPONENT
 
 #: Fewer target samples than this and a calibration is not attempted (3 parameters + walls).
 MIN_SAMPLES_TO_CALIBRATE = 6
+
+#: The model's error (dB, one sigma) when it was not fitted to this site: 8 dB is the shadow
+#: fading of an indoor path without line of sight (3GPP TR 38.901 Table 7.4.1-1, InH NLOS:
+#: sigma_SF = 8.03 dB), the spread of a path-loss model around the truth when nothing local
+#: is known.
+UNFITTED_ERROR_DB = 8.0
+#: Never less than this (dB): drivers report RSSI in whole dB, so a cross-validated error of
+#: a few tenths (samples that are the model's own output) is not a real precision.
+MIN_ERROR_DB = 1.0
+
+
+def ref_loss_db(freq_mhz: float) -> float:
+    """Free-space loss at 1 m (dB), 20 log10(4 pi f / c) (Friis)."""
+    return 20.0 * math.log10(4.0 * math.pi * freq_mhz * 1e6 / SPEED_OF_LIGHT_M_S)
 
 
 @dataclass(frozen=True)
@@ -35,6 +51,35 @@ class RadioModel:
     exponent: float
     source: str  # "calibrated" | "device" | "eirp_fitted" | "default"
     loo_rmse_db: float | None = None
+    #: Free-space loss at 1 m of the band the model describes (2.4 GHz unless :meth:`at_5ghz`).
+    ref_loss_db: float = propagation.REF_LOSS_DB
+    band: str = "2.4"
+    #: The calibration that was tried (kept or not), with what the data could not separate.
+    calibration: calibration.CalibrationResult | None = None
+
+    @property
+    def error_db(self) -> float:
+        """The model's error (dB, one sigma): its cross-validated RMSE on this survey, or
+        :data:`UNFITTED_ERROR_DB` when nothing was fitted; at least :data:`MIN_ERROR_DB`."""
+        loo = self.loo_rmse_db
+        if loo is None or not math.isfinite(loo):
+            return UNFITTED_ERROR_DB
+        return max(MIN_ERROR_DB, float(loo))
+
+    @property
+    def fitted(self) -> bool:
+        return self.loo_rmse_db is not None and math.isfinite(self.loo_rmse_db)
+
+    def at_5ghz(self) -> "RadioModel":
+        """The same site at 5 GHz (a tri-band kit's backhaul): every wall's loss, as fitted or
+        entered at 2.4 GHz, scaled by its material's ITU-R P.2040 ratio
+        (:func:`survey.rf.materials.loss_5ghz_db`), and free space at the band's upper edge
+        (5805 MHz), the worse of the channels a kit may pick. The exponent stays as fitted."""
+        losses = np.array([loss_5ghz_db(material_by_id(w.material_id, self.project.materials))[0]
+                           for w in self.project.walls], dtype=float).reshape(-1)
+        if len(losses) != len(self.wall_loss_db):
+            losses = np.asarray(self.wall_loss_db, dtype=float)
+        return replace(self, wall_loss_db=losses, ref_loss_db=ref_loss_db(BAND_5GHZ_EDGES_MHZ[1]), band="5")
 
     def rssi_dbm(self, tx_xy_m, eirp_dbm: float, query_xy_m) -> np.ndarray:
         """Predicted RSSI (dBm) at ``query_xy_m`` (M, 2) from a transmitter at ``tx_xy_m``.
@@ -46,7 +91,7 @@ class RadioModel:
         query = np.asarray(query_xy_m, dtype=float).reshape(-1, 2)
         return np.asarray(propagation.predicted_rssi_dbm(
             np.asarray(tx_xy_m, dtype=float), float(eirp_dbm), self.walls_xy_m, self.wall_loss_db,
-            query, exponent=self.exponent), dtype=float)
+            query, exponent=self.exponent, ref_loss_db=self.ref_loss_db), dtype=float)
 
     @property
     def site_bias_db(self) -> float:
@@ -64,7 +109,8 @@ class RadioModel:
     def grid_dbm(self, tx_xy_m, eirp_dbm: float, grid: "propagation.SiteGrid") -> np.ndarray:
         """Predicted RSSI (dBm, (ny, nx)) over a :class:`survey.rf.propagation.SiteGrid`."""
         return propagation.predicted_grid_dbm(np.asarray(tx_xy_m, dtype=float), float(eirp_dbm), self.walls_xy_m,
-                                              self.wall_loss_db, grid, exponent=self.exponent)
+                                              self.wall_loss_db, grid, exponent=self.exponent,
+                                              ref_loss_db=self.ref_loss_db)
 
     @property
     def words(self) -> str:
@@ -171,4 +217,5 @@ def build_model(project: Project, xy_m: np.ndarray, rssi_dbm: np.ndarray) -> Rad
         source = "eirp_fitted"
         loo = float(result.baseline_loo_rmse_db) if result is not None else None
     return RadioModel(model_project, np.asarray(walls_xy_m, dtype=float).reshape(-1, 4),
-                      np.asarray(wall_loss_db, dtype=float).reshape(-1), float(eirp), float(exponent), source, loo)
+                      np.asarray(wall_loss_db, dtype=float).reshape(-1), float(eirp), float(exponent), source, loo,
+                      calibration=result)

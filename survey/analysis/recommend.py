@@ -11,7 +11,7 @@ import numpy as np
 
 from survey.analysis.checklist import ChecklistItem, build_checklist
 from survey.analysis.findings import Finding, find_issues
-from survey.analysis.placement import CHOSEN, STATUS_WORDS, Option, build_ladder
+from survey.analysis.placement import CHOSEN, STATUS_MARKS, STATUS_WORDS, Option, build_ladder
 from survey.analysis.radio import RadioModel, coverage_grid_dbm, coverage_with  # noqa: F401 - re-exported
 from survey.analysis.survey_analysis import (  # noqa: F401 - pick_survey/project_profile re-exported
     FitCache, SurveyAnalysis, analyse_survey, pick_survey, project_profile,
@@ -83,14 +83,6 @@ class Recommendation:
         return out
 
 
-def channel_advice_from(findings) -> str | None:
-    """The channel fix the findings recommend, if any (it goes on the ladder's second rung)."""
-    for finding in findings:
-        if finding.code in ("overlapping_channel", "many_cochannel", "congested_channel", "high_bss_load"):
-            return finding.fix
-    return None
-
-
 def recommend(project: Project, survey: Survey | None = None, profile: ChargerProfile | None = None,
               *, model: RadioModel | None = None, cache: FitCache | None = None,
               analysis: SurveyAnalysis | None = None) -> Recommendation:
@@ -103,8 +95,7 @@ def recommend(project: Project, survey: Survey | None = None, profile: ChargerPr
     if analysis is None:
         analysis = analyse_survey(project, survey, profile=profile, model=model, cache=cache)
     verdict = analysis.verdict
-    options = build_ladder(project, analysis.model, verdict, analysis.profile.reception_offset_db,
-                           channel_advice_from(analysis.findings))
+    options = build_ladder(project, analysis.model, verdict, verdict.reception_offset_db, analysis.findings)
     checklist = build_checklist(survey_observations(analysis.survey), analysis.target.network, analysis.profile,
                                 project.preflight)
     return Recommendation(analysis=analysis, options=options, checklist=checklist)
@@ -148,7 +139,7 @@ def format_text(rec: Recommendation) -> str:
         where = f" at ({o.xy_m[0]:.1f}, {o.xy_m[1]:.1f}) m" if o.xy_m is not None else ""
         after = (f", {format_dbm(o.predicted_charger_rssi_dbm)} at the charger"
                  if o.predicted_charger_rssi_dbm is not None else "")
-        mark = {"chosen": "=>", "alternative": " +", "rejected": " x", "not_needed": " -"}[o.status]
+        mark = STATUS_MARKS[o.status]
         cost = f" {o.cost_class}" if o.cost_class else ""
         lines.append(f" {mark} {n}. {o.title}: {STATUS_WORDS[o.status]}{cost}{where}{after}")
         lines.append(f"       {o.reason}")
@@ -161,7 +152,9 @@ def format_text(rec: Recommendation) -> str:
     lines.append("")
     model = rec.model
     lines.append(f"Radio model: {model.words}; router {model.router_eirp_dbm:.1f} dBm EIRP, "
-                 f"path-loss exponent {model.exponent:.2f}")
+                 f"path-loss exponent {model.exponent:.2f}, error {model.error_db:.1f} dB")
+    if model.calibration is not None and model.calibration.caveats:
+        lines.append(f"  Calibration: {model.calibration.caveats}.")
     # SSIDs and project fields may carry terminal escapes or bidi overrides: the one
     # display rule shows them as visible escapes.
     return "\n".join(escape_text(line) for line in lines)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable
 
@@ -33,7 +33,10 @@ from survey.analysis.radio import (
 from survey.analysis.target import (
     ResolvedTarget, is_24ghz, project_target, sample_observations, survey_observations, target_samples,
 )
-from survey.analysis.verdict import MEASURED_RADIUS_M, ModelEstimate, Verdict, round_db, verdict_at_charger
+from survey.analysis.verdict import (
+    MEASURED_RADIUS_M, OFFSET_FROM_PROFILE, OFFSET_FROM_SITE, ChargerReading, ModelEstimate, Verdict, round_db,
+    verdict_at_charger,
+)
 from survey.errors import UserInputError
 from survey.project.model import ChargerProfile, Project, Survey
 from survey.project.profiles import get_profile, with_offset
@@ -59,6 +62,49 @@ FADE_FULL_M, FADE_ZERO_M = 2.0, 5.0
 
 #: Project setting overriding the profile's reception offset for this site (dB).
 OFFSET_SETTING = "reception_offset_db"
+#: Project setting: the RSSI the charger itself reports at its mounting point, and the survey
+#: it was read during: ``{"rssi_dbm": -71.0, "survey": "Before"}``. It sets the offset.
+CHARGER_READING_SETTING = "charger_reading"
+#: Plausible charger readings (dBm): a radio reports nothing weaker than its noise floor and
+#: nothing stronger than a transmitter a hand's width away.
+CHARGER_READING_RANGE_DBM = (-100.0, -10.0)
+
+
+def _site_offset(project: Project) -> float | None:
+    offset = project.settings.get(OFFSET_SETTING)
+    if isinstance(offset, (int, float)) and not isinstance(offset, bool) and math.isfinite(offset):
+        return float(offset)
+    return None
+
+
+def charger_reading_setting(project: Project) -> ChargerReading | None:
+    """The charger's own reading entered for this project (None when none, or unusable)."""
+    value = project.settings.get(CHARGER_READING_SETTING)
+    if not isinstance(value, dict):
+        return None
+    rssi = value.get("rssi_dbm")
+    if not isinstance(rssi, (int, float)) or isinstance(rssi, bool) or not math.isfinite(rssi):
+        return None
+    lo, hi = CHARGER_READING_RANGE_DBM
+    if not lo <= rssi <= hi:
+        return None
+    return ChargerReading(float(rssi), str(value.get("survey") or ""))
+
+
+def with_charger_reading(project: Project, rssi_dbm: float | None, survey_name: str = "") -> Project:
+    """``project`` with the charger's own reading set (None: removed); settings are copied.
+
+    Raises :class:`UserInputError` for a value no charger reports."""
+    settings = dict(project.settings)
+    if rssi_dbm is None:
+        settings.pop(CHARGER_READING_SETTING, None)
+    else:
+        lo, hi = CHARGER_READING_RANGE_DBM
+        if not (math.isfinite(rssi_dbm) and lo <= rssi_dbm <= hi):
+            raise UserInputError(f"A charger reports its signal between {lo:.0f} and {hi:.0f} dBm, not {rssi_dbm:g}: "
+                                 "enter the RSSI its app or diagnostics show (a negative number, e.g. -68).")
+        settings[CHARGER_READING_SETTING] = {"rssi_dbm": round(float(rssi_dbm), 1), "survey": survey_name}
+    return replace(project, settings=settings)
 
 
 def analysis_grid(project: Project, step_m: float = ANALYSIS_STEP_M) -> SiteGrid:
@@ -78,9 +124,15 @@ def grid_edges_m(grid: SiteGrid) -> tuple[float, float, float, float]:
 
 
 def building_mask(project: Project, grid: SiteGrid) -> np.ndarray:
-    """(H, W) bool: cells inside the walls' extent; the whole grid without walls."""
+    """(H, W) bool: cells inside the building footprint (:mod:`survey.project.rooms`); the
+    walls' extent when they close no room; the whole grid without walls."""
     if not project.walls:
         return np.ones(grid.shape, dtype=bool)
+    from survey.project.rooms import site_rooms
+
+    rooms = site_rooms(project)
+    if rooms.closed:
+        return rooms.inside(grid.xy_m).reshape(grid.shape)
     xs = [c for w in project.walls for c in (w.x1_m, w.x2_m)]
     ys = [c for w in project.walls for c in (w.y1_m, w.y2_m)]
     inside_x = (grid.xs_m >= min(xs)) & (grid.xs_m <= max(xs))
@@ -91,10 +143,8 @@ def building_mask(project: Project, grid: SiteGrid) -> np.ndarray:
 def project_profile(project: Project) -> ChargerProfile:
     """The project's charger profile, with the site's own reception offset when one was entered."""
     profile = get_profile(project.charger_profile_id)
-    offset = project.settings.get(OFFSET_SETTING)
-    if isinstance(offset, (int, float)) and not isinstance(offset, bool) and math.isfinite(offset):
-        profile = with_offset(profile, float(offset))
-    return profile
+    offset = _site_offset(project)
+    return profile if offset is None else with_offset(profile, offset)
 
 
 def pick_survey(project: Project, name: str | None = None) -> Survey | None:
@@ -319,7 +369,9 @@ class SurveyAnalysis:
 
     @cached_property
     def findings(self) -> tuple[Finding, ...]:
-        return find_issues(survey_observations(self.survey), self.target.network)
+        router = self.project.router
+        return find_issues(survey_observations(self.survey), self.target.network,
+                           router.bssids if router is not None else ())
 
     @property
     def model_at_charger_dbm(self) -> float | None:
@@ -459,22 +511,46 @@ class SurveyAnalysis:
                       "router_eirp_dbm": round(self.model.router_eirp_dbm, 1),
                       "exponent": round(self.model.exponent, 2),
                       "loo_rmse_db": round_db(self.model.loo_rmse_db),
-                      "at_charger_dbm": round_db(self.model_at_charger_dbm)},
+                      "error_db": round_db(self.model.error_db),
+                      "at_charger_dbm": round_db(self.model_at_charger_dbm),
+                      "calibration": None if self.model.calibration is None else self.model.calibration.to_json()},
             "verdict": self.verdict.to_json(),
         }
 
 
+def _reading_for(project: Project, survey: Survey | None, reading: ChargerReading | None, profile, grid,
+                 cache) -> ChargerReading | None:
+    """The charger's reading with the laptop's estimate at the charger in the survey it was
+    read during, when that is another survey (the After survey keeps the Before reading's
+    offset); None when the reading's survey is gone or has no estimate there."""
+    if reading is None or survey is None:
+        return None
+    if not reading.survey or reading.survey.casefold() == survey.name.casefold():
+        return reading
+    source = project.survey_named(reading.survey)
+    if source is None:
+        log.info("The charger reading's survey %r is gone: reading ignored", reading.survey)
+        return None
+    chosen = analyse_survey(project, source, profile=profile, grid=grid, cache=cache, use_reading=False).verdict.chosen
+    if chosen is None:
+        return None
+    return replace(reading, laptop_dbm=chosen.rssi_dbm)
+
+
 def analyse_survey(project: Project, survey: Survey | None = None, *, profile: ChargerProfile | None = None,
                    grid: SiteGrid | None = None, cache: FitCache | None = None,
-                   model: RadioModel | None = None) -> SurveyAnalysis:
+                   model: RadioModel | None = None, use_reading: bool = True) -> SurveyAnalysis:
     """The analysis of ``survey`` (default :func:`pick_survey`) of ``project``.
 
     ``grid`` defaults to :func:`analysis_grid`; ``profile`` to the project's; ``model`` may
     be given to reuse a radio model (the GUI does while a planned device is dragged);
-    ``cache`` spares fitting the same samples twice.
+    ``cache`` spares fitting the same samples twice. The charger's own reading, when one was
+    entered (:data:`CHARGER_READING_SETTING`), sets the reception offset (``use_reading``
+    False ignores it) and the returned ``profile`` carries that offset.
     """
     if survey is None:
         survey = pick_survey(project)
+    own_profile = profile is None
     if profile is None:
         profile = project_profile(project)
     if grid is None:
@@ -495,10 +571,15 @@ def analyse_survey(project: Project, survey: Survey | None = None, *, profile: C
     if charger_xy is not None and has_transmitter(project):
         value = float(coverage_with(model, project, (), [charger_xy])[0])
         model_estimate = ModelEstimate(value, model.source == "calibrated", model.loo_rmse_db, model.words)
+    reading = _reading_for(project, survey, charger_reading_setting(project), profile, grid, cache) if use_reading else None
     link = None if charger_xy is None else link_at(survey, charger_xy, MEASURED_RADIUS_M)
     verdict = verdict_at_charger(charger_xy, xy, rssi, profile, heatmap=heatmap,
                                  heatmap_words=heatmap_words(heatmap) if heatmap is not None else "",
-                                 model=model_estimate, heard_any=bool(heard.any()), link=link)
+                                 model=model_estimate, heard_any=bool(heard.any()), reading=reading, heard=heard,
+                                 offset_source=OFFSET_FROM_SITE if own_profile and _site_offset(project) is not None
+                                 else OFFSET_FROM_PROFILE, link=link)
+    if verdict.reception_offset_db != profile.reception_offset_db:
+        profile = with_offset(profile, verdict.reception_offset_db)  # set by the charger's own reading
     return SurveyAnalysis(project=project, survey=survey, profile=profile, target=resolved, grid=grid,
                           sample_xy_m=xy, sample_rssi_dbm=rssi, sample_heard=heard, heatmap=heatmap,
                           model=model, verdict=verdict, cache=cache)

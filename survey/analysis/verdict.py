@@ -71,6 +71,25 @@ class ModelEstimate:
 
 
 @dataclass(frozen=True)
+class ChargerReading:
+    """The RSSI the charger itself reports at its mounting point (its app, Home Assistant,
+    OCPP diagnostics), entered by the installer, and the laptop's estimate at the same spot
+    in the survey it was read during: their difference is this site's reception offset.
+
+    ``laptop_dbm`` None: the reading belongs to the survey being judged (its own estimate
+    is used); ``survey`` names the survey it was read in ("" when not recorded).
+    """
+
+    rssi_dbm: float
+    survey: str = ""
+    laptop_dbm: float | None = None
+
+
+#: Where the verdict's reception offset came from (JSON values).
+OFFSET_FROM_PROFILE, OFFSET_FROM_SITE, OFFSET_FROM_READING = "profile", "site", "charger_reading"
+
+
+@dataclass(frozen=True)
 class Verdict:
     """The verdict. ``rssi_at_charger_dbm`` already has the profile's reception offset
     subtracted and is rounded to 0.1 dB (:func:`round_db`)."""
@@ -88,6 +107,10 @@ class Verdict:
     method_words: str = ""
     #: The link measured at the charger ("4 % loss, p95 180 ms"), "" when none was.
     link_words: str = ""
+    #: The charger's own reading that set the offset, if one was entered (dBm).
+    charger_reading_dbm: float | None = None
+    #: "profile" | "site" (entered for this site) | "charger_reading".
+    offset_source: str = OFFSET_FROM_PROFILE
 
     @property
     def chosen(self) -> Estimate | None:
@@ -102,6 +125,8 @@ class Verdict:
             "chosen_method": self.chosen_method,
             "method_words": self.method_words,
             "reception_offset_db": self.reception_offset_db,
+            "offset_source": self.offset_source,
+            "charger_reading_dbm": self.charger_reading_dbm,
             "nearest_sample_m": None if self.nearest_sample_m is None else round(self.nearest_sample_m, 2),
             "confidence": self.confidence,
             "link_at_charger": self.link_words or None,
@@ -142,17 +167,20 @@ def _choose(estimates: list[Estimate], nearest: float | None, model: ModelEstima
     return by.get("interpolated") or by.get("model") or by.get("measured_nearest")
 
 
-def _confidence(chosen: Estimate, nearest: float | None, informative: bool) -> str:
-    """high / medium / low from the distance to the evidence and the method's own error.
+def _confidence(chosen: Estimate, nearest: float | None, informative: bool, at_charger: float) -> str:
+    """high / medium / low from the distance to the evidence, the method's own error and how
+    close the value sits to a class boundary.
 
     ``informative`` is False when the samples cannot carry a verdict: the target was never
-    heard on 2.4 GHz, or every value is the same so the leave-one-out error is void.
+    heard on 2.4 GHz, or every value is the same so the leave-one-out error is void. A value
+    within its own error of -65 or -75 dBm could be either class: never "high" then.
     """
     if not informative:
         return "low"
     err = chosen.error_db
     if chosen.method != "model" and nearest is not None and nearest <= MEASURED_RADIUS_M and (err is None or err <= 4.0):
-        return "high"
+        boundary_db = min(abs(at_charger - GOOD_DBM), abs(at_charger - PACKET_LOSS_DBM))
+        return "high" if err is None or boundary_db >= err else "medium"
     if (nearest is not None and nearest <= INTERPOLATION_RADIUS_M and (err is None or err <= 6.0)) or (
             chosen.method == "model" and err is not None and err <= 5.0):
         return "medium"
@@ -165,15 +193,19 @@ _SEVERITY = {GOOD: 0, MARGINAL: 1, POOR: 2}
 
 def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, *, heatmap=None,
                        heatmap_words: str = "", model: ModelEstimate | None = None,
-                       heard_any: bool = True, link=None) -> Verdict:
+                       heard_any: bool = True, reading: ChargerReading | None = None,
+                       offset_source: str = OFFSET_FROM_PROFILE, heard=None, link=None) -> Verdict:
     """The verdict at the charger from the survey's target samples, its heatmap and its model.
 
-    ``rssi_dbm`` are laptop readings; the profile's reception offset is subtracted before
-    comparing with -65 dBm (good) and -75 dBm (packet loss). ``heard_any``: whether any
-    sample heard the target on 2.4 GHz (samples that did not carry a stand-in value).
-    ``link``: the link test measured at the charger (a
-    :class:`survey.netcheck.linktest_verdict.LinkAssessment`): the signal is a proxy, the
-    measured loss and latency are the link itself, so they can only lower the verdict.
+    ``rssi_dbm`` are laptop readings; the reception offset is subtracted before comparing
+    with -65 dBm (good) and -75 dBm (packet loss): the profile's (or the one entered for the
+    site, ``offset_source`` "site"), unless the charger's own ``reading`` sets it: then the
+    offset is the laptop's estimate at the charger (in the reading's survey) minus the
+    reading. ``heard_any``: whether any sample heard the target on 2.4 GHz; ``heard`` (N,)
+    which samples did (the others carry the "not heard" stand-in). ``link``: the link test
+    measured at the charger (a :class:`survey.netcheck.linktest_verdict.LinkAssessment`):
+    the signal is a proxy, the measured loss and latency are the link itself, so they can
+    only lower the verdict.
     """
     offset = float(profile.reception_offset_db)
     if charger_xy_m is None:
@@ -186,18 +218,39 @@ def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, *,
     if chosen is None:
         return Verdict(UNKNOWN, None, None, tuple(estimates), None, offset, nearest, "low",
                        "No samples of the target network and no router on the plan: survey first.")
+    reading_note = ""
+    if reading is not None and heard_any:
+        laptop = chosen.rssi_dbm if reading.laptop_dbm is None else reading.laptop_dbm
+        offset = round_db(laptop - reading.rssi_dbm)
+        offset_source = OFFSET_FROM_READING
+        where = f" during the survey {reading.survey!r}" if reading.survey else ""
+        reading_note = (f" The charger itself reported {reading.rssi_dbm:.1f} dBm at its mounting point{where}, "
+                        f"where the laptop read {laptop:.1f} dBm: that sets this site's reception offset to "
+                        f"{offset:.1f} dB.")
     at_charger = round_db(chosen.rssi_dbm - offset)
     status = classify(at_charger)
     spread = float(np.ptp(rssi)) if len(rssi) else 0.0
     informative = heard_any and (chosen.method == "model" or len(rssi) < 2 or spread >= MIN_VALUE_SPREAD_DB)
-    confidence = _confidence(chosen, nearest, informative)
+    unheard_here = False
+    if heard is not None and len(rssi) and chosen.method != "model":
+        near = np.hypot(*(xy - np.asarray(charger_xy_m, float).reshape(1, 2)).T) <= max(MEASURED_RADIUS_M, nearest or 0.0)
+        unheard_here = bool(near.any() and not np.asarray(heard, bool)[near].any())
+    if reading is not None and reading.laptop_dbm is None and heard_any:
+        confidence = "high"  # the charger measured it there itself
+    else:
+        confidence = _confidence(chosen, nearest, informative, at_charger)
+        if unheard_here and confidence == "high":
+            confidence = "medium"  # POOR for sure, but the number is the stand-in
     margin = round_db(at_charger - GOOD_DBM)
     words = {GOOD: "reliable", MARGINAL: "usable but with little reserve", POOR: "will drop packets"}[status]
     explanation = (f"{chosen.rssi_dbm:.1f} dBm at the charger ({chosen.words}) minus {offset:.1f} dB reception "
-                   f"offset = {at_charger:.1f} dBm: {words} ({margin:+.1f} dB to the -65 dBm target).")
+                   f"offset = {at_charger:.1f} dBm: {words} ({margin:+.1f} dB to the -65 dBm target).") + reading_note
     if not heard_any:
         explanation += (" The target network was not heard on 2.4 GHz at any sample: this value is the "
                         "'not heard' stand-in, not a measurement.")
+    elif unheard_here:
+        explanation += (" The network was not heard at the samples nearest the charger: it is weaker than the "
+                        "laptop can hear there, and the number is the 'not heard' stand-in.")
     link_words = ""
     if link is not None and link.level in _SEVERITY:
         link_words = link.words
@@ -206,4 +259,5 @@ def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, *,
             status = link.level
             explanation += " The measured link sets the verdict: " + " ".join(link.reasons)
     return Verdict(status, at_charger, margin, tuple(estimates), chosen.method, offset, nearest, confidence,
-                   explanation, method_words=chosen.words, link_words=link_words)
+                   explanation, method_words=chosen.words, link_words=link_words,
+                   charger_reading_dbm=None if reading is None else reading.rssi_dbm, offset_source=offset_source)

@@ -5,10 +5,25 @@ sample paths cross. The model (see :mod:`survey.rf.propagation`) is linear in al
 
     rssi_i + PL(1 m) = EIRP - n * 10 log10(d_i) - sum_k count_ik * L_k
 
-where count_ik is how many walls of material k the path AP -> sample i crosses. Solved by
-bounded linear least squares (``scipy.optimize.lsq_linear``), each material's loss held
-within its plausible range and n within ``exponent_bounds``, so a handful of samples
-cannot produce nonsense such as a negative wall loss.
+where count_ik is how many walls of material k the path AP -> sample i crosses.
+
+Samples of one AP rarely pin every unknown: EIRP and n move together (both shift a sample
+by its distance), and a material crossed by three paths is known to within its noise. A
+plain bounded fit then parks such parameters at a bound (drywall 5 dB, block 17 dB). So the
+fit is regularised toward the defaults (Tikhonov / ridge regression, equivalently the
+maximum a posteriori estimate under a Gaussian prior centred on the defaults; Hastie,
+Tibshirani & Friedman, "The Elements of Statistical Learning", 2nd ed., 3.4.1): each
+material's prior spread is half its plausible range (the range is about +-1 sigma, so the
+data decide wherever paths cross the wall),
+the exponent's 1.2 (half of 1.6-4.0), EIRP's 10 dB; the residual noise is the first fit's
+own scatter (from :data:`NOISE_DB` as the starting weight). Solved by bounded linear least squares (``scipy.optimize.lsq_linear``) on
+the data rows stacked with the prior rows; the plausible ranges stay as hard bounds.
+
+What the data could not separate is reported: the condition number of the design matrix
+with unit-norm columns, the parameters that share a near-null direction of it (condition
+index above 30: Belsley, Kuh & Welsch, "Regression Diagnostics", 1980, ch. 3), the
+correlation of the EIRP and exponent estimates, and which parameters the prior rather than
+the data decided.
 
 The fit is only worth keeping when it predicts samples it has not seen better than the
 defaults do: both are scored by leave-one-out RMSE (the baseline fits EIRP only, with
@@ -18,6 +33,7 @@ default exponent and material losses), and ``improves`` says which won.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -56,6 +72,60 @@ class CalibrationResult:
     baseline_loo_rmse_db: float
     improves: bool
     n_samples: int
+    #: Condition number of the design matrix (unit-norm columns): large = parameters confounded.
+    condition_number: float = 1.0
+    #: Groups of parameters ("eirp", "exponent", material ids) the samples cannot tell apart.
+    unseparated: tuple[tuple[str, ...], ...] = ()
+    #: Correlation of the EIRP and exponent estimates from the data alone (-1..1).
+    eirp_exponent_correlation: float = 0.0
+    #: Parameters the defaults (the prior) decided more than the samples did.
+    prior_decided: tuple[str, ...] = ()
+
+    @property
+    def caveats(self) -> str:
+        """What the fit could not tell, in plain words ("" when nothing)."""
+        parts = []
+        for group in self.unseparated:
+            names = [PARAMETER_WORDS.get(g, g.replace("_", " ")) for g in group]
+            parts.append(f"{' and '.join(names)} are not separated by these samples (only their combination is known)")
+        decided = [PARAMETER_WORDS.get(g, g.replace("_", " ")) for g in self.prior_decided
+                   if not any(g in grp for grp in self.unseparated)]
+        if decided:
+            parts.append(f"{', '.join(decided)} kept near the default (too few paths cross "
+                         f"{'it' if len(decided) == 1 else 'them'})")
+        return "; ".join(parts)
+
+    def to_json(self) -> dict:
+        return {"eirp_dbm": round(self.eirp_dbm, 1), "exponent": round(self.exponent, 2),
+                "material_loss_db": {k: round(v, 1) for k, v in self.material_loss_db.items()},
+                "cv_rmse_db": round(self.loo_rmse_db, 2), "baseline_cv_rmse_db": round(self.baseline_loo_rmse_db, 2),
+                "kept": self.improves, "samples": self.n_samples,
+                "condition_number": round(self.condition_number, 1),
+                "eirp_exponent_correlation": round(self.eirp_exponent_correlation, 2),
+                "unseparated": [list(g) for g in self.unseparated], "prior_decided": list(self.prior_decided),
+                "caveats": self.caveats}
+
+
+PARAMETER_WORDS = {"eirp": "the router's power (EIRP)", "exponent": "the path-loss exponent"}
+
+#: Residual noise of one sample around the model (dB) that weighs the data against the prior:
+#: 4 dB, between the 3 dB (line of sight) and 8 dB (none) shadow fading of 3GPP TR 38.901
+#: Table 7.4.1-1 (InH), the walls being modelled explicitly.
+NOISE_DB = 4.0
+#: The noise is then re-estimated from the first fit's residuals, kept within these (dB):
+#: whole-dB driver readings (1 dB) to the no-line-of-sight shadow fading (8 dB).
+NOISE_BOUNDS_DB = (1.0, 8.0)
+#: Prior spread of the exponent (half the 1.6-4.0 bounds) and of EIRP (dB).
+EXPONENT_PRIOR_SD = 1.2
+EIRP_PRIOR_SD_DB = 10.0
+#: Centre of the EIRP prior: a typical router (propagation.DEFAULT_EIRP_DBM, ETSI EN 300 328).
+EIRP_PRIOR_DBM = 20.0
+#: Condition index above which columns are collinear (Belsley, Kuh & Welsch 1980).
+COLLINEAR_CONDITION_INDEX = 30.0
+#: A parameter with at least this share of its variance in a collinear direction belongs to it.
+COLLINEAR_VARIANCE_SHARE = 0.5
+#: The prior decided a parameter when the data shrank its prior variance by less than half.
+PRIOR_DECIDED_SHARE = 0.5
 
 
 #: Up to this many samples the fit's error is leave-one-out; above, 10-fold cross-validation
@@ -73,8 +143,54 @@ def _folds(n: int) -> list[np.ndarray]:
     return [perm[k::CV_FOLDS] for k in range(CV_FOLDS)]
 
 
-def _bounded_fit(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    return lsq_linear(a, b, bounds=(lo, hi), method="bvls").x
+def _bounded_fit(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                 prior: np.ndarray, prior_sd: np.ndarray, noise_db: float = None) -> np.ndarray:
+    """The regularised fit: data rows over the noise stacked with one prior row per parameter."""
+    noise = NOISE_DB if noise_db is None else noise_db
+    aa = np.vstack([a / noise, np.diag(1.0 / prior_sd)])
+    bb = np.concatenate([b / noise, prior / prior_sd])
+    return lsq_linear(aa, bb, bounds=(lo, hi), method="bvls").x
+
+
+def _noise_db(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> float:
+    """The samples' own scatter around a first fit (dB, degrees of freedom counted), within
+    NOISE_BOUNDS_DB: a calm survey then trusts its data more than a noisy one does."""
+    n, p = a.shape
+    rms = float(np.sqrt(np.sum((a @ x - b) ** 2) / max(n - p, 1)))
+    return float(np.clip(rms, *NOISE_BOUNDS_DB))
+
+
+def _identifiability(a: np.ndarray, names: list[str], prior_sd: np.ndarray, noise_db: float):
+    """(condition number, collinear groups, EIRP-exponent correlation, prior-decided names).
+
+    Collinear groups follow Belsley-Kuh-Welsch: scale the columns to unit length, take the
+    SVD; each singular value whose condition index (largest / it) exceeds 30 marks a
+    near-dependency, and the parameters with most of their variance in it are confounded.
+    """
+    norms = np.linalg.norm(a, axis=0)
+    norms[norms == 0] = 1.0
+    _u, sv, vt = np.linalg.svd(a / norms, full_matrices=False)
+    sv = np.maximum(sv, 1e-12 * sv[0])
+    condition = float(sv[0] / sv[-1])
+    # Variance-decomposition proportions: share of each parameter's variance per component.
+    phi = (vt.T ** 2) / sv[None, :] ** 2  # (p, k)
+    share = phi / phi.sum(axis=1, keepdims=True)
+    groups = []
+    for k in range(len(sv)):
+        if sv[0] / sv[k] > COLLINEAR_CONDITION_INDEX:
+            group = tuple(names[j] for j in range(len(names)) if share[j, k] >= COLLINEAR_VARIANCE_SHARE)
+            if len(group) >= 2 and group not in groups:
+                groups.append(group)
+    cov = np.linalg.pinv(a.T @ a)
+    denom = math.sqrt(max(cov[0, 0] * cov[1, 1], 1e-300))
+    corr = float(np.clip(cov[0, 1] / denom, -1.0, 1.0))
+    if abs(corr) >= 0.95 and ("eirp", "exponent") not in groups:
+        # Strongly correlated even if not past the condition index: still not separately known.
+        groups.insert(0, ("eirp", "exponent"))
+    posterior = np.linalg.inv(a.T @ a / noise_db ** 2 + np.diag(1.0 / prior_sd ** 2))
+    ratio = np.diag(posterior) * (1.0 / prior_sd ** 2)
+    decided = tuple(names[j] for j in range(len(names)) if ratio[j] > PRIOR_DECIDED_SHARE)
+    return condition, tuple(groups), corr, decided
 
 
 def calibrate(ap_xy_m, sample_xy_m, rssi_dbm, walls_xy_m, wall_material_ids, materials=(), *,
@@ -113,16 +229,22 @@ def calibrate(ap_xy_m, sample_xy_m, rssi_dbm, walls_xy_m, wall_material_ids, mat
     b = z + ref_loss_db
     lo = np.array([EIRP_BOUNDS_DBM[0], exponent_bounds[0]] + [m.loss_min_db for m in mats])
     hi = np.array([EIRP_BOUNDS_DBM[1], exponent_bounds[1]] + [m.loss_max_db for m in mats])
-    x = _bounded_fit(a, b, lo, hi)
+    prior = np.clip(np.array([EIRP_PRIOR_DBM, default_exponent] + [m.loss_db for m in mats]), lo, hi)
+    prior_sd = np.array([EIRP_PRIOR_SD_DB, EXPONENT_PRIOR_SD]
+                        + [max((m.loss_max_db - m.loss_min_db) / 2.0, 0.5) for m in mats])
+    noise = _noise_db(a, b, _bounded_fit(a, b, lo, hi, prior, prior_sd))
+    x = _bounded_fit(a, b, lo, hi, prior, prior_sd, noise)
 
     n = z.shape[0]
     errors = np.empty(n)
     for test in _folds(n):
         train = np.ones(n, dtype=bool)
         train[test] = False
-        xi = _bounded_fit(a[train], b[train], lo, hi)
+        xi = _bounded_fit(a[train], b[train], lo, hi, prior, prior_sd, noise)
         errors[test] = a[test] @ xi - b[test]
     loo = float(np.sqrt(np.mean(errors ** 2)))
+    names = ["eirp", "exponent"] + [m.id for m in mats]
+    condition, unseparated, corr, decided = _identifiability(a, names, prior_sd, noise)
 
     # Baseline: defaults for exponent and losses; EIRP (the mean offset) fitted on the others.
     default_losses = np.array([m.loss_db for m in mats])
@@ -133,9 +255,11 @@ def calibrate(ap_xy_m, sample_xy_m, rssi_dbm, walls_xy_m, wall_material_ids, mat
     result = CalibrationResult(
         eirp_dbm=float(x[0]), exponent=float(x[1]),
         material_loss_db={m.id: float(v) for m, v in zip(mats, x[2:])},
-        loo_rmse_db=loo, baseline_loo_rmse_db=baseline, improves=loo < baseline, n_samples=n)
-    log.info("calibration of %d samples: EIRP %.1f dBm, n %.2f, losses %s; LOO %.2f dB vs default %.2f dB",
-             n, result.eirp_dbm, result.exponent, result.material_loss_db, loo, baseline)
+        loo_rmse_db=loo, baseline_loo_rmse_db=baseline, improves=loo < baseline, n_samples=n,
+        condition_number=condition, unseparated=unseparated, eirp_exponent_correlation=corr, prior_decided=decided)
+    log.info("calibration of %d samples: EIRP %.1f dBm, n %.2f, losses %s; CV %.2f dB vs default %.2f dB; "
+             "condition %.0f, not separated %s", n, result.eirp_dbm, result.exponent, result.material_loss_db, loo,
+             baseline, condition, unseparated)
     return result
 
 

@@ -164,3 +164,84 @@ def material_by_id(material_id: str, materials=None) -> Material:
         raise UnknownMaterialError(
             f"Material {material_id!r} is not defined. Add it in the materials list or pick "
             f"one of: {', '.join(_BY_ID)}.") from None
+
+
+# -- 5 GHz ------------------------------------------------------------------------------------
+#
+# Tri-band mesh kits relay on 5 GHz, where every wall costs more. The backhaul radios sit
+# anywhere from U-NII-1 (5180 MHz) to U-NII-3 (5805 MHz), so a wall's 5 GHz loss is taken as
+# the larger of the two band edges: a kit that passes at the worse one passes on any channel.
+
+#: The 5 GHz band edges a tri-band kit's backhaul may use (IEEE 802.11 channels 36 and 161), MHz.
+BAND_5GHZ_EDGES_MHZ = (5180.0, 5805.0)
+
+
+def _equivalent_thickness_m(material: str, loss_db: float, freq_mhz: float = DEFAULT_FREQ_MHZ) -> float:
+    """Thickness (m) of a P.2040 slab of ``material`` that loses ``loss_db`` at ``freq_mhz``:
+    how a measured 2.4 GHz loss is carried to another frequency when the wall is a lossy
+    dielectric the slab model cannot describe by itself (a hollow concrete block)."""
+    from scipy.optimize import brentq
+
+    return float(brentq(lambda t: p2040_slab_loss_db(material, t, freq_mhz) - loss_db, 1e-4, 1.0))
+
+
+def _worst_5ghz(loss_at) -> float:
+    return max(loss_at(f) for f in BAND_5GHZ_EDGES_MHZ)
+
+
+def _ratio(loss_5_db: float, loss_24_db: float) -> float:
+    # Never below 1: a thin slab can resonate to a lower 5 GHz loss in the model (one sheet of
+    # plasterboard at 5.8 GHz), which a stud wall with its cavity and fixings does not do; a
+    # backhaul is not planned on that.
+    return max(1.0, loss_5_db / loss_24_db)
+
+
+def _default_5ghz_ratios() -> dict[str, tuple[float, str]]:
+    """Per default material id: (5 GHz loss / 2.4 GHz loss, where the 5 GHz value comes from)."""
+    block_t = _equivalent_thickness_m("concrete", 13.6)
+    door_t = 0.0445  # Muqaibel's measured door: 44.5 mm of wood
+    out = {
+        "drywall": (_ratio(_worst_5ghz(lambda f: 2 * p2040_slab_loss_db("plasterboard", 0.0127, f)), _DRYWALL_DB),
+                    "ITU-R P.2040-3 slab model, plasterboard 2 x 12.7 mm at 5180-5805 MHz"),
+        "fire_rated_drywall": (_ratio(_worst_5ghz(lambda f: 2 * p2040_slab_loss_db("plasterboard", 0.0159, f)),
+                                      _FIRE_DRYWALL_DB),
+                               "ITU-R P.2040-3 slab model, plasterboard 2 x 15.9 mm at 5180-5805 MHz"),
+        "concrete_block": (_ratio(_worst_5ghz(lambda f: p2040_slab_loss_db("concrete", block_t, f)),
+                                  p2040_slab_loss_db("concrete", block_t)),
+                           f"ITU-R P.2040-3 concrete slab of the thickness that loses the measured 13.6 dB at "
+                           f"2437 MHz ({block_t * 1000:.0f} mm), at 5180-5805 MHz"),
+        "poured_concrete": (_ratio(_worst_5ghz(lambda f: p2040_slab_loss_db("concrete", 0.150, f)), _CONCRETE_150_DB),
+                            "ITU-R P.2040-3 slab model, concrete 150 mm at 5180-5805 MHz"),
+        "brick": (_ratio(_worst_5ghz(lambda f: p2040_slab_loss_db("brick", 0.090, f)), _BRICK_90_DB),
+                  "ITU-R P.2040-3 slab model, brick 90 mm at 5180-5805 MHz"),
+        "wood_door": (_ratio(_worst_5ghz(lambda f: p2040_slab_loss_db("wood", door_t, f)),
+                             p2040_slab_loss_db("wood", door_t)),
+                      "ITU-R P.2040-3 slab model, wood 44.5 mm at 5180-5805 MHz, scaled from the measured 1.0 dB"),
+        "glass": (_ratio(_worst_5ghz(lambda f: p2040_slab_loss_db("glass", 0.006, f)), _GLASS_6_DB),
+                  "ITU-R P.2040-3 slab model, glass 6 mm at 5180-5805 MHz"),
+        "low_e_glass": (_ratio(23.0 + 0.3 * BAND_5GHZ_EDGES_MHZ[1] / 1000.0, _LOW_E_DB),
+                        "3GPP TR 38.901 Table 7.4.3-1, IRR glass 23 + 0.3 f(GHz) dB at 5.8 GHz"),
+        # Sheet steel is opaque at both bands; what passes leaks through seams and gaps, and
+        # no measurement at 5 GHz is cited here, so no frequency trend is assumed.
+        "steel_garage_door": (1.0, "metal: leakage through seams, no frequency trend assumed (same as 2.4 GHz)"),
+        "metal_siding": (1.0, "metal: leakage through seams, no frequency trend assumed (same as 2.4 GHz)"),
+    }
+    # A user's own material: scaled like concrete block, the steepest of the walls above, so a
+    # 5 GHz hop through an unknown wall is never judged better than through block.
+    out["custom"] = (out["concrete_block"][0], "unknown material: scaled like concrete block (the steepest)")
+    return out
+
+
+_RATIOS_5GHZ: dict[str, tuple[float, str]] | None = None
+
+
+def loss_5ghz_db(material: Material) -> tuple[float, str]:
+    """(loss in dB at 5 GHz, source) of ``material``: its own 2.4 GHz loss (edited or calibrated
+    on site) times the 5 GHz / 2.4 GHz ratio of its default, so what the survey learnt about
+    the wall carries over. A material id the defaults do not know is scaled like concrete
+    block (the steepest), the cautious choice for a backhaul."""
+    global _RATIOS_5GHZ
+    if _RATIOS_5GHZ is None:
+        _RATIOS_5GHZ = _default_5ghz_ratios()
+    ratio, source = _RATIOS_5GHZ.get(material.id, _RATIOS_5GHZ["custom"])
+    return material.loss_db * ratio, source

@@ -75,10 +75,12 @@ PREVIEW_Z = -40
 #: Share of the survey map's opacity the preview is drawn with (it covers the whole site).
 PREVIEW_OPACITY = 0.7
 ETHERNET_SETTING = "ethernet_can_be_run"
+#: The reading box's minimum, shown as "not entered" (no charger reports below -100 dBm).
+READING_NONE_DBM = -101.0
 CHECKLIST_SETTING = "checklist_ticked"
 
 SEVERITY_MARK = {"critical": "!!", "warning": "!", "info": "i"}
-STATUS_MARK = {"chosen": "=>", "alternative": "+", "rejected": "x", "not_needed": "-"}
+STATUS_MARK = {"chosen": "=>", "alternative": "+", "rejected": "x", "not_needed": "-", "also": "&"}
 CHECK_WORDS = {"ok": "OK", "action": "to do", "check": "check on site"}
 
 
@@ -109,8 +111,9 @@ def analyse(request: PanelRequest) -> PanelResult:
     project = request.project
     profile = project_profile(project)
     try:
-        return PanelResult(project, profile, recommend(project, project.active_survey, profile,
-                                                       cache=request.fits))
+        rec = recommend(project, project.active_survey, profile, cache=request.fits)
+        # rec.profile carries the offset the charger's own reading set, when one was entered.
+        return PanelResult(project, rec.profile, rec)
     except EvSurveyError as exc:  # bad input the installer can fix: say what, not a traceback
         return PanelResult(project, profile, None, str(exc))
 
@@ -201,13 +204,25 @@ class AnalysisPanel(QWidget):
         self.offset_spin.setToolTip("How many dB worse the charger hears than the laptop (an assumption; "
                                     "see the profile's notes). Stored with this project.")
         self.ethernet_check = QCheckBox("Ethernet can be run to the garage")
+        # The charger's own RSSI at its mounting point; the minimum stands for "not entered".
+        self.reading_spin = QDoubleSpinBox()
+        self.reading_spin.setRange(READING_NONE_DBM, -10.0)
+        self.reading_spin.setDecimals(1)
+        self.reading_spin.setSingleStep(1.0)
+        self.reading_spin.setSuffix(" dBm")
+        self.reading_spin.setSpecialValueText("not entered")
+        self.reading_spin.setValue(READING_NONE_DBM)
+        self.reading_spin.setToolTip("The signal strength the charger itself reports at its mounting point (its app, "
+                                     "Home Assistant, OCPP diagnostics), read during the survey shown. It sets this "
+                                     "site's reception offset. Stored with this project.")
         settings.addRow("Charger", self.profile_combo)
         settings.addRow("Reception offset", self.offset_spin)
+        settings.addRow("Charger's own reading", self.reading_spin)
         settings.addRow(self.ethernet_check)
         layout.addLayout(settings)
         # Enabled by the first result: their handlers use survey.analysis.recommend, whose
         # first import (seconds) must happen in the worker thread, not behind a click.
-        for widget in (self.profile_combo, self.offset_spin, self.ethernet_check):
+        for widget in (self.profile_combo, self.offset_spin, self.reading_spin, self.ethernet_check):
             widget.setEnabled(False)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -274,6 +289,7 @@ class AnalysisPanel(QWidget):
         self.checklist_list.currentRowChanged.connect(self._on_checklist_selected)
         self.profile_combo.activated.connect(self._on_profile_chosen)
         self.offset_spin.editingFinished.connect(self._on_offset_edited)
+        self.reading_spin.editingFinished.connect(self._on_reading_edited)
         self.ethernet_check.toggled.connect(self._on_ethernet_toggled)
         self.marker.sigPositionChanged.connect(self._on_marker_moved)
         self.session.fileChanged.connect(self._on_file_changed)
@@ -501,7 +517,7 @@ class AnalysisPanel(QWidget):
         device = self._preview_device()
         if device is None or not self.session.is_open:
             return
-        if self.selected_option is not None and self.selected_option.kind == "channel_or_move":
+        if self.selected_option is not None and self.selected_option.kind == "move_router":
             router = self.session.project.router
             if router is not None:
                 self.session.update_device(replace(router, x_m=device.x_m, y_m=device.y_m), "Move the router")
@@ -544,17 +560,24 @@ class AnalysisPanel(QWidget):
             self.profile_combo.addItem(profile.name + suffix, profile.id)
 
     def _sync_controls(self, project: Project, profile: ChargerProfile) -> None:
-        for widget in (self.profile_combo, self.offset_spin, self.ethernet_check):
+        from survey.analysis.survey_analysis import charger_reading_setting
+
+        controls = (self.profile_combo, self.offset_spin, self.reading_spin, self.ethernet_check)
+        for widget in controls:
             widget.blockSignals(True)
         index = self.profile_combo.findData(project.charger_profile_id)
         self.profile_combo.setCurrentIndex(max(index, 0))
         self.offset_spin.setValue(profile.reception_offset_db)
+        reading = charger_reading_setting(project)
+        self.reading_spin.setValue(READING_NONE_DBM if reading is None else reading.rssi_dbm)
         self.ethernet_check.setChecked(bool(project.settings.get(ETHERNET_SETTING, False)))
-        for widget in (self.profile_combo, self.offset_spin, self.ethernet_check):
+        for widget in controls:
             widget.blockSignals(False)
         enabled = self.session.is_open
-        for widget in (self.profile_combo, self.offset_spin, self.ethernet_check):
+        for widget in controls:
             widget.setEnabled(enabled)
+        # The charger's reading sets the offset: the offset box shows it but cannot override it.
+        self.offset_spin.setEnabled(enabled and reading is None)
 
     def _on_profile_chosen(self, index: int) -> None:
         from survey.analysis.survey_analysis import OFFSET_SETTING
@@ -574,6 +597,20 @@ class AnalysisPanel(QWidget):
         value = round(float(self.offset_spin.value()), 1)
         if value != project_profile(self.session.project).reception_offset_db:
             self.session.set_setting(OFFSET_SETTING, value, "Change reception offset")
+
+    def _on_reading_edited(self) -> None:
+        from survey.analysis.survey_analysis import CHARGER_READING_SETTING, with_charger_reading
+
+        if not self.session.is_open:
+            return
+        project = self.session.project
+        value = round(float(self.reading_spin.value()), 1)
+        reading = None if value <= READING_NONE_DBM else value
+        survey = project.active_survey
+        updated = with_charger_reading(project, reading, survey.name if survey is not None else "")
+        new = updated.settings.get(CHARGER_READING_SETTING)
+        if new != project.settings.get(CHARGER_READING_SETTING):
+            self.session.set_setting(CHARGER_READING_SETTING, new, "Enter the charger's own reading")
 
     def _on_ethernet_toggled(self, checked: bool) -> None:
         if self.session.is_open:

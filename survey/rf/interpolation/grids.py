@@ -4,9 +4,9 @@ The smooth parts of a map (the interpolated field, its standard deviation, the d
 the nearest sample) are evaluated on a lattice of at most :data:`COARSE_STEP_M` and brought
 to the display grid by a separable linear map: ``fine = A_y @ coarse @ A_x^T``, with A the
 interpolating spline of each axis evaluated at the fine positions (cubic, or linear for the
-distance whose kinks a cubic would overshoot). The matrices depend only on the two axes, so
-they are built once (scipy.interpolate.make_interp_spline on the identity) and cached; an
-upsampling is then two small matrix products (~0.3 ms for 0.5 m -> 0.1 m over 30 m x 20 m,
+distance whose kinks a cubic would overshoot). The matrices depend only on the grid, so they
+are built once per grid (scipy.interpolate.make_interp_spline on the identity) and cached;
+an upsampling is then two small matrix products (~0.3 ms for 0.5 m -> 0.1 m over 30 m x 20 m,
 against ~2 ms for a RectBivariateSpline fit and evaluation).
 """
 
@@ -34,36 +34,43 @@ def coarse_axis(fine: np.ndarray, step_m: float = COARSE_STEP_M) -> np.ndarray:
     return np.linspace(fine[0], fine[-1], count)
 
 
-def coarse_lattice(grid: SiteGrid) -> tuple[np.ndarray, np.ndarray]:
-    """(xs, ys) of the coarse lattice over ``grid``."""
-    return coarse_axis(grid.xs_m), coarse_axis(grid.ys_m)
+def lattice_step(length_scale_m: float | None, grid: SiteGrid) -> float:
+    """The coarse step (m) for a field whose shortest length scale is ``length_scale_m``
+    (None: no GP in it): :data:`COARSE_STEP_M`, or half the length scale when that is
+    shorter (a GP posterior's dips at the samples are about that wide), never finer than
+    the grid itself."""
+    step = COARSE_STEP_M if length_scale_m is None else min(COARSE_STEP_M, 0.5 * length_scale_m)
+    return max(step, grid.step_m)
 
 
-@functools.lru_cache(maxsize=64)
-def _axis_matrix(c0: float, c1: float, nc: int, f0: float, f1: float, nf: int, cubic: bool) -> np.ndarray:
+@functools.lru_cache(maxsize=32)
+def coarse_lattice(grid: SiteGrid, step_m: float = COARSE_STEP_M) -> tuple[np.ndarray, np.ndarray]:
+    """(xs, ys) of the coarse lattice over ``grid`` (cached per grid: a display grid is
+    drawn again and again)."""
+    return coarse_axis(grid.xs_m, step_m), coarse_axis(grid.ys_m, step_m)
+
+
+def _axis_matrix(coarse: np.ndarray, fine: np.ndarray, cubic: bool) -> np.ndarray | None:
     from scipy.interpolate import make_interp_spline
-    coarse = np.linspace(c0, c1, nc)
-    fine = np.linspace(f0, f1, nf)
-    k = 3 if cubic and nc >= 4 else 1
-    matrix = make_interp_spline(coarse, np.eye(nc), k=k)(fine)
-    matrix.setflags(write=False)
-    return matrix
-
-
-def _matrix(coarse: np.ndarray, fine: np.ndarray, cubic: bool) -> np.ndarray | None:
     if coarse.shape[0] == fine.shape[0]:
         return None
-    return _axis_matrix(float(coarse[0]), float(coarse[-1]), coarse.shape[0],
-                        float(fine[0]), float(fine[-1]), fine.shape[0], cubic)
+    k = 3 if cubic and coarse.shape[0] >= 4 else 1
+    return make_interp_spline(coarse, np.eye(coarse.shape[0]), k=k)(fine)
 
 
-def upsample(values: np.ndarray, grid: SiteGrid, cubic: bool = True) -> np.ndarray:
-    """``values`` on :func:`coarse_lattice` of ``grid`` (cy, cx) -> the grid (ny, nx)."""
-    xs, ys = coarse_lattice(grid)
-    ax, ay = _matrix(xs, grid.xs_m, cubic), _matrix(ys, grid.ys_m, cubic)
+@functools.lru_cache(maxsize=32)
+def _matrices(grid: SiteGrid, step_m: float, cubic: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+    xs, ys = coarse_lattice(grid, step_m)
+    ax = _axis_matrix(xs, grid.xs_m, cubic)
+    return (None if ax is None else np.ascontiguousarray(ax.T)), _axis_matrix(ys, grid.ys_m, cubic)
+
+
+def upsample(values: np.ndarray, grid: SiteGrid, step_m: float = COARSE_STEP_M, cubic: bool = True) -> np.ndarray:
+    """``values`` on :func:`coarse_lattice` (``grid``, ``step_m``) (cy, cx) -> the grid (ny, nx)."""
+    ax_t, ay = _matrices(grid, step_m, cubic)
     out = values
+    if ax_t is not None:
+        out = out @ ax_t  # the x products first: fewer operations (ny > cy)
     if ay is not None:
         out = ay @ out
-    if ax is not None:
-        out = out @ ax.T
-    return np.ascontiguousarray(out)
+    return out

@@ -56,9 +56,12 @@ def idw_weighted(d2: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 class Idw:
-    """Inverse-distance weighting (power 2) of ``z`` at ``xy``; exact at the samples."""
+    """Inverse-distance weighting (power 2) of ``z`` at ``xy``; exact at the samples.
 
-    exact_at_samples = True
+    With power 2 the surface is flat at every sample (it departs from the sample's value as
+    the square of the distance), so a 0.5 m lattice upsampled with a cubic spline keeps its
+    shape like the other interpolators'.
+    """
 
     def __init__(self, xy: np.ndarray, z: np.ndarray):
         self.xy = xy
@@ -93,8 +96,6 @@ class Idw:
 class Spline:
     """Thin-plate spline with ``smoothing`` (added to the kernel diagonal, as RBFInterpolator does)."""
 
-    exact_at_samples = False
-
     def __init__(self, xy: np.ndarray, z: np.ndarray, smoothing: float):
         self.smoothing = smoothing
         self.systems = LocalSystems(xy, z, ThinPlate(), smoothing, True, EXACT_MAX_SAMPLES, TILE_SAMPLES)
@@ -115,8 +116,6 @@ class GaussianProcess:
     The values are normalised to zero mean and unit variance first (scikit-learn's
     ``normalize_y``), so the hyperparameters carry over between sample sets of one survey.
     """
-
-    exact_at_samples = False
 
     def __init__(self, xy: np.ndarray, z: np.ndarray, hyper: GPHyper):
         self.hyper = hyper

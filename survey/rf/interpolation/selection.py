@@ -33,6 +33,8 @@ CV_FOLDS = 10
 #: The candidates are compared on at most this many spots (a seeded random subsample above):
 #: the comparison costs ~n^3, the final fit of the winner is what uses every sample.
 SELECT_MAX_SAMPLES = 150
+#: GP hyperparameters are fitted on at most this many of those spots (a seeded random subset).
+HYPER_MAX_SAMPLES = 100
 #: Below this many distinct points only IDW is fitted (a spline or GP needs a shape to fit).
 MIN_POINTS_SMOOTH = 4
 #: Thin-plate smoothing candidates (dimensionless penalty of RBFInterpolator).
@@ -104,6 +106,7 @@ class Spots:
         self.loo = _is_loo(self.folds)
         self.resid = {t: z - trend(xy) if trend is not None else z for t, trend in trends.items()}
         self.training = dict(self.resid)
+        self.cache: dict[str, object] = {}  # factorisations shared by the candidates
         if self.loo:
             n = xy.shape[0]
             for t, make in refit.items():
@@ -160,37 +163,59 @@ def idw_residuals(spots: Spots, t: str) -> np.ndarray:
     return pred - spots.held_out_truth(t)
 
 
+def _spline_basis(spots: Spots):
+    """(g, lam) with the spline system's inverse (top-left block) g diag(1 / (lam + s)) g^T
+    for every smoothing s, from one eigendecomposition of the kernel on the null space of
+    the polynomial; None when the spline cannot be fitted (samples on one straight line)."""
+    if "spline" in spots.cache:
+        return spots.cache["spline"]
+    xy = spots.xy
+    n = xy.shape[0]
+    basis = None
+    if n > POLY_TERMS:
+        u = (xy - xy.mean(axis=0)) / (float(np.ptp(xy, axis=0).max()) or 1.0)
+        q, r = np.linalg.qr(np.column_stack([np.ones(n), u]), mode="complete")
+        r_diag = np.abs(np.diag(r[:POLY_TERMS]))
+        if r_diag.min() > 1e-9 * r_diag.max():
+            q2 = q[:, POLY_TERMS:]
+            lam, vec = np.linalg.eigh(q2.T @ ThinPlate()(sq_dist(xy, xy)) @ q2)
+            if lam.min() > 0:
+                basis = (q2 @ vec, lam)
+    spots.cache["spline"] = basis
+    return basis
+
+
 def spline_residuals(spots: Spots, t: str, smoothings) -> dict[float, np.ndarray] | None:
     """Held-out prediction minus value (dB) of the thin-plate spline on the residual of
     trend ``t`` for every smoothing, held within its training range like the fitted map;
     None when the spline cannot be fitted (samples on one straight line)."""
-    xy = spots.xy
-    n = xy.shape[0]
-    if n <= POLY_TERMS:
+    basis = _spline_basis(spots)
+    if basis is None:
         return None
-    u = (xy - xy.mean(axis=0)) / (float(np.ptp(xy, axis=0).max()) or 1.0)
-    q, r = np.linalg.qr(np.column_stack([np.ones(n), u]), mode="complete")
-    r_diag = np.abs(np.diag(r[:POLY_TERMS]))
-    if r_diag.min() <= 1e-9 * r_diag.max():
-        return None
-    q2 = q[:, POLY_TERMS:]
-    lam, vec = np.linalg.eigh(q2.T @ ThinPlate()(sq_dist(xy, xy)) @ q2)
-    if lam.min() <= 0:
-        return None
-    g = q2 @ vec  # the system's inverse (top-left block) is g diag(1 / (lam + s)) g^T
+    g, lam = basis
+    training = spots.training[t]
     truth = spots.held_out_truth(t)
     lo, hi = spots.training_range(t)
     out = {}
     for s in smoothings:
-        err = _smoother_held_out((g / (lam + s)) @ g.T, spots.training[t], spots.folds)
+        d = 1.0 / (lam + s)
+        if spots.loo:
+            err = _smoother_held_out((g * d) @ g.T, training, spots.folds)
+        else:
+            # Only the folds' diagonal blocks of the inverse are needed: n^3 / 10, not n^3.
+            coef = g @ (d * (g.T @ training))
+            err = np.empty(coef.shape[0])
+            for test in spots.folds:
+                block = (g[test] * d) @ g[test].T
+                err[test] = -np.linalg.solve(block, coef[test])
         out[s] = np.clip(truth + err, lo, hi) - truth
     return out
 
 
 def gp_residuals(spots: Spots, t: str, hyper: GPHyper) -> tuple[np.ndarray, np.ndarray]:
     """Held-out prediction minus value (dB) of the GP with ``hyper`` on the residual of trend
-    ``t`` (fitted to all samples), and the GP's own predictive standard deviation (dB) of
-    each held-out reading."""
+    ``t`` (fitted to all samples), and the GP's own leave-one-out predictive standard
+    deviation (dB) of each reading."""
     from scipy.linalg import lapack
     y, _, scale = normalise(spots.resid[t])
     a = Matern15(hyper.length_scale_m)(sq_dist(spots.xy, spots.xy))
@@ -201,13 +226,9 @@ def gp_residuals(spots: Spots, t: str, hyper: GPHyper) -> tuple[np.ndarray, np.n
     inv, info = lapack.dpotri(chol, lower=1)
     inv = np.tril(inv) + np.tril(inv, -1).T
     resid = _smoother_held_out(inv, y, spots.folds) * scale
-    if spots.loo:
-        var = hyper.variance / np.diag(inv)
-    else:
-        var = np.empty(y.shape[0])
-        for test in spots.folds:
-            var[test] = hyper.variance * np.diag(np.linalg.inv(inv[np.ix_(test, test)]))
-    return resid, scale * np.sqrt(var)
+    # Leave-one-out (whatever the folds): only the scale of the standard deviation map is
+    # calibrated with it, and the diagonal of the inverse gives it for free.
+    return resid, scale * np.sqrt(hyper.variance / np.diag(inv))
 
 
 def cross_validate(spots: Spots, candidates: list[Candidate]) -> dict[Candidate, np.ndarray]:
@@ -273,7 +294,13 @@ def select(spots: Spots, wanted: frozenset) -> Choice:
             candidates.extend(Candidate("tps", t, smoothing=s) for s in TPS_SMOOTHINGS)
     # The GP of every trend is fitted even when not a candidate: it shapes the others'
     # standard deviation (see Heatmap.std_db).
-    hypers = fit_hyper(spots.xy, [spots.resid[t] for t in suffixes]) if smooth else [default_hyper(spots.xy)] * len(suffixes)
+    if smooth:
+        # Hyperparameters on at most HYPER_MAX_SAMPLES of the spots (the search is ~n^3 per
+        # point of it; the comparison and the final fit use all).
+        few = subsample(n, HYPER_MAX_SAMPLES)
+        hypers = fit_hyper(spots.xy[few], [spots.resid[t][few] for t in suffixes])
+    else:
+        hypers = [default_hyper(spots.xy)] * len(suffixes)
     gp_by_trend = {t: Candidate("gp", t, hyper=h) for t, h in zip(suffixes, hypers)}
     held_std: dict[str, np.ndarray] = {}
     gp_res: dict[Candidate, np.ndarray] = {}

@@ -101,30 +101,24 @@ def test_gp_closed_form_equals_refitting_with_fixed_hyperparameters(n):
     np.testing.assert_allclose(held_std, loo, rtol=1e-6)
 
 
-@pytest.mark.parametrize("kind", ["spline", "gp"])
-def test_final_fit_leave_one_out_equals_refitting(kind):
-    """The error reported above the selection's size: leave-one-out of the final fit."""
+@pytest.mark.parametrize("kind", ["spline", "gp", "idw"])
+def test_final_fit_fold_residuals_equal_refitting(kind):
+    """The error reported above the selection's size: held-out folds of the final fit."""
     xy, z = field(40, seed=3)
-    idx = np.array([0, 7, 19, 33])
+    test = np.array([0, 7, 19, 33])
+    keep = np.setdiff1d(np.arange(len(z)), test)
     if kind == "spline":
         interp = Spline(xy, z, 1.0)
-
-        def refit(a, b):
-            return RBFInterpolator(a, b, kernel="thin_plate_spline", smoothing=1.0)
-    else:
+        refit = RBFInterpolator(xy[keep], z[keep], kernel="thin_plate_spline", smoothing=1.0)
+    elif kind == "gp":
         hyper = GPHyper(3.0, 0.3, 1.0)
         interp = GaussianProcess(xy, z, hyper)
-
-        def refit(a, b):
-            gp = GaussianProcess(a, b, hyper)
-            gp.mean, gp.scale = interp.mean, interp.scale
-            gp.y = (b - interp.mean) / interp.scale
-            return gp
-    expected = []
-    for i in idx:
-        keep = np.arange(len(z)) != i
-        expected.append(refit(xy[keep], z[keep])(xy[i:i + 1])[0] - z[i])
-    np.testing.assert_allclose(interp.loo_residuals(idx), expected, atol=1e-7)
+        refit = GaussianProcess(xy[keep], z[keep], hyper)
+        refit.mean, refit.scale = interp.mean, interp.scale  # the closed form keeps the normalisation
+        refit.y = (z[keep] - interp.mean) / interp.scale
+    else:
+        interp, refit = Idw(xy, z), Idw(xy[keep], z[keep])
+    np.testing.assert_allclose(interp.held_out_residuals(test), refit(xy[test]) - z[test], atol=1e-7)
 
 
 def test_spline_system_matches_scipy_rbf_interpolator():

@@ -14,7 +14,7 @@ from survey.rf.interpolation.grids import coarse_lattice, lattice_step, upsample
 from survey.rf.interpolation.interpolators import SAME_SPOT_M, GaussianProcess, Idw, Spline
 from survey.rf.interpolation.kernels import lattice_sq_dist
 from survey.rf.interpolation.reuse import Selection, reusable
-from survey.rf.interpolation.selection import Candidate, Spots, cross_validate, rms, select, subsample
+from survey.rf.interpolation.selection import Candidate, Spots, cross_validate, folds, rms, select, subsample
 from survey.rf.interpolation.trends import LogDistanceTrend, ModelTrend
 from survey.rf.propagation import SiteGrid, finite_samples
 
@@ -22,9 +22,10 @@ log = logging.getLogger(__name__)
 
 #: The log-distance trend needs a few points to fit intercept and exponent.
 MIN_POINTS_TREND = 5
-#: Above this many spots the leave-one-out error is measured at this many seeded random
-#: spots (each one exactly): its standard error is then ~5 % of the value.
-LOO_ESTIMATE_SAMPLES = 200
+#: Above SELECT_MAX_SAMPLES spots the cross-validated error of the final fit is measured on
+#: the first folds that hold at least this many samples (each exactly): its standard error
+#: is then ~5 % of the value.
+CV_ESTIMATE_SAMPLES = 200
 #: Readings are whole dBm on nearly every driver: values that all lie within this (dB) are
 #: one reading repeated (e.g. every sample the "not heard" stand-in), and a small
 #: cross-validated error then says nothing about how well the map is known.
@@ -74,8 +75,9 @@ class Heatmap:
     """A fitted heatmap: RSSI (dBm) anywhere on the site, with its cross-validated error.
 
     ``method`` names the winning candidate (e.g. ``"gp+log-distance"``), ``loo_rmse_db``
-    its leave-one-out RMSE in dB (NaN for a single sample; above
-    :data:`LOO_ESTIMATE_SAMPLES` spots measured at that many random spots), ``n_points``
+    its cross-validated RMSE in dB: leave-one-out up to 30 spots, else 10-fold (above
+    :data:`~survey.rf.interpolation.selection.SELECT_MAX_SAMPLES` spots measured on the
+    folds holding the first :data:`CV_ESTIMATE_SAMPLES`); NaN for a single sample. ``n_points``
     the distinct spots it was fitted to, ``cv_rmse_db`` the cross-validated RMSE of every
     candidate tried on the spots they were compared on (all, or a random
     :data:`~survey.rf.interpolation.selection.SELECT_MAX_SAMPLES` above that; only the
@@ -363,8 +365,15 @@ def _fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m, model, methods, previous) -> Heatma
         resid = choice.residuals if not reused else cross_validate(Spots(xy, z, trends, refit), [choice.best])[choice.best]
         loo = rms(resid)
     else:
-        spots = subsample(n, LOO_ESTIMATE_SAMPLES)
-        loo = rms(np.mean([p.interp.loo_residuals(spots) for p in parts], axis=0))
+        # The same folds as a comparison on every spot would use, as many as hold
+        # CV_ESTIMATE_SAMPLES samples: an unbiased estimate of that error at ~1/5 of its cost.
+        tested, held = 0, []
+        for test in folds(n):
+            held.append(np.mean([p.interp.held_out_residuals(test) for p in parts], axis=0))
+            tested += test.shape[0]
+            if tested >= CV_ESTIMATE_SAMPLES:
+                break
+        loo = rms(np.concatenate(held))
     cv = {choice.best.name: loo} if reused else choice.scores
     fit_s = time.perf_counter() - t0
     log.debug("heatmap of %d points: %s%s (CV RMSE %.2f dB) in %.0f ms; candidates %s", n, choice.best.name,

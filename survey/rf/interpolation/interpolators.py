@@ -86,11 +86,11 @@ class Idw:
             out[s:s + rows] = self._weighted(d2).reshape(-1, xs.shape[0])
         return out
 
-    def loo_residuals(self, idx: np.ndarray) -> np.ndarray:
-        """Prediction without sample i minus its value, at the samples ``idx``."""
-        d2 = sq_dist(self.xy[idx], self.xy)
-        d2[np.arange(idx.shape[0]), idx] = np.inf
-        return self._weighted(d2) - self.z[idx]
+    def held_out_residuals(self, test: np.ndarray) -> np.ndarray:
+        """Prediction minus value at the samples ``test`` when they are all held out (one fold)."""
+        d2 = sq_dist(self.xy[test], self.xy)
+        d2[:, test] = np.inf
+        return self._weighted(d2) - self.z[test]
 
 
 class Spline:
@@ -106,8 +106,8 @@ class Spline:
     def lattice(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         return self.systems.lattice(xs, ys, LATTICE_TOLERANCE_DB)
 
-    def loo_residuals(self, idx: np.ndarray) -> np.ndarray:
-        return self.systems.loo_residuals(idx)
+    def held_out_residuals(self, test: np.ndarray) -> np.ndarray:
+        return self.systems.held_out_residuals(test)
 
 
 class GaussianProcess:
@@ -140,8 +140,8 @@ class GaussianProcess:
     def lattice(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         return self.mean + self.scale * self.systems.lattice(xs, ys, LATTICE_TOLERANCE_DB / self.scale)
 
-    def loo_residuals(self, idx: np.ndarray) -> np.ndarray:
-        return self.scale * self.systems.loo_residuals(idx)
+    def held_out_residuals(self, test: np.ndarray) -> np.ndarray:
+        return self.scale * self.systems.held_out_residuals(test)
 
     # -- standard deviation -------------------------------------------------------------
 

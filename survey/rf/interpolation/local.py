@@ -25,11 +25,11 @@ CORE_SHARE = 0.25
 
 
 class _Tile:
-    __slots__ = ("rect", "core", "system")
+    __slots__ = ("rect", "members", "system")
 
-    def __init__(self, rect, core, system):
+    def __init__(self, rect, members, system):
         self.rect = rect  # (x0, x1, y0, y1): x0 <= x < x1, y0 <= y < y1; outer edges infinite
-        self.core = core  # indices of the samples inside rect
+        self.members = members  # sorted indices of the samples in its system
         self.system = system
 
 
@@ -164,13 +164,19 @@ class LocalSystems:
             out[np.ix_(iy, ix)] = tile.system.combine(kq, q, column).reshape(iy.shape[0], ix.shape[0])
         return out
 
-    def loo_residuals(self, idx: np.ndarray, column: int = 0) -> np.ndarray:
-        """Leave-one-out prediction minus value at the samples ``idx`` (each within its tile's system)."""
-        out = np.empty(idx.shape[0])
-        owner = self._owner[idx]
+    def held_out_residuals(self, test: np.ndarray, column: int = 0) -> np.ndarray:
+        """Prediction minus value at the samples ``test`` (one fold, all held out together),
+        each from its tile's system without the fold's samples in it."""
+        out = np.empty(test.shape[0])
+        owner = self._owner[test]
+        in_fold = np.zeros(self.n_samples, dtype=bool)
+        in_fold[test] = True
         for t in np.unique(owner):
+            tile = self.tiles[t]
+            rows = np.flatnonzero(in_fold[tile.members])  # the fold's samples in this system
+            residuals = tile.system.held_out_residuals(rows, column)
             sel = owner == t
-            out[sel] = self.tiles[t].system.loo_residuals(self._slot[idx[sel]], column)
+            out[sel] = residuals[np.searchsorted(rows, self._slot[test[sel]])]
         return out
 
     def inverse_diag(self, idx: np.ndarray) -> np.ndarray:

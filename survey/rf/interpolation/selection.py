@@ -5,7 +5,7 @@ held-out residuals follow from one factorisation instead of one refit per fold:
 
 * spline: the eigendecomposition of the kernel on the null space of the polynomial gives
   the inverse of the system for every smoothing at once, and Rippa's formula the residuals
-  (:meth:`survey.rf.interpolation.systems.KernelSystem.loo_residuals`);
+  (:meth:`survey.rf.interpolation.systems.KernelSystem.held_out_residuals`);
 * GP: the inverse of its covariance, with the block formula for folds (Rasmussen &
   Williams 2006, eq. 5.12);
 * IDW: the weights with the held-out samples' own weights removed.

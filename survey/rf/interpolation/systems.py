@@ -7,7 +7,7 @@ null space of P^T (Wendland, "Scattered Data Approximation", 2005, section 8.5):
 Q = [Q1 Q2] from a QR factorisation of P, ``Q2^T (K + diag I) Q2`` is positive definite for
 a conditionally positive definite kernel such as r^2 log r, so both cases are a Cholesky
 factorisation, and the leave-one-out residuals of either are one triangular solve away
-(Rippa 1999, see :meth:`KernelSystem.loo_residuals`).
+(Rippa 1999, see :meth:`KernelSystem.held_out_residuals`).
 """
 
 from __future__ import annotations
@@ -91,11 +91,11 @@ class KernelSystem:
     def coef_abs_sum(self) -> float:
         return float(np.abs(self.coef).sum(axis=0).max())
 
-    def inverse_diag(self, idx: np.ndarray) -> np.ndarray:
-        """Diagonal entries (idx, idx) of the inverse of the system's kernel block.
+    def _inverse_factor(self, idx: np.ndarray) -> np.ndarray:
+        """V with V^T V the block (idx, idx) of the inverse of the system's kernel block.
 
-        With a polynomial, the top-left block of the inverse of the whole bordered matrix,
-        ``Q2 (Q2^T K Q2)^-1 Q2^T`` (the same algebra as the block inverse in Rippa 1999).
+        With a polynomial, of the top-left block of the inverse of the whole bordered
+        matrix, ``Q2 (Q2^T K Q2)^-1 Q2^T`` (the same algebra as the block inverse in Rippa 1999).
         """
         from scipy.linalg import solve_triangular
         m = self.xy.shape[0]
@@ -103,19 +103,24 @@ class KernelSystem:
         e[idx, np.arange(idx.shape[0])] = 1.0
         if self.poly:
             e = self._apply_q(e, "L", "T")[POLY_TERMS:]
-        v = solve_triangular(self.chol, e, lower=True, check_finite=False)
+        return solve_triangular(self.chol, e, lower=True, check_finite=False)
+
+    def inverse_diag(self, idx: np.ndarray) -> np.ndarray:
+        """Diagonal entries (idx, idx) of the inverse of the system's kernel block."""
+        v = self._inverse_factor(idx)
         return np.einsum("ij,ij->j", v, v)
 
-    def loo_residuals(self, idx: np.ndarray, column: int = 0) -> np.ndarray:
-        """Leave-one-out prediction minus value at the samples ``idx``, in closed form.
+    def held_out_residuals(self, idx: np.ndarray, column: int = 0) -> np.ndarray:
+        """Prediction minus value at the samples ``idx`` when they are all held out together
+        (one fold), in closed form.
 
         Rippa, "An algorithm for selecting a good value for the parameter c in radial basis
         function interpolation", Adv. Comput. Math. 11 (1999): the fit without sample i misses
-        it by c_i / (A^-1)_ii; with a diagonal term (smoothing, GP noise) the same holds
-        (the held-out sample's own row drops out of the system).
+        it by c_i / (A^-1)_ii; for a set T of samples by (A^-1)_TT^-1 c_T (Rasmussen &
+        Williams 2006, eq. 5.12); with a diagonal term (smoothing, GP noise) the same holds.
         """
-        return -self.coef[idx, column] / self.inverse_diag(idx)
-
+        v = self._inverse_factor(idx)
+        return -np.linalg.solve(v.T @ v, self.coef[idx, column])
     def explained(self, kq: np.ndarray) -> np.ndarray:
         """``diag(kq A^-1 kq^T)`` for a kernel block ``kq`` (M, m) (no polynomial): what the
         samples explain of each query's prior variance."""

@@ -43,7 +43,7 @@ def test_profile_search_reaches_sklearn_marginal_likelihood(n):
     best = sklearn_gp(xy, z, free).log_marginal_likelihood_value_
     ours = (ConstantKernel(hyper.variance, "fixed") * Matern(hyper.length_scale_m, "fixed", nu=1.5)
             + WhiteKernel(hyper.noise, "fixed"))
-    assert sklearn_gp(xy, z, ours).log_marginal_likelihood_value_ >= best - 0.1
+    assert sklearn_gp(xy, z, ours).log_marginal_likelihood_value_ >= best - 0.15
     assert hyper.length_scale_m >= floor - 1e-9
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from survey.errors import UserInputError
 from survey.rf.interpolation._runtime import one_blas_thread, warm_imports
-from survey.rf.interpolation.grids import coarse_lattice, lattice_step, upsample
+from survey.rf.interpolation.grids import coarse_lattice, lattice_step, std_lattice_step, upsample
 from survey.rf.interpolation.interpolators import SAME_SPOT_M, GaussianProcess, Idw, Spline
 from survey.rf.interpolation.kernels import lattice_sq_dist
 from survey.rf.interpolation.reuse import Selection, reusable
@@ -188,11 +188,13 @@ class Heatmap:
             return None
         if self._std_model is None:
             choice = self._selection.choice
+            best = choice.best
+            members = best.members if best.family == "mean" else (best,)
+            # The GP fitted as the map (or as a member of it), else one on the same trend.
             gp = next((p.interp for p in self._parts if isinstance(p.interp, GaussianProcess)
-                       and p.interp.hyper == choice.std_hyper), None) if choice.best.family == "gp" else None
+                       and p.interp.hyper == choice.std_hyper), None)
             if gp is None:
-                trend = choice.best.trend if choice.best.family != "mean" else next(
-                    (m.trend for m in choice.best.members if m.family == "gp"), choice.best.members[0].trend)
+                trend = next((m.trend for m in members if m.family == "gp"), members[0].trend)
                 gp = GaussianProcess(self.xy_m, self._resid_by_trend[trend], choice.std_hyper)
             self._std_model = (gp, choice.std_factor)
         return self._std_model
@@ -217,13 +219,13 @@ class Heatmap:
             return factor * gp.std(q)
 
     def std_grid(self, grid: SiteGrid) -> np.ndarray:
-        """:meth:`std_db` over ``grid`` (ny, nx) dB, from a lattice of 0.5 m (or half the GP's
-        length scale) with a cubic spline."""
+        """:meth:`std_db` over ``grid`` (ny, nx) dB, from a lattice of a quarter of the GP's
+        length scale (at most 1 m) with a cubic spline."""
         std = self._std()
         if std is None:
             return np.full(grid.shape, np.nan)
         gp, factor = std
-        step = lattice_step(gp.hyper.length_scale_m, grid)
+        step = std_lattice_step(gp.hyper.length_scale_m, grid)
         xs, ys = coarse_lattice(grid, step)
         with one_blas_thread():
             std = upsample(factor * gp.std_lattice(xs, ys), grid, step)

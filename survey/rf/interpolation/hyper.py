@@ -51,11 +51,14 @@ GRID_LENGTH_SCALES = 7
 GRID_NOISE_RATIOS = 5
 #: Moves of the compass search after the grid (each at most 4 factorisations).
 MAX_SEARCH_STEPS = 10
+#: A second hill is climbed only when its best grid point is within this (log likelihood)
+#: of the best one: a climb gains less than that on this grid.
+SECOND_HILL_NATS = 2.0
 #: Up to this many samples the search uses eigendecompositions (cheaper per length scale
 #: than a Cholesky factorisation per noise ratio while the matrices are this small).
 EIGH_MAX_SAMPLES = 40
 EIGH_LENGTH_SCALES = 10
-EIGH_NOISE_RATIOS = np.geomspace(NOISE_RATIO_RANGE[0], NOISE_RATIO_RANGE[1], 61)
+EIGH_NOISE_RATIOS = np.geomspace(NOISE_RATIO_RANGE[0], NOISE_RATIO_RANGE[1], 41)
 
 
 @dataclass(frozen=True)
@@ -107,11 +110,11 @@ def fit_hyper(xy: np.ndarray, zs: list[np.ndarray]) -> list[GPHyper]:
     for col in range(ys.shape[1]):
         # The likelihood can have two hills (short scale with little noise, long scale with
         # much): search up from the best grid point and from the best one that is not its
-        # neighbour, and keep the higher top.
+        # neighbour when that is nearly as high, and keep the higher top.
         ranked = sorted(grid, key=lambda key: grid[key][col][0], reverse=True)
         starts = [ranked[0]]
         far = [key for key in ranked[1:] if max(abs(key[0] - ranked[0][0]), abs(key[1] - ranked[0][1])) > 1]
-        if far and math.isfinite(grid[far[0]][col][0]):
+        if far and grid[far[0]][col][0] > grid[ranked[0]][col][0] - SECOND_HILL_NATS:
             starts.append(far[0])
         tops = [_climb(lml, col, log_l[i], log_e[j], grid[i, j][col], steps, log_l[0]) for i, j in starts]
         best = max(tops, key=lambda top: top[2])
@@ -165,7 +168,7 @@ def _fit_by_eigh(d2: np.ndarray, ys: np.ndarray, log_lo: float, log_hi: float) -
 
 def _climb(lml, col: int, log_l: float, log_e: float, value: tuple[float, float], steps, log_lo: float) -> tuple:
     """Compass search up the likelihood: move to a better neighbour at the same step, else
-    halve the step, down to 1/8 of the grid's. Returns (log_l, log_e, lml, variance)."""
+    halve the step, down to 1/4 of the grid's. Returns (log_l, log_e, lml, variance)."""
     best, variance = value
     sl, se = steps
     for _ in range(MAX_SEARCH_STEPS):
@@ -179,7 +182,7 @@ def _climb(lml, col: int, log_l: float, log_e: float, value: tuple[float, float]
                 log_l, log_e, best, variance, moved = ll, le, v, var, True
                 break
         if not moved:
-            if sl <= steps[0] / 8.0:
+            if sl <= steps[0] / 4.0:
                 break
             sl, se = sl / 2.0, se / 2.0
     return log_l, log_e, best, variance

@@ -151,7 +151,7 @@ class GaussianProcess:
             if self._systems is not None and self._systems.max_system_samples() <= STD_TILE_SAMPLES:
                 self._std_systems = self._systems
             else:
-                self._std_systems = LocalSystems(self.xy, np.zeros(self.xy.shape[0]), self.kernel,
+                self._std_systems = LocalSystems(self.xy, None, self.kernel,
                                                  self.hyper.noise_ratio, False, STD_TILE_SAMPLES, STD_TILE_SAMPLES)
         return self._std_systems
 

@@ -85,3 +85,4 @@ class ThinPlate:
         """Largest |kernel| for squared distances up to ``d2_max`` (m^2)."""
         r2 = max(d2_max, 1.0)
         return max(0.5 * r2 * math.log(r2), 1.0 / (2.0 * math.e))
+

@@ -43,9 +43,10 @@ def _split(xy: np.ndarray, max_core: int) -> list[tuple[tuple[float, float, floa
             out.append((rect, core))
             continue
         pts = xy[core]
-        axis = int(np.argmax(np.ptp(pts, axis=0)))
-        cut = float(np.median(pts[:, axis]))
-        below = pts[:, axis] < cut
+        axis = int(np.argmax(pts.max(axis=0) - pts.min(axis=0)))
+        values = pts[:, axis]
+        cut = float(np.partition(values, values.shape[0] // 2)[values.shape[0] // 2])
+        below = values < cut
         if below.all() or not below.any():  # many samples on one coordinate: no cut divides them
             out.append((rect, core))
             continue
@@ -70,7 +71,8 @@ def _nearest_to_rect(xy: np.ndarray, rect, core: np.ndarray, count: int) -> np.n
 
 
 class LocalSystems:
-    """Kernel systems of samples ``xy`` (N, 2) for right-hand sides ``y`` (N,) or (N, k).
+    """Kernel systems of samples ``xy`` (N, 2) for right-hand sides ``y`` (N,) or (N, k) (or
+    None: see :class:`~survey.rf.interpolation.systems.KernelSystem`).
 
     ``kernel``: a kernel of :mod:`survey.rf.interpolation.kernels`; ``diag``: added to the
     diagonal (smoothing / noise ratio); ``poly``: with the linear polynomial (spline).
@@ -83,7 +85,7 @@ class LocalSystems:
         self.xy = xy
         self.kernel = kernel
         self.n_samples = xy.shape[0]
-        y2 = y.reshape(xy.shape[0], -1)
+        y2 = None if y is None else y.reshape(xy.shape[0], -1)
         if xy.shape[0] <= exact_max_samples:
             parts = [((-np.inf, np.inf, -np.inf, np.inf), np.arange(xy.shape[0]))]
         else:
@@ -93,7 +95,7 @@ class LocalSystems:
         self._slot = np.empty(xy.shape[0], dtype=np.int64)   # its row in that tile's system
         for t, (rect, core) in enumerate(parts):
             idx = _nearest_to_rect(xy, rect, core, tile_samples) if len(parts) > 1 else core
-            system = KernelSystem(xy[idx], y2[idx], kernel, diag, poly)
+            system = KernelSystem(xy[idx], None if y2 is None else y2[idx], kernel, diag, poly)
             self.tiles.append(_Tile(rect, idx, system))
             rows = np.searchsorted(idx, core)
             self._owner[core] = t

@@ -125,6 +125,12 @@ class Spots:
         """Smallest and largest training residual of each held-out sample's fold, (n,) each."""
         r = self.training[t]
         n = self.xy.shape[0]
+        if self.loo:
+            rows = np.array(np.broadcast_to(r, (n, n)))
+            rows[np.diag_indices(n)] = np.inf
+            lo = rows.min(axis=1)
+            rows[np.diag_indices(n)] = -np.inf
+            return lo, rows.max(axis=1)
         lo, hi = np.empty(n), np.empty(n)
         for test in self.folds:
             rows = r[test] if r.ndim == 2 else np.broadcast_to(r, (test.shape[0], n))

@@ -26,7 +26,8 @@ POLY_TERMS = 3
 class KernelSystem:
     """The factorised system of one set of samples ``xy`` (m, 2) and its coefficients for ``y``.
 
-    ``y`` (m,) or (m, k): one or several right-hand sides (k fits sharing the factorisation).
+    ``y`` (m,) or (m, k): one or several right-hand sides (k fits sharing the factorisation),
+    or None for a system only used for what the samples explain (a GP's standard deviation).
     Raises ``numpy.linalg.LinAlgError`` when the system is singular (e.g. a spline over
     samples that all lie on one straight line).
     """
@@ -39,10 +40,10 @@ class KernelSystem:
         m = xy.shape[0]
         k = kernel(sq_dist(xy, xy))
         k[np.diag_indices(m)] += diag
-        y2 = y.reshape(m, -1)
+        y2 = None if y is None else y.reshape(m, -1)
         if not poly:
             self.chol = _cholesky(k)
-            self.coef = _cho_solve(self.chol, y2)
+            self.coef = None if y is None else _cho_solve(self.chol, y2)
             self.poly_coef = None
             return
         if m <= POLY_TERMS:
@@ -54,14 +55,27 @@ class KernelSystem:
         r_diag = np.abs(np.diag(qr[:POLY_TERMS]))
         if info != 0 or r_diag.min() <= 1e-9 * max(r_diag.max(), 1e-300):
             raise np.linalg.LinAlgError("samples on one straight line: the linear polynomial is not determined")
-        self.qr = qr
-        a = self._apply_q(self._apply_q(k, "L", "T"), "R", "N")  # Q^T (K + diag I) Q
+        # Q = I - V T V^T (the compact WY form of the three Householder reflectors, LAPACK
+        # dlarft): applying it is a few rank-3 products, where dormqr on an m x m matrix
+        # took longer than the Cholesky factorisation itself.
+        v = np.tril(qr, -1)
+        v[np.arange(POLY_TERMS), np.arange(POLY_TERMS)] = 1.0
+        t_wy = np.zeros((POLY_TERMS, POLY_TERMS))
+        for i in range(POLY_TERMS):
+            t_wy[i, i] = self.tau[i]
+            t_wy[:i, i] = -self.tau[i] * (t_wy[:i, :i] @ (v[:, :i].T @ v[:, i]))
+        self.v, self.t_wy = v, t_wy
+        kv = k @ v
+        vkv = v.T @ kv
+        left = kv @ t_wy  # Q^T K Q = K - V (K V T)^T - (K V T) V^T + V T^T (V^T K V) T V^T
+        right = v @ (t_wy.T @ vkv @ t_wy)
+        a = k - v @ left.T - (left - right) @ v.T
         self.chol = _cholesky(np.ascontiguousarray(a[POLY_TERMS:, POLY_TERMS:]))
-        w = self._apply_q(y2, "L", "T")
+        w = self._apply_q(y2, transpose=True)
         t = _cho_solve(self.chol, w[POLY_TERMS:])
         full = np.zeros_like(w)
         full[POLY_TERMS:] = t
-        self.coef = self._apply_q(full, "L", "N")
+        self.coef = self._apply_q(full, transpose=False)
         # P d = y - (K + diag I) c, solved with the R of P = Q R.
         rhs = w[:POLY_TERMS] - a[:POLY_TERMS, POLY_TERMS:] @ t
         r = np.triu(qr[:POLY_TERMS, :POLY_TERMS])
@@ -71,13 +85,10 @@ class KernelSystem:
         u = (q - self.centre) / self.unit
         return np.column_stack([np.ones(q.shape[0]), u[:, 0], u[:, 1]])
 
-    def _apply_q(self, c: np.ndarray, side: str, trans: str) -> np.ndarray:
-        from scipy.linalg import lapack
-        c = np.asfortranarray(c, dtype=np.float64)
-        out, _, info = lapack.dormqr(side, trans, self.qr, self.tau, c, lwork=max(1, 64 * max(c.shape)))
-        if info != 0:
-            raise np.linalg.LinAlgError(f"dormqr failed ({info})")
-        return out
+    def _apply_q(self, c: np.ndarray, transpose: bool) -> np.ndarray:
+        """Q^T c (``transpose``) or Q c for c (m, k)."""
+        t = self.t_wy.T if transpose else self.t_wy
+        return c - self.v @ (t @ (self.v.T @ c))
 
     def combine(self, kq: np.ndarray, q: np.ndarray | None, column: int = 0) -> np.ndarray:
         """Values at queries from their kernel block ``kq`` (M, m) and positions ``q`` (M, 2)."""
@@ -102,7 +113,7 @@ class KernelSystem:
         e = np.zeros((m, idx.shape[0]))
         e[idx, np.arange(idx.shape[0])] = 1.0
         if self.poly:
-            e = self._apply_q(e, "L", "T")[POLY_TERMS:]
+            e = self._apply_q(e, transpose=True)[POLY_TERMS:]
         return solve_triangular(self.chol, e, lower=True, check_finite=False)
 
     def inverse_diag(self, idx: np.ndarray) -> np.ndarray:

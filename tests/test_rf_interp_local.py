@@ -10,8 +10,9 @@ from survey.rf.interpolation import fit_heatmap
 from survey.rf.interpolation._runtime import one_blas_thread
 from survey.rf.interpolation.heatmap import CV_ESTIMATE_SAMPLES
 from survey.rf.interpolation.hyper import normalise
+from survey.rf.interpolation.interpolators import STD_CORE_SHARE, STD_TILE_SAMPLES, TILE_SAMPLES
 from survey.rf.interpolation.kernels import Matern15, ThinPlate
-from survey.rf.interpolation.local import LocalSystems
+from survey.rf.interpolation.local import CORE_SHARE, LocalSystems
 from survey.rf.interpolation.selection import SELECT_MAX_SAMPLES, Spots, cross_validate, folds, select, subsample
 
 XS, YS = np.linspace(0, 30, 61), np.linspace(0, 20, 41)
@@ -26,35 +27,38 @@ def site(n, seed=0):
 
 @pytest.fixture(scope="module")
 def medium():
-    return site(900)
+    return site(1500)
 
 
-def exact_and_tiled(xy, y, kernel, diag, poly, tile):
+def exact_and_tiled(xy, y, kernel, diag, poly, tile, core_share=CORE_SHARE):
     with one_blas_thread():
         return (LocalSystems(xy, y, kernel, diag, poly, exact_max_samples=10 ** 6, tile_samples=0),
-                LocalSystems(xy, y, kernel, diag, poly, exact_max_samples=0, tile_samples=tile))
+                LocalSystems(xy, y, kernel, diag, poly, exact_max_samples=0, tile_samples=tile, core_share=core_share))
 
 
 @pytest.mark.parametrize("length_scale_m, noise_ratio", [(2.0, 0.3), (6.0, 0.05)])
 def test_tiled_gp_matches_the_exact_solve(medium, length_scale_m, noise_ratio):
     xy, z = medium
     y, _, scale = normalise(z)
-    exact, tiled = exact_and_tiled(xy, y, Matern15(length_scale_m), noise_ratio, False, 300)
+    exact, tiled = exact_and_tiled(xy, y, Matern15(length_scale_m), noise_ratio, False, TILE_SAMPLES)
     assert not tiled.exact and len(tiled.tiles) >= 8
     with one_blas_thread():
         mean = np.abs(exact.lattice(XS, YS, 1e-6) - tiled.lattice(XS, YS, 1e-6)) * scale
         std_exact = np.sqrt(1 - exact.explained_lattice(XS, YS))
-        std_tiled = np.sqrt(1 - tiled.explained_lattice(XS, YS))
+        std_tiles = LocalSystems(xy, None, Matern15(length_scale_m), noise_ratio, False, 0,
+                                 STD_TILE_SAMPLES, STD_CORE_SHARE)
+        std_tiled = np.sqrt(1 - std_tiles.explained_lattice(XS, YS))
         test = folds(len(z))[0]
         cv = np.abs(exact.held_out_residuals(test) - tiled.held_out_residuals(test)) * scale
+    # Against 3 dB of noise in the readings: invisible on the map.
     assert mean.max() <= 0.05
-    assert np.abs(std_exact - std_tiled).max() * scale <= 0.05
+    assert np.abs(std_exact - std_tiled).max() * scale <= 0.1
     assert cv.max() <= 0.05
 
 
 def test_tiled_spline_matches_the_exact_solve(medium):
     xy, z = medium
-    exact, tiled = exact_and_tiled(xy, z, ThinPlate(), 1.0, True, 600)
+    exact, tiled = exact_and_tiled(xy, z, ThinPlate(), 1.0, True, TILE_SAMPLES)
     with one_blas_thread():
         diff = exact.lattice(XS, YS, 1e-6) - tiled.lattice(XS, YS, 1e-6)
     # The spline is less local than the GP: within 0.2 dB, 0.02 dB on average (3 dB noise).
@@ -63,7 +67,7 @@ def test_tiled_spline_matches_the_exact_solve(medium):
 
 
 def test_selection_on_a_subsample_picks_as_well_as_on_every_spot():
-    xy, z = site(450, seed=1)
+    xy, z = site(320, seed=1)
     every = Spots(xy, z, {"": None}, {})
     wanted = frozenset({"idw", "tps", "gp"})
     full = select(every, wanted)

@@ -78,8 +78,10 @@ def test_std_of_other_methods_is_scaled_to_their_measured_error():
 
 
 def _rms_loo_std(gp_heatmap):
+    from survey.rf.interpolation.selection import Spots, gp_residuals
     interp = gp_heatmap._parts[0].interp
-    return math.sqrt(np.mean(interp.held_out_std(np.arange(gp_heatmap.n_points)) ** 2))
+    spots = Spots(gp_heatmap.xy_m, gp_heatmap.rssi_dbm, {"": None}, {})
+    return math.sqrt(np.mean(gp_residuals(spots, "", interp.hyper)[1] ** 2))
 
 
 def test_identical_values_are_flagged_degenerate():

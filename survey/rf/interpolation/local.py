@@ -34,18 +34,22 @@ class _Tile:
 
 
 def _split(xy: np.ndarray, max_core: int) -> list[tuple[tuple[float, float, float, float], np.ndarray]]:
-    """k-d split of the plane into rectangles holding at most ``max_core`` samples each."""
+    """k-d split of the plane into rectangles holding at most ``max_core`` samples each, as
+    few as that allows (a node that needs L leaves is cut at the quantile L // 2 / L, so the
+    leaves end up nearly ``max_core`` each rather than anywhere down to half of it)."""
     out = []
     stack = [((-np.inf, np.inf, -np.inf, np.inf), np.arange(xy.shape[0]))]
     while stack:
         rect, core = stack.pop()
-        if core.shape[0] <= max_core:
+        leaves = -(-core.shape[0] // max_core)
+        if leaves <= 1:
             out.append((rect, core))
             continue
         pts = xy[core]
         axis = int(np.argmax(pts.max(axis=0) - pts.min(axis=0)))
         values = pts[:, axis]
-        cut = float(np.partition(values, values.shape[0] // 2)[values.shape[0] // 2])
+        k = core.shape[0] * (leaves // 2) // leaves
+        cut = float(np.partition(values, k)[k])
         below = values < cut
         if below.all() or not below.any():  # many samples on one coordinate: no cut divides them
             out.append((rect, core))
@@ -77,11 +81,11 @@ class LocalSystems:
     ``kernel``: a kernel of :mod:`survey.rf.interpolation.kernels`; ``diag``: added to the
     diagonal (smoothing / noise ratio); ``poly``: with the linear polynomial (spline).
     ``exact_max_samples``: one exact system up to this many samples; above, tiles of
-    ``tile_samples``. Raises ``numpy.linalg.LinAlgError`` when a system is singular.
+    ``tile_samples``, of which ``core_share`` are the tile's own. Raises ``numpy.linalg.LinAlgError`` when a system is singular.
     """
 
     def __init__(self, xy: np.ndarray, y: np.ndarray, kernel, diag: float, poly: bool,
-                 exact_max_samples: int, tile_samples: int):
+                 exact_max_samples: int, tile_samples: int, core_share: float = CORE_SHARE):
         self.xy = xy
         self.kernel = kernel
         self.n_samples = xy.shape[0]
@@ -89,7 +93,7 @@ class LocalSystems:
         if xy.shape[0] <= exact_max_samples:
             parts = [((-np.inf, np.inf, -np.inf, np.inf), np.arange(xy.shape[0]))]
         else:
-            parts = _split(xy, max(1, int(tile_samples * CORE_SHARE)))
+            parts = _split(xy, max(1, int(tile_samples * core_share)))
         self.tiles = []
         self._owner = np.empty(xy.shape[0], dtype=np.int64)  # tile of every sample
         self._slot = np.empty(xy.shape[0], dtype=np.int64)   # its row in that tile's system
@@ -179,15 +183,6 @@ class LocalSystems:
             residuals = tile.system.held_out_residuals(rows, column)
             sel = owner == t
             out[sel] = residuals[np.searchsorted(rows, self._slot[test[sel]])]
-        return out
-
-    def inverse_diag(self, idx: np.ndarray) -> np.ndarray:
-        """Diagonal of the inverse kernel block at the samples ``idx`` (each within its tile)."""
-        out = np.empty(idx.shape[0])
-        owner = self._owner[idx]
-        for t in np.unique(owner):
-            sel = owner == t
-            out[sel] = self.tiles[t].system.inverse_diag(self._slot[idx[sel]])
         return out
 
     def explained(self, q: np.ndarray, float32: bool = False) -> np.ndarray:

@@ -116,11 +116,6 @@ class KernelSystem:
             e = self._apply_q(e, transpose=True)[POLY_TERMS:]
         return solve_triangular(self.chol, e, lower=True, check_finite=False)
 
-    def inverse_diag(self, idx: np.ndarray) -> np.ndarray:
-        """Diagonal entries (idx, idx) of the inverse of the system's kernel block."""
-        v = self._inverse_factor(idx)
-        return np.einsum("ij,ij->j", v, v)
-
     def held_out_residuals(self, idx: np.ndarray, column: int = 0) -> np.ndarray:
         """Prediction minus value at the samples ``idx`` when they are all held out together
         (one fold), in closed form.

@@ -27,7 +27,7 @@ def site(n, seed=0):
 
 @pytest.fixture(scope="module")
 def medium():
-    return site(1500)
+    return site(1200)
 
 
 def exact_and_tiled(xy, y, kernel, diag, poly, tile, core_share=CORE_SHARE):

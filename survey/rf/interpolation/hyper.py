@@ -57,7 +57,7 @@ SECOND_HILL_NATS = 2.0
 #: Up to this many samples the search uses eigendecompositions (cheaper per length scale
 #: than a Cholesky factorisation per noise ratio while the matrices are this small).
 EIGH_MAX_SAMPLES = 40
-EIGH_LENGTH_SCALES = 10
+EIGH_LENGTH_SCALES = 8
 EIGH_NOISE_RATIOS = np.geomspace(NOISE_RATIO_RANGE[0], NOISE_RATIO_RANGE[1], 41)
 
 
@@ -212,8 +212,12 @@ class _ProfileLikelihood:
         # Larger than any y^T A^-1 y (<= |y|^2 / smallest eigenvalue of A, itself >= the
         # smallest noise ratio): the bordered matrix stays positive definite.
         self.c = 2.0 * float((ys ** 2).sum()) / NOISE_RATIO_RANGE[0] + 1.0
-        self.buffers = {width: np.empty((n + width, n + width), order="F") for width in {1, k}}
-        self.diag = np.arange(n)
+        # One Fortran-ordered buffer per border width, with views of its diagonal and border.
+        self.buffers = {}
+        for width in {1, k}:
+            buffer = np.zeros((n + width, n + width), order="F")
+            diagonal = buffer.reshape(-1, order="F")[::n + width + 1]
+            self.buffers[width] = (buffer, diagonal[:n], self.c * np.eye(width))
         self.kernels: dict[float, np.ndarray] = {}
         self.constant = -0.5 * n * math.log(2.0 * math.pi)
 
@@ -227,23 +231,24 @@ class _ProfileLikelihood:
         if kernel is None:
             kernel = self.kernels[log_l] = Matern15(math.exp(log_l))(self.d2.copy())
         ratio = math.exp(log_e)
-        a = self.buffers[k]
+        a, diagonal, corner = self.buffers[k]
         a[:n, :n] = kernel
-        a[self.diag, self.diag] += ratio
+        diagonal += ratio
         a[n:, :n] = ys.T  # dpotrf reads the lower triangle
-        a[n:, n:] = 0.0
-        a[range(n, n + k), range(n, n + k)] = self.c
+        a[n:, n:] = corner
         chol, info = lapack.dpotrf(a, lower=1, overwrite_a=1, clean=0)
         if info != 0:
             return [(-math.inf, math.nan)] * k
         logdet = 2.0 * float(np.log(chol.diagonal()[:n]).sum())
+        tail = chol[n:, n:]
         out = []
         for j in range(k):
-            row = chol[n + j, n:n + j + 1]
-            quad = max(self.c - float(row @ row), 1e-300)  # y_j^T A^-1 y_j
+            quad = self.c
+            for m in range(j + 1):
+                quad -= float(tail[j, m]) ** 2
+            quad = max(quad, 1e-300)  # y_j^T A^-1 y_j
             variance = min(max(quad / n, VARIANCE_BOUNDS[0]), VARIANCE_BOUNDS[1])
-            noise = variance * ratio
-            if not NOISE_BOUNDS[0] <= noise <= NOISE_BOUNDS[1]:
+            if not NOISE_BOUNDS[0] <= variance * ratio <= NOISE_BOUNDS[1]:
                 out.append((-math.inf, variance))
                 continue
             out.append((-0.5 * n * math.log(variance) - 0.5 * quad / variance - 0.5 * logdet + self.constant, variance))

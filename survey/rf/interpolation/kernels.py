@@ -61,9 +61,9 @@ class Matern15:
         return d2
 
     @staticmethod
-    def bound(d2_max: float) -> float:
-        """Largest |kernel| for squared distances up to ``d2_max``."""
-        return 1.0
+    def bound(d2_max: np.ndarray) -> np.ndarray:
+        """Largest |kernel| for squared distances up to ``d2_max`` (each)."""
+        return np.ones_like(d2_max)
 
 
 class ThinPlate:
@@ -81,8 +81,9 @@ class ThinPlate:
         return d2
 
     @staticmethod
-    def bound(d2_max: float) -> float:
-        """Largest |kernel| for squared distances up to ``d2_max`` (m^2)."""
-        r2 = max(d2_max, 1.0)
-        return max(0.5 * r2 * math.log(r2), 1.0 / (2.0 * math.e))
+    def bound(d2_max: np.ndarray) -> np.ndarray:
+        """Largest |kernel| for squared distances up to ``d2_max`` (m^2, each): r^2 log r grows
+        beyond r = 1 and is at least -1 / (2 e) below."""
+        r2 = np.maximum(d2_max, 1.0)
+        return np.maximum(0.5 * r2 * np.log(r2), 1.0 / (2.0 * math.e))
 

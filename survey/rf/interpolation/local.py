@@ -120,10 +120,15 @@ class LocalSystems:
             which[inside] = t
         return which
 
-    def _float32_ok(self, tile: _Tile, d2_max: float, tolerance: float) -> bool:
+    def _float32_ok(self, tile: _Tile, bx: np.ndarray, by: np.ndarray, tolerance: float, column: int) -> bool:
         # Float32 kernel values carry ~1.2e-7 relative error; their effect on a value is at
-        # most sum|coef| * max|kernel| * 1.2e-7 (in the units of y).
-        return tile.system.coef_abs_sum() * self.kernel.bound(d2_max) * FLOAT32_EPS <= tolerance
+        # most sum_j |coef_j| max|kernel_j| * 1.2e-7 (in the units of y), with each sample's
+        # largest kernel value over the block at its farthest corner.
+        pts = tile.system.xy
+        dx = np.maximum(np.abs(bx[0] - pts[:, 0]), np.abs(bx[-1] - pts[:, 0]))
+        dy = np.maximum(np.abs(by[0] - pts[:, 1]), np.abs(by[-1] - pts[:, 1]))
+        worst = np.abs(tile.system.coef[:, column]) @ self.kernel.bound(dx * dx + dy * dy)
+        return float(worst) * FLOAT32_EPS <= tolerance
 
     def values(self, q: np.ndarray, column: int = 0) -> np.ndarray:
         """Fitted values at the query points ``q`` (M, 2), (M,)."""
@@ -159,9 +164,7 @@ class LocalSystems:
         for tile, ix, iy in self._blocks(xs, ys):
             pts = tile.system.xy
             bx, by = xs[ix], ys[iy]
-            d2_max = float(max(abs(bx[0] - pts[:, 0]).max(), abs(bx[-1] - pts[:, 0]).max()) ** 2
-                           + max(abs(by[0] - pts[:, 1]).max(), abs(by[-1] - pts[:, 1]).max()) ** 2)
-            dtype = np.float32 if self._float32_ok(tile, d2_max, tolerance) else np.float64
+            dtype = np.float32 if self._float32_ok(tile, bx, by, tolerance, column) else np.float64
             kq = self.kernel(lattice_sq_dist(bx, by, pts, dtype))
             q = None
             if tile.system.poly:

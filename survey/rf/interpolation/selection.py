@@ -131,28 +131,40 @@ class Spots:
             lo = rows.min(axis=1)
             rows[np.diag_indices(n)] = -np.inf
             return lo, rows.max(axis=1)
+        # k folds, r one residual per sample: each fold's range is that of the other folds.
+        lows = np.array([r[test].min() for test in self.folds])
+        highs = np.array([r[test].max() for test in self.folds])
         lo, hi = np.empty(n), np.empty(n)
-        for test in self.folds:
-            rows = r[test] if r.ndim == 2 else np.broadcast_to(r, (test.shape[0], n))
-            mask = np.ones(n, dtype=bool)
-            mask[test] = False
-            lo[test] = rows[:, mask].min(axis=1)
-            hi[test] = rows[:, mask].max(axis=1)
+        for k, test in enumerate(self.folds):
+            lo[test] = np.delete(lows, k).min()
+            hi[test] = np.delete(highs, k).max()
         return lo, hi
 
+    def fold_groups(self) -> list[np.ndarray]:
+        """The folds as index matrices (folds, size), one per fold size (10 folds of n
+        samples have two sizes), so that every fold's block can be solved in one batch."""
+        sizes = sorted({test.shape[0] for test in self.folds})
+        return [np.array([test for test in self.folds if test.shape[0] == size]) for size in sizes]
 
-def _smoother_held_out(inv: np.ndarray, training: np.ndarray, fold_list: list[np.ndarray]) -> np.ndarray:
+
+def _solve_folds(blocks, coef: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
+    """-(block_T)^-1 coef_T for every fold T, batched per fold size; ``blocks(idx)`` gives
+    the blocks (folds, size, size) of the inverse for an index matrix (folds, size)."""
+    out = np.empty(coef.shape[0])
+    for idx in groups:
+        out[idx] = -np.linalg.solve(blocks(idx), coef[idx][..., None])[..., 0]
+    return out
+
+
+def _smoother_held_out(inv: np.ndarray, training: np.ndarray, fold_list: list[np.ndarray],
+                       groups: list[np.ndarray]) -> np.ndarray:
     """Held-out prediction minus value of a linear smoother whose system has the inverse
     ``inv`` (n, n) (for a spline the top-left block), trained on ``training`` ((n,) or, with
     leave-one-out, (n, n) one row per held-out sample): -(inv_TT)^-1 (inv y)_T per fold T."""
     if _is_loo(fold_list):
         coef = (inv * training).sum(axis=1) if training.ndim == 2 else inv @ training
         return -coef / np.diag(inv)
-    coef = inv @ training
-    out = np.empty(training.shape[0])
-    for test in fold_list:
-        out[test] = -np.linalg.solve(inv[np.ix_(test, test)], coef[test])
-    return out
+    return _solve_folds(lambda idx: inv[idx[:, :, None], idx[:, None, :]], inv @ training, groups)
 
 
 def idw_residuals(spots: Spots, t: str) -> np.ndarray:
@@ -200,20 +212,20 @@ def spline_residuals(spots: Spots, t: str, smoothings) -> dict[float, np.ndarray
         return None
     g, lam = basis
     training = spots.training[t]
+    groups = spots.fold_groups() if not spots.loo else []
     truth = spots.held_out_truth(t)
     lo, hi = spots.training_range(t)
     out = {}
     for s in smoothings:
         d = 1.0 / (lam + s)
         if spots.loo:
-            err = _smoother_held_out((g * d) @ g.T, training, spots.folds)
+            err = _smoother_held_out((g * d) @ g.T, training, spots.folds, [])
         else:
             # Only the folds' diagonal blocks of the inverse are needed: n^3 / 10, not n^3.
-            coef = g @ (d * (g.T @ training))
-            err = np.empty(coef.shape[0])
-            for test in spots.folds:
-                block = (g[test] * d) @ g[test].T
-                err[test] = -np.linalg.solve(block, coef[test])
+            def blocks(idx, d=d):
+                rows = g[idx]  # (folds, size, n - 3)
+                return (rows * d) @ rows.transpose(0, 2, 1)
+            err = _solve_folds(blocks, g @ (d * (g.T @ training)), groups)
         out[s] = np.clip(truth + err, lo, hi) - truth
     return out
 
@@ -231,7 +243,7 @@ def gp_residuals(spots: Spots, t: str, hyper: GPHyper) -> tuple[np.ndarray, np.n
         raise np.linalg.LinAlgError("GP covariance not positive definite")
     inv, info = lapack.dpotri(chol, lower=1)
     inv = np.tril(inv) + np.tril(inv, -1).T
-    resid = _smoother_held_out(inv, y, spots.folds) * scale
+    resid = _smoother_held_out(inv, y, spots.folds, spots.fold_groups() if not spots.loo else []) * scale
     # Leave-one-out (whatever the folds): only the scale of the standard deviation map is
     # calibrated with it, and the diagonal of the inverse gives it for free.
     return resid, scale * np.sqrt(hyper.variance / np.diag(inv))

@@ -99,9 +99,6 @@ class KernelSystem:
             out = out + self._poly(q) @ self.poly_coef[:, column]
         return out
 
-    def coef_abs_sum(self) -> float:
-        return float(np.abs(self.coef).sum(axis=0).max())
-
     def _inverse_factor(self, idx: np.ndarray) -> np.ndarray:
         """V with V^T V the block (idx, idx) of the inverse of the system's kernel block.
 

@@ -33,6 +33,8 @@ DEGENERATE_SPREAD_DB = 1.0
 #: Nearest-sample distances on the coarse lattice are computed directly (not by a KD-tree)
 #: while samples x lattice nodes stays below this.
 DIRECT_DISTANCE_MAX_ELEMENTS = 200_000
+#: The parts of a map share one array of lattice-to-sample distances up to this size (4 MB).
+SHARED_DISTANCE_MAX_ELEMENTS = 1_000_000
 METHODS = frozenset({"idw", "tps", "gp"})
 
 
@@ -160,10 +162,13 @@ class Heatmap:
         whole_lo, whole_hi = self._range
         out = None
         with one_blas_thread():
+            # The lattice's distances to the samples, once for all parts (while small).
+            nodes = xs.shape[0] * ys.shape[0]
+            d2 = lattice_sq_dist(xs, ys, self.xy_m, np.float32) if nodes * self.n_points <= SHARED_DISTANCE_MAX_ELEMENTS else None
             for parts in groups.values():
                 coarse = None
                 for p in parts:
-                    lattice = _clipped(p.interp.lattice(xs, ys), p.lo, p.hi)
+                    lattice = _clipped(p.interp.lattice(xs, ys, d2=d2), p.lo, p.hi)
                     coarse = lattice if coarse is None else coarse + lattice
                 coarse /= len(parts)
                 lo, hi = min(p.lo for p in parts), max(p.hi for p in parts)
@@ -270,7 +275,7 @@ class Heatmap:
     def _coverage_alpha_grid(self, grid: SiteGrid, full_m: float, zero_m: float) -> np.ndarray:
         xs, ys = coarse_lattice(grid)
         if self.n_points * xs.shape[0] * ys.shape[0] <= DIRECT_DISTANCE_MAX_ELEMENTS:
-            d = np.sqrt(lattice_sq_dist(xs, ys, self.xy_m).min(axis=1))
+            d = np.sqrt(lattice_sq_dist(xs, ys, self.xy_m, np.float32).min(axis=1)).astype(np.float64)
         else:
             gx, gy = np.meshgrid(xs, ys)
             d, _ = self._tree.query(np.column_stack([gx.ravel(), gy.ravel()]), k=1, distance_upper_bound=zero_m)

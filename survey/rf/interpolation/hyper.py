@@ -95,8 +95,9 @@ def fit_hyper(xy: np.ndarray, zs: list[np.ndarray]) -> list[GPHyper]:
     d2 = sq_dist(xy, xy)
     ys = np.column_stack([normalise(z)[0] for z in zs])
     span = float(np.ptp(xy, axis=0).max())
-    off = d2 + np.diag(np.full(n, np.inf))
-    nn = float(np.median(np.sqrt(off.min(axis=1))))
+    off = d2.copy()
+    off[np.diag_indices(n)] = np.inf
+    nn = math.sqrt(float(np.median(off.min(axis=1))))
     lo = max(LENGTH_SCALE_MIN_M, nn)
     hi = min(LENGTH_SCALE_MAX_M, max(LENGTH_SCALE_SPAN_FACTOR * span, 2.0 * lo))
     if n <= EIGH_MAX_SAMPLES:

@@ -155,17 +155,23 @@ class LocalSystems:
             if ix.size and iy.size:
                 yield tile, ix, iy
 
-    def lattice(self, xs: np.ndarray, ys: np.ndarray, tolerance: float, column: int = 0) -> np.ndarray:
+    def lattice(self, xs: np.ndarray, ys: np.ndarray, tolerance: float, column: int = 0,
+                d2: np.ndarray | None = None) -> np.ndarray:
         """Fitted values on the lattice ``xs`` x ``ys``, (len(ys), len(xs)).
 
         Kernel values in float32 where that moves no value by more than ``tolerance``.
+        ``d2``: the lattice's float32 squared distances to all samples, when already computed
+        (used by a single exact system).
         """
         out = np.empty((ys.shape[0], xs.shape[0]))
         for tile, ix, iy in self._blocks(xs, ys):
             pts = tile.system.xy
             bx, by = xs[ix], ys[iy]
             dtype = np.float32 if self._float32_ok(tile, bx, by, tolerance, column) else np.float64
-            kq = self.kernel(lattice_sq_dist(bx, by, pts, dtype))
+            if d2 is not None and self.exact and dtype == np.float32:
+                kq = self.kernel(d2.copy())
+            else:
+                kq = self.kernel(lattice_sq_dist(bx, by, pts, dtype))
             q = None
             if tile.system.poly:
                 gx, gy = np.meshgrid(bx, by)

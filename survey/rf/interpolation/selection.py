@@ -170,8 +170,11 @@ def _smoother_held_out(inv: np.ndarray, training: np.ndarray, fold_list: list[np
 def idw_residuals(spots: Spots, t: str) -> np.ndarray:
     """Held-out prediction minus value (dB) of IDW on the residual of trend ``t``."""
     d2 = sq_dist(spots.xy, spots.xy)
-    for test in spots.folds:
-        d2[np.ix_(test, test)] = np.inf
+    if spots.loo:
+        d2[np.diag_indices_from(d2)] = np.inf
+    else:
+        for idx in spots.fold_groups():
+            d2[idx[:, :, None], idx[:, None, :]] = np.inf
     r = spots.training[t]
     if r.ndim == 2:
         w = 1.0 / np.maximum(d2, 1e-12)

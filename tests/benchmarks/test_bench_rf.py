@@ -38,8 +38,8 @@ SITE_M = (0.0, 0.0, 30.0, 20.0)
 AP_XY_M = (12.0, 9.0)
 #: Timed runs per N (each of ours and the peer's), fewer where one run takes seconds, in
 #: ROUNDS alternating blocks with PAUSE_S before each.
-REPEATS = {15: 21, 40: 21, 100: 15, 500: 12, 2000: 6, 5000: 3}  # 5000: Rbf takes ~5 s
-ROUNDS = 3
+REPEATS = {15: 24, 40: 24, 100: 16, 500: 12, 2000: 6, 5000: 2}  # 5000: Rbf takes ~5 s
+ROUNDS = 2
 PAUSE_S = 0.2
 RBF_CHUNK_ELEMENTS = 20_000_000
 
@@ -89,7 +89,8 @@ def rbf_linear(xy, z, grid):
 
 
 def timed(fn, *args, **kwargs) -> float:
-    gc.collect()
+    # No gc.collect() before: walking every object flushes the caches, which slowed a 5 ms
+    # map by a third, and the app never does it before a refit.
     t = time.perf_counter()
     fn(*args, **kwargs)
     return time.perf_counter() - t

@@ -53,4 +53,5 @@ def test_two_value_sets_share_one_search():
         both = fit_hyper(xy, [z, z + 0.5 * xy[:, 0]])
         alone = [fit_hyper(xy, [z])[0], fit_hyper(xy, [z + 0.5 * xy[:, 0]])[0]]
     for a, b in zip(both, alone):
-        assert (a.length_scale_m, a.noise_ratio, a.variance) == pytest.approx((b.length_scale_m, b.noise_ratio, b.variance))
+        assert (a.length_scale_m, a.noise_ratio, a.variance) == pytest.approx(
+            (b.length_scale_m, b.noise_ratio, b.variance))

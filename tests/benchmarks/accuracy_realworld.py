@@ -168,7 +168,8 @@ def main(argv: list[str]) -> int:
         best_baseline = min(mean["full"]["idw"], mean["full"]["tps10"])
         verdict = "OK" if mean["full"]["fit_heatmap"] <= best_baseline + 1e-9 else "WORSE"
         ok &= verdict == "OK"
-        print(f"  -> fit_heatmap {mean['full']['fit_heatmap']:.2f} dB vs best baseline {best_baseline:.2f} dB: {verdict}")
+        print(f"  -> fit_heatmap {mean['full']['fit_heatmap']:.2f} dB vs best baseline "
+              f"{best_baseline:.2f} dB: {verdict}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     if args.before:

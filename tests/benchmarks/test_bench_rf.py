@@ -131,7 +131,8 @@ def test_bench_fresh_fit_and_map_against_rbf_linear(n, grid, project_200_walls):
           f"{row['ratio']:5.1f}x faster; {hm.method}, LOO {hm.loo_rmse_db:.2f} dB{memory}")
     assert row["ratio"] >= MIN_RATIO, f"N={n}: only {row['ratio']:.2f}x faster than Rbf(linear)"
     if n == 500:
-        assert ours_s <= BUDGET_S, f"fresh fit+map of 500 samples {ours_s * 1000:.1f} ms, budget {BUDGET_S * 1000:.0f} ms"
+        assert ours_s <= BUDGET_S, \
+            f"fresh fit+map of 500 samples {ours_s * 1000:.1f} ms, budget {BUDGET_S * 1000:.0f} ms"
 
 
 @pytest.mark.parametrize("ap_xy_m", [None, AP_XY_M], ids=["no-ap", "ap"])
@@ -172,4 +173,5 @@ def test_bench_summary():
         pytest.skip("no fresh-map benchmark ran")
     print("\n    N   fresh fit+map   Rbf(linear)   ratio   method")
     for n, row in sorted(results.items()):
-        print(f"{n:5d} {row['ours_s'] * 1000:12.1f} ms {row['peer_s'] * 1000:10.1f} ms {row['ratio']:6.1f}x   {row['method']}")
+        print(f"{n:5d} {row['ours_s'] * 1000:12.1f} ms {row['peer_s'] * 1000:10.1f} ms "
+              f"{row['ratio']:6.1f}x   {row['method']}")

@@ -18,14 +18,16 @@ Method (see DESIGN.md, "Interpolation"):
      log-distance law from a known AP position, or a given callable model such as a
      calibrated :class:`survey.rf.propagation.PropagationModel`.
 
-3. The winner is fitted to all samples (:mod:`.interpolators`): exactly up to 1,500, on
-   tiles of that size above (:mod:`.local`). Its leave-one-out error is reported, measured
-   at 200 random spots above 200. Away from the samples the interpolated part is held
-   within the range of the values it was fitted to, so no method invents a strong signal
-   where nobody measured.
+3. The winner is fitted to all samples (:mod:`.interpolators`): exactly up to 2,000, on
+   tiles of 600 above (:mod:`.local`). Its cross-validated error is reported (above 150
+   spots measured on the folds that hold the first 200 samples). Away from the samples the
+   interpolated part is held within the range of the values it was fitted to, so no method
+   invents a strong signal where nobody measured.
 
-4. The map (:class:`Heatmap`): values, standard deviation and the coverage fade over a
-   display grid, each evaluated on a 0.5 m lattice and upsampled (:mod:`.grids`).
+4. The map (:class:`Heatmap`): values, per-cell standard deviation (for every method) and
+   the coverage fade over a display grid, each evaluated on a lattice of 0.5 m (1 m at
+   most for the standard deviation) and upsampled (:mod:`.grids`). ``degenerate`` flags
+   values that are all one reading, whose small error means nothing.
 
 5. A live survey refits after every sample (:mod:`.reuse`): given the previous fit of the
    same data set (``fit_heatmap(..., previous=heatmap)``), a set that grew by under 20 %

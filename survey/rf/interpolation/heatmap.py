@@ -98,8 +98,7 @@ class Heatmap:
     """
 
     def __init__(self, *, xy_m: np.ndarray, rssi_dbm: np.ndarray, parts: list[_Part], selection: Selection,
-                 resid_by_trend: dict, trends: dict, loo_rmse_db: float, cv_rmse_db: dict, fit_s: float,
-                 selection_reused: bool):
+                 resid_by_trend: dict, loo_rmse_db: float, cv_rmse_db: dict, fit_s: float, selection_reused: bool):
         choice = selection.choice
         self.method = choice.best.name
         self.xy_m = xy_m
@@ -118,7 +117,6 @@ class Heatmap:
         self._range = (float(rssi_dbm.min()), float(rssi_dbm.max())) if len(parts) > 1 else (-np.inf, np.inf)
         self._selection = selection
         self._resid_by_trend = resid_by_trend
-        self._trends = trends
         self._std_model = None
         self._tree_cache = None
 
@@ -164,7 +162,9 @@ class Heatmap:
         with one_blas_thread():
             # The lattice's distances to the samples, once for all parts (while small).
             nodes = xs.shape[0] * ys.shape[0]
-            d2 = lattice_sq_dist(xs, ys, self.xy_m, np.float32) if nodes * self.n_points <= SHARED_DISTANCE_MAX_ELEMENTS else None
+            d2 = None
+            if nodes * self.n_points <= SHARED_DISTANCE_MAX_ELEMENTS:
+                d2 = lattice_sq_dist(xs, ys, self.xy_m, np.float32)
             for parts in groups.values():
                 coarse = None
                 for p in parts:
@@ -215,11 +215,12 @@ class Heatmap:
 
         For a GP fit, its posterior standard deviation of the field (without the noise of a
         single reading). For IDW, spline and mean fits, which have none of their own, the
-        same GP posterior (hyperparameters fitted to the same samples, on the residual of the
-        same trend) scaled so that at the held-out samples it equals the method's own
-        cross-validated error: the shape says where the samples are and are not, the scale
-        is what this method measurably achieves. NaN when nothing can be known: a single
-        sample, or :attr:`degenerate` values.
+        posterior of a GP fitted to the same samples (on the residual of the same trend),
+        scaled so that the GP's leave-one-out predictive deviation at the samples has the RMS
+        of this method's cross-validated error: the shape says where the samples are and are
+        not, the scale is what this method measurably achieves (with fewer than 4 samples
+        the GP has default hyperparameters). NaN when nothing can be known: a single sample,
+        or :attr:`degenerate` values.
         """
         q = np.asarray(query_xy_m, dtype=np.float64).reshape(-1, 2)
         std = self._std()
@@ -313,7 +314,7 @@ def fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m=None, model=None, methods=None,
     :data:`~survey.rf.interpolation.reuse.REUSE_MIN_SHARED` of its spots are still there
     with the same values, and ``ap_xy_m``, ``model`` (the same object) and ``methods`` are
     unchanged, the method and parameters it chose are kept: only the final solve and the
-    leave-one-out error of that one method are computed (``selection_reused`` is then
+    cross-validated error of that one method are computed (``selection_reused`` is then
     True). Otherwise the full selection runs, exactly as without ``previous``.
     """
     warm_imports()
@@ -375,7 +376,9 @@ def _fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m, model, methods, previous) -> Heatma
         loo = float("nan")
     elif every_spot:
         # The cross-validation of the selection, on every spot (or again for a kept method).
-        resid = choice.residuals if not reused else cross_validate(Spots(xy, z, trends, refit), [choice.best])[choice.best]
+        resid = choice.residuals
+        if reused:
+            resid = cross_validate(Spots(xy, z, trends, refit), [choice.best])[choice.best]
         loo = rms(resid)
     else:
         # The same folds as a comparison on every spot would use, as many as hold
@@ -392,7 +395,7 @@ def _fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m, model, methods, previous) -> Heatma
     log.debug("heatmap of %d points: %s%s (CV RMSE %.2f dB) in %.0f ms; candidates %s", n, choice.best.name,
               " kept" if reused else "", loo, fit_s * 1000, cv)
     return Heatmap(xy_m=xy, rssi_dbm=z, parts=parts, selection=selection, resid_by_trend=resid_by_trend,
-                   trends=trends, loo_rmse_db=loo, cv_rmse_db=cv, fit_s=fit_s, selection_reused=reused)
+                   loo_rmse_db=loo, cv_rmse_db=cv, fit_s=fit_s, selection_reused=reused)
 
 
 def _fit_parts(best: Candidate, xy: np.ndarray, resid_by_trend: dict, trends: dict) -> list[_Part]:

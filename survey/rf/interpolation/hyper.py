@@ -1,4 +1,4 @@
-"""GP hyperparameters by maximum marginal likelihood, on a refined grid.
+"""GP hyperparameters by maximum marginal likelihood, searched on a grid and refined.
 
 The model (DESIGN.md, "Interpolation"): values normalised to zero mean and unit variance
 (like scikit-learn's ``normalize_y``) are a Gaussian process with covariance
@@ -19,8 +19,9 @@ are searched:
 Why not scikit-learn's optimiser: on the measured data set (8-81 samples) its L-BFGS from
 one start took 50-470 ms on the 2-core budget machine, against a 50 ms budget for a whole
 fresh map; this search reaches the same log marginal likelihood (on every access point and
-subset of that data set within 0.15, mostly within 0.01; tests/test_rf_interp_hyper.py) in
-a few milliseconds.
+subset of that data set within 0.1, mostly within 0.01; tests/test_rf_interp_hyper.py
+checks 0.15 on synthetic sets) in 0.5-4 ms. The length scale starts at the median spacing
+of neighbouring samples instead of scikit-learn's 0.2 m (see LENGTH_SCALE_SPAN_FACTOR).
 """
 
 from __future__ import annotations

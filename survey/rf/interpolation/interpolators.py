@@ -1,5 +1,5 @@
 """The three interpolators, fitted to all samples: values at points and on lattices,
-leave-one-out residuals, and (the GP) a standard deviation.
+held-out residuals of a fold, and (the GP) a standard deviation.
 
 * :class:`Idw`: inverse-distance weighting, power 2;
 * :class:`Spline`: thin-plate spline with smoothing (the model of
@@ -7,7 +7,7 @@ leave-one-out residuals, and (the GP) a standard deviation.
 * :class:`GaussianProcess`: kriging with a Matern nu = 1.5 kernel plus white noise.
 
 Why the spline and the GP are solved here rather than by RBFInterpolator and
-scikit-learn: neither gives the inverse of its system, which the closed-form leave-one-out
+scikit-learn: neither gives the inverse of its system, which the closed-form cross-validated
 error needs, nor evaluates on a lattice (float32, the distance split into x and y), which is
 what keeps a fit plus its map inside the 50 ms budget; and both solve all N samples at once
 (N^3), where above a size :class:`survey.rf.interpolation.local.LocalSystems` solves on tiles.

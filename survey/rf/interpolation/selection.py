@@ -11,7 +11,10 @@ held-out residuals follow from one factorisation instead of one refit per fold:
 * IDW: the weights with the held-out samples' own weights removed.
 
 A trend is fitted once to all samples and the interpolators cross-validated on what it
-leaves (two parameters: negligible leakage). Above :data:`SELECT_MAX_SAMPLES` spots the
+leaves (two parameters: little leakage with more than 30 samples); with leave-one-out it is
+refitted without each held-out sample for IDW and the spline, and their held-out
+predictions are held within the training range, like the fitted map (the GP keeps the
+trend and the normalisation of all samples). Above :data:`SELECT_MAX_SAMPLES` spots the
 comparison runs on a seeded random subsample of that size; the winner is then fitted to all.
 """
 

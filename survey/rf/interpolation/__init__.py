@@ -4,7 +4,7 @@ Method (see DESIGN.md, "Interpolation"):
 
 1. Readings repeated at one spot are averaged in mW, not dBm (:func:`average_repeats`).
 2. Candidates are compared by cross-validation on the samples themselves, in closed form
-   (:mod:`.selection`): leave-one-out up to 30 samples, 10-fold beyond, on at most 150
+   (:mod:`.selection`): leave-one-out up to 30 samples, 10-fold beyond, on at most 120
    spots (a seeded random subsample above). The candidate with the lowest RMSE (dB) wins.
    The mean of the best candidate of each family competes too, and is used outright below
    20 samples, where picking one winner is mostly noise.
@@ -19,8 +19,8 @@ Method (see DESIGN.md, "Interpolation"):
      calibrated :class:`survey.rf.propagation.PropagationModel`.
 
 3. The winner is fitted to all samples (:mod:`.interpolators`): exactly up to 2,000, on
-   tiles of 600 above (:mod:`.local`). Its cross-validated error is reported (above 150
-   spots measured on the folds that hold the first 200 samples). Away from the samples the
+   tiles of 600 above (:mod:`.local`). Its cross-validated error is reported (above 120
+   spots measured on the folds that hold the first 120 samples). Away from the samples the
    interpolated part is held within the range of the values it was fitted to, so no method
    invents a strong signal where nobody measured.
 

@@ -24,8 +24,8 @@ log = logging.getLogger(__name__)
 MIN_POINTS_TREND = 5
 #: Above SELECT_MAX_SAMPLES spots the cross-validated error of the final fit is measured on
 #: the first folds that hold at least this many samples (each exactly): its standard error
-#: is then ~5 % of the value.
-CV_ESTIMATE_SAMPLES = 200
+#: is then ~6 % of the value.
+CV_ESTIMATE_SAMPLES = 120
 #: Readings are whole dBm on nearly every driver: values that all lie within this (dB) are
 #: one reading repeated (e.g. every sample the "not heard" stand-in), and a small
 #: cross-validated error then says nothing about how well the map is known.

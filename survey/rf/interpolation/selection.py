@@ -35,7 +35,7 @@ LOO_MAX_SAMPLES = 30
 CV_FOLDS = 10
 #: The candidates are compared on at most this many spots (a seeded random subsample above):
 #: the comparison costs ~n^3, the final fit of the winner is what uses every sample.
-SELECT_MAX_SAMPLES = 150
+SELECT_MAX_SAMPLES = 120
 #: GP hyperparameters are fitted on at most this many of those spots (a seeded random subset).
 HYPER_MAX_SAMPLES = 100
 #: Below this many distinct points only IDW is fitted (a spline or GP needs a shape to fit).

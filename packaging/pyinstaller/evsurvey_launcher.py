@@ -43,8 +43,8 @@ def _restore_child_environment() -> None:
 
 
 def run() -> int:
-    # joblib (under scikit-learn) may start worker processes; in a frozen Windows or macOS
-    # program each worker re-runs this executable, and this call turns it into the worker.
+    # The floorplan reader runs in a "spawn" child process (survey.project.plan_worker); in a
+    # frozen program that child re-runs this executable, and this call turns it into the worker.
     multiprocessing.freeze_support()
     _restore_child_environment()
     # macOS before 10.9 passed a "-psn_0_12345" process serial number to apps started

@@ -188,21 +188,6 @@ def _cached(cache: FitCache | None, key: bytes, compute: Callable[[], object]):
     return compute() if cache is None else cache.get(key, compute)
 
 
-def _std_grid(heatmap, grid: SiteGrid, distance_m: np.ndarray) -> np.ndarray:
-    """Per-cell standard deviation (dB) of a heatmap: the GP's posterior where the fit is a
-    GP; otherwise its cross-validated error, growing with the distance to the nearest sample
-    (at the fade distance it has doubled)."""
-    std_grid = getattr(heatmap, "std_grid", None)
-    if std_grid is not None:
-        return np.asarray(std_grid(grid), dtype=float).reshape(grid.shape)
-    std = heatmap.std_db(grid.xy_m)
-    if std is not None:
-        return np.asarray(std, dtype=float).reshape(grid.shape)
-    loo = float(heatmap.loo_rmse_db)
-    loo = loo if math.isfinite(loo) else 0.0
-    return loo * (1.0 + distance_m / FADE_ZERO_M)
-
-
 def _single_transmitter_xy(project: Project) -> tuple[float, float] | None:
     """The one transmitter the signal comes from, for the log-distance trend; None when
     several transmit (router + mesh node after the fix): no single position explains the map."""
@@ -215,7 +200,7 @@ def fit_values(xy_m: np.ndarray, values: np.ndarray, *, ap_xy_m=None, cache: Fit
     fitted here, with the same method selection, so one set of samples has one map."""
     if len(xy_m) == 0:
         return None
-    from survey.rf.interpolation import fit_heatmap  # scipy/sklearn: loaded in the worker, not at start-up
+    from survey.rf.interpolation import fit_heatmap  # scipy: loaded in the worker, not at start-up
 
     ap = None if ap_xy_m is None else (float(ap_xy_m[0]), float(ap_xy_m[1]))
     return _cached(cache, _digest("heatmap", xy_m, values, ap),
@@ -363,9 +348,7 @@ class SurveyAnalysis:
         if self.heatmap is None:
             return None
         loo = float(self.heatmap.loo_rmse_db)
-        spread = float(np.ptp(self.sample_rssi_dbm)) if len(self.sample_rssi_dbm) else 0.0
-        from survey.analysis.verdict import MIN_VALUE_SPREAD_DB
-        return round_db(loo) if math.isfinite(loo) and spread >= MIN_VALUE_SPREAD_DB else None
+        return round_db(loo) if math.isfinite(loo) and not self.heatmap.degenerate else None
 
     @cached_property
     def findings(self) -> tuple[Finding, ...]:
@@ -403,27 +386,29 @@ class SurveyAnalysis:
         return "no samples of the target network yet"
 
     @cached_property
-    def _target_grid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    def _target_grid(self) -> tuple[np.ndarray, np.ndarray] | None:
         if self.heatmap is None:
             return None
         hm, grid = self.heatmap, self.grid
         values = np.asarray(hm.predict_grid(grid), dtype=float).reshape(grid.shape)
-        alpha = np.asarray(hm.coverage_alpha(grid.xy_m, FADE_FULL_M, FADE_ZERO_M), dtype=float).reshape(grid.shape)
-        distance = np.asarray(hm.distance_to_nearest_m(grid.xy_m), dtype=float).reshape(grid.shape)
-        return values, alpha, distance
+        alpha = np.asarray(hm.coverage_alpha_grid(grid, FADE_FULL_M, FADE_ZERO_M), dtype=float).reshape(grid.shape)
+        return values, alpha
 
     @cached_property
     def target_map(self) -> MapLayer | None:
         if self._target_grid is None:
             return None
-        values, alpha, _distance = self._target_grid
+        values, alpha = self._target_grid
         return MapLayer(LayerKind.TARGET, self.grid, values, alpha, self.heatmap.n_points, self.map_method,
                         self.map_words, self.map_error_db)
 
     @cached_property
     def covered(self) -> np.ndarray | None:
-        """(ny, nx) bool: cells within :data:`COVERED_WITHIN_M` of a sample."""
-        return None if self._target_grid is None else self._target_grid[2] <= COVERED_WITHIN_M
+        """(ny, nx) bool: cells within :data:`COVERED_WITHIN_M` of a sample, read off the fade
+        (which falls linearly with the distance to the nearest sample)."""
+        if self._target_grid is None:
+            return None
+        return self._target_grid[1] >= (FADE_ZERO_M - COVERED_WITHIN_M) / (FADE_ZERO_M - FADE_FULL_M) - 1e-9
 
     @cached_property
     def confidence_map(self) -> MapLayer | None:
@@ -431,8 +416,8 @@ class SurveyAnalysis:
         hm = self.heatmap
         if hm is None:
             return None
-        std = _std_grid(hm, self.grid, self._target_grid[2])
-        _values, alpha, _distance = self._target_grid
+        std = np.asarray(hm.std_grid(self.grid), dtype=float).reshape(self.grid.shape)
+        _values, alpha = self._target_grid
         return MapLayer(LayerKind.CONFIDENCE, self.grid, std, alpha, hm.n_points, self.map_method,
                         "uncertainty of the map " + self.map_words, self.map_error_db)
 
@@ -445,7 +430,7 @@ class SurveyAnalysis:
             return None
         grid = self.grid
         grid_values = np.asarray(hm.predict_grid(grid), dtype=float).reshape(grid.shape)
-        alpha = np.asarray(hm.coverage_alpha(grid.xy_m, FADE_FULL_M, FADE_ZERO_M), dtype=float).reshape(grid.shape)
+        alpha = np.asarray(hm.coverage_alpha_grid(grid, FADE_FULL_M, FADE_ZERO_M), dtype=float).reshape(grid.shape)
         loo = float(hm.loo_rmse_db)
         return MapLayer(LayerKind.STRONGEST, grid, grid_values, alpha, hm.n_points, str(hm.method),
                         heatmap_words(hm), round_db(loo) if math.isfinite(loo) else None)

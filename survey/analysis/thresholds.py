@@ -2,7 +2,7 @@
 
 Kept in a module of their own, importing nothing, so the colour map the GUI loads at
 start-up (:mod:`survey.report.colormap`) reads them without pulling in the verdict's
-interpolation stack (scipy/sklearn, about 2 s to import on the 2-core target machine).
+interpolation stack (scipy, about 1-2 s to import on the 2-core target machine).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ import numpy as np
 
 from survey.analysis.thresholds import GOOD, GOOD_DBM, MARGINAL, PACKET_LOSS_DBM, POOR, UNKNOWN, classify
 from survey.project.model import ChargerProfile
+from survey.rf.interpolation.heatmap import DEGENERATE_SPREAD_DB
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,9 @@ MEASURED_RADIUS_M = 1.0
 #: thin-plate/kriging surface is extrapolating and the wall model knows more.
 INTERPOLATION_RADIUS_M = 3.0
 #: A leave-one-out error computed over values this close together says nothing about the
-#: map (every sample the same, e.g. all at the "not heard" stand-in): 0.5 dB is below the
-#: 1 dB resolution most Wi-Fi drivers report RSSI in.
-MIN_VALUE_SPREAD_DB = 0.5
+#: map (every sample the same, e.g. all at the "not heard" stand-in): the heatmap's own
+#: rule (survey.rf.interpolation), so the map and the verdict never disagree on it.
+MIN_VALUE_SPREAD_DB = DEGENERATE_SPREAD_DB
 
 
 def round_db(value: float | None) -> float | None:

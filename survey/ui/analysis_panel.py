@@ -6,7 +6,7 @@ can be dragged and the map follows (throttled). Every text that may hold an SSID
 as plain text (labels with ``Qt.PlainText``, list items, a plain-text box), never as markup.
 
 The recommendation (calibration, verdict, ladder: up to ~250 ms, and ~2 s for its first
-imports of scipy/sklearn) runs in a :class:`survey.ui.survey_worker.LatestOnlyWorker`
+imports of scipy) runs in a :class:`survey.ui.survey_worker.LatestOnlyWorker`
 thread, never on the UI thread (DESIGN.md: the UI thread is never blocked > 50 ms); the
 newest request wins and its result is applied on the UI thread. The preview map of a
 dragged device is computed by a second such worker: one update measured 4-6 ms on the demo

@@ -31,7 +31,7 @@ from survey.ui.survey_heatmap import SmoothImageItem
 if TYPE_CHECKING:
     from survey.analysis.compare import SurveyComparison
 
-# survey.analysis.compare is imported where it is used: it loads scipy and sklearn
+# survey.analysis.compare is imported where it is used: it loads scipy
 # (rf.interpolation, ~2 s on a 2-core laptop), which must not delay the window
 # (DESIGN.md: shown <= 2 s).
 

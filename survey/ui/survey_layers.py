@@ -121,7 +121,7 @@ def link_limits(kind: LayerKind) -> tuple[float, float]:
 
 def compute_layer(request: LayerRequest) -> LayerImage:
     """The image of one layer of the chosen survey. Pure: safe to call in any thread."""
-    # survey.analysis.survey_analysis loads scipy/sklearn (~2-3 s on a 2-core laptop): it is
+    # survey.analysis.survey_analysis loads scipy (~1-2 s on a 2-core laptop): it is
     # imported here, in the worker thread, never while the window starts (DESIGN.md: <= 2 s).
     from survey.analysis.survey_analysis import analyse_survey
 

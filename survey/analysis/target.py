@@ -7,7 +7,6 @@ coverage; 5/6 GHz BSSs of the same SSID matter only for findings (band steering)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -53,11 +52,8 @@ class ResolvedTarget:
     reason: str
 
 
-@lru_cache(maxsize=8192)
 def sample_observations(sample: Sample) -> tuple[Observation, ...]:
-    """``sample.observations`` (merged in mW over its scans), remembered: the verdict, the
-    findings and the model each read every sample, and merging is the costly part. Samples
-    are frozen values, so an equal sample always merges to the same result."""
+    """``sample.observations`` (merged in mW over its scans, computed once per sample)."""
     return sample.observations
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from enum import Enum
 from typing import Iterable
 
@@ -120,8 +121,10 @@ class Sample:
     id: int | None = None
     link: LinkTest | None = None
 
-    @property
+    @cached_property
     def observations(self) -> tuple[Observation, ...]:
+        """The scans merged per BSS (:func:`merge_observations`), computed once per sample:
+        the verdict, the maps, the findings and the appendix each read every sample."""
         return merge_observations(self.scans)
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import numpy as np
 from reportlab.lib import colors
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table
 
 from survey.analysis.compare import SurveyComparison
 from survey.analysis.placement import STATUS_WORDS
@@ -46,6 +46,10 @@ AT_CHARGER_RADIUS_M = 1.5
 
 #: Font size (pt) of the sample appendix's rows: the size of the other tables' cells (styles "cell").
 APPENDIX_FONT_SIZE = 8
+#: Their height: the cells' 10 pt leading plus the table's 2 + 2 pt padding.
+APPENDIX_ROW_HEIGHT_PT = 14
+#: Room (pt) the heading and the note above a survey's first appendix table take.
+APPENDIX_INTRO_PT = 90
 
 #: DESIGN.md "Field facts": the troubleshooting matrix the report carries, each row under
 #: the key the network checks file their evidence by (survey.project.preflight).
@@ -742,27 +746,45 @@ def appendix(ctx: ReportContext) -> list:
         out.append(_p("Scanner used: " + (", ".join(backends) if backends else "unknown") +
                       f". Positions in {'feet' if ctx.units == 'ft' else 'metres'} from the plan's top-left corner; "
                       "times are local.", "small"))
-        rows = [[_cell(h, bold=True) for h in ("#", "x", "y", "Time", "Target signal", "Scans", "Networks heard")]]
+        header = [_cell(h, bold=True) for h in ("#", "x", "y", "Time", "Target signal", "Scans", "Networks heard")]
+        imported = any(is_imported(scan.backend) for sample in survey.samples for scan in sample.scans)
         # Plain strings, not Paragraphs: every value here is a number we formatted (no
         # markup, no untrusted text), and a Paragraph per cell made a 5,000-sample
-        # appendix take half a minute to lay out.
+        # appendix take half a minute to lay out. Only the names of imported scan files
+        # (which may wrap) are Paragraphs.
+        rows = []
         for i, sample in enumerate(survey.samples, start=1):
             rssi = target_rssi_at_sample(sample, ctx.target) if ctx.target is not None else None
+            scans = str(len(sample.scans))
+            sources = [scan.backend for scan in sample.scans if is_imported(scan.backend)]
             rows.append([
                 str(i), ctx.length(sample.x_m), ctx.length(sample.y_m),
                 datetime.fromtimestamp(sample.taken_at).strftime("%Y-%m-%d %H:%M:%S"),
                 _fmt_dbm(rssi) if rssi is not None else "not heard",
                 # An imported saved scan names its file ("file:iw (garage.txt)").
-                " ".join([str(len(sample.scans))] + [s.backend for s in sample.scans if is_imported(s.backend)]),
+                _cell(" ".join([scans] + sources)) if sources else scans,
                 str(len(sample_observations(sample))),
             ])
         w = ctx.content_width
-        table = Table(rows, colWidths=[w * 0.07, w * 0.13, w * 0.13, w * 0.25, w * 0.16, w * 0.1, w * 0.16],
-                      repeatRows=1)
+        widths = [w * 0.07, w * 0.13, w * 0.13, w * 0.25, w * 0.16, w * 0.1, w * 0.16]
         style = table_style()
         style.add("FONTSIZE", (0, 1), (-1, -1), APPENDIX_FONT_SIZE)
-        table.setStyle(style)
-        out += [table, Spacer(1, 8)]
+        # One table per page, each with the header: reportlab copies and re-measures every
+        # remaining row of a long table at each page break (5,000 rows: 3 s more).
+        per_page = max(10, int(ctx.content_height // APPENDIX_ROW_HEIGHT_PT) - 2)
+        first = max(5, per_page - int(APPENDIX_INTRO_PT // APPENDIX_ROW_HEIGHT_PT))
+        start = 0
+        while start < len(rows):
+            size = first if start == 0 else per_page
+            if start:
+                out.append(PageBreak())
+            chunk = [header] + rows[start:start + size]
+            heights = None if imported else [None] + [APPENDIX_ROW_HEIGHT_PT] * (len(chunk) - 1)
+            table = Table(chunk, colWidths=widths, rowHeights=heights, repeatRows=1)
+            table.setStyle(style)
+            out.append(table)
+            start += size
+        out.append(Spacer(1, 8))
     return out
 
 

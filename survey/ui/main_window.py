@@ -63,6 +63,7 @@ FEATURES: list[str] = [
     "survey.ui.analysis_panel:install",
     "survey.ui.compare_view:install",
     "survey.ui.scan_drop:install",  # saved scans dropped on the plan: after the survey feature
+    "survey.ui.linktest_option:install",  # "Link test at each point": after the survey feature
 ]
 
 MAX_RECENT = 8

@@ -136,6 +136,8 @@ class LinkTestOption(QObject):
         self.progress.setRange(0, 100)
         self.progress.setVisible(False)
         self.status = _plain_label()
+        # Two lines kept for the progress words, so the panel does not jump each time they wrap.
+        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing())
         self.cancel_button = QPushButton("Cancel link test")
         self.cancel_button.setEnabled(False)
         layout = QVBoxLayout(self.box)

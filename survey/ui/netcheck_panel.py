@@ -114,6 +114,8 @@ class NetcheckPanel(QObject):
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.status = _plain_label(IDLE_TEXT)
+        # Two lines kept for the progress words, so the results do not jump as they wrap.
+        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing())
         self.summary = _plain_label(NOT_RUN_TEXT)
         self.results = QTreeWidget()
         self.results.setHeaderLabels(["Result", "Check"])

@@ -66,8 +66,8 @@ def test_a_test_that_sent_nothing_is_not_kept_and_says_why():
 
 def test_the_result_is_attached_to_its_sample_only():
     samples = (Sample(1.0, 1.0, 10.0, (), id=1), Sample(2.0, 2.0, 20.0, (), id=2))
-    project = Project(surveys=(Survey("Before", 0.0, samples, id=1), Survey("After", 0.0, (Sample(3, 3, 30.0, (), id=3),),
-                                                                          id=2)))
+    after = Survey("After", 0.0, (Sample(3.0, 3.0, 30.0, (), id=3),), id=2)
+    project = Project(surveys=(Survey("Before", 0.0, samples, id=1), after))
     link = LinkTest()
     attached = with_sample_link(project, 2, link)
     assert [s.link for s in attached.surveys[0].samples] == [None, link]

@@ -22,8 +22,8 @@ from survey.project.model import Project
 from survey.project.preflight import CHARGER_IP_SETTING, CHECK_DOMAINS_SETTING
 from test_netcheck import _offline, plan, refused_port, sntp_responder, tcp_server  # noqa: F401 (autouse fixture)
 
-ZAPTEC = Project(charger_profile_id="zaptec_pro",
-                 settings={CHECK_DOMAINS_SETTING: ["api.example-charger.com:8883"], CHARGER_IP_SETTING: "192.168.20.15"})
+ZAPTEC = Project(charger_profile_id="zaptec_pro", settings={CHECK_DOMAINS_SETTING: ["api.example-charger.com:8883"],
+                                                            CHARGER_IP_SETTING: "192.168.20.15"})
 
 
 def test_the_installers_entries_are_read_as_the_command_line_reads_them():
@@ -93,6 +93,6 @@ def test_the_words_of_the_progress_and_of_a_stored_run():
     with tcp_server() as port:
         report = run_checks(plan([Endpoint("127.0.0.1", port, tls=False)]), deadline_s=2, ssid="Garage-IoT",
                             clock=lambda: 1_780_000_000.0)
-    assert summary_text(report) == (f"Checked {report.ran_at_text()} for the Test charger profile on SSID 'Garage-IoT', "
-                                    "laptop 192.0.2.23 in 192.0.2.0/24 via eth0, gateway 192.0.2.1: "
+    assert summary_text(report) == (f"Checked {report.ran_at_text()} for the Test charger profile on SSID "
+                                    "'Garage-IoT', laptop 192.0.2.23 in 192.0.2.0/24 via eth0, gateway 192.0.2.1: "
                                     f"{report.summary_text()}.")

@@ -11,7 +11,7 @@ import textwrap
 
 from survey.errors import UserInputError
 from survey.netcheck.plan import DEFAULT_PORTAL_STATUS, DEFAULT_PORTAL_URL, NtpServer, PortalProbe
-from survey.netcheck.project_checks import (  # noqa: F401 - parse_host_port is also imported from here
+from survey.netcheck.project_checks import (  # linktest_command takes parse_host_port from here too
     build_plan, charger_ip_address, domain_key, kept_domains, parse_host_port)
 from survey.netcheck.results import NetcheckReport, Status
 from survey.netcheck.runner import DEFAULT_DEADLINE_S, run_checks

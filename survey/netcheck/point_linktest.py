@@ -101,6 +101,14 @@ def with_sample_link(project: Project, sample_id: int, link: LinkTest | None) ->
 # --------------------------------------------------------------------------- words
 
 
+def option_note(spec: PointLinkTest, walking: bool) -> str:
+    """What the option does, beside it (in a continuous walk: why it does not run)."""
+    if walking:
+        return WALK_NOTE
+    return (f"After each sample: {spec.count} round trips to the gateway, about {spec.expected_s:.0f} s per point; "
+            "the sample is saved first, the result is added to it.")
+
+
 def running_text(sample_number: int, elapsed_s: float, spec: PointLinkTest) -> str:
     """``Link test at sample 3 (round trips to the gateway): 1.2 s of about 4 s``."""
     return (f"Link test at sample {sample_number} (round trips to the gateway): {elapsed_s:.1f} s of about "

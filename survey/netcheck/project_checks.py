@@ -19,7 +19,7 @@ from pathlib import Path
 from survey.errors import UserInputError
 from survey.netcheck import probes
 from survey.netcheck.plan import DEFAULT_PORTAL, CheckPlan, LocalApi, NtpServer, PortalProbe, plan_for_profile
-from survey.netcheck.results import NetcheckReport
+from survey.netcheck.results import CheckResult, NetcheckReport, Status
 from survey.netcheck.runner import DEFAULT_DEADLINE_S, Dialer, Progress, run_checks
 from survey.project.model import ChargerProfile, Project
 from survey.project.preflight import CHARGER_IP_SETTING, CHECK_DOMAINS_SETTING
@@ -141,16 +141,49 @@ def run_project_checks(project: Project, env: CheckEnvironment = CheckEnvironmen
                       cancel=cancel, on_progress=on_progress)
 
 
+# --------------------------------------------------------------------------- words
+
+#: Beside the button before anything ran.
+IDLE_TEXT = ("Run from the charger's network (its SSID or VLAN): DNS filter, outbound TCP 443/8883, TLS, NTP, "
+             "captive portal, mDNS and the charger's local API.")
+NOT_RUN_TEXT = "Not checked yet in this project."
+#: How each status reads in a list of results (the PDF's words).
+STATUS_WORDS = {Status.PASS: "pass", Status.WARN: "warn", Status.FAIL: "FAIL", Status.SKIP: "skipped"}
+
+
+def checking_text(deadline_s: float) -> str:
+    return f"Checking (up to {deadline_s:.0f} s) ..."
+
+
 def progress_text(done: int, total: int, label: str) -> str:
     """``3 of 12 checks done (last: DNS api.zaptec.com)``."""
     text = f"{done} of {total} checks done"
     return f"{text} (last: {label})" if label else text
 
 
+def cancelled_text(kept_before: bool) -> str:
+    return "Checks cancelled: nothing was kept" + ("; the results below are from the run before." if kept_before
+                                                   else ".")
+
+
+def kept_text(report: NetcheckReport) -> str:
+    return f"Checked and kept in the project: {report.summary_text()}."
+
+
+def not_kept_text(reason: str) -> str:
+    return f"Checked, but not kept in the project: {reason}"
+
+
 def summary_text(report: NetcheckReport) -> str:
     """When, where and for which charger the stored checks ran, and how they came out."""
     return (f"Checked {report.ran_at_text()} for the {report.profile_name} profile on {report.network.text()}: "
             f"{report.summary_text()}.")
+
+
+def result_text(result: CheckResult) -> str:
+    """One result for people: its status, what was seen and, when there is one, the fix."""
+    fix = f"\n\nFix: {result.fix}" if result.fix else ""
+    return f"{result.title}: {STATUS_WORDS[result.status]}\n\n{result.detail}{fix}"
 
 
 def domain_list_text(domains: Sequence[str]) -> str:

@@ -28,7 +28,7 @@ from survey.errors import EvSurveyError
 from survey.netcheck import point_linktest as words
 from survey.netcheck.linktest import LinkTestError
 from survey.netcheck.point_linktest import (
-    LINK_TEST_SETTING, WALK_NOTE, PointLinkTest, measured, run_point_link_test, with_sample_link)
+    LINK_TEST_SETTING, PointLinkTest, measured, run_point_link_test, with_sample_link)
 from survey.project.link import LinkTest
 from survey.project.model import SampleMode
 from survey.ui.survey_worker import WATCHDOG_GRACE_S, LatestOnlyWorker
@@ -178,11 +178,7 @@ class LinkTestOption(QObject):
         self.enabled.setChecked(self._on())
         self.enabled.blockSignals(False)
         self.enabled.setEnabled(self.session.is_open)
-        walking = self.window.survey.panel.walk_mode.isChecked()
-        expected = f"about {self.spec.expected_s:.0f} s per point"
-        self.note.setText(WALK_NOTE if walking else
-                          f"After each sample: {self.spec.count} round trips to the gateway, {expected}; "
-                          "the sample is saved first, the result is added to it.")
+        self.note.setText(words.option_note(self.spec, self.window.survey.panel.walk_mode.isChecked()))
 
     def _toggled(self, on: bool) -> None:
         if not self.session.is_open:

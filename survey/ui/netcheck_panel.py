@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from survey.errors import EvSurveyError
+from survey.netcheck import project_checks as words
 from survey.netcheck.project_checks import (
-    CheckEnvironment, charger_ip_address, domain_list_text, kept_domains, parse_domain_list, progress_text,
-    run_project_checks, summary_text,
+    IDLE_TEXT, NOT_RUN_TEXT, STATUS_WORDS, CheckEnvironment, charger_ip_address, domain_list_text, kept_domains,
+    parse_domain_list, run_project_checks,
 )
 from survey.netcheck.results import NetcheckReport, Status
 from survey.project.model import Project
@@ -40,11 +41,6 @@ log = logging.getLogger(__name__)
 
 #: Row colours of the results, as the PDF's table has them (survey.report.sections).
 STATUS_COLOURS = {Status.PASS: "#e7f3e9", Status.WARN: "#fff4cc", Status.FAIL: "#fbe3e1"}
-#: How each status reads in the list.
-STATUS_WORDS = {Status.PASS: "pass", Status.WARN: "warn", Status.FAIL: "FAIL", Status.SKIP: "skipped"}
-IDLE_TEXT = ("Run from the charger's network (its SSID or VLAN): DNS filter, outbound TCP 443/8883, TLS, NTP, "
-             "captive portal, mDNS and the charger's local API.")
-NOT_RUN_TEXT = "Not checked yet in this project."
 
 
 @dataclass(frozen=True)
@@ -224,7 +220,7 @@ class NetcheckPanel(QObject):
         self.cancel_button.setEnabled(True)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
-        self.status.setText(f"Checking (up to {self.env.deadline_s:.0f} s) ...")
+        self.status.setText(words.checking_text(self.env.deadline_s))
         self.worker.submit(self.request)
 
     def _progressed(self, request: CheckRequest, news) -> None:
@@ -233,7 +229,7 @@ class NetcheckPanel(QObject):
         done, total, label = news
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.status.setText(progress_text(done, total, label))
+        self.status.setText(words.progress_text(done, total, label))
 
     def cancel(self) -> None:
         """Stop the running checks; nothing of them is kept, the stored results stay."""
@@ -242,8 +238,7 @@ class NetcheckPanel(QObject):
             return
         request.cancel.set()
         self.worker.discard_pending()
-        self._end(request, "Checks cancelled: nothing was kept" +
-                  ("; the results below are from the run before." if self.session.project.preflight else "."))
+        self._end(request, words.cancelled_text(self.session.project.preflight is not None))
 
     def _done(self, request: CheckRequest, outcome: NetcheckReport | EvSurveyError) -> None:
         if request is not self.request:
@@ -256,10 +251,10 @@ class NetcheckPanel(QObject):
             self.session.push(undo.FunctionCommand("Check the internet path", lambda: self._write(outcome),
                                                    lambda: self._write(old)))
         except EvSurveyError as exc:  # a read-only file: show the results, say they are not kept
-            self._end(request, f"Checked, but not kept in the project: {exc}")
+            self._end(request, words.not_kept_text(str(exc)))
             self._show_report(outcome)
             return
-        self._end(request, f"Checked and kept in the project: {outcome.summary_text()}.")
+        self._end(request, words.kept_text(outcome))
 
     def _write(self, report: NetcheckReport | None) -> None:
         self.session._require().set_preflight(report)
@@ -287,7 +282,7 @@ class NetcheckPanel(QObject):
         if report is None:
             self.summary.setText(NOT_RUN_TEXT)
             return
-        self.summary.setText(summary_text(report))
+        self.summary.setText(words.summary_text(report))
         for result in report.results:
             # QTreeWidgetItem text is plain text: host names and evidence are shown as they are.
             item = QTreeWidgetItem([STATUS_WORDS[result.status], result.title])
@@ -305,8 +300,7 @@ class NetcheckPanel(QObject):
         if result is None:
             self.detail.clear()
             return
-        fix = f"\n\nFix: {result.fix}" if result.fix else ""
-        self.detail.setPlainText(f"{result.title}: {STATUS_WORDS[result.status]}\n\n{result.detail}{fix}")
+        self.detail.setPlainText(words.result_text(result))
 
 
 def install(window) -> NetcheckPanel | None:

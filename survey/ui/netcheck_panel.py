@@ -18,6 +18,7 @@ import logging
 import threading
 from dataclasses import dataclass, field, replace
 
+import zeroconf  # noqa: F401 - see below
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -38,6 +39,10 @@ from survey.ui import undo
 from survey.ui.survey_worker import LatestOnlyWorker
 
 log = logging.getLogger(__name__)
+
+# zeroconf (the mDNS wire format) is imported with the window's features, in the background at
+# start-up, rather than by the first run's mDNS probe: a module imported on a probe thread held
+# the UI thread for ~100 ms (measured) while PySide's import hook read its source.
 
 #: Row colours of the results, as the PDF's table has them (survey.report.sections).
 STATUS_COLOURS = {Status.PASS: "#e7f3e9", Status.WARN: "#fff4cc", Status.FAIL: "#fbe3e1"}

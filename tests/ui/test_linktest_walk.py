@@ -234,7 +234,8 @@ def test_hanging_probes_end_at_their_timeout_and_the_sample_is_kept(qtbot, windo
         release.wait(30)
         raise OSError("released")
 
-    window.linktest.spec = spec_for(None, probe=ProbeKind.ICMP_ECHO, open_icmp=stuck_socket, count=10)
+    window.linktest.spec = spec_for(None, probe=ProbeKind.ICMP_ECHO, open_icmp=stuck_socket, count=10,
+                                    reply_timeout_s=0.15)
     started = time.monotonic()
     told = sample_here(qtbot, window, 4.0, 2.0)
     elapsed = time.monotonic() - started
@@ -245,7 +246,8 @@ def test_hanging_probes_end_at_their_timeout_and_the_sample_is_kept(qtbot, windo
     # A gateway lookup that hangs: the window stops waiting at the deadline and gives the
     # next point a fresh worker.
     monkeypatch.setattr(point_linktest, "GATEWAY_LOOKUP_S", 0.0)
-    window.linktest.spec = spec_for(None, gateway=None, find_gateway=lambda: release.wait(30) and "127.0.0.1", count=10)
+    window.linktest.spec = spec_for(None, gateway=None, find_gateway=lambda: release.wait(30) and "127.0.0.1", count=10,
+                                    reply_timeout_s=0.15)
     old_worker = window.linktest.worker
     started = time.monotonic()
     told = sample_here(qtbot, window, 6.0, 2.0)

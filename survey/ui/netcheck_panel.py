@@ -289,10 +289,9 @@ class NetcheckPanel(QObject):
             return
         self.summary.setText(words.summary_text(report))
         for result in report.results:
-            # QTreeWidgetItem text is plain text: host names and evidence are shown as they are.
+            # Item text is plain text: host names and what a portal answered are shown as they are.
             item = QTreeWidgetItem([STATUS_WORDS[result.status], result.title])
-            item.setData(0, Qt.ItemDataRole.UserRole, result)
-            item.setToolTip(1, result.detail)
+            item.setData(0, Qt.ItemDataRole.UserRole, result)  # no tool tip: Qt may read one as markup
             colour = STATUS_COLOURS.get(result.status)
             if colour:
                 for column in (0, 1):

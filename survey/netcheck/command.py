@@ -10,9 +10,9 @@ import json
 import textwrap
 
 from survey.errors import UserInputError
-from survey.netcheck import probes
-from survey.netcheck.plan import (
-    DEFAULT_PORTAL_STATUS, DEFAULT_PORTAL_URL, LocalApi, NtpServer, PortalProbe, plan_for_profile)
+from survey.netcheck.plan import DEFAULT_PORTAL_STATUS, DEFAULT_PORTAL_URL, NtpServer, PortalProbe
+from survey.netcheck.project_checks import (  # linktest_command takes parse_host_port from here too
+    build_plan, charger_ip_address, domain_key, kept_domains, parse_host_port)
 from survey.netcheck.results import NetcheckReport, Status
 from survey.netcheck.runner import DEFAULT_DEADLINE_S, run_checks
 from survey.project.preflight import CHARGER_IP_SETTING, CHECK_DOMAINS_SETTING
@@ -57,42 +57,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
-def parse_host_port(text: str, option: str) -> tuple[str, int | None]:
-    """``host``, ``host:port``, ``1.2.3.4:port``, ``[::1]:port`` or a bare IPv6 address."""
-    value = text.strip()
-    host, port_text = value, None
-    if value.startswith("["):
-        end = value.find("]")
-        if end < 0:
-            raise UserInputError(f"{option} {text!r}: a bracketed IPv6 address needs its closing ']'.")
-        host, rest = value[1:end], value[end + 1:]
-        if rest:
-            if not rest.startswith(":"):
-                raise UserInputError(f"{option} {text!r}: write [IPv6]:PORT.")
-            port_text = rest[1:]
-    elif value.count(":") == 1:
-        host, port_text = value.split(":")
-    if ":" in host and probes.ip_literal(host) is None:
-        raise UserInputError(f"{option} {text!r}: write HOST:PORT, or [IPv6]:PORT for an IPv6 address.")
-    if not host or any(c.isspace() for c in host) or "/" in host:
-        raise UserInputError(f"{option} {text!r}: give a host name or IP address, optionally with :PORT "
-                             "(e.g. api.example.com:8883).")
-    if port_text is None:
-        return host, None
-    try:
-        port = int(port_text)
-    except ValueError:
-        port = 0
-    if not 0 < port < 65536:
-        raise UserInputError(f"{option} {text!r}: the port must be a number from 1 to 65535.")
-    return host, port
-
-
-def _domain_key(text: str, option: str) -> str:
-    host, port = parse_host_port(text, option)
-    return f"{host.casefold()}:{port}" if port else host.casefold()
-
-
 def _project_settings(args) -> tuple[str | None, dict]:
     """The project's charger profile id and settings (empty without --project)."""
     if not args.project:
@@ -115,25 +79,15 @@ def _profile(args, project_profile_id: str | None):
     return get_profile(project_profile_id)
 
 
-def _charger_ip(text: str | None, option: str) -> str | None:
-    if not text:
-        return None
-    literal = probes.ip_literal(text)
-    if literal is None:
-        raise UserInputError(f"{option} {text!r}: give the charger's IP address (e.g. 192.168.20.15), "
-                             "as the router's DHCP list shows it.")
-    return literal
-
-
 def _kept_domains(settings: dict, forget: list[str]) -> list[str]:
     """The hosts kept in the project, less those ``--forget-domain`` names (an unknown name is an error)."""
-    kept = [str(d) for d in settings.get(CHECK_DOMAINS_SETTING, []) if isinstance(d, str)]
+    kept = kept_domains(settings)
     for text in forget:
-        key = _domain_key(text, "--forget-domain")
-        if key not in {_domain_key(d, "the project's checked domains") for d in kept}:
+        key = domain_key(text, "--forget-domain")
+        if key not in {domain_key(d, "the project's checked domains") for d in kept}:
             raise UserInputError(f"--forget-domain {text!r}: the project keeps no such host "
                                  f"(it keeps: {', '.join(kept) or 'none'}).")
-        kept = [d for d in kept if _domain_key(d, "the project's checked domains") != key]
+        kept = [d for d in kept if domain_key(d, "the project's checked domains") != key]
     return kept
 
 
@@ -151,13 +105,12 @@ def run(args) -> int:
     kept = _kept_domains(settings, args.forget_domain)
     given = list(dict.fromkeys(args.domain))
     domains = list(dict.fromkeys([*kept, *given]))
-    extra = tuple(parse_host_port(d, "--domain") for d in domains)
     ntp = tuple(NtpServer(h, p) if p else NtpServer(h)
                 for h, p in (parse_host_port(s, "--ntp-server") for s in args.ntp_server))
-    charger_ip = (_charger_ip(args.charger_ip, "--charger-ip")
-                  or _charger_ip(settings.get(CHARGER_IP_SETTING), "the project's charger IP"))
-    local_api = LocalApi(charger_ip, args.modbus_unit, args.modbus_register) if charger_ip else None
-    plan = plan_for_profile(profile, extra_endpoints=extra, ntp_servers=ntp, portal=portal, local_api=local_api)
+    charger_ip = (charger_ip_address(args.charger_ip, "--charger-ip")
+                  or charger_ip_address(settings.get(CHARGER_IP_SETTING), "the project's charger IP"))
+    plan = build_plan(profile, domains, charger_ip, ntp_servers=ntp, portal=portal, modbus_unit=args.modbus_unit,
+                      modbus_register=args.modbus_register)
     report = run_checks(plan, deadline_s=args.timeout, ssid=args.ssid)
     try:
         saved, not_saved = _keep(args, report, kept, given, charger_ip), None
@@ -180,8 +133,8 @@ def _keep(args, report: NetcheckReport, kept: list[str], given: list[str], charg
 
     domains = kept
     if args.save:
-        keys = {_domain_key(d, "--domain") for d in kept}
-        domains = kept + [d for d in given if _domain_key(d, "--domain") not in keys]
+        keys = {domain_key(d, "--domain") for d in kept}
+        domains = kept + [d for d in given if domain_key(d, "--domain") not in keys]
     with ProjectStore.open(args.project) as store:
         store.set_setting(CHECK_DOMAINS_SETTING, domains)
         if args.save:

@@ -19,6 +19,7 @@ from concurrent.futures import Future, wait
 from dataclasses import replace
 from pathlib import Path
 
+from survey.errors import EvSurveyError
 from survey.netcheck import httpprobe, mdns, modbus, probes, sntp, verdicts
 from survey.netcheck.outcomes import (
     PENDING, DnsUnusable, EndpointOutcome, ExchangeOutcome, Observed, ResolveFailed, Resolved, exc_text)
@@ -35,6 +36,15 @@ MAX_STEP_TIMEOUT_S = 5.0
 
 #: ``dial(address, port, timeout_s)`` -> a connected TCP socket, or ``OSError``.
 Dialer = Callable[[str, int, float], socket.socket]
+#: ``on_progress(done, total, label)``: ``done`` of the run's ``total`` probes have finished, the
+#: last one being ``label`` ("DNS api.zaptec.com"); called once with 0 and "" when the run starts.
+Progress = Callable[[int, int, str], None]
+#: How often a cancellable run looks at its cancel flag while it waits, seconds.
+CANCEL_POLL_S = 0.05
+
+
+class ChecksCancelled(EvSurveyError):
+    """The run was cancelled before it finished: there are no results to keep."""
 
 
 # --------------------------------------------------------------------------- concurrency
@@ -59,6 +69,37 @@ def _spawn(fn: Callable, *args, name: str = "netcheck") -> Future:
 
     threading.Thread(target=target, name=name, daemon=True).start()
     return future
+
+
+def _wait_for(futures: list[Future], timeout_s: float, cancel: threading.Event | None) -> None:
+    """Wait until every future is done or ``timeout_s`` has passed; raise :class:`ChecksCancelled`
+    as soon as ``cancel`` is set (the probes' daemon threads are then abandoned)."""
+    end = time.monotonic() + timeout_s
+    while True:
+        left = end - time.monotonic()
+        if cancel is not None and cancel.is_set():
+            raise ChecksCancelled("The checks were cancelled before they finished; nothing was kept.")
+        if left <= 0 or not wait(futures, timeout=left if cancel is None else min(left, CANCEL_POLL_S)).not_done:
+            return
+
+
+def _report_progress(labelled: dict[Future, str], on_progress: Progress | None) -> None:
+    """Call ``on_progress`` as each probe finishes, from the probe's own thread."""
+    if on_progress is None:
+        return
+    lock = threading.Lock()
+    done = [0]
+
+    def finished(label: str) -> Callable[[Future], None]:
+        def callback(_future: Future) -> None:
+            with lock:  # one call at a time, in the order the probes finished
+                done[0] += 1
+                on_progress(done[0], len(labelled), label)
+        return callback
+
+    on_progress(0, len(labelled), "")
+    for future, label in labelled.items():
+        future.add_done_callback(finished(label))
 
 
 def _settled(future: Future):
@@ -239,6 +280,7 @@ def _probe_local(api: LocalApi, what: str, deadline: _Deadline, dial: Dialer) ->
 
 
 LOCAL_PROBES = ("modbus", "http", "https")
+LOCAL_PROBE_WORDS = {"modbus": "Modbus TCP", "http": "web API (HTTP)", "https": "web API (HTTPS)"}
 
 
 def _network_context(table, ssid: str | None, local_address: Callable[[str], str]) -> NetworkContext:
@@ -267,7 +309,8 @@ def run_checks(plan: CheckPlan, *, deadline_s: float = DEFAULT_DEADLINE_S, resol
                tls_context: ssl.SSLContext | None = None, route_table: Path | None = None,
                clock: Callable[[], float] = time.time, dial: Dialer | None = None,
                mdns_destination: tuple[str, int] | None = None,
-               local_address: Callable[[str], str] | None = None, ssid: str | None = None) -> NetcheckReport:
+               local_address: Callable[[str], str] | None = None, ssid: str | None = None,
+               cancel: threading.Event | None = None, on_progress: Progress | None = None) -> NetcheckReport:
     """Run every check of ``plan`` concurrently and return within about ``deadline_s`` seconds.
 
     Injectable for tests (each defaults to the real thing): ``resolver`` (the system
@@ -275,7 +318,9 @@ def run_checks(plan: CheckPlan, *, deadline_s: float = DEFAULT_DEADLINE_S, resol
     ``route_table`` (/proc/net/route), ``clock`` (the wall clock NTP measures), ``dial``
     (a TCP connect), ``mdns_destination`` (the mDNS group 224.0.0.251:5353) and
     ``local_address`` (this laptop's address towards the gateway). ``ssid`` is recorded as
-    the network the checks ran on.
+    the network the checks ran on. ``cancel`` set from another thread ends the run within
+    :data:`CANCEL_POLL_S` with :class:`ChecksCancelled`; ``on_progress`` hears of each probe
+    as it finishes (from the probe's thread).
     """
     started = time.monotonic()
     ran_at = clock()
@@ -309,9 +354,15 @@ def run_checks(plan: CheckPlan, *, deadline_s: float = DEFAULT_DEADLINE_S, resol
     # after that step, so waiting for them bounds the run.
     probes_running = [*endpoints.values(), *ntp.values(), *local.values(),
                       *(f for f in (portal, mdns_future) if f is not None)]
-    wait(probes_running, timeout=deadline.remaining_overall())
+    _report_progress({**{f: f"DNS {host}" for host, f in dns.items()},
+                      **{f: f"{'TLS' if e.tls else 'TCP'} {e.label}" for e, f in endpoints.items()},
+                      **{f: f"NTP {s.label}" for s, f in ntp.items()},
+                      **{f: f"charger's {LOCAL_PROBE_WORDS[what]}" for what, f in local.items()},
+                      **({portal: "captive-portal probe"} if portal is not None else {}),
+                      **({mdns_future: "mDNS query"} if mdns_future is not None else {})}, on_progress)
+    _wait_for(probes_running, deadline.remaining_overall(), cancel)
     dns_end = started + deadline.step_s
-    wait(list(dns.values()), timeout=max(0.0, min(dns_end - time.monotonic(), deadline.remaining_overall())))
+    _wait_for(list(dns.values()), max(0.0, min(dns_end - time.monotonic(), deadline.remaining_overall())), cancel)
 
     observed = Observed(
         plan=plan, deadline_s=deadline.total_s, step_s=deadline.step_s, now_s=clock(), route_table=table_path,

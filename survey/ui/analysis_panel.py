@@ -367,8 +367,9 @@ class AnalysisPanel(QWidget):
         from survey.analysis.placement import CHOSEN, STATUS_WORDS
 
         v = rec.verdict
-        self.verdict_label.setText(v.status if v.rssi_at_charger_dbm is None
-                                   else f"{v.status}  {format_dbm(v.rssi_at_charger_dbm)}")
+        self.verdict_label.setText((v.status if v.rssi_at_charger_dbm is None
+                                    else f"{v.status}  {format_dbm(v.rssi_at_charger_dbm)}")
+                                   + (f"\n{v.link_words}" if v.link_words else ""))
         self.verdict_label.setStyleSheet(
             f"QLabel#verdict {{ color: white; background: {colormap.verdict_colour(v.status)}; "
             "border-radius: 6px; padding: 8px; }")

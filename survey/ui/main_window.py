@@ -63,6 +63,8 @@ FEATURES: list[str] = [
     "survey.ui.analysis_panel:install",
     "survey.ui.compare_view:install",
     "survey.ui.scan_drop:install",  # saved scans dropped on the plan: after the survey feature
+    "survey.ui.linktest_option:install",  # "Link test at each point": after the survey feature
+    "survey.ui.netcheck_panel:install",  # "Check the internet path": after the analysis panel
 ]
 
 MAX_RECENT = 8

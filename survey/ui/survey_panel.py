@@ -234,6 +234,9 @@ class SurveyController(QObject):
         self.walk_finished = False
         self.selected_sample_id: int | None = None
         self._last_target_scan: tuple = ()
+        #: Features that make the next sample wait (e.g. a link test still measuring): each
+        #: says why in words, or "" when it does not hold sampling up.
+        self.sampling_blockers: list[Callable[[], str]] = []
 
     # -- scanner ------------------------------------------------------------------------------
     def use_scanner_named(self, name: str) -> None:
@@ -341,6 +344,10 @@ class SurveyController(QObject):
 
     def _ready_scanner(self):
         """The scanner, with a survey to write into; None (and the reason shown) when not ready."""
+        waiting = next((reason for reason in (blocker() for blocker in self.sampling_blockers) if reason), "")
+        if waiting:
+            self.message.emit(waiting)
+            return None
         try:
             scanner = self.ensure_scanner()
             self.ensure_survey()
@@ -573,6 +580,8 @@ def charger_readout_text(image: LayerImage, project) -> str:
     v = analysis.verdict
     lines = [f"At the charger: {v.status} {format_dbm(v.rssi_at_charger_dbm)} ({v.method_words}; "
              f"laptop reading minus {v.reception_offset_db:.1f} dB for the charger)"]
+    if v.link_words:
+        lines.append(f"Link measured there: {v.link_words}")
     for estimate in v.estimates:
         if estimate.method != "measured_nearest":
             lines.append(f"{ESTIMATE_WORDS[estimate.method].capitalize()} there: {format_dbm(estimate.rssi_dbm)}")

@@ -49,6 +49,7 @@ class _ScanRelay(QObject):
 class _FitRelay(QObject):
     done = Signal(object, object, object)
     error = Signal(object, object, str)
+    progress = Signal(object, object, object)  # generation, request, news
 
 
 #: Relays are never deleted: an abandoned thread may emit long after the window that
@@ -256,16 +257,21 @@ class LatestOnlyWorker(QObject):
 
     done = Signal(object, object)  # request, result
     error = Signal(object, str)  # request, reason
+    #: With ``progress=True`` the function is called as ``fn(request, report)``; what it passes
+    #: to ``report`` arrives here (request, news), on the UI thread, for the current request only.
+    progress = Signal(object, object)
 
-    def __init__(self, fn: Callable[[Any], Any], parent: QObject | None = None):
+    def __init__(self, fn: Callable[..., Any], parent: QObject | None = None, *, progress: bool = False):
         super().__init__(parent)
         self._fn = fn
+        self._with_progress = progress
         self._running = False
         self._pending: tuple[Any] | None = None
         self._generation = 0
         self._relay = _relay(_FitRelay)
         self._relay.done.connect(self._on_done)
         self._relay.error.connect(self._on_error)
+        self._relay.progress.connect(self._on_progress)
 
     @property
     def running(self) -> bool:
@@ -291,12 +297,15 @@ class LatestOnlyWorker(QObject):
     def _launch(self, request: Any) -> None:
         self._running = True
         generation = self._generation
-        relay, fn = self._relay, self._fn
+        relay, fn, with_progress = self._relay, self._fn, self._with_progress
 
         def work():  # holds the relay and the function, not this worker
             try:
                 started = time.perf_counter()
-                result = fn(request)
+                if with_progress:
+                    result = fn(request, lambda news: relay.progress.emit(generation, request, news))
+                else:
+                    result = fn(request)
                 log.debug("background fit took %.1f ms", (time.perf_counter() - started) * 1000)
             except Exception as exc:  # a failed fit must be reported, not lost in a thread
                 log.warning("background computation failed: %s\n%s", exc, traceback.format_exc())
@@ -318,6 +327,10 @@ class LatestOnlyWorker(QObject):
         self._next()
         if current:
             self.done.emit(request, result)
+
+    def _on_progress(self, generation, request, news) -> None:
+        if generation == self._generation:
+            self.progress.emit(request, news)
 
     def _on_error(self, generation, request, reason: str) -> None:
         current = generation == self._generation

@@ -189,7 +189,7 @@ def test_every_checklist_code_a_result_fills_exists():
 
 def test_the_checklist_is_prefilled_from_the_stored_check():
     items = {i.code: i for i in build_checklist([], None, get_profile("zaptec_pro"), SAMPLE)}
-    when = f"evsurvey check, {SAMPLE.ran_at_text()}"
+    when = f"network check of {SAMPLE.ran_at_text()}"
     dns, egress, ntp, local = items["dns_allowlist"], items["egress_ports"], items["ntp"], items["local_access"]
     assert dns.status == ACTION and dns.from_check
     assert dns.detail == f"{when}: DNS api.zaptec.com: Answered 0.0.0.0: blocked by a DNS filter. Fix: Allow-list in " \

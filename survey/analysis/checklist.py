@@ -47,7 +47,7 @@ def prefill_from_checks(items: tuple[ChecklistItem, ...], preflight: NetcheckRep
         code = checklist_item(result)
         if code is not None and result.status is not Status.SKIP:
             by_code.setdefault(code, []).append(result)
-    when = f"evsurvey check, {preflight.ran_at_text()}"
+    when = f"network check of {preflight.ran_at_text()}"
     out = []
     for item in items:
         results = by_code.get(item.code)

@@ -711,7 +711,8 @@ def _evidence(ctx: ReportContext, key: str) -> str:
         return wpa3[0].title if wpa3 else "not seen in the scans"
     report = ctx.project.preflight
     if report is None:
-        return "not checked: run `evsurvey check --project FILE --save` from the charger's network"
+        return ("not checked: run Analysis > Check the internet path (or `evsurvey check --project FILE --save`) "
+                "from the charger's network")
     filed = [r for r in report.results if troubleshooting_row(r) == key]
     if not filed:
         return "not checked"

@@ -7,13 +7,20 @@ with a drag, zoom with the wheel).
 
 Hooks for other panels: ``view.viewbox`` (add heatmaps, sample markers with
 ``viewbox.addItem``), ``view.site_to_viewport(x_m, y_m)``, ``view.metres_per_screen_px()``,
-the signals ``siteHovered(x_m, y_m)`` and ``selectionChanged()``.
+``view.add_pickable(Pickable(...))`` (things of their own the Select tool selects, drags and
+deletes, e.g. samples), the signals ``siteHovered(x_m, y_m)`` and ``selectionChanged()``.
+
+Every click on the plan goes to the active tool: no item on the view takes a click for
+itself (pyqtgraph's scatter items accept any click on one of their points, which swallowed
+clicks on a wall corner's snap circle, a device or the charger). Use :class:`SiteMarkers`
+for point markers.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -44,6 +51,42 @@ DEVICE_SYMBOL: dict[DeviceKind, str] = {
 
 WALL_WIDTH_PX = 4
 SELECTION_COLOUR = "#ffb000"
+#: Diameter (px) of the ring around a selected device.
+DEVICE_RING_PX = 30
+#: Each zoom step (keys, buttons) scales the view by this factor, as two wheel notches do.
+ZOOM_STEP = 1.25
+
+
+class SiteMarkers(pg.ScatterPlotItem):
+    """Point markers on the plan that never take a click: the active tool gets it.
+
+    A plain ScatterPlotItem accepts a left click on any of its points, so the ViewBox (and
+    the tool) never hears of it: the wall tool could not start at a snapped corner, the
+    Select tool said "Nothing selected" on a router, the Survey tool took no sample on the
+    charger marker.
+    """
+
+    def mouseClickEvent(self, ev):  # noqa: N802 - pyqtgraph's name
+        ev.ignore()
+
+
+@dataclass(frozen=True)
+class Pickable:
+    """Things another feature draws on the plan that the Select tool selects, drags and
+    deletes like walls and devices (the survey's samples). Positions in site metres."""
+
+    kind: str
+    #: (x_m, y_m, tolerance_m) -> id of the nearest one within the tolerance, or None
+    hit: Callable[[float, float, float], "int | None"]
+    #: id -> its (x_m, y_m), None when it is gone (deleted, undone, another survey shown)
+    position: Callable[[int], "tuple[float, float] | None"]
+    #: (id, x_m, y_m): move it there (one undoable step)
+    move: Callable[[int, float, float], None]
+    #: id: delete it (one undoable step)
+    delete: Callable[[int], None]
+    #: id -> one line for the Site panel ("Sample 4 at ...: -61 dBm")
+    describe: Callable[[int], str]
+    ring_px: int = 20
 
 
 @dataclass(frozen=True)
@@ -148,11 +191,11 @@ class FloorplanView(pg.GraphicsView):
         self.viewbox.addItem(self._selection_curve)
         self._wall_curves: dict[str, pg.PlotCurveItem] = {}
 
-        self._devices = pg.ScatterPlotItem(size=18, pxMode=True)
+        self._devices = SiteMarkers(size=18, pxMode=True)
         self._devices.setZValue(20)
         self.viewbox.addItem(self._devices)
-        self._device_selection = pg.ScatterPlotItem(size=30, pxMode=True, symbol="o",
-                                                    pen=pg.mkPen(SELECTION_COLOUR, width=3), brush=None)
+        self._device_selection = SiteMarkers(size=DEVICE_RING_PX, pxMode=True, symbol="o",
+                                             pen=pg.mkPen(SELECTION_COLOUR, width=3), brush=None)
         self._device_selection.setZValue(19)
         self.viewbox.addItem(self._device_selection)
         self._device_labels: list[pg.TextItem] = []
@@ -161,12 +204,13 @@ class FloorplanView(pg.GraphicsView):
         self.preview_line = pg.PlotCurveItem(pen=pg.mkPen("#d1242f", width=2, style=Qt.PenStyle.DashLine))
         self.preview_line.setZValue(30)
         self.viewbox.addItem(self.preview_line)
-        self.snap_marker = pg.ScatterPlotItem(size=12, symbol="o", pen=pg.mkPen("#d1242f", width=2), brush=None)
+        self.snap_marker = SiteMarkers(size=12, symbol="o", pen=pg.mkPen("#d1242f", width=2), brush=None)
         self.snap_marker.setZValue(31)
         self.viewbox.addItem(self.snap_marker)
 
         self.scale_bar = SiteScaleBar()
         self.scale_bar.setParentItem(self.viewbox)
+        self.pickables: dict[str, Pickable] = {}
 
         session.floorplanChanged.connect(self._refresh_floorplan)
         session.wallsChanged.connect(self._refresh_walls)
@@ -189,6 +233,15 @@ class FloorplanView(pg.GraphicsView):
         x0, y0, x1, y1 = self.session.project.extent_m(margin_m=0.5)
         self.viewbox.setRange(QRectF(x0, y0, x1 - x0, y1 - y0), padding=0.02)
 
+    def zoom(self, steps: int) -> None:
+        """Zoom in (steps > 0) or out about the centre of the view, :data:`ZOOM_STEP` per step."""
+        factor = ZOOM_STEP ** -steps
+        self.viewbox.scaleBy((factor, factor))
+
+    def add_pickable(self, pickable: Pickable) -> None:
+        """Let the Select tool select, drag and delete another kind of thing on the plan."""
+        self.pickables[pickable.kind] = pickable
+
     # -- tools and selection -------------------------------------------------------------
     def set_tool(self, tool) -> None:
         if self.tool is tool:
@@ -203,7 +256,7 @@ class FloorplanView(pg.GraphicsView):
 
     def select(self, kind: str = "", item_id: int | None = None) -> None:
         self.selection = Selection(kind, item_id)
-        self._draw_selection()
+        self.refresh_selection()
         self.selectionChanged.emit()
 
     def clear_preview(self) -> None:
@@ -281,7 +334,7 @@ class FloorplanView(pg.GraphicsView):
             xs = np.array([[w.x1_m, w.x2_m] for w in walls], float).ravel()
             ys = np.array([[w.y1_m, w.y2_m] for w in walls], float).ravel()
             curve.setData(xs, ys)
-        self._draw_selection()
+        self.refresh_selection()
 
     def _refresh_devices(self) -> None:
         spots = []
@@ -303,9 +356,11 @@ class FloorplanView(pg.GraphicsView):
             self.viewbox.addItem(label)
             self._device_labels.append(label)
         self._devices.setData(spots)
-        self._draw_selection()
+        self.refresh_selection()
 
-    def _draw_selection(self) -> None:
+    def refresh_selection(self) -> None:
+        """Draw the selection; clear it when what was selected is gone (deleted, undone, or a
+        feature's pickable no longer shown)."""
         sel = self.selection
         wall = self.session.wall(sel.id) if sel.kind == "wall" else None
         if wall is not None:
@@ -313,10 +368,14 @@ class FloorplanView(pg.GraphicsView):
         else:
             self._selection_curve.setData([], [])
         device = self.session.device(sel.id) if sel.kind == "device" else None
-        if device is not None:
-            self._device_selection.setData([device.x_m], [device.y_m])
+        ring_at, ring_px = ((device.x_m, device.y_m), DEVICE_RING_PX) if device is not None else (None, DEVICE_RING_PX)
+        pickable = self.pickables.get(sel.kind) if sel else None
+        if pickable is not None:
+            ring_at, ring_px = pickable.position(sel.id), pickable.ring_px
+        if ring_at is not None:
+            self._device_selection.setData([ring_at[0]], [ring_at[1]], size=ring_px)
         else:
             self._device_selection.setData([], [])
-        if sel and wall is None and device is None:
+        if sel and wall is None and ring_at is None:
             self.selection = Selection()  # what was selected is gone (deleted or undone)
             self.selectionChanged.emit()

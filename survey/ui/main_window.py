@@ -482,6 +482,8 @@ class MainWindow(QMainWindow):
             self.session.delete_wall(sel.id)
         elif sel.kind == "device":
             self.session.delete_device(sel.id)
+        elif sel.kind in self.view.pickables:
+            self.view.pickables[sel.kind].delete(sel.id)
         self.view.select()
 
     # -- state ---------------------------------------------------------------------------------------------

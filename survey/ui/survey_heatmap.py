@@ -13,11 +13,13 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEasingCurve, QRectF, QVariantAnimation, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGridLayout, QLabel, QWidget
 
-from survey.report import colormap
 from survey.analysis.map_layer import LayerKind
+from survey.project.units import format_dbm
+from survey.report import colormap
+from survey.ui.floorplan_view import SiteMarkers
 from survey.ui.survey_layers import (
     COCHANNEL_SCALE_MAX, CONFIDENCE_SCALE_MAX_DB, LayerImage, count_rgba, image_rect_m, uncertainty_rgba,
 )
@@ -35,11 +37,51 @@ MAX_SAMPLE_LABELS = 150
 FLASH_MS = 700
 
 
-def _rgb_hex(rssi_dbm: float | None) -> str:
-    if rssi_dbm is None:
-        return "#9e9e9e"
-    r, g, b = (np.asarray(colormap.rssi_to_rgb(np.array([rssi_dbm]))[0]) * 255).astype(int)
+def _hex(rgb01) -> str:
+    r, g, b = (int(round(float(c) * 255)) for c in rgb01)
     return f"#{r:02x}{g:02x}{b:02x}"
+
+
+#: Colour of a dot whose value is not known (yet): the layer's values come from the worker.
+UNKNOWN_DOT = "#9e9e9e"
+#: Dots on the confidence layer: the measuring points, in one colour that reads on its scale.
+MEASURING_POINT_DOT = "#1f6feb"
+
+
+def dot_colour(value: float | None, kind: LayerKind) -> str:
+    """The fill of a sample dot: the value on the layer's own colour scale."""
+    kind = LayerKind(kind)
+    if kind is LayerKind.CONFIDENCE:
+        return MEASURING_POINT_DOT
+    if value is None:
+        return UNKNOWN_DOT
+    if kind is LayerKind.COCHANNEL:
+        return _hex(count_rgba(np.array([[value]]), None)[0, 0, :3] / 255.0)
+    return _hex(colormap.rssi_to_rgb(np.array([value]))[0])
+
+
+def format_layer_value(value: float | None, kind: LayerKind) -> str:
+    """A value of a layer in words and its unit: "-63.2 dBm", "3 other BSSs", "± 2.4 dB"."""
+    kind = LayerKind(kind)
+    if kind is LayerKind.COCHANNEL:
+        if value is None:
+            return "no count"
+        n = int(round(value))
+        return f"{n} other BSS{'' if n == 1 else 's'} on the channel"
+    if kind is LayerKind.CONFIDENCE:
+        return "not known" if value is None else f"± {value:.1f} dB"
+    return format_dbm(value)
+
+
+def label_text(value: float | None, kind: LayerKind) -> str | None:
+    """A sample's label on the layer ("-63" dBm, "3" BSSs, "n/h" not heard); None: no label
+    (the confidence layer's dots mark where was measured; its values are the map's)."""
+    kind = LayerKind(kind)
+    if kind is LayerKind.CONFIDENCE:
+        return None
+    if value is None:
+        return "n/h" if kind.unit == "dBm" else None
+    return f"{value:.0f}"
 
 
 class SmoothImageItem(pg.ImageItem):
@@ -56,53 +98,46 @@ class SmoothImageItem(pg.ImageItem):
         super().paint(painter, *args)
 
 
-class _Markers(pg.ScatterPlotItem):
-    """A scatter item that takes a click on one of its points only while ``clickable``.
-
-    pyqtgraph's scatter accepts any click on a point, so the selection ring, the pending
-    ring and the sample markers would swallow the Survey tool's clicks: with that tool a
-    click means "sample where I stand", and standing where an earlier sample was (to
-    re-measure the charger spot) is common.
-    """
-
-    def __init__(self, *args, clickable: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.clickable = clickable
-
-    def mouseClickEvent(self, ev):  # noqa: N802 - pyqtgraph's name
-        if not self.clickable:
-            ev.ignore()
-            return
-        super().mouseClickEvent(ev)
-
-
 class SurveyOverlay:
-    """Owns the survey's graphics items on a ViewBox."""
+    """Owns the survey's graphics items on a ViewBox.
+
+    The sample dots and labels are updated incrementally: a new sample adds one dot and
+    takes over the oldest label, a layer that arrives re-colours only the dots whose value
+    changed (every brush and label rebuilt per sample cost the UI thread ~0.2 s at 500
+    samples).
+    """
 
     def __init__(self, viewbox: pg.ViewBox):
         self.viewbox = viewbox
         self.image = SmoothImageItem(axisOrder="row-major")
         self.image.setZValue(HEATMAP_Z)
         viewbox.addItem(self.image)
-        self.samples = _Markers(clickable=True, size=11, pxMode=True, symbol="o", pen=pg.mkPen("#202020", width=1.2))
+        self.samples = SiteMarkers(size=11, pxMode=True, symbol="o", pen=pg.mkPen("#202020", width=1.2))
         self.samples.setZValue(SAMPLES_Z)
         viewbox.addItem(self.samples)
-        self.selected = _Markers(size=20, pxMode=True, symbol="o", brush=None,
-                                           pen=pg.mkPen("#1f6feb", width=3))
-        self.selected.setZValue(SAMPLES_Z - 1)
-        viewbox.addItem(self.selected)
-        self.pending = _Markers(size=16, pxMode=True, symbol="o", brush=None,
-                                          pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine))
+        self.pending = SiteMarkers(size=16, pxMode=True, symbol="o", brush=None,
+                                   pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine))
         self.pending.setZValue(SAMPLES_Z + 1)
         viewbox.addItem(self.pending)
         self.walk_path = pg.PlotCurveItem(pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine))
         self.walk_path.setZValue(SAMPLES_Z - 2)
         viewbox.addItem(self.walk_path)
-        self.flash = _Markers(pxMode=True, symbol="o", brush=None)
+        # A ring in screen pixels at a site position: a plain ellipse that ignores the view's
+        # scale (redrawing a scatter symbol per animation frame cost ~7 ms a frame).
+        self.flash = QGraphicsEllipseItem()
+        self.flash.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.flash.setZValue(FLASH_Z)
+        self.flash.setVisible(False)
         viewbox.addItem(self.flash)
-        self._labels: list[pg.TextItem] = []
-        self._label_xy = np.zeros((0, 2))
+        self.kind = LayerKind.TARGET
+        self._ids: list[int] = []
+        self._xy = np.zeros((0, 2))
+        self._values: dict[int, float | None] = {}
+        self._brushes: dict[str, object] = {}
+        #: Shown labels by sample id, and the hidden ones kept for reuse: removed graphics
+        #: items would be left to Python's garbage collector, which may run after Qt shut down.
+        self._labels: dict[int, pg.TextItem] = {}
+        self._spare_labels: list[pg.TextItem] = []
         self._flash_anim: QVariantAnimation | None = None
         self.layer: LayerImage | None = None
         self._heatmap_wanted = True
@@ -128,31 +163,105 @@ class SurveyOverlay:
         self.image.setVisible(visible and self.layer is not None and self.layer.rgba is not None)
 
     # -- samples --------------------------------------------------------------------------
-    def set_markers_clickable(self, clickable: bool) -> None:
-        """Whether a click on a sample marker selects it (False while the Survey tool samples)."""
-        self.samples.clickable = bool(clickable)
+    def sample_near(self, x_m: float, y_m: float, tolerance_m: float) -> int | None:
+        """The id of the sample dot nearest (x_m, y_m) within ``tolerance_m``, or None."""
+        if not len(self._xy):
+            return None
+        d2 = (self._xy[:, 0] - x_m) ** 2 + (self._xy[:, 1] - y_m) ** 2
+        index = int(np.argmin(d2))
+        return self._ids[index] if d2[index] <= tolerance_m ** 2 else None
 
-    def set_samples(self, xy_m: np.ndarray, values_dbm: list[float | None], ids: list[int]) -> None:
-        brushes = [pg.mkBrush(_rgb_hex(v)) for v in values_dbm]
-        self.samples.setData(pos=np.asarray(xy_m, float).reshape(-1, 2), brush=brushes, data=ids)
-        # Labels are pooled and hidden rather than removed: removed graphics items would be
-        # left to Python's garbage collector, which may run after Qt has shut down.
-        shown = list(zip(np.asarray(xy_m).reshape(-1, 2), values_dbm))[max(0, len(ids) - MAX_SAMPLE_LABELS):]
-        while len(self._labels) < len(shown):
-            # Above the dot: device names sit below their symbols (floorplan_view), so a
-            # sample taken beside the charger does not cover "Charger mounting point".
-            text = pg.TextItem("", color="#101010", fill=pg.mkBrush(255, 255, 255, 170), anchor=(0.5, 1.3))
-            text.setZValue(SAMPLE_LABELS_Z)
-            self.viewbox.addItem(text)
-            self._labels.append(text)
-        for label, ((x, y), value) in zip(self._labels, shown):
-            label.setText("n/h" if value is None else f"{value:.0f}")
-            label.setPos(float(x), float(y))
-            label.setVisible(True)
-        for label in self._labels[len(shown):]:
+    def has_value(self, sample_id: int) -> bool:
+        return sample_id in self._values
+
+    def value(self, sample_id: int) -> float | None:
+        return self._values.get(sample_id)
+
+    def _brush(self, value: float | None):
+        colour = dot_colour(value, self.kind)
+        brush = self._brushes.get(colour)
+        if brush is None:
+            brush = self._brushes[colour] = pg.mkBrush(colour)
+        return brush
+
+    def set_samples(self, xy_m: np.ndarray, ids: list[int], values: dict[int, float | None] | None = None) -> None:
+        """The survey's samples in order (site metres, ids) and the values of those not known
+        yet (``values`` by id, in the current layer's unit; a missing one shows grey until
+        :meth:`set_values` brings it)."""
+        xy = np.asarray(xy_m, dtype=float).reshape(-1, 2)
+        ids = list(ids)
+        if values:
+            self._values.update(values)
+        n_old = len(self._ids)
+        appended = (len(ids) >= n_old and ids[:n_old] == self._ids and np.array_equal(xy[:n_old], self._xy))
+        if appended and len(ids) > n_old:
+            new = ids[n_old:]
+            self.samples.addPoints(pos=xy[n_old:], brush=[self._brush(self._values.get(i)) for i in new], data=new)
+        elif not appended:
+            self.samples.setData(pos=xy, brush=[self._brush(self._values.get(i)) for i in ids], data=ids)
+        self._ids, self._xy = ids, xy
+        live = set(ids)
+        for gone in [i for i in self._values if i not in live]:
+            del self._values[gone]
+        self._update_labels(changed=set(values or ()) if appended else None)
+
+    def set_values(self, values: dict[int, float | None], kind: LayerKind) -> None:
+        """What each sample measured of ``kind``'s quantity (from the layer's worker): re-colour
+        and re-label the dots whose value (or the layer) changed."""
+        kind = LayerKind(kind)
+        relayer = kind != self.kind
+        self.kind = kind
+        changed = {i for i, v in values.items() if relayer or self._values.get(i, ...) != v}
+        self._values.update(values)
+        if relayer:
+            self._values = {i: values.get(i) for i in self._ids}
+        if not changed and not relayer:
+            return
+        if relayer or len(changed) > len(self._ids) // 4:
+            self.samples.setBrush([self._brush(self._values.get(i)) for i in self._ids])
+        else:
+            points = self.samples.points()
+            for index, sample_id in enumerate(self._ids):
+                if sample_id in changed and index < len(points):
+                    points[index].setBrush(self._brush(self._values.get(sample_id)))
+        self._update_labels(changed=None if relayer else changed)
+
+    def _update_labels(self, changed: set[int] | None) -> None:
+        """Labels on the newest :data:`MAX_SAMPLE_LABELS` samples; ``changed``: the samples
+        whose value changed (None: check every shown label)."""
+        shown = [i for i in self._ids[-MAX_SAMPLE_LABELS:]]
+        wanted = {i: label_text(self._values.get(i), self.kind) for i in shown}
+        wanted = {i: text for i, text in wanted.items() if text is not None}
+        for sample_id in [i for i in self._labels if i not in wanted]:
+            label = self._labels.pop(sample_id)
             label.setVisible(False)
-        self._label_xy = np.array([xy for xy, _ in shown], dtype=float).reshape(-1, 2)
+            self._spare_labels.append(label)
+        index_of = {sample_id: index for index, sample_id in enumerate(self._ids)} if wanted else {}
+        for sample_id, text in wanted.items():
+            label = self._labels.get(sample_id)
+            fresh = label is None
+            if fresh:
+                label = self._spare_labels.pop() if self._spare_labels else self._new_label()
+                self._labels[sample_id] = label
+            if fresh or changed is None or sample_id in changed:
+                label.setText(text)
+            x, y = self._xy[index_of[sample_id]]
+            if fresh or (label.pos().x(), label.pos().y()) != (x, y):
+                label.setPos(float(x), float(y))
+            label.setVisible(True)
         self._declutter_labels()
+
+    def _new_label(self) -> pg.TextItem:
+        # Above the dot: device names sit below their symbols (floorplan_view), so a sample
+        # taken beside the charger does not cover "Charger mounting point".
+        text = pg.TextItem("", color="#101010", fill=pg.mkBrush(255, 255, 255, 170), anchor=(0.5, 1.3))
+        text.setZValue(SAMPLE_LABELS_Z)
+        self.viewbox.addItem(text)
+        return text
+
+    def shown_labels(self) -> dict[int, str]:
+        """Sample id -> the label shown on it (after decluttering): what a person reads."""
+        return {i: label.toPlainText() for i, label in self._labels.items() if label.isVisible()}
 
     def _declutter_labels(self, *_args) -> None:
         """Hide the values that would overlap a newer one at the current zoom.
@@ -161,9 +270,7 @@ class SurveyOverlay:
         ("-66-62-61"); the newest are kept (they are what the installer just measured) and
         zooming in brings the others back. The dots keep their colours either way.
         """
-        n = len(self._label_xy)
-        labels = self._labels[:n]
-        if n == 0:
+        if not self._labels:
             return
         try:
             sx, sy = (abs(float(v)) for v in self.viewbox.viewPixelSize())
@@ -171,19 +278,21 @@ class SurveyOverlay:
             return
         if not (math.isfinite(sx) and math.isfinite(sy)) or sx == 0 or sy == 0:
             return
-        rect = labels[-1].textItem.boundingRect()
+        order = [i for i in reversed(self._ids) if i in self._labels]  # newest first
+        rect = self._labels[order[0]].textItem.boundingRect()
         # The box of a label in metres, with a few pixels of air between neighbours.
         w_m, h_m = (rect.width() + 4) * sx, (rect.height() + 2) * sy
-        kept = np.empty((0, 2))
-        for index in range(n - 1, -1, -1):
-            x, y = self._label_xy[index]
-            free = not len(kept) or bool(np.all((np.abs(kept[:, 0] - x) >= w_m) | (np.abs(kept[:, 1] - y) >= h_m)))
-            labels[index].setVisible(free)
+        index_of = {sample_id: index for index, sample_id in enumerate(self._ids)}
+        kept = np.empty((len(order), 2))
+        n_kept = 0
+        for sample_id in order:
+            x, y = self._xy[index_of[sample_id]]
+            k = kept[:n_kept]
+            free = not n_kept or bool(np.all((np.abs(k[:, 0] - x) >= w_m) | (np.abs(k[:, 1] - y) >= h_m)))
+            self._labels[sample_id].setVisible(free)
             if free:
-                kept = np.vstack([kept, (x, y)])
-
-    def set_selected(self, xy: tuple[float, float] | None) -> None:
-        self.selected.setData(pos=np.array([xy]) if xy else np.zeros((0, 2)))
+                kept[n_kept] = (x, y)
+                n_kept += 1
 
     def set_pending(self, xy: tuple[float, float] | None) -> None:
         self.pending.setData(pos=np.array([xy]) if xy else np.zeros((0, 2)))
@@ -204,21 +313,24 @@ class SurveyOverlay:
         anim.setEndValue(1.0)
         anim.setDuration(FLASH_MS)
         anim.setEasingCurve(QEasingCurve.OutCubic)
+        self.flash.setPos(x_m, y_m)
 
         def step(t):
             t = float(t)
-            colour = QColor(255, 200, 0, int(255 * (1 - t)))
-            self.flash.setData(pos=np.array([[x_m, y_m]]), size=14 + 40 * t,
-                               pen=pg.mkPen(colour, width=4), brush=None)
+            radius_px = 7 + 20 * t
+            self.flash.setRect(-radius_px, -radius_px, 2 * radius_px, 2 * radius_px)
+            self.flash.setPen(QPen(QColor(255, 200, 0, int(255 * (1 - t))), 4))
 
         anim.valueChanged.connect(step)
-        anim.finished.connect(lambda: self.flash.setData(pos=np.zeros((0, 2))))
+        anim.finished.connect(lambda: self.flash.setVisible(False))
         self._flash_anim = anim
         step(0.0)
+        self.flash.setVisible(True)
         anim.start()
 
     def remove(self) -> None:
-        for item in [self.image, self.samples, self.selected, self.pending, self.walk_path, self.flash, *self._labels]:
+        for item in [self.image, self.samples, self.pending, self.walk_path, self.flash,
+                     *self._labels.values(), *self._spare_labels]:
             self.viewbox.removeItem(item)
 
 

@@ -30,19 +30,24 @@ from PySide6.QtWidgets import (
     QProgressBar, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from survey.analysis.target import target_rssi_at_sample
+from survey.analysis.map_layer import sample_value
+from survey.analysis.target import (
+    sample_observations, strongest_per_bssid, survey_observations, target_rssi_at_sample,
+)
 from survey.errors import EvSurveyError
 from survey.project.model import Sample, SampleMode, ScanResult, TargetNetwork, merge_observations
 from survey.project.units import format_db, format_dbm
+from survey.scan.text import printable_ssid
+from survey.ui.floorplan_view import Pickable
 from survey.ui.site_tools import SiteTool
 from survey.ui.survey_channels import BssTable, ChannelChart
-from survey.ui.survey_heatmap import HeatmapLegend, SurveyOverlay
+from survey.ui.survey_heatmap import HeatmapLegend, SurveyOverlay, format_layer_value
 from survey.analysis.fit_cache import FitCache
 from survey.analysis.map_layer import LayerKind
 from survey.ui.survey_layers import LayerImage, LayerRequest, compute_layer
 from survey.ui.survey_settings import (
     AUTO, SIMULATED, SurveySettings, SurveySettingsDialog, TargetNetworkDialog, backend_rows,
-    any_real_backend_usable, describe_network, networks_from_observations,
+    any_real_backend_usable, networks_from_observations,
 )
 from survey.ui.survey_walk import Waypoint, place_along_path, scan_mid_time
 from survey.ui.survey_worker import LatestOnlyWorker, ScanRunner
@@ -101,30 +106,117 @@ def _patch_survey_samples(session, survey_id: int, fn: Callable[[tuple], tuple])
     session.projectChanged.emit()
 
 
+class SampleIds:
+    """The file id of each sample as undo and redo write it again under a new one.
+
+    The store gives a sample written back (undo of a delete, redo of an add) a fresh id, so
+    a later command on the stack that names the old id would miss it. Commands keep the id
+    the sample had first and look up where it lives now.
+    """
+
+    def __init__(self):
+        self._next: dict[int, int] = {}
+
+    def current(self, sample_id: int) -> int:
+        """Where the sample once written under ``sample_id`` lives now."""
+        while sample_id in self._next:
+            sample_id = self._next[sample_id]
+        return sample_id
+
+    def moved(self, old_id: int, new_id: int) -> None:
+        """The sample that was ``old_id`` was written again as ``new_id``."""
+        if old_id != new_id:
+            self._next[old_id] = new_id
+
+
 class AddSampleCommand(QUndoCommand):
     """Add one sample; undo deletes it from the file, redo writes it again."""
 
-    def __init__(self, session, survey_id: int, sample: Sample, text: str = "Take sample"):
+    def __init__(self, session, survey_id: int, sample: Sample, text: str = "Take sample",
+                 ids: SampleIds | None = None):
         super().__init__(text)
         self._session = session
         self._survey_id = survey_id
         self._sample = replace(sample, id=None)
+        self._ids = ids or SampleIds()
+        self._last_id: int | None = None
         self.sample_id: int | None = None
 
     def redo(self) -> None:
         store = self._session._require()
         self.sample_id = store.add_sample(self._survey_id, self._sample)
+        if self._last_id is not None:
+            self._ids.moved(self._last_id, self.sample_id)
         added = replace(self._sample, id=self.sample_id)
         _patch_survey_samples(self._session, self._survey_id, lambda samples: samples + (added,))
 
     def undo(self) -> None:
         if self.sample_id is None:
             return
-        sample_id = self.sample_id
+        sample_id = self._last_id = self.sample_id
         self._session._require().delete_sample(sample_id)
         self.sample_id = None
         _patch_survey_samples(self._session, self._survey_id,
                               lambda samples: tuple(s for s in samples if s.id != sample_id))
+
+
+def _find_sample(session, sample_id: int):
+    """(survey id, sample) of the sample with this id, or (None, None)."""
+    for survey in session.project.surveys:
+        for sample in survey.samples:
+            if sample.id == sample_id:
+                return survey.id, sample
+    return None, None
+
+
+class DeleteSampleCommand(QUndoCommand):
+    """Delete one sample (a reading taken in the wrong place); undo writes it back."""
+
+    def __init__(self, session, sample_id: int, ids: SampleIds, text: str = "Delete sample"):
+        super().__init__(text)
+        self._session = session
+        self._ids = ids
+        self._first_id = sample_id
+        self._survey_id, self._sample = _find_sample(session, sample_id)
+
+    def redo(self) -> None:
+        sample_id = self._ids.current(self._first_id)
+        self._session._require().delete_sample(sample_id)
+        _patch_survey_samples(self._session, self._survey_id,
+                              lambda samples: tuple(s for s in samples if s.id != sample_id))
+
+    def undo(self) -> None:
+        new_id = self._session._require().add_sample(self._survey_id, replace(self._sample, id=None))
+        self._ids.moved(self._ids.current(self._first_id), new_id)
+        back = replace(self._sample, id=new_id)
+        # The file lists samples by id, so the sample written back comes last there too.
+        _patch_survey_samples(self._session, self._survey_id, lambda samples: samples + (back,))
+
+
+class MoveSampleCommand(QUndoCommand):
+    """Put one sample where it was really taken (x_m, y_m in site metres)."""
+
+    def __init__(self, session, sample_id: int, xy_m: tuple[float, float], ids: SampleIds,
+                 text: str = "Move sample"):
+        super().__init__(text)
+        self._session = session
+        self._ids = ids
+        self._first_id = sample_id
+        self._survey_id, sample = _find_sample(session, sample_id)
+        self._old = (sample.x_m, sample.y_m)
+        self._new = (float(xy_m[0]), float(xy_m[1]))
+
+    def _put(self, xy: tuple[float, float]) -> None:
+        sample_id = self._ids.current(self._first_id)
+        self._session._require().move_samples({sample_id: xy})
+        _patch_survey_samples(self._session, self._survey_id, lambda samples: tuple(
+            replace(s, x_m=xy[0], y_m=xy[1]) if s.id == sample_id else s for s in samples))
+
+    def redo(self) -> None:
+        self._put(self._new)
+
+    def undo(self) -> None:
+        self._put(self._old)
 
 
 class SetTargetCommand(QUndoCommand):
@@ -228,7 +320,8 @@ class SurveyController(QObject):
         self.waypoints: list[Waypoint] = []
         self.walk_scans: list[ScanResult] = []
         self.walk_finished = False
-        self.selected_sample_id: int | None = None
+        #: Sample ids across undo/redo (see SampleIds), shared by every sample command.
+        self.sample_ids = SampleIds()
         self._last_target_scan: tuple = ()
 
     # -- scanner ------------------------------------------------------------------------------
@@ -317,7 +410,6 @@ class SurveyController(QObject):
             return
         self.session._require().set_active_survey(survey_id)
         self.session.project = replace(self.session.project, active_survey_id=survey_id)
-        self.selected_sample_id = None
         self.session.samplesChanged.emit()
         self.session.projectChanged.emit()
 
@@ -412,22 +504,21 @@ class SurveyController(QObject):
             self._end_walk_state()
 
     def _add_sample(self, survey_id: int, sample: Sample, text: str = "Take sample") -> int | None:
-        command = AddSampleCommand(self.session, survey_id, sample, text)
+        command = AddSampleCommand(self.session, survey_id, sample, text, self.sample_ids)
         try:
             self.session.push(command)
         except Exception as exc:  # a write error (disk full, read-only file) must reach the installer
             log.exception("saving a sample failed")
             self.message.emit(f"The sample could not be saved: {exc}")
             return None
-        self.selected_sample_id = command.sample_id
         self.overlay.flash_at(sample.x_m, sample.y_m)
         QApplication.beep()
         project = self.session.project
         value = None
         if project.target is not None:
             value = target_rssi_at_sample(sample, project.target)
-        shown = f"{value:.0f} dBm on {project.target.ssid!r}" if value is not None else \
-            f"{len(sample.observations)} networks heard"
+        shown = (f"{format_dbm(value)} on {printable_ssid(project.target.ssid)}" if value is not None
+                 else f"{len(sample_observations(sample))} networks heard")
         self.message.emit(f"Sample {len(self.survey.samples)} saved at ({sample.x_m:.1f}, {sample.y_m:.1f}) m: {shown}.")
         self.sampleAdded.emit(command.sample_id)
         return command.sample_id
@@ -514,8 +605,27 @@ class SurveyController(QObject):
     # -- live map ---------------------------------------------------------------------------
     def set_layer_kind(self, kind: LayerKind | str) -> None:
         # A combo box hands its item data back as a plain value: compare layers by value.
-        self.layer_kind = LayerKind(kind)
+        kind = LayerKind(kind)
+        if kind != self.layer_kind:
+            self.layer_kind = kind
+            # Until the worker brings the new layer's values the dots say they are not known.
+            self.overlay.set_values({}, kind)
         self.refresh_layer()
+
+    def sample_context(self):
+        """(kind, target, channel) the dots' values are taken with: the current layer's own
+        when it has arrived, else the project's target (the first map is on its way)."""
+        layer = self.layer
+        if layer is not None and layer.kind == self.layer_kind and layer.analysis is not None:
+            return self.layer_kind, layer.target, layer.channel
+        return self.layer_kind, self.session.project.target, None
+
+    # -- one sample: delete, move ------------------------------------------------------------------
+    def delete_sample(self, sample_id: int) -> None:
+        self.session.push(DeleteSampleCommand(self.session, sample_id, self.sample_ids))
+
+    def move_sample(self, sample_id: int, x_m: float, y_m: float) -> None:
+        self.session.push(MoveSampleCommand(self.session, sample_id, (x_m, y_m), self.sample_ids))
 
     def refresh_layer(self) -> None:
         project = self.session.project
@@ -528,6 +638,8 @@ class SurveyController(QObject):
             return
         self.layer = layer
         self.overlay.set_layer(layer)
+        if request.survey_id == self.session.project.active_survey_id:
+            self.overlay.set_values(layer.sample_values, layer.kind)
         self.layerUpdated.emit(layer)
 
     # -- target network -------------------------------------------------------------------------
@@ -724,17 +836,29 @@ class SurveyPanel(QWidget):
         if active is not None:
             self.phase.setCurrentIndex(self.phase.findData(active.id))
         self.phase.blockSignals(False)
-        target = project.target
-        if target is None:
-            self.target_label.setText("not chosen (the map assumes the strongest network heard)")
-        else:
-            heard = [o for s in (active.samples if active else ()) for o in s.observations if target.matches(o)]
-            bands, security = describe_network(heard) if heard else ("not heard yet", "unknown")
-            extra = f"\nBSSIDs: {', '.join(target.bssids)}" if target.bssids else ""
-            self.target_label.setText(f"{target.ssid}\n{bands}; {security}{extra}")
+        self._show_target()
         self.scanner_label.setText(c.scanner_label)
 
+    def _show_target(self) -> None:
+        """The target network, and how it is heard in this survey (from the live map's worker:
+        on a large survey that walks every observation)."""
+        c = self.controller
+        project = c.session.project
+        target = project.target
+        layer = c.layer if c.layer is not None and c.layer.analysis is not None else None
+        if target is None:
+            assumed = layer.target if layer is not None else None
+            self.target_label.setText(
+                "not chosen (the map assumes the strongest network heard)" if assumed is None else
+                f"not chosen: the map assumes {printable_ssid(assumed.ssid)}, the strongest network heard")
+            return
+        heard = layer.target_heard if layer is not None and layer.target == target else None
+        bands, security = heard if heard is not None else ("not heard yet", "unknown")
+        extra = f"\nBSSIDs: {', '.join(target.bssids)}" if target.bssids else ""
+        self.target_label.setText(f"{printable_ssid(target.ssid)}\n{bands}; {security}{extra}")
+
     def _layer_updated(self, image: LayerImage) -> None:
+        self._show_target()
         self.legend.set_kind(image.kind)
         self.map_info.setText(layer_info_text(image))
         self.charger_readout.setText(charger_readout_text(image, self.controller.session.project))
@@ -820,10 +944,9 @@ class SurveyPanel(QWidget):
             return
         self._target_scan_job = None
         c = self.controller
-        observations = list(merge_observations(scans))
-        survey = c.survey
-        if survey is not None:
-            observations += [o for s in survey.samples for o in s.observations]
+        # One observation per BSS: every reading of a long survey would make the picker a
+        # list of thousands of identical rows.
+        observations = list(strongest_per_bssid(merge_observations(scans) + survey_observations(c.survey)))
         if not networks_from_observations(observations):
             c.message.emit("No named network was heard; retry where the signal is better.")
             return
@@ -833,11 +956,16 @@ class SurveyPanel(QWidget):
 
 
 class ChannelsPanel(QWidget):
-    """Occupancy chart and BSS table of the selected (by default the newest) sample."""
+    """Occupancy chart and BSS table of the selected (by default the newest) sample.
 
-    def __init__(self, controller: SurveyController, parent: QWidget | None = None):
+    Hidden behind another tab it only notes that it is stale: redrawing the chart and the
+    table for every sample of a walk nobody looks at would cost the UI thread per sample.
+    """
+
+    def __init__(self, controller: SurveyController, view, parent: QWidget | None = None):
         super().__init__(parent)
         self.controller = controller
+        self.view = view
         self.sample_picker = QComboBox(self)
         self.sample_picker.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.chart = ChannelChart(self)
@@ -849,55 +977,82 @@ class ChannelsPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.chart, 1)
         layout.addWidget(self.table, 1)
+        self._picker_rows: list[tuple] = []  # (id, x_m, y_m) per picker item
+        self._shown: tuple | None = None  # (sample, target) the chart and table show
+        self._stale = True
         self.sample_picker.activated.connect(self._picked)
         controller.session.samplesChanged.connect(self.refresh)
-        controller.sampleAdded.connect(lambda _id: self.refresh())
+        view.selectionChanged.connect(self.refresh)
         self.refresh()
 
+    def showEvent(self, event):  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def selected_sample_id(self) -> int | None:
+        """The sample selected on the plan, else the newest of the survey."""
+        selection = self.view.selection
+        if selection.kind == "sample":
+            return selection.id
+        return self._picker_rows[-1][0] if self._picker_rows else None
+
     def refresh(self) -> None:
-        c = self.controller
-        survey = c.survey
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        survey = self.controller.survey
         samples = survey.samples if survey else ()
-        ids = [s.id for s in samples]
-        if c.selected_sample_id not in ids:
-            c.selected_sample_id = ids[-1] if ids else None
+        rows = [(s.id, s.x_m, s.y_m) for s in samples]
+        old = self._picker_rows
         self.sample_picker.blockSignals(True)
-        self.sample_picker.clear()
-        for n, sample in enumerate(samples, 1):
-            self.sample_picker.addItem(f"Sample {n} at ({sample.x_m:.1f}, {sample.y_m:.1f}) m", sample.id)
-        if c.selected_sample_id is not None:
-            self.sample_picker.setCurrentIndex(self.sample_picker.findData(c.selected_sample_id))
+        if rows[:len(old)] != old:
+            self.sample_picker.clear()
+            old = []
+        for n, (sample_id, x, y) in enumerate(rows[len(old):], len(old) + 1):
+            self.sample_picker.addItem(f"Sample {n} at ({x:.1f}, {y:.1f}) m", sample_id)
+        self._picker_rows = rows
+        sample_id = self.selected_sample_id()
+        if sample_id is not None:
+            self.sample_picker.setCurrentIndex(self.sample_picker.findData(sample_id))
         self.sample_picker.blockSignals(False)
-        self.show_sample(c.selected_sample_id)
+        self.show_sample(sample_id)
 
     def _picked(self, index: int) -> None:
         sample_id = self.sample_picker.itemData(index)
-        self.controller.selected_sample_id = sample_id
-        self.show_sample(sample_id)
+        if sample_id is not None:
+            self.view.select("sample", int(sample_id))
 
     def show_sample(self, sample_id: int | None) -> None:
         c = self.controller
         survey = c.survey
-        sample = next((s for s in (survey.samples if survey else ()) if s.id == sample_id), None)
+        sample = next((s for s in reversed(survey.samples if survey else ()) if s.id == sample_id), None)
         resolved = c.layer.analysis.target if c.layer is not None and c.layer.analysis is not None else None
         target = c.session.project.target or (resolved.network if resolved is not None else None)
+        if self._shown is not None and self._shown[0] is sample and self._shown[1] == target:
+            return
+        self._shown = (sample, target)
         if sample is None:
             self.chart.set_observations((), target)
             self.summary.setText("")
             self.table.set_observations((), target, "No sample yet: take one with the Survey tool.")
-            c.overlay.set_selected(None)
             return
-        observations = sample.observations
+        observations = sample_observations(sample)
         self.chart.set_observations(observations, target)
         self.summary.setText(self.chart.summary)
         scans = len(sample.scans)
         self.table.set_observations(observations, target,
                                     f"{len(observations)} BSSs at ({sample.x_m:.1f}, {sample.y_m:.1f}) m, "
                                     f"{scans} scan{'s' if scans != 1 else ''} averaged in mW")
-        c.overlay.set_selected((sample.x_m, sample.y_m))
 
 
 # -- wiring into the main window ----------------------------------------------------------------------
+
+#: A new sample's value is worked out on the UI thread (one merge, ~2 ms) when this few are
+#: missing; a whole survey's (a file just opened) comes from the layer's worker instead.
+MAX_VALUES_ON_UI_THREAD = 20
+
 
 class SurveyFeature(QObject):
     """Everything ``install`` creates, kept together so tests can reach it (``window.survey``)."""
@@ -910,7 +1065,11 @@ class SurveyFeature(QObject):
         self.controller = SurveyController(window, self.overlay, self)
         self.tool = SurveyTool(window, self.controller)
         self.panel = SurveyPanel(self.controller)
-        self.channels = ChannelsPanel(self.controller)
+        self.channels = ChannelsPanel(self.controller, view)
+        self._samples_by_id: dict[int, Sample] = {}
+        view.add_pickable(Pickable(kind="sample", hit=self._sample_at, position=self._sample_position,
+                                   move=self.controller.move_sample, delete=self.controller.delete_sample,
+                                   describe=self.describe_sample, ring_px=22))
         session = window.session
         session.samplesChanged.connect(self._samples_changed)
         session.projectChanged.connect(self._project_changed)
@@ -920,15 +1079,39 @@ class SurveyFeature(QObject):
         for signal in (session.devicesChanged, session.wallsChanged, session.projectChanged):
             signal.connect(self.controller.sync_scanner)
         self.controller.message.connect(window.show_status)
-        self.overlay.samples.sigClicked.connect(self._marker_clicked)
+        # The newest sample is the selected one: its ring, its channels, Del deletes it.
+        self.controller.sampleAdded.connect(lambda sample_id: view.select("sample", sample_id))
         self._last_project = None
         self._samples_changed()
 
-    def _marker_clicked(self, _item, points, _ev=None) -> None:
-        if len(points):
-            sample_id = points[0].data()
-            self.controller.selected_sample_id = sample_id
-            self.channels.refresh()
+    # -- samples as pickables of the Select tool ----------------------------------------------------
+    def _sample_at(self, x_m: float, y_m: float, tolerance_m: float) -> int | None:
+        return self.overlay.sample_near(x_m, y_m, tolerance_m)
+
+    def _sample_position(self, sample_id: int) -> tuple[float, float] | None:
+        sample = self._samples_by_id.get(sample_id)
+        return None if sample is None else (sample.x_m, sample.y_m)
+
+    def describe_sample(self, sample_id: int) -> str:
+        """"Sample 4 of 'Before' at x 3.2 m, y 1.0 m: -61.0 dBm (Target network)"."""
+        from survey.project.units import format_length
+
+        sample = self._samples_by_id.get(sample_id)
+        survey = self.controller.survey
+        if sample is None or survey is None:
+            return ""
+        units = self.window.session.project.units
+        number = next(n for n, s in enumerate(survey.samples, 1) if s.id == sample_id)
+        kind = self.overlay.kind
+        value = self.overlay.value(sample_id)
+        if kind is LayerKind.CONFIDENCE:
+            reading = ""
+        elif value is None:
+            reading = ": not heard" if kind.unit == "dBm" else ""
+        else:
+            reading = f": {format_layer_value(value, kind)}"
+        return (f"Sample {number} of '{survey.name}' at x {format_length(sample.x_m, units)}, "
+                f"y {format_length(sample.y_m, units)}{reading}. Drag it to where it was taken; Del deletes it.")
 
     def _file_changed(self) -> None:
         self.controller.cancel()
@@ -936,7 +1119,7 @@ class SurveyFeature(QObject):
         # A fit still running for the old file must not draw its map over the new plan.
         self.controller.fitter.discard_pending()
         self.controller.heatmaps.clear()  # survey ids of another file mean other samples
-        self.controller.selected_sample_id = None
+        self.controller.layer = None
 
     def _project_changed(self) -> None:
         project = self.window.session.project
@@ -949,13 +1132,15 @@ class SurveyFeature(QObject):
         project = self.window.session.project
         survey = project.active_survey
         samples = survey.samples if survey else ()
-        target = project.target
+        self._samples_by_id = {s.id: s for s in samples}
         xy = np.array([(s.x_m, s.y_m) for s in samples], dtype=float).reshape(-1, 2)
-        values = [target_rssi_at_sample(s, target) if target is not None else
-                  max((o.rssi_dbm for o in s.observations if o.rssi_dbm is not None), default=None)
-                  for s in samples]
-        self.overlay.set_samples(xy, values, [s.id for s in samples])
-        self.panel.refresh()
+        missing = [s for s in samples if not self.overlay.has_value(s.id)]
+        values = {}
+        if len(missing) <= MAX_VALUES_ON_UI_THREAD:
+            kind, target, channel = self.controller.sample_context()
+            values = {s.id: sample_value(kind, s, target, channel) for s in missing}
+        self.overlay.set_samples(xy, list(self._samples_by_id), values)
+        self.window.view.refresh_selection()
 
 
 def install(window: "MainWindow") -> SurveyFeature:
@@ -990,7 +1175,6 @@ def install(window: "MainWindow") -> SurveyFeature:
     feature.panel.tool_button.toggled.connect(tool_button_toggled)
     tool_action.toggled.connect(feature.panel.set_tool_active)
     feature.panel.set_tool_active(tool_action.isChecked())
-    tool_action.toggled.connect(lambda on: feature.overlay.set_markers_clickable(not on))
     feature.tool_action = tool_action
 
     menu = window.tools_menu

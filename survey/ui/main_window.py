@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Callable
@@ -69,6 +70,13 @@ MAX_RECENT = 8
 #: has finished: short next to the ~1 s import, long enough to cost nothing.
 FEATURE_POLL_MS = 20
 
+#: How long (s) a worker thread running Python may keep the GIL when the UI thread asks for
+#: it (CPython's default is 5 ms). The UI thread gives the GIL up on nearly every call into
+#: Qt and waits that long to get it back while a heatmap is fitted, so a slot making twenty
+#: Qt calls was held up ~100 ms; at 0.5 ms the same slot waits ~10 ms. The workers lose a
+#: little throughput to the extra switches.
+GIL_SWITCH_INTERVAL_S = 0.0005
+
 #: Keyboard shortcuts of the site tools (one letter each, as in drawing programs).
 TOOL_SHORTCUTS = {
     "select": "V",
@@ -101,6 +109,7 @@ class MainWindow(QMainWindow):
                  *, scanner_name: str = "auto", features: list[str] | None = None,
                  defer_features: bool = False):
         super().__init__()
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         self.setObjectName("evsurvey_main_window")
         self.settings = settings or QSettings()
         self.session = session or ProjectSession(self)

@@ -100,6 +100,7 @@ class SitePanel(QWidget):
         self.session.projectChanged.connect(self.refresh)
         window.view.selectionChanged.connect(self.refresh)
         self._legend_key = None
+        self._material_items: list[tuple[str, str, str]] = []
         self._loss_boxes: dict[str, QDoubleSpinBox] = {}
         self.refresh()
 
@@ -107,11 +108,14 @@ class SitePanel(QWidget):
         project = self.session.project
         units = project.units
         self._refresh_legend()
-        self.wall_material.blockSignals(True)
-        self.wall_material.clear()
-        for m in project.materials:
-            self.wall_material.addItem(_swatch(m.colour), m.name, m.id)
-        self.wall_material.blockSignals(False)
+        materials = [(m.id, m.name, m.colour) for m in project.materials]
+        if materials != self._material_items:  # a sample or an edit elsewhere: nothing to refill
+            self._material_items = materials
+            self.wall_material.blockSignals(True)
+            self.wall_material.clear()
+            for material_id, name, colour in materials:
+                self.wall_material.addItem(_swatch(colour), name, material_id)
+            self.wall_material.blockSignals(False)
 
         sel = self.window.view.selection
         wall = self.session.wall(sel.id) if sel.kind == "wall" else None

@@ -1,20 +1,18 @@
 """The survey's items on the site view: heatmap image, sample markers, walk path, flash.
 
 Everything here is a pyqtgraph item added to the floorplan ViewBox (site metres, y
-down). Sample labels are ``TextItem`` (plain text). The legend is a small widget for the
+down). Sample labels are drawn as plain text (``QPainter.drawText``), never markup. The legend is a small widget for the
 side panel, built from the shared colour map (``survey.report.colormap``) so the screen
 and the PDF show the same colours.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEasingCurve, QRectF, QVariantAnimation, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGridLayout, QLabel, QWidget
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QApplication, QGraphicsEllipseItem, QGraphicsItem, QGridLayout, QLabel, QWidget
 
 from survey.analysis.map_layer import LayerKind
 from survey.project.units import format_dbm
@@ -34,7 +32,8 @@ FLASH_Z = 26
 #: Labels on every sample get unreadable (and slow) past this many; the table and the
 #: hover readout still give every value.
 MAX_SAMPLE_LABELS = 150
-FLASH_MS = 700
+FLASH_MS = 600
+FLASH_RADIUS_PX = 24
 
 
 def _hex(rgb01) -> str:
@@ -93,9 +92,122 @@ class SmoothImageItem(pg.ImageItem):
     the map is smooth at any zoom for no work in the fit.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Drawn once per zoom (or new map) into a pixmap the repaints copy: the bilinear
+        # upscale cost ~3-7 ms on every repaint of the plan.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
     def paint(self, painter, *args):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         super().paint(painter, *args)
+
+
+class SampleLabels(pg.GraphicsObject):
+    """The value labels of the sample dots, all painted by this one item.
+
+    One ``TextItem`` per label meant one Python paint call per label per repaint, and each
+    waited for the GIL while a heatmap was being fitted: 150 labels made a repaint take up
+    to ~100 ms. Here one call lays out and draws them all in screen pixels. Labels are kept
+    newest first; one that would overlap a newer one at the current zoom is left out (zoom
+    in to see it; the dots keep their colours either way).
+    """
+
+    #: Gap (px) between a label's box and the centre of its dot: above the dot, because
+    #: device names sit below their symbols (floorplan_view), so a sample taken beside the
+    #: charger does not cover "Charger mounting point".
+    ABOVE_DOT_PX = 7
+    PAD_PX = 2
+
+    def __init__(self):
+        super().__init__()
+        self._labels: list[tuple[int, float, float, str]] = []  # (sample id, x_m, y_m, text), oldest first
+        self._extent = QRectF()
+        #: The last layout and what it was made for (labels, transform): a repaint for
+        #: something else (the flash ring, a new map) reuses it.
+        self._layout_key: tuple | None = None
+        self._layout: list[tuple[int, QRectF, QPointF, str]] = []
+        self._widths: dict[str, float] = {}
+        self._version = 0
+        self.setZValue(SAMPLE_LABELS_Z)
+
+    def set_labels(self, labels: list[tuple[int, float, float, str]]) -> None:
+        if labels == self._labels:
+            return
+        self.prepareGeometryChange()
+        self._labels = labels
+        self._version += 1
+        if labels:
+            xs = [x for _, x, _, _ in labels]
+            ys = [y for _, _, y, _ in labels]
+            self._extent = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+        else:
+            self._extent = QRectF()
+        self.update()
+
+    def viewTransformChanged(self):  # noqa: N802 - pyqtgraph's name
+        self.prepareGeometryChange()  # the margin in metres follows the zoom
+
+    def boundingRect(self):  # noqa: N802 - Qt's name
+        if not self._labels:
+            return QRectF()
+        px, py = self.pixelWidth() or 0.0, self.pixelHeight() or 0.0
+        return self._extent.adjusted(-60 * px, -40 * py, 60 * px, 10 * py)
+
+    def layout(self, transform) -> list[tuple[int, QRectF, QPointF, str]]:
+        """(sample id, box in device pixels, text origin, text) of the labels shown under
+        ``transform`` (item -> device), newest first."""
+        key = (self._version, transform.m11(), transform.m12(), transform.m21(), transform.m22(),
+               transform.dx(), transform.dy())
+        if key == self._layout_key:
+            return self._layout
+        metrics = QFontMetricsF(self.font())
+        height = metrics.height() + 2 * self.PAD_PX
+        cells: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+        shown = []
+        cell_w, cell_h = 80.0, height
+        for sample_id, x, y, text in reversed(self._labels):
+            at = transform.map(QPointF(x, y))
+            width = self._widths.get(text)
+            if width is None:
+                width = self._widths[text] = metrics.horizontalAdvance(text) + 2 * self.PAD_PX
+            x0, y0 = at.x() - width / 2, at.y() - self.ABOVE_DOT_PX - height
+            x1, y1 = x0 + width, y0 + height
+            cx, cy = int((x0 + x1) / 2 // cell_w), int((y0 + y1) / 2 // cell_h)
+            # Two px of air between neighbours across, one down.
+            if any(x0 - 2 < b[2] and b[0] < x1 + 2 and y0 - 1 < b[3] and b[1] < y1 + 1
+                   for dx in (-1, 0, 1) for dy in (-1, 0, 1) for b in cells.get((cx + dx, cy + dy), ())):
+                continue
+            cells.setdefault((cx, cy), []).append((x0, y0, x1, y1))
+            shown.append((sample_id, QRectF(x0, y0, width, height),
+                          QPointF(x0 + self.PAD_PX, y0 + self.PAD_PX + metrics.ascent()), text))
+        self._layout_key, self._layout = key, shown
+        return shown
+
+    def font(self) -> QFont:
+        return QApplication.font()
+
+    def visible(self) -> dict[int, str]:
+        """Sample id -> the label shown on it now (after leaving out overlapping ones)."""
+        scene = self.scene()
+        if scene is None or not scene.views():
+            return {}
+        transform = self.deviceTransform(scene.views()[0].viewportTransform())
+        return {sample_id: text for sample_id, _box, _origin, text in self.layout(transform)}
+
+    def paint(self, painter, *args):
+        if not self._labels:
+            return
+        shown = self.layout(painter.transform())
+        painter.save()
+        painter.resetTransform()
+        painter.setFont(self.font())
+        painter.setPen(QColor("#101010"))
+        fill = QColor(255, 255, 255, 170)
+        for _sample_id, box, origin, text in shown:
+            painter.fillRect(box, fill)
+            painter.drawText(origin, text)
+        painter.restore()
 
 
 class SurveyOverlay:
@@ -134,15 +246,13 @@ class SurveyOverlay:
         self._xy = np.zeros((0, 2))
         self._values: dict[int, float | None] = {}
         self._brushes: dict[str, object] = {}
-        #: Shown labels by sample id, and the hidden ones kept for reuse: removed graphics
-        #: items would be left to Python's garbage collector, which may run after Qt shut down.
-        self._labels: dict[int, pg.TextItem] = {}
-        self._spare_labels: list[pg.TextItem] = []
-        self._flash_anim: QVariantAnimation | None = None
+        self.labels = SampleLabels()
+        viewbox.addItem(self.labels)
+        self._flash_timer = QTimer(viewbox)  # dies with the view, never outlives its items
+        self._flash_timer.setSingleShot(True)
+        self._flash_timer.timeout.connect(lambda: self.flash.setVisible(False))
         self.layer: LayerImage | None = None
         self._heatmap_wanted = True
-        viewbox.sigRangeChanged.connect(self._declutter_labels)
-        viewbox.sigResized.connect(self._declutter_labels)
 
     # -- heatmap --------------------------------------------------------------------------
     def set_layer(self, layer: LayerImage | None) -> None:
@@ -203,7 +313,7 @@ class SurveyOverlay:
         live = set(ids)
         for gone in [i for i in self._values if i not in live]:
             del self._values[gone]
-        self._update_labels(changed=set(values or ()) if appended else None)
+        self._update_labels()
 
     def set_values(self, values: dict[int, float | None], kind: LayerKind) -> None:
         """What each sample measured of ``kind``'s quantity (from the layer's worker): re-colour
@@ -224,75 +334,22 @@ class SurveyOverlay:
             for index, sample_id in enumerate(self._ids):
                 if sample_id in changed and index < len(points):
                     points[index].setBrush(self._brush(self._values.get(sample_id)))
-        self._update_labels(changed=None if relayer else changed)
+        self._update_labels()
 
-    def _update_labels(self, changed: set[int] | None) -> None:
-        """Labels on the newest :data:`MAX_SAMPLE_LABELS` samples; ``changed``: the samples
-        whose value changed (None: check every shown label)."""
-        shown = [i for i in self._ids[-MAX_SAMPLE_LABELS:]]
-        wanted = {i: label_text(self._values.get(i), self.kind) for i in shown}
-        wanted = {i: text for i, text in wanted.items() if text is not None}
-        for sample_id in [i for i in self._labels if i not in wanted]:
-            label = self._labels.pop(sample_id)
-            label.setVisible(False)
-            self._spare_labels.append(label)
-        index_of = {sample_id: index for index, sample_id in enumerate(self._ids)} if wanted else {}
-        for sample_id, text in wanted.items():
-            label = self._labels.get(sample_id)
-            fresh = label is None
-            if fresh:
-                label = self._spare_labels.pop() if self._spare_labels else self._new_label()
-                self._labels[sample_id] = label
-            if fresh or changed is None or sample_id in changed:
-                label.setText(text)
-            x, y = self._xy[index_of[sample_id]]
-            if fresh or (label.pos().x(), label.pos().y()) != (x, y):
-                label.setPos(float(x), float(y))
-            label.setVisible(True)
-        self._declutter_labels()
-
-    def _new_label(self) -> pg.TextItem:
-        # Above the dot: device names sit below their symbols (floorplan_view), so a sample
-        # taken beside the charger does not cover "Charger mounting point".
-        text = pg.TextItem("", color="#101010", fill=pg.mkBrush(255, 255, 255, 170), anchor=(0.5, 1.3))
-        text.setZValue(SAMPLE_LABELS_Z)
-        self.viewbox.addItem(text)
-        return text
+    def _update_labels(self) -> None:
+        """Labels on the newest :data:`MAX_SAMPLE_LABELS` samples, in the layer's words."""
+        start = max(0, len(self._ids) - MAX_SAMPLE_LABELS)
+        labels = []
+        for index in range(start, len(self._ids)):
+            sample_id = self._ids[index]
+            text = label_text(self._values.get(sample_id), self.kind)
+            if text is not None:
+                labels.append((sample_id, float(self._xy[index, 0]), float(self._xy[index, 1]), text))
+        self.labels.set_labels(labels)
 
     def shown_labels(self) -> dict[int, str]:
-        """Sample id -> the label shown on it (after decluttering): what a person reads."""
-        return {i: label.toPlainText() for i, label in self._labels.items() if label.isVisible()}
-
-    def _declutter_labels(self, *_args) -> None:
-        """Hide the values that would overlap a newer one at the current zoom.
-
-        A 0.8 m walking grid seen whole on a laptop screen puts labels on top of each other
-        ("-66-62-61"); the newest are kept (they are what the installer just measured) and
-        zooming in brings the others back. The dots keep their colours either way.
-        """
-        if not self._labels:
-            return
-        try:
-            sx, sy = (abs(float(v)) for v in self.viewbox.viewPixelSize())
-        except Exception:  # the view has no size yet (not shown): decide on the first paint
-            return
-        if not (math.isfinite(sx) and math.isfinite(sy)) or sx == 0 or sy == 0:
-            return
-        order = [i for i in reversed(self._ids) if i in self._labels]  # newest first
-        rect = self._labels[order[0]].textItem.boundingRect()
-        # The box of a label in metres, with a few pixels of air between neighbours.
-        w_m, h_m = (rect.width() + 4) * sx, (rect.height() + 2) * sy
-        index_of = {sample_id: index for index, sample_id in enumerate(self._ids)}
-        kept = np.empty((len(order), 2))
-        n_kept = 0
-        for sample_id in order:
-            x, y = self._xy[index_of[sample_id]]
-            k = kept[:n_kept]
-            free = not n_kept or bool(np.all((np.abs(k[:, 0] - x) >= w_m) | (np.abs(k[:, 1] - y) >= h_m)))
-            self._labels[sample_id].setVisible(free)
-            if free:
-                kept[n_kept] = (x, y)
-                n_kept += 1
+        """Sample id -> the label shown on it at the current zoom: what a person reads."""
+        return self.labels.visible()
 
     def set_pending(self, xy: tuple[float, float] | None) -> None:
         self.pending.setData(pos=np.array([xy]) if xy else np.zeros((0, 2)))
@@ -305,32 +362,21 @@ class SurveyOverlay:
             self.walk_path.setData([], [])
 
     def flash_at(self, x_m: float, y_m: float) -> None:
-        """A ring that grows and fades at a new sample: the confirmation you can see."""
-        if self._flash_anim is not None:
-            self._flash_anim.stop()
-        anim = QVariantAnimation(self.viewbox)  # dies with the view, never outlives its items
-        anim.setStartValue(0.0)
-        anim.setEndValue(1.0)
-        anim.setDuration(FLASH_MS)
-        anim.setEasingCurve(QEasingCurve.OutCubic)
+        """A large ring at a new sample for a moment: the confirmation you can see.
+
+        Shown and hidden, not animated: every animation frame repainted the plan while the
+        new map was being fitted, each repaint waiting for the fit's GIL (DESIGN.md: the UI
+        thread never blocks > 50 ms).
+        """
+        radius_px = FLASH_RADIUS_PX
+        self.flash.setRect(-radius_px, -radius_px, 2 * radius_px, 2 * radius_px)
+        self.flash.setPen(QPen(QColor(255, 200, 0, 220), 4))
         self.flash.setPos(x_m, y_m)
-
-        def step(t):
-            t = float(t)
-            radius_px = 7 + 20 * t
-            self.flash.setRect(-radius_px, -radius_px, 2 * radius_px, 2 * radius_px)
-            self.flash.setPen(QPen(QColor(255, 200, 0, int(255 * (1 - t))), 4))
-
-        anim.valueChanged.connect(step)
-        anim.finished.connect(lambda: self.flash.setVisible(False))
-        self._flash_anim = anim
-        step(0.0)
         self.flash.setVisible(True)
-        anim.start()
+        self._flash_timer.start(FLASH_MS)
 
     def remove(self) -> None:
-        for item in [self.image, self.samples, self.pending, self.walk_path, self.flash,
-                     *self._labels.values(), *self._spare_labels]:
+        for item in [self.image, self.samples, self.pending, self.walk_path, self.flash, self.labels]:
             self.viewbox.removeItem(item)
 
 

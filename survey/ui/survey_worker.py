@@ -12,6 +12,7 @@ from the worker thread, which Qt delivers as queued calls on the receiver's thre
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 import traceback
@@ -238,6 +239,25 @@ class ScanRunner(QObject):
         self.failed.emit(job, reason)
 
 
+def _serve(jobs: queue.SimpleQueue, relay: _FitRelay, fn: Callable[[Any], Any]) -> None:
+    """A LatestOnlyWorker's thread: run each (generation, request) and hand the result back.
+    Holds the queue, the relay and the function, never the worker (which may be deleted)."""
+    while True:
+        job = jobs.get()
+        if job is None:
+            return
+        generation, request = job
+        try:
+            started = time.perf_counter()
+            result = fn(request)
+            log.debug("background fit took %.1f ms", (time.perf_counter() - started) * 1000)
+        except Exception as exc:  # a failed fit must be reported, not lost in a thread
+            log.warning("background computation failed: %s\n%s", exc, traceback.format_exc())
+            relay.error.emit(generation, request, _describe_error(exc))
+            continue
+        relay.done.emit(generation, request, result)
+
+
 class LatestOnlyWorker(QObject):
     """Runs ``fn(request)`` off the UI thread; while one runs, only the newest request waits.
 
@@ -260,6 +280,9 @@ class LatestOnlyWorker(QObject):
         self._relay = _relay(_FitRelay)
         self._relay.done.connect(self._on_done)
         self._relay.error.connect(self._on_error)
+        # One thread per worker, started on first use and fed through a queue: starting a
+        # thread per request made the UI thread wait ~10 ms (a busy laptop) for it to run.
+        self._jobs: queue.SimpleQueue | None = None
 
     @property
     def running(self) -> bool:
@@ -284,21 +307,13 @@ class LatestOnlyWorker(QObject):
 
     def _launch(self, request: Any) -> None:
         self._running = True
-        generation = self._generation
-        relay, fn = self._relay, self._fn
-
-        def work():  # holds the relay and the function, not this worker
-            try:
-                started = time.perf_counter()
-                result = fn(request)
-                log.debug("background fit took %.1f ms", (time.perf_counter() - started) * 1000)
-            except Exception as exc:  # a failed fit must be reported, not lost in a thread
-                log.warning("background computation failed: %s\n%s", exc, traceback.format_exc())
-                relay.error.emit(generation, request, _describe_error(exc))
-                return
-            relay.done.emit(generation, request, result)
-
-        threading.Thread(target=work, name="evsurvey-fit", daemon=True).start()
+        if self._jobs is None:
+            self._jobs = jobs = queue.SimpleQueue()
+            threading.Thread(target=_serve, args=(jobs, self._relay, self._fn), name="evsurvey-fit",
+                             daemon=True).start()
+            # The thread ends with its worker (None is its signal to stop).
+            self.destroyed.connect(lambda *_: jobs.put(None))
+        self._jobs.put((self._generation, request))
 
     def _next(self) -> None:
         self._running = False

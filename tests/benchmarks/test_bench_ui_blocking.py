@@ -92,6 +92,8 @@ def test_ui_thread_block_per_sample(qtbot, tmp_path, sites, n_samples):
     window.view.fit_to_site()
     x0, y0, x1, y1 = window.session.project.extent_m()
     meter = BlockMeter()
+    qtbot.wait(1000)  # the noise floor: the same window doing nothing (a busy machine shows here)
+    idle_ms = meter.longest_ms
     blocks = []
     for i in range(SAMPLES_TAKEN):
         n = len(window.session.project.active_survey.samples)
@@ -100,7 +102,8 @@ def test_ui_thread_block_per_sample(qtbot, tmp_path, sites, n_samples):
         meter.reset()
         qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=window.view.site_to_viewport(x, y))
         qtbot.waitUntil(lambda: len(window.session.project.active_survey.samples) == n + 1, timeout=10000)
-        qtbot.waitUntil(lambda: controller.layer.layer is not None and controller.layer.layer.n_points == n + 1
+        qtbot.waitUntil(lambda: controller.layer.analysis is not None
+                        and len(controller.layer.analysis.survey.samples) == n + 1
                         and not controller.fitter.running, timeout=30000)
         qtbot.wait(50)  # whatever the new map set off on the UI thread
         blocks.append(meter.longest_ms)
@@ -108,7 +111,7 @@ def test_ui_thread_block_per_sample(qtbot, tmp_path, sites, n_samples):
     counted = blocks[1:]
     median, worst = statistics.median(counted), max(counted)
     print(f"\n{n_samples} samples: UI thread's longest block per sample: median {median:.1f} ms, "
-          f"worst {worst:.1f} ms ({', '.join(f'{b:.0f}' for b in counted)})")
+          f"worst {worst:.1f} ms ({', '.join(f'{b:.0f}' for b in counted)}); idle window for 1 s: {idle_ms:.0f} ms")
     if n_samples == 500:
         assert median < BLOCK_BUDGET_MS, f"median longest block {median:.1f} ms at {n_samples} samples"
 

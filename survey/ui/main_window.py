@@ -402,25 +402,25 @@ class MainWindow(QMainWindow):
         return True
 
     def open_demo(self) -> bool:
-        """Open a fresh copy of the demo garage and survey it with the simulated scanner."""
+        """Open a fresh copy of the demo garage; it surveys with the simulated scanner (a
+        setting of the demo project, so no other project inherits it)."""
         from survey.demo import build_demo_project
         from survey.paths import user_data_dir
+        from survey.ui.survey_settings import SCANNER_SETTING, SIMULATED
 
         path = user_data_dir() / "demo.evsurvey"
         if self.session.is_open and self.session.path == path:
             self.session.close()
         def build() -> bool:
-            build_demo_project(path).close()
+            with build_demo_project(path) as store:
+                store.set_setting(SCANNER_SETTING, SIMULATED)
             return True
 
         if not self.run_guarded("Demo garage", build):
             return False
-        self.scanner_name = "simulated"
-        survey = getattr(self, "survey", None)
-        if survey is not None:
-            survey.controller.use_scanner_named("simulated")
         if not self.open_project(path):
             return False
+        survey = getattr(self, "survey", None)
         if survey is not None:
             self.show_side_panel(survey.panel)
         self.show_status("Demo: simulated scanner. Click where you stand on the plan to take a sample.", 0)

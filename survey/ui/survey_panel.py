@@ -46,7 +46,8 @@ from survey.analysis.fit_cache import FitCache
 from survey.analysis.map_layer import LayerKind
 from survey.ui.survey_layers import LayerImage, LayerRequest, compute_layer
 from survey.ui.survey_settings import (
-    AUTO, SIMULATED, SurveySettings, SurveySettingsDialog, TargetNetworkDialog, backend_rows,
+    AUTO, SCANNER_SETTING, SIMULATED, SurveySettings, SurveySettingsDialog, TargetNetworkDialog, backend_rows,
+    project_scanner,
     any_real_backend_usable, networks_from_observations,
 )
 from survey.ui.survey_walk import Waypoint, place_along_path, scan_mid_time
@@ -291,13 +292,9 @@ class SurveyController(QObject):
         self.session = window.session
         self.overlay = overlay
         self.settings = SurveySettings.load()
-        scanner_name = getattr(window, "scanner_name", None)
-        if scanner_name and scanner_name != AUTO:
-            self.settings = replace(self.settings, scanner_name=scanner_name)
-        if getattr(window, "demo", False):
-            self.settings = replace(self.settings, scanner_name=SIMULATED)
         self.scanner = None
         self._scanner_site_key: tuple | None = None
+        self._scanner_made_for: str | None = None  # the name self.scanner was made for (None: set from outside)
         self.runner = ScanRunner(self)
         self.runner.pointDone.connect(self._on_point_done)
         self.runner.walkScan.connect(self._on_walk_scan)
@@ -325,25 +322,34 @@ class SurveyController(QObject):
         self._last_target_scan: tuple = ()
 
     # -- scanner ------------------------------------------------------------------------------
-    def use_scanner_named(self, name: str) -> None:
-        """Scan with the backend called ``name`` from the next sample on (not saved as the
-        user's setting: the demo uses the simulated scanner without changing it)."""
-        if name != self.settings.scanner_name:
-            self.settings = replace(self.settings, scanner_name=name)
-            self.scanner = None
-            self._scanner_site_key = None
+    @property
+    def scanner_name(self) -> str:
+        """The backend samples are taken with: ``--scanner`` on the command line for this
+        session, else the project's own choice (Survey settings)."""
+        override = getattr(self.window, "scanner_name", AUTO) or AUTO
+        if override != AUTO:
+            return override
+        return project_scanner(self.session.project) if self.session.is_open else AUTO
+
+    def choose_scanner(self, name: str) -> None:
+        """Survey this project with backend ``name`` from the next sample on (one undoable
+        step, stored in the project)."""
+        if name != project_scanner(self.session.project):
+            self.session.set_setting(SCANNER_SETTING, name, "Choose scanner")
 
     def set_scanner(self, scanner) -> None:
         """Use this scanner object from now on (tests and the settings dialog)."""
         self.scanner = scanner
+        self._scanner_made_for = None
         self._scanner_site_key = None
 
     def ensure_scanner(self):
         if self.scanner is not None:
             return self.scanner
-        name = self.settings.scanner_name
+        name = self.scanner_name
         try:
             self.scanner = make_scanner(name, self.session.project)
+            self._scanner_made_for = name
             self._scanner_site_key = None
         except Exception as exc:  # a backend that cannot start must be reported, not crash the click
             rows = backend_rows()
@@ -370,12 +376,20 @@ class SurveyController(QObject):
         self._scanner_site_key = key
         set_project(project)
 
+    def forget_scanner_if_changed(self) -> None:
+        """Another file, or the project's scanner setting undone or redone: make the next
+        scanner afresh (a scanner set by a test or a dialog stays until then)."""
+        if self.scanner is not None and self._scanner_made_for not in (None, self.scanner_name):
+            self.scanner = None
+
     @property
     def scanner_label(self) -> str:
-        name = getattr(self.scanner, "name", None) or self.settings.scanner_name
-        if name == SIMULATED or self.settings.scanner_name == SIMULATED:
+        name = self.scanner_name
+        if name == SIMULATED:
             return "Simulated scanner (demo: values computed from the plan, not measured)"
-        return f"Scanner: {name}"
+        words = "Automatic (the first Wi-Fi backend that works)" if name == AUTO else name
+        override = getattr(self.window, "scanner_name", AUTO) or AUTO
+        return words + (" (--scanner on the command line)" if override != AUTO else "")
 
     # -- survey phase --------------------------------------------------------------------------
     @property
@@ -914,14 +928,14 @@ class SurveyPanel(QWidget):
 
     def _edit_settings(self) -> None:
         c = self.controller
-        dialog = SurveySettingsDialog(self, c.settings)
+        dialog = SurveySettingsDialog(self, c.settings, c.scanner_name)
         if dialog.exec() != SurveySettingsDialog.Accepted:
             return
-        new = dialog.values()
-        if new.scanner_name != c.settings.scanner_name:
-            c.scanner = None
+        new, scanner_name = dialog.values()
         c.settings = new
         new.save()
+        if c.session.is_open:
+            c.choose_scanner(scanner_name)
         self.scans_per_point.setValue(new.scans_per_point)
         self.refresh()
 
@@ -1122,6 +1136,7 @@ class SurveyFeature(QObject):
         self.controller.layer = None
 
     def _project_changed(self) -> None:
+        self.controller.forget_scanner_if_changed()
         project = self.window.session.project
         # Walls, devices, floorplan or target changed: the map depends on all of them.
         if self._last_project is not project:
@@ -1192,7 +1207,7 @@ def install(window: "MainWindow") -> SurveyFeature:
             action.setShortcut(QKeySequence(shortcut))
         menu.addAction(action)
     feature.panel.refresh()
-    if controller.settings.scanner_name == SIMULATED:
+    if window.session.is_open and controller.scanner_name == SIMULATED:
         # `evsurvey demo`: open ready to survey. After the window's own start-up, which
         # selects the Select tool last.
         from PySide6.QtCore import QTimer

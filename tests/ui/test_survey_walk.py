@@ -93,7 +93,7 @@ def test_place_along_path_interpolates_by_time():
 def test_ten_clicked_samples_undo_one_and_reopen_finds_nine(qtbot, window, demo_path):
     controller = window.survey.controller
     controller.set_scanner(SimulatedScanner(window.session.project, delay_s=0.0))
-    controller.settings = controller.settings.__class__(scanner_name="simulated", scans_per_point=2, timeout_s=5.0)
+    controller.settings = controller.settings.__class__(scans_per_point=2, timeout_s=5.0)
     for n, (x, y) in enumerate(POINTS, 1):
         click_site(qtbot, window, x, y)
         qtbot.waitUntil(lambda n=n: len(window.session.project.active_survey.samples) == n, timeout=5000)
@@ -308,7 +308,7 @@ def test_bad_scanner_leaves_ui_responsive_and_project_unchanged(qtbot, window, d
     controller = window.survey.controller
     scanner = scanner_cls()
     controller.set_scanner(scanner)
-    controller.settings = controller.settings.__class__(scanner_name="fake", scans_per_point=1, timeout_s=0.3)
+    controller.settings = controller.settings.__class__(scans_per_point=1, timeout_s=0.3)
     messages = []
     controller.message.connect(messages.append)
     before = samples_in_file(demo_path)

@@ -47,7 +47,7 @@ def test_place_words_name_the_room_the_wall_and_the_distance():
     assert place_words(project, 7.0, 3.0).startswith("in the garage, on an outside wall")
     assert place_words(project, 2.0, -1.0).startswith("in the room with the router, ")
     assert place_words(project, 5.5, -1.5).startswith("in the room next to the garage, ")
-    assert place_words(project, 2.5, -2.0).== "in the room with the router, 7.44 m from the charger"  # a jutting wall is no side
+    assert place_words(project, 2.5, -2.0) == "in the room with the router, 7.44 m from the charger"  # a jutting wall is no side
     assert place_words(project, 12.0, 3.0).startswith("outside the walls drawn on the plan")
     assert "ft from the charger" in place_words(Project(walls=project.walls, devices=project.devices,
                                                         units="ft"), 5.5, 1.2)

@@ -62,6 +62,7 @@ FEATURES: list[str] = [
     "survey.ui.survey_panel:install",
     "survey.ui.analysis_panel:install",
     "survey.ui.compare_view:install",
+    "survey.ui.help:install",
 ]
 
 MAX_RECENT = 8
@@ -283,8 +284,24 @@ class MainWindow(QMainWindow):
         self.delete_action = self.edit_menu.addAction("&Delete selected", self.delete_selection,
                                                       QKeySequence.StandardKey.Delete)
 
+        self.zoom_in_action = self.view_menu.addAction("Zoom &in", lambda: self.view.zoom(1))
+        self.zoom_in_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("+"),
+                                          QKeySequence("=")])
+        self.zoom_out_action = self.view_menu.addAction("Zoom &out", lambda: self.view.zoom(-1))
+        self.zoom_out_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomOut), QKeySequence("-")])
         self.fit_action = self.view_menu.addAction("&Fit site", self.view.fit_to_site, QKeySequence("F"))
         self.view_menu.addAction(self.side_dock.toggleViewAction())
+        # The same three on buttons: a touchpad in a garage has no reliable wheel.
+        self.view_toolbar = QToolBar("View", self)
+        self.view_toolbar.setObjectName("view_toolbar")
+        self.view_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action, text, tip in ((self.zoom_in_action, "Zoom +", "Zoom in (+)"),
+                                  (self.zoom_out_action, "Zoom −", "Zoom out (-)"),
+                                  (self.fit_action, "Fit", "Show the whole site (F)")):
+            action.setIconText(text)
+            action.setToolTip(tip)
+            self.view_toolbar.addAction(action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.view_toolbar)
 
         self.about_action = self.help_menu.addAction("&About evsurvey", self._about)
 

@@ -195,7 +195,18 @@ class SiteActions:
     def build_garage_dialog(self) -> None:
         project = self.session.project
         spec = dialogs.ask_garage(self.window, project.materials, project.units)
-        if spec is not None:
+        if spec is None:
+            return
+        if project.floorplan is None and not project.walls:
+            self.build_garage(spec)
+            return
+        # Never replace an imported, calibrated plan and the house walls without asking.
+        from survey.ui import garage_place
+
+        mode = garage_place.ask_garage_mode(self.window, project.floorplan is not None, len(project.walls))
+        if mode == garage_place.ADD:
+            self.window.view.set_tool(garage_place.GaragePlaceTool(self.window, spec))
+        elif mode == garage_place.REPLACE:
             self.build_garage(spec)
 
     def build_garage(self, spec) -> bool:

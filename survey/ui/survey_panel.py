@@ -701,6 +701,17 @@ def charger_readout_text(image: LayerImage, project) -> str:
     return "\n".join(lines)
 
 
+def value_under_cursor_text(image: LayerImage | None, x_m: float, y_m: float) -> str:
+    """"Map here: -63.2 dBm" (or "3 other BSSs on the channel", "± 2.1 dB") for the cell under the
+    cursor, from the layer's own MapLayer.value_at; "" off the map."""
+    if image is None or image.layer is None:
+        return ""
+    value = image.layer.value_at(x_m, y_m)
+    if value is None:
+        return ""
+    return f"Map here: {format_layer_value(value, image.kind)}"
+
+
 def _plain_label(text: str = "", parent: QWidget | None = None, wrap: bool = True) -> QLabel:
     label = QLabel(text, parent)
     label.setTextFormat(Qt.PlainText)  # SSIDs and reasons may contain markup characters
@@ -1093,10 +1104,19 @@ class SurveyFeature(QObject):
         for signal in (session.devicesChanged, session.wallsChanged, session.projectChanged):
             signal.connect(self.controller.sync_scanner)
         self.controller.message.connect(window.show_status)
+        # The value of the map under the cursor, in the layer's unit, beside the position.
+        self.cursor_readout = QLabel()
+        self.cursor_readout.setObjectName("map_value_under_cursor")
+        self.cursor_readout.setTextFormat(Qt.TextFormat.PlainText)
+        window.statusBar().addPermanentWidget(self.cursor_readout)
+        view.siteHovered.connect(self._show_value_at)
         # The newest sample is the selected one: its ring, its channels, Del deletes it.
         self.controller.sampleAdded.connect(lambda sample_id: view.select("sample", sample_id))
         self._last_project = None
         self._samples_changed()
+
+    def _show_value_at(self, x_m: float, y_m: float) -> None:
+        self.cursor_readout.setText(value_under_cursor_text(self.controller.layer, x_m, y_m))
 
     # -- samples as pickables of the Select tool ----------------------------------------------------
     def _sample_at(self, x_m: float, y_m: float, tolerance_m: float) -> int | None:

@@ -160,14 +160,17 @@ class SiteActions:
                        f"Imported {path.name}. Now calibrate the scale (K): draw over a dimension you know.")
 
     def _import_pdf(self, path: Path, data: bytes) -> None:
+        from survey.ui import pdf_pages  # page thumbnails and the crop
+
         count = fi.pdf_page_count(data, path.name)
-        page = dialogs.ask_pdf_page(self.window, count)
-        if page is None:
+        choice = pdf_pages.ask_pdf_page(self.window, data, path.name, count)
+        if choice is None:
             return
-        rendered = fi.render_pdf_page(data, page, path.name)
+        page = choice.page_index
+        rendered = pdf_pages.crop_rendered(fi.render_pdf_page(data, page, path.name), choice.crop)
         fp = Floorplan(image=rendered.png, image_format="png", width_px=rendered.width_px,
                        height_px=rendered.height_px, metres_per_px=rendered.provisional_metres_per_px,
-                       source_name=f"{path.name} (page {page + 1})")
+                       source_name=f"{path.name} (page {page + 1}{', cropped' if choice.crop else ''})")
         self._set_plan(fp, "Import floorplan", False,
                        f"Imported page {page + 1} of {path.name} at {rendered.dpi:.0f} dpi. "
                        "Now calibrate the scale (K).")

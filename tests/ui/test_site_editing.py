@@ -119,13 +119,15 @@ def test_calibration_in_feet_rescales_walls_and_devices(window, new_project, qtb
 
 
 def test_import_pdf_page_and_dxf_layers(window, new_project, qtbot, tmp_path, monkeypatch):
+    from survey.ui import pdf_pages
+
     asked = {}
 
-    def choose_page(parent, count):
+    def choose_page(parent, data, name, count):
         asked["pages"] = count
-        return 1
+        return pdf_pages.PdfChoice(1)
 
-    monkeypatch.setattr(dialogs, "ask_pdf_page", choose_page)
+    monkeypatch.setattr(pdf_pages, "ask_pdf_page", choose_page)
     import_file(qtbot, window, monkeypatch, write_pdf(tmp_path / "plan.pdf"))
     fp = window.session.project.floorplan
     assert asked["pages"] == 2
@@ -144,6 +146,44 @@ def test_import_pdf_page_and_dxf_layers(window, new_project, qtbot, tmp_path, mo
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.session.project.floorplan.source_name == "plan.pdf (page 2)"
     assert window.session.project.walls == ()
+
+
+def test_pdf_import_shows_page_thumbnails_and_crops_to_the_drawing(window, new_project, qtbot, tmp_path,
+                                                                   monkeypatch):
+    """The installer sees the pages, clicks the plan's thumbnail and drags over the drawing."""
+    from PySide6.QtCore import QEvent, QPoint, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from survey.ui import pdf_pages
+
+    seen = {}
+
+    def drive(dialog):
+        qtbot.waitUntil(lambda: all(not dialog.pages.item(i).icon().isNull() for i in range(dialog.pages.count())))
+        seen["thumbnails"] = dialog.pages.count()
+        second = dialog.pages.visualItemRect(dialog.pages.item(1)).center()
+        qtbot.mouseClick(dialog.pages.viewport(), Qt.MouseButton.LeftButton, pos=second)
+        view = dialog.preview
+        rect = view.page_rect()
+        a = QPoint(round(rect.x() + 0.25 * rect.width()), round(rect.y() + 0.2 * rect.height()))
+        b = QPoint(round(rect.x() + 0.75 * rect.width()), round(rect.y() + 0.6 * rect.height()))
+        left = Qt.MouseButton.LeftButton
+        for kind, at, buttons in ((QEvent.Type.MouseButtonPress, a, left), (QEvent.Type.MouseMove, b, left),
+                                  (QEvent.Type.MouseButtonRelease, b, Qt.MouseButton.NoButton)):
+            QApplication.sendEvent(view, QMouseEvent(kind, QPointF(at), view.mapToGlobal(QPointF(at)), left, buttons,
+                                                     Qt.KeyboardModifier.NoModifier))
+        seen["hint"] = dialog.hint.text()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(pdf_pages.PdfPageDialog, "exec", drive)
+    import_file(qtbot, window, monkeypatch, write_pdf(tmp_path / "plan.pdf", pages=3))
+    fp = window.session.project.floorplan
+    assert seen["thumbnails"] == 3 and "50 % of the width" in seen["hint"]
+    assert fp.source_name == "plan.pdf (page 2, cropped)"
+    whole = pdf_pages.render_page_image(write_pdf(tmp_path / "again.pdf", pages=3).read_bytes(), 1, 3000)
+    assert fp.width_px == pytest.approx(whole.width() * 0.5, abs=8)
+    assert fp.height_px == pytest.approx(whole.height() * 0.4, abs=8)
 
 
 def test_refuses_oversized_and_corrupt_files(window, new_project, qtbot, tmp_path, monkeypatch, errors):

@@ -36,6 +36,7 @@ from survey.analysis.target import (
 )
 from survey.errors import EvSurveyError
 from survey.project.model import Sample, SampleMode, ScanResult, TargetNetwork, merge_observations
+from survey.project.survey_devices import SURVEY_DEVICES_SETTING, recorded
 from survey.project.units import format_db, format_dbm
 from survey.scan.text import printable_ssid
 from survey.ui.floorplan_view import Pickable
@@ -408,9 +409,15 @@ class SurveyController(QObject):
         store.set_active_survey(survey.id)
         project = self.session.project
         self.session.project = replace(project, surveys=project.surveys + (survey,), active_survey_id=survey.id)
+        self._record_devices(survey.id)
         self.session.samplesChanged.emit()
         self.session.projectChanged.emit()
         return survey
+
+    def _record_devices(self, survey_id: int) -> None:
+        """Note in the project which devices are on the plan for this survey, so the report can
+        say what changed between Before and After (a record, not an undoable edit)."""
+        self.session._write_setting(SURVEY_DEVICES_SETTING, recorded(self.session.project, survey_id))
 
     def rename_survey(self, survey_id: int, name: str) -> None:
         self.session._require().rename_survey(survey_id, name)
@@ -519,8 +526,12 @@ class SurveyController(QObject):
 
     def _add_sample(self, survey_id: int, sample: Sample, text: str = "Take sample") -> int | None:
         command = AddSampleCommand(self.session, survey_id, sample, text, self.sample_ids)
+        survey = self.session.project.survey(survey_id)
+        first = survey is not None and not survey.samples
         try:
             self.session.push(command)
+            if first:  # the site as it is surveyed: a node placed after "New phase" counts
+                self._record_devices(survey_id)
         except Exception as exc:  # a write error (disk full, read-only file) must reach the installer
             log.exception("saving a sample failed")
             self.message.emit(f"The sample could not be saved: {exc}")

@@ -47,6 +47,7 @@ from survey.project.profiles import load_profiles
 from survey.report import colormap
 from survey.ui.survey_heatmap import SmoothImageItem
 from survey.project.units import format_dbm
+from survey.scan.text import printable_ssid
 from survey.ui.survey_layers import image_rect_m, rssi_rgba
 from survey.ui.survey_worker import LatestOnlyWorker
 
@@ -76,9 +77,20 @@ PREVIEW_OPACITY = 0.7
 ETHERNET_SETTING = "ethernet_can_be_run"
 CHECKLIST_SETTING = "checklist_ticked"
 
-SEVERITY_MARK = {"critical": "!!", "warning": "!", "info": "i"}
-STATUS_MARK = {"chosen": "=>", "alternative": "+", "rejected": "x", "not_needed": "-"}
+SEVERITY_WORDS = {"critical": "Must fix", "warning": "Should fix", "info": "Note"}
 CHECK_WORDS = {"ok": "OK", "action": "to do", "check": "check on site"}
+
+
+def option_line(number: int, option) -> str:
+    """One remedy in the list: "3. Mesh node: recommended, cost $$, -57.1 dBm at the charger"."""
+    from survey.analysis.placement import STATUS_WORDS
+
+    parts = [STATUS_WORDS[option.status]]
+    if option.cost_class:
+        parts.append(f"cost {option.cost_class}")
+    if option.predicted_charger_rssi_dbm is not None:
+        parts.append(f"{format_dbm(option.predicted_charger_rssi_dbm)} at the charger")
+    return f"{number}. {option.title}: " + ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -347,7 +359,7 @@ class AnalysisPanel(QWidget):
         self._clear_preview()
 
     def _show(self, rec: Recommendation) -> None:
-        from survey.analysis.placement import CHOSEN, STATUS_WORDS
+        from survey.analysis.placement import CHOSEN
 
         v = rec.verdict
         self.verdict_label.setText(v.status if v.rssi_at_charger_dbm is None
@@ -355,7 +367,7 @@ class AnalysisPanel(QWidget):
         self.verdict_label.setStyleSheet(
             f"QLabel#verdict {{ color: white; background: {colormap.verdict_colour(v.status)}; "
             "border-radius: 6px; padding: 8px; }")
-        target = rec.target_ssid if rec.target_ssid is not None else "none"
+        target = printable_ssid(rec.target_ssid) if rec.target_ssid is not None else "none"
         margin = f"Margin {v.margin_db:+.1f} dB to -65 dBm, confidence {v.confidence}. " if v.margin_db is not None else ""
         a = rec.analysis
         error = f", leave-one-out error {a.map_error_db:.1f} dB" if a.map_error_db is not None else ""
@@ -364,7 +376,7 @@ class AnalysisPanel(QWidget):
 
         self.findings_list.clear()
         for f in rec.findings:
-            QListWidgetItem(f"[{SEVERITY_MARK[f.severity]}] {f.title}", self.findings_list)
+            QListWidgetItem(f"{SEVERITY_WORDS.get(f.severity, f.severity)}: {f.title}", self.findings_list)
         if not rec.findings:
             QListWidgetItem("No problems found in the scans.", self.findings_list)
 
@@ -372,9 +384,7 @@ class AnalysisPanel(QWidget):
         self.options_list.blockSignals(True)
         self.options_list.clear()
         for n, o in enumerate(rec.options, 1):
-            after = f", {format_dbm(o.predicted_charger_rssi_dbm)}" if o.predicted_charger_rssi_dbm is not None else ""
-            item = QListWidgetItem(f"{STATUS_MARK[o.status]} {n}. {o.title} ({STATUS_WORDS[o.status]}) {o.cost_class}{after}",
-                                   self.options_list)
+            item = QListWidgetItem(option_line(n, o), self.options_list)
             if o.status == CHOSEN:
                 font = item.font()
                 font.setBold(True)
@@ -410,9 +420,15 @@ class AnalysisPanel(QWidget):
         self._dragged_xy = None
         from survey.analysis.placement import STATUS_WORDS
 
-        lines = [f"{option.title}: {STATUS_WORDS[option.status]} {option.cost_class}".rstrip(), "", option.reason]
+        cost = f", cost {option.cost_class}" if option.cost_class else ""
+        lines = [f"{option.title}: {STATUS_WORDS[option.status]}{cost}", "", option.reason]
         if option.xy_m is not None:
-            lines.append(f"Where: ({option.xy_m[0]:.1f}, {option.xy_m[1]:.1f}) m")
+            from survey.project.plan_geometry import place_words
+            from survey.project.units import format_length
+
+            units = self.session.project.units
+            lines.append(f"Where: {place_words(self.session.project, *option.xy_m)} "
+                         f"(x {format_length(option.xy_m[0], units)}, y {format_length(option.xy_m[1], units)})")
         if option.predicted_charger_rssi_dbm is not None:
             lines.append(f"Predicted at the charger after the change: {format_dbm(option.predicted_charger_rssi_dbm)}")
         if option.backhaul_rssi_dbm is not None:
@@ -513,7 +529,8 @@ class AnalysisPanel(QWidget):
         if rec is None or not 0 <= row < len(rec.findings):
             return
         f = rec.findings[row]
-        self.detail.setPlainText(f"{f.title} ({f.severity})\n\nEvidence: {f.evidence}\n\nFix: {f.fix}")
+        self.detail.setPlainText(f"{f.title} ({SEVERITY_WORDS.get(f.severity, f.severity).lower()})\n\n"
+                                 f"Evidence: {f.evidence}\n\nFix: {f.fix}")
 
     def _on_checklist_selected(self, row: int) -> None:
         rec = self.recommendation

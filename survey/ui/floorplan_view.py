@@ -51,6 +51,14 @@ DEVICE_SYMBOL: dict[DeviceKind, str] = {
 
 WALL_WIDTH_PX = 4
 SELECTION_COLOUR = "#ffb000"
+DEVICE_SYMBOL_PX = 18
+#: Device names above the sample dots (z 25 in survey_heatmap): a name shown is never covered.
+DEVICE_LABEL_Z = 27
+#: Where a device's name goes: below its symbol, or above it when that spot is taken.
+LABEL_ANCHORS = ((0.5, -0.45), (0.5, 1.45))
+#: Whose name is kept when names would overlap: the charger's and the router's first.
+LABEL_PRIORITY = {DeviceKind.CHARGER: 0, DeviceKind.ROUTER: 1, DeviceKind.MESH_NODE: 2, DeviceKind.ACCESS_POINT: 3,
+                  DeviceKind.WIRED_AP: 4, DeviceKind.POWERLINE_AP: 5, DeviceKind.PANEL: 6}
 #: Diameter (px) of the ring around a selected device.
 DEVICE_RING_PX = 30
 #: Each zoom step (keys, buttons) scales the view by this factor, as two wheel notches do.
@@ -194,7 +202,7 @@ class FloorplanView(pg.GraphicsView):
         self.viewbox.addItem(self._selection_curve)
         self._wall_curves: dict[str, pg.PlotCurveItem] = {}
 
-        self._devices = SiteMarkers(size=18, pxMode=True)
+        self._devices = SiteMarkers(size=DEVICE_SYMBOL_PX, pxMode=True)
         self._devices.setZValue(20)
         self.viewbox.addItem(self._devices)
         self._device_selection = SiteMarkers(size=DEVICE_RING_PX, pxMode=True, symbol="o",
@@ -202,6 +210,9 @@ class FloorplanView(pg.GraphicsView):
         self._device_selection.setZValue(19)
         self.viewbox.addItem(self._device_selection)
         self._device_labels: list[pg.TextItem] = []
+        self._label_priority: list[int] = []
+        self.viewbox.sigTransformChanged.connect(self._declutter_device_labels)
+        self.viewbox.sigResized.connect(self._declutter_device_labels)
 
         # Tool feedback: a rubber-band line and a snap marker.
         self.preview_line = pg.PlotCurveItem(pen=pg.mkPen("#d1242f", width=2, style=Qt.PenStyle.DashLine))
@@ -240,6 +251,17 @@ class FloorplanView(pg.GraphicsView):
         """Zoom in (steps > 0) or out about the centre of the view, :data:`ZOOM_STEP` per step."""
         factor = ZOOM_STEP ** -steps
         self.viewbox.scaleBy((factor, factor))
+
+    def label_obstacles(self) -> list[QRectF]:
+        """Where the device symbols and their names are, in viewport pixels: other labels
+        (the samples' values) keep out of them so names and values do not pile up."""
+        rects = [self.mapFromScene(label.sceneBoundingRect()).boundingRect() for label in self._device_labels
+                 if label.isVisible()]
+        half = DEVICE_SYMBOL_PX / 2
+        for d in self.project.devices:
+            at = self.site_to_viewport(d.x_m, d.y_m)
+            rects.append(QRectF(at.x() - half, at.y() - half, 2 * half, 2 * half))
+        return [QRectF(r) for r in rects]
 
     def add_pickable(self, pickable: Pickable) -> None:
         """Let the Select tool select, drag and delete another kind of thing on the plan."""
@@ -352,14 +374,52 @@ class FloorplanView(pg.GraphicsView):
                            style=Qt.PenStyle.SolidLine if not d.planned else Qt.PenStyle.DashLine)
             spots.append({"pos": (d.x_m, d.y_m), "symbol": symbol, "brush": brush, "pen": pen, "data": d.id})
             # A light backing keeps the label readable over the plan's own text and lines.
-            label = pg.TextItem(d.label or d.kind.label, color="#24292f", anchor=(0.5, -0.45),
+            label = pg.TextItem(d.label or d.kind.label, color="#24292f", anchor=LABEL_ANCHORS[0],
                                 fill=pg.mkBrush(255, 255, 255, 210))
             label.setPos(d.x_m, d.y_m)
-            label.setZValue(21)
+            label.setZValue(DEVICE_LABEL_Z)
             self.viewbox.addItem(label)
             self._device_labels.append(label)
+        self._label_priority = sorted(range(len(self.project.devices)),
+                                      key=lambda i: LABEL_PRIORITY.get(self.project.devices[i].kind, len(LABEL_PRIORITY)))
         self._devices.setData(spots)
+        self._declutter_device_labels()
         self.refresh_selection()
+
+    def _declutter_device_labels(self, *_args) -> None:
+        """Show a device's name only where it overlaps no name shown before it and no other
+        device's symbol: zoomed out on a laptop screen the names piled up over each other.
+        The charger's and the transmitters' names (router, mesh node, access points) always
+        show; zooming in brings the others (panel, outlets, drops) back."""
+        devices = self.project.devices
+        if len(devices) != len(self._device_labels):
+            return
+        half = DEVICE_SYMBOL_PX / 2
+        symbols = []
+        for d in devices:
+            at = self.site_to_viewport(d.x_m, d.y_m)
+            symbols.append(QRectF(at.x() - half, at.y() - half, 2 * half, 2 * half))
+        kept: list[QRectF] = []
+        for index in self._label_priority:
+            label = self._device_labels[index]
+            always = devices[index].kind is DeviceKind.CHARGER or devices[index].kind.transmits
+            free = False
+            for anchor in LABEL_ANCHORS:  # below the symbol, else above it
+                label.setAnchor(anchor)
+                box = QRectF(self.mapFromScene(label.mapRectToScene(label.boundingRect())).boundingRect())
+                free = not any(box.intersects(other) for other in kept) and not any(
+                    box.intersects(symbol) for j, symbol in enumerate(symbols) if j != index)
+                if free:
+                    break
+            if not free and always:
+                label.setAnchor(LABEL_ANCHORS[0])
+                box = QRectF(self.mapFromScene(label.mapRectToScene(label.boundingRect())).boundingRect())
+                # Two must-read names on one spot: the first one wins, the other waits for a zoom.
+                free = not any(box.intersects(other) for other in kept)
+            if label.isVisible() != free:
+                label.setVisible(free)
+            if free:
+                kept.append(box)
 
     def refresh_selection(self) -> None:
         """Draw the selection; clear it when what was selected is gone (deleted, undone, or a

@@ -78,6 +78,11 @@ FEATURE_POLL_MS = 20
 #: little throughput to the extra switches.
 GIL_SWITCH_INTERVAL_S = 0.0005
 
+#: Room (px) left for the window frame and the title bar when the window is sized to the
+#: screen before it is shown (typical desktop themes: 2-8 px borders, 24-38 px title bars).
+SCREEN_FRAME_PX = 16
+SCREEN_TITLE_BAR_PX = 40
+
 #: Keyboard shortcuts of the site tools (one letter each, as in drawing programs).
 TOOL_SHORTCUTS = {
     "select": "V",
@@ -174,6 +179,7 @@ class MainWindow(QMainWindow):
         if not defer_features:
             self._install_pending()
         self._restore_geometry()
+        self._fit_on_screen()
         self._on_file_changed()
         self.activate_tool("select")
         self._report_feature_failures()  # after _on_file_changed's "No project open"
@@ -554,6 +560,21 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+
+    def _fit_on_screen(self) -> None:
+        """Never larger than the screen's free area: at 1366 x 768 (a field laptop) the
+        1280 x 820 default was taller than the screen and the status bar, where every hint
+        goes, was off it. The frame is not known before the window is shown: room is left."""
+        screen = self.screen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        width = min(self.width(), free.width() - SCREEN_FRAME_PX)
+        height = min(self.height(), free.height() - SCREEN_TITLE_BAR_PX)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        if not free.contains(self.frameGeometry()):
+            self.move(free.topLeft())
 
     def closeEvent(self, event):  # noqa: N802 - Qt's name
         self._feature_poll.stop()  # closed before its features came: they are not needed any more

@@ -25,9 +25,13 @@ from survey.ui.survey_layers import (
 #: Above the floorplan image (z -100), below walls and devices (z >= 0 in the view).
 HEATMAP_Z = -50
 SAMPLES_Z = 25
-#: Sample values under the device labels (z 21 in floorplan_view): a handful of fixed
-#: landmarks must stay readable; every value is also in the Channels panel.
-SAMPLE_LABELS_Z = 19
+#: Sample values above the dots (a label never covers another dot: see SampleLabels) and
+#: under the device names (z 27 in floorplan_view): a handful of fixed landmarks must stay
+#: readable; every value is also in the Channels panel and under the cursor.
+SAMPLE_LABELS_Z = 25.5
+#: Radius (px) of a sample dot (its size is 11 px) plus a pixel of air.
+DOT_RADIUS_PX = 6.5
+DOT_CELL_PX = 32.0
 FLASH_Z = 26
 #: Labels on every sample get unreadable (and slow) past this many; the table and the
 #: hover readout still give every value.
@@ -116,7 +120,7 @@ class SampleLabels(pg.GraphicsObject):
     #: Gap (px) between a label's box and the centre of its dot: above the dot, because
     #: device names sit below their symbols (floorplan_view), so a sample taken beside the
     #: charger does not cover "Charger mounting point".
-    ABOVE_DOT_PX = 7
+    ABOVE_DOT_PX = 8
     PAD_PX = 2
 
     def __init__(self):
@@ -129,11 +133,15 @@ class SampleLabels(pg.GraphicsObject):
         self._layout: list[tuple[int, QRectF, QPointF, str]] = []
         self._widths: dict[str, float] = {}
         self._version = 0
+        #: () -> rects in viewport pixels labels keep out of (the device names and symbols).
+        self.obstacles = lambda: []
+        self._dots = np.zeros((0, 2))  # every sample dot (site metres): no label covers one
         self.setZValue(SAMPLE_LABELS_Z)
 
-    def set_labels(self, labels: list[tuple[int, float, float, str]]) -> None:
-        if labels == self._labels:
+    def set_labels(self, labels: list[tuple[int, float, float, str]], dots_m: np.ndarray) -> None:
+        if labels == self._labels and np.array_equal(dots_m, self._dots):
             return
+        self._dots = dots_m
         self.prepareGeometryChange()
         self._labels = labels
         self._version += 1
@@ -157,8 +165,9 @@ class SampleLabels(pg.GraphicsObject):
     def layout(self, transform) -> list[tuple[int, QRectF, QPointF, str]]:
         """(sample id, box in device pixels, text origin, text) of the labels shown under
         ``transform`` (item -> device), newest first."""
+        blocked = [(r.left(), r.top(), r.right(), r.bottom()) for r in self.obstacles()]
         key = (self._version, transform.m11(), transform.m12(), transform.m21(), transform.m22(),
-               transform.dx(), transform.dy())
+               transform.dx(), transform.dy(), tuple(blocked))
         if key == self._layout_key:
             return self._layout
         metrics = QFontMetricsF(self.font())
@@ -166,6 +175,14 @@ class SampleLabels(pg.GraphicsObject):
         cells: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
         shown = []
         cell_w, cell_h = 80.0, height
+        # Every dot in device pixels, by DOT_CELL_PX cell: a label must not cover a neighbour's dot.
+        dots = self._dots
+        dev_x = transform.m11() * dots[:, 0] + transform.m21() * dots[:, 1] + transform.dx()
+        dev_y = transform.m12() * dots[:, 0] + transform.m22() * dots[:, 1] + transform.dy()
+        dot_cells: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        for x, y in zip(dev_x.tolist(), dev_y.tolist()):
+            dot_cells.setdefault((int(x // DOT_CELL_PX), int(y // DOT_CELL_PX)), []).append((x, y))
+        r = DOT_RADIUS_PX
         for sample_id, x, y, text in reversed(self._labels):
             at = transform.map(QPointF(x, y))
             width = self._widths.get(text)
@@ -174,9 +191,16 @@ class SampleLabels(pg.GraphicsObject):
             x0, y0 = at.x() - width / 2, at.y() - self.ABOVE_DOT_PX - height
             x1, y1 = x0 + width, y0 + height
             cx, cy = int((x0 + x1) / 2 // cell_w), int((y0 + y1) / 2 // cell_h)
-            # Two px of air between neighbours across, one down.
+            # Two px of air between neighbours across, one down; device names and symbols win.
             if any(x0 - 2 < b[2] and b[0] < x1 + 2 and y0 - 1 < b[3] and b[1] < y1 + 1
                    for dx in (-1, 0, 1) for dy in (-1, 0, 1) for b in cells.get((cx + dx, cy + dy), ())):
+                continue
+            if any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in blocked):
+                continue
+            if any(x0 - r < px < x1 + r and y0 - r < py < y1 + r
+                   for gx in range(int((x0 - r) // DOT_CELL_PX), int((x1 + r) // DOT_CELL_PX) + 1)
+                   for gy in range(int((y0 - r) // DOT_CELL_PX), int((y1 + r) // DOT_CELL_PX) + 1)
+                   for px, py in dot_cells.get((gx, gy), ())):
                 continue
             cells.setdefault((cx, cy), []).append((x0, y0, x1, y1))
             shown.append((sample_id, QRectF(x0, y0, width, height),
@@ -345,7 +369,7 @@ class SurveyOverlay:
             text = label_text(self._values.get(sample_id), self.kind)
             if text is not None:
                 labels.append((sample_id, float(self._xy[index, 0]), float(self._xy[index, 1]), text))
-        self.labels.set_labels(labels)
+        self.labels.set_labels(labels, self._xy)
 
     def shown_labels(self) -> dict[int, str]:
         """Sample id -> the label shown on it at the current zoom: what a person reads."""

@@ -689,7 +689,7 @@ def layer_info_text(image: LayerImage) -> str:
     analysis = image.analysis
     target = analysis.target if analysis is not None else None
     if target is not None and target.network is not None and target.assumed:
-        parts.append(f"target {target.network.ssid!r}: {target.reason}")
+        parts.append(f"target {printable_ssid(target.network.ssid)}: {target.reason}")
     return "; ".join(p for p in parts if p)
 
 
@@ -1098,6 +1098,7 @@ class SurveyFeature(QObject):
         self.window = window
         view = window.view
         self.overlay = SurveyOverlay(getattr(view, "viewbox", view))
+        self.overlay.labels.obstacles = view.label_obstacles
         self.controller = SurveyController(window, self.overlay, self)
         self.tool = SurveyTool(window, self.controller)
         self.panel = SurveyPanel(self.controller)

@@ -67,7 +67,9 @@ def test_gui_on_a_missing_project_file_shows_the_window_and_says_so(qapp, tmp_pa
     seen = {}
 
     def look_and_close():
-        window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "evsurvey_main_window")
+        # The main window run_gui just showed (windows of earlier tests may linger, closed).
+        window = next(w for w in QApplication.topLevelWidgets()
+                      if w.objectName() == "evsurvey_main_window" and w.isVisible())
         seen["visible"] = window.isVisible()
         seen["welcome"] = window.centre.currentWidget() is window.welcome
         seen["status"] = window.statusBar().currentMessage()

@@ -319,7 +319,12 @@ def test_reopen_finds_everything(make_window, qtbot, tmp_path, monkeypatch, qset
     qtbot.keyClick(first, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     import_file(qtbot, first, monkeypatch, write_png(tmp_path / "plan.png"))
     monkeypatch.setattr(dialogs, "ask_garage", lambda parent, materials, units: TWO_CAR)
+    from survey.ui import garage_place
+
+    asked = []
+    monkeypatch.setattr(garage_place, "ask_garage_mode", lambda *a: asked.append(a) or garage_place.REPLACE)
     qtbot.keyClick(first, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert asked  # a plan with an image: the builder asks before replacing it
     press_key(qtbot, first, Qt.Key.Key_C)
     click_site(qtbot, first, 3.0, 6.5)
     before = first.session.project
@@ -334,7 +339,7 @@ def test_reopen_finds_everything(make_window, qtbot, tmp_path, monkeypatch, qset
     assert after.site.customer == "Grace" and after.units == "ft"
     assert after.walls == before.walls
     assert after.devices == before.devices
-    assert after.floorplan is None  # the garage builder replaced the image with a clean plan
+    assert after.floorplan is None  # the installer chose to replace the image with a clean plan
     assert second.view.scale_bar.text.toPlainText().endswith("ft")
 
 

@@ -182,6 +182,9 @@ class CompareView(QWidget):
         surveys = [s for s in project.surveys if s.samples]
         keep = (self.before_box.currentData(), self.after_box.currentData())
         default = pick_before_after(project)
+        if keep[0] == keep[1]:
+            # Nothing real was chosen (one survey, both boxes on it): a new After must show up.
+            keep = (None, None)
         for box, kept, fallback in ((self.before_box, keep[0], default[0] if default else None),
                                     (self.after_box, keep[1], default[1] if default else None)):
             box.blockSignals(True)

@@ -76,7 +76,7 @@ FEATURE_POLL_MS = 20
 #: Qt and waits that long to get it back while a heatmap is fitted, so a slot making twenty
 #: Qt calls was held up ~100 ms; at 0.5 ms the same slot waits ~10 ms. The workers lose a
 #: little throughput to the extra switches.
-GIL_SWITCH_INTERVAL_S = 0.0005
+GIL_SWITCH_INTERVAL_S = 0.0002
 
 #: Room (px) left for the window frame and the title bar when the window is sized to the
 #: screen before it is shown (typical desktop themes: 2-8 px borders, 24-38 px title bars).

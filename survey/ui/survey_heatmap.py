@@ -8,6 +8,8 @@ and the PDF show the same colours.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
@@ -31,12 +33,12 @@ SAMPLES_Z = 25
 SAMPLE_LABELS_Z = 25.5
 #: Radius (px) of a sample dot (its size is 11 px) plus a pixel of air.
 DOT_RADIUS_PX = 6.5
-DOT_CELL_PX = 32.0
 FLASH_Z = 26
 #: Labels on every sample get unreadable (and slow) past this many; the table and the
 #: hover readout still give every value.
 MAX_SAMPLE_LABELS = 150
 FLASH_MS = 600
+FLASH_MAX_MS = 4000
 FLASH_RADIUS_PX = 24
 
 
@@ -175,13 +177,17 @@ class SampleLabels(pg.GraphicsObject):
         cells: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
         shown = []
         cell_w, cell_h = 80.0, height
-        # Every dot in device pixels, by DOT_CELL_PX cell: a label must not cover a neighbour's dot.
+        # Every dot in device pixels: a label must not cover a neighbour's dot. Only the dots
+        # near a label can be in the way (there are thousands on a large survey, 150 labels).
         dots = self._dots
         dev_x = transform.m11() * dots[:, 0] + transform.m21() * dots[:, 1] + transform.dx()
         dev_y = transform.m12() * dots[:, 0] + transform.m22() * dots[:, 1] + transform.dy()
-        dot_cells: dict[tuple[int, int], list[tuple[float, float]]] = {}
-        for x, y in zip(dev_x.tolist(), dev_y.tolist()):
-            dot_cells.setdefault((int(x // DOT_CELL_PX), int(y // DOT_CELL_PX)), []).append((x, y))
+        if self._labels:
+            at = [transform.map(QPointF(x, y)) for _, x, y, _ in self._labels]
+            lx, ly = [p.x() for p in at], [p.y() for p in at]
+            near = ((dev_x > min(lx) - 100) & (dev_x < max(lx) + 100)
+                    & (dev_y > min(ly) - 100) & (dev_y < max(ly) + 100))
+            dev_x, dev_y = dev_x[near], dev_y[near]
         r = DOT_RADIUS_PX
         for sample_id, x, y, text in reversed(self._labels):
             at = transform.map(QPointF(x, y))
@@ -197,10 +203,7 @@ class SampleLabels(pg.GraphicsObject):
                 continue
             if any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in blocked):
                 continue
-            if any(x0 - r < px < x1 + r and y0 - r < py < y1 + r
-                   for gx in range(int((x0 - r) // DOT_CELL_PX), int((x1 + r) // DOT_CELL_PX) + 1)
-                   for gy in range(int((y0 - r) // DOT_CELL_PX), int((y1 + r) // DOT_CELL_PX) + 1)
-                   for px, py in dot_cells.get((gx, gy), ())):
+            if np.any((dev_x > x0 - r) & (dev_x < x1 + r) & (dev_y > y0 - r) & (dev_y < y1 + r)):
                 continue
             cells.setdefault((cx, cy), []).append((x0, y0, x1, y1))
             shown.append((sample_id, QRectF(x0, y0, width, height),
@@ -237,10 +240,10 @@ class SampleLabels(pg.GraphicsObject):
 class SurveyOverlay:
     """Owns the survey's graphics items on a ViewBox.
 
-    The sample dots and labels are updated incrementally: a new sample adds one dot and
-    takes over the oldest label, a layer that arrives re-colours only the dots whose value
-    changed (every brush and label rebuilt per sample cost the UI thread ~0.2 s at 500
-    samples).
+    The sample dots are updated incrementally: a new sample adds one dot, a layer that
+    arrives re-colours only the dots whose value changed (every brush and label rebuilt per
+    sample cost the UI thread ~0.2 s at 500 samples); the labels are one item
+    (:class:`SampleLabels`).
     """
 
     def __init__(self, viewbox: pg.ViewBox):
@@ -275,12 +278,14 @@ class SurveyOverlay:
         self._flash_timer = QTimer(viewbox)  # dies with the view, never outlives its items
         self._flash_timer.setSingleShot(True)
         self._flash_timer.timeout.connect(lambda: self.flash.setVisible(False))
+        self._flash_since = 0.0
         self.layer: LayerImage | None = None
         self._heatmap_wanted = True
 
     # -- heatmap --------------------------------------------------------------------------
     def set_layer(self, layer: LayerImage | None) -> None:
         self.layer = layer
+        self._end_flash()
         if layer is None or layer.rgba is None or layer.grid is None:
             self.image.clear()
             self.image.setVisible(False)
@@ -386,18 +391,30 @@ class SurveyOverlay:
             self.walk_path.setData([], [])
 
     def flash_at(self, x_m: float, y_m: float) -> None:
-        """A large ring at a new sample for a moment: the confirmation you can see.
+        """A large ring at a new sample until its map is drawn: the confirmation you can see.
 
-        Shown and hidden, not animated: every animation frame repainted the plan while the
-        new map was being fitted, each repaint waiting for the fit's GIL (DESIGN.md: the UI
-        thread never blocks > 50 ms).
+        Shown, then hidden when the map with the sample lands (:meth:`set_layer`), at least
+        :data:`FLASH_MS` later and at most :data:`FLASH_MAX_MS`: not animated, and not hidden
+        on a timer in the middle of the fit, because every repaint while the map is being
+        fitted waits for the fit's GIL (DESIGN.md: the UI thread never blocks > 50 ms).
         """
         radius_px = FLASH_RADIUS_PX
         self.flash.setRect(-radius_px, -radius_px, 2 * radius_px, 2 * radius_px)
         self.flash.setPen(QPen(QColor(255, 200, 0, 220), 4))
         self.flash.setPos(x_m, y_m)
         self.flash.setVisible(True)
-        self._flash_timer.start(FLASH_MS)
+        self._flash_since = time.monotonic()
+        self._flash_timer.start(FLASH_MAX_MS)
+
+    def _end_flash(self) -> None:
+        if not self.flash.isVisible():
+            return
+        left_ms = FLASH_MS - (time.monotonic() - self._flash_since) * 1000
+        if left_ms > 0:
+            self._flash_timer.start(int(left_ms))
+        else:
+            self._flash_timer.stop()
+            self.flash.setVisible(False)
 
     def remove(self) -> None:
         for item in [self.image, self.samples, self.pending, self.walk_path, self.flash, self.labels]:

@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import (
     QApplication, QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel,
@@ -58,6 +58,10 @@ if TYPE_CHECKING:
     from survey.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+
+#: Delay (ms) between an edit and the start of the map's fit (see refresh_layer): a frame or
+#: two, nothing a person waits for.
+FIT_DELAY_MS = 60
 
 #: A scan whose newest reading is older than this (s) is stale: the OS handed back a
 #: cached list instead of scanning (NetworkManager rate-limits rescans to one per ~10 s
@@ -309,6 +313,8 @@ class SurveyController(QObject):
         #: charger readout and the verdict reuse one fit instead of making their own.
         self.heatmaps = getattr(window, "fits", None) or FitCache()
         self.fitter = LatestOnlyWorker(compute_layer, self)
+        self._fit_timer = QTimer(self, singleShot=True, interval=FIT_DELAY_MS)
+        self._fit_timer.timeout.connect(self._submit_fit)
         self.fitter.done.connect(self._on_layer_done)
         self.fitter.error.connect(lambda _req, reason: self.message.emit(f"Heatmap not updated: {reason}"))
         self.mode = SampleMode.POINT
@@ -653,8 +659,15 @@ class SurveyController(QObject):
         self.session.push(MoveSampleCommand(self.session, sample_id, (x_m, y_m), self.sample_ids))
 
     def refresh_layer(self) -> None:
-        project = self.session.project
+        """Ask for the map of the project as it is now; the fit starts :data:`FIT_DELAY_MS`
+        later. An edit emits several signals (a sample: samplesChanged, projectChanged), each
+        asking again: they make one fit. And the window's own reaction to the edit (the new
+        dot drawn, the panels refreshed) is over before the fit competes with it for the GIL."""
         self._serial += 1
+        self._fit_timer.start()
+
+    def _submit_fit(self) -> None:
+        project = self.session.project
         self.fitter.submit(LayerRequest(self.layer_kind, project, project.active_survey_id, self._serial,
                                         cache=self.heatmaps))
 

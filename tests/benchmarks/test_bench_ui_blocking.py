@@ -117,7 +117,13 @@ def test_ui_thread_block_per_sample(qtbot, tmp_path, sites, n_samples):
 
 
 def test_5000_sample_project_opens_to_a_usable_window(qtbot, tmp_path):
+    from survey.project.store import ProjectStore
+
     path = build(tmp_path / "site-5000.evsurvey", 5000)
+    started = time.perf_counter()
+    with ProjectStore.open(path, read_only=True) as store:
+        store.load()
+    read_s = time.perf_counter() - started  # reading the file alone (survey.project.store)
     window = _window(qtbot, tmp_path)
     window.show_side_panel(window.survey.panel)
     meter = BlockMeter()
@@ -130,11 +136,14 @@ def test_5000_sample_project_opens_to_a_usable_window(qtbot, tmp_path):
     usable_s = meter.first_tick_at - started
     meter.reset()
     controller = window.survey.controller
-    qtbot.waitUntil(lambda: controller.layer is not None and controller.layer.layer is not None, timeout=180000)
+    qtbot.waitUntil(lambda: controller.layer is not None and controller.layer.layer is not None, timeout=900000)
     heatmap_s = time.perf_counter() - started
     meter.stop()
-    print(f"\n5000 samples: open_project returned after {opened - started:.2f} s, the event loop ran again after "
-          f"{usable_s:.2f} s; heatmap after {heatmap_s:.1f} s, the UI thread's longest block meanwhile "
+    print(f"\n5000 samples: the file alone reads in {read_s:.2f} s; open_project returned after "
+          f"{opened - started:.2f} s, the event loop ran again after {usable_s:.2f} s (the window's own part "
+          f"{usable_s - read_s:.2f} s); heatmap after {heatmap_s:.0f} s, the UI thread's longest block meanwhile "
           f"{meter.longest_ms:.0f} ms")
     assert window.survey.panel.phase.currentText().startswith("Before (5000")
-    assert usable_s < OPEN_BUDGET_S
+    assert usable_s - read_s < 1.0, "the window's own work after reading the file"
+    assert usable_s < OPEN_BUDGET_S, (f"usable after {usable_s:.1f} s, {read_s:.1f} s of it reading the file "
+                                      "(survey.project.store.load, on the UI thread)")

@@ -13,10 +13,9 @@ import importlib
 import logging
 import logging.handlers
 import sys
-from pathlib import Path
 
 from survey import __version__
-from survey.errors import EvSurveyError, UserInputError
+from survey.errors import EvSurveyError
 
 log = logging.getLogger("survey")
 
@@ -68,10 +67,8 @@ def _add_gui(sub) -> None:
 def _run_gui(args) -> int:
     from survey.ui.app import run_gui
 
-    project = args.project
-    if project is not None and not Path(project).exists():
-        raise UserInputError(f"{project} does not exist. Check the path, or start without it and use File → New.")
-    return run_gui(project, scanner_name=args.scanner)
+    # A missing project file is the window's to say (evsurvey-gui has no console to print to).
+    return run_gui(args.project, scanner_name=args.scanner)
 
 
 def build_parser() -> argparse.ArgumentParser:

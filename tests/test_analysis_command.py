@@ -45,3 +45,10 @@ def test_recommend_does_not_modify_the_project(project_file):
     before = project_file.read_bytes()
     main(["recommend", str(project_file), "--json"])
     assert project_file.read_bytes() == before
+
+
+def test_recommend_unknown_profile_is_a_user_error_listing_the_known_ones(project_file, capsys):
+    assert main(["recommend", str(project_file), "--profile", "tesla"]) == 2
+    err = capsys.readouterr().err
+    assert "no charger profile 'tesla'" in err and "wallbox_pulsar_plus" in err and "generic_iot" in err
+    assert "Traceback" not in err

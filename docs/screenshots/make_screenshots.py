@@ -109,11 +109,10 @@ def main(out_dir: Path) -> int:
         controller = window.survey.controller
         _tab(window, "Survey")
         window.activate_tool("survey")
-        _wait(app, lambda: controller.layer is not None and controller.layer.n_points > 0, "the live map")
+        _wait(app, lambda: controller.layer is not None and controller.layer.layer is not None, "the live map")
         _save(app, window, out_dir / "survey.png")
         samples = window.session.project.active_survey.samples
-        controller.selected_sample_id = samples[-1].id
-        window.survey.channels.refresh()
+        window.view.select("sample", samples[-1].id)  # as a click on its dot with the Select tool does
         _tab(window, "Channels")
         _save(app, window, out_dir / "channels.png")
         window.close()

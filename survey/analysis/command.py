@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from survey.project.profiles import get_profile, load_profiles
+from survey.errors import UserInputError
+from survey.project.profiles import load_profiles
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -35,10 +36,22 @@ def run(args) -> int:
         from survey.analysis.survey_analysis import with_charger_reading
 
         project = with_charger_reading(project, args.charger_reading, survey.name if survey is not None else "")
-    profile = get_profile(args.profile) if args.profile else None
+    profile = _named_profile(args.profile) if args.profile else None
     rec = recommend(project, survey, profile)
     if args.json:
         print(json.dumps(rec.to_json(), ensure_ascii=False, indent=2))
     else:
         print(format_text(rec))
     return 0
+
+
+def _named_profile(profile_id: str):
+    """The charger profile called ``profile_id``; an unknown id is bad input (exit 2), not a
+    silent fall-back to the generic profile that would print a verdict for another charger."""
+    profiles = load_profiles()
+    for profile in profiles:
+        if profile.id == profile_id:
+            return profile
+    known = ", ".join(p.id for p in profiles)
+    raise UserInputError(f"There is no charger profile {profile_id!r}. Known profiles: {known}. "
+                         "Add your own as a JSON file in the user profile folder.")

@@ -1,7 +1,9 @@
-"""The maps a survey has, as values: which kind, on which grid, in which unit, made how.
+"""The maps a survey has, as values: which kind, on which grid, in which unit, made how,
+and what one sample measured of each map's quantity.
 
 Kept apart from :mod:`survey.analysis.survey_analysis` (which computes them and loads
-scipy) so the GUI can name the layers at start-up without importing the fitting stack.
+scipy) so the GUI can name the layers, and label a sample it has just taken, without
+importing the fitting stack.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from enum import Enum
 
 import numpy as np
 
+from survey.analysis.target import is_24ghz, sample_observations, target_rssi_at_sample
+from survey.project.model import Sample
+from survey.rf.channels import CCA_THRESHOLD_DBM, freq_to_channel
 from survey.rf.propagation import SiteGrid
 
 
@@ -71,3 +76,42 @@ class MapLayer:
             v = float(self.values[i, j])
             return v if math.isfinite(v) else None
         return None
+
+
+# -- what one sample measured of a layer's quantity ---------------------------------------------
+
+def channel_of(obs) -> int | None:
+    return freq_to_channel(obs.freq_mhz) if obs.freq_mhz else obs.channel
+
+
+def strongest_at_sample(sample: Sample) -> float | None:
+    """The strongest RSSI (dBm) of any BSS heard at one sample; None when nothing was heard."""
+    rssis = [o.rssi_dbm for o in sample_observations(sample) if o.rssi_dbm is not None]
+    return max(rssis) if rssis else None
+
+
+def cochannel_at_sample(sample: Sample, target, channel: int) -> int:
+    """Other BSSs heard at one sample at >= -82 dBm on ``channel`` (the target's own not counted).
+
+    -82 dBm is the 802.11 OFDM CCA threshold (IEEE 802.11-2020, 17.3.10.6, via
+    ``survey.rf.channels``).
+    """
+    return sum(1 for obs in sample_observations(sample)
+               if obs.rssi_dbm is not None and obs.rssi_dbm >= CCA_THRESHOLD_DBM and is_24ghz(obs)
+               and not (target is not None and target.matches(obs)) and channel_of(obs) == channel)
+
+
+def sample_value(kind: LayerKind, sample: Sample, target, channel: int | None) -> float | None:
+    """What one sample measured of the quantity a layer maps, in ``kind.unit``: the target's
+    RSSI (target and predicted maps; the strongest network's when there is no target yet),
+    the strongest RSSI, or the co-channel count on ``channel``. None where the sample has no
+    such value: the target not heard, no channel known, and always for the confidence layer
+    (an uncertainty is a property of the map, not of a measurement)."""
+    kind = LayerKind(kind)
+    if kind is LayerKind.CONFIDENCE:
+        return None
+    if kind is LayerKind.COCHANNEL:
+        return None if channel is None else float(cochannel_at_sample(sample, target, channel))
+    if kind is LayerKind.STRONGEST or target is None:
+        return strongest_at_sample(sample)
+    return target_rssi_at_sample(sample, target)

@@ -26,7 +26,7 @@ import numpy as np
 
 from survey.analysis.findings import Finding, find_issues
 from survey.analysis.fit_cache import FitCache, digest as _digest
-from survey.analysis.map_layer import LayerKind, MapLayer
+from survey.analysis.map_layer import LayerKind, MapLayer, channel_of, cochannel_at_sample, strongest_at_sample
 from survey.analysis.radio import (
     RadioModel, build_model, coverage_grid_dbm, coverage_with, has_transmitter, router_samples,
 )
@@ -40,7 +40,7 @@ from survey.analysis.verdict import (
 from survey.errors import UserInputError
 from survey.project.model import ChargerProfile, Project, Survey
 from survey.project.profiles import get_profile, with_offset
-from survey.rf.channels import CCA_THRESHOLD_DBM, freq_to_channel
+
 from survey.rf.propagation import SiteGrid, site_grid
 
 log = logging.getLogger(__name__)
@@ -214,15 +214,11 @@ def strongest_samples(survey: Survey | None, not_heard_dbm: float):
     if survey is None:
         return np.zeros((0, 2)), np.zeros(0)
     xy, values = [], []
-    for sample in (s for s in survey.samples if s.scans):
-        rssis = [o.rssi_dbm for o in sample_observations(sample) if o.rssi_dbm is not None]
+    for sample in (s for s in survey.samples if s.scans):  # link-only samples measured no signal
+        rssi = strongest_at_sample(sample)
         xy.append((sample.x_m, sample.y_m))
-        values.append(max(rssis) if rssis else not_heard_dbm)
+        values.append(not_heard_dbm if rssi is None else rssi)
     return np.asarray(xy, dtype=float).reshape(-1, 2), np.asarray(values, dtype=float)
-
-
-def _channel_of(obs) -> int | None:
-    return freq_to_channel(obs.freq_mhz) if obs.freq_mhz else obs.channel
 
 
 def target_channel(survey: Survey | None, target) -> int | None:
@@ -233,27 +229,19 @@ def target_channel(survey: Survey | None, target) -> int | None:
     for obs in survey_observations(survey):
         if obs.rssi_dbm is None or not target.matches(obs) or not is_24ghz(obs):
             continue
-        ch = _channel_of(obs)
+        ch = channel_of(obs)
         if ch is not None:
             power[ch] = power.get(ch, 0.0) + 10.0 ** (obs.rssi_dbm / 10.0)
     return max(power, key=lambda c: power[c]) if power else None
 
 
 def cochannel_samples(survey: Survey | None, target, channel: int | None):
-    """(xy_m (N,2), count (N,)) of other BSSs heard at >= -82 dBm on ``channel``.
-
-    -82 dBm is the 802.11 OFDM CCA threshold (IEEE 802.11-2020, 17.3.10.6, via
-    ``survey.rf.channels``); the target's own BSSs are not counted.
-    """
+    """(xy_m (N,2), count (N,)) of other BSSs heard at >= -82 dBm on ``channel`` at each sample."""
     if survey is None or channel is None:
         return np.zeros((0, 2)), np.zeros(0)
-    xy, counts = [], []
-    for sample in (s for s in survey.samples if s.scans):
-        n = sum(1 for obs in sample_observations(sample)
-                if obs.rssi_dbm is not None and obs.rssi_dbm >= CCA_THRESHOLD_DBM and is_24ghz(obs)
-                and not (target is not None and target.matches(obs)) and _channel_of(obs) == channel)
-        xy.append((sample.x_m, sample.y_m))
-        counts.append(n)
+    scanned = [s for s in survey.samples if s.scans]
+    xy = [(sample.x_m, sample.y_m) for sample in scanned]
+    counts = [cochannel_at_sample(sample, target, channel) for sample in scanned]
     return np.asarray(xy, dtype=float).reshape(-1, 2), np.asarray(counts, dtype=float)
 
 

@@ -385,9 +385,56 @@ def check_pdf_page(data: bytes, page_index: int, name: str = "The PDF") -> None:
             log.info("%s: pypdf could not check the page (%s); drawing it anyway", name, exc)
 
 
+#: Long side (px) of the page pictures the import dialog shows (it scales them down for the
+#: thumbnails), and how many pages get one: a long set of drawings still opens at once.
+PDF_PREVIEW_PX = 520
+PDF_MAX_PREVIEWS = 40
+
+#: (left, top, right, bottom) as shares 0..1 of a page's width and height.
+Crop = tuple[float, float, float, float]
+
+
+def pdf_previews(data: bytes, name: str = "The PDF", long_side_px: int = PDF_PREVIEW_PX,
+                 max_pages: int = PDF_MAX_PREVIEWS) -> tuple[bytes | None, ...]:
+    """A small PNG of each of the first ``max_pages`` pages, None for a page that cannot be
+    drawn (or is refused by :func:`check_pdf_page`): the import dialog shows them."""
+    import pypdfium2 as pdfium
+
+    pdf = _open_pdf(data, name)
+    try:
+        out: list[bytes | None] = []
+        for index in range(min(len(pdf), max_pages)):
+            try:
+                check_pdf_page(data, index, name)
+                width_pt, height_pt = pdf.get_page_size(index)
+                page = pdf[index]
+                bitmap = page.render(scale=long_side_px / max(width_pt, height_pt, 1.0), rev_byteorder=True,
+                                     may_draw_forms=False, draw_annots=False)
+                out.append(encode_png(np.ascontiguousarray(bitmap.to_numpy()[:, :, :3])))
+            except (FloorplanImportError, pdfium.PdfiumError) as exc:
+                log.info("%s: no preview of page %d (%s)", name, index + 1, exc)
+                out.append(None)
+        return tuple(out)
+    finally:
+        pdf.close()
+
+
+def crop_pixels(rgb: np.ndarray, crop: Crop | None) -> np.ndarray:
+    """``rgb`` (H, W, 3) cut to ``crop``; the whole array when None. The scale of the page is
+    unchanged: metres per pixel do not change when pixels are cut away."""
+    if crop is None:
+        return rgb
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = (min(max(float(v), 0.0), 1.0) for v in crop)
+    left, top = round(min(x0, x1) * w), round(min(y0, y1) * h)
+    right, bottom = max(left + 1, round(max(x0, x1) * w)), max(top + 1, round(max(y0, y1) * h))
+    return rgb[top:bottom, left:right]
+
+
 def render_pdf_page(data: bytes, page_index: int = 0, name: str = "The PDF",
-                    progress: Progress = no_progress) -> RenderedPage:
-    """Render one page (0-based) to PNG at a resolution fit for tracing walls over it."""
+                    progress: Progress = no_progress, crop: Crop | None = None) -> RenderedPage:
+    """Render one page (0-based) to PNG at a resolution fit for tracing walls over it, cut to
+    ``crop`` (the drawing without the title block and margins) when given."""
     import pypdfium2 as pdfium
 
     pdf = _open_pdf(data, name)
@@ -412,16 +459,17 @@ def render_pdf_page(data: bytes, page_index: int = 0, name: str = "The PDF",
             raise FloorplanImportError(f"Page {page_index + 1} of {name} cannot be drawn ({exc}).") from None
     finally:
         pdf.close()
-    rgb = pixels[:, :, :3]
+    rgb = np.ascontiguousarray(crop_pixels(pixels[:, :, :3], crop))
     progress(f"Encoding page {page_index + 1} of {name}…", None)
     return RenderedPage(png=encode_png(rgb), width_px=rgb.shape[1], height_px=rgb.shape[0], dpi=dpi,
                         page_index=page_index, page_count=count)
 
 
-def import_pdf_page(data: bytes, page_index: int, name: str, progress: Progress = no_progress) -> PlanImage:
-    page = render_pdf_page(data, page_index, name, progress)
+def import_pdf_page(data: bytes, page_index: int, name: str, progress: Progress = no_progress,
+                    crop: Crop | None = None) -> PlanImage:
+    page = render_pdf_page(data, page_index, name, progress, crop)
     return PlanImage(page.png, "png", page.width_px, page.height_px, page.provisional_metres_per_px,
-                     f"{Path(name).name} (page {page_index + 1})",
+                     f"{Path(name).name} (page {page_index + 1}{', cropped' if crop else ''})",
                      f"page {page_index + 1} of {page.page_count} at {page.dpi:.0f} dpi")
 
 

@@ -151,3 +151,18 @@ def nice_scale_length(max_length: float) -> float:
         if value <= max_length:
             return value
     return 10.0 ** exponent
+
+
+def wall_doubled(wall: Wall, walls: Iterable[Wall], tolerance_m: float = 0.15) -> bool:
+    """Whether an existing wall already runs along ``wall`` (parallel, within ``tolerance_m``,
+    covering most of it): adding ``wall`` would count the same wall's loss twice."""
+    if wall.length_m == 0:
+        return False
+    for other in walls:
+        # Most of five points along the new wall lie on the other one.
+        on = sum(point_segment_distance(wall.x1_m + t * (wall.x2_m - wall.x1_m), wall.y1_m + t * (wall.y2_m - wall.y1_m),
+                                        other.x1_m, other.y1_m, other.x2_m, other.y2_m) <= tolerance_m
+                 for t in (0.1, 0.3, 0.5, 0.7, 0.9))
+        if on >= 4:
+            return True
+    return False

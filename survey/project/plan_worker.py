@@ -42,19 +42,24 @@ WORKER_TIMEOUT_S = 120.0
 
 @dataclass(frozen=True)
 class PdfPages:
-    """The PDF has this many pages: ask which one, then run the job again with its index."""
+    """The PDF has ``count`` pages: ask which one and what part of it (``previews``: a small
+    PNG of each of the first pages, None where a page cannot be drawn), then run the job again
+    with its index and crop."""
 
     count: int
+    previews: tuple[bytes | None, ...] = ()
 
 
 @dataclass(frozen=True)
 class PlanJob:
-    """Read the plan file at ``path``. ``page_index``: the PDF page (None: page 1 of a
-    one-page PDF, else :class:`PdfPages`). ``svg_rasterizer``: draws a cleaned SVG
-    (``survey.ui`` passes its Qt renderer; it is pickled by name into the child)."""
+    """Read the plan file at ``path``. ``page_index``: the PDF page (None: :class:`PdfPages`,
+    so the installer sees the pages first), ``crop`` the part of it to keep.
+    ``svg_rasterizer``: draws a cleaned SVG (``survey.ui`` passes its Qt renderer; it is
+    pickled by name into the child)."""
 
     path: str
     page_index: int | None = None
+    crop: fi.Crop | None = None
     svg_rasterizer: Callable | None = None
 
     @property
@@ -72,13 +77,11 @@ def run_plan_job(job: PlanJob, progress: fi.Progress = fi.no_progress):
     if kind == "image":
         return fi.import_image(data, name, progress)
     if kind == "pdf":
-        page_index = job.page_index
-        if page_index is None:
+        if job.page_index is None:
             count = fi.pdf_page_count(data, name)
-            if count > 1:
-                return PdfPages(count)
-            page_index = 0
-        return fi.import_pdf_page(data, page_index, name, progress)
+            progress(f"Drawing the pages of {name}…", None)
+            return PdfPages(count, fi.pdf_previews(data, name))
+        return fi.import_pdf_page(data, job.page_index, name, progress, job.crop)
     if kind == "dxf":
         return fi.read_dxf(data, name, progress)
     progress(f"Checking {name}…", None)

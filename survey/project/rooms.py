@@ -27,8 +27,8 @@ The installer may name rooms and add rooms the walls do not close, in
      {"name": "Carport", "x_m": 3.0, "y_m": 12.0, "outdoor": true},  # a walled area that is outdoors
      {"name": "Shed", "polygon": [[20, 0], [24, 0], [24, 3], [20, 3]]}]   # a room drawn by hand
 
-Use :func:`site_rooms` for the whole picture and :func:`room_at`, :func:`place_words` and
-:func:`wall_at` for one point (the customer's PDF says "the garage" or "the house").
+Use :func:`site_rooms` for the whole picture and :func:`room_at`, :func:`place_words`,
+:func:`describe_place` and :func:`wall_at` for one point (the customer's PDF says "the garage" or "the house").
 """
 
 from __future__ import annotations
@@ -270,7 +270,10 @@ def place_words(project: Project, xy_m) -> str:
     rooms = site_rooms(project)
     if not rooms.closed:
         return ""
-    room = room_at(project, xy_m)
+    return _room_words(project, room_at(project, xy_m))
+
+
+def _room_words(project: Project, room: Room | None) -> str:
     if room is None:
         return "outdoors"
     if room.outdoor:
@@ -281,6 +284,54 @@ def place_words(project: Project, xy_m) -> str:
     if here is not None and here.index == room.index:
         return "the garage"
     return "the house"
+
+
+#: A point this close to a wall (m) is "on" it: a device is mounted on a wall.
+ON_WALL_M = 0.6
+
+
+def describe_place(project: Project, xy_m) -> str:
+    """A place on the plan as the report and the Analysis panel say it: the room, the wall it
+    is on and how far from the charger, e.g. "in the garage, on the wall shared with the
+    house, 3.1 m from the charger"."""
+    from survey.project.units import format_length  # units imports nothing of the plan
+
+    x, y = float(xy_m[0]), float(xy_m[1])
+    # A device hangs on a wall: it is in the room it faces (as for the charger, DEVICE_REACH_M).
+    here = room_at(project, (x, y), DEVICE_REACH_M)
+    where = _room_words(project, here) if site_rooms(project).closed else ""
+    parts = ["outdoors" if where == "outdoors" else f"in {where}" if where else "outside the walls drawn on the plan"]
+    wall = wall_at(project, (x, y), ON_WALL_M)
+    if wall is not None and site_rooms(project).closed:
+        a, b = _rooms_either_side(project, wall, (x, y))
+        material = project.material(wall.material_id)
+        if a is not None and b is not None and a.index != b.index:
+            other = b if here is not None and here.index == a.index else a
+            parts.append(f"on the wall shared with {_room_words(project, other)}")
+        elif material is not None and "door" in material.id:
+            parts.append(f"on the {material.name.lower()}")
+        elif (a is None) != (b is None):
+            parts.append("on an outside wall")
+    charger = project.charger
+    if charger is not None:
+        parts.append(f"{format_length(math.hypot(x - charger.x_m, y - charger.y_m), project.units)} from the charger")
+    return ", ".join(parts)
+
+
+def _rooms_either_side(project: Project, wall: Wall, xy_m) -> tuple[Room | None, Room | None]:
+    """The rooms just beyond each face of ``wall`` at its point nearest ``xy_m`` (None
+    outside): one None for an outside wall, one room twice for a wall jutting into a room."""
+    rooms = site_rooms(project)
+    dx, dy = wall.x2_m - wall.x1_m, wall.y2_m - wall.y1_m
+    length = math.hypot(dx, dy)
+    if length == 0:
+        return None, None
+    t = min(max(((xy_m[0] - wall.x1_m) * dx + (xy_m[1] - wall.y1_m) * dy) / (length * length), 0.0), 1.0)
+    px, py = wall.x1_m + t * dx, wall.y1_m + t * dy
+    off = GAP_TOLERANCE_M + 2 * rooms.step_m  # past the thickened wall, into the room's own cells
+    nx, ny = -dy / length * off, dx / length * off
+    left, right = (int(i) for i in rooms.room_index_at([(px + nx, py + ny), (px - nx, py - ny)]))
+    return (rooms.rooms[left] if left >= 0 else None), (rooms.rooms[right] if right >= 0 else None)
 
 
 def wall_at(project: Project, xy_m, tolerance_m: float = 0.5) -> Wall | None:

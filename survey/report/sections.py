@@ -26,6 +26,8 @@ from survey.project.preflight import (
     TROUBLE_DROPS, TROUBLE_LOCAL_API, TROUBLE_OFFLINE, TROUBLE_SETUP_99, Status, troubleshooting_row,
 )
 from survey.project.model import SIMULATED_BACKEND, Device, Observation, Project, Survey, TargetNetwork
+from survey.project.rooms import describe_place
+from survey.project.survey_devices import SiteChange, change_between
 from survey.project.units import format_area, format_db, format_dbm, format_length
 from survey.report import colormap
 from survey.report.fonts import BODY_FONT, draw_string, safe_markup
@@ -193,9 +195,12 @@ def verdict_line(ctx: ReportContext) -> str:
     if v.status == "UNKNOWN":
         return "No verdict yet: " + (v.explanation or "survey the charger point first.")
     rssi = format_dbm(v.rssi_at_charger_dbm)
+    change = change_made(ctx)
     fixed = comp is not None and chosen is not None and chosen.kind != "nothing"
     how = f" ({v.method_words})" if v.method_words else ""
-    if v.status == "GOOD" and fixed:
+    if v.status == "GOOD" and change:
+        line = f"GOOD: the charger point gets {rssi}{how} after the change ({change_short(change)})."
+    elif v.status == "GOOD" and fixed:
         line = f"GOOD: the charger point gets {rssi}{how} after the change ({chosen.title})."
     elif v.status == "GOOD":
         line = f"GOOD: the charger point gets {rssi}{how}, no change needed."
@@ -211,6 +216,60 @@ def verdict_line(ctx: ReportContext) -> str:
                  f"{comp.after.verdict.status} {format_dbm(comp.charger_rssi_after_dbm)} "
                  f"({format_db(comp.charger_delta_db)}).")
     return line
+
+
+def change_made(ctx: ReportContext) -> SiteChange | None:
+    """The transmitters added, moved or removed between the compared surveys (None without
+    a comparison)."""
+    comp = ctx.comparison
+    if comp is None or comp.before.survey is None or comp.after.survey is None:
+        return None
+    return change_between(ctx.project, comp.before.survey, comp.after.survey)
+
+
+def change_short(change: SiteChange) -> str:
+    """"mesh node added", "router moved" (for the cover's one line)."""
+    parts = [f"{d.kind.label.lower()} added" for d in change.added]
+    parts += [f"{d.kind.label.lower()} moved" for d, _m in change.moved]
+    parts += [f"{d.kind.label.lower()} removed" for d in change.removed]
+    return ", ".join(parts)
+
+
+def _a(device: Device) -> str:
+    name = device.kind.label.lower()
+    return ("an " if name[0] in "aeiou" else "a ") + name
+
+
+def change_sentence(ctx: ReportContext) -> str:
+    """What the installer changed between the compared surveys, in the customer's words, and
+    whether it was the recommended change ("" without a comparison or a record to tell)."""
+    change, comp, chosen = change_made(ctx), ctx.comparison, ctx.plan.chosen
+    if change is None:
+        return ""
+    before, after = comp.before.survey_name, comp.after.survey_name
+    if not change.known:
+        if not change.added:
+            return ""
+        now = "; ".join(f"{_a(d)} {describe_place(ctx.project, (d.x_m, d.y_m))}" for d in change.added)
+        return (f"This project has no record of the devices on the plan at survey '{before}', so the report "
+                f"cannot tell what was added for '{after}'. On the plan now: {now}.")
+    if not change:
+        return f"No access point, mesh node or router was added or moved between '{before}' and '{after}'."
+    done = [f"added {_a(d)} {describe_place(ctx.project, (d.x_m, d.y_m))}" for d in change.added]
+    done += [f"moved the {d.kind.label.lower()} {ctx.length(m)}, now {describe_place(ctx.project, (d.x_m, d.y_m))}"
+             for d, m in change.moved]
+    done += [f"removed the {d.kind.label.lower()}" for d in change.removed]
+    sentence = f"Done between '{before}' and '{after}': " + "; ".join(done) + "."
+    if chosen is None:
+        return sentence
+    if chosen.kind == "nothing":
+        return sentence + " No change was needed for the charger; this one was made all the same."
+    recommended = option_device(chosen)
+    if recommended is not None and any(
+            d.kind is recommended.kind and abs(d.x_m - recommended.x_m) + abs(d.y_m - recommended.y_m) <= 3.0
+            for d in change.added):
+        return sentence + " This is the recommended change."
+    return sentence + f" This is not the change recommended ({chosen.title})."
 
 
 def _verdict_box(ctx: ReportContext) -> Table:
@@ -253,22 +312,23 @@ def summary(ctx: ReportContext) -> list:
     chosen = ctx.plan.chosen
     comp = ctx.comparison
     if chosen is not None:
+        lead = f"After survey '{comp.before.survey_name}'" if comp is not None else "For the charger"
         if chosen.kind == "nothing":
-            out.append(_p("No change to the network is needed for the charger. " + chosen.reason))
+            out.append(_p(f"{lead}, no change to the network was needed for the charger. {chosen.reason}"))
         else:
             where = ""
             if chosen.xy_m is not None:
-                where = (f" at {ctx.length(chosen.xy_m[0])} across, {ctx.length(chosen.xy_m[1])} down on the plan "
-                         "(marked on the recommendation page)")
+                where = f", {describe_place(ctx.project, chosen.xy_m)} (marked on the recommendation page)"
             after = ""
             if chosen.predicted_charger_rssi_dbm is not None:
                 after = f" The model predicts {format_dbm(chosen.predicted_charger_rssi_dbm)} at the charger with it."
-            lead = (f"Recommended after survey '{comp.before.survey_name}' (and carried out)" if comp is not None
-                    else "Recommended")
-            out.append(_p(f"{lead}: {chosen.title}{where}. {chosen.reason}{after}"))
+            out.append(_p(f"{lead}, recommended: {chosen.title}{where}. {chosen.reason}{after}"))
     elif comp is None:
         out.append(_p("No recommendation could be made: mark the charger point and the router on the plan."))
     if comp is not None:
+        done = change_sentence(ctx)
+        if done:
+            out.append(_p(done))
         out.append(_p(f"The site was surveyed again after the change ('{comp.before.survey_name}' -> "
                       f"'{comp.after.survey_name}'):"))
         for line in comp.summary_lines():
@@ -648,12 +708,13 @@ _CHECK_COLOURS = {"ok": "#e7f3e9", "action": "#fbe3e1", "check": "#ffffff"}
 def checklist(ctx: ReportContext) -> list:
     out = [_heading("Network checklist", "checklist")]
     source = "the scans and the network check" if ctx.project.preflight is not None else "the scans"
-    out.append(_p(f"What the network around the charger needs. OK and ACTION come from {source}; "
-                  "'check' items are verified on site by the installer (tick the box)."))
+    out.append(_p(f"What the network around the charger needs. OK and ACTION come from {source}; an ACTION "
+                  "is still to be done. 'check' items are verified on site by the installer (tick the box)."))
     rows = [[_cell(h, bold=True) for h in ("", "Item", "Status", "Detail")]]
     style = table_style(zebra=False)
     for i, item in enumerate(ctx.main.checklist):
-        rows.append([_cell("☐" if item.status == "check" else "☑"), _cell(item.title, True),
+        # Ticked only where the scans show it is fine: an ACTION is still to do, a 'check' to verify.
+        rows.append([_cell("☑" if item.status == "ok" else "☐"), _cell(item.title, True),
                      _cell(_CHECK_WORDS.get(item.status, item.status), item.status == "action"),
                      _cell(ctx.redactor.text(item.detail))])
         style.add("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor(_CHECK_COLOURS.get(item.status, "#ffffff")))

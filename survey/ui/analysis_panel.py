@@ -79,9 +79,20 @@ ETHERNET_SETTING = "ethernet_can_be_run"
 READING_NONE_DBM = -101.0
 CHECKLIST_SETTING = "checklist_ticked"
 
-SEVERITY_MARK = {"critical": "!!", "warning": "!", "info": "i"}
-STATUS_MARK = {"chosen": "=>", "alternative": "+", "rejected": "x", "not_needed": "-", "also": "&"}
+SEVERITY_WORDS = {"critical": "Must fix", "warning": "Should fix", "info": "Note"}
 CHECK_WORDS = {"ok": "OK", "action": "to do", "check": "check on site"}
+
+
+def option_line(number: int, option) -> str:
+    """One remedy in the list: "3. Mesh node: recommended, cost $$, -57.1 dBm at the charger"."""
+    from survey.analysis.placement import STATUS_WORDS
+
+    parts = [STATUS_WORDS[option.status]]
+    if option.cost_class:
+        parts.append(f"cost {option.cost_class}")
+    if option.predicted_charger_rssi_dbm is not None:
+        parts.append(f"{format_dbm(option.predicted_charger_rssi_dbm)} at the charger")
+    return f"{number}. {option.title}: " + ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -364,7 +375,7 @@ class AnalysisPanel(QWidget):
         self._clear_preview()
 
     def _show(self, rec: Recommendation) -> None:
-        from survey.analysis.placement import CHOSEN, STATUS_WORDS
+        from survey.analysis.placement import CHOSEN
 
         v = rec.verdict
         self.verdict_label.setText((v.status if v.rssi_at_charger_dbm is None
@@ -382,7 +393,8 @@ class AnalysisPanel(QWidget):
 
         self.findings_list.clear()
         for f in rec.findings:
-            QListWidgetItem(f"[{SEVERITY_MARK[f.severity]}] {escape_text(f.title)}", self.findings_list)
+            QListWidgetItem(f"{SEVERITY_WORDS.get(f.severity, f.severity)}: {escape_text(f.title)}",
+                            self.findings_list)
         if not rec.findings:
             QListWidgetItem("No problems found in the scans.", self.findings_list)
 
@@ -390,9 +402,7 @@ class AnalysisPanel(QWidget):
         self.options_list.blockSignals(True)
         self.options_list.clear()
         for n, o in enumerate(rec.options, 1):
-            after = f", {format_dbm(o.predicted_charger_rssi_dbm)}" if o.predicted_charger_rssi_dbm is not None else ""
-            item = QListWidgetItem(f"{STATUS_MARK[o.status]} {n}. {o.title} ({STATUS_WORDS[o.status]}) {o.cost_class}{after}",
-                                   self.options_list)
+            item = QListWidgetItem(option_line(n, o), self.options_list)
             if o.status == CHOSEN:
                 font = item.font()
                 font.setBold(True)
@@ -428,9 +438,15 @@ class AnalysisPanel(QWidget):
         self._dragged_xy = None
         from survey.analysis.placement import STATUS_WORDS
 
-        lines = [f"{option.title}: {STATUS_WORDS[option.status]} {option.cost_class}".rstrip(), "", option.reason]
+        cost = f", cost {option.cost_class}" if option.cost_class else ""
+        lines = [f"{option.title}: {STATUS_WORDS[option.status]}{cost}", "", option.reason]
         if option.xy_m is not None:
-            lines.append(f"Where: ({option.xy_m[0]:.1f}, {option.xy_m[1]:.1f}) m")
+            from survey.project.rooms import describe_place
+            from survey.project.units import format_length
+
+            units = self.session.project.units
+            lines.append(f"Where: {describe_place(self.session.project, option.xy_m)} "
+                         f"(x {format_length(option.xy_m[0], units)}, y {format_length(option.xy_m[1], units)})")
         if option.predicted_charger_rssi_dbm is not None:
             lines.append(f"Predicted at the charger after the change: {format_dbm(option.predicted_charger_rssi_dbm)}")
         if option.backhaul_rssi_dbm is not None:
@@ -531,8 +547,8 @@ class AnalysisPanel(QWidget):
         if rec is None or not 0 <= row < len(rec.findings):
             return
         f = rec.findings[row]
-        self.detail.setPlainText(f"{escape_text(f.title)} ({f.severity})\n\nEvidence: {escape_text(f.evidence)}"
-                                 f"\n\nFix: {escape_text(f.fix)}")
+        self.detail.setPlainText(f"{escape_text(f.title)} ({SEVERITY_WORDS.get(f.severity, f.severity).lower()})\n\n"
+                                 f"Evidence: {escape_text(f.evidence)}\n\nFix: {escape_text(f.fix)}")
 
     def _on_checklist_selected(self, row: int) -> None:
         rec = self.recommendation

@@ -70,7 +70,7 @@ def run_gui(project_path: str | os.PathLike | None = None, *, scanner_name: str 
     app.setApplicationDisplayName("evsurvey")
     # Wayland docks match windows to packaging/linux/evsurvey.desktop by this name.
     app.setDesktopFileName("evsurvey")
-    from PySide6.QtCore import QSize
+    from PySide6.QtCore import QSize, QTimer
     from PySide6.QtGui import QIcon
 
     from survey.paths import asset
@@ -85,16 +85,34 @@ def run_gui(project_path: str | os.PathLike | None = None, *, scanner_name: str 
 
     # The panels (survey, analysis, compare) come in right after the window is painted,
     # their modules imported in the background meanwhile (DESIGN.md: shown <= 2 s).
-    window = MainWindow(scanner_name="simulated" if demo and scanner_name == "auto" else scanner_name,
-                        defer_features=True)
+    # ``--scanner`` overrides the project's own scanner for this session; the demo does not:
+    # its project file names the simulated scanner, so a project made afterwards does not.
+    window = MainWindow(scanner_name=scanner_name, defer_features=True)
     install_error_handler(window)
+    missing = None
     if project_path is not None:
         # Opened before the window is shown, so its first paint already has the plan.
         path = Path(project_path)
         if path.exists():
-            window.open_project(path)
+            if window.open_project(path) and demo:
+                _survey_with_the_simulated_scanner(window)
         else:
-            window.show_status(f"{path} does not exist; use File → New project to create it.", 0)
+            missing = path
     window.show()
     window.view.fit_to_site()
+    if missing is not None:
+        message = (f"{missing} does not exist (moved, renamed or on a drive that is not connected). "
+                   "Use File → Open to find it, or File → New project to start one.")
+        window.show_status(message, 0)
+        # After the first paint: the window is there behind the message, not a bare dialog.
+        QTimer.singleShot(0, lambda: window.show_error("Open project", message))
     return app.exec()
+
+
+def _survey_with_the_simulated_scanner(window) -> None:
+    """Store the simulated scanner in the (demo) project just opened."""
+    from survey.ui.survey_settings import SCANNER_SETTING, SIMULATED
+
+    if window.session.project.settings.get(SCANNER_SETTING) != SIMULATED:
+        window.session.store.set_setting(SCANNER_SETTING, SIMULATED)
+        window.session.reload()

@@ -62,6 +62,19 @@ def comparison_images(comp: SurveyComparison) -> dict[str, np.ndarray]:
             "difference": np.dstack([diff_rgb, diff_a])}
 
 
+def why_no_comparison(project: Project) -> str:
+    """Why there is nothing to compare yet, and what to do about it."""
+    measured = [s for s in project.surveys if s.samples]
+    if not measured:
+        return ("Nothing to compare yet: no survey has samples. Survey the site (the Survey tool), make the "
+                "change, then survey it again as a second phase.")
+    if len(measured) == 1:
+        return (f"Only '{measured[0].name}' has samples, so there is no After survey to compare it with. After "
+                "the change (a mesh node, an access point), press 'New phase...' in the Survey panel, name it "
+                "After and survey the site again.")
+    return "Choose two different surveys to compare (e.g. Before and After)."
+
+
 class CompareView(QWidget):
     """Two surveys side by side on one colour scale, the difference map and the numbers."""
 
@@ -120,7 +133,7 @@ class CompareView(QWidget):
         self.views["difference"].setYLink(self.views["before"])
 
         # Untrusted text (survey names, SSIDs) is shown as plain text, never rich text.
-        self.numbers = QLabel("Two surveys with samples are needed for a comparison.")
+        self.numbers = QLabel(why_no_comparison(session.project))
         self.numbers.setObjectName("compare_numbers")
         self.numbers.setTextFormat(Qt.TextFormat.PlainText)
         self.numbers.setWordWrap(True)
@@ -169,6 +182,9 @@ class CompareView(QWidget):
         surveys = [s for s in project.surveys if s.samples]
         keep = (self.before_box.currentData(), self.after_box.currentData())
         default = pick_before_after(project)
+        if keep[0] == keep[1]:
+            # Nothing real was chosen (one survey, both boxes on it): a new After must show up.
+            keep = (None, None)
         for box, kept, fallback in ((self.before_box, keep[0], default[0] if default else None),
                                     (self.after_box, keep[1], default[1] if default else None)):
             box.blockSignals(True)
@@ -189,7 +205,7 @@ class CompareView(QWidget):
         self._token += 1
         token = self._token
         if before is None or after is None or before.id == after.id:
-            self._clear("Choose two different surveys with samples (e.g. Before and After).")
+            self._clear(why_no_comparison(project))
             return
         self.numbers.setText("Comparing…")
 

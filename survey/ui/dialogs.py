@@ -68,15 +68,6 @@ def ask_length(parent: QWidget, title: str, label: str, units: str) -> float | N
     return parse_length(text, units)
 
 
-def ask_pdf_page(parent: QWidget, page_count: int) -> int | None:
-    """0-based page index (asked only when the PDF has more than one page)."""
-    if page_count <= 1:
-        return 0
-    page, ok = QInputDialog.getInt(parent, "Import PDF", f"The PDF has {page_count} pages. Which one is the plan?",
-                                   1, 1, page_count)
-    return page - 1 if ok else None
-
-
 def choose_dxf_layers(parent: QWidget, layer_counts: dict[str, int]) -> list[str] | None:
     """The DXF layers whose lines become walls (all checked to start with)."""
     dialog = QDialog(parent)

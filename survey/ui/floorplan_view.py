@@ -7,19 +7,26 @@ with a drag, zoom with the wheel).
 
 Hooks for other panels: ``view.viewbox`` (add heatmaps, sample markers with
 ``viewbox.addItem``), ``view.site_to_viewport(x_m, y_m)``, ``view.metres_per_screen_px()``,
-the signals ``siteHovered(x_m, y_m)`` and ``selectionChanged()``.
+``view.add_pickable(Pickable(...))`` (things of their own the Select tool selects, drags and
+deletes, e.g. samples), the signals ``siteHovered(x_m, y_m)`` and ``selectionChanged()``.
+
+Every click on the plan goes to the active tool: no item on the view takes a click for
+itself (pyqtgraph's scatter items accept any click on one of their points, which swallowed
+clicks on a wall corner's snap circle, a device or the charger). Use :class:`SiteMarkers`
+for point markers.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QImageReader, QPixmap, QTransform
-from PySide6.QtWidgets import QGraphicsPixmapItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
 from survey.project import images
 from survey.project.model import DeviceKind, Floorplan, Project
@@ -45,6 +52,50 @@ DEVICE_SYMBOL: dict[DeviceKind, str] = {
 
 WALL_WIDTH_PX = 4
 SELECTION_COLOUR = "#ffb000"
+DEVICE_SYMBOL_PX = 18
+#: Device names above the sample dots (z 25 in survey_heatmap): a name shown is never covered.
+DEVICE_LABEL_Z = 27
+#: Where a device's name goes: below its symbol, or above it when that spot is taken.
+LABEL_ANCHORS = ((0.5, -0.45), (0.5, 1.45))
+#: Whose name is kept when names would overlap: the charger's and the router's first.
+LABEL_PRIORITY = {DeviceKind.CHARGER: 0, DeviceKind.ROUTER: 1, DeviceKind.MESH_NODE: 2, DeviceKind.ACCESS_POINT: 3,
+                  DeviceKind.WIRED_AP: 4, DeviceKind.POWERLINE_AP: 5, DeviceKind.PANEL: 6}
+#: Diameter (px) of the ring around a selected device.
+DEVICE_RING_PX = 30
+#: Each zoom step (keys, buttons) scales the view by this factor, as two wheel notches do.
+ZOOM_STEP = 1.25
+
+
+class SiteMarkers(pg.ScatterPlotItem):
+    """Point markers on the plan that never take a click: the active tool gets it.
+
+    A plain ScatterPlotItem accepts a left click on any of its points, so the ViewBox (and
+    the tool) never hears of it: the wall tool could not start at a snapped corner, the
+    Select tool said "Nothing selected" on a router, the Survey tool took no sample on the
+    charger marker.
+    """
+
+    def mouseClickEvent(self, ev):  # noqa: N802 - pyqtgraph's name
+        ev.ignore()
+
+
+@dataclass(frozen=True)
+class Pickable:
+    """Things another feature draws on the plan that the Select tool selects, drags and
+    deletes like walls and devices (the survey's samples). Positions in site metres."""
+
+    kind: str
+    #: (x_m, y_m, tolerance_m) -> id of the nearest one within the tolerance, or None
+    hit: Callable[[float, float, float], "int | None"]
+    #: id -> its (x_m, y_m), None when it is gone (deleted, undone, another survey shown)
+    position: Callable[[int], "tuple[float, float] | None"]
+    #: (id, x_m, y_m): move it there (one undoable step)
+    move: Callable[[int, float, float], None]
+    #: id: delete it (one undoable step)
+    delete: Callable[[int], None]
+    #: id -> one line for the Site panel ("Sample 4 at ...: -61 dBm")
+    describe: Callable[[int], str]
+    ring_px: int = 20
 
 
 @dataclass(frozen=True)
@@ -160,6 +211,9 @@ class FloorplanView(pg.GraphicsView):
         self._image_item = QGraphicsPixmapItem()
         self._image_item.setZValue(-100)
         self._image_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        # Scaled smoothly once per zoom, then copied: every repaint (a new sample's ring, the
+        # map arriving) redrew the whole plan image with bilinear filtering (~3 ms a frame).
+        self._image_item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.viewbox.addItem(self._image_item)
         self._image_key = None
 
@@ -168,25 +222,29 @@ class FloorplanView(pg.GraphicsView):
         self.viewbox.addItem(self._selection_curve)
         self._wall_curves: dict[str, pg.PlotCurveItem] = {}
 
-        self._devices = pg.ScatterPlotItem(size=18, pxMode=True)
+        self._devices = SiteMarkers(size=DEVICE_SYMBOL_PX, pxMode=True)
         self._devices.setZValue(20)
         self.viewbox.addItem(self._devices)
-        self._device_selection = pg.ScatterPlotItem(size=30, pxMode=True, symbol="o",
-                                                    pen=pg.mkPen(SELECTION_COLOUR, width=3), brush=None)
+        self._device_selection = SiteMarkers(size=DEVICE_RING_PX, pxMode=True, symbol="o",
+                                             pen=pg.mkPen(SELECTION_COLOUR, width=3), brush=None)
         self._device_selection.setZValue(19)
         self.viewbox.addItem(self._device_selection)
         self._device_labels: list[pg.TextItem] = []
+        self._label_priority: list[int] = []
+        self.viewbox.sigTransformChanged.connect(self._declutter_device_labels)
+        self.viewbox.sigResized.connect(self._declutter_device_labels)
 
         # Tool feedback: a rubber-band line and a snap marker.
         self.preview_line = pg.PlotCurveItem(pen=pg.mkPen("#d1242f", width=2, style=Qt.PenStyle.DashLine))
         self.preview_line.setZValue(30)
         self.viewbox.addItem(self.preview_line)
-        self.snap_marker = pg.ScatterPlotItem(size=12, symbol="o", pen=pg.mkPen("#d1242f", width=2), brush=None)
+        self.snap_marker = SiteMarkers(size=12, symbol="o", pen=pg.mkPen("#d1242f", width=2), brush=None)
         self.snap_marker.setZValue(31)
         self.viewbox.addItem(self.snap_marker)
 
         self.scale_bar = SiteScaleBar()
         self.scale_bar.setParentItem(self.viewbox)
+        self.pickables: dict[str, Pickable] = {}
 
         session.floorplanChanged.connect(self._refresh_floorplan)
         session.wallsChanged.connect(self._refresh_walls)
@@ -209,6 +267,26 @@ class FloorplanView(pg.GraphicsView):
         x0, y0, x1, y1 = self.session.project.extent_m(margin_m=0.5)
         self.viewbox.setRange(QRectF(x0, y0, x1 - x0, y1 - y0), padding=0.02)
 
+    def zoom(self, steps: int) -> None:
+        """Zoom in (steps > 0) or out about the centre of the view, :data:`ZOOM_STEP` per step."""
+        factor = ZOOM_STEP ** -steps
+        self.viewbox.scaleBy((factor, factor))
+
+    def label_obstacles(self) -> list[QRectF]:
+        """Where the device symbols and their names are, in viewport pixels: other labels
+        (the samples' values) keep out of them so names and values do not pile up."""
+        rects = [self.mapFromScene(label.sceneBoundingRect()).boundingRect() for label in self._device_labels
+                 if label.isVisible()]
+        half = DEVICE_SYMBOL_PX / 2
+        for d in self.project.devices:
+            at = self.site_to_viewport(d.x_m, d.y_m)
+            rects.append(QRectF(at.x() - half, at.y() - half, 2 * half, 2 * half))
+        return [QRectF(r) for r in rects]
+
+    def add_pickable(self, pickable: Pickable) -> None:
+        """Let the Select tool select, drag and delete another kind of thing on the plan."""
+        self.pickables[pickable.kind] = pickable
+
     # -- tools and selection -------------------------------------------------------------
     def set_tool(self, tool) -> None:
         if self.tool is tool:
@@ -223,7 +301,7 @@ class FloorplanView(pg.GraphicsView):
 
     def select(self, kind: str = "", item_id: int | None = None) -> None:
         self.selection = Selection(kind, item_id)
-        self._draw_selection()
+        self.refresh_selection()
         self.selectionChanged.emit()
 
     def clear_preview(self) -> None:
@@ -304,7 +382,7 @@ class FloorplanView(pg.GraphicsView):
             xs = np.array([[w.x1_m, w.x2_m] for w in walls], float).ravel()
             ys = np.array([[w.y1_m, w.y2_m] for w in walls], float).ravel()
             curve.setData(xs, ys)
-        self._draw_selection()
+        self.refresh_selection()
 
     def _refresh_devices(self) -> None:
         spots = []
@@ -319,16 +397,56 @@ class FloorplanView(pg.GraphicsView):
                            style=Qt.PenStyle.SolidLine if not d.planned else Qt.PenStyle.DashLine)
             spots.append({"pos": (d.x_m, d.y_m), "symbol": symbol, "brush": brush, "pen": pen, "data": d.id})
             # A light backing keeps the label readable over the plan's own text and lines.
-            label = pg.TextItem(d.label or d.kind.label, color="#24292f", anchor=(0.5, -0.45),
+            label = pg.TextItem(d.label or d.kind.label, color="#24292f", anchor=LABEL_ANCHORS[0],
                                 fill=pg.mkBrush(255, 255, 255, 210))
             label.setPos(d.x_m, d.y_m)
-            label.setZValue(21)
+            label.setZValue(DEVICE_LABEL_Z)
             self.viewbox.addItem(label)
             self._device_labels.append(label)
+        self._label_priority = sorted(range(len(self.project.devices)),
+                                      key=lambda i: LABEL_PRIORITY.get(self.project.devices[i].kind, len(LABEL_PRIORITY)))
         self._devices.setData(spots)
-        self._draw_selection()
+        self._declutter_device_labels()
+        self.refresh_selection()
 
-    def _draw_selection(self) -> None:
+    def _declutter_device_labels(self, *_args) -> None:
+        """Show a device's name only where it overlaps no name shown before it and no other
+        device's symbol: zoomed out on a laptop screen the names piled up over each other.
+        The charger's and the transmitters' names (router, mesh node, access points) always
+        show; zooming in brings the others (panel, outlets, drops) back."""
+        devices = self.project.devices
+        if len(devices) != len(self._device_labels):
+            return
+        half = DEVICE_SYMBOL_PX / 2
+        symbols = []
+        for d in devices:
+            at = self.site_to_viewport(d.x_m, d.y_m)
+            symbols.append(QRectF(at.x() - half, at.y() - half, 2 * half, 2 * half))
+        kept: list[QRectF] = []
+        for index in self._label_priority:
+            label = self._device_labels[index]
+            always = devices[index].kind is DeviceKind.CHARGER or devices[index].kind.transmits
+            free = False
+            for anchor in LABEL_ANCHORS:  # below the symbol, else above it
+                label.setAnchor(anchor)
+                box = QRectF(self.mapFromScene(label.mapRectToScene(label.boundingRect())).boundingRect())
+                free = not any(box.intersects(other) for other in kept) and not any(
+                    box.intersects(symbol) for j, symbol in enumerate(symbols) if j != index)
+                if free:
+                    break
+            if not free and always:
+                label.setAnchor(LABEL_ANCHORS[0])
+                box = QRectF(self.mapFromScene(label.mapRectToScene(label.boundingRect())).boundingRect())
+                # Two must-read names on one spot: the first one wins, the other waits for a zoom.
+                free = not any(box.intersects(other) for other in kept)
+            if label.isVisible() != free:
+                label.setVisible(free)
+            if free:
+                kept.append(box)
+
+    def refresh_selection(self) -> None:
+        """Draw the selection; clear it when what was selected is gone (deleted, undone, or a
+        feature's pickable no longer shown)."""
         sel = self.selection
         wall = self.session.wall(sel.id) if sel.kind == "wall" else None
         if wall is not None:
@@ -336,10 +454,14 @@ class FloorplanView(pg.GraphicsView):
         else:
             self._selection_curve.setData([], [])
         device = self.session.device(sel.id) if sel.kind == "device" else None
-        if device is not None:
-            self._device_selection.setData([device.x_m], [device.y_m])
+        ring_at, ring_px = ((device.x_m, device.y_m), DEVICE_RING_PX) if device is not None else (None, DEVICE_RING_PX)
+        pickable = self.pickables.get(sel.kind) if sel else None
+        if pickable is not None:
+            ring_at, ring_px = pickable.position(sel.id), pickable.ring_px
+        if ring_at is not None:
+            self._device_selection.setData([ring_at[0]], [ring_at[1]], size=ring_px)
         else:
             self._device_selection.setData([], [])
-        if sel and wall is None and device is None:
+        if sel and wall is None and ring_at is None:
             self.selection = Selection()  # what was selected is gone (deleted or undone)
             self.selectionChanged.emit()

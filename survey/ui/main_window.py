@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Callable
@@ -65,6 +66,7 @@ FEATURES: list[str] = [
     "survey.ui.scan_drop:install",  # saved scans dropped on the plan: after the survey feature
     "survey.ui.linktest_option:install",  # "Link test at each point": after the survey feature
     "survey.ui.netcheck_panel:install",  # "Check the internet path": after the analysis panel
+    "survey.ui.help:install",
 ]
 
 MAX_RECENT = 8
@@ -77,6 +79,18 @@ TOOLS_WITHOUT_WRITING = ("select", "survey")
 #: How often (ms) the UI thread looks whether the background import of deferred features
 #: has finished: short next to the ~1 s import, long enough to cost nothing.
 FEATURE_POLL_MS = 20
+
+#: How long (s) a worker thread running Python may keep the GIL when the UI thread asks for
+#: it (CPython's default is 5 ms). The UI thread gives the GIL up on nearly every call into
+#: Qt and waits that long to get it back while a heatmap is fitted, so a slot making twenty
+#: Qt calls was held up ~100 ms; at 0.5 ms the same slot waits ~10 ms. The workers lose a
+#: little throughput to the extra switches.
+GIL_SWITCH_INTERVAL_S = 0.0002
+
+#: Room (px) left for the window frame and the title bar when the window is sized to the
+#: screen before it is shown (typical desktop themes: 2-8 px borders, 24-38 px title bars).
+SCREEN_FRAME_PX = 16
+SCREEN_TITLE_BAR_PX = 40
 
 #: Keyboard shortcuts of the site tools (one letter each, as in drawing programs).
 TOOL_SHORTCUTS = {
@@ -110,6 +124,7 @@ class MainWindow(QMainWindow):
                  *, scanner_name: str = "auto", features: list[str] | None = None,
                  defer_features: bool = False):
         super().__init__()
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         self.setObjectName("evsurvey_main_window")
         self.settings = settings or QSettings()
         self.session = session or ProjectSession(self)
@@ -175,6 +190,7 @@ class MainWindow(QMainWindow):
         if not defer_features:
             self._install_pending()
         self._restore_geometry()
+        self._fit_on_screen()
         self._on_file_changed()
         self.activate_tool("select")
         self._report_feature_failures()  # after _on_file_changed's "No project open"
@@ -285,8 +301,24 @@ class MainWindow(QMainWindow):
         self.delete_action = self.edit_menu.addAction("&Delete selected", self.delete_selection,
                                                       QKeySequence.StandardKey.Delete)
 
+        self.zoom_in_action = self.view_menu.addAction("Zoom &in", lambda: self.view.zoom(1))
+        self.zoom_in_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("+"),
+                                          QKeySequence("=")])
+        self.zoom_out_action = self.view_menu.addAction("Zoom &out", lambda: self.view.zoom(-1))
+        self.zoom_out_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomOut), QKeySequence("-")])
         self.fit_action = self.view_menu.addAction("&Fit site", self.view.fit_to_site, QKeySequence("F"))
         self.view_menu.addAction(self.side_dock.toggleViewAction())
+        # The same three on buttons: a touchpad in a garage has no reliable wheel.
+        self.view_toolbar = QToolBar("View", self)
+        self.view_toolbar.setObjectName("view_toolbar")
+        self.view_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action, text, tip in ((self.zoom_in_action, "Zoom +", "Zoom in (+)"),
+                                  (self.zoom_out_action, "Zoom −", "Zoom out (-)"),
+                                  (self.fit_action, "Fit", "Show the whole site (F)")):
+            action.setIconText(text)
+            action.setToolTip(tip)
+            self.view_toolbar.addAction(action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.view_toolbar)
 
         self.about_action = self.help_menu.addAction("&About evsurvey", self._about)
 
@@ -405,25 +437,25 @@ class MainWindow(QMainWindow):
         return True
 
     def open_demo(self) -> bool:
-        """Open a fresh copy of the demo garage and survey it with the simulated scanner."""
+        """Open a fresh copy of the demo garage; it surveys with the simulated scanner (a
+        setting of the demo project, so no other project inherits it)."""
         from survey.demo import build_demo_project
         from survey.paths import user_data_dir
+        from survey.ui.survey_settings import SCANNER_SETTING, SIMULATED
 
         path = user_data_dir() / "demo.evsurvey"
         if self.session.is_open and self.session.path == path:
             self.session.close()
         def build() -> bool:
-            build_demo_project(path).close()
+            with build_demo_project(path) as store:
+                store.set_setting(SCANNER_SETTING, SIMULATED)
             return True
 
         if not self.run_guarded("Demo garage", build):
             return False
-        self.scanner_name = "simulated"
-        survey = getattr(self, "survey", None)
-        if survey is not None:
-            survey.controller.use_scanner_named("simulated")
         if not self.open_project(path):
             return False
+        survey = getattr(self, "survey", None)
         if survey is not None:
             self.show_side_panel(survey.panel)
         self.show_status("Demo: simulated scanner. Click where you stand on the plan to take a sample.", 0)
@@ -545,6 +577,8 @@ class MainWindow(QMainWindow):
             self.session.delete_wall(sel.id)
         elif sel.kind == "device":
             self.session.delete_device(sel.id)
+        elif sel.kind in self.view.pickables:
+            self.view.pickables[sel.kind].delete(sel.id)
         self.view.select()
 
     # -- state ---------------------------------------------------------------------------------------------
@@ -606,6 +640,21 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+
+    def _fit_on_screen(self) -> None:
+        """Never larger than the screen's free area: at 1366 x 768 (a field laptop) the
+        1280 x 820 default was taller than the screen and the status bar, where every hint
+        goes, was off it. The frame is not known before the window is shown: room is left."""
+        screen = self.screen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        width = min(self.width(), free.width() - SCREEN_FRAME_PX)
+        height = min(self.height(), free.height() - SCREEN_TITLE_BAR_PX)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        if not free.contains(self.frameGeometry()):
+            self.move(free.topLeft())
 
     def closeEvent(self, event):  # noqa: N802 - Qt's name
         if self._keep_unsaved("Quit"):

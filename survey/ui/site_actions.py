@@ -104,10 +104,12 @@ class SiteActions:
         job = PlanJob(str(path), svg_rasterizer=rasterize_svg)
         result = self._read_in_worker(job)
         if isinstance(result, PdfPages):
-            page = dialogs.ask_pdf_page(self.window, result.count)
-            if page is None:
+            from survey.ui import pdf_pages  # page pictures and the crop
+
+            choice = pdf_pages.ask_pdf_page(self.window, path.name, result.count, result.previews)
+            if choice is None:
                 return False
-            result = self._read_in_worker(replace(job, page_index=page))
+            result = self._read_in_worker(replace(job, page_index=choice.page_index, crop=choice.crop))
         if result is None:  # cancelled
             self.window.show_status(f"Import of {path.name} cancelled; the plan is unchanged.", 8000)
             return False
@@ -182,7 +184,18 @@ class SiteActions:
     def build_garage_dialog(self) -> None:
         project = self.session.project
         spec = dialogs.ask_garage(self.window, project.materials, project.units)
-        if spec is not None:
+        if spec is None:
+            return
+        if project.floorplan is None and not project.walls:
+            self.build_garage(spec)
+            return
+        # Never replace an imported, calibrated plan and the house walls without asking.
+        from survey.ui import garage_place
+
+        mode = garage_place.ask_garage_mode(self.window, project.floorplan is not None, len(project.walls))
+        if mode == garage_place.ADD:
+            self.window.view.set_tool(garage_place.GaragePlaceTool(self.window, spec))
+        elif mode == garage_place.REPLACE:
             self.build_garage(spec)
 
     def build_garage(self, spec) -> bool:

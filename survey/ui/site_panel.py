@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from survey.ui.main_window import MainWindow
 
 
+NOTHING_SELECTED = "Nothing selected. With the Select tool (V), click a wall, a device or a sample."
+
+
 def _plain_label(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)  # labels show user text (file names, device labels)
@@ -47,7 +50,7 @@ class SitePanel(QWidget):
         # Selection ------------------------------------------------------------------------------
         self.selection_box = QGroupBox("Selection")
         form = QFormLayout(self.selection_box)
-        self.selection_label = _plain_label("Nothing selected. Click a wall or a device (V).")
+        self.selection_label = _plain_label(NOTHING_SELECTED)
         form.addRow(self.selection_label)
         self.wall_material = QComboBox()
         self.wall_material.setObjectName("wall_material")
@@ -97,6 +100,7 @@ class SitePanel(QWidget):
         self.session.projectChanged.connect(self.refresh)
         window.view.selectionChanged.connect(self.refresh)
         self._legend_key = None
+        self._material_items: list[tuple[str, str, str]] = []
         self._loss_boxes: dict[str, QDoubleSpinBox] = {}
         self.refresh()
 
@@ -104,11 +108,14 @@ class SitePanel(QWidget):
         project = self.session.project
         units = project.units
         self._refresh_legend()
-        self.wall_material.blockSignals(True)
-        self.wall_material.clear()
-        for m in project.materials:
-            self.wall_material.addItem(_swatch(m.colour), m.name, m.id)
-        self.wall_material.blockSignals(False)
+        materials = [(m.id, m.name, m.colour) for m in project.materials]
+        if materials != self._material_items:  # a sample or an edit elsewhere: nothing to refill
+            self._material_items = materials
+            self.wall_material.blockSignals(True)
+            self.wall_material.clear()
+            for material_id, name, colour in materials:
+                self.wall_material.addItem(_swatch(colour), name, material_id)
+            self.wall_material.blockSignals(False)
 
         sel = self.window.view.selection
         wall = self.session.wall(sel.id) if sel.kind == "wall" else None
@@ -117,8 +124,12 @@ class SitePanel(QWidget):
             widget.setEnabled(wall is not None)
         for widget in (self.device_kind, self.device_label, self.device_planned):
             widget.setEnabled(device is not None)
-        self.delete_button.setEnabled(wall is not None or device is not None)
-        if wall is not None:
+        pickable = self.window.view.pickables.get(sel.kind) if sel else None
+        self.delete_button.setEnabled(wall is not None or device is not None or pickable is not None)
+        if pickable is not None:
+            self.selection_label.setText(pickable.describe(sel.id))
+            self.device_label.clear()
+        elif wall is not None:
             material = project.material(wall.material_id)
             self.selection_label.setText(f"Wall, {format_length(wall.length_m, units)}"
                                          + (f", {material.name}" if material else ""))
@@ -133,7 +144,7 @@ class SitePanel(QWidget):
             self.device_planned.setChecked(device.planned)
             self.device_planned.blockSignals(False)
         else:
-            self.selection_label.setText("Nothing selected. Click a wall or a device (V).")
+            self.selection_label.setText(NOTHING_SELECTED)
             self.device_label.clear()
 
         fp = project.floorplan

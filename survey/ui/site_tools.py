@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 DEVICE_HIT_PX = 14
 WALL_HIT_PX = 8
 SNAP_PX = 12
+#: A sample dot is 11 px across: a click within its radius and a little more picks it.
+PICK_HIT_PX = 8
 
 
 class SiteTool(QObject):
@@ -81,28 +83,39 @@ class SiteTool(QObject):
 
 
 class SelectTool(SiteTool):
-    """Click to select a wall or device; drag a device, a wall or a wall's end to move it."""
+    """Click to select a wall, a device or a feature's pickable (a sample); drag one (or a
+    wall's end) to move it."""
 
     name = "select"
 
     def __init__(self, window):
         super().__init__(window)
-        self._drag = None  # (kind, original item, end or None)
+        self._drag = None  # (kind, original item or pickable id, end or None)
 
     def _hit(self, x_m: float, y_m: float):
+        """(kind, item) under the cursor: a device first (the smallest target), then a
+        pickable, then a wall; for a pickable the item is its id."""
         device = nearest_device(x_m, y_m, self.session.project.devices, self.tolerance_m(DEVICE_HIT_PX))
         if device is not None:
             return "device", device
+        for pickable in self.view.pickables.values():
+            picked = pickable.hit(x_m, y_m, self.tolerance_m(PICK_HIT_PX))
+            if picked is not None:
+                return pickable.kind, picked
         wall = nearest_wall(x_m, y_m, self.session.project.walls, self.tolerance_m(WALL_HIT_PX))
         if wall is not None:
             return "wall", wall
         return "", None
 
+    @staticmethod
+    def _id(item):
+        return getattr(item, "id", item)
+
     def click(self, x_m, y_m, button, modifiers, double) -> bool:
         if button != Qt.MouseButton.LeftButton:
             return False
         kind, item = self._hit(x_m, y_m)
-        self.view.select(kind, item.id if item is not None else None)
+        self.view.select(kind, self._id(item) if item is not None else None)
         return True
 
     def drag(self, start, pos, is_start, is_finish, modifiers) -> bool:
@@ -113,12 +126,23 @@ class SelectTool(SiteTool):
                 return False  # empty space: let the ViewBox pan
             end = wall_end_near(item, *start, self.tolerance_m(SNAP_PX)) if kind == "wall" else None
             self._drag = (kind, item, end)
-            self.view.select(kind, item.id)
+            self.view.select(kind, self._id(item))
         if self._drag is None:
             return False
         kind, item, end = self._drag
         dx, dy = pos[0] - start[0], pos[1] - start[1]
-        if kind == "device":
+        pickable = self.view.pickables.get(kind)
+        if pickable is not None:
+            at = pickable.position(item)
+            if at is None:  # gone while dragged (undone): nothing to move
+                self._drag = None
+                self.view.clear_preview()
+                return True
+            moved = (at[0] + dx, at[1] + dy)
+            self.view.show_preview([], moved)
+            if is_finish:
+                pickable.move(item, *moved)
+        elif kind == "device":
             moved = replace(item, x_m=item.x_m + dx, y_m=item.y_m + dy)
             self.view.show_preview([], (moved.x_m, moved.y_m))
             if is_finish:

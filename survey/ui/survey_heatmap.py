@@ -1,23 +1,25 @@
 """The survey's items on the site view: heatmap image, sample markers, walk path, flash.
 
 Everything here is a pyqtgraph item added to the floorplan ViewBox (site metres, y
-down). Sample labels are ``TextItem`` (plain text). The legend is a small widget for the
+down). Sample labels are drawn as plain text (``QPainter.drawText``), never markup. The legend is a small widget for the
 side panel, built from the shared colour map (``survey.report.colormap``) so the screen
 and the PDF show the same colours.
 """
 
 from __future__ import annotations
 
-import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEasingCurve, QRectF, QVariantAnimation, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QApplication, QGraphicsEllipseItem, QGraphicsItem, QGridLayout, QLabel, QWidget
 
-from survey.report import colormap
 from survey.analysis.map_layer import LayerKind
+from survey.project.units import format_dbm
+from survey.report import colormap
+from survey.ui.floorplan_view import SiteMarkers
 from survey.ui.survey_layers import (
     COCHANNEL_SCALE_MAX, CONFIDENCE_SCALE_MAX_DB, LayerImage, count_rgba, image_rect_m, uncertainty_rgba,
 )
@@ -25,21 +27,66 @@ from survey.ui.survey_layers import (
 #: Above the floorplan image (z -100), below walls and devices (z >= 0 in the view).
 HEATMAP_Z = -50
 SAMPLES_Z = 25
-#: Sample values under the device labels (z 21 in floorplan_view): a handful of fixed
-#: landmarks must stay readable; every value is also in the Channels panel.
-SAMPLE_LABELS_Z = 19
+#: Sample values above the dots (a label never covers another dot: see SampleLabels) and
+#: under the device names (z 27 in floorplan_view): a handful of fixed landmarks must stay
+#: readable; every value is also in the Channels panel and under the cursor.
+SAMPLE_LABELS_Z = 25.5
+#: Radius (px) of a sample dot (its size is 11 px) plus a pixel of air.
+DOT_RADIUS_PX = 6.5
 FLASH_Z = 26
 #: Labels on every sample get unreadable (and slow) past this many; the table and the
 #: hover readout still give every value.
 MAX_SAMPLE_LABELS = 150
-FLASH_MS = 700
+FLASH_MS = 600
+FLASH_MAX_MS = 4000
+FLASH_RADIUS_PX = 24
 
 
-def _rgb_hex(rssi_dbm: float | None) -> str:
-    if rssi_dbm is None:
-        return "#9e9e9e"
-    r, g, b = (np.asarray(colormap.rssi_to_rgb(np.array([rssi_dbm]))[0]) * 255).astype(int)
+def _hex(rgb01) -> str:
+    r, g, b = (int(round(float(c) * 255)) for c in rgb01)
     return f"#{r:02x}{g:02x}{b:02x}"
+
+
+#: Colour of a dot whose value is not known (yet): the layer's values come from the worker.
+UNKNOWN_DOT = "#9e9e9e"
+#: Dots on the confidence layer: the measuring points, in one colour that reads on its scale.
+MEASURING_POINT_DOT = "#1f6feb"
+
+
+def dot_colour(value: float | None, kind: LayerKind) -> str:
+    """The fill of a sample dot: the value on the layer's own colour scale."""
+    kind = LayerKind(kind)
+    if kind is LayerKind.CONFIDENCE:
+        return MEASURING_POINT_DOT
+    if value is None:
+        return UNKNOWN_DOT
+    if kind is LayerKind.COCHANNEL:
+        return _hex(count_rgba(np.array([[value]]), None)[0, 0, :3] / 255.0)
+    return _hex(colormap.rssi_to_rgb(np.array([value]))[0])
+
+
+def format_layer_value(value: float | None, kind: LayerKind) -> str:
+    """A value of a layer in words and its unit: "-63.2 dBm", "3 other BSSs", "± 2.4 dB"."""
+    kind = LayerKind(kind)
+    if kind is LayerKind.COCHANNEL:
+        if value is None:
+            return "no count"
+        n = int(round(value))
+        return f"{n} other BSS{'' if n == 1 else 's'} on the channel"
+    if kind is LayerKind.CONFIDENCE:
+        return "not known" if value is None else f"± {value:.1f} dB"
+    return format_dbm(value)
+
+
+def label_text(value: float | None, kind: LayerKind) -> str | None:
+    """A sample's label on the layer ("-63" dBm, "3" BSSs, "n/h" not heard); None: no label
+    (the confidence layer's dots mark where was measured; its values are the map's)."""
+    kind = LayerKind(kind)
+    if kind is LayerKind.CONFIDENCE:
+        return None
+    if value is None:
+        return "n/h" if kind.unit == "dBm" else None
+    return f"{value:.0f}"
 
 
 class SmoothImageItem(pg.ImageItem):
@@ -51,67 +98,194 @@ class SmoothImageItem(pg.ImageItem):
     the map is smooth at any zoom for no work in the fit.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Drawn once per zoom (or new map) into a pixmap the repaints copy: the bilinear
+        # upscale cost ~3-7 ms on every repaint of the plan.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
     def paint(self, painter, *args):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         super().paint(painter, *args)
 
 
-class _Markers(pg.ScatterPlotItem):
-    """A scatter item that takes a click on one of its points only while ``clickable``.
+class SampleLabels(pg.GraphicsObject):
+    """The value labels of the sample dots, all painted by this one item.
 
-    pyqtgraph's scatter accepts any click on a point, so the selection ring, the pending
-    ring and the sample markers would swallow the Survey tool's clicks: with that tool a
-    click means "sample where I stand", and standing where an earlier sample was (to
-    re-measure the charger spot) is common.
+    One ``TextItem`` per label meant one Python paint call per label per repaint, and each
+    waited for the GIL while a heatmap was being fitted: 150 labels made a repaint take up
+    to ~100 ms. Here one call lays out and draws them all in screen pixels. Labels are kept
+    newest first; one that would overlap a newer one at the current zoom is left out (zoom
+    in to see it; the dots keep their colours either way).
     """
 
-    def __init__(self, *args, clickable: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.clickable = clickable
+    #: Gap (px) between a label's box and the centre of its dot: above the dot, because
+    #: device names sit below their symbols (floorplan_view), so a sample taken beside the
+    #: charger does not cover "Charger mounting point".
+    ABOVE_DOT_PX = 8
+    PAD_PX = 2
 
-    def mouseClickEvent(self, ev):  # noqa: N802 - pyqtgraph's name
-        if not self.clickable:
-            ev.ignore()
+    def __init__(self):
+        super().__init__()
+        self._labels: list[tuple[int, float, float, str]] = []  # (sample id, x_m, y_m, text), oldest first
+        self._extent = QRectF()
+        #: The last layout and what it was made for (labels, transform): a repaint for
+        #: something else (the flash ring, a new map) reuses it.
+        self._layout_key: tuple | None = None
+        self._layout: list[tuple[int, QRectF, QPointF, str]] = []
+        self._widths: dict[str, float] = {}
+        self._version = 0
+        #: () -> rects in viewport pixels labels keep out of (the device names and symbols).
+        self.obstacles = lambda: []
+        self._dots = np.zeros((0, 2))  # every sample dot (site metres): no label covers one
+        self.setZValue(SAMPLE_LABELS_Z)
+
+    def set_labels(self, labels: list[tuple[int, float, float, str]], dots_m: np.ndarray) -> None:
+        if labels == self._labels and np.array_equal(dots_m, self._dots):
             return
-        super().mouseClickEvent(ev)
+        self._dots = dots_m
+        self.prepareGeometryChange()
+        self._labels = labels
+        self._version += 1
+        if labels:
+            xs = [x for _, x, _, _ in labels]
+            ys = [y for _, _, y, _ in labels]
+            self._extent = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+        else:
+            self._extent = QRectF()
+        self.update()
+
+    def viewTransformChanged(self):  # noqa: N802 - pyqtgraph's name
+        self.prepareGeometryChange()  # the margin in metres follows the zoom
+
+    def boundingRect(self):  # noqa: N802 - Qt's name
+        if not self._labels:
+            return QRectF()
+        px, py = self.pixelWidth() or 0.0, self.pixelHeight() or 0.0
+        return self._extent.adjusted(-60 * px, -40 * py, 60 * px, 10 * py)
+
+    def layout(self, transform) -> list[tuple[int, QRectF, QPointF, str]]:
+        """(sample id, box in device pixels, text origin, text) of the labels shown under
+        ``transform`` (item -> device), newest first."""
+        blocked = [(r.left(), r.top(), r.right(), r.bottom()) for r in self.obstacles()]
+        key = (self._version, transform.m11(), transform.m12(), transform.m21(), transform.m22(),
+               transform.dx(), transform.dy(), tuple(blocked))
+        if key == self._layout_key:
+            return self._layout
+        metrics = QFontMetricsF(self.font())
+        height = metrics.height() + 2 * self.PAD_PX
+        cells: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+        shown = []
+        cell_w, cell_h = 80.0, height
+        # Every dot in device pixels: a label must not cover a neighbour's dot. Only the dots
+        # near a label can be in the way (there are thousands on a large survey, 150 labels).
+        dots = self._dots
+        dev_x = transform.m11() * dots[:, 0] + transform.m21() * dots[:, 1] + transform.dx()
+        dev_y = transform.m12() * dots[:, 0] + transform.m22() * dots[:, 1] + transform.dy()
+        if self._labels:
+            at = [transform.map(QPointF(x, y)) for _, x, y, _ in self._labels]
+            lx, ly = [p.x() for p in at], [p.y() for p in at]
+            near = ((dev_x > min(lx) - 100) & (dev_x < max(lx) + 100)
+                    & (dev_y > min(ly) - 100) & (dev_y < max(ly) + 100))
+            dev_x, dev_y = dev_x[near], dev_y[near]
+        r = DOT_RADIUS_PX
+        for sample_id, x, y, text in reversed(self._labels):
+            at = transform.map(QPointF(x, y))
+            width = self._widths.get(text)
+            if width is None:
+                width = self._widths[text] = metrics.horizontalAdvance(text) + 2 * self.PAD_PX
+            x0, y0 = at.x() - width / 2, at.y() - self.ABOVE_DOT_PX - height
+            x1, y1 = x0 + width, y0 + height
+            cx, cy = int((x0 + x1) / 2 // cell_w), int((y0 + y1) / 2 // cell_h)
+            # Two px of air between neighbours across, one down; device names and symbols win.
+            if any(x0 - 2 < b[2] and b[0] < x1 + 2 and y0 - 1 < b[3] and b[1] < y1 + 1
+                   for dx in (-1, 0, 1) for dy in (-1, 0, 1) for b in cells.get((cx + dx, cy + dy), ())):
+                continue
+            if any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in blocked):
+                continue
+            if np.any((dev_x > x0 - r) & (dev_x < x1 + r) & (dev_y > y0 - r) & (dev_y < y1 + r)):
+                continue
+            cells.setdefault((cx, cy), []).append((x0, y0, x1, y1))
+            shown.append((sample_id, QRectF(x0, y0, width, height),
+                          QPointF(x0 + self.PAD_PX, y0 + self.PAD_PX + metrics.ascent()), text))
+        self._layout_key, self._layout = key, shown
+        return shown
+
+    def font(self) -> QFont:
+        return QApplication.font()
+
+    def visible(self) -> dict[int, str]:
+        """Sample id -> the label shown on it now (after leaving out overlapping ones)."""
+        scene = self.scene()
+        if scene is None or not scene.views():
+            return {}
+        transform = self.deviceTransform(scene.views()[0].viewportTransform())
+        return {sample_id: text for sample_id, _box, _origin, text in self.layout(transform)}
+
+    def paint(self, painter, *args):
+        if not self._labels:
+            return
+        shown = self.layout(painter.transform())
+        painter.save()
+        painter.resetTransform()
+        painter.setFont(self.font())
+        painter.setPen(QColor("#101010"))
+        fill = QColor(255, 255, 255, 170)
+        for _sample_id, box, origin, text in shown:
+            painter.fillRect(box, fill)
+            painter.drawText(origin, text)
+        painter.restore()
 
 
 class SurveyOverlay:
-    """Owns the survey's graphics items on a ViewBox."""
+    """Owns the survey's graphics items on a ViewBox.
+
+    The sample dots are updated incrementally: a new sample adds one dot, a layer that
+    arrives re-colours only the dots whose value changed (every brush and label rebuilt per
+    sample cost the UI thread ~0.2 s at 500 samples); the labels are one item
+    (:class:`SampleLabels`).
+    """
 
     def __init__(self, viewbox: pg.ViewBox):
         self.viewbox = viewbox
         self.image = SmoothImageItem(axisOrder="row-major")
         self.image.setZValue(HEATMAP_Z)
         viewbox.addItem(self.image)
-        self.samples = _Markers(clickable=True, size=11, pxMode=True, symbol="o", pen=pg.mkPen("#202020", width=1.2))
+        self.samples = SiteMarkers(size=11, pxMode=True, symbol="o", pen=pg.mkPen("#202020", width=1.2))
         self.samples.setZValue(SAMPLES_Z)
         viewbox.addItem(self.samples)
-        self.selected = _Markers(size=20, pxMode=True, symbol="o", brush=None,
-                                           pen=pg.mkPen("#1f6feb", width=3))
-        self.selected.setZValue(SAMPLES_Z - 1)
-        viewbox.addItem(self.selected)
-        self.pending = _Markers(size=16, pxMode=True, symbol="o", brush=None,
-                                          pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine))
+        self.pending = SiteMarkers(size=16, pxMode=True, symbol="o", brush=None,
+                                   pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine))
         self.pending.setZValue(SAMPLES_Z + 1)
         viewbox.addItem(self.pending)
         self.walk_path = pg.PlotCurveItem(pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine))
         self.walk_path.setZValue(SAMPLES_Z - 2)
         viewbox.addItem(self.walk_path)
-        self.flash = _Markers(pxMode=True, symbol="o", brush=None)
+        # A ring in screen pixels at a site position: a plain ellipse that ignores the view's
+        # scale (redrawing a scatter symbol per animation frame cost ~7 ms a frame).
+        self.flash = QGraphicsEllipseItem()
+        self.flash.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.flash.setZValue(FLASH_Z)
+        self.flash.setVisible(False)
         viewbox.addItem(self.flash)
-        self._labels: list[pg.TextItem] = []
-        self._label_xy = np.zeros((0, 2))
-        self._flash_anim: QVariantAnimation | None = None
+        self.kind = LayerKind.TARGET
+        self._ids: list[int] = []
+        self._xy = np.zeros((0, 2))
+        self._values: dict[int, float | None] = {}
+        self._brushes: dict[str, object] = {}
+        self.labels = SampleLabels()
+        viewbox.addItem(self.labels)
+        self._flash_timer = QTimer(viewbox)  # dies with the view, never outlives its items
+        self._flash_timer.setSingleShot(True)
+        self._flash_timer.timeout.connect(lambda: self.flash.setVisible(False))
+        self._flash_since = 0.0
         self.layer: LayerImage | None = None
         self._heatmap_wanted = True
-        viewbox.sigRangeChanged.connect(self._declutter_labels)
-        viewbox.sigResized.connect(self._declutter_labels)
 
     # -- heatmap --------------------------------------------------------------------------
     def set_layer(self, layer: LayerImage | None) -> None:
         self.layer = layer
+        self._end_flash()
         if layer is None or layer.rgba is None or layer.grid is None:
             self.image.clear()
             self.image.setVisible(False)
@@ -128,62 +302,83 @@ class SurveyOverlay:
         self.image.setVisible(visible and self.layer is not None and self.layer.rgba is not None)
 
     # -- samples --------------------------------------------------------------------------
-    def set_markers_clickable(self, clickable: bool) -> None:
-        """Whether a click on a sample marker selects it (False while the Survey tool samples)."""
-        self.samples.clickable = bool(clickable)
+    def sample_near(self, x_m: float, y_m: float, tolerance_m: float) -> int | None:
+        """The id of the sample dot nearest (x_m, y_m) within ``tolerance_m``, or None."""
+        if not len(self._xy):
+            return None
+        d2 = (self._xy[:, 0] - x_m) ** 2 + (self._xy[:, 1] - y_m) ** 2
+        index = int(np.argmin(d2))
+        return self._ids[index] if d2[index] <= tolerance_m ** 2 else None
 
-    def set_samples(self, xy_m: np.ndarray, values_dbm: list[float | None], ids: list[int]) -> None:
-        brushes = [pg.mkBrush(_rgb_hex(v)) for v in values_dbm]
-        self.samples.setData(pos=np.asarray(xy_m, float).reshape(-1, 2), brush=brushes, data=ids)
-        # Labels are pooled and hidden rather than removed: removed graphics items would be
-        # left to Python's garbage collector, which may run after Qt has shut down.
-        shown = list(zip(np.asarray(xy_m).reshape(-1, 2), values_dbm))[max(0, len(ids) - MAX_SAMPLE_LABELS):]
-        while len(self._labels) < len(shown):
-            # Above the dot: device names sit below their symbols (floorplan_view), so a
-            # sample taken beside the charger does not cover "Charger mounting point".
-            text = pg.TextItem("", color="#101010", fill=pg.mkBrush(255, 255, 255, 170), anchor=(0.5, 1.3))
-            text.setZValue(SAMPLE_LABELS_Z)
-            self.viewbox.addItem(text)
-            self._labels.append(text)
-        for label, ((x, y), value) in zip(self._labels, shown):
-            label.setText("n/h" if value is None else f"{value:.0f}")
-            label.setPos(float(x), float(y))
-            label.setVisible(True)
-        for label in self._labels[len(shown):]:
-            label.setVisible(False)
-        self._label_xy = np.array([xy for xy, _ in shown], dtype=float).reshape(-1, 2)
-        self._declutter_labels()
+    def has_value(self, sample_id: int) -> bool:
+        return sample_id in self._values
 
-    def _declutter_labels(self, *_args) -> None:
-        """Hide the values that would overlap a newer one at the current zoom.
+    def value(self, sample_id: int) -> float | None:
+        return self._values.get(sample_id)
 
-        A 0.8 m walking grid seen whole on a laptop screen puts labels on top of each other
-        ("-66-62-61"); the newest are kept (they are what the installer just measured) and
-        zooming in brings the others back. The dots keep their colours either way.
-        """
-        n = len(self._label_xy)
-        labels = self._labels[:n]
-        if n == 0:
+    def _brush(self, value: float | None):
+        colour = dot_colour(value, self.kind)
+        brush = self._brushes.get(colour)
+        if brush is None:
+            brush = self._brushes[colour] = pg.mkBrush(colour)
+        return brush
+
+    def set_samples(self, xy_m: np.ndarray, ids: list[int], values: dict[int, float | None] | None = None) -> None:
+        """The survey's samples in order (site metres, ids) and the values of those not known
+        yet (``values`` by id, in the current layer's unit; a missing one shows grey until
+        :meth:`set_values` brings it)."""
+        xy = np.asarray(xy_m, dtype=float).reshape(-1, 2)
+        ids = list(ids)
+        if values:
+            self._values.update(values)
+        n_old = len(self._ids)
+        appended = (len(ids) >= n_old and ids[:n_old] == self._ids and np.array_equal(xy[:n_old], self._xy))
+        if appended and len(ids) > n_old:
+            new = ids[n_old:]
+            self.samples.addPoints(pos=xy[n_old:], brush=[self._brush(self._values.get(i)) for i in new], data=new)
+        elif not appended:
+            self.samples.setData(pos=xy, brush=[self._brush(self._values.get(i)) for i in ids], data=ids)
+        self._ids, self._xy = ids, xy
+        live = set(ids)
+        for gone in [i for i in self._values if i not in live]:
+            del self._values[gone]
+        self._update_labels()
+
+    def set_values(self, values: dict[int, float | None], kind: LayerKind) -> None:
+        """What each sample measured of ``kind``'s quantity (from the layer's worker): re-colour
+        and re-label the dots whose value (or the layer) changed."""
+        kind = LayerKind(kind)
+        relayer = kind != self.kind
+        self.kind = kind
+        changed = {i for i, v in values.items() if relayer or self._values.get(i, ...) != v}
+        self._values.update(values)
+        if relayer:
+            self._values = {i: values.get(i) for i in self._ids}
+        if not changed and not relayer:
             return
-        try:
-            sx, sy = (abs(float(v)) for v in self.viewbox.viewPixelSize())
-        except Exception:  # the view has no size yet (not shown): decide on the first paint
-            return
-        if not (math.isfinite(sx) and math.isfinite(sy)) or sx == 0 or sy == 0:
-            return
-        rect = labels[-1].textItem.boundingRect()
-        # The box of a label in metres, with a few pixels of air between neighbours.
-        w_m, h_m = (rect.width() + 4) * sx, (rect.height() + 2) * sy
-        kept = np.empty((0, 2))
-        for index in range(n - 1, -1, -1):
-            x, y = self._label_xy[index]
-            free = not len(kept) or bool(np.all((np.abs(kept[:, 0] - x) >= w_m) | (np.abs(kept[:, 1] - y) >= h_m)))
-            labels[index].setVisible(free)
-            if free:
-                kept = np.vstack([kept, (x, y)])
+        if relayer or len(changed) > len(self._ids) // 4:
+            self.samples.setBrush([self._brush(self._values.get(i)) for i in self._ids])
+        else:
+            points = self.samples.points()
+            for index, sample_id in enumerate(self._ids):
+                if sample_id in changed and index < len(points):
+                    points[index].setBrush(self._brush(self._values.get(sample_id)))
+        self._update_labels()
 
-    def set_selected(self, xy: tuple[float, float] | None) -> None:
-        self.selected.setData(pos=np.array([xy]) if xy else np.zeros((0, 2)))
+    def _update_labels(self) -> None:
+        """Labels on the newest :data:`MAX_SAMPLE_LABELS` samples, in the layer's words."""
+        start = max(0, len(self._ids) - MAX_SAMPLE_LABELS)
+        labels = []
+        for index in range(start, len(self._ids)):
+            sample_id = self._ids[index]
+            text = label_text(self._values.get(sample_id), self.kind)
+            if text is not None:
+                labels.append((sample_id, float(self._xy[index, 0]), float(self._xy[index, 1]), text))
+        self.labels.set_labels(labels, self._xy)
+
+    def shown_labels(self) -> dict[int, str]:
+        """Sample id -> the label shown on it at the current zoom: what a person reads."""
+        return self.labels.visible()
 
     def set_pending(self, xy: tuple[float, float] | None) -> None:
         self.pending.setData(pos=np.array([xy]) if xy else np.zeros((0, 2)))
@@ -196,29 +391,33 @@ class SurveyOverlay:
             self.walk_path.setData([], [])
 
     def flash_at(self, x_m: float, y_m: float) -> None:
-        """A ring that grows and fades at a new sample: the confirmation you can see."""
-        if self._flash_anim is not None:
-            self._flash_anim.stop()
-        anim = QVariantAnimation(self.viewbox)  # dies with the view, never outlives its items
-        anim.setStartValue(0.0)
-        anim.setEndValue(1.0)
-        anim.setDuration(FLASH_MS)
-        anim.setEasingCurve(QEasingCurve.OutCubic)
+        """A large ring at a new sample until its map is drawn: the confirmation you can see.
 
-        def step(t):
-            t = float(t)
-            colour = QColor(255, 200, 0, int(255 * (1 - t)))
-            self.flash.setData(pos=np.array([[x_m, y_m]]), size=14 + 40 * t,
-                               pen=pg.mkPen(colour, width=4), brush=None)
+        Shown, then hidden when the map with the sample lands (:meth:`set_layer`), at least
+        :data:`FLASH_MS` later and at most :data:`FLASH_MAX_MS`: not animated, and not hidden
+        on a timer in the middle of the fit, because every repaint while the map is being
+        fitted waits for the fit's GIL (DESIGN.md: the UI thread never blocks > 50 ms).
+        """
+        radius_px = FLASH_RADIUS_PX
+        self.flash.setRect(-radius_px, -radius_px, 2 * radius_px, 2 * radius_px)
+        self.flash.setPen(QPen(QColor(255, 200, 0, 220), 4))
+        self.flash.setPos(x_m, y_m)
+        self.flash.setVisible(True)
+        self._flash_since = time.monotonic()
+        self._flash_timer.start(FLASH_MAX_MS)
 
-        anim.valueChanged.connect(step)
-        anim.finished.connect(lambda: self.flash.setData(pos=np.zeros((0, 2))))
-        self._flash_anim = anim
-        step(0.0)
-        anim.start()
+    def _end_flash(self) -> None:
+        if not self.flash.isVisible():
+            return
+        left_ms = FLASH_MS - (time.monotonic() - self._flash_since) * 1000
+        if left_ms > 0:
+            self._flash_timer.start(int(left_ms))
+        else:
+            self._flash_timer.stop()
+            self.flash.setVisible(False)
 
     def remove(self) -> None:
-        for item in [self.image, self.samples, self.selected, self.pending, self.walk_path, self.flash, *self._labels]:
+        for item in [self.image, self.samples, self.pending, self.walk_path, self.flash, self.labels]:
             self.viewbox.removeItem(item)
 
 

@@ -55,7 +55,14 @@ class LayerImage:
     """A finished layer: RGBA image (ny, nx, 4) uint8 with row 0 at the top (smallest y),
     the :class:`~survey.analysis.map_layer.MapLayer` it shows and the survey's analysis
     (``analysis``: :class:`~survey.analysis.survey_analysis.SurveyAnalysis`, None when the
-    project has no survey)."""
+    project has no survey).
+
+    ``sample_values`` (sample id -> value in the layer's unit, None where there is none) is
+    what each sample of the survey measured of the layer's quantity, for the dots and their
+    labels, with the analysis' own ``target`` and co-channel ``channel``; ``target_heard``
+    the target's bands and security as heard in the survey ("2.4 + 5 GHz", "WPA2-PSK").
+    All made in the worker: on a large survey they walk every observation.
+    """
 
     kind: LayerKind
     layer: MapLayer | None
@@ -64,6 +71,10 @@ class LayerImage:
     analysis: object | None
     serial: int = 0
     timings_ms: dict = field(default_factory=dict, compare=False)
+    sample_values: dict = field(default_factory=dict, compare=False)
+    target: object | None = None
+    channel: int | None = None
+    target_heard: tuple[str, str] | None = None
 
     @property
     def grid(self) -> SiteGrid | None:
@@ -125,6 +136,10 @@ def compute_layer(request: LayerRequest) -> LayerImage:
     # imported here, in the worker thread, never while the window starts (DESIGN.md: <= 2 s).
     from survey.analysis.survey_analysis import analyse_survey
 
+    from survey.analysis.map_layer import sample_value
+    from survey.analysis.target import survey_observations
+    from survey.ui.survey_settings import describe_network
+
     t0 = time.perf_counter()
     project = request.project
     survey = project.survey(request.survey_id) or project.active_survey
@@ -132,10 +147,20 @@ def compute_layer(request: LayerRequest) -> LayerImage:
     analysis = analyse_survey(project, survey, cache=request.cache) if survey is not None else None
     layer = None if analysis is None else analysis.layer(kind)
     t_fit = time.perf_counter()
+    target = analysis.target.network if analysis is not None else None
+    channel = analysis.cochannel_channel if analysis is not None and kind is LayerKind.COCHANNEL else None
+    samples = survey.samples if survey is not None else ()
+    values = {s.id: sample_value(kind, s, target, channel) for s in samples}
+    heard = None
+    if target is not None:
+        mine = [o for o in survey_observations(survey) if target.matches(o)]
+        heard = describe_network(mine) if mine else None
+    extra = {"sample_values": values, "target": target, "channel": channel, "target_heard": heard}
     if layer is None:
         note = (analysis.why_no_layer(kind) if analysis is not None
                 else "no samples yet: click where you stand on the plan")
-        return LayerImage(kind, None, None, note, analysis, request.serial)
+        return LayerImage(kind, None, None, note, analysis, request.serial, **extra)
     rgba = layer_rgba(layer)
     return LayerImage(kind, layer, rgba, layer.note, analysis, request.serial,
-                      timings_ms={"analysis": (t_fit - t0) * 1000, "total": (time.perf_counter() - t0) * 1000})
+                      timings_ms={"analysis": (t_fit - t0) * 1000, "total": (time.perf_counter() - t0) * 1000},
+                      **extra)

@@ -23,28 +23,34 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import (
     QApplication, QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel,
     QProgressBar, QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from survey.analysis.target import target_rssi_at_sample
+from survey.analysis.map_layer import sample_value
+from survey.analysis.target import (
+    sample_observations, strongest_per_bssid, survey_observations, target_rssi_at_sample,
+)
 from survey.errors import EvSurveyError
 from survey.project.display import display_ssid
 from survey.project.model import Sample, SampleMode, ScanResult, TargetNetwork, merge_observations
+from survey.project.survey_devices import SURVEY_DEVICES_SETTING, recorded
 from survey.project.units import format_db, format_dbm
 from survey.ui import dialogs
+from survey.ui.floorplan_view import Pickable
 from survey.ui.site_tools import SiteTool
 from survey.ui.survey_channels import BssTable, ChannelChart
-from survey.ui.survey_heatmap import HeatmapLegend, SurveyOverlay
+from survey.ui.survey_heatmap import HeatmapLegend, SurveyOverlay, format_layer_value
 from survey.analysis.fit_cache import FitCache
 from survey.analysis.map_layer import LayerKind
 from survey.ui.survey_layers import LayerImage, LayerRequest, compute_layer
 from survey.ui.survey_settings import (
-    AUTO, SIMULATED, SurveySettings, SurveySettingsDialog, TargetNetworkDialog, backend_rows,
-    any_real_backend_usable, describe_network, networks_from_observations,
+    AUTO, SCANNER_SETTING, SIMULATED, SurveySettings, SurveySettingsDialog, TargetNetworkDialog, backend_rows,
+    project_scanner,
+    any_real_backend_usable, networks_from_observations,
 )
 from survey.ui.survey_walk import Waypoint, place_along_path, scan_mid_time
 from survey.ui.survey_worker import LatestOnlyWorker, ScanRunner
@@ -53,6 +59,10 @@ if TYPE_CHECKING:
     from survey.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+
+#: Delay (ms) between an edit and the start of the map's fit (see refresh_layer): a frame or
+#: two, nothing a person waits for.
+FIT_DELAY_MS = 60
 
 #: A scan whose newest reading is older than this (s) is stale: the OS handed back a
 #: cached list instead of scanning (NetworkManager rate-limits rescans to one per ~10 s
@@ -103,30 +113,117 @@ def _patch_survey_samples(session, survey_id: int, fn: Callable[[tuple], tuple])
     session.projectChanged.emit()
 
 
+class SampleIds:
+    """The file id of each sample as undo and redo write it again under a new one.
+
+    The store gives a sample written back (undo of a delete, redo of an add) a fresh id, so
+    a later command on the stack that names the old id would miss it. Commands keep the id
+    the sample had first and look up where it lives now.
+    """
+
+    def __init__(self):
+        self._next: dict[int, int] = {}
+
+    def current(self, sample_id: int) -> int:
+        """Where the sample once written under ``sample_id`` lives now."""
+        while sample_id in self._next:
+            sample_id = self._next[sample_id]
+        return sample_id
+
+    def moved(self, old_id: int, new_id: int) -> None:
+        """The sample that was ``old_id`` was written again as ``new_id``."""
+        if old_id != new_id:
+            self._next[old_id] = new_id
+
+
 class AddSampleCommand(QUndoCommand):
     """Add one sample; undo deletes it from the file, redo writes it again."""
 
-    def __init__(self, session, survey_id: int, sample: Sample, text: str = "Take sample"):
+    def __init__(self, session, survey_id: int, sample: Sample, text: str = "Take sample",
+                 ids: SampleIds | None = None):
         super().__init__(text)
         self._session = session
         self._survey_id = survey_id
         self._sample = replace(sample, id=None)
+        self._ids = ids or SampleIds()
+        self._last_id: int | None = None
         self.sample_id: int | None = None
 
     def redo(self) -> None:
         store = self._session._require()
         self.sample_id = store.add_sample(self._survey_id, self._sample)
+        if self._last_id is not None:
+            self._ids.moved(self._last_id, self.sample_id)
         added = replace(self._sample, id=self.sample_id)
         _patch_survey_samples(self._session, self._survey_id, lambda samples: samples + (added,))
 
     def undo(self) -> None:
         if self.sample_id is None:
             return
-        sample_id = self.sample_id
+        sample_id = self._last_id = self.sample_id
         self._session._require().delete_sample(sample_id)
         self.sample_id = None
         _patch_survey_samples(self._session, self._survey_id,
                               lambda samples: tuple(s for s in samples if s.id != sample_id))
+
+
+def _find_sample(session, sample_id: int):
+    """(survey id, sample) of the sample with this id, or (None, None)."""
+    for survey in session.project.surveys:
+        for sample in survey.samples:
+            if sample.id == sample_id:
+                return survey.id, sample
+    return None, None
+
+
+class DeleteSampleCommand(QUndoCommand):
+    """Delete one sample (a reading taken in the wrong place); undo writes it back."""
+
+    def __init__(self, session, sample_id: int, ids: SampleIds, text: str = "Delete sample"):
+        super().__init__(text)
+        self._session = session
+        self._ids = ids
+        self._first_id = sample_id
+        self._survey_id, self._sample = _find_sample(session, sample_id)
+
+    def redo(self) -> None:
+        sample_id = self._ids.current(self._first_id)
+        self._session._require().delete_sample(sample_id)
+        _patch_survey_samples(self._session, self._survey_id,
+                              lambda samples: tuple(s for s in samples if s.id != sample_id))
+
+    def undo(self) -> None:
+        new_id = self._session._require().add_sample(self._survey_id, replace(self._sample, id=None))
+        self._ids.moved(self._ids.current(self._first_id), new_id)
+        back = replace(self._sample, id=new_id)
+        # The file lists samples by id, so the sample written back comes last there too.
+        _patch_survey_samples(self._session, self._survey_id, lambda samples: samples + (back,))
+
+
+class MoveSampleCommand(QUndoCommand):
+    """Put one sample where it was really taken (x_m, y_m in site metres)."""
+
+    def __init__(self, session, sample_id: int, xy_m: tuple[float, float], ids: SampleIds,
+                 text: str = "Move sample"):
+        super().__init__(text)
+        self._session = session
+        self._ids = ids
+        self._first_id = sample_id
+        self._survey_id, sample = _find_sample(session, sample_id)
+        self._old = (sample.x_m, sample.y_m)
+        self._new = (float(xy_m[0]), float(xy_m[1]))
+
+    def _put(self, xy: tuple[float, float]) -> None:
+        sample_id = self._ids.current(self._first_id)
+        self._session._require().move_samples({sample_id: xy})
+        _patch_survey_samples(self._session, self._survey_id, lambda samples: tuple(
+            replace(s, x_m=xy[0], y_m=xy[1]) if s.id == sample_id else s for s in samples))
+
+    def redo(self) -> None:
+        self._put(self._new)
+
+    def undo(self) -> None:
+        self._put(self._old)
 
 
 class SetTargetCommand(QUndoCommand):
@@ -202,13 +299,9 @@ class SurveyController(QObject):
         self.session = window.session
         self.overlay = overlay
         self.settings = SurveySettings.load()
-        scanner_name = getattr(window, "scanner_name", None)
-        if scanner_name and scanner_name != AUTO:
-            self.settings = replace(self.settings, scanner_name=scanner_name)
-        if getattr(window, "demo", False):
-            self.settings = replace(self.settings, scanner_name=SIMULATED)
         self.scanner = None
         self._scanner_site_key: tuple | None = None
+        self._scanner_made_for: str | None = None  # the name self.scanner was made for (None: set from outside)
         self.runner = ScanRunner(self)
         self.runner.pointDone.connect(self._on_point_done)
         self.runner.walkScan.connect(self._on_walk_scan)
@@ -223,6 +316,8 @@ class SurveyController(QObject):
         #: charger readout and the verdict reuse one fit instead of making their own.
         self.heatmaps = getattr(window, "fits", None) or FitCache()
         self.fitter = LatestOnlyWorker(compute_layer, self)
+        self._fit_timer = QTimer(self, singleShot=True, interval=FIT_DELAY_MS)
+        self._fit_timer.timeout.connect(self._submit_fit)
         self.fitter.done.connect(self._on_layer_done)
         self.fitter.error.connect(lambda _req, reason: self.message.emit(f"Heatmap not updated: {reason}"))
         self.mode = SampleMode.POINT
@@ -232,32 +327,42 @@ class SurveyController(QObject):
         self.waypoints: list[Waypoint] = []
         self.walk_scans: list[ScanResult] = []
         self.walk_finished = False
-        self.selected_sample_id: int | None = None
+        #: Sample ids across undo/redo (see SampleIds), shared by every sample command.
+        self.sample_ids = SampleIds()
         self._last_target_scan: tuple = ()
         #: Features that make the next sample wait (e.g. a link test still measuring): each
         #: says why in words, or "" when it does not hold sampling up.
         self.sampling_blockers: list[Callable[[], str]] = []
 
     # -- scanner ------------------------------------------------------------------------------
-    def use_scanner_named(self, name: str) -> None:
-        """Scan with the backend called ``name`` from the next sample on (not saved as the
-        user's setting: the demo uses the simulated scanner without changing it)."""
-        if name != self.settings.scanner_name:
-            self.settings = replace(self.settings, scanner_name=name)
-            self.scanner = None
-            self._scanner_site_key = None
+    @property
+    def scanner_name(self) -> str:
+        """The backend samples are taken with: ``--scanner`` on the command line for this
+        session, else the project's own choice (Survey settings)."""
+        override = getattr(self.window, "scanner_name", AUTO) or AUTO
+        if override != AUTO:
+            return override
+        return project_scanner(self.session.project) if self.session.is_open else AUTO
+
+    def choose_scanner(self, name: str) -> None:
+        """Survey this project with backend ``name`` from the next sample on (one undoable
+        step, stored in the project)."""
+        if name != project_scanner(self.session.project):
+            self.session.set_setting(SCANNER_SETTING, name, "Choose scanner")
 
     def set_scanner(self, scanner) -> None:
         """Use this scanner object from now on (tests and the settings dialog)."""
         self.scanner = scanner
+        self._scanner_made_for = None
         self._scanner_site_key = None
 
     def ensure_scanner(self):
         if self.scanner is not None:
             return self.scanner
-        name = self.settings.scanner_name
+        name = self.scanner_name
         try:
             self.scanner = make_scanner(name, self.session.project)
+            self._scanner_made_for = name
             self._scanner_site_key = None
         except Exception as exc:  # a backend that cannot start must be reported, not crash the click
             rows = backend_rows()
@@ -284,12 +389,20 @@ class SurveyController(QObject):
         self._scanner_site_key = key
         set_project(project)
 
+    def forget_scanner_if_changed(self) -> None:
+        """Another file, or the project's scanner setting undone or redone: make the next
+        scanner afresh (a scanner set by a test or a dialog stays until then)."""
+        if self.scanner is not None and self._scanner_made_for not in (None, self.scanner_name):
+            self.scanner = None
+
     @property
     def scanner_label(self) -> str:
-        name = getattr(self.scanner, "name", None) or self.settings.scanner_name
-        if name == SIMULATED or self.settings.scanner_name == SIMULATED:
+        name = self.scanner_name
+        if name == SIMULATED:
             return "Simulated scanner (demo: values computed from the plan, not measured)"
-        return f"Scanner: {name}"
+        words = "Automatic (the first Wi-Fi backend that works)" if name == AUTO else name
+        override = getattr(self.window, "scanner_name", AUTO) or AUTO
+        return words + (" (--scanner on the command line)" if override != AUTO else "")
 
     # -- survey phase --------------------------------------------------------------------------
     @property
@@ -308,9 +421,15 @@ class SurveyController(QObject):
         store.set_active_survey(survey.id)
         project = self.session.project
         self.session.project = replace(project, surveys=project.surveys + (survey,), active_survey_id=survey.id)
+        self._record_devices(survey.id)
         self.session.samplesChanged.emit()
         self.session.projectChanged.emit()
         return survey
+
+    def _record_devices(self, survey_id: int) -> None:
+        """Note in the project which devices are on the plan for this survey, so the report can
+        say what changed between Before and After (a record, not an undoable edit)."""
+        self.session._write_setting(SURVEY_DEVICES_SETTING, recorded(self.session.project, survey_id))
 
     def rename_survey(self, survey_id: int, name: str) -> None:
         self.session._require().rename_survey(survey_id, name)
@@ -324,7 +443,6 @@ class SurveyController(QObject):
             return
         self.session._require().set_active_survey(survey_id)
         self.session.project = replace(self.session.project, active_survey_id=survey_id)
-        self.selected_sample_id = None
         self.session.samplesChanged.emit()
         self.session.projectChanged.emit()
 
@@ -423,22 +541,25 @@ class SurveyController(QObject):
             self._end_walk_state()
 
     def _add_sample(self, survey_id: int, sample: Sample, text: str = "Take sample") -> int | None:
-        command = AddSampleCommand(self.session, survey_id, sample, text)
+        command = AddSampleCommand(self.session, survey_id, sample, text, self.sample_ids)
+        survey = self.session.project.survey(survey_id)
+        first = survey is not None and not survey.samples
         try:
             self.session.push(command)
+            if first:  # the site as it is surveyed: a node placed after "New phase" counts
+                self._record_devices(survey_id)
         except Exception as exc:  # a write error (disk full, read-only file) must reach the installer
             log.exception("saving a sample failed")
             self.message.emit(f"The sample could not be saved: {exc}")
             return None
-        self.selected_sample_id = command.sample_id
         self.overlay.flash_at(sample.x_m, sample.y_m)
         QApplication.beep()
         project = self.session.project
         value = None
         if project.target is not None:
             value = target_rssi_at_sample(sample, project.target)
-        shown = f"{value:.0f} dBm on '{display_ssid(project.target.ssid)}'" if value is not None else \
-            f"{len(sample.observations)} networks heard"
+        shown = (f"{format_dbm(value)} on '{display_ssid(project.target.ssid)}'" if value is not None
+                 else f"{len(sample_observations(sample))} networks heard")
         self.message.emit(f"Sample {len(self.survey.samples)} saved at ({sample.x_m:.1f}, {sample.y_m:.1f}) m: {shown}.")
         self.sampleAdded.emit(command.sample_id)
         return command.sample_id
@@ -525,12 +646,38 @@ class SurveyController(QObject):
     # -- live map ---------------------------------------------------------------------------
     def set_layer_kind(self, kind: LayerKind | str) -> None:
         # A combo box hands its item data back as a plain value: compare layers by value.
-        self.layer_kind = LayerKind(kind)
+        kind = LayerKind(kind)
+        if kind != self.layer_kind:
+            self.layer_kind = kind
+            # Until the worker brings the new layer's values the dots say they are not known.
+            self.overlay.set_values({}, kind)
         self.refresh_layer()
 
+    def sample_context(self):
+        """(kind, target, channel) the dots' values are taken with: the current layer's own
+        when it has arrived, else the project's target (the first map is on its way)."""
+        layer = self.layer
+        if layer is not None and layer.kind == self.layer_kind and layer.analysis is not None:
+            return self.layer_kind, layer.target, layer.channel
+        return self.layer_kind, self.session.project.target, None
+
+    # -- one sample: delete, move ------------------------------------------------------------------
+    def delete_sample(self, sample_id: int) -> None:
+        self.session.push(DeleteSampleCommand(self.session, sample_id, self.sample_ids))
+
+    def move_sample(self, sample_id: int, x_m: float, y_m: float) -> None:
+        self.session.push(MoveSampleCommand(self.session, sample_id, (x_m, y_m), self.sample_ids))
+
     def refresh_layer(self) -> None:
-        project = self.session.project
+        """Ask for the map of the project as it is now; the fit starts :data:`FIT_DELAY_MS`
+        later. An edit emits several signals (a sample: samplesChanged, projectChanged), each
+        asking again: they make one fit. And the window's own reaction to the edit (the new
+        dot drawn, the panels refreshed) is over before the fit competes with it for the GIL."""
         self._serial += 1
+        self._fit_timer.start()
+
+    def _submit_fit(self) -> None:
+        project = self.session.project
         self.fitter.submit(LayerRequest(self.layer_kind, project, project.active_survey_id, self._serial,
                                         cache=self.heatmaps))
 
@@ -539,6 +686,8 @@ class SurveyController(QObject):
             return
         self.layer = layer
         self.overlay.set_layer(layer)
+        if request.survey_id == self.session.project.active_survey_id:
+            self.overlay.set_values(layer.sample_values, layer.kind)
         self.layerUpdated.emit(layer)
 
     # -- target network -------------------------------------------------------------------------
@@ -586,6 +735,17 @@ def charger_readout_text(image: LayerImage, project) -> str:
         if estimate.method != "measured_nearest":
             lines.append(f"{ESTIMATE_WORDS[estimate.method].capitalize()} there: {format_dbm(estimate.rssi_dbm)}")
     return "\n".join(lines)
+
+
+def value_under_cursor_text(image: LayerImage | None, x_m: float, y_m: float) -> str:
+    """"Map here: -63.2 dBm" (or "3 other BSSs on the channel", "± 2.1 dB") for the cell under the
+    cursor, from the layer's own MapLayer.value_at; "" off the map."""
+    if image is None or image.layer is None:
+        return ""
+    value = image.layer.value_at(x_m, y_m)
+    if value is None:
+        return ""
+    return f"Map here: {format_layer_value(value, image.kind)}"
 
 
 def _plain_label(text: str = "", parent: QWidget | None = None, wrap: bool = True) -> QLabel:
@@ -737,17 +897,29 @@ class SurveyPanel(QWidget):
         if active is not None:
             self.phase.setCurrentIndex(self.phase.findData(active.id))
         self.phase.blockSignals(False)
-        target = project.target
-        if target is None:
-            self.target_label.setText("not chosen (the map assumes the strongest network heard)")
-        else:
-            heard = [o for s in (active.samples if active else ()) for o in s.observations if target.matches(o)]
-            bands, security = describe_network(heard) if heard else ("not heard yet", "unknown")
-            extra = f"\nBSSIDs: {', '.join(target.bssids)}" if target.bssids else ""
-            self.target_label.setText(f"{display_ssid(target.ssid)}\n{bands}; {security}{extra}")
+        self._show_target()
         self.scanner_label.setText(c.scanner_label)
 
+    def _show_target(self) -> None:
+        """The target network, and how it is heard in this survey (from the live map's worker:
+        on a large survey that walks every observation)."""
+        c = self.controller
+        project = c.session.project
+        target = project.target
+        layer = c.layer if c.layer is not None and c.layer.analysis is not None else None
+        if target is None:
+            assumed = layer.target if layer is not None else None
+            self.target_label.setText(
+                "not chosen (the map assumes the strongest network heard)" if assumed is None else
+                f"not chosen: the map assumes '{display_ssid(assumed.ssid)}', the strongest network heard")
+            return
+        heard = layer.target_heard if layer is not None and layer.target == target else None
+        bands, security = heard if heard is not None else ("not heard yet", "unknown")
+        extra = f"\nBSSIDs: {', '.join(target.bssids)}" if target.bssids else ""
+        self.target_label.setText(f"{display_ssid(target.ssid)}\n{bands}; {security}{extra}")
+
     def _layer_updated(self, image: LayerImage) -> None:
+        self._show_target()
         self.legend.set_kind(image.kind)
         self.map_info.setText(layer_info_text(image))
         self.charger_readout.setText(charger_readout_text(image, self.controller.session.project))
@@ -803,14 +975,14 @@ class SurveyPanel(QWidget):
 
     def _edit_settings(self) -> None:
         c = self.controller
-        dialog = SurveySettingsDialog(self, c.settings)
+        dialog = SurveySettingsDialog(self, c.settings, c.scanner_name)
         if dialog.exec() != SurveySettingsDialog.Accepted:
             return
-        new = dialog.values()
-        if new.scanner_name != c.settings.scanner_name:
-            c.scanner = None
+        new, scanner_name = dialog.values()
         c.settings = new
         new.save()
+        if c.session.is_open:
+            c.choose_scanner(scanner_name)
         self.scans_per_point.setValue(new.scans_per_point)
         self.refresh()
 
@@ -833,10 +1005,9 @@ class SurveyPanel(QWidget):
             return
         self._target_scan_job = None
         c = self.controller
-        observations = list(merge_observations(scans))
-        survey = c.survey
-        if survey is not None:
-            observations += [o for s in survey.samples for o in s.observations]
+        # One observation per BSS: every reading of a long survey would make the picker a
+        # list of thousands of identical rows.
+        observations = list(strongest_per_bssid(merge_observations(scans) + survey_observations(c.survey)))
         if not networks_from_observations(observations):
             c.message.emit("No named network was heard; retry where the signal is better.")
             return
@@ -846,11 +1017,16 @@ class SurveyPanel(QWidget):
 
 
 class ChannelsPanel(QWidget):
-    """Occupancy chart and BSS table of the selected (by default the newest) sample."""
+    """Occupancy chart and BSS table of the selected (by default the newest) sample.
 
-    def __init__(self, controller: SurveyController, parent: QWidget | None = None):
+    Hidden behind another tab it only notes that it is stale: redrawing the chart and the
+    table for every sample of a walk nobody looks at would cost the UI thread per sample.
+    """
+
+    def __init__(self, controller: SurveyController, view, parent: QWidget | None = None):
         super().__init__(parent)
         self.controller = controller
+        self.view = view
         self.sample_picker = QComboBox(self)
         self.sample_picker.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.chart = ChannelChart(self)
@@ -862,55 +1038,82 @@ class ChannelsPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.chart, 1)
         layout.addWidget(self.table, 1)
+        self._picker_rows: list[tuple] = []  # (id, x_m, y_m) per picker item
+        self._shown: tuple | None = None  # (sample, target) the chart and table show
+        self._stale = True
         self.sample_picker.activated.connect(self._picked)
         controller.session.samplesChanged.connect(self.refresh)
-        controller.sampleAdded.connect(lambda _id: self.refresh())
+        view.selectionChanged.connect(self.refresh)
         self.refresh()
 
+    def showEvent(self, event):  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def selected_sample_id(self) -> int | None:
+        """The sample selected on the plan, else the newest of the survey."""
+        selection = self.view.selection
+        if selection.kind == "sample":
+            return selection.id
+        return self._picker_rows[-1][0] if self._picker_rows else None
+
     def refresh(self) -> None:
-        c = self.controller
-        survey = c.survey
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        survey = self.controller.survey
         samples = survey.samples if survey else ()
-        ids = [s.id for s in samples]
-        if c.selected_sample_id not in ids:
-            c.selected_sample_id = ids[-1] if ids else None
+        rows = [(s.id, s.x_m, s.y_m) for s in samples]
+        old = self._picker_rows
         self.sample_picker.blockSignals(True)
-        self.sample_picker.clear()
-        for n, sample in enumerate(samples, 1):
-            self.sample_picker.addItem(f"Sample {n} at ({sample.x_m:.1f}, {sample.y_m:.1f}) m", sample.id)
-        if c.selected_sample_id is not None:
-            self.sample_picker.setCurrentIndex(self.sample_picker.findData(c.selected_sample_id))
+        if rows[:len(old)] != old:
+            self.sample_picker.clear()
+            old = []
+        for n, (sample_id, x, y) in enumerate(rows[len(old):], len(old) + 1):
+            self.sample_picker.addItem(f"Sample {n} at ({x:.1f}, {y:.1f}) m", sample_id)
+        self._picker_rows = rows
+        sample_id = self.selected_sample_id()
+        if sample_id is not None:
+            self.sample_picker.setCurrentIndex(self.sample_picker.findData(sample_id))
         self.sample_picker.blockSignals(False)
-        self.show_sample(c.selected_sample_id)
+        self.show_sample(sample_id)
 
     def _picked(self, index: int) -> None:
         sample_id = self.sample_picker.itemData(index)
-        self.controller.selected_sample_id = sample_id
-        self.show_sample(sample_id)
+        if sample_id is not None:
+            self.view.select("sample", int(sample_id))
 
     def show_sample(self, sample_id: int | None) -> None:
         c = self.controller
         survey = c.survey
-        sample = next((s for s in (survey.samples if survey else ()) if s.id == sample_id), None)
+        sample = next((s for s in reversed(survey.samples if survey else ()) if s.id == sample_id), None)
         resolved = c.layer.analysis.target if c.layer is not None and c.layer.analysis is not None else None
         target = c.session.project.target or (resolved.network if resolved is not None else None)
+        if self._shown is not None and self._shown[0] is sample and self._shown[1] == target:
+            return
+        self._shown = (sample, target)
         if sample is None:
             self.chart.set_observations((), target)
             self.summary.setText("")
             self.table.set_observations((), target, "No sample yet: take one with the Survey tool.")
-            c.overlay.set_selected(None)
             return
-        observations = sample.observations
+        observations = sample_observations(sample)
         self.chart.set_observations(observations, target)
         self.summary.setText(self.chart.summary)
         scans = len(sample.scans)
         self.table.set_observations(observations, target,
                                     f"{len(observations)} BSSs at ({sample.x_m:.1f}, {sample.y_m:.1f}) m, "
                                     f"{scans} scan{'s' if scans != 1 else ''} averaged in mW")
-        c.overlay.set_selected((sample.x_m, sample.y_m))
 
 
 # -- wiring into the main window ----------------------------------------------------------------------
+
+#: A new sample's value is worked out on the UI thread (one merge, ~2 ms) when this few are
+#: missing; a whole survey's (a file just opened) comes from the layer's worker instead.
+MAX_VALUES_ON_UI_THREAD = 20
+
 
 class SurveyFeature(QObject):
     """Everything ``install`` creates, kept together so tests can reach it (``window.survey``)."""
@@ -920,10 +1123,15 @@ class SurveyFeature(QObject):
         self.window = window
         view = window.view
         self.overlay = SurveyOverlay(getattr(view, "viewbox", view))
+        self.overlay.labels.obstacles = view.label_obstacles
         self.controller = SurveyController(window, self.overlay, self)
         self.tool = SurveyTool(window, self.controller)
         self.panel = SurveyPanel(self.controller)
-        self.channels = ChannelsPanel(self.controller)
+        self.channels = ChannelsPanel(self.controller, view)
+        self._samples_by_id: dict[int, Sample] = {}
+        view.add_pickable(Pickable(kind="sample", hit=self._sample_at, position=self._sample_position,
+                                   move=self.controller.move_sample, delete=self.controller.delete_sample,
+                                   describe=self.describe_sample, ring_px=22))
         session = window.session
         session.samplesChanged.connect(self._samples_changed)
         session.projectChanged.connect(self._project_changed)
@@ -933,8 +1141,15 @@ class SurveyFeature(QObject):
         for signal in (session.devicesChanged, session.wallsChanged, session.projectChanged):
             signal.connect(self.controller.sync_scanner)
         self.controller.message.connect(window.show_status)
+        # The value of the map under the cursor, in the layer's unit, beside the position.
+        self.cursor_readout = QLabel()
+        self.cursor_readout.setObjectName("map_value_under_cursor")
+        self.cursor_readout.setTextFormat(Qt.TextFormat.PlainText)
+        window.statusBar().addPermanentWidget(self.cursor_readout)
+        view.siteHovered.connect(self._show_value_at)
+        # The newest sample is the selected one: its ring, its channels, Del deletes it.
+        self.controller.sampleAdded.connect(lambda sample_id: view.select("sample", sample_id))
         self.controller.settingsNeeded.connect(self._offer_settings)
-        self.overlay.samples.sigClicked.connect(self._marker_clicked)
         self._last_project = None
         self._samples_changed()
 
@@ -943,11 +1158,37 @@ class SurveyFeature(QObject):
         dialogs.offer_settings_page(self.window, "Wi-Fi scanning needs Location", reason, settings_uri,
                                     "Open Location settings")
 
-    def _marker_clicked(self, _item, points, _ev=None) -> None:
-        if len(points):
-            sample_id = points[0].data()
-            self.controller.selected_sample_id = sample_id
-            self.channels.refresh()
+    def _show_value_at(self, x_m: float, y_m: float) -> None:
+        self.cursor_readout.setText(value_under_cursor_text(self.controller.layer, x_m, y_m))
+
+    # -- samples as pickables of the Select tool ----------------------------------------------------
+    def _sample_at(self, x_m: float, y_m: float, tolerance_m: float) -> int | None:
+        return self.overlay.sample_near(x_m, y_m, tolerance_m)
+
+    def _sample_position(self, sample_id: int) -> tuple[float, float] | None:
+        sample = self._samples_by_id.get(sample_id)
+        return None if sample is None else (sample.x_m, sample.y_m)
+
+    def describe_sample(self, sample_id: int) -> str:
+        """"Sample 4 of 'Before' at x 3.2 m, y 1.0 m: -61.0 dBm (Target network)"."""
+        from survey.project.units import format_length
+
+        sample = self._samples_by_id.get(sample_id)
+        survey = self.controller.survey
+        if sample is None or survey is None:
+            return ""
+        units = self.window.session.project.units
+        number = next(n for n, s in enumerate(survey.samples, 1) if s.id == sample_id)
+        kind = self.overlay.kind
+        value = self.overlay.value(sample_id)
+        if kind is LayerKind.CONFIDENCE:
+            reading = ""
+        elif value is None:
+            reading = ": not heard" if kind.unit == "dBm" else ""
+        else:
+            reading = f": {format_layer_value(value, kind)}"
+        return (f"Sample {number} of '{survey.name}' at x {format_length(sample.x_m, units)}, "
+                f"y {format_length(sample.y_m, units)}{reading}. Drag it to where it was taken; Del deletes it.")
 
     def _file_changed(self) -> None:
         self.controller.cancel()
@@ -955,9 +1196,10 @@ class SurveyFeature(QObject):
         # A fit still running for the old file must not draw its map over the new plan.
         self.controller.fitter.discard_pending()
         self.controller.heatmaps.clear()  # survey ids of another file mean other samples
-        self.controller.selected_sample_id = None
+        self.controller.layer = None
 
     def _project_changed(self) -> None:
+        self.controller.forget_scanner_if_changed()
         project = self.window.session.project
         # Walls, devices, floorplan or target changed: the map depends on all of them.
         if self._last_project is not project:
@@ -968,13 +1210,15 @@ class SurveyFeature(QObject):
         project = self.window.session.project
         survey = project.active_survey
         samples = survey.samples if survey else ()
-        target = project.target
+        self._samples_by_id = {s.id: s for s in samples}
         xy = np.array([(s.x_m, s.y_m) for s in samples], dtype=float).reshape(-1, 2)
-        values = [target_rssi_at_sample(s, target) if target is not None else
-                  max((o.rssi_dbm for o in s.observations if o.rssi_dbm is not None), default=None)
-                  for s in samples]
-        self.overlay.set_samples(xy, values, [s.id for s in samples])
-        self.panel.refresh()
+        missing = [s for s in samples if not self.overlay.has_value(s.id)]
+        values = {}
+        if len(missing) <= MAX_VALUES_ON_UI_THREAD:
+            kind, target, channel = self.controller.sample_context()
+            values = {s.id: sample_value(kind, s, target, channel) for s in missing}
+        self.overlay.set_samples(xy, list(self._samples_by_id), values)
+        self.window.view.refresh_selection()
 
 
 def install(window: "MainWindow") -> SurveyFeature:
@@ -1009,7 +1253,6 @@ def install(window: "MainWindow") -> SurveyFeature:
     feature.panel.tool_button.toggled.connect(tool_button_toggled)
     tool_action.toggled.connect(feature.panel.set_tool_active)
     feature.panel.set_tool_active(tool_action.isChecked())
-    tool_action.toggled.connect(lambda on: feature.overlay.set_markers_clickable(not on))
     feature.tool_action = tool_action
 
     menu = window.tools_menu
@@ -1027,7 +1270,7 @@ def install(window: "MainWindow") -> SurveyFeature:
             action.setShortcut(QKeySequence(shortcut))
         menu.addAction(action)
     feature.panel.refresh()
-    if controller.settings.scanner_name == SIMULATED:
+    if window.session.is_open and controller.scanner_name == SIMULATED:
         # `evsurvey demo`: open ready to survey. After the window's own start-up, which
         # selects the Select tool last.
         from PySide6.QtCore import QTimer

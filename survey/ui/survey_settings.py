@@ -1,7 +1,10 @@
 """Survey settings and the target-network chooser (dialogs; SSIDs only as plain text).
 
-The scanner choice is a property of the laptop, not of the project, so it lives in
-``QSettings``; scans per point and the timeout too (an installer keeps them across jobs).
+The scanner belongs to the project (:data:`SCANNER_SETTING` in the file): the demo garage
+keeps the simulated scanner and a customer's project never inherits it (a per-user choice
+made every new project survey with the simulated scanner after one demo session, and its
+report say "measured on site"). Scans per point and the timeout belong to the laptop and
+live in ``QSettings`` (an installer keeps them across jobs).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ log = logging.getLogger(__name__)
 
 SIMULATED = "simulated"
 AUTO = "auto"
+#: Project setting: the scanner backend this project surveys with ("auto" when unset).
+SCANNER_SETTING = "scanner"
 #: 1-5 scans per point (issue): more scans average out fading, each costs seconds.
 MIN_SCANS, MAX_SCANS = 1, 5
 #: Three scans per point: readings at one spot scatter by several dB scan to scan
@@ -30,9 +35,16 @@ MIN_SCANS, MAX_SCANS = 1, 5
 DEFAULT_SCANS = 3
 
 
+def project_scanner(project) -> str:
+    """The scanner backend ``project`` surveys with (:data:`AUTO` when it names none)."""
+    name = project.settings.get(SCANNER_SETTING)
+    return name if isinstance(name, str) and name else AUTO
+
+
 @dataclass(frozen=True)
 class SurveySettings:
-    scanner_name: str = AUTO
+    """The laptop's sampling settings (QSettings): how many scans per point, how long to wait."""
+
     scans_per_point: int = DEFAULT_SCANS
     timeout_s: float = 20.0  # survey.scan.base.DEFAULT_TIMEOUT_S: a full active scan takes 3-10 s
 
@@ -44,12 +56,10 @@ class SurveySettings:
             timeout = float(qs.value("survey/timeout_s", 20.0))
         except (TypeError, ValueError):
             scans, timeout = DEFAULT_SCANS, 20.0
-        return SurveySettings(str(qs.value("survey/scanner", AUTO)),
-                              min(MAX_SCANS, max(MIN_SCANS, scans)), max(1.0, timeout))
+        return SurveySettings(min(MAX_SCANS, max(MIN_SCANS, scans)), max(1.0, timeout))
 
     def save(self) -> None:
         qs = QSettings("evsurvey", "evsurvey")
-        qs.setValue("survey/scanner", self.scanner_name)
         qs.setValue("survey/scans_per_point", self.scans_per_point)
         qs.setValue("survey/timeout_s", self.timeout_s)
 
@@ -76,9 +86,10 @@ def any_real_backend_usable(rows) -> bool:
 
 
 class SurveySettingsDialog(QDialog):
-    """Scanner (auto or a named backend, with the probe report), scans per point, timeout."""
+    """The project's scanner (auto or a named backend, with the probe report); the laptop's
+    scans per point and timeout."""
 
-    def __init__(self, parent: QWidget | None, settings: SurveySettings):
+    def __init__(self, parent: QWidget | None, settings: SurveySettings, scanner_name: str = AUTO):
         super().__init__(parent)
         self.setWindowTitle("Survey settings")
         rows = backend_rows()
@@ -93,7 +104,7 @@ class SurveySettingsDialog(QDialog):
                 label += " (not usable here)"
             self.scanner.addItem(label, name)
             report_lines.append(f"{'OK ' if usable else '-- '} {name}: {reason}")
-        index = max(0, self.scanner.findData(settings.scanner_name))
+        index = max(0, self.scanner.findData(scanner_name))
         self.scanner.setCurrentIndex(index)
         self.report = QLabel("\n".join(report_lines), self)
         self.report.setTextFormat(Qt.PlainText)
@@ -109,7 +120,7 @@ class SurveySettingsDialog(QDialog):
         self.timeout.setSuffix(" s")
         self.timeout.setValue(settings.timeout_s)
         form = QFormLayout()
-        form.addRow("Scanner", self.scanner)
+        form.addRow("Scanner (this project)", self.scanner)
         form.addRow("Scans per point (averaged in mW)", self.scans)
         form.addRow("Give up on a scan after", self.timeout)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
@@ -121,8 +132,9 @@ class SurveySettingsDialog(QDialog):
         layout.addWidget(self.report)
         layout.addWidget(buttons)
 
-    def values(self) -> SurveySettings:
-        return SurveySettings(str(self.scanner.currentData()), int(self.scans.value()), float(self.timeout.value()))
+    def values(self) -> tuple[SurveySettings, str]:
+        """(the laptop's settings, the project's scanner name)."""
+        return SurveySettings(int(self.scans.value()), float(self.timeout.value())), str(self.scanner.currentData())
 
 
 def networks_from_observations(observations) -> dict[str, list[Observation]]:

@@ -12,6 +12,7 @@ from the worker thread, which Qt delivers as queued calls on the receiver's thre
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 import traceback
@@ -245,6 +246,28 @@ class ScanRunner(QObject):
         self.failed.emit(job, reason)
 
 
+def _serve(jobs: queue.SimpleQueue, relay: _FitRelay, fn: Callable[..., Any], with_progress: bool) -> None:
+    """A LatestOnlyWorker's thread: run each (generation, request) and hand the result back.
+    Holds the queue, the relay and the function, never the worker (which may be deleted)."""
+    while True:
+        job = jobs.get()
+        if job is None:
+            return
+        generation, request = job
+        try:
+            started = time.perf_counter()
+            if with_progress:
+                result = fn(request, lambda news, g=generation, r=request: relay.progress.emit(g, r, news))
+            else:
+                result = fn(request)
+            log.debug("background fit took %.1f ms", (time.perf_counter() - started) * 1000)
+        except Exception as exc:  # a failed fit must be reported, not lost in a thread
+            log.warning("background computation failed: %s\n%s", exc, traceback.format_exc())
+            relay.error.emit(generation, request, _describe_error(exc))
+            continue
+        relay.done.emit(generation, request, result)
+
+
 class LatestOnlyWorker(QObject):
     """Runs ``fn(request)`` off the UI thread; while one runs, only the newest request waits.
 
@@ -272,6 +295,9 @@ class LatestOnlyWorker(QObject):
         self._relay.done.connect(self._on_done)
         self._relay.error.connect(self._on_error)
         self._relay.progress.connect(self._on_progress)
+        # One thread per worker, started on first use and fed through a queue: starting a
+        # thread per request made the UI thread wait ~10 ms (a busy laptop) for it to run.
+        self._jobs: queue.SimpleQueue | None = None
 
     @property
     def running(self) -> bool:
@@ -296,24 +322,13 @@ class LatestOnlyWorker(QObject):
 
     def _launch(self, request: Any) -> None:
         self._running = True
-        generation = self._generation
-        relay, fn, with_progress = self._relay, self._fn, self._with_progress
-
-        def work():  # holds the relay and the function, not this worker
-            try:
-                started = time.perf_counter()
-                if with_progress:
-                    result = fn(request, lambda news: relay.progress.emit(generation, request, news))
-                else:
-                    result = fn(request)
-                log.debug("background fit took %.1f ms", (time.perf_counter() - started) * 1000)
-            except Exception as exc:  # a failed fit must be reported, not lost in a thread
-                log.warning("background computation failed: %s\n%s", exc, traceback.format_exc())
-                relay.error.emit(generation, request, _describe_error(exc))
-                return
-            relay.done.emit(generation, request, result)
-
-        threading.Thread(target=work, name="evsurvey-fit", daemon=True).start()
+        if self._jobs is None:
+            self._jobs = jobs = queue.SimpleQueue()
+            threading.Thread(target=_serve, args=(jobs, self._relay, self._fn, self._with_progress),
+                             name="evsurvey-fit", daemon=True).start()
+            # The thread ends with its worker (None is its signal to stop).
+            self.destroyed.connect(lambda *_: jobs.put(None))
+        self._jobs.put((self._generation, request))
 
     def _next(self) -> None:
         self._running = False

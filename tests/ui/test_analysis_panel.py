@@ -54,8 +54,8 @@ def test_panel_shows_poor_verdict_and_mesh_option(window, qtbot):
     assert panel.verdict_label.textFormat() == Qt.TextFormat.PlainText
     assert panel.verdict_detail.textFormat() == Qt.TextFormat.PlainText
     texts = [panel.options_list.item(i).text() for i in range(panel.options_list.count())]
-    assert any("Mesh node" in t and t.startswith("=>") for t in texts)
-    assert any("Repeater" in t and t.startswith("x") for t in texts)
+    assert any("Mesh node: recommended" in t for t in texts)
+    assert any("Repeater" in t and ": not suitable" in t for t in texts)
     assert panel.checklist_list.count() >= 8
 
 

@@ -56,6 +56,34 @@ def test_run_gui_opens_the_project_and_exits_cleanly(qapp, tmp_path):
     assert seen == {"walls": 6, "title": "g.evsurvey — evsurvey"}
 
 
+def test_gui_on_a_missing_project_file_shows_the_window_and_says_so(qapp, tmp_path, message_boxes, monkeypatch):
+    """`evsurvey-gui missing.evsurvey` (a double-clicked file that was moved): the window
+    opens on its welcome page with a plain message, never a silent exit."""
+    import sys
+
+    from survey.cli import gui_main
+
+    missing = tmp_path / "moved away.evsurvey"
+    seen = {}
+
+    def look_and_close():
+        # The main window run_gui just showed (windows of earlier tests may linger, closed).
+        window = next(w for w in QApplication.topLevelWidgets()
+                      if w.objectName() == "evsurvey_main_window" and w.isVisible())
+        seen["visible"] = window.isVisible()
+        seen["welcome"] = window.centre.currentWidget() is window.welcome
+        seen["status"] = window.statusBar().currentMessage()
+        window.close()
+
+    QTimer.singleShot(600, look_and_close)
+    monkeypatch.setattr(sys, "argv", ["evsurvey-gui", str(missing)])
+    assert gui_main() == 0
+    assert seen["visible"] and seen["welcome"]
+    assert "moved away.evsurvey does not exist" in seen["status"]
+    (title, text), = message_boxes
+    assert title == "Open project" and "File → Open" in text and "Traceback" not in text
+
+
 def test_unexpected_error_is_shown_plainly_and_logged(window, message_boxes, monkeypatch, caplog):
     import sys
 

@@ -138,7 +138,8 @@ def test_demo_from_the_welcome_page_surveys_with_the_simulated_scanner(window, q
     qtbot.mouseClick(window.welcome.findChild(QPushButton, "welcome_demo"), Qt.MouseButton.LeftButton)
     assert window.session.is_open and window.centre.currentWidget() is window.view
     assert window.session.project.charger is not None and len(window.session.project.walls) > 10
-    assert window.survey.controller.settings.scanner_name == "simulated"
+    assert window.survey.controller.scanner_name == "simulated"
+    assert "Simulated scanner" in window.survey.panel.scanner_label.text()
 
 
 # -- issue 20 through the window's open and Save As paths ------------------------------------------------
@@ -286,3 +287,25 @@ def test_a_stale_log_beside_a_restored_copy_is_set_aside_and_said(window, tmp_pa
     project = window.session.project
     assert (len(project.active_survey.samples), len(project.walls)) == (104, 38)
     assert errors[-1][0] == "Opened with problems" and "set aside as site.evsurvey.stale-wal-" in errors[-1][1]
+
+
+
+def test_a_project_made_after_the_demo_does_not_survey_with_the_simulated_scanner(window, qtbot, tmp_path,
+                                                                                   monkeypatch):
+    """The scanner belongs to the project: the demo's simulated scanner stays in the demo."""
+    from PySide6.QtWidgets import QPushButton
+
+    qtbot.mouseClick(window.welcome.findChild(QPushButton, "welcome_demo"), Qt.MouseButton.LeftButton)
+    assert window.survey.controller.scanner_name == "simulated"
+    values = dialogs.NewProjectValues(site=Site(customer="Grace"), units="m", charger_profile_id="generic_iot")
+    monkeypatch.setattr(dialogs, "ask_new_project", lambda *a, **k: values)
+    monkeypatch.setattr(dialogs, "ask_save_project_path", lambda *a, **k: str(tmp_path / "grace.evsurvey"))
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.path.name == "grace.evsurvey"
+    controller = window.survey.controller
+    assert controller.scanner_name == "auto"
+    assert "Simulated" not in window.survey.panel.scanner_label.text()
+    # Reopening the demo brings its own scanner back.
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    qtbot.mouseClick(window.welcome.findChild(QPushButton, "welcome_demo"), Qt.MouseButton.LeftButton)
+    assert controller.scanner_name == "simulated"

@@ -121,13 +121,15 @@ def test_calibration_in_feet_rescales_walls_and_devices(window, new_project, qtb
 
 
 def test_import_pdf_page_and_dxf_layers(window, new_project, qtbot, tmp_path, monkeypatch):
+    from survey.ui import pdf_pages
+
     asked = {}
 
-    def choose_page(parent, count):
+    def choose_page(parent, name, count, previews):
         asked["pages"] = count
-        return 1
+        return pdf_pages.PdfChoice(1)
 
-    monkeypatch.setattr(dialogs, "ask_pdf_page", choose_page)
+    monkeypatch.setattr(pdf_pages, "ask_pdf_page", choose_page)
     import_file(qtbot, window, monkeypatch, write_pdf(tmp_path / "plan.pdf"))
     fp = window.session.project.floorplan
     assert asked["pages"] == 2
@@ -146,6 +148,46 @@ def test_import_pdf_page_and_dxf_layers(window, new_project, qtbot, tmp_path, mo
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.session.project.floorplan.source_name == "plan.pdf (page 2)"
     assert window.session.project.walls == ()
+
+
+def test_pdf_import_shows_page_thumbnails_and_crops_to_the_drawing(window, new_project, qtbot, tmp_path,
+                                                                   monkeypatch):
+    """The installer sees the pages, clicks the plan's thumbnail and drags over the drawing."""
+    from PySide6.QtCore import QEvent, QPoint, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from survey.ui import pdf_pages
+
+    seen = {}
+
+    def drive(dialog):
+        qtbot.waitUntil(lambda: all(not dialog.pages.item(i).icon().isNull() for i in range(dialog.pages.count())))
+        seen["thumbnails"] = dialog.pages.count()
+        second = dialog.pages.visualItemRect(dialog.pages.item(1)).center()
+        qtbot.mouseClick(dialog.pages.viewport(), Qt.MouseButton.LeftButton, pos=second)
+        view = dialog.preview
+        rect = view.page_rect()
+        a = QPoint(round(rect.x() + 0.25 * rect.width()), round(rect.y() + 0.2 * rect.height()))
+        b = QPoint(round(rect.x() + 0.75 * rect.width()), round(rect.y() + 0.6 * rect.height()))
+        left = Qt.MouseButton.LeftButton
+        for kind, at, buttons in ((QEvent.Type.MouseButtonPress, a, left), (QEvent.Type.MouseMove, b, left),
+                                  (QEvent.Type.MouseButtonRelease, b, Qt.MouseButton.NoButton)):
+            QApplication.sendEvent(view, QMouseEvent(kind, QPointF(at), view.mapToGlobal(QPointF(at)), left, buttons,
+                                                     Qt.KeyboardModifier.NoModifier))
+        seen["hint"] = dialog.hint.text()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(pdf_pages.PdfPageDialog, "exec", drive)
+    import_file(qtbot, window, monkeypatch, write_pdf(tmp_path / "plan.pdf", pages=3))
+    fp = window.session.project.floorplan
+    assert seen["thumbnails"] == 3 and "50 % of the width" in seen["hint"]
+    assert fp.source_name == "plan.pdf (page 2, cropped)"
+    from survey.project.floorplan_import import render_pdf_page
+
+    whole = render_pdf_page(write_pdf(tmp_path / "again.pdf", pages=3).read_bytes(), 1)
+    assert fp.width_px == pytest.approx(whole.width_px * 0.5, abs=8)
+    assert fp.height_px == pytest.approx(whole.height_px * 0.4, abs=8)
 
 
 def test_refuses_oversized_and_corrupt_files(window, new_project, qtbot, tmp_path, monkeypatch, errors):
@@ -281,7 +323,12 @@ def test_reopen_finds_everything(make_window, qtbot, tmp_path, monkeypatch, qset
     qtbot.keyClick(first, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     import_file(qtbot, first, monkeypatch, write_png(tmp_path / "plan.png"))
     monkeypatch.setattr(dialogs, "ask_garage", lambda parent, materials, units: TWO_CAR)
+    from survey.ui import garage_place
+
+    asked = []
+    monkeypatch.setattr(garage_place, "ask_garage_mode", lambda *a: asked.append(a) or garage_place.REPLACE)
     qtbot.keyClick(first, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert asked  # a plan with an image: the builder asks before replacing it
     press_key(qtbot, first, Qt.Key.Key_C)
     click_site(qtbot, first, 3.0, 6.5)
     before = first.session.project
@@ -296,7 +343,7 @@ def test_reopen_finds_everything(make_window, qtbot, tmp_path, monkeypatch, qset
     assert after.site.customer == "Grace" and after.units == "ft"
     assert after.walls == before.walls
     assert after.devices == before.devices
-    assert after.floorplan is None  # the garage builder replaced the image with a clean plan
+    assert after.floorplan is None  # the installer chose to replace the image with a clean plan
     assert second.view.scale_bar.text.toPlainText().endswith("ft")
 
 

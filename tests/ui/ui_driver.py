@@ -42,3 +42,20 @@ def press_key(qtbot, window, key, modifiers=Qt.KeyboardModifier.NoModifier):
     """A key press where the user's focus is (the site view), so tool shortcuts and tool keys work."""
     window.view.setFocus()
     qtbot.keyClick(window.view, key, modifiers)
+
+
+def hover_site(qtbot, window, x_m: float, y_m: float):
+    """Move the mouse over the plan to a site position (no button held)."""
+    viewport = window.view.viewport()
+    _send(viewport, QEvent.Type.MouseMove, site_point(window, x_m, y_m), Qt.MouseButton.NoButton,
+          Qt.MouseButton.NoButton)
+    qtbot.wait(20)
+
+
+def choose_by_keyboard(qtbot, combo, index: int):
+    """Pick item ``index`` of a combo box the way a person does without the mouse: focus it
+    and press Down or Up until it is shown (emits ``activated`` like a real choice)."""
+    combo.setFocus()
+    key = Qt.Key.Key_Down if index > combo.currentIndex() else Qt.Key.Key_Up
+    while combo.currentIndex() != index:
+        qtbot.keyClick(combo, key)

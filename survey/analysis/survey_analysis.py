@@ -40,6 +40,7 @@ from survey.analysis.verdict import (
 from survey.errors import UserInputError
 from survey.project.model import ChargerProfile, Project, Survey
 from survey.project.profiles import get_profile, with_offset
+from survey.project.survey_devices import as_surveyed
 
 from survey.rf.propagation import SiteGrid, site_grid
 
@@ -523,6 +524,8 @@ def analyse_survey(project: Project, survey: Survey | None = None, *, profile: C
     """
     if survey is None:
         survey = pick_survey(project)
+    # The site as this survey saw it: "Before" keeps its number when a node is installed for "After".
+    project = as_surveyed(project, survey)
     own_profile = profile is None
     if profile is None:
         profile = project_profile(project)

@@ -57,8 +57,8 @@ from survey.project.model import (
 from survey.project.preflight import NetcheckReport
 from survey.project.schema import APPLICATION_ID, SCHEMA_VERSION, migrate  # noqa: F401 - re-exported
 from survey.project.validation import (
-    check_device, check_floorplan, check_link, check_material, check_position, check_sample, check_wall, read_project,
-    require_finite, to_json,
+    check_device, check_floorplan, check_link, check_material, check_position, check_sample, check_wall, read_devices,
+    read_project, require_finite, to_json,
 )
 from survey.project.writer_lock import WriterLock, lock_holder
 
@@ -651,7 +651,16 @@ class ProjectStore:
         with self._tx() as db:
             self._refuse_taken_name(db, name)
             sid = self._insert_survey(db, name, created, notes)
+            self._record_survey_devices(db, sid)
         return Survey(name=name, created_at=created, notes=notes, id=sid)
+
+    def _record_survey_devices(self, db: sqlite3.Connection, survey_id: int) -> None:
+        """Note the devices on the plan now as the site of ``survey_id`` (survey.project.survey_devices)."""
+        from survey.project.survey_devices import SURVEY_DEVICES_SETTING, recorded
+
+        settings = self._settings(db)
+        settings[SURVEY_DEVICES_SETTING] = recorded(settings, survey_id, read_devices(db))
+        self._set_meta(db, "settings", settings)
 
     def rename_survey(self, survey_id: int, name: str) -> None:
         name = name.strip()
@@ -670,7 +679,11 @@ class ProjectStore:
         check_sample(sample)
         try:
             with self._tx() as db:
-                return self._insert_sample(db, survey_id, sample)
+                first = db.execute("SELECT 1 FROM samples WHERE survey_id = ? LIMIT 1", (survey_id,)).fetchone() is None
+                sample_id = self._insert_sample(db, survey_id, sample)
+                if first:  # the site as it is surveyed: a node placed after the survey was added counts
+                    self._record_survey_devices(db, survey_id)
+                return sample_id
         except (ProjectReadOnlyError, ProjectFileLostError) as exc:
             self.pending_samples.append((survey_id, replace(sample, id=None)))
             n = len(self.pending_samples)

@@ -6,12 +6,18 @@ node). The GUI records the devices in the project setting :data:`SURVEY_DEVICES_
 (a JSON value: no change to the file's schema) when a survey is created and again when its
 first sample is taken (the site as it was surveyed). Files written before this have no
 record; :func:`change_between` then says so instead of guessing.
+
+The record is written by :class:`survey.project.store.ProjectStore` itself (when a survey
+is added and when its first sample is written), so the GUI, the demo, ``evsurvey
+simulate``, saved scans and link tests all keep it. :func:`as_surveyed` gives the site as
+a survey saw it: the analysis of "Before" must not change when a mesh node is installed
+for "After".
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from survey.project.model import Device, DeviceKind, Project, Survey
 
@@ -23,22 +29,29 @@ MOVED_M = 0.5
 
 def _device_json(d: Device) -> dict:
     return {"id": d.id, "kind": d.kind.value, "x_m": round(d.x_m, 3), "y_m": round(d.y_m, 3),
-            "label": d.label, "planned": d.planned}
+            "label": d.label, "planned": d.planned, "eirp_dbm": d.eirp_dbm, "bssids": list(d.bssids)}
 
 
 def _device_from_json(data: dict) -> Device | None:
     try:
-        return Device(DeviceKind(data["kind"]), float(data["x_m"]), float(data["y_m"]), label=str(data.get("label", "")),
-                      planned=bool(data.get("planned", False)), id=data.get("id"))
+        eirp = data.get("eirp_dbm")
+        bssids = data.get("bssids") or ()
+        device = Device(DeviceKind(data["kind"]), float(data["x_m"]), float(data["y_m"]),
+                        label=str(data.get("label", "")), planned=bool(data.get("planned", False)),
+                        eirp_dbm=None if eirp is None else float(eirp), bssids=tuple(str(b) for b in bssids),
+                        id=data.get("id"))
     except (KeyError, TypeError, ValueError):
         return None  # a damaged entry is skipped, the rest of the record still counts
+    finite = all(math.isfinite(v) for v in (device.x_m, device.y_m) + (() if eirp is None else (device.eirp_dbm,)))
+    return device if finite else None
 
 
-def recorded(project: Project, survey_id: int, devices=None) -> dict:
-    """The setting's new value with the devices now (or ``devices``) recorded for ``survey_id``."""
-    current = project.settings.get(SURVEY_DEVICES_SETTING)
+def recorded(settings: dict, survey_id: int, devices) -> dict:
+    """The setting's new value with ``devices`` recorded for ``survey_id`` (``settings``: the
+    project's settings as they are)."""
+    current = settings.get(SURVEY_DEVICES_SETTING)
     value = dict(current) if isinstance(current, dict) else {}
-    value[str(survey_id)] = [_device_json(d) for d in (project.devices if devices is None else devices)]
+    value[str(survey_id)] = [_device_json(d) for d in devices]
     return value
 
 
@@ -49,6 +62,19 @@ def devices_when_surveyed(project: Project, survey: Survey) -> tuple[Device, ...
     if not isinstance(entry, list):
         return None
     return tuple(d for d in (_device_from_json(e) for e in entry if isinstance(e, dict)) if d is not None)
+
+
+def as_surveyed(project: Project, survey: Survey | None) -> Project:
+    """``project`` with the transmitters that were on the plan when ``survey`` was taken
+    (the router, installed mesh nodes and access points); the charger and the planned
+    devices are the plan's now. Unchanged when the survey has no record (older files)."""
+    then = devices_when_surveyed(project, survey) if survey is not None else None
+    if then is None:
+        return project
+    transmitting = tuple(d for d in then if d.kind.transmits and not d.planned)
+    others = tuple(d for d in project.devices if not d.kind.transmits or d.planned)
+    devices = transmitting + others
+    return project if devices == project.devices else replace(project, devices=devices)
 
 
 @dataclass(frozen=True)

@@ -472,6 +472,12 @@ def _preflight(value: Any) -> NetcheckReport | None:
         return None
 
 
+def read_devices(db: sqlite3.Connection) -> tuple[Device, ...]:
+    """The usable devices of a project database (``row_factory = sqlite3.Row``), as
+    :func:`read_project` reads them."""
+    return _Reader(db).devices()
+
+
 def read_project(db: sqlite3.Connection) -> LoadResult:
     """Read every row of a validated project database; skip and name what is unusable.
 

@@ -427,9 +427,12 @@ class SurveyController(QObject):
         return survey
 
     def _record_devices(self, survey_id: int) -> None:
-        """Note in the project which devices are on the plan for this survey, so the report can
-        say what changed between Before and After (a record, not an undoable edit)."""
-        self.session._write_setting(SURVEY_DEVICES_SETTING, recorded(self.session.project, survey_id))
+        """The store noted which devices are on the plan for this survey (when it was added and
+        at its first sample: survey.project.survey_devices); the project in memory notes the same."""
+        project = self.session.project
+        settings = dict(project.settings)
+        settings[SURVEY_DEVICES_SETTING] = recorded(settings, survey_id, project.devices)
+        self.session.project = replace(project, settings=settings)
 
     def rename_survey(self, survey_id: int, name: str) -> None:
         self.session._require().rename_survey(survey_id, name)

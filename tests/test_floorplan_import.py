@@ -95,6 +95,20 @@ def test_pdf_page_rendered_to_png_at_sensible_resolution():
     assert page.provisional_metres_per_px == pytest.approx(0.01 * 72 / page.dpi)
 
 
+def test_pdf_previews_are_small_pages_and_a_crop_keeps_the_page_scale():
+    data = make_pdf(3)
+    previews = fi.pdf_previews(data, "plan.pdf")
+    assert len(previews) == 3
+    assert all(max(images.header_size(png)[1:]) == fi.PDF_PREVIEW_PX for png in previews)
+    assert len(fi.pdf_previews(data, "plan.pdf", max_pages=2)) == 2
+    whole = fi.render_pdf_page(data, 1)
+    part = fi.render_pdf_page(data, 1, crop=(0.25, 0.2, 0.75, 0.6))
+    assert part.width_px == pytest.approx(whole.width_px / 2, abs=2)
+    assert part.height_px == pytest.approx(whole.height_px * 0.4, abs=2)
+    assert part.provisional_metres_per_px == whole.provisional_metres_per_px  # cutting pixels keeps their size
+    assert fi.import_pdf_page(data, 1, "plan.pdf", crop=(0.1, 0.1, 0.9, 0.9)).source_name == "plan.pdf (page 2, cropped)"
+
+
 def test_pdf_missing_page_and_corrupt_pdf_refused():
     data = make_pdf(1)
     with pytest.raises(fi.FloorplanImportError, match="no page 3"):

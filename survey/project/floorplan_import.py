@@ -397,10 +397,12 @@ Crop = tuple[float, float, float, float]
 def pdf_previews(data: bytes, name: str = "The PDF", long_side_px: int = PDF_PREVIEW_PX,
                  max_pages: int = PDF_MAX_PREVIEWS) -> tuple[bytes | None, ...]:
     """A small PNG of each of the first ``max_pages`` pages, None for a page that cannot be
-    drawn (or is refused by :func:`check_pdf_page`): the import dialog shows them."""
+    drawn (or is refused by :func:`check_pdf_page`): the import dialog shows them. When no
+    page can be drawn, the first page's refusal is raised: there is nothing to choose from."""
     import pypdfium2 as pdfium
 
     pdf = _open_pdf(data, name)
+    first_error: FloorplanImportError | None = None
     try:
         out: list[bytes | None] = []
         for index in range(min(len(pdf), max_pages)):
@@ -413,10 +415,15 @@ def pdf_previews(data: bytes, name: str = "The PDF", long_side_px: int = PDF_PRE
                 out.append(encode_png(np.ascontiguousarray(bitmap.to_numpy()[:, :, :3])))
             except (FloorplanImportError, pdfium.PdfiumError) as exc:
                 log.info("%s: no preview of page %d (%s)", name, index + 1, exc)
+                if first_error is None:
+                    first_error = exc if isinstance(exc, FloorplanImportError) else FloorplanImportError(
+                        f"Page {index + 1} of {name} cannot be drawn ({exc}).")
                 out.append(None)
-        return tuple(out)
     finally:
         pdf.close()
+    if first_error is not None and not any(out):
+        raise first_error
+    return tuple(out)
 
 
 def crop_pixels(rgb: np.ndarray, crop: Crop | None) -> np.ndarray:

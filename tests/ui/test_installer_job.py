@@ -75,12 +75,14 @@ def test_the_installers_whole_job(window, qtbot, tmp_path, monkeypatch):
     # 2. Import the PNG plan (Ctrl+I) and calibrate (K) over the garage's width.
     monkeypatch.setattr(dialogs, "ask_floorplan_file", lambda *a, **k: str(plan_png(tmp_path / "plan.png")))
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    # The file is read behind a modal progress dialog; the window is active again once it closes.
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
     mpp = window.session.project.floorplan.metres_per_px
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: (GARAGE_WIDTH, True)))
     press_key(qtbot, window, Qt.Key.Key_K)
     click_site(qtbot, window, 100 * mpp, 150 * mpp)
     click_site(qtbot, window, 400 * mpp, 150 * mpp)
-    assert window.session.scale_known
+    assert window.session.scale_known, window.statusBar().currentMessage()
     mpp = window.session.project.floorplan.metres_per_px
     assert mpp == pytest.approx(6.1 / 300, rel=0.01)
 
@@ -103,7 +105,8 @@ def test_the_installers_whole_job(window, qtbot, tmp_path, monkeypatch):
     press_key(qtbot, window, Qt.Key.Key_Escape)
     walls = window.session.project.walls
     assert len(walls) == 7 and (walls[-1].x2_m, walls[-1].y2_m) == (garage[0].x2_m, garage[0].y2_m)
-    assert sorted(round(r.area_m2) for r in site_rooms(window.session.project).rooms) == [14, 25]  # the house and the garage
+    # The house and the garage (the room finder's raster trims a few cm along each wall).
+    assert sorted(r.area_m2 for r in site_rooms(window.session.project).rooms) == pytest.approx([14, 25], abs=1.5)
     # The wall between them is fire-rated drywall: select it, pick the material in the Site panel.
     press_key(qtbot, window, Qt.Key.Key_V)
     click_site(qtbot, window, *at((250, 150)))
@@ -168,8 +171,10 @@ def test_the_installers_whole_job(window, qtbot, tmp_path, monkeypatch):
     combo = panel.layer_combo
     for index in list(range(1, combo.count())) + [0]:
         choose_by_keyboard(qtbot, combo, index)
-        image = layer_of(LayerKind(combo.itemData(index)))
-        assert image.layer is not None, image.note
+        kind = LayerKind(combo.itemData(index))
+        image = layer_of(kind)
+        # No link test was run on this walk: the loss and latency maps say so instead of drawing.
+        assert image.layer is not None or kind in (LayerKind.LOSS, LayerKind.LATENCY), image.note
         assert panel.charger_readout.text() == readout  # the verdict does not depend on the layer shown
     assert np.array_equal(controller.layer.layer.values, target_values, equal_nan=True)
 

@@ -27,6 +27,7 @@ from survey.ui.survey_worker import LatestOnlyWorker
 if TYPE_CHECKING:
     from survey.analysis.compare import SurveyComparison
     from survey.analysis.fit_cache import FitCache
+    from survey.ui.session import ProjectSession
 
 # survey.analysis.compare is imported where it is used: it loads scipy
 # (rf.interpolation, ~2 s on a 2-core laptop), which must not delay the window
@@ -97,7 +98,7 @@ class CompareView(QWidget):
     computed = Signal(object)  # SurveyComparison, after the view shows it
     failed = Signal(str)
 
-    def __init__(self, session, parent: QWidget | None = None, fits=None):
+    def __init__(self, session: ProjectSession, parent: QWidget | None = None, fits: FitCache | None = None):
         super().__init__(parent)
         self.session = session
         #: The window's shared fits (survey.analysis.fit_cache.FitCache), or None: fit afresh.
@@ -168,10 +169,8 @@ class CompareView(QWidget):
 
         self.before_box.currentIndexChanged.connect(self.refresh)
         self.after_box.currentIndexChanged.connect(self.refresh)
-        for name in ("projectChanged", "samplesChanged", "devicesChanged", "wallsChanged"):
-            signal = getattr(session, name, None)
-            if signal is not None:
-                signal.connect(self.reload)
+        for signal in (session.projectChanged, session.samplesChanged, session.devicesChanged, session.wallsChanged):
+            signal.connect(self.reload)
         self.reload()
 
     # -- survey choice -------------------------------------------------------------------------------

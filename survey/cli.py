@@ -65,10 +65,12 @@ def _add_gui(sub) -> None:
 
 
 def _run_gui(args) -> int:
+    from survey.demo import write_gui_demo
     from survey.ui.app import run_gui
 
     # A missing project file is the window's to say (evsurvey-gui has no console to print to).
-    return run_gui(args.project, scanner_name=args.scanner)
+    # The demo comes from up here: nothing in survey.ui imports survey.demo.
+    return run_gui(args.project, scanner_name=args.scanner, write_demo=write_gui_demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,12 +11,14 @@ round the parked cars, and opening the result in the GUI:
 * :func:`load_demo_site` reads it into a :class:`~survey.simulate.SiteFile`;
 * :func:`demo_project` turns that into a :class:`~survey.project.model.Project` (in memory);
 * :func:`build_demo_project` writes it as a ``.evsurvey`` file with an empty "Before"
-  survey, ready to walk in the GUI;
+  survey, ready to walk in the GUI; :func:`write_gui_demo` (what the window's "Try the demo
+  garage" is given) makes it survey with the simulated scanner;
 * :func:`run_headless` walks it with the simulated scanner, applies the recommended fix,
   walks it again and writes the customer report, with no display needed.
 
-Orchestration beside ``cli``: it may use every layer except ``ui`` (imported lazily, only
-to open the window).
+Orchestration beside ``cli``: it may use every layer; ``ui`` is imported lazily (opening
+the window, the scanner setting's name), and ``ui`` never imports this module: the window
+gets the demo as a callable.
 """
 
 from __future__ import annotations
@@ -83,6 +85,15 @@ def build_demo_project(path: str | os.PathLike, *, demo: SiteFile | None = None)
     before = store.add_survey(BEFORE, notes="Demo: the garage as it is, before any change.")
     store.set_active_survey(before.id)
     return store
+
+
+def write_gui_demo(path: Path) -> None:
+    """A fresh demo project at *path* for the window, surveyed with the simulated scanner (a
+    setting of the demo project, so no other project inherits it)."""
+    from survey.ui.survey_settings import SCANNER_SETTING, SIMULATED
+
+    with build_demo_project(path) as store:
+        store.set_setting(SCANNER_SETTING, SIMULATED)
 
 
 # -- the scripted walk ---------------------------------------------------------------------------
@@ -173,6 +184,5 @@ def run(args) -> int:
     from survey.ui.app import run_gui
 
     path = user_data_dir() / DEMO_PROJECT_NAME
-    with build_demo_project(path):
-        pass
-    return run_gui(str(path), scanner_name="simulated", demo=True)
+    write_gui_demo(path)
+    return run_gui(str(path), scanner_name="simulated", write_demo=write_gui_demo)

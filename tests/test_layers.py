@@ -17,10 +17,13 @@ ALLOWED = {
     "netcheck": {"rf", "project"},
     "analysis": {"scan", "netcheck", "rf", "project"},
     "report": {"analysis", "scan", "netcheck", "rf", "project"},
-    "ui": {"report", "analysis", "scan", "netcheck", "rf", "project", "demo"},
+    "ui": {"report", "analysis", "scan", "netcheck", "rf", "project"},
 }
+#: The workflows at the top, beside the command line: they drive the layers (and open the
+#: window), so no layer imports them; the window gets the demo as a callable.
+TOP = {"cli", "demo", "simulate"}
 #: every survey module that is a layer or sits above the layers (errors and paths are shared)
-LAYERS = set(ALLOWED) | {"cli", "demo"}
+LAYERS = set(ALLOWED) | TOP
 QT = ("PySide6", "pyqtgraph", "shiboken6")
 
 
@@ -48,6 +51,15 @@ def test_imports_point_down_the_layers():
                     if target in LAYERS and target not in allowed | {layer}:
                         wrong.append(f"{path.relative_to(SURVEY)} imports {name}")
     assert not wrong, "\n".join(sorted(set(wrong)))
+
+
+def test_the_gui_never_imports_the_demo_or_the_simulation():
+    """survey.ui -> survey.demo -> survey.ui.app was a cycle: the demo reaches the window from
+    the top (cli and demo pass ``write_gui_demo`` to ``run_gui``), never the other way."""
+    wrong = sorted(f"{path.relative_to(SURVEY)} imports {name}"
+                   for path in (SURVEY / "ui").rglob("*.py") for name in _imports(path)
+                   if name.split(".")[:2] in (["survey", "demo"], ["survey", "simulate"]))
+    assert not wrong, "\n".join(wrong)
 
 
 def test_headless_layers_never_load_qt():

@@ -35,10 +35,13 @@ def _wait(app, done, what: str) -> None:
 def _window(app, settings_dir: Path, project: Path, *, compare: bool = False):
     from PySide6.QtCore import QSettings
 
+    from survey.demo import write_gui_demo
+    from survey.ui.compose import install_features
     from survey.ui.main_window import MainWindow
 
     settings = QSettings(str(settings_dir / f"{project.stem}-{time.monotonic_ns()}.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=settings, scanner_name="simulated")
+    window = MainWindow(settings=settings, scanner_name="simulated", write_demo=write_gui_demo)
+    install_features(window)
     window.resize(*WINDOW_SIZE)
     window.open_project(project)
     window.show()

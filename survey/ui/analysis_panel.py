@@ -46,7 +46,7 @@ from survey.project.display import display_ssid, escape_text
 from survey.project.model import ChargerProfile, Device, Project
 from survey.project.profiles import load_profiles
 from survey.report import colormap
-from survey.ui.survey_heatmap import SmoothImageItem
+from survey.ui.survey_heatmap import SmoothImageItem, SurveyOverlay
 from survey.project.units import format_dbm
 from survey.ui.survey_layers import image_rect_m, rssi_rgba
 from survey.ui.survey_worker import LatestOnlyWorker
@@ -178,9 +178,11 @@ class AnalysisPanel(QWidget):
     #: A recommendation (or the reason there is none) was shown; emitted on the UI thread.
     resultApplied = Signal()
 
-    def __init__(self, window, parent: QWidget | None = None):
+    def __init__(self, window, parent: QWidget | None = None, *, survey_overlay: SurveyOverlay | None = None):
         super().__init__(parent)
         self.window = window
+        #: The live survey map, hidden while a preview is shown (None: no survey feature).
+        self.survey_overlay = survey_overlay
         self.session = window.session
         self.view = window.view
         self.recommendation: Recommendation | None = None
@@ -331,7 +333,7 @@ class AnalysisPanel(QWidget):
         # Newest request wins: a result for an older state of the project is of no use once
         # a newer one is asked for, so it is dropped rather than flashed on screen.
         self.worker.discard_pending()
-        self.worker.submit(PanelRequest(self.session.project, getattr(self.window, "fits", None)))
+        self.worker.submit(PanelRequest(self.session.project, self.window.fits))
         self.computing_label.setVisible(True)
 
     def _on_file_changed(self) -> None:
@@ -517,9 +519,8 @@ class AnalysisPanel(QWidget):
     def _show_survey_map(self, visible: bool) -> None:
         # The preview replaces the measured map while it is shown: two translucent maps
         # on top of each other mix their colours into neither.
-        survey = getattr(self.window, "survey", None)
-        if survey is not None:
-            survey.overlay.set_heatmap_visible(visible)
+        if self.survey_overlay is not None:
+            self.survey_overlay.set_heatmap_visible(visible)
 
     def _clear_preview(self) -> None:
         # A preview still being computed belongs to the option (or file) being left.
@@ -634,7 +635,8 @@ class AnalysisPanel(QWidget):
             self.session.set_setting(ETHERNET_SETTING, bool(checked), "Change Ethernet availability")
 
 
-def install(window) -> AnalysisPanel:
-    window.analysis_panel = AnalysisPanel(window)
-    window.add_side_panel("Analysis", window.analysis_panel)
-    return window.analysis_panel
+def install(window, survey_overlay: SurveyOverlay | None) -> AnalysisPanel:
+    """Add the Analysis side panel; *survey_overlay* is the live map it hides under a preview."""
+    panel = AnalysisPanel(window, survey_overlay=survey_overlay)
+    window.add_side_panel("Analysis", panel)
+    return panel

@@ -1,4 +1,4 @@
-"""Start the GUI: platform check, QApplication, the main window, the event loop."""
+"""Start the GUI: platform check, QApplication, the main window and its features, the event loop."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from survey.ui.platform_check import check_platform
+
+if TYPE_CHECKING:
+    from survey.ui.main_window import DemoWriter, FeatureInstaller
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +55,13 @@ def install_error_handler(window) -> None:
     sys.excepthook = handle
 
 
-def run_gui(project_path: str | os.PathLike | None = None, *, scanner_name: str = "auto", demo: bool = False) -> int:
+def run_gui(project_path: str | os.PathLike | None = None, *, scanner_name: str = "auto",
+            write_demo: DemoWriter | None = None) -> int:
     """Open the main window (on *project_path* if given) and run until it closes; the exit code.
 
-    *demo* opens the project at *project_path* (written by ``survey.demo``) and selects the
-    simulated scanner. Returns 1 without starting Qt when the window system cannot work.
+    *write_demo* makes the project behind "Try the demo garage" (``survey.demo.write_gui_demo``,
+    passed in by the command line). Returns 1 without starting Qt when the window system
+    cannot work.
     """
     report = check_platform()
     if not report.ok:
@@ -83,19 +89,19 @@ def run_gui(project_path: str | os.PathLike | None = None, *, scanner_name: str 
 
     from survey.ui.main_window import MainWindow
 
-    # The panels (survey, analysis, compare) come in right after the window is painted,
-    # their modules imported in the background meanwhile (DESIGN.md: shown <= 2 s).
     # ``--scanner`` overrides the project's own scanner for this session; the demo does not:
     # its project file names the simulated scanner, so a project made afterwards does not.
-    window = MainWindow(scanner_name=scanner_name, defer_features=True)
+    window = MainWindow(scanner_name=scanner_name, write_demo=write_demo)
+    # The panels (survey, analysis, compare) come in right after the window is painted,
+    # their modules imported in the background meanwhile (DESIGN.md: shown <= 2 s).
+    window.install_after_shown(_load_features)
     install_error_handler(window)
     missing = None
     if project_path is not None:
         # Opened before the window is shown, so its first paint already has the plan.
         path = Path(project_path)
         if path.exists():
-            if window.open_project(path) and demo:
-                _survey_with_the_simulated_scanner(window)
+            window.open_project(path)
         else:
             missing = path
     window.show()
@@ -109,10 +115,9 @@ def run_gui(project_path: str | os.PathLike | None = None, *, scanner_name: str 
     return app.exec()
 
 
-def _survey_with_the_simulated_scanner(window) -> None:
-    """Store the simulated scanner in the (demo) project just opened."""
-    from survey.ui.survey_settings import SCANNER_SETTING, SIMULATED
+def _load_features() -> FeatureInstaller:
+    """Import every feature module (a background thread, after the first paint) and return
+    what builds them onto the window."""
+    from survey.ui.compose import install_features
 
-    if window.session.project.settings.get(SCANNER_SETTING) != SIMULATED:
-        window.session.store.set_setting(SCANNER_SETTING, SIMULATED)
-        window.session.reload()
+    return install_features

@@ -1,35 +1,33 @@
-"""The Compare view (two surveys side by side on one colour scale, the difference map, the
-charger-point numbers) and File -> Export PDF.
+"""The Compare view: two surveys side by side on one colour scale, the difference map, the
+charger-point numbers.
 
 Every number shown comes from :func:`survey.analysis.compare.compare_surveys`, the same
 value the PDF prints; the colours come from :mod:`survey.report.colormap`, the one colour
-map of the app. Heavy work (fitting two heatmaps, writing a PDF) runs on a plain daemon
-thread and comes back through a queued Qt signal, so the window never freezes.
+map of the app. Fitting the two heatmaps runs in a
+:class:`~survey.ui.survey_worker.LatestOnlyWorker`, so the window never freezes.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from pathlib import Path
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QLocale, QObject, QRectF, Qt, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget,
-)
-
-from typing import TYPE_CHECKING
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QDockWidget, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from survey.errors import EvSurveyError
-from survey.project.model import Project
+from survey.project.model import Project, Survey
 from survey.report import colormap
 from survey.ui.survey_heatmap import SmoothImageItem
+from survey.ui.survey_worker import LatestOnlyWorker
 
 if TYPE_CHECKING:
     from survey.analysis.compare import SurveyComparison
+    from survey.analysis.fit_cache import FitCache
+    from survey.ui.session import ProjectSession
 
 # survey.analysis.compare is imported where it is used: it loads scipy
 # (rf.interpolation, ~2 s on a 2-core laptop), which must not delay the window
@@ -37,10 +35,29 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-class _Relay(QObject):
-    """Carries a worker thread's result to the UI thread (queued connection)."""
 
-    done = Signal(object, object)  # (token, SurveyComparison | Exception)
+@dataclass(frozen=True)
+class CompareRequest:
+    """Two surveys of one project to compare, with the window's shared fits (or None)."""
+
+    project: Project
+    before: Survey
+    after: Survey
+    fits: FitCache | None
+
+
+def compare(request: CompareRequest) -> SurveyComparison | Exception:
+    """The comparison (worker thread), or the exception it raised: the view tells an expected
+    error (shown as it is) from a bug (logged with its traceback), which the worker's one-line
+    error reason cannot."""
+    try:
+        from survey.analysis.compare import compare_surveys
+
+        # The window's shared fits: the surveys' maps are the live map's and the Analysis
+        # panel's, and the grid is the PDF's, so every figure matches.
+        return compare_surveys(request.project, request.before, request.after, cache=request.fits)
+    except Exception as exc:  # delivered to the UI thread and shown, never lost in a thread
+        return exc
 
 
 def _rgba_for_pyqtgraph(rgba: np.ndarray) -> np.ndarray:
@@ -81,16 +98,15 @@ class CompareView(QWidget):
     computed = Signal(object)  # SurveyComparison, after the view shows it
     failed = Signal(str)
 
-    def __init__(self, session, parent: QWidget | None = None, fits=None):
+    def __init__(self, session: ProjectSession, parent: QWidget | None = None, fits: FitCache | None = None):
         super().__init__(parent)
         self.session = session
         #: The window's shared fits (survey.analysis.fit_cache.FitCache), or None: fit afresh.
         self.fits = fits
         self.comparison: SurveyComparison | None = None
-        self._token = 0
         self._stale = True
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_done)
+        self.worker = LatestOnlyWorker(compare, self)
+        self.worker.done.connect(self._on_done)
 
         self.before_box = QComboBox()
         self.before_box.setObjectName("compare_before")
@@ -153,10 +169,8 @@ class CompareView(QWidget):
 
         self.before_box.currentIndexChanged.connect(self.refresh)
         self.after_box.currentIndexChanged.connect(self.refresh)
-        for name in ("projectChanged", "samplesChanged", "devicesChanged", "wallsChanged"):
-            signal = getattr(session, name, None)
-            if signal is not None:
-                signal.connect(self.reload)
+        for signal in (session.projectChanged, session.samplesChanged, session.devicesChanged, session.wallsChanged):
+            signal.connect(self.reload)
         self.reload()
 
     # -- survey choice -------------------------------------------------------------------------------
@@ -202,25 +216,13 @@ class CompareView(QWidget):
         project: Project = self.session.project
         before = project.survey(self.before_box.currentData())
         after = project.survey(self.after_box.currentData())
-        self._token += 1
-        token = self._token
+        # Only the newest choice is shown: a comparison still running is dropped when it lands.
+        self.worker.discard_pending()
         if before is None or after is None or before.id == after.id:
             self._clear(why_no_comparison(project))
             return
         self.numbers.setText("Comparing…")
-
-        def work() -> None:
-            try:
-                from survey.analysis.compare import compare_surveys
-
-                # The window's shared fits: the surveys' maps are the live map's and the
-                # Analysis panel's, and the grid is the PDF's, so every figure matches.
-                result: object = compare_surveys(project, before, after, cache=self.fits)
-            except Exception as exc:  # delivered to the UI thread and shown, never lost in a thread
-                result = exc
-            self._relay.done.emit(token, result)
-
-        threading.Thread(target=work, name="evsurvey-compare", daemon=True).start()
+        self.worker.submit(CompareRequest(project, before, after, self.fits))
 
     # -- results --------------------------------------------------------------------------------------
     def _clear(self, message: str) -> None:
@@ -231,9 +233,7 @@ class CompareView(QWidget):
             item.setData([], [])
         self.numbers.setText(message)
 
-    def _on_done(self, token: int, result: object) -> None:
-        if token != self._token:
-            return  # a newer request superseded this one
+    def _on_done(self, _request: CompareRequest, result: SurveyComparison | Exception) -> None:
         if isinstance(result, Exception):
             message = str(result) if isinstance(result, EvSurveyError) else f"Comparison failed: {result}"
             if not isinstance(result, EvSurveyError):
@@ -272,54 +272,9 @@ class CompareView(QWidget):
         self.computed.emit(comp)
 
 
-# -- File -> Export PDF ----------------------------------------------------------------------------
-
-def default_paper() -> str:
-    """Letter where people use US paper (US/Canada measurement system), else A4."""
-    return "Letter" if QLocale.system().measurementSystem() == QLocale.MeasurementSystem.ImperialUSSystem else "A4"
-
-
-class PdfExporter(QObject):
-    """Runs :func:`survey.report.build_report` off the UI thread and reports the outcome."""
-
-    finished = Signal(object)  # ReportResult
-    failed = Signal(str)
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_done)
-        self.busy = False
-
-    def export(self, project: Project, path: str | Path, *, paper: str = "A4", redact_neighbors: bool = False) -> None:
-        if self.busy:
-            self.failed.emit("A report is already being written; wait for it to finish.")
-            return
-        self.busy = True
-
-        def work() -> None:
-            from survey.report import build_report
-            try:
-                result: object = build_report(project, Path(path), paper=paper, redact_neighbors=redact_neighbors)
-            except Exception as exc:  # shown to the user on the UI thread
-                result = exc
-            self._relay.done.emit(0, result)
-
-        threading.Thread(target=work, name="evsurvey-report", daemon=True).start()
-
-    def _on_done(self, _token: int, result: object) -> None:
-        self.busy = False
-        if isinstance(result, Exception):
-            if not isinstance(result, EvSurveyError):
-                log.error("report failed", exc_info=result)
-            self.failed.emit(str(result) if isinstance(result, EvSurveyError) else f"The report failed: {result}")
-        else:
-            self.finished.emit(result)
-
-
-def install(window) -> CompareView:
-    """Add the Compare dock (View menu) and File -> Export PDF… to the main window."""
-    view = CompareView(window.session, window, fits=getattr(window, "fits", None))
+def install(window) -> tuple[CompareView, QDockWidget]:
+    """Add the Compare dock (View menu, hidden at first); returns the view and its dock."""
+    view = CompareView(window.session, window, fits=window.fits)
     dock = QDockWidget("Compare surveys", window)
     dock.setObjectName("compare_dock")
     dock.setWidget(view)
@@ -328,41 +283,4 @@ def install(window) -> CompareView:
     toggle = dock.toggleViewAction()
     toggle.setText("&Compare surveys")
     window.view_menu.addAction(toggle)
-    window.compare_view = view
-    window.compare_dock = dock
-
-    exporter = PdfExporter(window)
-    window.pdf_exporter = exporter
-    redact = QAction("Hide neighbours' networks in the PDF", window)
-    redact.setCheckable(True)
-    redact.setChecked(bool(window.settings.value("report/redact_neighbors", False, type=bool)))
-    redact.toggled.connect(lambda on: window.settings.setValue("report/redact_neighbors", on))
-
-    def export_pdf() -> None:
-        if not window.session.is_open:
-            window.show_status("Open or create a project first.")
-            return
-        start = window.settings.value("report/last_dir", str(Path.home()), type=str)
-        stem = window.session.path.stem if window.session.path is not None else "evsurvey-report"
-        path, _ = QFileDialog.getSaveFileName(window, "Export PDF report", str(Path(start) / f"{stem}.pdf"),
-                                              "PDF (*.pdf)")
-        if not path:
-            return
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
-        window.settings.setValue("report/last_dir", str(Path(path).parent))
-        window.show_status("Writing the PDF report…", 0)
-        exporter.export(window.session.project, path, paper=default_paper(), redact_neighbors=redact.isChecked())
-
-    exporter.finished.connect(lambda r: window.show_status(f"Report written to {r.path} ({r.pages} pages).", 15000))
-    exporter.failed.connect(lambda message: window.show_error("Export PDF", message))
-    action = QAction("Export &PDF…", window)
-    action.setObjectName("export_pdf_action")
-    action.setShortcut("Ctrl+E")
-    action.triggered.connect(export_pdf)
-    window.export_pdf_action = action
-    menu = window.file_menu
-    menu.insertAction(window.quit_action, action)
-    menu.insertAction(window.quit_action, redact)
-    menu.insertSeparator(window.quit_action)
-    return view
+    return view, dock

@@ -106,8 +106,8 @@ def _finish(dialog: QDialog, body, width: int, height: int) -> None:
     dialog.show()
 
 
-def install(window: "MainWindow") -> None:
-    """Put the guide and the shortcut list at the top of the Help menu."""
+def install(window: "MainWindow") -> tuple[QAction, QAction]:
+    """Put the guide and the shortcut list at the top of the Help menu; returns their actions."""
     menu = window.help_menu
     first = menu.actions()[0] if menu.actions() else None
     guide = QAction("&Quick guide", window)
@@ -117,4 +117,4 @@ def install(window: "MainWindow") -> None:
     keys.triggered.connect(lambda: show_shortcuts(window))
     for action in (guide, keys):
         menu.insertAction(first, action)
-    window.guide_action, window.shortcuts_action = guide, keys
+    return guide, keys

@@ -7,8 +7,8 @@ What is measured, for how long, and the words shown come from
 Cancel button, and hands the result to the project through the session. The option is a
 project setting (``LINK_TEST_SETTING``), so a project surveyed with link tests keeps them on.
 
-``install(window)`` (listed in :data:`survey.ui.main_window.FEATURES`, after the survey
-feature) puts the group box in the Survey panel above the live map, and asks the survey
+``install(window, survey)`` (called by :mod:`survey.ui.compose` with the survey feature)
+puts the group box in the Survey panel above the live map, and asks the survey
 controller to hold the next sample while a test runs: a scan would take the adapter off its
 channel and disturb the round trips being measured.
 """
@@ -19,6 +19,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoCommand
@@ -32,6 +33,9 @@ from survey.netcheck.point_linktest import (
 from survey.project.link import LinkTest
 from survey.project.model import SampleMode
 from survey.ui.survey_worker import WATCHDOG_GRACE_S, LatestOnlyWorker
+
+if TYPE_CHECKING:
+    from survey.ui.survey_panel import SurveyFeature
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +121,12 @@ class LinkTestOption(QObject):
     #: A test ended: its result was attached, or it measured nothing, failed or was cancelled.
     finished = Signal(str)  # what the installer was told
 
-    def __init__(self, window, parent: QObject | None = None):
+    def __init__(self, window, survey: SurveyFeature, parent: QObject | None = None):
         super().__init__(parent or window)
         self.window = window
         self.session = window.session
-        self.controller = window.survey.controller
+        self.survey = survey
+        self.controller = survey.controller
         self.spec = PointLinkTest()
         self.request: LinkRequest | None = None
         self._started = 0.0
@@ -161,7 +166,7 @@ class LinkTestOption(QObject):
         self.controller.sampling_blockers.append(self._holds_sampling)
         self.session.projectChanged.connect(self._sync)
         self.session.fileChanged.connect(self._file_changed)
-        panel = window.survey.panel
+        panel = survey.panel
         panel.point_mode.toggled.connect(lambda _on: self._sync())
         self._sync()
 
@@ -178,7 +183,7 @@ class LinkTestOption(QObject):
         self.enabled.setChecked(self._on())
         self.enabled.blockSignals(False)
         self.enabled.setEnabled(self.session.is_open)
-        self.note.setText(words.option_note(self.spec, self.window.survey.panel.walk_mode.isChecked()))
+        self.note.setText(words.option_note(self.spec, self.survey.panel.walk_mode.isChecked()))
 
     def _toggled(self, on: bool) -> None:
         if not self.session.is_open:
@@ -291,15 +296,11 @@ class LinkTestOption(QObject):
         self._sync()
 
 
-def install(window) -> LinkTestOption | None:
-    """Add the option to the Survey panel (needs the survey feature)."""
-    if getattr(window, "survey", None) is None:
-        log.warning("link test option not installed: the survey feature is missing")
-        return None
-    option = LinkTestOption(window)
-    window.linktest = option
-    layout = window.survey.panel.layout()
-    live_map = window.survey.panel.layer_combo.parentWidget()
+def install(window, survey: SurveyFeature) -> LinkTestOption:
+    """Add the option to *survey*'s panel, above the live map."""
+    option = LinkTestOption(window, survey)
+    layout = survey.panel.layout()
+    live_map = survey.panel.layer_combo.parentWidget()
     at = layout.indexOf(live_map)
     layout.insertWidget(at if at >= 0 else layout.count(), option.box)
     return option

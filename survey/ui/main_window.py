@@ -1,26 +1,26 @@
 """The main window: the site view in the centre, tools, menus, side panels, status bar.
 
-Other parts of the GUI plug in through :data:`FEATURES` and the hooks listed on
-:class:`MainWindow` (``session``, ``view``, ``add_side_panel``, ``add_tool``, the menus,
-``toolbar``, ``show_status``).
+The other parts of the GUI (survey, analysis, compare, ...) are built onto the window by
+:mod:`survey.ui.compose`, with the hooks listed on :class:`MainWindow` (``session``,
+``view``, ``add_side_panel``, ``add_tool``, the menus, ``toolbar``, ``show_status``); the
+window holds each one in a typed attribute (``survey``, ``analysis_panel``, ...), None
+while it is not there.
 
 Start-up (DESIGN.md: window shown <= 2 s on a 2-core laptop): the feature modules pull in
-scipy and the analysis code, ~1.5 s of imports. ``run_gui`` therefore builds the window
-with ``defer_features=True``: the site view, menus and tools are painted first, the
-feature modules are imported in a background thread meanwhile, and the features are
-installed on the UI thread once that is done (``featuresReady``). Code that builds a
-window itself (tests) gets every feature installed before the constructor returns.
+scipy and the analysis code, ~1.5 s of imports. ``run_gui`` therefore hands the
+composition to :meth:`MainWindow.install_after_shown`: the site view, menus and tools are
+painted first, the feature modules are imported in a background thread meanwhile, and the
+features are installed on the UI thread once that is done (``featuresReady``).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import sys
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -48,26 +48,26 @@ from survey.analysis.fit_cache import FitCache
 from survey.ui.session import ProjectSession
 from survey.ui.site_tools import CalibrateTool, DeviceTool, SelectTool, SiteTool, WallTool
 
+if TYPE_CHECKING:  # the features' types only: their modules are imported after the first paint
+    from survey.ui.analysis_panel import AnalysisPanel
+    from survey.ui.compare_view import CompareView
+    from survey.ui.export_pdf import PdfExport
+    from survey.ui.linktest_option import LinkTestOption
+    from survey.ui.netcheck_panel import NetcheckPanel
+    from survey.ui.scan_drop import ScanDrop
+    from survey.ui.site_panel import SitePanel
+    from survey.ui.survey_panel import SurveyFeature
+
 log = logging.getLogger(__name__)
 
-# Features other modules add to the window. Each entry names a function
-# ``install(window: MainWindow) -> None`` as "module:function"; the window imports and
-# calls them in order at the end of its construction, after the site view, menus,
-# tool bar and side dock exist. An install function adds side panels
-# (``window.add_side_panel``), tools (``window.add_tool``), menu entries and connects
-# to ``window.session`` signals. Names, not imports, so that those modules may import
-# this one without a cycle. A feature that fails to load is logged and reported in the
-# status bar; the rest of the window still works.
-FEATURES: list[str] = [
-    "survey.ui.site_panel:install",
-    "survey.ui.survey_panel:install",
-    "survey.ui.analysis_panel:install",
-    "survey.ui.compare_view:install",
-    "survey.ui.scan_drop:install",  # saved scans dropped on the plan: after the survey feature
-    "survey.ui.linktest_option:install",  # "Link test at each point": after the survey feature
-    "survey.ui.netcheck_panel:install",  # "Check the internet path": after the analysis panel
-    "survey.ui.help:install",
-]
+T = TypeVar("T")
+
+#: Installs the features on a window (survey.ui.compose.install_features, or a test's own).
+FeatureInstaller = Callable[["MainWindow"], None]
+
+#: Writes a fresh demo project at the given path (``survey.demo.write_gui_demo``, passed in
+#: from the top so that nothing in ``survey.ui`` imports the demo or the simulation).
+DemoWriter = Callable[[Path], None]
 
 MAX_RECENT = 8
 
@@ -109,20 +109,19 @@ TOOL_SHORTCUTS = {
 class MainWindow(QMainWindow):
     """The main window.
 
-    *features*: "module:function" install specs (default :data:`FEATURES`).
-    *defer_features*: install them only after the window is first shown, with their
-    modules imported in a background thread meanwhile (see the module docstring);
+    The features come from outside (:mod:`survey.ui.compose`): at once, or with
+    :meth:`install_after_shown` after the first paint (see the module docstring);
     ``featuresReady`` is emitted once they are in, ``features_ready`` tells whether they
     are, and :meth:`install_features` installs them at once from the UI thread.
+    *write_demo* makes the demo project behind "Try the demo garage" (no demo without it).
     """
 
     #: Every deferred feature is installed (emitted once, by :meth:`install_features`; a
-    #: window built without ``defer_features`` has ``features_ready`` True from the start).
+    #: window given no deferred features has ``features_ready`` True from the start).
     featuresReady = Signal()
 
     def __init__(self, session: ProjectSession | None = None, settings: QSettings | None = None,
-                 *, scanner_name: str = "auto", features: list[str] | None = None,
-                 defer_features: bool = False):
+                 *, scanner_name: str = "auto", write_demo: DemoWriter | None = None):
         super().__init__()
         sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         self.setObjectName("evsurvey_main_window")
@@ -132,6 +131,19 @@ class MainWindow(QMainWindow):
         #: Compare view): keyed by what was fitted, so one survey gives one answer everywhere.
         self.fits = FitCache()
         self.scanner_name = scanner_name
+        self.write_demo = write_demo
+        # The features, set by survey.ui.compose (None: not installed, or failed to load).
+        self.site_panel: SitePanel | None = None
+        self.survey: SurveyFeature | None = None
+        self.analysis_panel: AnalysisPanel | None = None
+        self.compare_view: CompareView | None = None
+        self.compare_dock: QDockWidget | None = None
+        self.pdf_export: PdfExport | None = None
+        self.scan_drop: ScanDrop | None = None
+        self.linktest: LinkTestOption | None = None
+        self.netcheck: NetcheckPanel | None = None
+        self.guide_action: QAction | None = None
+        self.shortcuts_action: QAction | None = None
         self.setAcceptDrops(True)
         self.resize(1280, 820)
 
@@ -181,19 +193,17 @@ class MainWindow(QMainWindow):
         self.session.undo_stack.cleanChanged.connect(self._update_title)
 
         self.feature_failures: list[str] = []
-        self._pending_features = list(FEATURES if features is None else features)
+        self._load_features: Callable[[], FeatureInstaller] | None = None
+        self._loaded_installer: list[FeatureInstaller] = []  # filled by the import thread
         self._feature_import: threading.Thread | None = None
         self._feature_poll = QTimer(self)
         self._feature_poll.setInterval(FEATURE_POLL_MS)
         self._feature_poll.timeout.connect(self._poll_feature_import)
-        self.features_ready = False
-        if not defer_features:
-            self._install_pending()
+        self.features_ready = True
         self._restore_geometry()
         self._fit_on_screen()
         self._on_file_changed()
         self.activate_tool("select")
-        self._report_feature_failures()  # after _on_file_changed's "No project open"
 
     # -- hooks for features -------------------------------------------------------------------
     def add_side_panel(self, title: str, widget: QWidget) -> int:
@@ -355,15 +365,44 @@ class MainWindow(QMainWindow):
         self.material_box.blockSignals(False)
 
     # -- features ----------------------------------------------------------------------------------
+    def add_feature(self, name: str, install: Callable[[], T]) -> T | None:
+        """Run one feature's *install* and return what it built; None when it failed, which is
+        logged and named in the status bar (*name*: its module) while the rest of the window
+        still works."""
+        try:
+            return install()
+        except Exception:  # one broken panel must not take the site editor down with it
+            log.exception("feature %s failed to load", name)
+            self.feature_failures.append(name)
+            self.report_feature_failures()
+            return None
+
+    def install_after_shown(self, load: Callable[[], FeatureInstaller]) -> None:
+        """Install features only after the window is first shown: *load* runs in a background
+        thread (it imports the feature modules and returns their installer, no Qt objects
+        made there), the installer then runs on the UI thread (see the module docstring)."""
+        self._load_features = load
+        self.features_ready = False
+        if self.isVisible():
+            self._start_feature_import()
+
     def install_features(self) -> None:
-        """Install every feature not installed yet, now, on the UI thread; emits ``featuresReady``.
+        """Install the deferred features now, on the UI thread, if they are not in yet; emits
+        ``featuresReady``.
 
         A project already open is announced to them (``samplesChanged``, ``projectChanged``)
         as if it had been opened after they were installed.
         """
-        if self.features_ready:
+        if self.features_ready or self._load_features is None:
             return
-        self._install_pending()
+        self._feature_poll.stop()
+        self.features_ready = True
+        # Loaded by the background thread, or (still importing, or it failed) here: the
+        # import lock makes the second import wait for the first.
+        install = self._loaded_installer[0] if self._loaded_installer else \
+            self.add_feature("survey.ui.compose", self._load_features)
+        if install is not None:
+            install(self)
         # Docks added by features (Compare) take their saved place now that they exist.
         state = self.settings.value("window/state")
         if state is not None:
@@ -371,27 +410,23 @@ class MainWindow(QMainWindow):
         if self.session.is_open:
             self.session.samplesChanged.emit()
             self.session.projectChanged.emit()
-        self._report_feature_failures()
+        self.report_feature_failures()
         self.featuresReady.emit()
 
-    def _install_pending(self) -> None:
-        self._feature_poll.stop()
-        pending, self._pending_features = self._pending_features, []
-        for spec in pending:
-            self._install_feature(spec)
-        self.features_ready = True
-
-    def _report_feature_failures(self) -> None:
+    def report_feature_failures(self) -> None:
         if self.feature_failures:
             self.show_status("Part of the window could not be loaded (" + ", ".join(self.feature_failures)
                              + "); see the log.", 0)
 
     def showEvent(self, event):  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if self.features_ready:
-            return
+        if not self.features_ready:
+            self._start_feature_import()
+
+    def _start_feature_import(self) -> None:
         if self._feature_import is None:
-            self._feature_import = threading.Thread(target=_import_feature_modules, args=(self._pending_features,),
+            self._feature_import = threading.Thread(target=_import_features, args=(self._load_features,
+                                                                                   self._loaded_installer),
                                                     name="evsurvey-feature-imports", daemon=True)
             self._feature_import.start()
         self._feature_poll.start()
@@ -401,15 +436,6 @@ class MainWindow(QMainWindow):
             self.install_features()
             # The window is up and complete: load what the first heatmap fit needs.
             threading.Thread(target=_warm_heatmap_imports, name="evsurvey-warm-imports", daemon=True).start()
-
-    def _install_feature(self, spec: str) -> None:
-        module_name, _, func_name = spec.partition(":")
-        try:
-            install = getattr(importlib.import_module(module_name), func_name or "install")
-            install(self)
-        except Exception:  # one broken panel must not take the site editor down with it
-            log.exception("feature %s failed to load", spec)
-            self.feature_failures.append(module_name)
 
     # -- file menu ------------------------------------------------------------------------------------
     def new_project(self) -> bool:
@@ -437,27 +463,22 @@ class MainWindow(QMainWindow):
         return True
 
     def open_demo(self) -> bool:
-        """Open a fresh copy of the demo garage; it surveys with the simulated scanner (a
-        setting of the demo project, so no other project inherits it)."""
-        from survey.demo import build_demo_project
+        """Open a fresh copy of the demo garage (made by *write_demo*); it surveys with the
+        simulated scanner (a setting of the demo project, so no other project inherits it)."""
         from survey.paths import user_data_dir
-        from survey.ui.survey_settings import SCANNER_SETTING, SIMULATED
 
+        write_demo = self.write_demo
+        if write_demo is None:
+            return False
         path = user_data_dir() / "demo.evsurvey"
         if self.session.is_open and self.session.path == path:
             self.session.close()
-        def build() -> bool:
-            with build_demo_project(path) as store:
-                store.set_setting(SCANNER_SETTING, SIMULATED)
-            return True
-
-        if not self.run_guarded("Demo garage", build):
+        if not self.run_guarded("Demo garage", lambda: write_demo(path) or True):
             return False
         if not self.open_project(path):
             return False
-        survey = getattr(self, "survey", None)
-        if survey is not None:
-            self.show_side_panel(survey.panel)
+        if self.survey is not None:
+            self.show_side_panel(self.survey.panel)
         self.show_status("Demo: simulated scanner. Click where you stand on the plan to take a sample.", 0)
         return True
 
@@ -697,14 +718,13 @@ def _resolved(path: str) -> str:
         return os.path.abspath(path)
 
 
-def _import_feature_modules(specs: list[str]) -> None:
-    """Import the modules of "module:function" specs (background thread; no Qt objects are
-    made here). A failure is reported by the UI thread's install, which imports again."""
-    for spec in specs:
-        try:
-            importlib.import_module(spec.partition(":")[0])
-        except Exception:  # reported by _install_feature
-            log.debug("background import of %s failed", spec, exc_info=True)
+def _import_features(load: Callable[[], FeatureInstaller], loaded: list[FeatureInstaller]) -> None:
+    """Run *load* (background thread: imports only, no Qt objects are made here) and put the
+    installer it returns in *loaded*. A failure is reported by the UI thread, which loads again."""
+    try:
+        loaded.append(load())
+    except Exception:  # reported by install_features
+        log.debug("background import of the features failed", exc_info=True)
 
 
 def _warm_heatmap_imports() -> None:

@@ -8,8 +8,8 @@ What is checked, how the installer's entries are read and the words of the progr
 and the results, and hands the report to the project through the session. The charger's IP
 and the extra hosts are the project settings ``evsurvey check --save`` writes.
 
-``install(window)`` (listed in :data:`survey.ui.main_window.FEATURES`, after the analysis
-panel) adds the group box at the foot of the Analysis panel.
+``install(window, analysis_panel)`` (called by :mod:`survey.ui.compose`) adds the group box
+at the foot of the Analysis panel.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QTreeWidget,
-    QTreeWidgetItem, QVBoxLayout,
+    QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from survey.errors import EvSurveyError
@@ -307,13 +307,8 @@ class NetcheckPanel(QObject):
         self.detail.setPlainText(words.result_text(result))
 
 
-def install(window) -> NetcheckPanel | None:
-    """Add "Check the internet path" at the foot of the Analysis panel (needs that panel)."""
-    panel = getattr(window, "analysis_panel", None)
-    if panel is None:
-        log.warning("network checks not installed: the Analysis panel is missing")
-        return None
+def install(window, analysis_panel: QWidget) -> NetcheckPanel:
+    """Add "Check the internet path" at the foot of *analysis_panel*."""
     checks = NetcheckPanel(window)
-    window.netcheck = checks
-    panel.layout().addWidget(checks.box)
+    analysis_panel.layout().addWidget(checks.box)
     return checks

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPointF
 
 from survey.errors import EvSurveyError
 from survey.project.display import escape_text
 from survey.scan.saved import read_saved_scan, sample_of
+
+if TYPE_CHECKING:
+    from survey.ui.survey_panel import SurveyFeature
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +44,10 @@ def saved_scan_paths(mime) -> list[Path]:
 class ScanDrop(QObject):
     """The event filter on the plan view's viewport that takes saved scans dropped on it."""
 
-    def __init__(self, window):
+    def __init__(self, window, survey: SurveyFeature):
         super().__init__(window)
         self.window = window
+        self.survey = survey  # the dropped scan becomes a sample of its current survey
         viewport = window.view.viewport()
         viewport.setAcceptDrops(True)
         viewport.installEventFilter(self)
@@ -77,7 +82,7 @@ class ScanDrop(QObject):
         except EvSurveyError as exc:
             self.window.show_error("Drop saved scan", str(exc))
             return None
-        feature = self.window.survey
+        feature = self.survey
         survey = feature.controller.ensure_survey()
         command = AddSampleCommand(self.window.session, survey.id, sample_of(saved, at_m), "Drop saved scan")
         try:
@@ -97,8 +102,6 @@ class ScanDrop(QObject):
         return command.sample_id
 
 
-def install(window) -> ScanDrop:
-    """Take saved scans dropped on the plan (called once from ``main_window.FEATURES``, after
-    the survey feature it adds samples through)."""
-    window.scan_drop = ScanDrop(window)
-    return window.scan_drop
+def install(window, survey: SurveyFeature) -> ScanDrop:
+    """Take saved scans dropped on the plan, as samples added through *survey*."""
+    return ScanDrop(window, survey)

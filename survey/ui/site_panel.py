@@ -249,6 +249,8 @@ def _swatch(colour: str):
     return QIcon(pixmap)
 
 
-def install(window: "MainWindow") -> None:
-    window.site_panel = SitePanel(window)
-    window.add_side_panel("Site", window.site_panel)
+def install(window: "MainWindow") -> SitePanel:
+    """Add the Site side panel (built by :mod:`survey.ui.compose`)."""
+    panel = SitePanel(window)
+    window.add_side_panel("Site", panel)
+    return panel

@@ -1,6 +1,6 @@
 """The survey walk in the main window: phases, target network, sampling, live map, channels.
 
-``install(window)`` (listed in ``survey.ui.main_window.FEATURES``) adds:
+``install(window)`` (called by ``survey.ui.compose``) adds:
 
 * a "Survey" side panel: the survey phase, the target network, the scanner, stop-and-go
   or continuous walk, the busy state with Cancel/Retry, the live-map layer with its
@@ -1225,33 +1225,23 @@ class SurveyFeature(QObject):
 
 
 def install(window: "MainWindow") -> SurveyFeature:
-    """Add the survey walk to a main window (called once from ``main_window.FEATURES``)."""
+    """Add the survey walk to a main window (called once by ``survey.ui.compose``)."""
     feature = SurveyFeature(window)
-    window.survey = feature
     window.add_side_panel("Survey", feature.panel)
     window.add_side_panel("Channels", feature.channels)
     controller = feature.controller
 
-    tool_action = None
-    if hasattr(window, "add_tool"):
-        tool_action = window.add_tool(feature.tool, "Survey", "S")
-    if not isinstance(tool_action, QAction):
-        tool_action = QAction("Survey tool", window)
-        tool_action.setCheckable(True)
-        tool_action.setShortcut(QKeySequence("S"))
-        tool_action.toggled.connect(lambda on: window.view.set_tool(feature.tool if on else None))
-        window.toolbar.addAction(tool_action)
+    tool_action = window.add_tool(feature.tool, "Survey", "S")
+
     def tool_button_toggled(on: bool) -> None:
         if on == tool_action.isChecked():
             return
         if on:
             tool_action.trigger()
-        elif "select" in getattr(window, "tools", {}):
+        else:
             # In an exclusive tool group an action cannot be unchecked by itself: pressing
             # the lit button again hands over to the Select tool, as Esc does in editors.
             window.activate_tool("select")
-        else:
-            tool_action.setChecked(False)
 
     feature.panel.tool_button.toggled.connect(tool_button_toggled)
     tool_action.toggled.connect(feature.panel.set_tool_active)

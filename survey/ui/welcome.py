@@ -31,9 +31,11 @@ class WelcomePage(QWidget):
         intro.setWordWrap(True)
         inner.addWidget(intro)
         inner.addSpacing(12)
-        for text, name, slot in (("New project…  (Ctrl+N)", "welcome_new", window.new_project),
-                                 ("Open a project…  (Ctrl+O)", "welcome_open", window.open_project_dialog),
-                                 ("Try the demo garage (simulated scanner)", "welcome_demo", window.open_demo)):
+        choices = [("New project…  (Ctrl+N)", "welcome_new", window.new_project),
+                   ("Open a project…  (Ctrl+O)", "welcome_open", window.open_project_dialog)]
+        if window.write_demo is not None:  # the app passes the demo in; a bare window has none
+            choices.append(("Try the demo garage (simulated scanner)", "welcome_demo", window.open_demo))
+        for text, name, slot in choices:
             button = QPushButton(text)
             button.setObjectName(name)
             button.clicked.connect(lambda _checked=False, s=slot: s())

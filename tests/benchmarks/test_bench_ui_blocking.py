@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bigsite import build  # noqa: E402  (a sibling script, not a package)
 
 from survey.scan.simulated import SimulatedScanner  # noqa: E402
+from survey.ui.compose import install_features  # noqa: E402
 from survey.ui.main_window import MainWindow  # noqa: E402
 
 BLOCK_BUDGET_MS = 50.0
@@ -67,6 +68,7 @@ class BlockMeter:
 
 def _window(qtbot, tmp_path) -> MainWindow:
     window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    install_features(window)
     qtbot.addWidget(window)
     window.resize(1366, 740)
     window.show()

@@ -16,6 +16,7 @@ from survey.demo import build_demo_project
 from survey.project.model import Sample
 from survey.scan.simulated import SimulatedScanner
 from survey.ui.main_window import MainWindow
+from survey.ui.compose import Feature, install_features
 from survey.ui.survey_layers import LayerKind, LayerRequest, compute_layer
 
 N_SAMPLES = 500
@@ -34,8 +35,8 @@ def survey_window(qtbot, tmp_path):
         scanner.move_to(x, y)
         store.add_sample(survey_id, Sample(float(x), float(y), time.time(), (scanner.scan(),)))
     store.close()
-    win = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat),
-                     features=["survey.ui.survey_panel:install"], scanner_name="simulated")
+    win = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat), scanner_name="simulated")
+    install_features(win, {Feature.SURVEY})
     qtbot.addWidget(win)
     win.session.open(path)
     win.show()

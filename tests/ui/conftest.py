@@ -30,11 +30,16 @@ def qsettings(tmp_path):
 
 @pytest.fixture
 def make_window(qtbot, qsettings):
-    """A factory of main windows sharing one isolated QSettings (so reopening can be tested)."""
+    """A factory of main windows sharing one isolated QSettings (so reopening can be tested),
+    composed as the app composes them: every feature (or *features*), the demo from the top."""
+    from survey.demo import write_gui_demo
+    from survey.ui.compose import ALL_FEATURES, install_features
     from survey.ui.main_window import MainWindow
 
-    def make(**kwargs):
+    def make(features=ALL_FEATURES, **kwargs):
+        kwargs.setdefault("write_demo", write_gui_demo)
         window = MainWindow(settings=qsettings, **kwargs)
+        install_features(window, features)
         qtbot.addWidget(window)
         if window.settings.value("window/geometry") is None:
             window.resize(1100, 760)

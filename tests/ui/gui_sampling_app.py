@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings
 
 from survey.scan.simulated import SimulatedScanner
 from survey.ui.main_window import MainWindow
+from survey.ui.compose import Feature, install_features
 from ui_driver import click_site
 
 # Spots on the demo garage's plan (site metres), half a metre apart.
@@ -18,7 +19,8 @@ POINTS = [(2.0 + 0.5 * (i % 8), 2.0 + 0.5 * (i // 8 % 6)) for i in range(48)]
 
 def test_sample_until_killed(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=settings, features=["survey.ui.survey_panel:install"], scanner_name="simulated")
+    window = MainWindow(settings=settings, scanner_name="simulated")
+    install_features(window, {Feature.SURVEY})
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

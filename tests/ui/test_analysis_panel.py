@@ -15,6 +15,7 @@ from test_analysis_sites import steel_door_site  # noqa: E402
 
 from survey.project.model import DeviceKind, Observation, Project, Sample, ScanResult  # noqa: E402
 from survey.ui.analysis_panel import AnalysisPanel  # noqa: E402
+from survey.ui.compose import Feature, install_features  # noqa: E402
 from survey.ui.main_window import MainWindow  # noqa: E402
 
 EVIL_SSID = "<b>&amp;<font size=80>x</font>"
@@ -23,7 +24,8 @@ EVIL_SSID = "<b>&amp;<font size=80>x</font>"
 @pytest.fixture
 def window(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings, features=["survey.ui.analysis_panel:install"])
+    win = MainWindow(settings=settings)
+    install_features(win, {Feature.ANALYSIS})
     qtbot.addWidget(win)
     project = steel_door_site()
     win.session.create(tmp_path / "site.evsurvey", project)

@@ -99,3 +99,35 @@ def test_unexpected_error_is_shown_plainly_and_logged(window, message_boxes, mon
     assert title == "Unexpected error"
     assert "<b>boom</b>" in text and "already in the project file" in text
     assert "unexpected error" in caplog.text
+
+
+def test_evsurvey_demo_opens_the_demo_ready_to_survey_with_every_panel(qapp, monkeypatch, _isolated_user_dirs):
+    """`evsurvey demo`: the demo project, surveyed with the simulated scanner, the panels
+    composed after the first paint, and "Try the demo garage" on the welcome page after
+    File -> Close (the window got the demo from the command line, not by importing it)."""
+    from PySide6.QtWidgets import QPushButton
+
+    from survey.cli import main
+
+    monkeypatch.setenv("DISPLAY", ":0")  # the demo opens a window only where there is a display
+    seen = {}
+
+    def look_and_close():
+        window = next(w for w in QApplication.topLevelWidgets()
+                      if w.objectName() == "evsurvey_main_window" and w.isVisible())
+        if not window.features_ready:
+            QTimer.singleShot(100, look_and_close)
+            return
+        seen["file"] = window.session.path.name
+        seen["scanner"] = window.survey.controller.scanner_name
+        seen["survey tool"] = window.active_tool.name
+        seen["tabs"] = [window.side_tabs.tabText(i) for i in range(window.side_tabs.count())]
+        seen["failures"] = list(window.feature_failures)
+        window.close_project()
+        seen["demo button"] = window.welcome.findChild(QPushButton, "welcome_demo") is not None
+        window.close()
+
+    QTimer.singleShot(300, look_and_close)
+    assert main(["demo"]) == 0
+    assert seen == {"file": "demo.evsurvey", "scanner": "simulated", "survey tool": "survey",
+                    "tabs": ["Site", "Survey", "Channels", "Analysis"], "failures": [], "demo button": True}

@@ -16,6 +16,7 @@ from fixtures.report.garage import make_project  # noqa: E402
 
 from survey.analysis.compare import compare_surveys  # noqa: E402
 from survey.ui.compare_view import CompareView  # noqa: E402
+from survey.ui.compose import Feature, install_features  # noqa: E402
 from survey.ui.main_window import MainWindow  # noqa: E402
 
 
@@ -32,7 +33,8 @@ def _storable(project):
 @pytest.fixture
 def window(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings, features=["survey.ui.compare_view:install"])
+    win = MainWindow(settings=settings)
+    install_features(win, {Feature.COMPARE, Feature.EXPORT_PDF})
     qtbot.addWidget(win)
     win.session.create(tmp_path / "site.evsurvey", _storable(make_project()))
     win.show()
@@ -43,7 +45,8 @@ def window(qtbot, tmp_path):
 
 def test_hidden_compare_view_waits_until_shown(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings, features=["survey.ui.compare_view:install"])
+    win = MainWindow(settings=settings)
+    install_features(win, {Feature.COMPARE})
     qtbot.addWidget(win)
     win.session.create(tmp_path / "site.evsurvey", _storable(make_project()))
     win.show()
@@ -87,20 +90,20 @@ def test_hostile_survey_name_stays_plain_text(window, qtbot):
 
 
 def test_export_pdf_runs_off_the_ui_thread(window, qtbot, tmp_path):
-    exporter = window.pdf_exporter
+    exporter = window.pdf_export.exporter
     out = tmp_path / "gui.pdf"
     with qtbot.waitSignal(exporter.finished, timeout=60000) as blocker:
         exporter.export(window.session.project, out, paper="A4", redact_neighbors=True)
         assert exporter.busy
     assert blocker.args[0].path == out and out.stat().st_size > 10_000
-    assert window.export_pdf_action in window.file_menu.actions()
+    assert window.pdf_export.action in window.file_menu.actions()
 
 
 def test_export_error_is_reported(window, qtbot, tmp_path, monkeypatch):
     from survey.ui import dialogs
     shown = []
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, message: shown.append((title, message)))
-    exporter = window.pdf_exporter
+    exporter = window.pdf_export.exporter
     with qtbot.waitSignal(exporter.failed, timeout=20000) as blocker:
         exporter.export(window.session.project, tmp_path / "no-such-dir" / "x.pdf")
     assert "does not exist" in blocker.args[0]

@@ -214,7 +214,7 @@ def test_the_installers_whole_job(window, qtbot, tmp_path, monkeypatch):
     # 12. Export the PDF (Ctrl+E).
     pdf = tmp_path / "Hopper garage.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(pdf), "PDF (*.pdf)")))
-    with qtbot.waitSignal(window.pdf_exporter.finished, timeout=60000):
+    with qtbot.waitSignal(window.pdf_export.exporter.finished, timeout=60000):
         qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     text = pdf_text(pdf)
     assert "'Before' -> 'After'" in text

@@ -14,13 +14,15 @@ from PySide6.QtCore import QSettings, Qt  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_analysis_sites import steel_door_site  # noqa: E402
 
+from survey.ui.compose import Feature, install_features  # noqa: E402
 from survey.ui.main_window import MainWindow  # noqa: E402
 
 
 @pytest.fixture
 def window(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings, features=["survey.ui.analysis_panel:install"])
+    win = MainWindow(settings=settings)
+    install_features(win, {Feature.ANALYSIS})
     qtbot.addWidget(win)
     win.session.create(tmp_path / "site.evsurvey", steel_door_site())
     win.show_side_panel(win.analysis_panel)

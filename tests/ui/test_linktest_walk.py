@@ -25,8 +25,9 @@ from survey.scan.simulated import SimulatedScanner
 from survey.ui import linktest_option
 from survey.ui.survey_heatmap import FLASH_MS
 from survey.ui.main_window import MainWindow
+from survey.ui.compose import Feature, install_features
 
-FEATURES = ["survey.ui.survey_panel:install", "survey.ui.analysis_panel:install", "survey.ui.linktest_option:install"]
+FEATURES = {Feature.SURVEY, Feature.ANALYSIS, Feature.LINK_TEST}
 #: Faster than the real schedule (100 ms apart, 1 s reply window) so the suite stays quick, and
 #: still longer (1.5 s) than a sample's own confirmation on screen (FLASH_MS).
 COUNT, INTERVAL_S, REPLY_TIMEOUT_S = 40, 0.03, 0.3
@@ -47,7 +48,8 @@ def demo_path(tmp_path):
 @pytest.fixture
 def window(qtbot, demo_path, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings, features=FEATURES, scanner_name="simulated")
+    win = MainWindow(settings=settings, scanner_name="simulated")
+    install_features(win, FEATURES)
     qtbot.addWidget(win)
     win.session.open(demo_path)
     win.resize(1280, 820)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from survey.project.model import Site, Wall
 from survey.project.profiles import load_profiles
 from survey.project.store import ProjectStore
-from survey.ui import dialogs, main_window
+from survey.ui import dialogs
 from survey.ui.site_tools import SiteTool
 from ui_driver import press_key, site_point
 
@@ -104,24 +104,35 @@ def test_every_tool_has_a_one_key_shortcut(window):
         assert len(action.shortcut().toString()) == 1, name
 
 
-def test_features_are_installed_and_a_broken_one_is_reported(make_window, monkeypatch):
-    calls = []
+def test_features_are_composed_and_a_broken_one_is_reported(make_window, monkeypatch):
+    """The composition survives a feature that fails to build: it is named in the status bar,
+    the features built on it are left out, and the rest of the window works."""
+    from survey.ui import survey_panel
+
+    def broken(window):
+        raise RuntimeError("no survey today")
+
+    monkeypatch.setattr(survey_panel, "install", broken)
+    window = make_window()
+    assert window.survey is None and window.linktest is None and window.scan_drop is None
+    assert "survey" not in window.tools
+    assert window.feature_failures == ["survey.ui.survey_panel"]
+    assert "could not be loaded (survey.ui.survey_panel)" in window.statusBar().currentMessage()
+    # Those that do not build on it are all there.
+    assert window.analysis_panel is not None and window.netcheck is not None and window.compare_view is not None
+    assert [window.side_tabs.tabText(i) for i in range(window.side_tabs.count())] == ["Site", "Analysis"]
+
+
+def test_a_window_gets_only_the_features_it_is_given(make_window):
+    from survey.ui.compose import Feature
 
     class PingTool(SiteTool):
         name = "ping"
 
-    def install(window):
-        calls.append(window)
-        window.add_side_panel("Extra", QLabel("extra"))
-        window.add_tool(PingTool(window), "Ping", "Q")
-
-    monkeypatch.setattr(main_window, "_test_feature_install", install, raising=False)
-    window = make_window(features=["survey.ui.main_window:_test_feature_install", "survey.ui.nope:install"])
-    assert calls == [window]
-    assert window.side_tabs.tabText(window.side_tabs.count() - 1) == "Extra"
-    assert "ping" in window.tools
-    assert "could not be loaded" in window.statusBar().currentMessage()
-
+    window = make_window(features={Feature.SITE})
+    assert window.site_panel is not None and window.survey is None and window.pdf_export is None
+    assert window.add_feature("ping", lambda: window.add_tool(PingTool(window), "Ping", "Q")) is not None
+    assert "ping" in window.tools and window.feature_failures == []
 
 def test_welcome_page_without_a_project_then_the_plan(window, new_project, qtbot):
     assert window.centre.currentWidget() is window.view

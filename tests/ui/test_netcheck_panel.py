@@ -27,12 +27,12 @@ from survey.netcheck.project_checks import CheckEnvironment
 from survey.netcheck.results import Status
 from survey.project.preflight import CHARGER_IP_SETTING, CHECK_DOMAINS_SETTING
 from survey.project.store import ProjectStore
-from survey.ui import compare_view
+from survey.ui import export_pdf
 from survey.ui.main_window import MainWindow
+from survey.ui.compose import Feature, install_features
 from test_netcheck import CERT, KEY, LAPTOP_IP, PUBLIC_IP, ROUTE, refused_port, sntp_responder, trusting_context
 
-FEATURES = ["survey.ui.survey_panel:install", "survey.ui.analysis_panel:install", "survey.ui.compare_view:install",
-            "survey.ui.netcheck_panel:install"]
+FEATURES = {Feature.SURVEY, Feature.ANALYSIS, Feature.COMPARE, Feature.EXPORT_PDF, Feature.NETCHECK}
 CHARGER_IP = "192.168.20.15"  # private: its answers are local, and every packet still goes to 127.0.0.1
 WALLBOX = Advertised(instance="zaptec-5678._http._tcp.local.", host="zaptec-5678.local.", address=CHARGER_IP,
                      port=80, service_types=("_http._tcp.local.",))
@@ -91,7 +91,8 @@ def project_path(tmp_path):
 @pytest.fixture
 def window(qtbot, project_path, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings, features=FEATURES, scanner_name="simulated")
+    win = MainWindow(settings=settings, scanner_name="simulated")
+    install_features(win, FEATURES)
     qtbot.addWidget(win)
     win.session.open(project_path)
     win.resize(1280, 900)
@@ -204,8 +205,8 @@ def test_checks_run_cancel_complete_and_land_in_the_project_and_the_pdf(qtbot, w
 
     # And in the PDF, in their own section.
     pdf = tmp_path / "report.pdf"
-    monkeypatch.setattr(compare_view.QFileDialog, "getSaveFileName", lambda *a, **k: (str(pdf), "PDF (*.pdf)"))
-    with qtbot.waitSignal(window.pdf_exporter.finished, timeout=60000):
+    monkeypatch.setattr(export_pdf.QFileDialog, "getSaveFileName", lambda *a, **k: (str(pdf), "PDF (*.pdf)"))
+    with qtbot.waitSignal(window.pdf_export.exporter.finished, timeout=60000):
         qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     text = "".join("".join(page.extract_text() for page in PdfReader(str(pdf)).pages).split())
     section = text[text.index("Networkchecks"):]

@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from survey import __version__
 from survey.demo import build_demo_project
 from survey.scan.base import WINDOWS_LOCATION_MESSAGE, LocationPermissionDenied
+from survey.ui.compose import Feature
 
-FEATURES = ["survey.ui.survey_panel:install"]
+FEATURES = {Feature.SURVEY}
 
 
 class RefusedScanner:

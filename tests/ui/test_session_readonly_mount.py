@@ -47,7 +47,7 @@ INSIDE = textwrap.dedent("""
     dialogs.show_error = lambda parent, title, message: shown.append([title, message])
     copy = os.path.join(out_dir, "copy.evsurvey")
     dialogs.ask_save_project_path = lambda *a, **k: copy
-    window = MainWindow(settings=QSettings(os.path.join(out_dir, "s.ini"), QSettings.Format.IniFormat), features=[])
+    window = MainWindow(settings=QSettings(os.path.join(out_dir, "s.ini"), QSettings.Format.IniFormat))
     result["opened"] = window.open_project(path)
     result["title"] = window.windowTitle()
     result["shown"] = shown

@@ -17,10 +17,11 @@ from survey.scan.base import ScanFailed
 from survey.scan.simulated import SimulatedScanner
 from survey.ui import survey_worker
 from survey.ui.main_window import MainWindow
+from survey.ui.compose import Feature, install_features
 from survey.ui.survey_layers import LayerKind
 from survey.ui.survey_walk import Waypoint, place_along_path
 
-FEATURES = ["survey.ui.survey_panel:install"]
+FEATURES = {Feature.SURVEY}
 
 # Ten distinct spots on the demo plan (site metres), a metre or more apart.
 POINTS = [(2.0 + 1.5 * (i % 5), 2.0 + 2.0 * (i // 5)) for i in range(10)]
@@ -38,7 +39,8 @@ def window(qtbot, demo_path, tmp_path):
     from PySide6.QtCore import QSettings
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    win = MainWindow(settings=settings, features=FEATURES, scanner_name="simulated")
+    win = MainWindow(settings=settings, scanner_name="simulated")
+    install_features(win, FEATURES)
     qtbot.addWidget(win)
     win.session.open(demo_path)
     win.show()

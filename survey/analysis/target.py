@@ -13,34 +13,13 @@ import numpy as np
 from survey.project.model import (
     Observation, Project, Sample, Survey, TargetNetwork, dbm_to_mw, mw_to_dbm,
 )
+from survey.rf.channels import is_24ghz
 
 #: RSSI used for a sample where the target was not heard at all. Dropping such samples
 #: would bias the map upward exactly where coverage is worst; -95 dBm sits just above
 #: the 802.11b 1 Mb/s sensitivity of common IoT chipsets (ESP32 datasheet: -98 dBm),
 #: i.e. "at the edge of hearing at best".
 NOT_HEARD_DBM = -95.0
-
-
-def band_of_observation(obs: Observation) -> str | None:
-    """The band as the scanner reported it, else derived from frequency or channel."""
-    if obs.band:
-        return obs.band
-    if obs.freq_mhz:
-        f = obs.freq_mhz
-        # Band edges: 2.4 GHz ISM 2400-2500 MHz; 5 GHz U-NII 5150-5895; 6 GHz 5925-7125.
-        if 2400 <= f <= 2500:
-            return "2.4"
-        if 5150 <= f < 5925:
-            return "5"
-        if 5925 <= f <= 7125:
-            return "6"
-    if obs.channel is not None and 1 <= obs.channel <= 14:
-        return "2.4"
-    return None
-
-
-def is_24ghz(obs: Observation) -> bool:
-    return band_of_observation(obs) == "2.4"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ Qt-free: the GUI's helpers imported here are plain functions of their module.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from survey.analysis.checklist import build_checklist
@@ -100,3 +102,44 @@ def test_parsers_set_the_band_through_the_rule():
     assert band_of_value("--") is None
     assert _obs("aa:00:00:00:00:01", channel=36).band == "5"  # airport: a bare channel number
     assert _obs("aa:00:00:00:00:01", channel=11).freq_mhz == 2462.0
+
+
+# -- 2. which network is the target -----------------------------------------------------------------
+
+def _two_networks_project(target: TargetNetwork | None = None):
+    from survey.project.model import Project
+
+    samples = tuple(
+        _sample(_obs(f"aa:00:00:00:00:0{i}", -70.0 + i, freq_mhz=2437.0),
+                build_observation(f"bb:00:00:00:00:0{i}", ssid="Neighbour", rssi_dbm=-80.0, freq_mhz=2412.0),
+                x_m=float(i), y_m=float(i % 2))
+        for i in range(6))
+    return Project(surveys=(Survey(1, "Before", samples),), active_survey_id=1, target=target)
+
+
+@pytest.mark.parametrize("target", [None, TargetNetwork(ssid="Neighbour")])
+def test_every_caller_maps_the_network_project_target_names(target):
+    from survey.analysis.recommend import recommend
+    from survey.analysis.survey_analysis import analyse_survey
+    from survey.analysis.target import project_target
+
+    project = _two_networks_project(target)
+    resolved = project_target(project)
+    assert resolved.network.ssid == ("Home" if target is None else "Neighbour")
+    assert resolved.assumed is (target is None)
+    assert analyse_survey(project).target == resolved
+    assert recommend(project).target_ssid == resolved.network.ssid
+
+
+def test_the_simulated_fix_changes_the_resolved_network():
+    """`evsurvey demo`'s "make the fix" changes the router of the network the recommendation was
+    made for, also when the project names none (the strongest heard is assumed)."""
+    from survey.analysis.findings import SettingChange
+    from survey.scan.simulated import SIMULATION_SETTING
+    from survey.simulate import _setting_with_changes
+
+    bss = [{"bssid": "aa:00:00:00:00:09", "ssid": "Home", "channel": 11, "band": "2.4"},
+           {"bssid": "bb:00:00:00:00:09", "ssid": "Neighbour", "channel": 1, "band": "2.4"}]
+    project = replace(_two_networks_project(), settings={SIMULATION_SETTING: {"bss": bss}})
+    setting, done = _setting_with_changes(project, [SettingChange("channel", "channel 6", False, 6)])
+    assert done and [e["channel"] for e in setting["bss"]] == [6, 1]

@@ -127,6 +127,7 @@ def test_every_caller_maps_the_network_project_target_names(target):
     resolved = project_target(project)
     assert resolved.network.ssid == ("Home" if target is None else "Neighbour")
     assert resolved.assumed is (target is None)
+    assert project_target(project) is resolved  # the same project value: resolved once
     assert analyse_survey(project).target == resolved
     assert recommend(project).target_ssid == resolved.network.ssid
 

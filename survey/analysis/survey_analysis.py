@@ -38,7 +38,7 @@ from survey.analysis.verdict import (
     verdict_at_charger,
 )
 from survey.errors import UserInputError
-from survey.project.model import ChargerProfile, Project, Survey
+from survey.project.model import ChargerProfile, Project, Survey, dbm_to_mw
 from survey.project.profiles import get_profile, with_offset
 from survey.project.survey_devices import as_surveyed
 from survey.rf.channels import is_24ghz, observation_channel
@@ -232,7 +232,7 @@ def target_channel(survey: Survey | None, target) -> int | None:
             continue
         ch = observation_channel(obs)
         if ch is not None:
-            power[ch] = power.get(ch, 0.0) + 10.0 ** (obs.rssi_dbm / 10.0)
+            power[ch] = power.get(ch, 0.0) + dbm_to_mw(obs.rssi_dbm)
     return max(power, key=lambda c: power[c]) if power else None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from survey.analysis.checklist import build_checklist
@@ -144,3 +145,50 @@ def test_the_simulated_fix_changes_the_resolved_network():
     project = replace(_two_networks_project(), settings={SIMULATION_SETTING: {"bss": bss}})
     setting, done = _setting_with_changes(project, [SettingChange("channel", "channel 6", False, 6)])
     assert done and [e["channel"] for e in setting["bss"]] == [6, 1]
+
+
+# -- 3. readings at one spot are averaged in mW -------------------------------------------------------
+
+def test_mean_dbm_averages_power():
+    from survey.project.model import mean_dbm
+
+    assert mean_dbm([-50.0]) == pytest.approx(-50.0)
+    assert mean_dbm([-50.0, -60.0]) == pytest.approx(-52.6, abs=0.05)  # a dBm mean would say -55
+    assert list(mean_dbm([-50.0, -60.0, -70.0], np.array([0, 0, 1]))) == pytest.approx([-52.6, -70.0], abs=0.05)
+
+
+@pytest.mark.parametrize(("apart_m", "spots"), [(0.004, 1), (0.03, 2)])
+def test_every_average_groups_spots_alike(apart_m, spots):
+    """The target's readings per spot, the heatmap's and a sample's scans all average alike."""
+    from survey.analysis.target import target_samples
+    from survey.project.model import mean_dbm, merge_observations
+    from survey.rf.interpolation import average_repeats
+
+    a = _sample(_obs("aa:00:00:00:00:01", -50.0, freq_mhz=2437.0), x_m=1.0)
+    b = _sample(_obs("aa:00:00:00:00:01", -60.0, freq_mhz=2437.0), x_m=1.0 + apart_m)
+    xy, rssi, _heard = target_samples(Survey(1, "Before", (a, b)), TargetNetwork(ssid="Home"))
+    xy2, rssi2 = average_repeats(np.array([[1.0, 0.0], [1.0 + apart_m, 0.0]]), [-50.0, -60.0])
+    assert len(rssi) == len(rssi2) == spots
+    if spots == 1:
+        merged = merge_observations(a.scans + b.scans)
+        assert rssi[0] == pytest.approx(rssi2[0]) == pytest.approx(merged[0].rssi_dbm)
+        assert rssi[0] == pytest.approx(mean_dbm([-50.0, -60.0]))
+
+
+# -- 4. one name for one thing --------------------------------------------------------------------------
+
+def test_one_analysis_class_and_one_analyse_function():
+    """A survey's analysis is SurveyAnalysis, made by analyse_survey: nothing else takes either name."""
+    import ast
+    from pathlib import Path
+
+    import survey
+
+    classes, functions = [], []
+    for path in Path(survey.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and node.name.endswith("Analysis"):
+                classes.append(node.name)
+            elif isinstance(node, ast.FunctionDef) and node.name.startswith(("analyse", "analyze")):
+                functions.append(node.name)
+    assert (classes, functions) == (["SurveyAnalysis"], ["analyse_survey"])

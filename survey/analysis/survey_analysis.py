@@ -20,7 +20,7 @@ import logging
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -43,6 +43,9 @@ from survey.project.profiles import get_profile, with_offset
 from survey.project.survey_devices import as_surveyed
 from survey.rf.channels import is_24ghz, observation_channel
 from survey.rf.propagation import SiteGrid, site_grid
+
+if TYPE_CHECKING:
+    from survey.rf.interpolation import Heatmap  # scipy: imported where a fit is made
 
 log = logging.getLogger(__name__)
 
@@ -302,7 +305,7 @@ class SurveyAnalysis:
     sample_xy_m: np.ndarray
     sample_rssi_dbm: np.ndarray
     sample_heard: np.ndarray
-    heatmap: object | None
+    heatmap: Heatmap | None
     model: RadioModel
     verdict: Verdict
     cache: FitCache | None = None

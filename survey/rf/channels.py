@@ -94,7 +94,8 @@ def channel_to_freq_mhz(channel: int, band="2.4") -> float:
     raise ChannelError(f"6 GHz channels run from 1 to 233, not {n}.")
 
 
-def _to_mhz(freq) -> float | None:
+def freq_in_mhz(freq) -> float | None:
+    """A frequency in MHz from MHz, kHz or Hz (a number or its text); None when it is none."""
     try:
         f = float(freq)
     except (TypeError, ValueError):
@@ -147,7 +148,7 @@ def band_of(freq_mhz=None, channel=None, band_hint=None) -> str | None:
         named = _band_named(band_hint)
         if named is not None:
             return named
-    f = _to_mhz(freq_mhz) if freq_mhz is not None else None
+    f = freq_in_mhz(freq_mhz) if freq_mhz is not None else None
     if f is not None:
         # A frequency decides: one outside every band (802.11ad at 60 GHz, 802.11ah below
         # 1 GHz) is on none of them, whatever its channel number.
@@ -196,7 +197,7 @@ def freq_to_channel(freq_mhz) -> int | None:
     divided by 1000 until it is in MHz). A frequency within 1 MHz of a channel centre
     counts as that channel (drivers round).
     """
-    f = _to_mhz(freq_mhz)
+    f = freq_in_mhz(freq_mhz)
     band = _band_of_freq(f) if f is not None else None
     if band is None:
         return None
@@ -275,7 +276,7 @@ def _primary_24(obs: Observation) -> tuple[int, float] | None:
     ch = observation_channel(obs)
     if ch is None or not 1 <= ch <= MAX_CHANNEL_24:
         return None
-    f = _to_mhz(obs.freq_mhz) if obs.freq_mhz else None
+    f = freq_in_mhz(obs.freq_mhz) if obs.freq_mhz else None
     return ch, (f if f is not None else channel_to_freq_mhz(ch))
 
 

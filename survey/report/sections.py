@@ -37,7 +37,7 @@ from survey.report.plan import (
 )
 from survey.report.redact import Redactor
 from survey.report.styles import ACCENT, MUTED, STATUS_COLOURS, styles, table_style
-from survey.rf.channels import channel_occupancy, is_24ghz, observation_band
+from survey.rf.channels import channel_occupancy, is_24ghz, observation_band, observation_channel
 
 log = logging.getLogger(__name__)
 
@@ -546,7 +546,7 @@ def channels(ctx: ReportContext) -> list:
         return out
     occupancy = channel_occupancy(observed)
     mine = [o for o in observed if ctx.target is not None and ctx.target.matches(o) and is_24ghz(o)]
-    target_channel = max(mine, key=lambda o: o.rssi_dbm or -999).channel if mine else None
+    target_channel = observation_channel(max(mine, key=lambda o: o.rssi_dbm or -999)) if mine else None
     where = "at the charger point" if ctx.project.charger is not None else "over the whole survey"
     out.append(_p(f"Networks heard {where} on each 2.4 GHz channel. Dark: heard at -82 dBm or stronger "
                   "(they share airtime with the charger's network); light: weaker ones. "

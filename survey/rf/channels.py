@@ -108,12 +108,11 @@ def freq_in_mhz(freq) -> float | None:
     return f
 
 
-#: Band edges (MHz) of the three Wi-Fi bands. 2.4 GHz: the 2400-2500 MHz ISM band (ITU
-#: Radio Regulations 5.150; IEEE Std 802.11-2020 Annex E, Table E-4 channels 1-14). 5 GHz:
-#: 4900-5925 MHz, the operating classes of IEEE Std 802.11-2020 Annex E (Tables E-1, E-2,
-#: E-4), which include the 4.9 GHz US public-safety band (4940-4990) and the 5.0 GHz Japan
-#: channels (4910-5080, Table E-3). 6 GHz: 5925-7125 MHz (Annex E operating classes 131-137;
-#: FCC 20-51).
+#: Band edges (MHz) of the three Wi-Fi bands. 2.4 GHz: the 2400-2500 MHz ISM band (ITU Radio
+#: Regulations 5.150; IEEE Std 802.11-2020 Annex E, global operating classes 81-82, channels
+#: 1-14). 5 GHz: 4900-5925 MHz, the 5 GHz operating classes of Annex E (Tables E-1 to E-4),
+#: which include the US 4.9 GHz public-safety band (4940-4990) and Japan's 4.9/5.0 GHz
+#: channels (Table E-3). 6 GHz: 5925-7125 MHz (Annex E operating classes 131-137; FCC 20-51).
 BAND_EDGES_MHZ = {"2.4": (2400.0, 2500.0), "5": (4900.0, 5925.0), "6": (5925.0, 7125.0)}
 #: The highest 2.4 GHz channel number (14, Japan's DSSS-only channel at 2484 MHz).
 MAX_CHANNEL_24 = 14

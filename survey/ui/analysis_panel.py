@@ -61,8 +61,8 @@ if TYPE_CHECKING:
 # survey.analysis.placement/radio/recommend are imported where they are used: they load
 # scipy (rf.calibration, rf.interpolation), ~2 s on a 2-core laptop, which must not delay
 # the window (DESIGN.md: shown <= 2 s). The panel computes only once it is first shown, and
-# the first import happens in the worker thread (see panel_recommendation); the UI thread uses these
-# modules only once a result has arrived, when they are loaded.
+# the first import happens in the worker thread (see panel_recommendation); the UI thread
+# uses these modules only once a result has arrived, when they are loaded.
 
 log = logging.getLogger(__name__)
 

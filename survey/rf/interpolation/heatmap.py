@@ -9,9 +9,9 @@ import time
 import numpy as np
 
 from survey.errors import UserInputError
+from survey.project.model import SAME_SPOT_M, mean_dbm
 from survey.rf.interpolation._runtime import one_blas_thread, warm_imports
 from survey.rf.interpolation.grids import coarse_lattice, lattice_step, std_lattice_step, upsample
-from survey.project.model import SAME_SPOT_M, mean_dbm
 from survey.rf.interpolation.interpolators import GaussianProcess, Idw, Spline
 from survey.rf.interpolation.kernels import lattice_sq_dist
 from survey.rf.interpolation.reuse import Selection, reusable

@@ -1,6 +1,7 @@
 """Each rule the survey applies is one function: its edges, and every caller agreeing with it.
 
-Qt-free: the GUI's helpers imported here are plain functions of their module.
+Qt-free: the GUI calls the same functions (survey/ui imports them from survey.rf.channels and
+survey.analysis.target).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from survey.analysis.survey_analysis import target_channel
 from survey.analysis.target import target_rssi_at_sample
 from survey.project.model import Observation, Sample, ScanResult, Survey, TargetNetwork
 from survey.project.profiles import get_profile
-from survey.rf.channels import band_of, channel_occupancy, channel_of, is_24ghz, observation_band
+from survey.rf.channels import (
+    band_of, channel_occupancy, channel_of, is_24ghz, observation_band, observation_channel,
+)
 from survey.scan.observations import build_observation
 from survey.scan.parsers.nmcli_fields import band_of_value
 
@@ -69,8 +72,6 @@ def _band_item(observations):
 def test_4910_mhz_is_5ghz_everywhere():
     """A 4.9/5.0 GHz BSS of the target is 5 GHz for the parser, the coverage, the channel
     chart and the checklist: the charger's 2.4 GHz radio does not hear it."""
-    from survey.ui.survey_channels import observation_channel_24
-
     assert _obs("aa:00:00:00:00:01", freq_mhz=4910.0).band == "5"
     # As a project file may hold it: no band, only the frequency.
     bare = Observation(bssid="aa:00:00:00:00:02", ssid="Home", rssi_dbm=-50.0, freq_mhz=4910.0)
@@ -80,18 +81,15 @@ def test_4910_mhz_is_5ghz_everywhere():
     assert target_rssi_at_sample(sample, target) is None
     assert target_channel(Survey(1, "Before", (sample,)), target) is None
     assert all(o.bss_count == 0 for o in channel_occupancy([bare]))
-    assert observation_channel_24(bare) is None
     assert "5/6 GHz" in _band_item([bare]).detail
     on_24 = _obs("aa:00:00:00:00:03", freq_mhz=2437.0)
     assert "band steering" in _band_item([on_24, bare]).detail
 
 
 def test_2484_mhz_is_channel_14_everywhere():
-    from survey.ui.survey_channels import observation_channel_24
-
     obs = _obs("aa:00:00:00:00:01", freq_mhz=2484.0)
     assert (obs.band, obs.channel) == ("2.4", 14)
-    assert observation_channel_24(obs) == 14.0
+    assert observation_channel(obs) == 14
     neighbour = _obs("bb:00:00:00:00:01", rssi_dbm=-60.0, freq_mhz=2484.0)
     assert cochannel_at_sample(_sample(neighbour), TargetNetwork(ssid="Other"), 14) == 1
     assert target_channel(Survey(1, "Before", (_sample(obs),)), TargetNetwork(ssid="Home")) == 14

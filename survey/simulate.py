@@ -272,9 +272,12 @@ def walk_survey(store: ProjectStore, survey_id: int, scanner: SimulatedScanner, 
 def _setting_with_changes(project: Project, changes) -> tuple[dict, list[str]]:
     """The simulation setting with router settings changed as the ladder says: what making
     those changes in the router's web page does to what it radiates."""
+    from survey.analysis.target import project_target
+
     setting = json.loads(json.dumps(project.settings.get(SIMULATION_SETTING) or {}))
     bss, disabled = setting.setdefault("bss", []), setting.setdefault(DISABLED_KEY, [])
-    ssid = project.target.ssid if project.target is not None else ""
+    target = project_target(project).network  # the network the recommendation was made for
+    ssid = target.ssid if target is not None else ""
     router = project.router
     owned = {b.lower() for b in (router.bssids if router is not None else ())}
 

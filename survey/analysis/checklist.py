@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from survey.analysis.target import band_of_observation, is_24ghz, strongest_per_bssid
+from survey.analysis.target import strongest_per_bssid
+from survey.rf.channels import is_24ghz, observation_band
 from survey.project.model import ChargerProfile, TargetNetwork
 from survey.project.preflight import (
     CHECKLIST_DNS, CHECKLIST_EGRESS, CHECKLIST_LOCAL, CHECKLIST_NTP, NetcheckReport, Status, checklist_item)
@@ -80,7 +81,7 @@ def _checklist(observations, target: TargetNetwork | None, profile: ChargerProfi
     elif not mine_24:
         items.append(ChecklistItem("band_24ghz", "2.4 GHz SSID the charger can join", ACTION,
                                    "Heard only on 5/6 GHz: turn on 2.4 GHz or add a 2.4 GHz IoT SSID.", True))
-    elif any(band_of_observation(o) in ("5", "6") for o in mine):
+    elif any(observation_band(o) in ("5", "6") for o in mine):
         items.append(ChecklistItem("band_24ghz", "Separate 2.4 GHz SSID or band steering off", ACTION,
                                    "The SSID is on 2.4 and 5/6 GHz under one name: band steering may push the "
                                    "charger to 5 GHz during setup.", True))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from survey.analysis.target import band_of_observation, is_24ghz, strongest_per_bssid
+from survey.analysis.target import strongest_per_bssid
+from survey.rf.channels import is_24ghz, observation_band
 from survey.project.model import TargetNetwork
 from survey.rf.channels import channel_occupancy, recommend_channel
 
@@ -115,7 +116,7 @@ def find_issues(observations, target: TargetNetwork | None, router_bssids=()) ->
     mine = [o for o in all_obs if target.matches(o)]
     name = target.ssid or "the target network"
     mine_24 = [o for o in mine if is_24ghz(o)]
-    mine_other = [o for o in mine if band_of_observation(o) in ("5", "6")]
+    mine_other = [o for o in mine if observation_band(o) in ("5", "6")]
 
     router_other = [o for o in all_obs if o.bssid and o.bssid in set(router_bssids) and not is_24ghz(o)]
     if not mine and router_other:

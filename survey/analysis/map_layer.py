@@ -14,9 +14,9 @@ from enum import Enum
 
 import numpy as np
 
-from survey.analysis.target import is_24ghz, sample_observations, target_rssi_at_sample
+from survey.analysis.target import sample_observations, target_rssi_at_sample
 from survey.project.model import Sample
-from survey.rf.channels import CCA_THRESHOLD_DBM, freq_to_channel
+from survey.rf.channels import CCA_THRESHOLD_DBM, is_24ghz, observation_channel
 from survey.rf.propagation import SiteGrid
 
 
@@ -80,10 +80,6 @@ class MapLayer:
 
 # -- what one sample measured of a layer's quantity ---------------------------------------------
 
-def channel_of(obs) -> int | None:
-    return freq_to_channel(obs.freq_mhz) if obs.freq_mhz else obs.channel
-
-
 def strongest_at_sample(sample: Sample) -> float | None:
     """The strongest RSSI (dBm) of any BSS heard at one sample; None when nothing was heard."""
     rssis = [o.rssi_dbm for o in sample_observations(sample) if o.rssi_dbm is not None]
@@ -98,7 +94,7 @@ def cochannel_at_sample(sample: Sample, target, channel: int) -> int:
     """
     return sum(1 for obs in sample_observations(sample)
                if obs.rssi_dbm is not None and obs.rssi_dbm >= CCA_THRESHOLD_DBM and is_24ghz(obs)
-               and not (target is not None and target.matches(obs)) and channel_of(obs) == channel)
+               and not (target is not None and target.matches(obs)) and observation_channel(obs) == channel)
 
 
 def sample_value(kind: LayerKind, sample: Sample, target, channel: int | None) -> float | None:

@@ -20,29 +20,32 @@ import logging
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from survey.analysis.findings import Finding, find_issues
 from survey.analysis.fit_cache import FitCache, digest as _digest
-from survey.analysis.map_layer import LayerKind, MapLayer, channel_of, cochannel_at_sample, strongest_at_sample
+from survey.analysis.map_layer import LayerKind, MapLayer, cochannel_at_sample, strongest_at_sample
 from survey.analysis.radio import (
     RadioModel, build_model, coverage_grid_dbm, coverage_with, has_transmitter, router_samples,
 )
 from survey.analysis.target import (
-    ResolvedTarget, is_24ghz, project_target, sample_observations, survey_observations, target_samples,
+    ResolvedTarget, project_target, sample_observations, survey_observations, target_samples,
 )
 from survey.analysis.verdict import (
     MEASURED_RADIUS_M, OFFSET_FROM_PROFILE, OFFSET_FROM_SITE, ChargerReading, ModelEstimate, Verdict, round_db,
     verdict_at_charger,
 )
 from survey.errors import UserInputError
-from survey.project.model import ChargerProfile, Project, Survey
+from survey.project.model import ChargerProfile, Project, Survey, dbm_to_mw
 from survey.project.profiles import get_profile, with_offset
 from survey.project.survey_devices import as_surveyed
-
+from survey.rf.channels import is_24ghz, observation_channel
 from survey.rf.propagation import SiteGrid, site_grid
+
+if TYPE_CHECKING:
+    from survey.rf.interpolation import Heatmap  # scipy: imported where a fit is made
 
 log = logging.getLogger(__name__)
 
@@ -230,9 +233,9 @@ def target_channel(survey: Survey | None, target) -> int | None:
     for obs in survey_observations(survey):
         if obs.rssi_dbm is None or not target.matches(obs) or not is_24ghz(obs):
             continue
-        ch = channel_of(obs)
+        ch = observation_channel(obs)
         if ch is not None:
-            power[ch] = power.get(ch, 0.0) + 10.0 ** (obs.rssi_dbm / 10.0)
+            power[ch] = power.get(ch, 0.0) + dbm_to_mw(obs.rssi_dbm)
     return max(power, key=lambda c: power[c]) if power else None
 
 
@@ -302,7 +305,7 @@ class SurveyAnalysis:
     sample_xy_m: np.ndarray
     sample_rssi_dbm: np.ndarray
     sample_heard: np.ndarray
-    heatmap: object | None
+    heatmap: Heatmap | None
     model: RadioModel
     verdict: Verdict
     cache: FitCache | None = None

@@ -6,41 +6,21 @@ coverage; 5/6 GHz BSSs of the same SSID matter only for findings (band steering)
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from survey.project.model import (
-    Observation, Project, Sample, Survey, TargetNetwork, dbm_to_mw, mw_to_dbm,
+    SAME_SPOT_M, Observation, Project, Sample, Survey, TargetNetwork, mean_dbm,
 )
+from survey.rf.channels import is_24ghz
 
 #: RSSI used for a sample where the target was not heard at all. Dropping such samples
 #: would bias the map upward exactly where coverage is worst; -95 dBm sits just above
 #: the 802.11b 1 Mb/s sensitivity of common IoT chipsets (ESP32 datasheet: -98 dBm),
 #: i.e. "at the edge of hearing at best".
 NOT_HEARD_DBM = -95.0
-
-
-def band_of_observation(obs: Observation) -> str | None:
-    """The band as the scanner reported it, else derived from frequency or channel."""
-    if obs.band:
-        return obs.band
-    if obs.freq_mhz:
-        f = obs.freq_mhz
-        # Band edges: 2.4 GHz ISM 2400-2500 MHz; 5 GHz U-NII 5150-5895; 6 GHz 5925-7125.
-        if 2400 <= f <= 2500:
-            return "2.4"
-        if 5150 <= f < 5925:
-            return "5"
-        if 5925 <= f <= 7125:
-            return "6"
-    if obs.channel is not None and 1 <= obs.channel <= 14:
-        return "2.4"
-    return None
-
-
-def is_24ghz(obs: Observation) -> bool:
-    return band_of_observation(obs) == "2.4"
 
 
 @dataclass(frozen=True)
@@ -75,10 +55,33 @@ def strongest_per_bssid(observations) -> tuple[Observation, ...]:
     return tuple(best.values())
 
 
-def resolve_target(project: Project, observations) -> ResolvedTarget:
-    """The project's target; otherwise the router's BSSIDs; otherwise the strongest SSID heard."""
+#: The last project resolved and its target (weak reference, result). A project is a frozen
+#: value, so the answer for the same object never changes: the live map's worker resolves
+#: it, and the window reading it for the same project then costs nothing (unset on a
+#: 5,000-sample survey it walks ~150,000 observations, ~60 ms).
+_last_resolved: tuple[weakref.ref, ResolvedTarget] | None = None
+
+
+def project_target(project: Project) -> ResolvedTarget:
+    """The target network of the whole project: the one rule every view, the CLI and the PDF use.
+
+    The project's target; otherwise the router's BSSIDs; otherwise the strongest SSID heard.
+    Resolved over the observations of every survey, so Before and After (and the report
+    that compares them) map the same network even when the project has no target set.
+    """
+    global _last_resolved
+    last = _last_resolved  # one read: another thread may replace it meanwhile
+    if last is not None and last[0]() is project:
+        return last[1]
+    resolved = _resolve(project)
+    _last_resolved = (weakref.ref(project), resolved)
+    return resolved
+
+
+def _resolve(project: Project) -> ResolvedTarget:
     if project.target is not None and (project.target.ssid or project.target.bssids):
         return ResolvedTarget(project.target, False, "set in the project")
+    observations = [obs for survey in project.surveys for obs in survey_observations(survey)]
     router = project.router
     if router is not None and router.bssids:
         ssids = {o.ssid for o in observations if o.bssid in router.bssids and o.ssid}
@@ -94,16 +97,6 @@ def resolve_target(project: Project, observations) -> ResolvedTarget:
     ssid = max(totals, key=lambda s: totals[s])
     return ResolvedTarget(TargetNetwork(ssid=ssid), True,
                           "not set; assumed the strongest network heard (set it in the project)")
-
-
-def project_target(project: Project) -> ResolvedTarget:
-    """The target network of the whole project: the one rule every view, the CLI and the PDF use.
-
-    Resolved over the observations of every survey, so Before and After (and the report
-    that compares them) map the same network even when the project has no target set.
-    """
-    observations = [obs for survey in project.surveys for obs in survey_observations(survey)]
-    return resolve_target(project, observations)
 
 
 def target_rssi_at_sample(sample: Sample, target: TargetNetwork) -> float | None:
@@ -125,11 +118,11 @@ def target_samples(survey: Survey | None, target: TargetNetwork | None):
     for sample in survey.samples:
         if not sample.scans:
             continue  # a link test stored without a Wi-Fi scan says nothing about the signal
-        key = (round(sample.x_m, 2), round(sample.y_m, 2))
+        key = (round(sample.x_m / SAME_SPOT_M), round(sample.y_m / SAME_SPOT_M))
         rssi = target_rssi_at_sample(sample, target)
         groups.setdefault(key, []).append(NOT_HEARD_DBM if rssi is None else rssi)
         heard_any[key] = heard_any.get(key, False) or rssi is not None
-    xy = np.array(list(groups.keys()), dtype=float).reshape(-1, 2)
-    rssi = np.array([mw_to_dbm(float(np.mean([dbm_to_mw(v) for v in vals]))) for vals in groups.values()])
+    xy = np.array(list(groups.keys()), dtype=float).reshape(-1, 2) * SAME_SPOT_M
+    rssi = np.array([mean_dbm(vals) for vals in groups.values()])
     heard = np.array([heard_any[k] for k in groups.keys()], dtype=bool)
     return xy, rssi, heard

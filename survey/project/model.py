@@ -13,6 +13,8 @@ from functools import cached_property
 from enum import Enum
 from typing import Iterable
 
+import numpy as np
+
 from survey.project.link import LinkTest
 from survey.project.preflight import NetcheckReport
 
@@ -69,12 +71,32 @@ class ScanResult:
     warnings: tuple[str, ...] = ()
 
 
+#: Readings taken closer together than this (m) are taken at one spot: the map averages
+#: them into one value. A click on a floorplan is no finer than this (a pixel of a garage
+#: plan is 1-3 cm), and the heatmap's kernels need distinct spots to stay well conditioned.
+SAME_SPOT_M = 0.01
+
+
 def dbm_to_mw(rssi_dbm):
     return 10.0 ** (rssi_dbm / 10.0)
 
 
 def mw_to_dbm(power_mw):
     return 10.0 * math.log10(power_mw)
+
+
+def mean_dbm(readings_dbm, spots=None):
+    """Readings (dBm) averaged as power: in mW, and back to dBm.
+
+    A receiver integrates power; a mean of dBm biases low (a deep fade counts as much as a
+    strong reading). ``readings_dbm``: a non-empty sequence -> one float. With ``spots``
+    (an integer 0..S-1 per reading, e.g. ``np.unique(..., return_inverse=True)``), the mean
+    of each spot's readings -> array (S,) in dBm.
+    """
+    if spots is None:
+        return mw_to_dbm(sum(dbm_to_mw(r) for r in readings_dbm) / len(readings_dbm))
+    power_mw = dbm_to_mw(np.asarray(readings_dbm, dtype=float))
+    return 10.0 * np.log10(np.bincount(spots, weights=power_mw) / np.bincount(spots))
 
 
 def merge_observations(scans: Iterable[ScanResult]) -> tuple[Observation, ...]:
@@ -98,7 +120,7 @@ def merge_observations(scans: Iterable[ScanResult]) -> tuple[Observation, ...]:
     for group in groups.values():
         last = max(group, key=lambda o: o.last_seen or 0.0)
         rssis = [o.rssi_dbm for o in group if o.rssi_dbm is not None]
-        rssi = mw_to_dbm(sum(dbm_to_mw(r) for r in rssis) / len(rssis)) if rssis else None
+        rssi = mean_dbm(rssis) if rssis else None
         pcts = [o.signal_pct for o in group if o.signal_pct is not None]
         merged.append(replace(last, rssi_dbm=rssi, signal_pct=(sum(pcts) / len(pcts)) if pcts else None))
     return tuple(merged)

@@ -19,7 +19,7 @@ from survey.analysis.placement import STATUS_WORDS
 from survey.analysis.radio import coverage_grid_dbm
 from survey.analysis.recommend import Recommendation, option_device
 from survey.analysis.survey_analysis import SurveyAnalysis, grid_edges_m
-from survey.analysis.target import band_of_observation, survey_observations
+from survey.analysis.target import survey_observations
 from survey.project.display import is_imported
 from survey.project.link import LINK_MAP_LIMITS
 from survey.project.preflight import (
@@ -37,7 +37,7 @@ from survey.report.plan import (
 )
 from survey.report.redact import Redactor
 from survey.report.styles import ACCENT, MUTED, STATUS_COLOURS, styles, table_style
-from survey.rf.channels import channel_occupancy
+from survey.rf.channels import channel_occupancy, is_24ghz, observation_band, observation_channel
 
 log = logging.getLogger(__name__)
 
@@ -350,7 +350,7 @@ def keep_lines(ctx: ReportContext) -> list[str]:
                      "must be set up again.")
     else:
         lines.append("The network name (SSID) the charger was set up with: renaming the network disconnects it.")
-    bands = sorted({b for b in (band_of_observation(o) for o in mine) if b})
+    bands = sorted({b for b in (observation_band(o) for o in mine) if b})
     if "2.4" in bands:
         extra = " It is also broadcast on 5 GHz under the same name; keep band steering off (or keep a separate " \
                 "2.4 GHz name) so the charger is not pushed to a band it cannot use." if len(bands) > 1 else ""
@@ -545,8 +545,8 @@ def channels(ctx: ReportContext) -> list:
         out.append(_p("No scans near the charger point."))
         return out
     occupancy = channel_occupancy(observed)
-    mine = [o for o in observed if ctx.target is not None and ctx.target.matches(o) and band_of_observation(o) == "2.4"]
-    target_channel = max(mine, key=lambda o: o.rssi_dbm or -999).channel if mine else None
+    mine = [o for o in observed if ctx.target is not None and ctx.target.matches(o) and is_24ghz(o)]
+    target_channel = observation_channel(max(mine, key=lambda o: o.rssi_dbm or -999)) if mine else None
     where = "at the charger point" if ctx.project.charger is not None else "over the whole survey"
     out.append(_p(f"Networks heard {where} on each 2.4 GHz channel. Dark: heard at -82 dBm or stronger "
                   "(they share airtime with the charger's network); light: weaker ones. "
@@ -563,7 +563,7 @@ def channels(ctx: ReportContext) -> list:
         load = "–" if obs.channel_utilization_pct is None else f"{obs.channel_utilization_pct:.0f} %"
         rows.append([
             _cell(ctx.redactor.ssid(obs), bold=is_target), _cell(ctx.redactor.bssid(obs)),
-            _cell("–" if obs.channel is None else str(obs.channel)), _cell(band_of_observation(obs) or "–"),
+            _cell("–" if obs.channel is None else str(obs.channel)), _cell(observation_band(obs) or "–"),
             _cell(_fmt_dbm(obs.rssi_dbm)), _cell(" ".join(obs.auth) or "–"), _cell(load),
         ])
     w = ctx.content_width

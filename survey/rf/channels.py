@@ -53,12 +53,16 @@ class ChannelError(UserInputError):
     """A channel number or band that no Wi-Fi channel plan has."""
 
 
+def _band_named(band) -> str | None:
+    """"2.4", "5" or "6" for a band as people and tools write it ("2,4", "5 GHz", "6e"), else None."""
+    return _BAND_ALIASES.get(str(band).strip().lower().replace(" ", "").replace(",", "."))
+
+
 def _normalise_band(band) -> str:
-    key = str(band).strip().lower().replace(" ", "").replace(",", ".")
-    try:
-        return _BAND_ALIASES[key]
-    except KeyError:
-        raise ChannelError(f"Unknown Wi-Fi band {band!r}: use 2.4, 5 or 6 (GHz).") from None
+    named = _band_named(band)
+    if named is None:
+        raise ChannelError(f"Unknown Wi-Fi band {band!r}: use 2.4, 5 or 6 (GHz).")
+    return named
 
 
 def channel_to_freq_mhz(channel: int, band="2.4") -> float:
@@ -90,7 +94,8 @@ def channel_to_freq_mhz(channel: int, band="2.4") -> float:
     raise ChannelError(f"6 GHz channels run from 1 to 233, not {n}.")
 
 
-def _to_mhz(freq) -> float | None:
+def freq_in_mhz(freq) -> float | None:
+    """A frequency in MHz from MHz, kHz or Hz (a number or its text); None when it is none."""
     try:
         f = float(freq)
     except (TypeError, ValueError):
@@ -103,18 +108,85 @@ def _to_mhz(freq) -> float | None:
     return f
 
 
-def band_of(freq_mhz) -> str | None:
-    """"2.4", "5" or "6" for a centre frequency (MHz, or kHz/Hz), else None."""
-    f = _to_mhz(freq_mhz)
-    if f is None:
-        return None
-    if 2400.0 <= f <= 2500.0:
+#: Band edges (MHz) of the three Wi-Fi bands. 2.4 GHz: the 2400-2500 MHz ISM band (ITU Radio
+#: Regulations 5.150; IEEE Std 802.11-2020 Annex E, global operating classes 81-82, channels
+#: 1-14). 5 GHz: 4900-5925 MHz, the 5 GHz operating classes of Annex E (Tables E-1 to E-4),
+#: which include the US 4.9 GHz public-safety band (4940-4990) and Japan's 4.9/5.0 GHz
+#: channels (Table E-3). 6 GHz: 5925-7125 MHz (Annex E operating classes 131-137; FCC 20-51).
+BAND_EDGES_MHZ = {"2.4": (2400.0, 2500.0), "5": (4900.0, 5925.0), "6": (5925.0, 7125.0)}
+#: The highest 2.4 GHz channel number (14, Japan's DSSS-only channel at 2484 MHz).
+MAX_CHANNEL_24 = 14
+
+
+def _band_of_freq(f: float) -> str | None:
+    lo, hi = BAND_EDGES_MHZ["2.4"]
+    if lo <= f <= hi:
         return "2.4"
-    if 4900.0 <= f < 5925.0:
+    lo, hi = BAND_EDGES_MHZ["5"]
+    if lo <= f < hi:
         return "5"
-    if 5925.0 <= f <= 7125.0:
+    lo, hi = BAND_EDGES_MHZ["6"]
+    if lo <= f <= hi:
         return "6"
     return None
+
+
+def band_of(freq_mhz=None, channel=None, band_hint=None) -> str | None:
+    """"2.4", "5" or "6": the one rule for which band an observation is on.
+
+    In order: the band the scanner named (``band_hint``: "2.4", "5 GHz", "2,4", "6e"... as
+    :data:`_BAND_ALIASES` spells them), else the centre frequency (MHz, or kHz/Hz) inside
+    :data:`BAND_EDGES_MHZ` (a frequency outside them is on no band), else a bare channel
+    number: 1-14 is 2.4 GHz and anything above is 5 GHz (scanners that give only a number,
+    such as macOS ``airport``, predate 6 GHz; 6 GHz tools name the band or the frequency).
+    None when nothing says.
+    """
+    if band_hint is not None:
+        if band_hint in BAND_EDGES_MHZ:  # the stored spelling: skip normalising (hot path)
+            return band_hint
+        named = _band_named(band_hint)
+        if named is not None:
+            return named
+    f = freq_in_mhz(freq_mhz) if freq_mhz is not None else None
+    if f is not None:
+        # A frequency decides: one outside every band (802.11ad at 60 GHz, 802.11ah below
+        # 1 GHz) is on none of them, whatever its channel number.
+        return _band_of_freq(f)
+    if channel is not None:
+        try:
+            n = int(channel)
+        except (TypeError, ValueError):
+            return None
+        if 1 <= n <= MAX_CHANNEL_24:
+            return "2.4"
+        if n > MAX_CHANNEL_24:
+            return "5"
+    return None
+
+
+def channel_of(freq_mhz=None, channel=None) -> int | None:
+    """The channel number: the one the centre frequency is on (:func:`freq_to_channel`), else
+    the number the scanner reported (a frequency off every raster keeps the reported one)."""
+    if freq_mhz:
+        ch = freq_to_channel(freq_mhz)
+        if ch is not None:
+            return ch
+    return None if channel is None else int(channel)
+
+
+def observation_band(obs: Observation) -> str | None:
+    """:func:`band_of` an observation (its band, frequency and channel as the scanner gave them)."""
+    return band_of(obs.freq_mhz, obs.channel, obs.band)
+
+
+def is_24ghz(obs: Observation) -> bool:
+    """True for an observation on 2.4 GHz, the only band a charger's radio has."""
+    return observation_band(obs) == "2.4"
+
+
+def observation_channel(obs: Observation) -> int | None:
+    """:func:`channel_of` an observation."""
+    return channel_of(obs.freq_mhz, obs.channel)
 
 
 def freq_to_channel(freq_mhz) -> int | None:
@@ -124,8 +196,8 @@ def freq_to_channel(freq_mhz) -> int | None:
     divided by 1000 until it is in MHz). A frequency within 1 MHz of a channel centre
     counts as that channel (drivers round).
     """
-    f = _to_mhz(freq_mhz)
-    band = band_of(f) if f is not None else None
+    f = freq_in_mhz(freq_mhz)
+    band = _band_of_freq(f) if f is not None else None
     if band is None:
         return None
     if band == "2.4":
@@ -198,13 +270,13 @@ class ChannelRecommendation:
 
 def _primary_24(obs: Observation) -> tuple[int, float] | None:
     """(channel, centre MHz) of a 2.4 GHz observation, from its frequency or channel."""
-    f = _to_mhz(obs.freq_mhz) if obs.freq_mhz is not None else None
-    if f is not None and band_of(f) == "2.4":
-        ch = freq_to_channel(f)
-        return (ch, f) if ch is not None else None
-    if f is None and obs.channel is not None and obs.band in (None, "2.4") and 1 <= obs.channel <= 14:
-        return obs.channel, channel_to_freq_mhz(obs.channel)
-    return None
+    if not is_24ghz(obs):
+        return None
+    ch = observation_channel(obs)
+    if ch is None or not 1 <= ch <= MAX_CHANNEL_24:
+        return None
+    f = freq_in_mhz(obs.freq_mhz) if obs.freq_mhz else None
+    return ch, (f if f is not None else channel_to_freq_mhz(ch))
 
 
 def _heard_24(observations: Iterable[Observation]) -> list[tuple[int, float, float, Observation]]:

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from survey.errors import UserInputError
+from survey.rf.channels import observation_band
 from survey.scan.base import DEFAULT_TIMEOUT_S
 from survey.scan.observations import observation_to_json
 from survey.scan.parsers import FORMATS, parse_bytes
@@ -153,7 +154,7 @@ def run(args) -> int:
 def _band_filter(observations, band: str):
     if band == "all":
         return tuple(observations)
-    return tuple(o for o in observations if o.band == band)
+    return tuple(o for o in observations if observation_band(o) == band)
 
 
 def format_table(observations) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from survey.project.model import AUTH_VALUES, Observation
-from survey.rf.channels import ChannelError, band_of, channel_to_freq_mhz, freq_to_channel
+from survey.rf.channels import ChannelError, band_of, channel_of, channel_to_freq_mhz
 from survey.scan import signal
 from survey.scan.text import decode_ssid
 
@@ -43,7 +43,7 @@ def _ciphers(values: tuple) -> tuple[str, ...]:
 
 # A scan has a few dozen distinct frequencies: look each up once (a 1 MB saved scan has
 # tens of thousands of rows).
-_channel_of = functools.lru_cache(maxsize=1024)(freq_to_channel)
+_channel_of = functools.lru_cache(maxsize=1024)(channel_of)
 _band_of = functools.lru_cache(maxsize=1024)(band_of)
 
 
@@ -109,9 +109,8 @@ def build_observation(
         ssid_raw = ssid_text.encode("utf-8") if ssid_text else b""
     if freq_mhz is not None and freq_mhz <= 0:
         freq_mhz = None
-    if freq_mhz is None and channel is not None:
-        if band is None:
-            band = "2.4" if channel <= 14 else "5"
+    band = _band_of(None if freq_mhz is None else float(freq_mhz), channel, band)
+    if freq_mhz is None and channel is not None and band is not None:
         try:
             freq_mhz = channel_to_freq_mhz(channel, band)
         except ChannelError:
@@ -120,8 +119,6 @@ def build_observation(
             freq_mhz = None
     if channel is None and freq_mhz is not None:
         channel = _channel_of(float(freq_mhz))
-    if band is None and freq_mhz is not None:
-        band = _band_of(float(freq_mhz))
     estimated = rssi_estimated and rssi_dbm is not None
     if rssi_dbm is None and signal_pct is not None:
         rssi_dbm = signal.percent_to_dbm(signal_pct, pct_source)

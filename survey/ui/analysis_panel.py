@@ -52,6 +52,7 @@ from survey.ui.survey_layers import image_rect_m, rssi_rgba
 from survey.ui.survey_worker import LatestOnlyWorker
 
 if TYPE_CHECKING:
+    from survey.analysis.fit_cache import FitCache
     from survey.analysis.placement import Option
     from survey.analysis.radio import RadioModel
     from survey.analysis.recommend import Recommendation
@@ -60,8 +61,8 @@ if TYPE_CHECKING:
 # survey.analysis.placement/radio/recommend are imported where they are used: they load
 # scipy (rf.calibration, rf.interpolation), ~2 s on a 2-core laptop, which must not delay
 # the window (DESIGN.md: shown <= 2 s). The panel computes only once it is first shown, and
-# the first import happens in the worker thread (see analyse); the UI thread uses these
-# modules only once a result has arrived, when they are loaded.
+# the first import happens in the worker thread (see panel_recommendation); the UI thread
+# uses these modules only once a result has arrived, when they are loaded.
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class PanelRequest:
     """The project to analyse and the window's shared fits (the live map's too)."""
 
     project: Project
-    fits: object | None = None
+    fits: FitCache | None = None
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class PanelResult:
     error: str | None = None
 
 
-def analyse(request: PanelRequest) -> PanelResult:
+def panel_recommendation(request: PanelRequest) -> PanelResult:
     """The recommendation for the survey shown in the window (the project's active survey),
     from the same analysis the live map shows. Runs in the worker thread: the project is a
     frozen value, and nothing here touches Qt."""
@@ -284,7 +285,7 @@ class AnalysisPanel(QWidget):
         self._recompute_timer.timeout.connect(self.recompute)
         self._drag_timer = QTimer(self, singleShot=True, interval=DRAG_THROTTLE_MS)
         self._drag_timer.timeout.connect(self._update_drag_preview)
-        self.worker = LatestOnlyWorker(analyse, self)
+        self.worker = LatestOnlyWorker(panel_recommendation, self)
         self.worker.done.connect(self._on_analysis_done)
         self.worker.error.connect(self._on_analysis_failed)
         # The preview map too: at the grid cap (40 000 cells, 0.6 Mpixel upsampled) one

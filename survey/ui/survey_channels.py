@@ -16,10 +16,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget, QLabel
 
-from survey.analysis.target import band_of_observation
 from survey.project import display
 from survey.project.model import Observation, TargetNetwork
-from survey.rf.channels import CCA_THRESHOLD_DBM, channel_occupancy, freq_to_channel
+from survey.rf.channels import CCA_THRESHOLD_DBM, channel_occupancy, is_24ghz, observation_band, observation_channel
 
 #: Half-width of a drawn 2.4 GHz channel: 802.11b DSSS occupies 22 MHz (IEEE 802.11-2020
 #: 15.4.5.5), i.e. +-11 MHz = +-2.2 channel steps of 5 MHz.
@@ -43,13 +42,10 @@ def display_ssid(obs: Observation) -> str:
 
 def observation_channel_24(obs: Observation) -> float | None:
     """The 2.4 GHz channel as a float (its centre) or None for other bands."""
-    if band_of_observation(obs) != "2.4":
+    if not is_24ghz(obs):
         return None
-    if obs.freq_mhz:
-        ch = freq_to_channel(obs.freq_mhz)
-        if ch is not None:
-            return float(ch)
-    return float(obs.channel) if obs.channel else None
+    ch = observation_channel(obs)
+    return float(ch) if ch else None
 
 
 def bss_load_text(obs: Observation) -> str:
@@ -248,7 +244,7 @@ class BssTableModel(QStandardItemModel):
                 self._item(obs.bssid or "(hidden by the OS)"),
                 self._item(rssi),
                 self._item(obs.channel),
-                self._item(band_of_observation(obs) and f"{band_of_observation(obs)} GHz"),
+                self._item(observation_band(obs) and f"{observation_band(obs)} GHz"),
                 self._item(" / ".join(obs.auth) or None),
                 self._item(None if obs.wps is None else ("yes" if obs.wps else "no")),
                 self._item(obs.station_count),

@@ -13,14 +13,19 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from survey.analysis.fit_cache import FitCache
 from survey.analysis.map_layer import LayerKind, MapLayer
 from survey.project.link import LINK_MAP_LIMITS
-from survey.project.model import Project
+from survey.project.model import Project, TargetNetwork
 from survey.report import colormap
 from survey.rf.propagation import SiteGrid
+
+if TYPE_CHECKING:
+    from survey.analysis.survey_analysis import SurveyAnalysis  # scipy: imported in the worker
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +52,7 @@ class LayerRequest:
     survey_id: int | None
     serial: int = 0
     #: The fits the GUI's workers share (survey.analysis.survey_analysis.FitCache); None fits afresh.
-    cache: object | None = field(default=None, compare=False, repr=False)
+    cache: FitCache | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,11 +73,11 @@ class LayerImage:
     layer: MapLayer | None
     rgba: np.ndarray | None
     note: str
-    analysis: object | None
+    analysis: SurveyAnalysis | None
     serial: int = 0
     timings_ms: dict = field(default_factory=dict, compare=False)
     sample_values: dict = field(default_factory=dict, compare=False)
-    target: object | None = None
+    target: TargetNetwork | None = None
     channel: int | None = None
     target_heard: tuple[str, str] | None = None
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from survey.analysis.map_layer import sample_value
 from survey.analysis.target import (
-    sample_observations, strongest_per_bssid, survey_observations, target_rssi_at_sample,
+    project_target, sample_observations, strongest_per_bssid, survey_observations, target_rssi_at_sample,
 )
 from survey.errors import EvSurveyError
 from survey.project.display import display_ssid
@@ -557,11 +557,11 @@ class SurveyController(QObject):
             return None
         self.overlay.flash_at(sample.x_m, sample.y_m)
         QApplication.beep()
-        project = self.session.project
+        target = project_target(self.session.project).network
         value = None
-        if project.target is not None:
-            value = target_rssi_at_sample(sample, project.target)
-        shown = (f"{format_dbm(value)} on '{display_ssid(project.target.ssid)}'" if value is not None
+        if target is not None:
+            value = target_rssi_at_sample(sample, target)
+        shown = (f"{format_dbm(value)} on '{display_ssid(target.ssid)}'" if value is not None
                  else f"{len(sample_observations(sample))} networks heard")
         self.message.emit(f"Sample {len(self.survey.samples)} saved at ({sample.x_m:.1f}, {sample.y_m:.1f}) m: {shown}.")
         self.sampleAdded.emit(command.sample_id)
@@ -662,7 +662,7 @@ class SurveyController(QObject):
         layer = self.layer
         if layer is not None and layer.kind == self.layer_kind and layer.analysis is not None:
             return self.layer_kind, layer.target, layer.channel
-        return self.layer_kind, self.session.project.target, None
+        return self.layer_kind, project_target(self.session.project).network, None
 
     # -- one sample: delete, move ------------------------------------------------------------------
     def delete_sample(self, sample_id: int) -> None:
@@ -907,14 +907,13 @@ class SurveyPanel(QWidget):
         """The target network, and how it is heard in this survey (from the live map's worker:
         on a large survey that walks every observation)."""
         c = self.controller
-        project = c.session.project
-        target = project.target
+        resolved = project_target(c.session.project)
+        target = resolved.network
         layer = c.layer if c.layer is not None and c.layer.analysis is not None else None
-        if target is None:
-            assumed = layer.target if layer is not None else None
+        if resolved.assumed:
             self.target_label.setText(
-                "not chosen (the map assumes the strongest network heard)" if assumed is None else
-                f"not chosen: the map assumes '{display_ssid(assumed.ssid)}', the strongest network heard")
+                "not chosen (the map assumes the strongest network heard)" if target is None else
+                f"not chosen: the map assumes '{display_ssid(target.ssid)}', the strongest network heard")
             return
         heard = layer.target_heard if layer is not None and layer.target == target else None
         bands, security = heard if heard is not None else ("not heard yet", "unknown")
@@ -1092,8 +1091,7 @@ class ChannelsPanel(QWidget):
         c = self.controller
         survey = c.survey
         sample = next((s for s in reversed(survey.samples if survey else ()) if s.id == sample_id), None)
-        resolved = c.layer.analysis.target if c.layer is not None and c.layer.analysis is not None else None
-        target = c.session.project.target or (resolved.network if resolved is not None else None)
+        target = project_target(c.session.project).network
         if self._shown is not None and self._shown[0] is sample and self._shown[1] == target:
             return
         self._shown = (sample, target)

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from survey.analysis.target import band_of_observation
 from survey.project.model import Observation, TargetNetwork
+from survey.rf.channels import observation_band
 from survey.ui.survey_channels import display_ssid
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ def networks_from_observations(observations) -> dict[str, list[Observation]]:
 
 def describe_network(group: list[Observation]) -> tuple[str, str]:
     """(bands, security) of an SSID's BSSs, e.g. ("2.4 + 5 GHz", "WPA2-PSK / WPA3-SAE")."""
-    bands = sorted({b for b in (band_of_observation(o) for o in group) if b}, key=float)
+    bands = sorted({b for b in (observation_band(o) for o in group) if b}, key=float)
     auths = sorted({a for o in group for a in o.auth})
     return (" + ".join(bands) + " GHz" if bands else "band unknown"), (" / ".join(auths) or "unknown")
 
@@ -178,7 +178,7 @@ class TargetNetworkDialog(QDialog):
             for obs in group:
                 child = QTreeWidgetItem([obs.bssid or "(BSSID hidden by the OS)",
                                          "" if obs.rssi_dbm is None else f"{obs.rssi_dbm:.0f}",
-                                         f"{band_of_observation(obs) or '?'} GHz, ch {obs.channel or '?'}",
+                                         f"{observation_band(obs) or '?'} GHz, ch {obs.channel or '?'}",
                                          " / ".join(obs.auth)])
                 child.setData(0, Qt.UserRole, ("bssid", obs.bssid))
                 if obs.bssid:

@@ -9,9 +9,10 @@ import time
 import numpy as np
 
 from survey.errors import UserInputError
+from survey.project.model import SAME_SPOT_M, mean_dbm
 from survey.rf.interpolation._runtime import one_blas_thread, warm_imports
 from survey.rf.interpolation.grids import coarse_lattice, lattice_step, std_lattice_step, upsample
-from survey.rf.interpolation.interpolators import SAME_SPOT_M, GaussianProcess, Idw, Spline
+from survey.rf.interpolation.interpolators import GaussianProcess, Idw, Spline
 from survey.rf.interpolation.kernels import lattice_sq_dist
 from survey.rf.interpolation.reuse import Selection, reusable
 from survey.rf.interpolation.selection import Candidate, Spots, cross_validate, folds, rms, select, subsample
@@ -43,7 +44,7 @@ class NoSamplesError(UserInputError):
 
 
 def average_repeats(xy_m, rssi_dbm) -> tuple[np.ndarray, np.ndarray]:
-    """Drop non-finite readings, then average readings at the same spot (within 1 mm) in mW.
+    """Drop non-finite readings, then average readings at one spot (:data:`SAME_SPOT_M`) in mW.
 
     A receiver integrates power; averaging dBm biases low. Returns (xy_m (N, 2),
     rssi_dbm (N,)) with one row per distinct spot.
@@ -60,10 +61,9 @@ def average_repeats(xy_m, rssi_dbm) -> tuple[np.ndarray, np.ndarray]:
     else:
         uniq, inverse = np.unique(key, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
-    mw = np.bincount(inverse, weights=10.0 ** (z / 10.0)) / np.bincount(inverse)
     first = np.full(uniq.shape[0], -1)
     first[inverse[::-1]] = np.arange(xy.shape[0])[::-1]
-    return xy[first], 10.0 * np.log10(mw)
+    return xy[first], mean_dbm(z, inverse)
 
 
 class _Part:

@@ -31,6 +31,7 @@ import time
 from contextlib import contextmanager
 
 from survey.project.model import Observation, ScanResult
+from survey.rf.channels import freq_in_mhz
 from survey.scan.base import (
     DEFAULT_TIMEOUT_S, WINDOWS_LOCATION_MESSAGE, LocationPermissionDenied, ScanFailed, ScannerUnavailable, ScanTimeout,
 )
@@ -328,11 +329,7 @@ def correct_windows_profile(profile) -> Observation | None:
     if bssid is None:
         return None
     freq = getattr(profile, "freq", None)
-    freq_mhz = None
-    if freq:
-        freq_mhz = float(freq)
-        while freq_mhz > 100_000:
-            freq_mhz /= 1000.0  # kHz (or Hz) -> MHz
+    freq_mhz = freq_in_mhz(freq) if freq else None  # pywifi gives kHz
     ssid_text = getattr(profile, "ssid", "") or ""
     try:
         ssid_raw = ssid_text.encode("latin-1")

@@ -125,8 +125,7 @@ def parse(text: str) -> ParsedScan:
             rssi = None
         auth, ciphers = _security(row["security"])
         out.append(build_observation(
-            row["bssid"], ssid=row["ssid"], rssi_dbm=rssi, channel=chan,
-            band="2.4" if chan <= 14 else "5", auth=auth, ciphers=ciphers, wps=None,
+            row["bssid"], ssid=row["ssid"], rssi_dbm=rssi, channel=chan, auth=auth, ciphers=ciphers, wps=None,
             channel_width_mhz=width))
     if hidden_bssids:
         warnings.append(f"{hidden_bssids} network(s) have no BSSID: macOS hides BSSIDs from apps without "

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 
 from survey.project.model import Observation
+from survey.rf.channels import band_of
 from survey.scan import signal
 from survey.scan.observations import build_observation
 from survey.scan.parsers.common import (MAX_LINE_CHARS, NOISE, TOO_LONG, LineNotes, ParsedScan, UnknownScanFormat,
@@ -311,8 +312,7 @@ def _parse_interfaces(lines: list[tuple[int, str]], warnings: list[str]) -> Pars
         elif cur.after_radio == 1:
             cur.cipher_value, cur.after_radio = value, 2
         elif _BAND.match(value):
-            ghz = float(_BAND.match(value).group(1).replace(",", "."))
-            cur.band = "2.4" if ghz < 3 else ("5" if ghz < 5.9 else "6")
+            cur.band = band_of(band_hint=_BAND.match(value).group(1))
         elif _PCT.match(value):
             cur.pct = float(_PCT.match(value).group(1))  # the last one: "Signal" follows "Link Quality"
         elif _NEGATIVE.fullmatch(value):
@@ -345,8 +345,7 @@ def _block_value(b: _Block, value: str) -> None:
         return
     m = _BAND.match(value)
     if m:
-        ghz = float(m.group(1).replace(",", "."))
-        b.band = "2.4" if ghz < 3 else ("5" if ghz < 5.9 else "6")
+        b.band = band_of(band_hint=m.group(1))
         return
     if value == "":
         b.in_load = True  # "Bss Load:" opens a sub-block

@@ -15,6 +15,7 @@ import re
 from typing import Callable
 
 from survey.project.model import Observation
+from survey.rf.channels import band_of
 from survey.scan import signal
 from survey.scan.observations import build_observation
 from survey.scan.parsers.nmcli_words import words
@@ -78,7 +79,7 @@ def band_of_value(value: str) -> str | None:
     got = number_unit(value)
     if got is None:
         return None
-    return {2.4: "2.4", 5.0: "5", 6.0: "6"}.get(got[0])
+    return band_of(band_hint=f"{got[0]:g}")
 
 
 def is_flags(value: str) -> bool:

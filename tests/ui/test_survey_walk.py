@@ -18,7 +18,7 @@ from survey.scan.simulated import SimulatedScanner
 from survey.ui import survey_worker
 from survey.ui.main_window import MainWindow
 from survey.ui.survey_layers import LayerKind
-from survey.ui.survey_walk import Waypoint, place_along_path
+from survey.scan.sampling import Waypoint, place_along_path
 
 FEATURES = ["survey.ui.survey_panel:install"]
 

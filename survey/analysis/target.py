@@ -7,6 +7,7 @@ coverage; 5/6 GHz BSSs of the same SSID matter only for findings (band steering)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -41,6 +42,13 @@ def band_of_observation(obs: Observation) -> str | None:
 
 def is_24ghz(obs: Observation) -> bool:
     return band_of_observation(obs) == "2.4"
+
+
+def describe_network(group: Sequence[Observation]) -> tuple[str, str]:
+    """(bands, security) of an SSID's BSSs, e.g. ("2.4 + 5 GHz", "WPA2-PSK / WPA3-SAE")."""
+    bands = sorted({b for b in (band_of_observation(o) for o in group) if b}, key=float)
+    auths = sorted({a for o in group for a in o.auth})
+    return (" + ".join(bands) + " GHz" if bands else "band unknown"), (" / ".join(auths) or "unknown")
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,11 @@ from PySide6.QtWidgets import QApplication
 
 from survey.analysis.fit_cache import FitCache
 from survey.analysis.map_layer import LayerKind
+from survey.analysis.readouts import sample_saved_text
 from survey.analysis.target import sample_observations, target_rssi_at_sample
 from survey.errors import EvSurveyError
-from survey.project.display import display_ssid
 from survey.project.model import Sample, SampleMode, ScanResult, TargetNetwork
 from survey.project.survey_devices import SURVEY_DEVICES_SETTING, recorded
-from survey.project.units import format_dbm
 from survey.scan.sampling import ScanRefused, Waypoint, accept_point, first_hold, place_walk_scans
 from survey.ui.site_tools import SiteTool
 from survey.ui.survey_commands import (
@@ -368,13 +367,10 @@ class SurveyController(QObject):
             return None
         self.overlay.flash_at(sample.x_m, sample.y_m)
         QApplication.beep()
-        project = self.session.project
-        value = None
-        if project.target is not None:
-            value = target_rssi_at_sample(sample, project.target)
-        shown = (f"{format_dbm(value)} on '{display_ssid(project.target.ssid)}'" if value is not None
-                 else f"{len(sample_observations(sample))} networks heard")
-        self.message.emit(f"Sample {len(self.survey.samples)} saved at ({sample.x_m:.1f}, {sample.y_m:.1f}) m: {shown}.")
+        target = self.session.project.target
+        value = target_rssi_at_sample(sample, target) if target is not None else None
+        self.message.emit(sample_saved_text(len(self.survey.samples), sample, target, value,
+                                            len(sample_observations(sample))))
         self.sampleAdded.emit(command.sample_id)
         return command.sample_id
 

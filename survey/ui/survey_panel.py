@@ -29,16 +29,18 @@ from PySide6.QtWidgets import (
 )
 
 from survey.analysis.map_layer import LayerKind, sample_value
+from survey.analysis.readouts import (
+    charger_readout_text, layer_info_text, sample_description_text, value_under_cursor_text,
+)
 from survey.analysis.target import sample_observations, strongest_per_bssid, survey_observations
 from survey.errors import EvSurveyError
 from survey.project.display import display_ssid
 from survey.project.model import Sample, SampleMode, merge_observations
-from survey.project.units import format_db, format_dbm
 from survey.ui import dialogs
 from survey.ui.floorplan_view import Pickable
 from survey.ui.survey_channels import BssTable, ChannelChart
 from survey.ui.survey_controller import SurveyController, SurveyTool
-from survey.ui.survey_heatmap import HeatmapLegend, SurveyOverlay, format_layer_value
+from survey.ui.survey_heatmap import HeatmapLegend, SurveyOverlay
 from survey.ui.survey_layers import LayerImage
 from survey.ui.survey_settings import SIMULATED, SurveySettingsDialog, TargetNetworkDialog, networks_from_observations
 
@@ -46,57 +48,6 @@ if TYPE_CHECKING:
     from survey.ui.main_window import MainWindow
 
 # -- widgets ----------------------------------------------------------------------------------------
-
-def layer_info_text(image: LayerImage) -> str:
-    """What the live map shows and how it was made, in plain words, from the survey's analysis."""
-    layer = image.layer
-    if layer is None:
-        return image.note
-    parts = [layer.method_words]
-    if layer.loo_rmse_db is not None:
-        parts.append(f"leave-one-out error {format_db(layer.loo_rmse_db, signed=False)}")
-    elif layer.kind in (LayerKind.TARGET, LayerKind.STRONGEST):
-        parts.append("leave-one-out error: needs more samples")
-    if layer.note:
-        parts.append(layer.note)
-    analysis = image.analysis
-    target = analysis.target if analysis is not None else None
-    if target is not None and target.network is not None and target.assumed:
-        parts.append(f"target '{display_ssid(target.network.ssid)}': {target.reason}")
-    return "; ".join(p for p in parts if p)
-
-
-def charger_readout_text(image: LayerImage, project) -> str:
-    """The verdict at the charger and the estimates behind it: the same numbers as the
-    Analysis panel, ``evsurvey recommend`` and the PDF (one analysis of the survey)."""
-    if project.charger is None:
-        return "Place the charger mounting point on the plan for a readout there."
-    analysis = image.analysis
-    if analysis is None or analysis.verdict.rssi_at_charger_dbm is None:
-        return "At the charger: no estimate yet"
-    from survey.analysis.verdict import ESTIMATE_WORDS
-
-    v = analysis.verdict
-    lines = [f"At the charger: {v.status} {format_dbm(v.rssi_at_charger_dbm)} ({v.method_words}; "
-             f"laptop reading minus {v.reception_offset_db:.1f} dB for the charger)"]
-    if v.link_words:
-        lines.append(f"Link measured there: {v.link_words}")
-    for estimate in v.estimates:
-        if estimate.method != "measured_nearest":
-            lines.append(f"{ESTIMATE_WORDS[estimate.method].capitalize()} there: {format_dbm(estimate.rssi_dbm)}")
-    return "\n".join(lines)
-
-
-def value_under_cursor_text(image: LayerImage | None, x_m: float, y_m: float) -> str:
-    """"Map here: -63.2 dBm" (or "3 other BSSs on the channel", "± 2.1 dB") for the cell under the
-    cursor, from the layer's own MapLayer.value_at; "" off the map."""
-    if image is None or image.layer is None:
-        return ""
-    value = image.layer.value_at(x_m, y_m)
-    if value is None:
-        return ""
-    return f"Map here: {format_layer_value(value, image.kind)}"
-
 
 def _plain_label(text: str = "", parent: QWidget | None = None, wrap: bool = True) -> QLabel:
     label = QLabel(text, parent)
@@ -521,24 +472,13 @@ class SurveyFeature(QObject):
 
     def describe_sample(self, sample_id: int) -> str:
         """"Sample 4 of 'Before' at x 3.2 m, y 1.0 m: -61.0 dBm (Target network)"."""
-        from survey.project.units import format_length
-
         sample = self._samples_by_id.get(sample_id)
         survey = self.controller.survey
         if sample is None or survey is None:
             return ""
-        units = self.window.session.project.units
         number = next(n for n, s in enumerate(survey.samples, 1) if s.id == sample_id)
-        kind = self.overlay.kind
-        value = self.overlay.value(sample_id)
-        if kind is LayerKind.CONFIDENCE:
-            reading = ""
-        elif value is None:
-            reading = ": not heard" if kind.unit == "dBm" else ""
-        else:
-            reading = f": {format_layer_value(value, kind)}"
-        return (f"Sample {number} of '{survey.name}' at x {format_length(sample.x_m, units)}, "
-                f"y {format_length(sample.y_m, units)}{reading}. Drag it to where it was taken; Del deletes it.")
+        return sample_description_text(number, survey.name, sample, self.window.session.project.units,
+                                       self.overlay.kind, self.overlay.value(sample_id))
 
     def _file_changed(self) -> None:
         self.controller.cancel()

@@ -32,13 +32,13 @@ from survey.analysis.map_layer import LayerKind, sample_value
 from survey.analysis.readouts import (
     charger_readout_text, layer_info_text, sample_description_text, value_under_cursor_text,
 )
-from survey.analysis.target import sample_observations, strongest_per_bssid, survey_observations
+from survey.analysis.target import strongest_per_bssid, survey_observations
 from survey.errors import EvSurveyError
 from survey.project.display import display_ssid
 from survey.project.model import Sample, SampleMode, merge_observations
 from survey.ui import dialogs
 from survey.ui.floorplan_view import Pickable
-from survey.ui.survey_channels import BssTable, ChannelChart
+from survey.ui.survey_channels import ChannelsPanel
 from survey.ui.survey_controller import SurveyController, SurveyTool
 from survey.ui.survey_heatmap import HeatmapLegend, SurveyOverlay
 from survey.ui.survey_layers import LayerImage
@@ -315,98 +315,6 @@ class SurveyPanel(QWidget):
         dialog = TargetNetworkDialog(self, observations, c.session.project.target)
         if dialog.exec() == TargetNetworkDialog.Accepted:
             c.set_target(dialog.target())
-
-
-class ChannelsPanel(QWidget):
-    """Occupancy chart and BSS table of the selected (by default the newest) sample.
-
-    Hidden behind another tab it only notes that it is stale: redrawing the chart and the
-    table for every sample of a walk nobody looks at would cost the UI thread per sample.
-    """
-
-    def __init__(self, controller: SurveyController, view, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.controller = controller
-        self.view = view
-        self.sample_picker = QComboBox(self)
-        self.sample_picker.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.chart = ChannelChart(self)
-        self.chart.setMinimumWidth(200)
-        self.summary = _plain_label("", self)
-        self.table = BssTable(self)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.sample_picker)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.chart, 1)
-        layout.addWidget(self.table, 1)
-        self._picker_rows: list[tuple] = []  # (id, x_m, y_m) per picker item
-        self._shown: tuple | None = None  # (sample, target) the chart and table show
-        self._stale = True
-        self.sample_picker.activated.connect(self._picked)
-        controller.session.samplesChanged.connect(self.refresh)
-        view.selectionChanged.connect(self.refresh)
-        self.refresh()
-
-    def showEvent(self, event):  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
-    def selected_sample_id(self) -> int | None:
-        """The sample selected on the plan, else the newest of the survey."""
-        selection = self.view.selection
-        if selection.kind == "sample":
-            return selection.id
-        return self._picker_rows[-1][0] if self._picker_rows else None
-
-    def refresh(self) -> None:
-        if not self.isVisible():
-            self._stale = True
-            return
-        self._stale = False
-        survey = self.controller.survey
-        samples = survey.samples if survey else ()
-        rows = [(s.id, s.x_m, s.y_m) for s in samples]
-        old = self._picker_rows
-        self.sample_picker.blockSignals(True)
-        if rows[:len(old)] != old:
-            self.sample_picker.clear()
-            old = []
-        for n, (sample_id, x, y) in enumerate(rows[len(old):], len(old) + 1):
-            self.sample_picker.addItem(f"Sample {n} at ({x:.1f}, {y:.1f}) m", sample_id)
-        self._picker_rows = rows
-        sample_id = self.selected_sample_id()
-        if sample_id is not None:
-            self.sample_picker.setCurrentIndex(self.sample_picker.findData(sample_id))
-        self.sample_picker.blockSignals(False)
-        self.show_sample(sample_id)
-
-    def _picked(self, index: int) -> None:
-        sample_id = self.sample_picker.itemData(index)
-        if sample_id is not None:
-            self.view.select("sample", int(sample_id))
-
-    def show_sample(self, sample_id: int | None) -> None:
-        c = self.controller
-        survey = c.survey
-        sample = next((s for s in reversed(survey.samples if survey else ()) if s.id == sample_id), None)
-        resolved = c.layer.analysis.target if c.layer is not None and c.layer.analysis is not None else None
-        target = c.session.project.target or (resolved.network if resolved is not None else None)
-        if self._shown is not None and self._shown[0] is sample and self._shown[1] == target:
-            return
-        self._shown = (sample, target)
-        if sample is None:
-            self.chart.set_observations((), target)
-            self.summary.setText("")
-            self.table.set_observations((), target, "No sample yet: take one with the Survey tool.")
-            return
-        observations = sample_observations(sample)
-        self.chart.set_observations(observations, target)
-        self.summary.setText(self.chart.summary)
-        scans = len(sample.scans)
-        self.table.set_observations(observations, target,
-                                    f"{len(observations)} BSSs at ({sample.x_m:.1f}, {sample.y_m:.1f}) m, "
-                                    f"{scans} scan{'s' if scans != 1 else ''} averaged in mW")
 
 
 # -- wiring into the main window ----------------------------------------------------------------------

@@ -7,7 +7,11 @@ from dataclasses import replace
 from survey.analysis.live_map import NO_SAMPLES_NOTE, live_map
 from survey.analysis.map_layer import LayerKind
 from survey.analysis.readouts import (
-    charger_readout_text, format_layer_value, layer_info_text, sample_description_text, sample_saved_text,
+    charger_readout_text,
+    format_layer_value,
+    layer_info_text,
+    sample_description_text,
+    sample_saved_text,
     value_under_cursor_text,
 )
 from survey.demo import demo_project

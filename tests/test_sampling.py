@@ -11,7 +11,14 @@ import pytest
 from survey.demo import build_demo_project
 from survey.project.model import Observation, SampleMode, ScanResult
 from survey.scan.sampling import (
-    STALE_SCAN_S, ScanRefused, Waypoint, accept_point, first_hold, place_along_path, place_walk_scans, scan_problem,
+    STALE_SCAN_S,
+    ScanRefused,
+    Waypoint,
+    accept_point,
+    first_hold,
+    place_along_path,
+    place_walk_scans,
+    scan_problem,
 )
 from survey.scan.saved import SavedScan, sample_of
 from survey.simulate import walk_survey
@@ -23,7 +30,8 @@ def scan(started_at: float, finished_at: float | None = None, *, rssi_dbm=-60.0,
          fresh: bool = True, heard: bool = True) -> ScanResult:
     finished_at = started_at + 2.0 if finished_at is None else finished_at
     seen = finished_at if last_seen is None else last_seen
-    observations = (Observation("aa:bb:cc:00:00:01", "Home", rssi_dbm, freq_mhz=2437.0, last_seen=seen),) if heard else ()
+    heard_bss = Observation("aa:bb:cc:00:00:01", "Home", rssi_dbm, freq_mhz=2437.0, last_seen=seen)
+    observations = (heard_bss,) if heard else ()
     return ScanResult(observations, started_at=started_at, finished_at=finished_at, backend="test", fresh=fresh)
 
 

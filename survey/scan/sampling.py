@@ -19,8 +19,8 @@ The GUI keeps only the Qt adapter: signals, timers and the thread the scanner ru
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -143,7 +143,7 @@ def place_walk_scans(waypoints: Sequence[Waypoint], scans: Iterable[ScanResult],
     if on_path:
         xy = place_along_path(waypoints, [mid for mid, _ in on_path])
         samples = tuple(Sample(float(x), float(y), mid, (scan,), SampleMode.WALK)
-                        for (x, y), (mid, scan) in zip(xy, on_path))
+                        for (x, y), (mid, scan) in zip(xy, on_path, strict=True))
     return WalkPlacement(samples, tuple(waiting), dropped)
 
 

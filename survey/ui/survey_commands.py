@@ -6,8 +6,8 @@ patches the project in memory the same way, so undo and redo never reload the fi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from PySide6.QtGui import QUndoCommand
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -27,12 +27,22 @@ from survey.project.survey_devices import SURVEY_DEVICES_SETTING, recorded
 from survey.scan.sampling import ScanRefused, Waypoint, accept_point, first_hold, place_walk_scans
 from survey.ui.site_tools import SiteTool
 from survey.ui.survey_commands import (
-    AddSampleCommand, DeleteSampleCommand, MoveSampleCommand, SampleIds, SetTargetCommand,
+    AddSampleCommand,
+    DeleteSampleCommand,
+    MoveSampleCommand,
+    SampleIds,
+    SetTargetCommand,
 )
 from survey.ui.survey_heatmap import SurveyOverlay
 from survey.ui.survey_layers import LayerImage, LayerRequest, compute_layer
 from survey.ui.survey_settings import (
-    AUTO, SCANNER_SETTING, SIMULATED, SurveySettings, any_real_backend_usable, backend_rows, project_scanner,
+    AUTO,
+    SCANNER_SETTING,
+    SIMULATED,
+    SurveySettings,
+    any_real_backend_usable,
+    backend_rows,
+    project_scanner,
 )
 from survey.ui.survey_worker import LatestOnlyWorker, ScanRunner
 
@@ -66,7 +76,7 @@ class SurveyTool(SiteTool):
     name = "survey"
     cursor = Qt.CursorShape.CrossCursor
 
-    def __init__(self, window, controller: "SurveyController"):
+    def __init__(self, window, controller: SurveyController):
         super().__init__(window)
         self.controller = controller
         self.last_hover: tuple[float, float] | None = None

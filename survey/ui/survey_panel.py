@@ -24,13 +24,27 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QProgressBar, QPushButton,
-    QRadioButton, QSpinBox, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from survey.analysis.map_layer import LayerKind, sample_value
 from survey.analysis.readouts import (
-    charger_readout_text, layer_info_text, sample_description_text, value_under_cursor_text,
+    charger_readout_text,
+    layer_info_text,
+    sample_description_text,
+    value_under_cursor_text,
 )
 from survey.analysis.target import strongest_per_bssid, survey_observations
 from survey.errors import EvSurveyError
@@ -327,7 +341,7 @@ MAX_VALUES_ON_UI_THREAD = 20
 class SurveyFeature(QObject):
     """Everything ``install`` creates, kept together so tests can reach it (``window.survey``)."""
 
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: MainWindow):
         super().__init__(window)
         self.window = window
         view = window.view
@@ -419,7 +433,7 @@ class SurveyFeature(QObject):
         self.window.view.refresh_selection()
 
 
-def install(window: "MainWindow") -> SurveyFeature:
+def install(window: MainWindow) -> SurveyFeature:
     """Add the survey walk to a main window (called once from ``main_window.FEATURES``)."""
     feature = SurveyFeature(window)
     window.survey = feature

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from survey.analysis.map_layer import LayerKind, MapLayer, sample_value
 from survey.analysis.target import describe_network, survey_observations
-from survey.project.model import Project
+from survey.project.model import Project, TargetNetwork
 from survey.rf.propagation import SiteGrid
+
+if TYPE_CHECKING:  # survey_analysis loads scipy: only the worker imports it (see live_map)
+    from survey.analysis.survey_analysis import SurveyAnalysis
 
 #: What the map says before the survey has a sample.
 NO_SAMPLES_NOTE = "no samples yet: click where you stand on the plan"
@@ -36,9 +40,9 @@ class LiveMap:
     kind: LayerKind
     layer: MapLayer | None
     note: str
-    analysis: object | None
+    analysis: SurveyAnalysis | None
     sample_values: dict = field(default_factory=dict, compare=False)
-    target: object | None = None
+    target: TargetNetwork | None = None
     channel: int | None = None
     target_heard: tuple[str, str] | None = None
     timings_ms: dict = field(default_factory=dict, compare=False)

@@ -5,11 +5,16 @@ recommend`` build them here, from the one analysis of the survey.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from survey.analysis.live_map import LiveMap
 from survey.analysis.map_layer import LayerKind
 from survey.project.display import display_ssid
-from survey.project.model import Sample, TargetNetwork
+from survey.project.model import Project, Sample, TargetNetwork
 from survey.project.units import format_db, format_dbm, format_length
+
+if TYPE_CHECKING:  # survey_analysis loads scipy, which the window must not load at start-up
+    from survey.analysis.survey_analysis import SurveyAnalysis
 
 
 def format_layer_value(value: float | None, kind: LayerKind | str) -> str:
@@ -25,9 +30,9 @@ def format_layer_value(value: float | None, kind: LayerKind | str) -> str:
     return format_dbm(value)
 
 
-def signal_map_text(analysis) -> str | None:
+def signal_map_text(analysis: SurveyAnalysis) -> str | None:
     """"smoothed from 52 points, leave-one-out error 2.1 dB": how the survey's target map
-    was made (``analysis`` a SurveyAnalysis); None when it has no map."""
+    was made; None when it has no map."""
     if analysis.heatmap is None:
         return None
     error = f", leave-one-out error {analysis.map_error_db:.1f} dB" if analysis.map_error_db is not None else ""
@@ -53,7 +58,7 @@ def layer_info_text(live: LiveMap) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def charger_readout_text(live: LiveMap, project) -> str:
+def charger_readout_text(live: LiveMap, project: Project) -> str:
     """The verdict at the charger and the estimates behind it: the same numbers as the
     Analysis panel, ``evsurvey recommend`` and the PDF (one analysis of the survey)."""
     if project.charger is None:

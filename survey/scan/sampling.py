@@ -139,7 +139,7 @@ def place_walk_scans(waypoints: Sequence[Waypoint], scans: Iterable[ScanResult],
             dropped += 1
         else:
             on_path.append((mid, scan))
-    samples = ()
+    samples: tuple[Sample, ...] = ()
     if on_path:
         xy = place_along_path(waypoints, [mid for mid, _ in on_path])
         samples = tuple(Sample(float(x), float(y), mid, (scan,), SampleMode.WALK)

@@ -13,6 +13,7 @@ from survey.project.model import Observation, SampleMode, ScanResult
 from survey.scan.sampling import (
     STALE_SCAN_S,
     ScanRefused,
+    Walk,
     Waypoint,
     accept_point,
     first_hold,
@@ -113,6 +114,27 @@ def test_a_walk_with_one_click_places_nothing_yet():
     scans = [scan(NOW, NOW + 2)]
     placed = place_walk_scans(PATH[:1], scans, now=NOW + 3)
     assert placed.samples == () and placed.waiting == tuple(scans) and placed.dropped == 0
+
+
+def test_a_walk_placed_as_it_is_clicked_saves_each_scan_once():
+    walk = Walk.start(0.0, 0.0, NOW)
+    assert walk.walking and not Walk().walking
+    walk = walk.heard(scan(NOW + 0, NOW + 2)).turn(4.0, 0.0, NOW + 4).heard(scan(NOW + 4, NOW + 6))
+    walk, placed = walk.place(now=NOW + 6)
+    assert [(s.x_m, s.y_m) for s in placed.samples] == [(1.0, 0.0)]
+    assert len(walk.scans) == 1  # after the last click: waits for the next one
+    walk = walk.finish(NOW + 7)
+    assert not walk.walking and walk.finished
+    walk, placed = walk.place(now=NOW + 7, final=True)
+    assert placed.samples == () and placed.dropped == 1 and walk.scans == ()
+    assert not Walk.ended().walking and Walk.ended().finished
+
+
+def test_a_walk_of_one_click_finishes_standing_there():
+    walk = Walk.start(2.0, 3.0, NOW).heard(scan(NOW + 1, NOW + 3)).finish(NOW + 5)
+    assert walk.waypoints == (Waypoint(2.0, 3.0, NOW), Waypoint(2.0, 3.0, NOW + 5))
+    _, placed = walk.place(now=NOW + 5, final=True)
+    assert [(s.x_m, s.y_m, s.mode) for s in placed.samples] == [(2.0, 3.0, SampleMode.WALK)]
 
 
 # -- the demo's walk ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ The GUI keeps only the Qt adapter: signals, timers and the thread the scanner ru
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -145,6 +145,53 @@ def place_walk_scans(waypoints: Sequence[Waypoint], scans: Iterable[ScanResult],
         samples = tuple(Sample(float(x), float(y), mid, (scan,), SampleMode.WALK)
                         for (x, y), (mid, scan) in zip(xy, on_path, strict=True))
     return WalkPlacement(samples, tuple(waiting), dropped)
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A continuous walk: the waypoints clicked so far (in click order), the scans not placed
+    yet, and whether the last click has been made. Each step returns the walk after it.
+
+    ``Walk()`` is no walk yet; :meth:`ended` is a walk whose samples are all saved.
+    """
+
+    waypoints: tuple[Waypoint, ...] = ()
+    scans: tuple[ScanResult, ...] = ()
+    finished: bool = False
+
+    @property
+    def walking(self) -> bool:
+        """Started and not finished: a click is a turn of this walk."""
+        return bool(self.waypoints) and not self.finished
+
+    @classmethod
+    def start(cls, x_m: float, y_m: float, at: float) -> Walk:
+        """A walk starting at (x_m, y_m) site metres at epoch time ``at``."""
+        return cls((Waypoint(x_m, y_m, at),))
+
+    def turn(self, x_m: float, y_m: float, at: float) -> Walk:
+        """The walk with one more clicked waypoint."""
+        return replace(self, waypoints=self.waypoints + (Waypoint(x_m, y_m, at),))
+
+    def heard(self, scan: ScanResult) -> Walk:
+        """The walk with one more scan waiting to be placed."""
+        return replace(self, scans=self.scans + (scan,))
+
+    def finish(self, at: float) -> Walk:
+        """The walk ended at its last click; a walk of one click stood there until ``at``."""
+        waypoints = self.waypoints
+        if len(waypoints) == 1:
+            waypoints += (replace(waypoints[0], at=at),)
+        return replace(self, waypoints=waypoints, finished=True)
+
+    def place(self, now: float, final: bool = False) -> tuple[Walk, WalkPlacement]:
+        """:func:`place_walk_scans` of this walk's scans, and the walk left with those waiting."""
+        placement = place_walk_scans(self.waypoints, self.scans, now, final)
+        return replace(self, scans=placement.waiting), placement
+
+    @classmethod
+    def ended(cls) -> Walk:
+        return cls(finished=True)
 
 
 # -- what holds the next sample ------------------------------------------------------------------

@@ -24,7 +24,7 @@ from survey.analysis.target import sample_observations, target_rssi_at_sample
 from survey.errors import EvSurveyError
 from survey.project.model import Sample, SampleMode, ScanResult, TargetNetwork
 from survey.project.survey_devices import SURVEY_DEVICES_SETTING, recorded
-from survey.scan.sampling import ScanRefused, Waypoint, accept_point, first_hold, place_walk_scans
+from survey.scan.sampling import ScanRefused, Walk, Waypoint, accept_point, first_hold
 from survey.ui.site_tools import SiteTool
 from survey.ui.survey_commands import (
     AddSampleCommand,
@@ -146,9 +146,8 @@ class SurveyController(QObject):
         self.clock: Callable[[], float] = time.time
         self.pending_xy: tuple[float, float] | None = None
         self.retry_xy: tuple[float, float] | None = None
-        self.waypoints: list[Waypoint] = []
-        self.walk_scans: list[ScanResult] = []
-        self.walk_finished = False
+        #: The continuous walk (survey.scan.sampling.Walk): its clicks and the scans not placed yet.
+        self.walk = Walk()
         #: Sample ids across undo/redo (see SampleIds), shared by every sample command.
         self.sample_ids = SampleIds()
         self._last_target_scan: tuple = ()
@@ -274,7 +273,12 @@ class SurveyController(QObject):
     # -- clicks --------------------------------------------------------------------------------
     @property
     def walking(self) -> bool:
-        return bool(self.waypoints) and not self.walk_finished
+        return self.walk.walking
+
+    @property
+    def waypoints(self) -> tuple[Waypoint, ...]:
+        """The clicks of the walk so far."""
+        return self.walk.waypoints
 
     def click_at(self, x_m: float, y_m: float, double: bool = False) -> None:
         if not self.session.is_open:
@@ -349,7 +353,7 @@ class SurveyController(QObject):
         xy = self.pending_xy
         self.pending_xy = None
         self.overlay.set_pending(None)
-        if self.mode is SampleMode.WALK and self.waypoints:
+        if self.mode is SampleMode.WALK and self.walk.waypoints:
             self.message.emit(f"Walk stopped: {reason}. Samples placed so far are saved.")
             self._end_walk_state()
             return
@@ -359,7 +363,7 @@ class SurveyController(QObject):
 
     def _on_job_ended(self, job: int) -> None:
         self.busyChanged.emit(False, "")
-        if self.mode is SampleMode.WALK and self.walk_finished:
+        if self.mode is SampleMode.WALK and self.walk.finished:
             self._place_walk_scans(final=True)
             self._end_walk_state()
 
@@ -401,42 +405,38 @@ class SurveyController(QObject):
             scanner = self._ready_scanner()
             if scanner is None:
                 return
-            self.waypoints = [Waypoint(x_m, y_m, now)]
-            self.walk_scans = []
-            self.walk_finished = False
+            self.walk = Walk.start(x_m, y_m, now)
             move = getattr(scanner, "move_to", None)
             # The simulated scanner needs a position: the last clicked point is the best known.
-            before = (lambda: move(self.waypoints[-1].x_m, self.waypoints[-1].y_m)) if move else None
+            # (Read from the scanner's thread: the walk is replaced, never changed in place.)
+            before = (lambda: move(self.walk.waypoints[-1].x_m, self.walk.waypoints[-1].y_m)) if move else None
             self.runner.start_walk(scanner, self.settings.timeout_s, before_scan=before)
             self.busyChanged.emit(True, "Walking: click each turn, double-click (or Enter) at the end")
             self.message.emit("Walk started: walk at a steady pace, click each turn, double-click at the end.")
         else:
-            self.waypoints.append(Waypoint(x_m, y_m, now))
+            self.walk = self.walk.turn(x_m, y_m, now)
             self._place_walk_scans()
             if double:
                 self.finish_walk()
-        self.overlay.set_walk_path([(w.x_m, w.y_m) for w in self.waypoints])
+        self.overlay.set_walk_path([(w.x_m, w.y_m) for w in self.walk.waypoints])
 
     def finish_walk(self) -> None:
         """End the walk at the last clicked point; the scan in flight is placed when it ends."""
         if not self.walking:
             return
-        if len(self.waypoints) == 1:
-            self.waypoints.append(replace(self.waypoints[0], at=self.clock()))
-        self.walk_finished = True
+        self.walk = self.walk.finish(self.clock())
         self.runner.stop_walk()
         self._place_walk_scans()
         if not self.runner.busy:
             self._on_job_ended(-1)
 
     def _on_walk_scan(self, job: int, scan: ScanResult) -> None:
-        self.walk_scans.append(scan)
+        self.walk = self.walk.heard(scan)
         self._place_walk_scans()
 
     def _place_walk_scans(self, final: bool = False) -> None:
         """Save every buffered scan whose mid-time lies on the clicked path so far."""
-        placement = place_walk_scans(self.waypoints, self.walk_scans, self.clock(), final)
-        self.walk_scans = list(placement.waiting)
+        self.walk, placement = self.walk.place(self.clock(), final)
         if placement.samples:
             survey = self.ensure_survey()
             for sample in placement.samples:
@@ -446,9 +446,7 @@ class SurveyController(QObject):
                               "were left out.")
 
     def _end_walk_state(self) -> None:
-        self.walk_finished = True
-        self.waypoints = []
-        self.walk_scans = []
+        self.walk = Walk.ended()
         self.overlay.set_walk_path([])
         self.busyChanged.emit(self.runner.busy, "")
 

@@ -31,12 +31,13 @@ import numpy as np
 
 from survey.errors import EvSurveyError, UserInputError
 from survey.project.model import (
-    Device, DeviceKind, Floorplan, Material, Project, Sample, SampleMode, Site, TargetNetwork, Wall,
+    Device, DeviceKind, Floorplan, Material, Project, Site, TargetNetwork, Wall,
 )
 from survey.project.rooms import ROOMS_SETTING
 from survey.project.store import ProjectStore
 from survey.project.units import format_dbm
 from survey.rf.materials import DEFAULT_MATERIALS
+from survey.scan.sampling import ScanRefused, accept_point
 from survey.scan.simulated import SIMULATION_SETTING, SimulatedBss, SimulatedScanner, bss_from_dict, simulation_setting
 
 log = logging.getLogger(__name__)
@@ -252,7 +253,11 @@ class WalkClock:
 
 def walk_survey(store: ProjectStore, survey_id: int, scanner: SimulatedScanner, points_m: np.ndarray, *,
                 clock: WalkClock | None = None, scans_per_stop: int = SCANS_PER_STOP) -> int:
-    """Stop at each point, take ``scans_per_stop`` scans and save them as one sample; returns the count."""
+    """Stop at each point, take ``scans_per_stop`` scans and save them as one sample; returns the count.
+
+    The scans go through the same acceptance as the Survey tool's (:func:`survey.scan.sampling.accept_point`):
+    a stop whose scans heard nothing, or stale ones, is logged and leaves no sample.
+    """
     taken = 0
     for x_m, y_m in points_m:
         scanner.move_to(float(x_m), float(y_m))
@@ -261,9 +266,14 @@ def walk_survey(store: ProjectStore, survey_id: int, scanner: SimulatedScanner, 
             scans.append(scanner.scan())
             if clock is not None:
                 clock.advance(_SECONDS_PER_SCAN)
-        store.add_sample(survey_id, Sample(x_m=float(x_m), y_m=float(y_m), taken_at=scans[-1].finished_at,
-                                           scans=tuple(scans), mode=SampleMode.POINT))
-        taken += 1
+        now = clock() if clock is not None else time.time()
+        try:
+            sample = accept_point(scans, (x_m, y_m), now)
+        except ScanRefused as exc:
+            log.warning("No sample saved at (%.1f, %.1f) m: %s", x_m, y_m, exc)
+        else:
+            store.add_sample(survey_id, sample)
+            taken += 1
         if clock is not None:
             clock.advance(_SECONDS_PER_STEP)
     return taken

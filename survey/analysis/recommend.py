@@ -16,6 +16,7 @@ from survey.analysis.radio import RadioModel, coverage_grid_dbm, coverage_with  
 from survey.analysis.survey_analysis import (  # noqa: F401 - pick_survey/project_profile re-exported
     FitCache, SurveyAnalysis, analyse_survey, pick_survey, project_profile,
 )
+from survey.analysis.readouts import signal_map_text
 from survey.analysis.target import survey_observations
 from survey.analysis.verdict import ESTIMATE_WORDS, Verdict
 from survey.project.display import escape_text
@@ -117,9 +118,9 @@ def format_text(rec: Recommendation) -> str:
              f"Target network: '{rec.target_ssid}' ({rec.target_note})" if rec.target_ssid is not None
              else f"Target network: none ({rec.target_note})",
              f"Survey: {rec.survey_name or '(none)'}"]
-    if a.heatmap is not None:
-        error = f", leave-one-out error {a.map_error_db:.1f} dB" if a.map_error_db is not None else ""
-        lines.append(f"Signal map: {a.map_words}{error}")
+    signal_map = signal_map_text(a)
+    if signal_map is not None:
+        lines.append(f"Signal map: {signal_map}")
     lines.append("")
     lines.append(f"VERDICT: {v.status}" + (f"  {format_dbm(v.rssi_at_charger_dbm)} at the charger, margin "
                                           f"{v.margin_db:+.1f} dB to -65 dBm, confidence {v.confidence}"

@@ -8,19 +8,27 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
 from survey.project.model import (
     SAME_SPOT_M, Observation, Project, Sample, Survey, TargetNetwork, mean_dbm,
 )
-from survey.rf.channels import is_24ghz
+from survey.rf.channels import is_24ghz, observation_band
 
 #: RSSI used for a sample where the target was not heard at all. Dropping such samples
 #: would bias the map upward exactly where coverage is worst; -95 dBm sits just above
 #: the 802.11b 1 Mb/s sensitivity of common IoT chipsets (ESP32 datasheet: -98 dBm),
 #: i.e. "at the edge of hearing at best".
 NOT_HEARD_DBM = -95.0
+
+
+def describe_network(group: Sequence[Observation]) -> tuple[str, str]:
+    """(bands, security) of an SSID's BSSs, e.g. ("2.4 + 5 GHz", "WPA2-PSK / WPA3-SAE")."""
+    bands = sorted({b for b in (observation_band(o) for o in group) if b}, key=float)
+    auths = sorted({a for o in group for a in o.auth})
+    return (" + ".join(bands) + " GHz" if bands else "band unknown"), (" / ".join(auths) or "unknown")
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,10 @@ from pathlib import Path
 
 from survey.errors import UserInputError
 from survey.project.display import escape_text, imported_backend
-from survey.project.model import Project, Sample, SampleMode, ScanResult, Survey
+from survey.project.model import Project, Sample, ScanResult, Survey
 from survey.scan.parsers import parse_bytes
 from survey.scan.parsers.common import MAX_SCAN_BYTES, ParsedScan, check_size
+from survey.scan.sampling import accept_point
 
 #: How far outside the plan's extent a position may lie (m): standing in the driveway just
 #: outside the drawn walls is a real spot; 30 m away is a typo.
@@ -109,10 +110,12 @@ def check_on_plan(project: Project, at_m: tuple[float, float], where: str) -> No
 
 
 def sample_of(scans: list[SavedScan] | tuple[SavedScan, ...], at_m: tuple[float, float]) -> Sample:
-    """One point sample at ``at_m`` (metres) holding every saved scan taken there."""
-    results = tuple(s.result for s in scans)
-    return Sample(x_m=float(at_m[0]), y_m=float(at_m[1]), taken_at=max(r.finished_at for r in results),
-                  scans=results, mode=SampleMode.POINT)
+    """One point sample at ``at_m`` (metres) holding every saved scan taken there.
+
+    Accepted like a live scan (:func:`survey.scan.sampling.accept_point`) except for age: a
+    file is timed by when it was saved, so it is old by the time it is imported.
+    """
+    return accept_point([s.result for s in scans], at_m, time.time(), max_age_s=None)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from typing import TYPE_CHECKING
 
+from survey.analysis.readouts import signal_map_text
 from survey.errors import EvSurveyError
 from survey.project.display import display_ssid, escape_text
 from survey.project.model import ChargerProfile, Device, Project
@@ -389,9 +390,8 @@ class AnalysisPanel(QWidget):
             "border-radius: 6px; padding: 8px; }")
         target = display_ssid(rec.target_ssid) if rec.target_ssid is not None else "none"
         margin = f"Margin {v.margin_db:+.1f} dB to -65 dBm, confidence {v.confidence}. " if v.margin_db is not None else ""
-        a = rec.analysis
-        error = f", leave-one-out error {a.map_error_db:.1f} dB" if a.map_error_db is not None else ""
-        signal_map = f" Signal map: {a.map_words}{error}." if a.heatmap is not None else ""
+        signal_map = signal_map_text(rec.analysis)
+        signal_map = f" Signal map: {signal_map}." if signal_map is not None else ""
         self.verdict_detail.setText(f"Target: {target} ({escape_text(rec.target_note)}). {margin}{v.explanation}{signal_map}")
 
         self.findings_list.clear()

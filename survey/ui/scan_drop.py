@@ -74,17 +74,18 @@ class ScanDrop(QObject):
     def drop(self, paths: list[Path], viewport_pos: QPointF) -> int | None:
         """Store the saved scans in ``paths`` as one sample where they were dropped; the
         sample's id, or None (an unreadable file is named in a message; nothing is stored)."""
-        from survey.ui.survey_panel import AddSampleCommand
+        from survey.ui.survey_commands import AddSampleCommand
 
         at_m = self.site_point(viewport_pos)
         try:
             saved = [read_saved_scan(p) for p in paths]
+            sample = sample_of(saved, at_m)
         except EvSurveyError as exc:
             self.window.show_error("Drop saved scan", str(exc))
             return None
         feature = self.survey
         survey = feature.controller.ensure_survey()
-        command = AddSampleCommand(self.window.session, survey.id, sample_of(saved, at_m), "Drop saved scan")
+        command = AddSampleCommand(self.window.session, survey.id, sample, "Drop saved scan")
         try:
             self.window.session.push(command)
         except Exception as exc:  # a write error (disk full, read-only file) must reach the installer

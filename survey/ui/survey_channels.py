@@ -1,4 +1,5 @@
-"""Channel views of one sample: the 2.4 GHz occupancy chart and the sortable BSS table.
+"""Channel views of one sample: the 2.4 GHz occupancy chart, the sortable BSS table and the
+"Channels" side panel that shows them for the selected sample.
 
 SSIDs are untrusted text (anyone can broadcast ``<font size=80>``): every place here
 shows them through plain-text paths only (``QStandardItem`` display data, pyqtgraph
@@ -8,17 +9,21 @@ shows them through plain-text paths only (``QStandardItem`` display data, pyqtgr
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget, QLabel
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
+from survey.analysis.target import project_target, sample_observations
 from survey.project import display
 from survey.project.model import Observation, TargetNetwork
 from survey.rf.channels import CCA_THRESHOLD_DBM, channel_occupancy, is_24ghz, observation_band, observation_channel
+
+if TYPE_CHECKING:
+    from survey.ui.survey_controller import SurveyController
 
 #: Half-width of a drawn 2.4 GHz channel: 802.11b DSSS occupies 22 MHz (IEEE 802.11-2020
 #: 15.4.5.5), i.e. +-11 MHz = +-2.2 channel steps of 5 MHz.
@@ -290,3 +295,96 @@ class BssTable(QWidget):
         self.view.setSortingEnabled(True)
         header = self.view.horizontalHeader()
         self.view.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
+
+class ChannelsPanel(QWidget):
+    """Occupancy chart and BSS table of the selected (by default the newest) sample.
+
+    Hidden behind another tab it only notes that it is stale: redrawing the chart and the
+    table for every sample of a walk nobody looks at would cost the UI thread per sample.
+    """
+
+    def __init__(self, controller: "SurveyController", view, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.view = view
+        self.sample_picker = QComboBox(self)
+        self.sample_picker.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.chart = ChannelChart(self)
+        self.chart.setMinimumWidth(200)
+        self.summary = QLabel("", self)
+        self.summary.setTextFormat(Qt.PlainText)  # SSIDs may contain markup characters
+        self.summary.setWordWrap(True)
+        self.table = BssTable(self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.sample_picker)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.chart, 1)
+        layout.addWidget(self.table, 1)
+        self._picker_rows: list[tuple] = []  # (id, x_m, y_m) per picker item
+        self._shown: tuple | None = None  # (sample, target) the chart and table show
+        self._stale = True
+        self.sample_picker.activated.connect(self._picked)
+        controller.session.samplesChanged.connect(self.refresh)
+        view.selectionChanged.connect(self.refresh)
+        self.refresh()
+
+    def showEvent(self, event):  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def selected_sample_id(self) -> int | None:
+        """The sample selected on the plan, else the newest of the survey."""
+        selection = self.view.selection
+        if selection.kind == "sample":
+            return selection.id
+        return self._picker_rows[-1][0] if self._picker_rows else None
+
+    def refresh(self) -> None:
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        survey = self.controller.survey
+        samples = survey.samples if survey else ()
+        rows = [(s.id, s.x_m, s.y_m) for s in samples]
+        old = self._picker_rows
+        self.sample_picker.blockSignals(True)
+        if rows[:len(old)] != old:
+            self.sample_picker.clear()
+            old = []
+        for n, (sample_id, x, y) in enumerate(rows[len(old):], len(old) + 1):
+            self.sample_picker.addItem(f"Sample {n} at ({x:.1f}, {y:.1f}) m", sample_id)
+        self._picker_rows = rows
+        sample_id = self.selected_sample_id()
+        if sample_id is not None:
+            self.sample_picker.setCurrentIndex(self.sample_picker.findData(sample_id))
+        self.sample_picker.blockSignals(False)
+        self.show_sample(sample_id)
+
+    def _picked(self, index: int) -> None:
+        sample_id = self.sample_picker.itemData(index)
+        if sample_id is not None:
+            self.view.select("sample", int(sample_id))
+
+    def show_sample(self, sample_id: int | None) -> None:
+        c = self.controller
+        survey = c.survey
+        sample = next((s for s in reversed(survey.samples if survey else ()) if s.id == sample_id), None)
+        target = project_target(c.session.project).network
+        if self._shown is not None and self._shown[0] is sample and self._shown[1] == target:
+            return
+        self._shown = (sample, target)
+        if sample is None:
+            self.chart.set_observations((), target)
+            self.summary.setText("")
+            self.table.set_observations((), target, "No sample yet: take one with the Survey tool.")
+            return
+        observations = sample_observations(sample)
+        self.chart.set_observations(observations, target)
+        self.summary.setText(self.chart.summary)
+        scans = len(sample.scans)
+        self.table.set_observations(observations, target,
+                                    f"{len(observations)} BSSs at ({sample.x_m:.1f}, {sample.y_m:.1f}) m, "
+                                    f"{scans} scan{'s' if scans != 1 else ''} averaged in mW")

@@ -17,7 +17,6 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, 
 from PySide6.QtWidgets import QApplication, QGraphicsEllipseItem, QGraphicsItem, QGridLayout, QLabel, QWidget
 
 from survey.analysis.map_layer import LayerKind
-from survey.project.units import format_dbm
 from survey.report import colormap
 from survey.ui.floorplan_view import SiteMarkers
 from survey.ui.survey_layers import (
@@ -63,19 +62,6 @@ def dot_colour(value: float | None, kind: LayerKind) -> str:
     if kind is LayerKind.COCHANNEL:
         return _hex(count_rgba(np.array([[value]]), None)[0, 0, :3] / 255.0)
     return _hex(colormap.rssi_to_rgb(np.array([value]))[0])
-
-
-def format_layer_value(value: float | None, kind: LayerKind) -> str:
-    """A value of a layer in words and its unit: "-63.2 dBm", "3 other BSSs", "± 2.4 dB"."""
-    kind = LayerKind(kind)
-    if kind is LayerKind.COCHANNEL:
-        if value is None:
-            return "no count"
-        n = int(round(value))
-        return f"{n} other BSS{'' if n == 1 else 's'} on the channel"
-    if kind is LayerKind.CONFIDENCE:
-        return "not known" if value is None else f"± {value:.1f} dB"
-    return format_dbm(value)
 
 
 def label_text(value: float | None, kind: LayerKind) -> str | None:

@@ -1,31 +1,28 @@
-"""The live map's pixels: a survey's map layer (computed by :mod:`survey.analysis`) as an
+"""The live map's pixels: a survey's map layer (:mod:`survey.analysis.live_map`) as an
 RGBA image, made in a worker thread so the UI thread only hands a finished array to
 pyqtgraph.
 
 No number is computed here: :func:`compute_layer` asks
-:func:`survey.analysis.survey_analysis.analyse_survey` for the survey's analysis and colours
-the layer it holds; the charger readout, the method words and the error come from the same
-analysis the Analysis panel, the CLI and the PDF read.
+:func:`survey.analysis.live_map.live_map` for the layer, the survey's analysis and the
+samples' values, and colours the layer; the charger readout, the method words and the
+error come from the same analysis the Analysis panel, the CLI and the PDF read.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
 from survey.analysis.fit_cache import FitCache
+from survey.analysis.live_map import LiveMap, live_map
 from survey.analysis.map_layer import LayerKind, MapLayer
 from survey.project.link import LINK_MAP_LIMITS
-from survey.project.model import Project, TargetNetwork
+from survey.project.model import Project
 from survey.report import colormap
 from survey.rf.propagation import SiteGrid
-
-if TYPE_CHECKING:
-    from survey.analysis.survey_analysis import SurveyAnalysis  # scipy: imported in the worker
 
 log = logging.getLogger(__name__)
 
@@ -56,37 +53,13 @@ class LayerRequest:
 
 
 @dataclass(frozen=True, eq=False)
-class LayerImage:
-    """A finished layer: RGBA image (ny, nx, 4) uint8 with row 0 at the top (smallest y),
-    the :class:`~survey.analysis.map_layer.MapLayer` it shows and the survey's analysis
-    (``analysis``: :class:`~survey.analysis.survey_analysis.SurveyAnalysis`, None when the
-    project has no survey).
+class LayerImage(LiveMap):
+    """A finished layer: the :class:`~survey.analysis.live_map.LiveMap` it shows and its RGBA
+    image ``rgba`` (ny, nx, 4) uint8 with row 0 at the top (smallest y), None without a layer;
+    ``serial`` the request's."""
 
-    ``sample_values`` (sample id -> value in the layer's unit, None where there is none) is
-    what each sample of the survey measured of the layer's quantity, for the dots and their
-    labels, with the analysis' own ``target`` and co-channel ``channel``; ``target_heard``
-    the target's bands and security as heard in the survey ("2.4 + 5 GHz", "WPA2-PSK").
-    All made in the worker: on a large survey they walk every observation.
-    """
-
-    kind: LayerKind
-    layer: MapLayer | None
-    rgba: np.ndarray | None
-    note: str
-    analysis: SurveyAnalysis | None
+    rgba: np.ndarray | None = None
     serial: int = 0
-    timings_ms: dict = field(default_factory=dict, compare=False)
-    sample_values: dict = field(default_factory=dict, compare=False)
-    target: TargetNetwork | None = None
-    channel: int | None = None
-    target_heard: tuple[str, str] | None = None
-
-    @property
-    def grid(self) -> SiteGrid | None:
-        return None if self.layer is None else self.layer.grid
-
-    def value_at(self, x_m: float, y_m: float) -> float | None:
-        return None if self.layer is None else self.layer.value_at(x_m, y_m)
 
 
 # -- colouring ------------------------------------------------------------------------------
@@ -137,35 +110,11 @@ def link_limits(kind: LayerKind) -> tuple[float, float]:
 
 def compute_layer(request: LayerRequest) -> LayerImage:
     """The image of one layer of the chosen survey. Pure: safe to call in any thread."""
-    # survey.analysis.survey_analysis loads scipy (~1-2 s on a 2-core laptop): it is
-    # imported here, in the worker thread, never while the window starts (DESIGN.md: <= 2 s).
-    from survey.analysis.survey_analysis import analyse_survey
-
-    from survey.analysis.map_layer import sample_value
-    from survey.analysis.target import survey_observations
-    from survey.ui.survey_settings import describe_network
-
     t0 = time.perf_counter()
-    project = request.project
-    survey = project.survey(request.survey_id) or project.active_survey
-    kind = LayerKind(request.kind)
-    analysis = analyse_survey(project, survey, cache=request.cache) if survey is not None else None
-    layer = None if analysis is None else analysis.layer(kind)
-    t_fit = time.perf_counter()
-    target = analysis.target.network if analysis is not None else None
-    channel = analysis.cochannel_channel if analysis is not None and kind is LayerKind.COCHANNEL else None
-    samples = survey.samples if survey is not None else ()
-    values = {s.id: sample_value(kind, s, target, channel) for s in samples}
-    heard = None
-    if target is not None:
-        mine = [o for o in survey_observations(survey) if target.matches(o)]
-        heard = describe_network(mine) if mine else None
-    extra = {"sample_values": values, "target": target, "channel": channel, "target_heard": heard}
-    if layer is None:
-        note = (analysis.why_no_layer(kind) if analysis is not None
-                else "no samples yet: click where you stand on the plan")
-        return LayerImage(kind, None, None, note, analysis, request.serial, **extra)
-    rgba = layer_rgba(layer)
-    return LayerImage(kind, layer, rgba, layer.note, analysis, request.serial,
-                      timings_ms={"analysis": (t_fit - t0) * 1000, "total": (time.perf_counter() - t0) * 1000},
-                      **extra)
+    live = live_map(request.project, request.survey_id, request.kind, cache=request.cache)
+    values = {f.name: getattr(live, f.name) for f in fields(live)}
+    if live.layer is None:
+        return LayerImage(**values, serial=request.serial)
+    rgba = layer_rgba(live.layer)
+    values["timings_ms"] = {**live.timings_ms, "total": (time.perf_counter() - t0) * 1000}
+    return LayerImage(**values, rgba=rgba, serial=request.serial)

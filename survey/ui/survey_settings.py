@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
+from survey.analysis.target import describe_network
 from survey.project.model import Observation, TargetNetwork
 from survey.rf.channels import observation_band
 from survey.ui.survey_channels import display_ssid
@@ -147,13 +148,6 @@ def networks_from_observations(observations) -> dict[str, list[Observation]]:
     for group in by_ssid.values():
         group.sort(key=lambda o: -(o.rssi_dbm if o.rssi_dbm is not None else -999))
     return by_ssid
-
-
-def describe_network(group: list[Observation]) -> tuple[str, str]:
-    """(bands, security) of an SSID's BSSs, e.g. ("2.4 + 5 GHz", "WPA2-PSK / WPA3-SAE")."""
-    bands = sorted({b for b in (observation_band(o) for o in group) if b}, key=float)
-    auths = sorted({a for o in group for a in o.auth})
-    return (" + ".join(bands) + " GHz" if bands else "band unknown"), (" / ".join(auths) or "unknown")
 
 
 class TargetNetworkDialog(QDialog):

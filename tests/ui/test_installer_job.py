@@ -23,7 +23,7 @@ from survey.project.model import DeviceKind, Site
 from survey.project.rooms import site_rooms
 from survey.project.store import ProjectStore
 from survey.scan.simulated import SimulatedScanner
-from survey.ui import dialogs, survey_panel
+from survey.ui import dialogs, survey_controller
 from survey.ui.survey_settings import SurveySettingsDialog
 from ui_driver import choose_by_keyboard, click_site, hover_site, press_key
 
@@ -58,8 +58,8 @@ def pdf_text(path) -> str:
 @pytest.mark.slow
 def test_the_installers_whole_job(window, qtbot, tmp_path, monkeypatch):
     # A laptop without Wi-Fi: the installer picks the simulated scanner (fast here: 50 ms a scan).
-    real_make_scanner = survey_panel.make_scanner
-    monkeypatch.setattr(survey_panel, "make_scanner", lambda name, project: (
+    real_make_scanner = survey_controller.make_scanner
+    monkeypatch.setattr(survey_controller, "make_scanner", lambda name, project: (
         SimulatedScanner(project, delay_s=0.05, seed=4) if name == "simulated" else real_make_scanner(name, project)))
 
     # 1. New project (Ctrl+N).

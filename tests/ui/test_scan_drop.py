@@ -78,7 +78,7 @@ def test_unreadable_file_is_a_message_and_stores_nothing(window, new_project, tm
 
 def test_hostile_ssids_are_distinguishable_in_the_channel_table_and_chart(window, new_project, saved, qtbot):
     from survey.ui.survey_channels import BssTableModel, ChannelChart
-    from survey.ui.survey_panel import SetTargetCommand
+    from survey.ui.survey_commands import SetTargetCommand
 
     window.session.push(SetTargetCommand(window.session, TargetNetwork(GENUINE_SSID.decode())))
     drop_at(window, window.view.site_to_viewport(3.0, 3.0), saved)

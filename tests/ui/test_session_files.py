@@ -26,7 +26,7 @@ from survey.project.store import (
     InvalidValueError, ProjectFileLostError, ProjectReadOnlyError, ProjectStore,
 )
 from survey.ui.session import SCALE_KNOWN_SETTING, ProjectSession
-from survey.ui.survey_panel import AddSampleCommand
+from survey.ui.survey_commands import AddSampleCommand
 
 
 @pytest.fixture
@@ -217,7 +217,7 @@ SESSION_WRITER = textwrap.dedent("""
     from project_files import sample_at
     from survey.errors import EvSurveyError
     from survey.ui.session import ProjectSession
-    from survey.ui.survey_panel import AddSampleCommand
+    from survey.ui.survey_commands import AddSampleCommand
     app = QGuiApplication([])
     session = ProjectSession()
     session.open(sys.argv[1])

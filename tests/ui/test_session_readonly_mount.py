@@ -27,7 +27,7 @@ INSIDE = textwrap.dedent("""
     from survey.project.store import ProjectReadOnlyError, ProjectStore
     from survey.ui import dialogs
     from survey.ui.main_window import MainWindow
-    from survey.ui.survey_panel import AddSampleCommand
+    from survey.ui.survey_commands import AddSampleCommand
 
     mount, out_dir = sys.argv[1], sys.argv[2]
     path = os.path.join(mount, "site.evsurvey")

@@ -19,7 +19,7 @@ from survey.ui import survey_worker
 from survey.ui.main_window import MainWindow
 from survey.ui.compose import Feature, install_features
 from survey.ui.survey_layers import LayerKind
-from survey.ui.survey_walk import Waypoint, place_along_path
+from survey.scan.sampling import Waypoint, place_along_path
 
 FEATURES = {Feature.SURVEY}
 

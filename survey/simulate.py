@@ -256,7 +256,9 @@ def walk_survey(store: ProjectStore, survey_id: int, scanner: SimulatedScanner, 
     """Stop at each point, take ``scans_per_stop`` scans and save them as one sample; returns the count.
 
     The scans go through the same acceptance as the Survey tool's (:func:`survey.scan.sampling.accept_point`):
-    a stop whose scans heard nothing, or stale ones, is logged and leaves no sample.
+    a stop with stale or cached scans is logged and leaves no sample. A stop that hears nothing
+    is a dead spot and is saved (the Survey tool saves it when the installer retries there):
+    the simulated radio field is the truth, not a radio that might be off.
     """
     taken = 0
     for x_m, y_m in points_m:
@@ -268,7 +270,7 @@ def walk_survey(store: ProjectStore, survey_id: int, scanner: SimulatedScanner, 
                 clock.advance(_SECONDS_PER_SCAN)
         now = clock() if clock is not None else time.time()
         try:
-            sample = accept_point(scans, (x_m, y_m), now)
+            sample = accept_point(scans, (x_m, y_m), now, nothing_heard_ok=True)
         except ScanRefused as exc:
             log.warning("No sample saved at (%.1f, %.1f) m: %s", x_m, y_m, exc)
         else:

@@ -12,6 +12,7 @@ from survey.demo import build_demo_project
 from survey.project.model import Observation, SampleMode, ScanResult
 from survey.scan.sampling import (
     STALE_SCAN_S,
+    NothingHeard,
     ScanRefused,
     Walk,
     Waypoint,
@@ -140,20 +141,36 @@ def test_a_walk_of_one_click_finishes_standing_there():
 # -- the demo's walk ---------------------------------------------------------------------------------
 
 class SilentScanner:
-    """A scanner in a Faraday cage: every scan comes back, fresh, with no network."""
+    """A scanner in a Faraday cage: every scan comes back (fresh, or the OS's cached list) with no network."""
+
+    def __init__(self, fresh: bool = True):
+        self.fresh = fresh
 
     def move_to(self, x_m: float, y_m: float) -> None:
         pass
 
     def scan(self, timeout_s: float = 20.0) -> ScanResult:
-        return scan(NOW, heard=False)
+        return scan(NOW, heard=False, fresh=self.fresh)
 
 
-def test_walk_survey_refuses_an_empty_scan_like_the_survey_tool(tmp_path, caplog):
+def test_walk_survey_saves_a_dead_spot_and_refuses_a_cached_scan_like_the_survey_tool(tmp_path, caplog):
     with build_demo_project(tmp_path / "site.evsurvey") as store:
         before = store.load().survey_named("Before")
+        # The simulated field is the truth: nothing heard inside a metal garage is a dead spot.
+        assert walk_survey(store, before.id, SilentScanner(), np.array([[1.0, 1.0]])) == 1
+        (dead,) = store.load().survey_named("Before").samples
+        assert dead.observations == () and (dead.x_m, dead.y_m) == (1.0, 1.0)
         with caplog.at_level(logging.WARNING, logger="survey.simulate"):
-            taken = walk_survey(store, before.id, SilentScanner(), np.array([[1.0, 1.0], [2.0, 1.0]]))
-        assert taken == 0
-        assert store.load().survey_named("Before").samples == ()
-    assert "No sample saved at (1.0, 1.0) m: the scan found no networks at all" in caplog.text
+            taken = walk_survey(store, before.id, SilentScanner(fresh=False), np.array([[2.0, 1.0]]))
+        assert taken == 0 and len(store.load().survey_named("Before").samples) == 1
+    assert "No sample saved at (2.0, 1.0) m: the scanner returned cached results" in caplog.text
+
+
+def test_nothing_heard_is_refused_once_and_saved_as_a_dead_spot_when_confirmed():
+    silent = (scan(NOW - 3, heard=False),)
+    with pytest.raises(NothingHeard, match="second scan that hears nothing here is saved as a dead spot"):
+        accept_point(silent, (1.0, 2.0), NOW)
+    assert accept_point(silent, (1.0, 2.0), NOW, nothing_heard_ok=True).observations == ()
+    with pytest.raises(ScanRefused) as refused:  # confirming a dead spot does not accept a cached list
+        accept_point((scan(NOW - 3, heard=False, fresh=False),), (1.0, 2.0), NOW, nothing_heard_ok=True)
+    assert not isinstance(refused.value, NothingHeard)

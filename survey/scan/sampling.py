@@ -6,7 +6,10 @@ Every way a sample enters a project goes through here: a click of the Survey too
 file dropped on the plan, :mod:`survey.scan.saved`). So the rules are written once:
 
 * a scan is accepted only when it is fresh, recent and heard at least one network
-  (:func:`scan_problem`);
+  (:func:`scan_problem`); a spot where nothing at all is heard is refused once (a scanner
+  whose radio is off also hears nothing) and saved as a dead spot when the installer
+  retries there (``nothing_heard_ok``); the simulated walk saves it at once (its radio
+  field is the truth);
 * stop-and-go: the scans taken at one spot make one point sample (:func:`accept_point`);
 * continuous walk: a scan's position is its mid-time placed on the polyline of clicked
   waypoints, interpolating linearly in time between the two clicks that bracket it (the
@@ -37,12 +40,22 @@ class ScanRefused(EvSurveyError):
     """These scans must not become a sample; the message says why and to retry."""
 
 
-def scan_problem(scans: Sequence[ScanResult], now: float, max_age_s: float | None = STALE_SCAN_S) -> str | None:
+class NothingHeard(ScanRefused):
+    """Fresh scans that heard no network at all: a dead spot, or a radio that is off."""
+
+
+NOTHING_HEARD = ("the scan found no networks at all. If Wi-Fi is on (adapter enabled, no airplane mode), "
+                 "press Retry: a second scan that hears nothing here is saved as a dead spot (nothing heard)")
+
+
+def scan_problem(scans: Sequence[ScanResult], now: float, max_age_s: float | None = STALE_SCAN_S,
+                 nothing_heard_ok: bool = False) -> str | None:
     """Why these scans must not become a sample (none, cached, stale or empty), or None.
 
     ``now`` is epoch seconds; ``max_age_s`` the age (s) of the newest reading past which a
     scan is stale, None to skip the age check (saved files are old by nature: they are
-    timed by when they were saved, not by when they are imported).
+    timed by when they were saved, not by when they are imported). ``nothing_heard_ok``
+    accepts fresh scans that heard nothing (a dead spot, confirmed by a retry).
     """
     if not scans:
         return "the scanner returned no scan; retry"
@@ -53,20 +66,20 @@ def scan_problem(scans: Sequence[ScanResult], now: float, max_age_s: float | Non
         seen = [o.last_seen for o in scan.observations if o.last_seen]
         if max_age_s is not None and seen and now - max(seen) > max_age_s:
             return f"the newest reading is {now - max(seen):.0f} s old (stale); retry"
-    if not merge_observations(scans):
-        return ("the scan found no networks at all: is Wi-Fi switched on and the adapter not in "
-                "airplane mode? Retry")
+    if not nothing_heard_ok and not merge_observations(scans):
+        return NOTHING_HEARD
     return None
 
 
 def accept_point(scans: Sequence[ScanResult], xy_m: tuple[float, float], now: float,
-                 max_age_s: float | None = STALE_SCAN_S) -> Sample:
+                 max_age_s: float | None = STALE_SCAN_S, nothing_heard_ok: bool = False) -> Sample:
     """The point sample at ``xy_m`` (site metres) holding every scan taken there, timed by
-    the last scan's end; raises :class:`ScanRefused` when :func:`scan_problem` finds one."""
+    the last scan's end; raises :class:`ScanRefused` when :func:`scan_problem` finds one
+    (:class:`NothingHeard` when the only problem is that nothing was heard)."""
     scans = tuple(scans)
-    problem = scan_problem(scans, now, max_age_s)
+    problem = scan_problem(scans, now, max_age_s, nothing_heard_ok)
     if problem:
-        raise ScanRefused(problem)
+        raise NothingHeard(problem) if problem == NOTHING_HEARD else ScanRefused(problem)
     return Sample(x_m=float(xy_m[0]), y_m=float(xy_m[1]), taken_at=max(s.finished_at for s in scans),
                   scans=scans, mode=SampleMode.POINT)
 

@@ -24,7 +24,7 @@ from survey.analysis.target import project_target, sample_observations, target_r
 from survey.errors import EvSurveyError
 from survey.project.model import Sample, SampleMode, ScanResult, TargetNetwork
 from survey.project.survey_devices import SURVEY_DEVICES_SETTING, recorded
-from survey.scan.sampling import ScanRefused, Walk, Waypoint, accept_point, first_hold
+from survey.scan.sampling import NothingHeard, ScanRefused, Walk, Waypoint, accept_point, first_hold
 from survey.ui.site_tools import SiteTool
 from survey.ui.survey_commands import (
     AddSampleCommand,
@@ -146,6 +146,8 @@ class SurveyController(QObject):
         self.clock: Callable[[], float] = time.time
         self.pending_xy: tuple[float, float] | None = None
         self.retry_xy: tuple[float, float] | None = None
+        #: Where the last point scan heard nothing: a retry there saves a dead spot.
+        self._nothing_heard_at: tuple[float, float] | None = None
         #: The continuous walk (survey.scan.sampling.Walk): its clicks and the scans not placed yet.
         self.walk = Walk()
         #: Sample ids across undo/redo (see SampleIds), shared by every sample command.
@@ -337,8 +339,15 @@ class SurveyController(QObject):
         self.overlay.set_pending(None)
         if xy is None:
             return
+        # A retry at a spot where nothing was heard confirms a dead spot (survey.scan.sampling).
+        confirmed = self._nothing_heard_at is not None and xy == self._nothing_heard_at
+        self._nothing_heard_at = None
         try:
-            sample = accept_point(scans, xy, self.clock())
+            sample = accept_point(scans, xy, self.clock(), nothing_heard_ok=confirmed)
+        except NothingHeard as exc:
+            self._nothing_heard_at = xy
+            self._scan_rejected(xy, str(exc))
+            return
         except ScanRefused as exc:
             self._scan_rejected(xy, str(exc))
             return

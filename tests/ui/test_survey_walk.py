@@ -398,3 +398,24 @@ def test_rename_phase_is_written_and_a_clash_is_explained(qtbot, window, demo_pa
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("before", True)))
     qtbot.mouseClick(panel.rename_phase, Qt.MouseButton.LeftButton)
     assert messages and "already exists" in messages[-1]
+
+
+def test_a_dead_spot_is_saved_when_the_installer_retries_there(qtbot, window, demo_path):
+    """Inside a metal garage nothing may be heard at all: refused once (the radio may be off),
+    saved as "nothing heard" when Retry is clicked at the same spot; a click elsewhere asks again."""
+    controller = window.survey.controller
+    controller.set_scanner(EmptyScanner())
+    controller.settings = controller.settings.__class__(scans_per_point=1, timeout_s=0.5)
+    messages = []
+    controller.message.connect(messages.append)
+    before = samples_in_file(demo_path)
+    click_site(qtbot, window, 3.0, 3.0)
+    qtbot.waitUntil(lambda: not controller.runner.busy and any("dead spot" in m for m in messages), timeout=5000)
+    assert samples_in_file(demo_path) == before
+    click_site(qtbot, window, 5.0, 3.0)  # somewhere else: refused again, not a confirmation
+    qtbot.waitUntil(lambda: not controller.runner.busy and sum("dead spot" in m for m in messages) == 2, timeout=5000)
+    assert samples_in_file(demo_path) == before
+    qtbot.mouseClick(window.survey.panel.retry_button, Qt.MouseButton.LeftButton)  # Retry at (5, 3)
+    qtbot.waitUntil(lambda: samples_in_file(demo_path) == before + 1, timeout=5000)
+    dead = window.session.project.active_survey.samples[-1]
+    assert (round(dead.x_m, 1), round(dead.y_m, 1)) == (5.0, 3.0) and dead.observations == ()

@@ -42,7 +42,8 @@ def _device_from_json(data: dict) -> Device | None:
                         id=data.get("id"))
     except (KeyError, TypeError, ValueError):
         return None  # a damaged entry is skipped, the rest of the record still counts
-    finite = all(math.isfinite(v) for v in (device.x_m, device.y_m) + (() if device.eirp_dbm is None else (device.eirp_dbm,)))
+    numbers = (device.x_m, device.y_m) + (() if device.eirp_dbm is None else (device.eirp_dbm,))
+    finite = all(math.isfinite(v) for v in numbers)
     return device if finite else None
 
 

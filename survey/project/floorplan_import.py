@@ -750,7 +750,7 @@ def read_dxf(data: bytes, name: str = "The DXF", progress: Progress = no_progres
         note = f"units from the DXF header: {unit_name(insunits)}"
     try:
         factor = conversion_factor(InsertUnits(insunits), InsertUnits.Meters)
-    except (KeyError, ValueError, ZeroDivisionError):
+    except (KeyError, ValueError, TypeError, ZeroDivisionError):  # TypeError: a unit ezdxf cannot convert
         raise FloorplanImportError(f"{name} uses drawing units evsurvey does not know "
                                    f"($INSUNITS={insunits}).") from None
 

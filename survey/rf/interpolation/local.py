@@ -179,8 +179,9 @@ class LocalSystems:
             pts = tile.system.xy
             bx, by = xs[ix], ys[iy]
             if self._float32_ok(tile, bx, by, tolerance, column):
-                shared = d2 is not None and self.exact
-                kq = self.kernel(d2.copy() if shared and d2 is not None else lattice_sq_dist(bx, by, pts, np.float32))
+                # The lattice's distances, when computed once for a single exact system.
+                shared = d2 if self.exact else None
+                kq = self.kernel(shared.copy() if shared is not None else lattice_sq_dist(bx, by, pts, np.float32))
                 values = tile.system.combine(kq, _nodes(bx, by, tile), column)
                 out[np.ix_(iy, ix)] = values.reshape(iy.shape[0], ix.shape[0])
                 continue

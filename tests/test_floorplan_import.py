@@ -148,6 +148,12 @@ def test_dxf_walls_in_metres_with_y_flipped():
     assert (walls[0].y1_m, walls[0].y2_m) == pytest.approx((5.0, 5.0))
 
 
+@pytest.mark.parametrize("insunits", [-1, 8, 21, 99])  # 8 microinches, 21 US survey feet: ezdxf has no factor
+def test_dxf_units_without_a_conversion_are_refused_by_name(insunits):
+    with pytest.raises(fi.FloorplanImportError, match=rf"does not know \(\$INSUNITS={insunits}\)"):
+        fi.read_dxf(make_dxf(insunits=insunits))
+
+
 def test_dxf_millimetres_and_unitless_fallback():
     mm = fi.read_dxf(make_dxf(insunits=4, unit_scale=1000.0))
     walls = fi.dxf_walls(mm, ["WALLS"], "drywall", margin_m=0.0)

@@ -116,6 +116,20 @@ def test_read_only_store_refuses_edits(tmp_path):
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
 
+def test_closed_store_says_so_and_writes_nothing(tmp_path):
+    path = tmp_path / "p.evsurvey"
+    store = ProjectStore.create(path, full_project())
+    store.add_wall(Wall(0, 0, 1, 0, "drywall"))  # it was writing before it was closed
+    store.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(RuntimeError, match="closed"):
+        store.load()
+    with pytest.raises(RuntimeError, match="closed"):
+        store.add_wall(Wall(0, 0, 1, 0, "drywall"))
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert not list(tmp_path.glob("p.evsurvey-*"))  # no log or lock of a writer opened again
+
+
 def test_save_as_makes_a_self_contained_copy(tmp_path):
     path = tmp_path / "a.evsurvey"
     store = ProjectStore.create(path, full_project())

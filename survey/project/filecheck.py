@@ -178,7 +178,7 @@ def next_wal(header: WalHeader) -> dict[str, int]:
     return {"salt1": (header.salt1 + 1) & 0xFFFFFFFF, "checkpoint": (header.checkpoint_seq + 1) & 0xFFFFFFFF}
 
 
-def wal_pairing(recorded: dict | None, header: WalHeader) -> bool:
+def wal_pairing(recorded: object, header: WalHeader) -> bool:
     """Whether a log belongs to the database file beside it.
 
     Before each checkpoint the writer records in the database the salt-1 and checkpoint
@@ -186,7 +186,8 @@ def wal_pairing(recorded: dict | None, header: WalHeader) -> bool:
     database file names its successor log. A log is paired when it is that successor, or
     the log of a checkpoint cut short by a crash (then the record may already name its
     successor). A log from before a backup was restored carries other numbers: its salts are
-    random per session."""
+    random per session. *recorded* is what :func:`recorded_wal_next` read: anything but a
+    dict (nothing recorded, an unreadable file) pairs with no log."""
     if not isinstance(recorded, dict):
         return False
     current = {"salt1": header.salt1, "checkpoint": header.checkpoint_seq}

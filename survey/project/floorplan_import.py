@@ -37,15 +37,19 @@ import re
 import struct
 import zlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
 from survey.errors import UserInputError
 from survey.project import images
 from survey.project.model import Wall
+
+if TYPE_CHECKING:  # imported where it is used, on import of an SVG
+    import xml.etree.ElementTree as ET
 
 log = logging.getLogger(__name__)
 
@@ -535,7 +539,7 @@ def _refuse_svg(name: str, what: str) -> FloorplanImportError:
                                 "SVG (or a PNG) and import that.")
 
 
-def _parse_svg(data: bytes, name: str):
+def _parse_svg(data: bytes, name: str) -> ET.Element:
     """The element tree, parsed incrementally so that the element count and the depth are
     checked while reading (a huge or deeply nested file stops early)."""
     import xml.etree.ElementTree as ET
@@ -544,13 +548,15 @@ def _parse_svg(data: bytes, name: str):
     # built; a drawing program never writes them.
     if b"<!ENTITY" in data or b"<!entity" in data:
         raise _refuse_svg(name, "declares XML entities")
-    parser = ET.XMLPullParser(events=("start", "end"))
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     depth = count = 0
     root = None
     try:
         for offset in range(0, len(data), 1 << 16):
             parser.feed(data[offset:offset + (1 << 16)])
-            for event, element in parser.read_events():
+            # Only "start" and "end" were asked for, and those give (event, element); the
+            # stub's union also covers the namespace and comment events.
+            for event, element in cast("Iterator[tuple[str, ET.Element]]", parser.read_events()):
                 if event == "start":
                     root = element if root is None else root
                     count += 1
@@ -750,8 +756,8 @@ def read_dxf(data: bytes, name: str = "The DXF", progress: Progress = no_progres
     else:
         note = f"units from the DXF header: {unit_name(insunits)}"
     try:
-        factor = conversion_factor(insunits, InsertUnits.Meters)
-    except (KeyError, ValueError, ZeroDivisionError):
+        factor = conversion_factor(InsertUnits(insunits), InsertUnits.Meters)
+    except (KeyError, ValueError, TypeError, ZeroDivisionError):  # TypeError: a unit ezdxf cannot convert
         raise FloorplanImportError(f"{name} uses drawing units evsurvey does not know "
                                    f"($INSUNITS={insunits}).") from None
 
@@ -777,7 +783,7 @@ class _DxfCollector:
         self.segments: dict[str, list[tuple[float, float, float, float]]] = {}
         self.count = 0
         self.visits = 0
-        self.skipped: Counter[str] = Counter()
+        self.skipped: Counter[tuple[str, str]] = Counter()  # (block, why skipped) -> inserts
 
     @property
     def skipped_note(self) -> str:

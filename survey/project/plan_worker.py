@@ -24,9 +24,14 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from survey.errors import EvSurveyError
 from survey.project import floorplan_import as fi
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +152,8 @@ class PlanJobProcess:
         self.finished = False
         self.progress_text = f"Reading {job.name}…"
         self.progress_fraction: float | None = None
-        self._process = None
-        self._conn = None
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None  # the read end of the child's pipe
         self._started = 0.0
 
     @property
@@ -156,29 +161,37 @@ class PlanJobProcess:
         return time.monotonic() - self._started if self._started else 0.0
 
     @property
-    def process(self):
+    def process(self) -> BaseProcess | None:
+        """The child process, None before :meth:`start`."""
         return self._process
+
+    def _started_child(self) -> tuple[Connection, BaseProcess]:
+        if self._conn is None or self._process is None:
+            raise RuntimeError(f"the reader of {self.job.name} was polled before start()")
+        return self._conn, self._process
 
     def start(self) -> None:
         ctx = multiprocessing.get_context("spawn")
         self._conn, child_conn = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_child_main, name="evsurvey-plan-reader", daemon=True,
-                                    args=(self.job, child_conn, self.memory_bytes, self.timeout_s))
+        process = ctx.Process(target=_child_main, name="evsurvey-plan-reader", daemon=True,
+                              args=(self.job, child_conn, self.memory_bytes, self.timeout_s))
+        self._process = process
         self._started = time.monotonic()
-        self._process.start()
+        process.start()
         child_conn.close()  # the child holds the only write end: EOF when it ends
 
     def poll(self) -> bool:
         """Take the child's messages; True once finished (result, error or cancelled)."""
         if self.finished:
             return True
+        conn, process = self._started_child()
         try:
-            while self._conn.poll():
-                if self._message(self._conn.recv()):
+            while conn.poll():
+                if self._message(conn.recv()):
                     return self._finish()
         except (EOFError, OSError):  # the child ended without a result
             return self._finish(self._died())
-        if not self._process.is_alive() and not self._conn.poll():
+        if not process.is_alive() and not conn.poll():
             return self._finish(self._died())
         if self.elapsed_s > self.timeout_s:
             self._stop()
@@ -211,8 +224,9 @@ class PlanJobProcess:
             "import that.")
 
     def _died(self) -> fi.FloorplanImportError:
-        self._process.join(5)
-        code = self._process.exitcode
+        _, process = self._started_child()
+        process.join(5)
+        code = process.exitcode
         log.warning("plan reader for %s ended with exit code %s", self.job.path, code)
         if code is not None and code < 0 and -code in (signal.SIGABRT, signal.SIGSEGV, getattr(signal, "SIGKILL", 9),
                                                        getattr(signal, "SIGBUS", 7), getattr(signal, "SIGXCPU", 24)):

@@ -80,7 +80,7 @@ def profile_to_dict(profile: ChargerProfile) -> dict:
 
 
 def _read_dir(folder: Path, *, user_defined: bool) -> list[ChargerProfile]:
-    found = []
+    found: list[ChargerProfile] = []
     if not folder.is_dir():
         return found
     for path in sorted(folder.glob("*.json")):

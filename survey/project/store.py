@@ -87,6 +87,15 @@ def _text(value: str) -> str:
     return _SURROGATES.sub("\ufffd", value)
 
 
+def _inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The row id the INSERT just run on *cursor* gave (``lastrowid`` is None only on a
+    cursor that has inserted nothing)."""
+    row_id = cursor.lastrowid
+    if row_id is None:
+        raise sqlite3.InterfaceError("the INSERT gave no row id")
+    return row_id
+
+
 def _remove_side_files(path: Path) -> None:
     """A -wal/-shm left at a name must never meet a new file put there."""
     for suffix in ("-wal", "-shm", "-journal"):
@@ -256,7 +265,18 @@ class ProjectStore:
 
     @property
     def _db(self) -> sqlite3.Connection:
-        return self._writer if self._writer is not None else self._reader
+        """The connection that reads: the writer once writing began, else the reader."""
+        db = self._writer if self._writer is not None else self._reader
+        if db is None:
+            raise RuntimeError(f"the store of {self.path.name} is closed")
+        return db
+
+    def _current_writer(self) -> sqlite3.Connection:
+        """The writer, in the places that run only once writing began (a checkpoint, a
+        nested transaction)."""
+        if self._writer is None:
+            raise RuntimeError(f"the store of {self.path.name} is not writing (it was closed)")
+        return self._writer
 
     @property
     def writable(self) -> bool:
@@ -297,8 +317,8 @@ class ProjectStore:
     def file_problem(self) -> str | None:
         """Why writing must stop (the file or its log deleted, moved, replaced or changed by
         something else since it was opened or last written), or None when all is well."""
-        if self.read_only or self._db is None:
-            return None
+        if self.read_only or (self._writer is None and self._reader is None):
+            return None  # a closed store has no file to lose
         if self._lost is not None:
             return self._lost
         name = self.path.name
@@ -357,13 +377,17 @@ class ProjectStore:
             self._mark_lost(problem)
             raise ProjectFileLostError(self._lost)
         if self._writer is None:
-            self._begin_writing()
+            return self._begin_writing()
         return self._writer
 
-    def _begin_writing(self) -> None:
+    def _begin_writing(self) -> sqlite3.Connection:
         """Open the file for writing at the first change: journal mode, a pending migration,
-        then the log record and a checkpoint, so the log the edits go into is paired."""
+        then the log record and a checkpoint, so the log the edits go into is paired.
+        Returns the writer."""
         name = self.path.name
+        reader = self._reader
+        if reader is None:
+            raise RuntimeError(f"the store of {name} is closed; it cannot start writing")
         db = None
         try:
             db = connect_writable(self.path)
@@ -383,7 +407,8 @@ class ProjectStore:
                 raise _Busy()
         except _Busy:
             self._writer = None
-            db.close()
+            if db is not None:
+                db.close()
             raise EvSurveyError(f"{name} is being read by another program right now, so evsurvey cannot start "
                                 "writing to it. Try again in a moment.") from None
         except OSError as exc:  # the file went away in the middle
@@ -403,23 +428,26 @@ class ProjectStore:
             self.read_only_reason = (f"read-only: {name} cannot be written ({exc}). "
                                      "File → Save As to keep working.")
             if self._reader_on_file:  # what it read may have moved under it: read afresh
-                self._reader.close()
+                reader.close()
                 self._reader = connect_immutable(self.path)
             log.warning("%s", self.read_only_reason)
             raise ProjectReadOnlyError(self.read_only_reason) from None
-        self._reader.close()
+        reader.close()
         self._reader = None
+        return db
 
     def _checkpoint(self) -> bool:
         """Record the log that will follow, then checkpoint into the database file; True when
         the checkpoint was complete (a reader in another process can hold part of it back)."""
-        db = self._writer
+        db = self._current_writer()
         wal = side_path(self.path, "-wal")
         header = read_wal_header(wal)
         if header is None:
             # The log's salts are only chosen with its first frame: write one.
             self._commit_meta(WAL_NEXT_KEY, {})
             header = read_wal_header(wal)
+            if header is None:
+                raise sqlite3.OperationalError(f"{wal.name} holds no frame after a commit in WAL mode")
         self._commit_meta(WAL_NEXT_KEY, next_wal(header))
         busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         self._identity = FileIdentity.of(os.stat(self.path))
@@ -427,7 +455,7 @@ class ProjectStore:
         return not busy
 
     def _commit_meta(self, key: str, value: Any) -> None:
-        db = self._writer
+        db = self._current_writer()
         db.execute("BEGIN IMMEDIATE")
         try:
             self._set_meta(db, key, value)
@@ -445,7 +473,7 @@ class ProjectStore:
         if self._depth:
             self._depth += 1
             try:
-                yield self._writer
+                yield self._current_writer()
             finally:
                 self._depth -= 1
             return
@@ -557,7 +585,7 @@ class ProjectStore:
     def _insert_wall(db: sqlite3.Connection, w: Wall, keep_id: bool = False) -> int:
         cur = db.execute("INSERT INTO walls(id, x1_m, y1_m, x2_m, y2_m, material_id) VALUES (?, ?, ?, ?, ?, ?)",
                          (w.id if keep_id else None, w.x1_m, w.y1_m, w.x2_m, w.y2_m, w.material_id))
-        return cur.lastrowid
+        return _inserted_id(cur)
 
     def add_wall(self, wall: Wall) -> int:
         check_wall(wall)
@@ -606,7 +634,7 @@ class ProjectStore:
             "INSERT INTO devices(id, kind, x_m, y_m, label, planned, eirp_dbm, bssids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (d.id if keep_id else None, DeviceKind(d.kind).value, d.x_m, d.y_m, _text(d.label), int(d.planned),
              d.eirp_dbm, to_json(list(d.bssids))))
-        return cur.lastrowid
+        return _inserted_id(cur)
 
     def add_device(self, device: Device) -> int:
         check_device(device)
@@ -640,8 +668,8 @@ class ProjectStore:
 
     @staticmethod
     def _insert_survey(db: sqlite3.Connection, name: str, created_at: float, notes: str) -> int:
-        return db.execute("INSERT INTO surveys(name, created_at, notes) VALUES (?, ?, ?)",
-                          (_text(name), created_at, _text(notes))).lastrowid
+        return _inserted_id(db.execute("INSERT INTO surveys(name, created_at, notes) VALUES (?, ?, ?)",
+                                       (_text(name), created_at, _text(notes))))
 
     def add_survey(self, name: str, notes: str = "") -> Survey:
         name = name.strip()
@@ -692,9 +720,9 @@ class ProjectStore:
 
     @staticmethod
     def _insert_sample(db: sqlite3.Connection, survey_id: int, sample: Sample) -> int:
-        sample_id = db.execute(
+        sample_id = _inserted_id(db.execute(
             "INSERT INTO samples(survey_id, x_m, y_m, taken_at, mode) VALUES (?, ?, ?, ?, ?)",
-            (survey_id, sample.x_m, sample.y_m, sample.taken_at, SampleMode(sample.mode).value)).lastrowid
+            (survey_id, sample.x_m, sample.y_m, sample.taken_at, SampleMode(sample.mode).value)))
         for scan in sample.scans:
             scan_id = db.execute(
                 "INSERT INTO scans(sample_id, backend, started_at, finished_at, fresh, warnings) VALUES (?, ?, ?, ?, ?, ?)",

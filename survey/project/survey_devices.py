@@ -42,7 +42,8 @@ def _device_from_json(data: dict) -> Device | None:
                         id=data.get("id"))
     except (KeyError, TypeError, ValueError):
         return None  # a damaged entry is skipped, the rest of the record still counts
-    finite = all(math.isfinite(v) for v in (device.x_m, device.y_m) + (() if eirp is None else (device.eirp_dbm,)))
+    numbers = (device.x_m, device.y_m) + (() if device.eirp_dbm is None else (device.eirp_dbm,))
+    finite = all(math.isfinite(v) for v in numbers)
     return device if finite else None
 
 
@@ -107,7 +108,7 @@ def change_between(project: Project, before: Survey, after: Survey) -> SiteChang
     added = tuple(d for d in now if d.id is None or d.id not in by_id)
     moved = []
     for d in now:
-        old = by_id.get(d.id)
+        old = None if d.id is None else by_id.get(d.id)
         if old is not None:
             distance = math.hypot(d.x_m - old.x_m, d.y_m - old.y_m)
             if distance >= MOVED_M:

@@ -508,11 +508,12 @@ def require_finite(what: str, value: float | None, lo: float = -math.inf, hi: fl
     """Refuse NaN, infinities and values outside [lo, hi] before anything is written."""
     if value is None and optional:
         return
-    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if number and math.isfinite(value) and lo <= value <= hi:
-        return
-    problem = (f"{float(value):g} is out of range ({lo:g} to {hi:g})" if number and math.isfinite(value)
-               else f"{value!r} is not a finite number")
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value):
+        if lo <= value <= hi:
+            return
+        problem = f"{float(value):g} is out of range ({lo:g} to {hi:g})"
+    else:
+        problem = f"{value!r} is not a finite number"
     raise InvalidValueError(f"Not saved: {what}: {problem}. Nothing was changed. (A drawing or a file with a "
                             "value like 1e999 gives this: correct it and try again.)")
 

@@ -23,6 +23,7 @@ import logging
 import os
 import socket
 import stat
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,8 @@ from survey.project.file_errors import ProjectLockedError, ProjectReadOnlyError
 
 log = logging.getLogger(__name__)
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+# sys.platform (not os.name) so that mypy checks only the branch of the platform it runs for.
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def _try_lock(fd: int, exclusive: bool) -> bool:
@@ -182,10 +184,13 @@ class WriterLock:
     def _write_holder(self) -> None:
         info = {"host": socket.gethostname(), "pid": os.getpid(),
                 "since": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "file": self._file_id}
+        fd = self._fd
+        if fd is None:
+            raise RuntimeError(f"the write lock of {self.project_path.name} was released; it has no holder to note")
         try:
-            os.ftruncate(self._fd, 1)
-            os.lseek(self._fd, 0, os.SEEK_SET)
-            os.write(self._fd, b"\n" + json.dumps(info).encode())
+            os.ftruncate(fd, 1)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, b"\n" + json.dumps(info).encode())
         except OSError:  # the lock holds without the note; only the message gets vaguer
             log.warning("could not write %s", self._path, exc_info=True)
 

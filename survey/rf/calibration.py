@@ -144,7 +144,7 @@ def _folds(n: int) -> list[np.ndarray]:
 
 
 def _bounded_fit(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                 prior: np.ndarray, prior_sd: np.ndarray, noise_db: float = None) -> np.ndarray:
+                 prior: np.ndarray, prior_sd: np.ndarray, noise_db: float | None = None) -> np.ndarray:
     """The regularised fit: data rows over the noise stacked with one prior row per parameter."""
     noise = NOISE_DB if noise_db is None else noise_db
     aa = np.vstack([a / noise, np.diag(1.0 / prior_sd)])

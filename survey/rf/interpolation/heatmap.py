@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -158,7 +159,7 @@ class Heatmap:
         for part in self._parts:
             groups.setdefault(id(part.trend), []).append(part)
         whole_lo, whole_hi = self._range
-        out = None
+        out: np.ndarray | None = None
         with one_blas_thread():
             # The lattice's distances to the samples, once for all parts (while small).
             nodes = xs.shape[0] * ys.shape[0]
@@ -166,10 +167,10 @@ class Heatmap:
             if nodes * self.n_points <= SHARED_DISTANCE_MAX_ELEMENTS:
                 d2 = lattice_sq_dist(xs, ys, self.xy_m, np.float32)
             for parts in groups.values():
-                coarse = None
-                for p in parts:
-                    lattice = _clipped(p.interp.lattice(xs, ys, d2=d2), p.lo, p.hi)
-                    coarse = lattice if coarse is None else coarse + lattice
+                first, *rest = parts  # a group holds at least the part that made it
+                coarse = _clipped(first.interp.lattice(xs, ys, d2=d2), first.lo, first.hi)
+                for p in rest:
+                    coarse = coarse + _clipped(p.interp.lattice(xs, ys, d2=d2), p.lo, p.hi)
                 coarse /= len(parts)
                 lo, hi = min(p.lo for p in parts), max(p.hi for p in parts)
                 trend = parts[0].trend
@@ -184,6 +185,8 @@ class Heatmap:
                 else:
                     fine *= len(parts) / len(self._parts)
                     out = fine if out is None else out + fine
+        if out is None:
+            raise ValueError("a heatmap without fitted parts has no map")
         return out if math.isinf(whole_lo) and math.isinf(whole_hi) else _clipped(out, whole_lo, whole_hi)
 
     @staticmethod
@@ -323,10 +326,11 @@ def fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m=None, model=None, methods=None,
 
 
 def _fit_part(cand: Candidate, xy: np.ndarray, resid: np.ndarray, trend) -> _Part:
+    interp: Spline | GaussianProcess | Idw
     if cand.family == "tps":
-        interp = Spline(xy, resid, cand.smoothing)
+        interp = Spline(xy, resid, cand.tps_smoothing)
     elif cand.family == "gp":
-        interp = GaussianProcess(xy, resid, cand.hyper)
+        interp = GaussianProcess(xy, resid, cand.gp_hyper)
     else:
         interp = Idw(xy, resid)
     return _Part(trend, interp, resid)
@@ -344,8 +348,8 @@ def _fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m, model, methods, previous) -> Heatma
     n = xy.shape[0]
     ap = None if ap_xy_m is None else (float(ap_xy_m[0]), float(ap_xy_m[1]))
 
-    trends: dict[str, object] = {"": None}
-    refit: dict[str, object] = {}
+    trends: dict[str, ModelTrend | LogDistanceTrend | None] = {"": None}
+    refit: dict[str, Callable[[np.ndarray, np.ndarray], LogDistanceTrend]] = {}
     if model is not None:
         # A given model needs no fitting: worth trying from the first sample on (with one
         # sample it is the only shape information there is).
@@ -356,17 +360,17 @@ def _fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m, model, methods, previous) -> Heatma
     resid_by_trend = {t: z - trend(xy) if trend is not None else z for t, trend in trends.items()}
 
     selection = reusable(previous, xy, z, ap, model, wanted)
-    reused = selection is not None
-    if reused:
+    if selection is not None:
         try:
             parts = _fit_parts(selection.choice.best, xy, resid_by_trend, trends)
         except np.linalg.LinAlgError as exc:
             log.debug("kept method %s cannot be fitted to the new samples (%s): choosing afresh",
                       selection.choice.best.name, exc)
-            selection, reused = None, False
+            selection = None
+    reused = selection is not None
     sub = subsample(n)
     every_spot = sub.shape[0] == n
-    if not reused:
+    if selection is None:
         choice = select(Spots(xy[sub], z[sub], trends, refit), wanted)
         selection = Selection(choice, n, ap, model, wanted)
         parts = _fit_parts(choice.best, xy, resid_by_trend, trends)

@@ -129,8 +129,8 @@ class GaussianProcess:
         self.xy = xy
         self.y, self.mean, self.scale = normalise(z)
         self.kernel = Matern15(hyper.length_scale_m)
-        self._systems = None
-        self._std_systems = None
+        self._systems: LocalSystems | None = None
+        self._std_systems: LocalSystems | None = None
 
     @property
     def systems(self) -> LocalSystems:

@@ -95,7 +95,7 @@ class LocalSystems:
     ``numpy.linalg.LinAlgError`` when a system is singular.
     """
 
-    def __init__(self, xy: np.ndarray, y: np.ndarray, kernel, diag: float, poly: bool,
+    def __init__(self, xy: np.ndarray, y: np.ndarray | None, kernel, diag: float, poly: bool,
                  exact_max_samples: int, tile_samples: int, core_share: float = CORE_SHARE):
         self.xy = xy
         self.kernel = kernel
@@ -179,8 +179,9 @@ class LocalSystems:
             pts = tile.system.xy
             bx, by = xs[ix], ys[iy]
             if self._float32_ok(tile, bx, by, tolerance, column):
-                shared = d2 is not None and self.exact
-                kq = self.kernel(d2.copy() if shared else lattice_sq_dist(bx, by, pts, np.float32))
+                # The lattice's distances, when computed once for a single exact system.
+                shared = d2 if self.exact else None
+                kq = self.kernel(shared.copy() if shared is not None else lattice_sq_dist(bx, by, pts, np.float32))
                 values = tile.system.combine(kq, _nodes(bx, by, tile), column)
                 out[np.ix_(iy, ix)] = values.reshape(iy.shape[0], ix.shape[0])
                 continue

@@ -67,6 +67,20 @@ class Candidate:
             return f"tps(s={self.smoothing:g})" + self.trend
         return self.family + self.trend
 
+    @property
+    def tps_smoothing(self) -> float:
+        """The smoothing of a ``tps`` candidate."""
+        if self.smoothing is None:
+            raise ValueError(f"{self.name} is not a spline candidate: it has no smoothing")
+        return self.smoothing
+
+    @property
+    def gp_hyper(self) -> GPHyper:
+        """The hyperparameters of a ``gp`` candidate."""
+        if self.hyper is None:
+            raise ValueError(f"{self.name} is not a GP candidate: it has no hyperparameters")
+        return self.hyper
+
 
 def folds(n: int) -> list[np.ndarray]:
     """Leave-one-out up to :data:`LOO_MAX_SAMPLES`, else 10 folds of a seeded permutation."""
@@ -269,12 +283,12 @@ def cross_validate(spots: Spots, candidates: list[Candidate]) -> dict[Candidate,
             out[cand] = idw_residuals(spots, cand.trend)
         elif cand.family == "tps":
             if cand.trend not in splines:
-                wanted = sorted({c.smoothing for c in candidates if c.family == "tps" and c.trend == cand.trend})
+                wanted = sorted({c.tps_smoothing for c in candidates if c.family == "tps" and c.trend == cand.trend})
                 splines[cand.trend] = spline_residuals(spots, cand.trend, wanted) or {}
-            out[cand] = splines[cand.trend].get(cand.smoothing, np.full(n, np.inf))
+            out[cand] = splines[cand.trend].get(cand.tps_smoothing, np.full(n, np.inf))
         else:
             try:
-                out[cand] = gp_residuals(spots, cand.trend, cand.hyper)[0]
+                out[cand] = gp_residuals(spots, cand.trend, cand.gp_hyper)[0]
             except np.linalg.LinAlgError:
                 out[cand] = np.full(n, np.inf)
     return out
@@ -333,7 +347,7 @@ def select(spots: Spots, wanted: frozenset) -> Choice:
             held_std[t] = np.full(n, np.nan)
             continue
         try:
-            gp_res[gp], held_std[t] = gp_residuals(spots, t, gp.hyper)
+            gp_res[gp], held_std[t] = gp_residuals(spots, t, gp.gp_hyper)
         except np.linalg.LinAlgError:
             gp_res[gp], held_std[t] = np.full(n, np.inf), np.full(n, np.nan)
     residuals = cross_validate(spots, candidates)
@@ -372,4 +386,4 @@ def select(spots: Spots, wanted: frozenset) -> Choice:
             shape = gp_by_trend[best.trend]
         expected = rms(held_std[shape.trend])
         factor = rms(residuals[best]) / expected if n >= 2 and expected > 0 else float("nan")
-    return Choice(best, {c.name: v for c, v in scores.items()}, residuals[best], shape.hyper, factor)
+    return Choice(best, {c.name: v for c, v in scores.items()}, residuals[best], shape.gp_hyper, factor)

@@ -32,7 +32,7 @@ class KernelSystem:
     samples that all lie on one straight line).
     """
 
-    def __init__(self, xy: np.ndarray, y: np.ndarray, kernel: Kernel, diag: float, poly: bool):
+    def __init__(self, xy: np.ndarray, y: np.ndarray | None, kernel: Kernel, diag: float, poly: bool):
         from scipy.linalg import lapack
         self.xy = xy
         self.kernel = kernel
@@ -43,7 +43,7 @@ class KernelSystem:
         y2 = None if y is None else y.reshape(m, -1)
         if not poly:
             self.chol = _cholesky(k)
-            self.coef = None if y is None else _cho_solve(self.chol, y2)
+            self.coef = None if y2 is None else _cho_solve(self.chol, y2)
             self.poly_coef = None
             return
         if m <= POLY_TERMS:
@@ -71,6 +71,8 @@ class KernelSystem:
         right = v @ (t_wy.T @ vkv @ t_wy)
         a = k - v @ left.T - (left - right) @ v.T
         self.chol = _cholesky(np.ascontiguousarray(a[POLY_TERMS:, POLY_TERMS:]))
+        if y2 is None:
+            raise ValueError("a system with a polynomial part (a spline) needs its values")
         w = self._apply_q(y2, transpose=True)
         t = _cho_solve(self.chol, w[POLY_TERMS:])
         full = np.zeros_like(w)
@@ -85,6 +87,11 @@ class KernelSystem:
         u = (q - self.centre) / self.unit
         return np.column_stack([np.ones(q.shape[0]), u[:, 0], u[:, 1]])
 
+    def _fitted_coef(self) -> np.ndarray:
+        if self.coef is None:
+            raise ValueError("this system was built without values (for a standard deviation only): it fits nothing")
+        return self.coef
+
     def _apply_q(self, c: np.ndarray, transpose: bool) -> np.ndarray:
         """Q^T c (``transpose``) or Q c for c (m, k)."""
         t = self.t_wy.T if transpose else self.t_wy
@@ -92,10 +99,12 @@ class KernelSystem:
 
     def combine(self, kq: np.ndarray, q: np.ndarray | None, column: int = 0) -> np.ndarray:
         """Values at queries from their kernel block ``kq`` (M, m) and positions ``q`` (M, 2)."""
-        coef = self.coef[:, column]
+        coef = self._fitted_coef()[:, column]
         out = kq @ coef.astype(kq.dtype, copy=False)
         out = out.astype(np.float64, copy=False)
         if self.poly_coef is not None:
+            if q is None:
+                raise ValueError("a system with a polynomial part needs the queries' positions")
             out = out + self._poly(q) @ self.poly_coef[:, column]
         return out
 
@@ -123,7 +132,7 @@ class KernelSystem:
         Williams 2006, eq. 5.12); with a diagonal term (smoothing, GP noise) the same holds.
         """
         v = self._inverse_factor(idx)
-        return -np.linalg.solve(v.T @ v, self.coef[idx, column])
+        return -np.linalg.solve(v.T @ v, self._fitted_coef()[idx, column])
     def explained(self, kq: np.ndarray) -> np.ndarray:
         """``diag(kq A^-1 kq^T)`` for a kernel block ``kq`` (M, m) (no polynomial): what the
         samples explain of each query's prior variance."""

@@ -197,7 +197,9 @@ def freq_to_channel(freq_mhz) -> int | None:
     counts as that channel (drivers round).
     """
     f = freq_in_mhz(freq_mhz)
-    band = _band_of_freq(f) if f is not None else None
+    if f is None:
+        return None
+    band = _band_of_freq(f)
     if band is None:
         return None
     if band == "2.4":

@@ -180,7 +180,10 @@ def _smoother_held_out(inv: np.ndarray, training: np.ndarray, fold_list: list[np
     leave-one-out, (n, n) one row per held-out sample): -(inv_TT)^-1 (inv y)_T per fold T."""
     if _is_loo(fold_list):
         coef = (inv * training).sum(axis=1) if training.ndim == 2 else inv @ training
-        return -coef / np.diag(inv)
+        # A zero diagonal (a smoother with no freedom left at that sample) gives NaN, which
+        # scores the candidate as not finite: the selection passes over it (see select).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -coef / np.diag(inv)
     return _solve_folds(lambda idx: inv[idx[:, :, None], idx[:, None, :]], inv @ training, groups)
 
 

@@ -19,8 +19,9 @@ from pathlib import Path
 from survey.errors import UserInputError
 from survey.netcheck import probes
 from survey.netcheck.plan import DEFAULT_PORTAL, CheckPlan, LocalApi, NtpServer, PortalProbe, plan_for_profile
+from survey.netcheck.probe_tasks import Dialer
 from survey.netcheck.results import CheckResult, NetcheckReport, Status
-from survey.netcheck.runner import DEFAULT_DEADLINE_S, Dialer, Progress, run_checks
+from survey.netcheck.runner import DEFAULT_DEADLINE_S, Progress, run_checks
 from survey.project.model import ChargerProfile, Project
 from survey.project.preflight import CHARGER_IP_SETTING, CHECK_DOMAINS_SETTING
 from survey.project.profiles import get_profile

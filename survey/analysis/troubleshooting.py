@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from survey.analysis.findings import Finding
 from survey.analysis.verdict import Verdict
 from survey.project.preflight import (
-    TROUBLE_DROPS, TROUBLE_LOCAL_API, TROUBLE_OFFLINE, TROUBLE_SETUP_99, NetcheckReport, Status, troubleshooting_row,
+    STATUS_WORDS, TROUBLE_DROPS, TROUBLE_LOCAL_API, TROUBLE_OFFLINE, TROUBLE_SETUP_99, NetcheckReport, Status,
+    troubleshooting_row,
 )
 from survey.project.units import format_dbm
 
@@ -44,12 +45,9 @@ TROUBLESHOOTING = (
                "Switch the network to WPA2/WPA3 transition mode (or a WPA2 IoT SSID), then repeat the setup."),
 )
 
-#: A stored check's result in one word.
-CHECK_STATUS_WORDS = {Status.PASS: "pass", Status.WARN: "warn", Status.FAIL: "FAIL", Status.SKIP: "skipped"}
-
-
 def status_word(status: Status) -> str:
-    return CHECK_STATUS_WORDS.get(status, str(status))
+    """A stored check's result in one word (the window's and the CLI's word too)."""
+    return STATUS_WORDS.get(status, str(status))
 
 
 def symptom_of(key: str | None) -> str:

@@ -2,7 +2,8 @@
 
 Method (see DESIGN.md, "Interpolation"):
 
-1. Readings repeated at one spot are averaged in mW, not dBm (:func:`average_repeats`).
+1. Readings repeated at one spot are averaged in mW, not dBm (:func:`average_repeats`,
+   :mod:`.repeats`).
 2. Candidates are compared by cross-validation on the samples themselves, in closed form
    (:mod:`.selection`): leave-one-out up to 30 samples, 10-fold beyond, on at most 120
    spots (a seeded random subsample above). The candidate with the lowest RMSE (dB) wins.
@@ -40,6 +41,7 @@ window's start (DESIGN.md: shown <= 2 s).
 """
 
 from survey.rf.interpolation._runtime import warm_imports
-from survey.rf.interpolation.heatmap import Heatmap, NoSamplesError, average_repeats, fit_heatmap
+from survey.rf.interpolation.heatmap import Heatmap, NoSamplesError, fit_heatmap
+from survey.rf.interpolation.repeats import average_repeats
 
 __all__ = ["Heatmap", "NoSamplesError", "average_repeats", "fit_heatmap", "warm_imports"]

@@ -11,12 +11,13 @@ import numpy as np
 from survey.errors import UserInputError
 from survey.rf.interpolation._runtime import one_blas_thread, warm_imports
 from survey.rf.interpolation.grids import coarse_lattice, lattice_step, std_lattice_step, upsample
-from survey.rf.interpolation.interpolators import SAME_SPOT_M, GaussianProcess, Idw, Spline
+from survey.rf.interpolation.interpolators import GaussianProcess, Idw, Spline
 from survey.rf.interpolation.kernels import lattice_sq_dist
+from survey.rf.interpolation.repeats import average_repeats
 from survey.rf.interpolation.reuse import Selection, reusable
 from survey.rf.interpolation.selection import Candidate, Spots, cross_validate, folds, rms, select, subsample
 from survey.rf.interpolation.trends import LogDistanceTrend, ModelTrend
-from survey.rf.propagation import SiteGrid, finite_samples
+from survey.rf.propagation import SiteGrid
 
 log = logging.getLogger(__name__)
 
@@ -40,30 +41,6 @@ METHODS = frozenset({"idw", "tps", "gp"})
 
 class NoSamplesError(UserInputError):
     """A heatmap was requested from no usable samples."""
-
-
-def average_repeats(xy_m, rssi_dbm) -> tuple[np.ndarray, np.ndarray]:
-    """Drop non-finite readings, then average readings at the same spot (within 1 mm) in mW.
-
-    A receiver integrates power; averaging dBm biases low. Returns (xy_m (N, 2),
-    rssi_dbm (N,)) with one row per distinct spot.
-    """
-    xy, z = finite_samples(xy_m, rssi_dbm)
-    if xy.shape[0] == 0:
-        return xy, z
-    key = np.round(xy / SAME_SPOT_M).astype(np.int64)
-    key -= key.min(axis=0)
-    rows = int(key[:, 1].max()) + 1
-    if int(key[:, 0].max()) < np.iinfo(np.int64).max // rows:
-        # One integer per spot, in the same (x, then y) order as unique rows: ~5x faster.
-        uniq, inverse = np.unique(key[:, 0] * rows + key[:, 1], return_inverse=True)
-    else:
-        uniq, inverse = np.unique(key, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    mw = np.bincount(inverse, weights=10.0 ** (z / 10.0)) / np.bincount(inverse)
-    first = np.full(uniq.shape[0], -1)
-    first[inverse[::-1]] = np.arange(xy.shape[0])[::-1]
-    return xy[first], 10.0 * np.log10(mw)
 
 
 class _Part:

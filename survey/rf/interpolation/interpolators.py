@@ -23,8 +23,6 @@ from survey.rf.interpolation.hyper import GPHyper, normalise
 from survey.rf.interpolation.kernels import FLOAT32_EPS, Matern15, ThinPlate, lattice_sq_dist, sq_dist
 from survey.rf.interpolation.local import LocalSystems
 
-#: Points within 1 mm are the same spot.
-SAME_SPOT_M = 1e-3
 #: The values are solved exactly up to this many samples (one Cholesky of 2,000: ~0.1 s),
 #: on tiles of :data:`TILE_SAMPLES` above (see :mod:`survey.rf.interpolation.local`).
 EXACT_MAX_SAMPLES = 2000

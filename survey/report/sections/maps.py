@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from reportlab.platypus import CondPageBreak, Spacer, Table
 
+from survey.analysis.coverage import measured_coverage
 from survey.analysis.map_layer import LayerKind
 from survey.analysis.radio import coverage_grid_dbm
 from survey.analysis.recommend import option_device
@@ -13,7 +14,6 @@ from survey.analysis.survey_analysis import grid_edges_m
 from survey.project.link import LINK_MAP_LIMITS
 from survey.project.simulated import simulated_note
 from survey.project.units import format_area, format_db
-from survey.report import colormap
 from survey.report.context import ReportContext
 from survey.report.fonts import BODY_FONT, safe_markup
 from survey.report.plan import (
@@ -50,13 +50,11 @@ def signal_map(ctx: ReportContext) -> list:
     else:
         out.append(para(f"How the map was made: {layer.method_words}. It has no error estimate (too few distinct "
                         "measurements).", "small"))
-    mask = a.measured_area_mask()
-    if mask is not None and mask.any():
-        good = 100.0 * float((layer.values[mask] >= colormap.GOOD_DBM).mean())
-        loss = 100.0 * float((layer.values[mask] < colormap.LOSS_DBM).mean())
-        area = float(mask.sum()) * layer.grid.step_m ** 2
-        out.append(para(f"Of the measured floor area ({format_area(area, ctx.units)}), {good:.0f} % is at -65 dBm or "
-                        f"better and {loss:.0f} % below -75 dBm.", "small"))
+    coverage = measured_coverage(a)
+    if coverage is not None:
+        out.append(para(f"Of the measured floor area ({format_area(coverage.area_m2, ctx.units)}), "
+                        f"{coverage.good_pct:.0f} % is at -65 dBm or better and {coverage.loss_pct:.0f} % below "
+                        "-75 dBm.", "small"))
     return out
 
 

@@ -22,10 +22,20 @@ from survey.analysis.recommend import recommend  # noqa: E402
 from survey.analysis.troubleshooting import TROUBLESHOOTING, evidence, status_word, symptom_of  # noqa: E402
 from survey.analysis.verdict_words import VERDICT_ANSWERS, verdict_line  # noqa: E402
 from survey.project.model import (  # noqa: E402
-    Device, DeviceKind, Observation, Sample, ScanResult, Survey, TargetNetwork,
+    Device,
+    DeviceKind,
+    Observation,
+    Sample,
+    ScanResult,
+    Survey,
+    TargetNetwork,
 )
 from survey.project.preflight import (  # noqa: E402
-    TROUBLE_DROPS, TROUBLE_LOCAL_API, TROUBLE_OFFLINE, TROUBLE_SETUP_99, Status,
+    TROUBLE_DROPS,
+    TROUBLE_LOCAL_API,
+    TROUBLE_OFFLINE,
+    TROUBLE_SETUP_99,
+    Status,
 )
 from survey.project.simulated import all_surveys_simulated, simulated_note, simulated_surveys  # noqa: E402
 from survey.project.survey_devices import SiteChange  # noqa: E402

@@ -24,7 +24,7 @@ def observations_at_charger(survey: Survey | None, charger: Device | None) -> tu
         chosen = list(survey.samples)
     else:
         d = np.array([np.hypot(s.x_m - charger.x_m, s.y_m - charger.y_m) for s in survey.samples])
-        near = [s for s, dist in zip(survey.samples, d) if dist <= AT_CHARGER_RADIUS_M]
+        near = [s for s, dist in zip(survey.samples, d, strict=True) if dist <= AT_CHARGER_RADIUS_M]
         chosen = near or [survey.samples[int(np.argmin(d))]]
     scans = [scan for s in chosen for scan in s.scans]
     return merge_observations(scans) if scans else ()

@@ -43,7 +43,7 @@ def change_sentence(project: Project, comparison: SurveyComparison | None, chose
     whether it was the recommended change ``chosen`` ("" without a comparison or a record to
     tell). Distances in the project's units."""
     change = change_made(project, comparison)
-    if change is None:
+    if comparison is None or change is None:
         return ""
     before, after = comparison.before.survey_name, comparison.after.survey_name
     if not change.known:

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from survey.analysis.findings import Finding
 from survey.analysis.verdict import Verdict
 from survey.project.preflight import (
-    STATUS_WORDS, TROUBLE_DROPS, TROUBLE_LOCAL_API, TROUBLE_OFFLINE, TROUBLE_SETUP_99, NetcheckReport, Status,
+    STATUS_WORDS,
+    TROUBLE_DROPS,
+    TROUBLE_LOCAL_API,
+    TROUBLE_OFFLINE,
+    TROUBLE_SETUP_99,
+    NetcheckReport,
+    Status,
     troubleshooting_row,
 )
 from survey.project.units import format_dbm

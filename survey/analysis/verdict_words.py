@@ -33,12 +33,12 @@ def verdict_line(project: Project, main: Recommendation, chosen: Option | None,
         return "No verdict yet: " + (v.explanation or "survey the charger point first.")
     rssi = format_dbm(v.rssi_at_charger_dbm)
     change = change_made(project, comp)
-    fixed = comp is not None and chosen is not None and chosen.kind != "nothing"
+    fix = chosen if comp is not None and chosen is not None and chosen.kind != "nothing" else None
     how = f" ({v.method_words})" if v.method_words else ""
     if v.status == "GOOD" and change:
         line = f"GOOD: the charger point gets {rssi}{how} after the change ({change_short(change)})."
-    elif v.status == "GOOD" and fixed:
-        line = f"GOOD: the charger point gets {rssi}{how} after the change ({chosen.title})."
+    elif v.status == "GOOD" and fix is not None:
+        line = f"GOOD: the charger point gets {rssi}{how} after the change ({fix.title})."
     elif v.status == "GOOD":
         line = f"GOOD: the charger point gets {rssi}{how}, no change needed."
     elif v.status == "MARGINAL":

@@ -16,7 +16,7 @@ from concurrent.futures import Future
 from dataclasses import replace
 
 from survey.netcheck import httpprobe, modbus, probes, sntp
-from survey.netcheck.outcomes import DnsUnusable, EndpointOutcome, ExchangeOutcome, ResolveFailed, Resolved, exc_text
+from survey.netcheck.outcomes import DnsUnusable, EndpointOutcome, ExchangeOutcome, Resolved, ResolveFailed, exc_text
 from survey.netcheck.plan import Endpoint, LocalApi, NtpServer, PortalProbe
 from survey.netcheck.threads import spawn
 

@@ -24,7 +24,15 @@ from survey.netcheck.laptop_network import network_context
 from survey.netcheck.outcomes import PENDING, Observed
 from survey.netcheck.plan import CheckPlan
 from survey.netcheck.probe_tasks import (
-    LOCAL_PROBE_WORDS, LOCAL_PROBES, Deadline, Dialer, Lookups, probe_endpoint, probe_local, probe_portal, query_ntp,
+    LOCAL_PROBE_WORDS,
+    LOCAL_PROBES,
+    Deadline,
+    Dialer,
+    Lookups,
+    probe_endpoint,
+    probe_local,
+    probe_portal,
+    query_ntp,
 )
 from survey.netcheck.results import NetcheckReport
 from survey.netcheck.threads import spawn
@@ -105,6 +113,7 @@ def run_checks(plan: CheckPlan, *, deadline_s: float = DEFAULT_DEADLINE_S, resol
     deadline = Deadline(max(0.5, float(deadline_s)))
     dial = dial or probes.tcp_connect
     table_path = route_table or probes.ROUTE_TABLE
+    table: tuple[probes.Route, ...] | BaseException
     try:
         table = probes.routes(table_path)
     except (OSError, ValueError) as exc:

@@ -23,7 +23,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate, CondPageBreak, Frame, PageBreak, PageTemplate,
+    BaseDocTemplate,
+    CondPageBreak,
+    Frame,
+    PageBreak,
+    PageTemplate,
 )
 
 from survey.analysis.compare import SurveyComparison, compare_analyses, pick_before_after

@@ -17,7 +17,14 @@ from survey.project.units import format_area, format_db
 from survey.report.context import ReportContext
 from survey.report.fonts import BODY_FONT, safe_markup
 from survey.report.plan import (
-    DifferenceLegend, PlanFlowable, PlanOptions, RssiLegend, WallKey, difference_layer, level_layer, rssi_layer,
+    DifferenceLegend,
+    PlanFlowable,
+    PlanOptions,
+    RssiLegend,
+    WallKey,
+    difference_layer,
+    level_layer,
+    rssi_layer,
 )
 from survey.report.sections.text import cell, fmt_dbm, fmt_error, heading, markup_para, para
 from survey.report.styles import table_style
@@ -83,11 +90,16 @@ def link_maps(ctx: ReportContext) -> list:
                                   PlanOptions(show_labels=False,
                                               caption=f"{title}: good up to {good:g}, marginal up to {marginal:g}"),
                                   extent_m=extent))
-    pair = Table([cells], colWidths=[half + 4] * len(cells))
+    out.append(_side_by_side(cells, half))
+    return out
+
+
+def _side_by_side(plans: list, width: float) -> Table:
+    """Plans of ``width`` (pt) next to each other, in cells 4 pt wider and without padding."""
+    pair = Table([plans], colWidths=[width + 4] * len(plans))
     pair.setStyle([("FONTNAME", (0, 0), (-1, -1), BODY_FONT), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                    ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
-    out.append(pair)
-    return out
+    return pair
 
 
 def predicted_map(ctx: ReportContext) -> list:
@@ -103,7 +115,7 @@ def predicted_map(ctx: ReportContext) -> list:
     rssi = coverage_grid_dbm(model, ctx.project, [device] if device is not None else [], grid)
     extent = grid_edges_m(grid)
     out = [CondPageBreak(ctx.content_height * 0.7), heading("Predicted signal map", "predicted-map")]
-    with_device = f" with the recommended {chosen.title}" if device is not None else ""
+    with_device = f" with the recommended {chosen.title}" if chosen is not None and device is not None else ""
     loo = (f" Its leave-one-out error is {model.loo_rmse_db:.1f} dB." if model.loo_rmse_db is not None else "")
     out.append(para(f"The {model.words} '{plan.analysis.survey_name}', predicting the signal everywhere from the "
                     f"router{with_device} and the walls. Fitted router power {model.router_eirp_dbm:.1f} dBm EIRP, "
@@ -115,9 +127,12 @@ def predicted_map(ctx: ReportContext) -> list:
     return out
 
 
-
 def before_after(ctx: ReportContext) -> list:
+    """The two compared surveys side by side, their figures and the difference map (nothing
+    without a comparison)."""
     comp = ctx.comparison
+    if comp is None:
+        return []
     out = [heading("Before and after", "before-after")]
     out.append(markup_para("Survey '" + safe_markup(comp.before.survey_name) + "' (left) and '" +
                            safe_markup(comp.after.survey_name) + "' (right) on one colour scale."))
@@ -130,9 +145,7 @@ def before_after(ctx: ReportContext) -> list:
     right = PlanFlowable(ctx.project, [rssi_layer(ma.values, ma.alpha, extent)], half,
                          ctx.plan_height(0.33), PlanOptions(sample_xy_m=comp.after.sample_xy_m, show_labels=False,
                                                             caption=comp.after.survey_name), extent_m=extent)
-    pair = Table([[left, right]], colWidths=[half + 4, half + 4])
-    pair.setStyle([("FONTNAME", (0, 0), (-1, -1), BODY_FONT), ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
-    out += [pair, RssiLegend(ctx.content_width, symbols=False)]
+    out += [_side_by_side([left, right], half), RssiLegend(ctx.content_width, symbols=False)]
     numbers = [[cell(h, bold=True) for h in ("", comp.before.survey_name, comp.after.survey_name, "Change")]]
     numbers.append([cell(f"Floor area at -65 dBm or better (of {format_area(comp.area_m2, ctx.units)})"),
                     cell(f"{comp.coverage_good_pct_before:.0f} %"), cell(f"{comp.coverage_good_pct_after:.0f} %"),

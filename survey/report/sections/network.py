@@ -12,7 +12,6 @@ from survey.report.context import ReportContext
 from survey.report.sections.text import cell, heading, para
 from survey.report.styles import table_style
 
-
 _CHECK_WORDS = {"ok": "OK", "action": "ACTION", "check": "check"}
 _CHECK_COLOURS = {"ok": "#e7f3e9", "action": "#fbe3e1", "check": "#ffffff"}
 

@@ -14,7 +14,6 @@ from survey.report.plan import PlanFlowable, PlanOptions, RssiLegend, rssi_layer
 from survey.report.sections.text import cell, fmt_dbm, heading, markup_para, para
 from survey.report.styles import table_style
 
-
 _SEVERITY_COLOURS = {"critical": "#b3261e", "warning": "#b7791f", "info": "#1f4e9c"}
 
 

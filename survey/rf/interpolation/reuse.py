@@ -48,8 +48,8 @@ def reusable(previous, xy: np.ndarray, z: np.ndarray, ap, model, wanted: frozens
     if sel.ap_xy_m != ap or sel.model is not model or sel.methods != wanted:
         return None
     # Same data set, grown? Spots are compared on the 1 mm lattice of average_repeats.
-    now = dict(zip(map(tuple, spot_keys(xy).tolist()), z.tolist()))
+    now = dict(zip(map(tuple, spot_keys(xy).tolist()), z.tolist(), strict=True))
     keys = spot_keys(previous.xy_m).tolist()
-    shared = sum(1 for key, value in zip(keys, previous.rssi_dbm.tolist())
+    shared = sum(1 for key, value in zip(keys, previous.rssi_dbm.tolist(), strict=True)
                  if abs(now.get(tuple(key), math.inf) - value) <= 0.01)
     return sel if shared >= REUSE_MIN_SHARED * previous.n_points else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from survey.analysis.survey_analysis import (
-    FitCache, SurveyAnalysis, analyse_survey, analysis_grid, building_mask,
+    FitCache, SurveyAnalysis, analyse_survey, analysis_grid,
 )
 from survey.analysis.thresholds import GOOD_DBM  # coverage counts cells at or above it
 from survey.errors import UserInputError

@@ -7,10 +7,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import numpy as np
 
 from survey.analysis.checklist import ChecklistItem, build_checklist
-from survey.analysis.findings import Finding, find_issues
+from survey.analysis.findings import Finding
 from survey.analysis.placement import CHOSEN, STATUS_MARKS, STATUS_WORDS, Option, build_ladder
 from survey.analysis.radio import RadioModel, coverage_grid_dbm, coverage_with  # noqa: F401 - re-exported
 from survey.analysis.survey_analysis import (  # noqa: F401 - pick_survey/project_profile re-exported

@@ -31,7 +31,7 @@ from survey.analysis.radio import (
     RadioModel, build_model, coverage_grid_dbm, coverage_with, has_transmitter, router_samples,
 )
 from survey.analysis.target import (
-    ResolvedTarget, project_target, sample_observations, survey_observations, target_samples,
+    ResolvedTarget, project_target, survey_observations, target_samples,
 )
 from survey.analysis.verdict import (
     MEASURED_RADIUS_M, OFFSET_FROM_PROFILE, OFFSET_FROM_SITE, ChargerReading, ModelEstimate, Verdict, round_db,

@@ -4,10 +4,10 @@ Sits beside ``survey.scan``; may use ``project`` values (charger profiles, the r
 no Qt.
 
 ``plan_for_profile(profile)`` (:mod:`~survey.netcheck.plan`) -> :class:`CheckPlan`;
-``run_checks(plan)`` (:mod:`~survey.netcheck.runner`) runs it and
-:mod:`~survey.netcheck.verdicts` interprets what it saw -> :class:`NetcheckReport` of
-:class:`CheckResult` values (PASS/WARN/FAIL/SKIP with the fix). ``evsurvey check``
-(``survey.netcheck.command``) prints it and can save it in the project.
+``run_checks(plan)`` (:mod:`~survey.netcheck.runner`) runs its probes
+(:mod:`~survey.netcheck.probe_tasks`) and :mod:`~survey.netcheck.verdicts` interprets what
+they saw -> :class:`NetcheckReport` of :class:`CheckResult` values (PASS/WARN/FAIL/SKIP with
+the fix). ``evsurvey check`` (``survey.netcheck.command``) prints it and can save it in the project.
 """
 
 from survey.netcheck.plan import CheckPlan, Endpoint, LocalApi, NtpServer, PortalProbe, plan_for_profile

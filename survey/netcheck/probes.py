@@ -1,6 +1,7 @@
 """Single network probes: name resolution, the default gateway, a TCP connect, a TLS
-handshake. Each raises on failure (``OSError``, ``ssl.SSLError``, ...); turning failures
-into plain verdicts is :mod:`survey.netcheck.runner`'s job."""
+handshake. Each raises on failure (``OSError``, ``ssl.SSLError``, ...); a run's probes
+(:mod:`survey.netcheck.probe_tasks`) record the failures and :mod:`survey.netcheck.verdicts`
+turns them into plain verdicts."""
 
 from __future__ import annotations
 

@@ -19,8 +19,9 @@ from pathlib import Path
 from survey.errors import UserInputError
 from survey.netcheck import probes
 from survey.netcheck.plan import DEFAULT_PORTAL, CheckPlan, LocalApi, NtpServer, PortalProbe, plan_for_profile
-from survey.netcheck.results import CheckResult, NetcheckReport, Status
-from survey.netcheck.runner import DEFAULT_DEADLINE_S, Dialer, Progress, run_checks
+from survey.netcheck.probe_tasks import Dialer
+from survey.netcheck.results import STATUS_WORDS, CheckResult, NetcheckReport
+from survey.netcheck.runner import DEFAULT_DEADLINE_S, Progress, run_checks
 from survey.project.model import ChargerProfile, Project
 from survey.project.preflight import CHARGER_IP_SETTING, CHECK_DOMAINS_SETTING
 from survey.project.profiles import get_profile
@@ -147,8 +148,6 @@ def run_project_checks(project: Project, env: CheckEnvironment = CheckEnvironmen
 IDLE_TEXT = ("Run from the charger's network (its SSID or VLAN): DNS filter, outbound TCP 443/8883, TLS, NTP, "
              "captive portal, mDNS and the charger's local API.")
 NOT_RUN_TEXT = "Not checked yet in this project."
-#: How each status reads in a list of results (the PDF's words).
-STATUS_WORDS = {Status.PASS: "pass", Status.WARN: "warn", Status.FAIL: "FAIL", Status.SKIP: "skipped"}
 
 
 def checking_text(deadline_s: float) -> str:

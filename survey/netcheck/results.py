@@ -6,6 +6,6 @@ report reads them (neither may import ``netcheck``); this module is where ``netc
 takes them from.
 """
 
-from survey.project.preflight import CheckResult, NetcheckReport, NetworkContext, Status
+from survey.project.preflight import STATUS_WORDS, CheckResult, NetcheckReport, NetworkContext, Status
 
-__all__ = ["CheckResult", "NetcheckReport", "NetworkContext", "Status"]
+__all__ = ["STATUS_WORDS", "CheckResult", "NetcheckReport", "NetworkContext", "Status"]

@@ -32,6 +32,10 @@ class Status(str, Enum):
     SKIP = "SKIP"
 
 
+#: How each status reads in a list of results: the window's, the CLI's and the PDF's word.
+STATUS_WORDS = {Status.PASS: "pass", Status.WARN: "warn", Status.FAIL: "FAIL", Status.SKIP: "skipped"}
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """One check: ``detail`` says what was seen (the evidence), ``fix`` what to change in the

@@ -23,7 +23,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate, CondPageBreak, Frame, PageBreak, PageTemplate, Paragraph,
+    BaseDocTemplate,
+    CondPageBreak,
+    Frame,
+    PageBreak,
+    PageTemplate,
 )
 
 from survey.analysis.compare import SurveyComparison, compare_analyses, pick_before_after
@@ -33,10 +37,10 @@ from survey.analysis.target import survey_observations
 from survey.errors import EvSurveyError, UserInputError
 from survey.project.model import Project, Survey
 from survey.report import sections
-from survey.report.fonts import BODY_FONT, bounded_text, draw_string, register_fonts, safe_markup, truncate
+from survey.report.context import ReportContext
+from survey.report.fonts import BODY_FONT, bounded_text, draw_string, register_fonts, truncate
 from survey.report.plan import report_plan_image
 from survey.report.redact import Redactor
-from survey.report.styles import styles
 
 log = logging.getLogger(__name__)
 
@@ -107,14 +111,6 @@ def _footer(canvas, doc) -> None:
     canvas.restoreState()
 
 
-def heading(text: str, key: str, style: str = "h1") -> Paragraph:
-    """A section heading (trusted text) that the document records and bookmarks."""
-    p = Paragraph(safe_markup(text), styles()[style])
-    p._section_key = key
-    p._section_title = text
-    return p
-
-
 def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighbors: bool = False,
                  survey=None, compare: tuple | None = None,
                  step_m: float = ANALYSIS_STEP_M) -> ReportResult:
@@ -177,7 +173,7 @@ def _build(project: Project, out_path: Path, tmp_path: Path, pagesize, started: 
     for s in project.surveys:
         redactor.note_own(survey_observations(s))
 
-    ctx = sections.ReportContext(
+    ctx = ReportContext(
         project=project, main=main, plan=plan, comparison=comparison, redactor=redactor,
         content_width=pagesize[0] - 2 * MARGIN, content_height=pagesize[1] - 2 * MARGIN - 10 * mm,
     )

@@ -2,7 +2,8 @@
 
 Method (see DESIGN.md, "Interpolation"):
 
-1. Readings repeated at one spot are averaged in mW, not dBm (:func:`average_repeats`).
+1. Readings repeated at one spot are averaged in mW, not dBm (:func:`average_repeats`,
+   mean of the readings in mW: :func:`survey.project.model.mean_dbm`).
 2. Candidates are compared by cross-validation on the samples themselves, in closed form
    (:mod:`.selection`): leave-one-out up to 30 samples, 10-fold beyond, on at most 120
    spots (a seeded random subsample above). The candidate with the lowest RMSE (dB) wins.

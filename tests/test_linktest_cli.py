@@ -131,26 +131,6 @@ def test_result_is_attached_to_the_sample_at_the_spot(capsys, tmp_path):
     assert near.link is not None and near.link.gateway.received == 5 and far.link is None
 
 
-def test_a_spot_without_a_sample_gets_a_link_only_sample(capsys, tmp_path):
-    from survey.analysis.target import target_samples
-
-    path = _project(tmp_path)
-
-    def load():
-        with ProjectStore.open(path, read_only=True) as store:
-            return store.load()
-
-    before = load().surveys[0]
-    code, out, err = _run(capsys, "--count", "5", "--project", str(path), "--at", "5.5,4", "--json")
-    assert code == 0, err
-    assert json.loads(out)["saved"]["how"] == "as a new sample"
-    survey = load().surveys[0]
-    new = survey.samples[-1]
-    assert len(survey.samples) == len(before.samples) + 1 and new.scans == () and new.link is not None
-    # The signal maps leave it out: it carries no Wi-Fi scan.
-    assert len(target_samples(survey, None)[0]) == len(target_samples(before, None)[0])
-
-
 @pytest.mark.parametrize("argv, message", [
     (["--survey", "After", "--at", "3,4"], "no survey 'After' (surveys: 'Before')"),
     (["--at", "3;4"], "give the spot as X,Y in metres"),

@@ -161,7 +161,7 @@ def test_links_survive_sigkill(tmp_path):
         with ProjectStore.open(path, read_only=True) as check:
             stored = {s.id: s for s in check.load().surveys[0].samples}
         assert saved <= stored.keys()
-        for sid, sample in stored.items():
+        for sample in stored.values():
             # Every stored sample has its whole link (3 targets), never a part of one.
             assert sample.link is not None and len(sample.link.results) == 3
             assert len(sample.scans[0].observations) == 20

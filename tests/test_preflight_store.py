@@ -91,7 +91,8 @@ def run_cli(*argv) -> int:
     return cli.main(list(argv))
 
 
-def test_check_save_keeps_results_domains_and_charger_ip_and_info_shows_them(tmp_path, capsys, public_internet):
+@pytest.mark.usefixtures("public_internet")
+def test_check_save_keeps_results_domains_and_charger_ip_and_info_shows_them(tmp_path, capsys):
     path = tmp_path / "site.evsurvey"
     ProjectStore.create(path, Project(charger_profile_id="generic_iot")).close()
     with tcp_server() as port, sntp_responder() as ntp_port:

@@ -209,7 +209,7 @@ def test_nmcli_any_field_order_any_locale_any_layout(layout, optional, order_see
     assert parsed.format == "nmcli"
     got = [(o.bssid, o.ssid, o.channel, o.band, o.signal_pct) for o in parsed.observations]
     want = []
-    for i, (ssid, (channel, freq, band), sec, signal) in enumerate(bss):
+    for i, (ssid, (channel, _freq, band), _sec, signal) in enumerate(bss):
         # Without FREQ or BAND a channel number is taken as 2.4 GHz (1-14) or 5 GHz.
         knows_band = "FREQ" in fields or "BAND" in fields
         shown_band = band.split()[0] if knows_band else ("2.4" if channel <= 14 else "5")

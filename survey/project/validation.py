@@ -26,13 +26,13 @@ from typing import Any, Callable, Iterable
 
 from survey.project.file_errors import InvalidValueError
 from survey.project.link import LinkTest, LinkTestResult, ProbeKind, ThroughputResult
-from survey.project.preflight import NetcheckReport
-
-log = logging.getLogger(__name__)
 from survey.project.model import (
     UNITS, Device, DeviceKind, Floorplan, Material, Observation, Project, Sample, SampleMode, ScanResult, Site, Survey,
     TargetNetwork, Wall,
 )
+from survey.project.preflight import NetcheckReport
+
+log = logging.getLogger(__name__)
 
 #: Largest |coordinate| in site metres. A site is a garage, a house or a car park: far
 #: below this. Anything beyond (1e300 from a corrupted file, or a drawing read in the wrong

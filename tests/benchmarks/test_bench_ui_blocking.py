@@ -103,8 +103,8 @@ def test_ui_thread_block_per_sample(qtbot, tmp_path, sites, n_samples):
         qtbot.wait(30)  # idle: the meter starts from a quiet loop
         meter.reset()
         qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=window.view.site_to_viewport(x, y))
-        qtbot.waitUntil(lambda: len(window.session.project.active_survey.samples) == n + 1, timeout=10000)
-        qtbot.waitUntil(lambda: controller.layer.analysis is not None
+        qtbot.waitUntil(lambda n=n: len(window.session.project.active_survey.samples) == n + 1, timeout=10000)
+        qtbot.waitUntil(lambda n=n: controller.layer.analysis is not None
                         and len(controller.layer.analysis.survey.samples) == n + 1
                         and not controller.fitter.running, timeout=30000)
         qtbot.wait(50)  # whatever the new map set off on the UI thread

@@ -34,5 +34,5 @@ def test_sample_until_killed(qtbot, tmp_path):
         survey = window.session.project.active_survey
         count = len(survey.samples) if survey else 0
         click_site(qtbot, window, *POINTS[n % len(POINTS)])
-        qtbot.waitUntil(lambda: not controller.runner.busy and window.session.project.active_survey is not None
+        qtbot.waitUntil(lambda count=count: not controller.runner.busy and window.session.project.active_survey is not None
                         and len(window.session.project.active_survey.samples) == count + 1, timeout=10_000)

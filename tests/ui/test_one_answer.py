@@ -100,7 +100,7 @@ def test_every_consumer_reads_the_same_numbers(every, demo_file, tmp_path, capsy
         choose_phase(qtbot, window, rec["survey"])
         window.show_side_panel(survey_panel)
         expected_readout = f"At the charger: {rec['verdict']['status']} {charger(rec)} ({rec['map']['words']};"
-        qtbot.waitUntil(lambda: expected_readout in survey_panel.charger_readout.text(), timeout=30000)
+        qtbot.waitUntil(lambda text=expected_readout: text in survey_panel.charger_readout.text(), timeout=30000)
         assert rec["map"]["words"] in survey_panel.map_info.text()
         with qtbot.waitSignal(panel.resultApplied, timeout=30000):
             window.show_side_panel(panel)

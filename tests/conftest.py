@@ -63,3 +63,13 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
         monkeypatch.setattr(platformdirs, name,
                             lambda appname=None, *a, _n=name, **k: str(home / _n / (appname or "app")))
     yield home
+
+
+@pytest.fixture(autouse=True)
+def _display_rule_for_a_terminal():
+    """A window sets the display rule's "what this screen can draw" for its process
+    (survey.ui.glyphs); the next test (a CLI's output, a PDF) starts without it."""
+    yield
+    from survey.project import display
+
+    display.set_surface_can_show(None)

@@ -99,6 +99,9 @@ def escape_pieces(text: str, *, can_show: Callable[[str], bool] | None = None,
         lead = n - len(text.lstrip(" "))
         trail = n - len(text.rstrip(" ")) if lead < n else 0
 
+    if can_show is None:
+        can_show = _surface_can_show
+
     def escaped(i: int) -> bool:
         ch = text[i]
         if ch == " ":
@@ -114,6 +117,18 @@ def escape_pieces(text: str, *, can_show: Callable[[str], bool] | None = None,
         else:
             out.append(ch)
     return out
+
+
+#: What this process's screen can draw, when it is not every character: set once by the
+#: window (survey.ui.glyphs), which asks Qt's own font fallback; None on a terminal. A
+#: ``can_show`` given to a call (the PDF's fonts) takes its place.
+_surface_can_show: Callable[[str], bool] | None = None
+
+
+def set_surface_can_show(can_show: Callable[[str], bool] | None) -> None:
+    """Make ``can_show`` the default of every call of the rule in this process (see above)."""
+    global _surface_can_show
+    _surface_can_show = can_show
 
 
 def escape_text(text: str, *, can_show: Callable[[str], bool] | None = None) -> str:

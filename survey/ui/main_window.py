@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from survey.errors import EvSurveyError
 from survey.project.model import DeviceKind
-from survey.ui import dialogs
+from survey.ui import dialogs, glyphs
 from survey.ui.welcome import WelcomePage
 from survey.ui.floorplan_view import FloorplanView
 from survey.analysis.fit_cache import FitCache
@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
                  *, scanner_name: str = "auto", write_demo: DemoWriter | None = None):
         super().__init__()
         sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
+        glyphs.install()  # a character no installed font has shows as its escape, not as a box
         self.setObjectName("evsurvey_main_window")
         self.settings = settings or QSettings()
         self.session = session or ProjectSession(self)

@@ -87,10 +87,15 @@ class SurveyPanel(QWidget):
         self.phase = QComboBox(self)
         self.new_phase = QPushButton("New phase...", self)
         self.rename_phase = QPushButton("Rename...", self)
-        phase_row = QHBoxLayout()
-        phase_row.addWidget(self.phase, 1)
-        phase_row.addWidget(self.new_phase)
-        phase_row.addWidget(self.rename_phase)
+        # The combo on a line of its own: beside two buttons, "Before (15 samples)" was cut
+        # to "Before (15" in a side panel ~340 px wide.
+        phase_row = QVBoxLayout()
+        phase_row.setContentsMargins(0, 0, 0, 0)
+        phase_row.addWidget(self.phase)
+        phase_buttons = QHBoxLayout()
+        phase_buttons.addWidget(self.new_phase)
+        phase_buttons.addWidget(self.rename_phase)
+        phase_row.addLayout(phase_buttons)
 
         # Target
         self.target_label = _plain_label("", self)

@@ -35,6 +35,17 @@ def test_a_project_without_a_survey_has_a_map_that_says_how_to_start():
     assert charger_readout_text(live, project) == "At the charger: no estimate yet"
 
 
+def test_before_any_sample_the_readout_says_it_is_an_estimate(tmp_path):
+    from survey.demo import build_demo_project
+
+    with build_demo_project(tmp_path / "demo.evsurvey") as store:  # an empty "Before"
+        project = store.load()
+    live = live_map(project, project.active_survey_id, LayerKind.TARGET)
+    text = charger_readout_text(live, project)
+    assert text.startswith("At the charger: ") and "wall model" in text
+    assert "Nothing measured yet: an estimate from the plan. Take samples to measure it." in text
+
+
 def test_a_sample_is_named_with_its_reading():
     sample = Sample(3.2, 1.0, 0.0, (), SampleMode.POINT, id=7)
     assert sample_saved_text(4, sample, TargetNetwork("Home"), -61.04, 12) == \

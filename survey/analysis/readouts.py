@@ -73,6 +73,8 @@ def charger_readout_text(live: LiveMap, project: Project) -> str:
     v = analysis.verdict
     lines = [f"At the charger: {v.status} {format_dbm(v.rssi_at_charger_dbm)} ({v.method_words}; "
              f"laptop reading minus {v.reception_offset_db:.1f} dB for the charger)"]
+    if not len(analysis.sample_xy_m):
+        lines.append("Nothing measured yet: an estimate from the plan. Take samples to measure it.")
     if v.link_words:
         lines.append(f"Link measured there: {v.link_words}")
     for estimate in v.estimates:

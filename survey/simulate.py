@@ -31,7 +31,7 @@ import numpy as np
 
 from survey.errors import EvSurveyError, UserInputError
 from survey.project.model import (
-    Device, DeviceKind, Floorplan, Material, Project, Site, TargetNetwork, Wall,
+    Device, DeviceKind, Floorplan, Material, Project, Site, Survey, TargetNetwork, Wall,
 )
 from survey.project.rooms import ROOMS_SETTING
 from survey.project.store import ProjectStore
@@ -109,8 +109,8 @@ def _number(value, where: str) -> float:
 
 
 def _wall(w: dict, i: int) -> Wall:
-    return Wall(*(_number(w.get(k), f"walls[{i}].{k}") for k in ("x1_m", "y1_m", "x2_m", "y2_m")),
-                str(w.get("material_id", "")))
+    x1_m, y1_m, x2_m, y2_m = (_number(w.get(k), f"walls[{i}].{k}") for k in ("x1_m", "y1_m", "x2_m", "y2_m"))
+    return Wall(x1_m, y1_m, x2_m, y2_m, str(w.get("material_id", "")))
 
 
 def _device(d: dict, i: int) -> Device:
@@ -335,7 +335,7 @@ def apply_fix(store: ProjectStore, rec) -> tuple[str | None, tuple[float, float]
         return None, None
     project = store.load()
     changes = [c for o in rec.options if o is chosen or o.status == ALSO for c in o.setting_changes]
-    done = []
+    done: list[str] = []
     if changes:
         setting, done = _setting_with_changes(project, changes)
         store.set_setting(SIMULATION_SETTING, setting)
@@ -461,6 +461,13 @@ def check_expectation(expect: dict, before: SurveyOutcome, chosen: dict | None,
     return {"met": not mismatches, "mismatches": mismatches, "expected": expect, "got": got}
 
 
+def _stored_id(survey: Survey | None, name: str) -> int:
+    """The store's id of the survey ``name`` a walk goes into (the callers add it to the store)."""
+    if survey is None or survey.id is None:
+        raise ValueError(f"the project has no stored survey {name!r} to walk")
+    return survey.id
+
+
 def walk_fix_and_report(store: ProjectStore, points: np.ndarray, *, seed: int = 0, clock: WalkClock | None = None,
                         report_path: Path | None = None, expect: dict | None = None,
                         scans_per_stop: int = SCANS_PER_STOP) -> SimulationSummary:
@@ -470,9 +477,9 @@ def walk_fix_and_report(store: ProjectStore, points: np.ndarray, *, seed: int = 
 
     clock = clock or WalkClock(time.time())
     project = store.load()
-    before = project.survey_named(BEFORE)
+    before_id = _stored_id(project.survey_named(BEFORE), BEFORE)
     scanner = SimulatedScanner(project, seed=seed, delay_s=0.0, clock=clock)
-    walk_survey(store, before.id, scanner, points, clock=clock, scans_per_stop=scans_per_stop)
+    walk_survey(store, before_id, scanner, points, clock=clock, scans_per_stop=scans_per_stop)
     project = store.load()
     rec = recommend(project, project.survey_named(BEFORE))
     outcomes = [SurveyOutcome.of(rec.analysis)]
@@ -483,11 +490,11 @@ def walk_fix_and_report(store: ProjectStore, points: np.ndarray, *, seed: int = 
     if applied is None:
         notes.append("The recommendation changes nothing on the plan or the router, so no After survey was walked.")
     else:
-        after = store.add_survey(AFTER, notes=f"After: {applied}.")
-        store.set_active_survey(after.id)
+        after_id = _stored_id(store.add_survey(AFTER, notes=f"After: {applied}."), AFTER)
+        store.set_active_survey(after_id)
         scanner.set_project(store.load())
         clock.advance(15 * 60)  # the fix takes a while to install
-        walk_survey(store, after.id, scanner, points, clock=clock, scans_per_stop=scans_per_stop)
+        walk_survey(store, after_id, scanner, points, clock=clock, scans_per_stop=scans_per_stop)
         project = store.load()
         after_outcome = SurveyOutcome.of(analyse_survey(project, project.survey_named(AFTER)))
         outcomes.append(after_outcome)

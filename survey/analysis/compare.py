@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from survey.analysis.map_layer import MapLayer
 from survey.analysis.survey_analysis import (
     FitCache, SurveyAnalysis, analyse_survey, analysis_grid,
 )
@@ -133,17 +134,24 @@ class SurveyComparison:
         }
 
 
+def _target_map(side: SurveyAnalysis) -> MapLayer:
+    if side.target_map is None:
+        raise NoTargetSignalError(
+            f"Survey '{side.survey_name}' has no samples of the target network; take a few samples first.")
+    return side.target_map
+
+
 def compare_analyses(before: SurveyAnalysis, after: SurveyAnalysis) -> SurveyComparison:
     """The comparison of two analyses of one project made on one grid."""
     if before.survey is after.survey or (before.survey is not None and before.survey.id is not None
-                                         and before.survey.id == after.survey.id):
+                                         and after.survey is not None and before.survey.id == after.survey.id):
         raise ComparisonError("Pick two different surveys to compare (e.g. 'Before' and 'After').")
-    for side in (before, after):
-        if side.target_map is None:
-            raise NoTargetSignalError(
-                f"Survey '{side.survey_name}' has no samples of the target network; take a few samples first.")
-    mb, ma = before.target_map, after.target_map
-    mask = before.measured_area_mask() & after.covered
+    mb, ma = _target_map(before), _target_map(after)
+    measured, covered = before.measured_area_mask(), after.covered
+    if measured is None or covered is None:
+        # Both come from the heatmap that made the target map.
+        raise ValueError("an analysis with a target map has its covered area")
+    mask = measured & covered
     both = np.concatenate([mb.values[mask], ma.values[mask]])
     if both.size == 0:
         both = np.concatenate([mb.values.ravel(), ma.values.ravel()])

@@ -223,9 +223,11 @@ def find_issues(observations, target: TargetNetwork | None, router_bssids=()) ->
             tuple(o.bssid for o in wide),
         ))
     channel_found, quieter = _channel_findings(all_obs, mine_24, name)
-    busy = [o for o in mine_24 if o.channel_utilization_pct is not None and o.channel_utilization_pct >= HIGH_UTILISATION_PCT]
+    busy_pct = [(o, pct) for o in mine_24
+                if (pct := o.channel_utilization_pct) is not None and pct >= HIGH_UTILISATION_PCT]
+    busy = [o for o, _pct in busy_pct]
     if busy:
-        worst = max(o.channel_utilization_pct for o in busy)
+        worst = max(pct for _o, pct in busy_pct)
         findings.append(Finding(
             "high_bss_load", "warning", "The target channel is busy (BSS Load)",
             f"Channel utilisation up to {worst:.0f} % reported by {_bss_list(busy)}.",

@@ -26,7 +26,7 @@ import numpy as np
 from survey.analysis.findings import SettingChange, setting_changes
 from survey.analysis.radio import DEFAULT_EIRP_DBM, RadioModel, coverage_with
 from survey.analysis.verdict import GOOD, GOOD_DBM, UNKNOWN, Verdict, round_db
-from survey.project.model import DeviceKind, Project
+from survey.project.model import Device, DeviceKind, Project
 from survey.project.rooms import DEVICE_REACH_M, detached, place_words, site_rooms
 from survey.rf.materials import SPEED_OF_LIGHT_M_S
 from survey.rf.propagation import wall_crossings
@@ -298,9 +298,11 @@ class _Site:
     model: RadioModel
     verdict: Verdict
     offset_db: float
-    charger_xy: tuple[float, float] | None
+    charger_xy: tuple[float, float]
+    #: The verdict's value at the charger (charger view, dBm): a ladder is built only with one.
+    current_dbm: float
     #: The charger's value now (charger view): measured, or the model's when 2.4 GHz is off.
-    baseline: float | None
+    baseline: float
     #: The error of ``baseline`` (dB, one sigma) and the model's error for new devices.
     baseline_error_db: float
     model_error_db: float
@@ -315,7 +317,7 @@ class _Site:
 
     def with_existing(self, new_dbm: float) -> float:
         # The charger joins whichever BSS of the network is strongest.
-        return max(new_dbm, self.baseline) if self.baseline is not None else new_dbm
+        return max(new_dbm, self.baseline)
 
     @property
     def blocked(self) -> bool:
@@ -323,6 +325,14 @@ class _Site:
 
     def place(self, xy) -> str:
         return place_words(self.project, xy)
+
+    @property
+    def placed_router(self) -> Device:
+        """The router, for the rungs offered only when it is on the plan."""
+        router = self.project.router
+        if router is None:
+            raise ValueError("the router is not on the plan: this option cannot be judged")
+        return router
 
     @property
     def eirp_words(self) -> str:
@@ -377,7 +387,7 @@ def build_ladder(project: Project, model: RadioModel, verdict: Verdict, offset_d
         baseline = current
         baseline_error = (chosen_est.error_db if chosen_est is not None and chosen_est.error_db is not None
                           else (model.error_db if verdict.chosen_method == "model" else 1.0))
-    site = _Site(project, model, verdict, offset_db, charger_xy, baseline, max(1.0, baseline_error),
+    site = _Site(project, model, verdict, offset_db, charger_xy, current, baseline, max(1.0, baseline_error),
                  model.error_db, model_now, changes, verdict.status == GOOD and not off_24, spots,
                  _outlet_mask(project, spots), new_eirp, coverage_dbm)
 
@@ -405,7 +415,7 @@ def _changes_words(changes) -> str:
 
 
 def _nothing(site: _Site) -> Option:
-    current = site.verdict.rssi_at_charger_dbm
+    current = site.current_dbm
     margin = current - GOOD_DBM
     band = "on 2.4 GHz, as the charger hears it"
     if site.coverage_good and not site.changes:
@@ -450,7 +460,7 @@ def _settings(site: _Site) -> Option:
         return Option("settings", title, status, "", what + predicted + tail,
                       predicted_charger_rssi_dbm=site.model_now, margin_db=margin, error_db=site.model_error_db,
                       setting_changes=changes)
-    current = site.verdict.rssi_at_charger_dbm
+    current = site.current_dbm
     margin = current - GOOD_DBM
     if site.coverage_good:
         effect = (f" The 2.4 GHz signal is already good ({current:.1f} dBm, a margin of {margin:+.1f} dB over -65 dBm), "
@@ -467,7 +477,7 @@ def _router_power(site: _Site) -> Option:
     model, router = site.model, site.project.router
     if site.coverage_good:
         return Option("router_power", title, NOT_NEEDED, "", "The 2.4 GHz signal at the charger is already good.")
-    if router is None or site.baseline is None:
+    if router is None:
         return Option("router_power", title, REJECTED, "", "The router is not on the plan.")
     if model.source == "default":
         return Option("router_power", title, REJECTED, "",
@@ -560,7 +570,7 @@ DUAL_BAND = _Kit("2.4", "dual-band kit", "a 2.4 GHz backhaul")
 
 def _kit_hop(site: _Site, kit: _Kit, points: np.ndarray):
     """(backhaul dBm at each point from the kit's main unit at the router, its EIRP, the model used)."""
-    router = site.project.router
+    router = site.placed_router
     if kit.band == "5":
         model = site.model.at_5ghz()
         eirp = BACKHAUL_5GHZ_EIRP_DBM + site.model.site_bias_db
@@ -601,7 +611,7 @@ def _best_kit_spot(site: _Site, kit: _Kit, points: np.ndarray, coverage_dbm: np.
 def _mesh_option(site: _Site, kind: str, title: str, cost: str, points: np.ndarray, coverage_dbm: np.ndarray,
                  outlet_mask: np.ndarray, outdoor: bool) -> Option:
     error = site.model_error_db
-    tried = []
+    tried: list[tuple[Option, float]] = []  # (the kit's option, its margin dB)
     for kit in (TRI_BAND, DUAL_BAND):
         i, backhaul, margin = _best_kit_spot(site, kit, points, coverage_dbm, outlet_mask)
         xy = (float(points[i][0]), float(points[i][1]))
@@ -617,11 +627,12 @@ def _mesh_option(site: _Site, kind: str, title: str, cost: str, points: np.ndarr
                         conditions=_kit_conditions(site, kit, xy, bool(outlet_mask[i]), outdoor))
         if margin >= 0:
             if tried:  # the tri-band kit failed: say why the dual-band one is offered instead
-                option = replace(option, reason=f"{option.reason} (A {tried[0].reason[0].lower()}{tried[0].reason[1:]})")
+                failed = tried[0][0].reason
+                option = replace(option, reason=f"{option.reason} (A {failed[0].lower()}{failed[1:]})")
             return replace(option, device_kind=DeviceKind.MESH_NODE)
-        tried.append(option)
-    best = max(tried, key=lambda o: o.margin_db)
-    other = next(o for o in tried if o is not best)
+        tried.append((option, margin))
+    best = max(tried, key=lambda tried_kit: tried_kit[1])[0]
+    other = next(o for o, _margin in tried if o is not best)
     return replace(best, reason=f"{best.reason} {other.reason} The walls between router and charger are too lossy "
                    "for a wireless hop from here.")
 
@@ -664,7 +675,7 @@ def _bridge(site: _Site) -> Option:
     title = "Point-to-point bridge to an access point in the garage"
     if site.coverage_good:
         return Option("bridge", title, NOT_NEEDED, "$$$", "The 2.4 GHz signal at the charger is already good.")
-    project, router = site.project, site.project.router
+    project, router = site.project, site.placed_router
     outside = candidate_spots(project, site.model.walls_xy_m, CANDIDATE_STEP_M, outdoor=True)
     rooms = site_rooms(project)
     home, garage = rooms.building_at([(router.x_m, router.y_m)])[0], rooms.nearest_room_index(site.charger_xy, DEVICE_REACH_M)
@@ -811,6 +822,8 @@ def _powerline(site: _Site) -> Option:
         if (own & site.outlet_mask).any() or not (allowed & site.outlet_mask).any():
             allowed = own if own.any() else allowed
     at_outlet = allowed & site.outlet_mask
+    i: int | None
+    outlet_note: tuple[str, ...]
     if at_outlet.any():
         idx = np.flatnonzero(at_outlet)
         i = int(idx[int(np.argmax(site.coverage_dbm[idx]))])
@@ -827,7 +840,7 @@ def _powerline(site: _Site) -> Option:
     cover, after, margin, margin_text = _ap_verdict(site, i)
     xy = (float(site.spots.xy_m[i][0]), float(site.spots.xy_m[i][1]))
     panels = project.devices_of(DeviceKind.PANEL)
-    panel_note = ()
+    panel_note: tuple[str, ...] = ()
     rooms = site_rooms(project)
     if panels and rooms.closed:
         buildings = set(int(b) for b in rooms.building_at([(p.x_m, p.y_m) for p in panels]))

@@ -388,10 +388,11 @@ class SurveyAnalysis:
 
     @cached_property
     def target_map(self) -> MapLayer | None:
-        if self._target_grid is None:
+        hm, target_grid = self.heatmap, self._target_grid
+        if hm is None or target_grid is None:  # the grid is there exactly when the heatmap is
             return None
-        values, alpha = self._target_grid
-        return MapLayer(LayerKind.TARGET, self.grid, values, alpha, self.heatmap.n_points, self.map_method,
+        values, alpha = target_grid
+        return MapLayer(LayerKind.TARGET, self.grid, values, alpha, hm.n_points, self.map_method,
                         self.map_words, self.map_error_db)
 
     @cached_property
@@ -405,11 +406,11 @@ class SurveyAnalysis:
     @cached_property
     def confidence_map(self) -> MapLayer | None:
         """The per-cell standard deviation of the target map (dB): how sure each colour is."""
-        hm = self.heatmap
-        if hm is None:
+        hm, target_grid = self.heatmap, self._target_grid
+        if hm is None or target_grid is None:  # the grid is there exactly when the heatmap is
             return None
         std = np.asarray(hm.std_grid(self.grid), dtype=float).reshape(self.grid.shape)
-        _values, alpha = self._target_grid
+        _values, alpha = target_grid
         return MapLayer(LayerKind.CONFIDENCE, self.grid, std, alpha, hm.n_points, self.map_method,
                         "uncertainty of the map " + self.map_words, self.map_error_db)
 

@@ -114,7 +114,7 @@ def target_rssi_at_sample(sample: Sample, target: TargetNetwork) -> float | None
     return max(values) if values else None
 
 
-def target_samples(survey: Survey | None, target: TargetNetwork | None):
+def target_samples(survey: Survey | None, target: TargetNetwork | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(xy_m (N,2), rssi_dbm (N,), heard (N,) bool) of the target over a survey's samples.
 
     Repeated samples at the same spot are averaged in mW (DESIGN: average power, not dBm).
@@ -127,9 +127,9 @@ def target_samples(survey: Survey | None, target: TargetNetwork | None):
         if not sample.scans:
             continue  # a link test stored without a Wi-Fi scan says nothing about the signal
         key = (round(sample.x_m / SAME_SPOT_M), round(sample.y_m / SAME_SPOT_M))
-        rssi = target_rssi_at_sample(sample, target)
-        groups.setdefault(key, []).append(NOT_HEARD_DBM if rssi is None else rssi)
-        heard_any[key] = heard_any.get(key, False) or rssi is not None
+        best_dbm = target_rssi_at_sample(sample, target)
+        groups.setdefault(key, []).append(NOT_HEARD_DBM if best_dbm is None else best_dbm)
+        heard_any[key] = heard_any.get(key, False) or best_dbm is not None
     xy = np.array(list(groups.keys()), dtype=float).reshape(-1, 2) * SAME_SPOT_M
     rssi = np.array([mean_dbm(vals) for vals in groups.values()])
     heard = np.array([heard_any[k] for k in groups.keys()], dtype=bool)

@@ -39,6 +39,15 @@ def round_db(value: float | None) -> float | None:
     return round(float(value), 1) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
+def _rounded_db(value: float) -> float:
+    """:func:`round_db` of a value that is a number by construction (a sample's, a fitted
+    map's or the model's estimate, or a reading ``charger_reading_setting`` checked), dB."""
+    rounded = round_db(value)
+    if rounded is None:
+        raise ValueError(f"an estimate at the charger is not a finite number: {value!r}")
+    return rounded
+
+
 #: ``Estimate.method`` in the words people read.
 ESTIMATE_WORDS = {"measured_nearest": "nearest measurement", "interpolated": "signal map",
                   "model": "wall model"}
@@ -222,13 +231,13 @@ def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, *,
     reading_note = ""
     if reading is not None and heard_any:
         laptop = chosen.rssi_dbm if reading.laptop_dbm is None else reading.laptop_dbm
-        offset = round_db(laptop - reading.rssi_dbm)
+        offset = _rounded_db(laptop - reading.rssi_dbm)
         offset_source = OFFSET_FROM_READING
         where = f" during the survey {reading.survey!r}" if reading.survey else ""
         reading_note = (f" The charger itself reported {reading.rssi_dbm:.1f} dBm at its mounting point{where}, "
                         f"where the laptop read {laptop:.1f} dBm: that sets this site's reception offset to "
                         f"{offset:.1f} dB.")
-    at_charger = round_db(chosen.rssi_dbm - offset)
+    at_charger = _rounded_db(chosen.rssi_dbm - offset)
     status = classify(at_charger)
     spread = float(np.ptp(rssi)) if len(rssi) else 0.0
     informative = heard_any and (chosen.method == "model" or len(rssi) < 2 or spread >= MIN_VALUE_SPREAD_DB)

@@ -110,11 +110,13 @@ def run(args) -> int:
             for r in reports:
                 out.write(f"{r.name:10s} {'usable' if r.usable else 'not usable':11s} {r.reason}\n")
         return 0
+    payload: dict[str, object]  # the --json document
     if args.from_file is not None:
         parsed = parse_bytes(read_scan_file(args.from_file), args.format)
         observations = _band_filter(parsed.observations, args.band)
+        warnings = list(parsed.warnings)
         payload = {"format": parsed.format, "source": str(args.from_file), "fresh": None,
-                   "warnings": list(parsed.warnings),
+                   "warnings": warnings,
                    "observations": [observation_to_json(o) for o in observations]}
     else:
         simulated = args.backend == "simulated"
@@ -128,14 +130,15 @@ def run(args) -> int:
             scanner = make_scanner(args.backend, interface=args.interface)
             result = scanner.scan(args.timeout)
         observations = _band_filter(result.observations, args.band)
+        warnings = list(result.warnings)
         payload = {"format": "live", "backend": result.backend, "fresh": result.fresh,
                    "started_at": result.started_at, "finished_at": result.finished_at,
-                   "warnings": list(result.warnings),
+                   "warnings": warnings,
                    "observations": [observation_to_json(o) for o in observations]}
         if at_m is not None:
             payload["project"] = str(args.project)
             payload["at_m"] = list(at_m)
-            payload["warnings"].append("simulated: values computed from the project's plan, not measured")
+            warnings.append("simulated: values computed from the project's plan, not measured")
     if args.json:
         json.dump(payload, out, indent=2)  # ASCII-only: safe on any console code page
         out.write("\n")
@@ -144,7 +147,7 @@ def run(args) -> int:
         label = payload.get("backend") or payload["format"]
         out.write(f"\n{len(observations)} access point(s) ({label}"
                   f"{'' if payload['fresh'] in (None, True) else ', cached results'}).\n")
-        for w in payload["warnings"]:
+        for w in warnings:
             sys.stderr.write(f"warning: {w}\n")
         if any(o.rssi_estimated for o in observations):
             out.write("~ marks RSSI estimated from a signal percentage.\n")

@@ -116,13 +116,13 @@ def parse_ies(data: bytes, privacy: bool | None = None) -> IeSummary:
         elif eid == 48:
             has_rsn = True
             akms, cs = _suites(body, RSN_OUI)
-            auth += [akm_to_auth("RSN", k) for k in akms]
+            auth += [a for k in akms if (a := akm_to_auth("RSN", k)) is not None]
             ciphers += cs
         elif eid == 221 and len(body) >= 4 and body[:3] == MS_OUI:
             if body[3] == 1:
                 has_wpa = True
                 akms, cs = _suites(body[4:], MS_OUI)
-                auth += [akm_to_auth("WPA", k) for k in akms]
+                auth += [a for k in akms if (a := akm_to_auth("WPA", k)) is not None]
                 ciphers += cs
             elif body[3] == 4:
                 wps = True

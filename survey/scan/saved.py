@@ -51,6 +51,7 @@ def read_scan_file(path: Path) -> bytes:
     open descriptor, so it cannot be swapped for a FIFO in between.
     """
     shown = escape_text(str(path))
+    fd: int | None
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
@@ -131,7 +132,7 @@ def import_sample(store, project: Project, survey_name: str, sample: Sample) -> 
     when missing) through the project store's public API; one transaction for the sample."""
     survey = project.survey_named(survey_name.strip())
     created = survey is None
-    if created:
+    if survey is None:
         survey = store.add_survey(survey_name)
     sample_id = store.add_sample(survey.id, sample)
     return ImportResult(survey, sample_id, sample, created)

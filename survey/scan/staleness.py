@@ -14,6 +14,7 @@ import dataclasses
 import logging
 
 from survey.project.model import Observation, ScanResult
+from survey.scan.base import Scanner
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class StalenessGuard:
     twice in a row means the OS returned its cache.
     """
 
-    def __init__(self, scanner):
+    def __init__(self, scanner: Scanner) -> None:
         self.inner = scanner
         self.name = scanner.name
         self._previous: tuple | None = None

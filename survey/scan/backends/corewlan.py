@@ -34,7 +34,7 @@ LOCATION_HELP = ("macOS hides Wi-Fi network names and BSSIDs from apps without L
 
 def _location_status() -> int | None:
     try:
-        import CoreLocation  # type: ignore[import-not-found]
+        import CoreLocation
         return int(CoreLocation.CLLocationManager.authorizationStatus())
     except Exception:
         return None
@@ -75,7 +75,7 @@ def request_location_permission() -> None:
     if _location_status() != 0 or _location_manager is not None:
         return
     try:
-        import CoreLocation  # type: ignore[import-not-found]
+        import CoreLocation
 
         _location_manager = CoreLocation.CLLocationManager.alloc().init()
         _location_manager.requestWhenInUseAuthorization()
@@ -92,7 +92,7 @@ class CoreWlanScanner:
 
     def scan(self, timeout_s: float = DEFAULT_TIMEOUT_S) -> ScanResult:
         try:
-            import CoreWLAN  # type: ignore[import-not-found]
+            import CoreWLAN
         except ImportError as exc:
             raise ScannerUnavailable("pyobjc-framework-CoreWLAN is not installed; reinstall evsurvey with its "
                                      "macOS dependencies.") from exc
@@ -116,7 +116,7 @@ def availability() -> tuple[bool, str]:
     if sys.platform != "darwin":
         return False, "CoreWLAN exists only on macOS."
     try:
-        import CoreWLAN  # type: ignore[import-not-found]  # noqa: F401
+        import CoreWLAN  # noqa: F401
     except ImportError:
         return False, "pyobjc-framework-CoreWLAN is not installed."
     status = _location_status()

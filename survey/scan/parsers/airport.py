@@ -82,10 +82,12 @@ def split_row(line: str) -> dict | None:
     security = line[words[after][0]:].strip() if after < len(words) else ""
     ssid_end = words[i - 2][0]
     bssid = ""
-    if i >= 3 and normalise_bssid(text[i - 3]) is not None:
-        bssid = normalise_bssid(text[i - 3])
+    if i >= 3 and (found := normalise_bssid(text[i - 3])) is not None:
+        bssid = found
         ssid_end = words[i - 3][0]
     chan = _CHANNEL.fullmatch(text[i - 1])
+    if chan is None:  # the search above stops only at a channel: never taken
+        return None
     return {"ssid": line[:ssid_end].strip(), "bssid": bssid, "rssi": int(text[i - 2]),
             "channel": int(chan.group(1)), "ext": chan.group(2), "ht": text[i], "cc": country,
             "security": security}
@@ -118,7 +120,7 @@ def parse(text: str) -> ParsedScan:
             width = int(ext)
         elif ext is None:
             width = 20
-        rssi = float(row["rssi"])
+        rssi: float | None = float(row["rssi"])
         if rssi == 0:
             notes.kept(lineno, line, "RSSI 0 is no signal reading (macOS shows 0 for a network it did not hear "
                                      "in this scan); the network is kept without a signal")

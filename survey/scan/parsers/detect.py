@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Callable
 
 from survey.errors import UserInputError
 from survey.scan.parsers import airport, iw, macos, netsh, nmcli, nmcli_table, wpa_cli
@@ -12,8 +13,9 @@ from survey.scan.parsers.nmcli_fields import MODE_WORDS
 from survey.scan.parsers.common import (FORMATS, MAX_LINE_CHARS, ParsedScan, UnknownScanFormat, check_size,
                                         numbered_lines)
 
-_PARSERS = {"iw": iw.parse, "nmcli": nmcli.parse, "wpa_cli": wpa_cli.parse, "netsh": netsh.parse,
-            "airport": airport.parse, "wdutil": macos.parse_wdutil, "system_profiler": macos.parse_system_profiler}
+_PARSERS: dict[str, Callable[[str], ParsedScan]] = {
+    "iw": iw.parse, "nmcli": nmcli.parse, "wpa_cli": wpa_cli.parse, "netsh": netsh.parse, "airport": airport.parse,
+    "wdutil": macos.parse_wdutil, "system_profiler": macos.parse_system_profiler}
 
 # Every pattern below is anchored at a line start and uses [ \t] rather than \s, which
 # would let one attempt run over every following blank line (quadratic on a file of
@@ -87,8 +89,8 @@ def parse_text(text: str, format: str = "auto") -> ParsedScan:  # noqa: A002 - t
     check_size(len(text), "The text")
     fmt = format
     if fmt == "auto":
-        fmt = detect_format(text)
-        if fmt is None:
+        detected = detect_format(text)
+        if detected is None:
             if netsh.LOCATION_DENIED in text:
                 raise netsh.NetshLocationDenied()
             raise UnknownScanFormat(
@@ -96,6 +98,7 @@ def parse_text(text: str, format: str = "auto") -> ParsedScan:  # noqa: A002 - t
                 "`iw dev wlan0 scan`, `nmcli device wifi list`, `wpa_cli scan_results`, "
                 "`netsh wlan show networks mode=bssid`, `airport -s`, `sudo wdutil info`, "
                 "`system_profiler SPAirPortDataType`; or pass --format.")
+        fmt = detected
     if fmt not in _PARSERS:
         raise UserInputError(f"Unknown scan format {format!r}; use auto or one of {', '.join(FORMATS)}.")
     try:

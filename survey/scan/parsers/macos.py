@@ -62,7 +62,7 @@ def macos_auth(security: str) -> list[str]:
     return auth
 
 
-def _noise_note(source: str, rssi_dbm: float | None, noise_dbm: float | None, name: str) -> str:
+def _noise_note(source: str, rssi_dbm: float | None, noise_dbm: float, name: str) -> str:
     snr = f" (signal-to-noise {rssi_dbm - noise_dbm:.0f} dB)" if rssi_dbm is not None else ""
     return f"{source}: noise floor {noise_dbm:.0f} dBm on {name}{snr}."
 
@@ -152,20 +152,18 @@ def parse_system_profiler(text: str) -> ParsedScan:
     warnings: list[str] = []
     redacted = 0
     for _, name, values in nodes:
-        channel_value = next((v for v in values.values() if _SP_CHANNEL.fullmatch(v) and "GHz" in v), None)
-        signal_value = next((v for v in values.values() if _SIGNAL_NOISE.fullmatch(v)), None)
-        if channel_value is None and signal_value is None:
+        channel_match = next((cm for v in values.values() if (cm := _SP_CHANNEL.fullmatch(v)) and "GHz" in v), None)
+        signal_match = next((sm for v in values.values() if (sm := _SIGNAL_NOISE.fullmatch(v))), None)
+        if channel_match is None and signal_match is None:
             continue
         channel = band = width = None
-        if channel_value is not None:
-            m = _SP_CHANNEL.fullmatch(channel_value)
-            channel = int(m.group(1))
-            band = _BANDS.get(m.group(2))
-            width = int(m.group(3)) if m.group(3) else None
+        if channel_match is not None:
+            channel = int(channel_match.group(1))
+            band = _BANDS.get(channel_match.group(2))
+            width = int(channel_match.group(3)) if channel_match.group(3) else None
         rssi = noise = None
-        if signal_value is not None:
-            m = _SIGNAL_NOISE.fullmatch(signal_value)
-            rssi, noise = float(m.group(1)), float(m.group(2))
+        if signal_match is not None:
+            rssi, noise = float(signal_match.group(1)), float(signal_match.group(2))
             if rssi == 0:
                 rssi = None
         if name == REDACTED:

@@ -311,10 +311,10 @@ def _parse_interfaces(lines: list[tuple[int, str]], warnings: list[str]) -> Pars
             cur.auth_value, cur.after_radio = value, 1
         elif cur.after_radio == 1:
             cur.cipher_value, cur.after_radio = value, 2
-        elif _BAND.match(value):
-            cur.band = band_of(band_hint=_BAND.match(value).group(1))
-        elif _PCT.match(value):
-            cur.pct = float(_PCT.match(value).group(1))  # the last one: "Signal" follows "Link Quality"
+        elif band_match := _BAND.match(value):
+            cur.band = band_of(band_hint=band_match.group(1))
+        elif pct_match := _PCT.match(value):
+            cur.pct = float(pct_match.group(1))  # the last one: "Signal" follows "Link Quality"
         elif _NEGATIVE.fullmatch(value):
             cur.rssi_dbm = float(value)
         elif value.isdigit() and cur.channel is None:

@@ -65,8 +65,8 @@ def _column_kind(values: list[str]) -> str | None:
         return "BSSID"
     if every(lambda v: normal(v).casefold() in MODE_WORDS):
         return "MODE"
-    units = [number_unit(v) for v in vals]
-    if all(units):
+    units = [unit for v in vals if (unit := number_unit(v)) is not None]
+    if len(units) == len(vals):
         numbers = [n for n, _ in units]
         if all(u.upper().endswith("HZ") or u.endswith("Гц") or u.endswith("ჰც") for _, u in units):
             # Centre frequencies start at 2412 MHz; widths are at most 320 MHz; bands are GHz.
@@ -249,8 +249,9 @@ def _parse_terse(lines: list[tuple[int, str]], fields: tuple[str, ...] | None) -
         warnings.append("The scan has no BSSID column, so access points of one network cannot be told apart. "
                         "Save it with `nmcli --terse --fields " + ",".join(SCAN_FIELDS) + " device wifi list`.")
     out: list[Observation] = []
+    names = fields or ()  # None only when no row is left to read
     for n, line, r in rows:
-        rec = dict(zip(fields, r))
+        rec = dict(zip(names, r))
         obs = row_to_observation(rec)
         if obs is None:
             notes.skip(n, line, f"BSSID {rec.get('BSSID', '')!r} is not a MAC address")

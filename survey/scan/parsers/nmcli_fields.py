@@ -110,8 +110,8 @@ Gap = Callable[[int], "int | None"]
 
 def _phrase(get: Get, forward: bool, gap: Gap, phrases: dict[str, str]) -> int | None:
     for n in range(MAX_PHRASE_WORDS, 0, -1):
-        got = [get(k) for k in range(n)]
-        if None in got or any(gap(k) != 1 for k in range(n - 1)):
+        got = [word for k in range(n) if (word := get(k)) is not None]
+        if len(got) < n or any(gap(k) != 1 for k in range(n - 1)):
             continue
         text = " ".join(got if forward else reversed(got)).casefold()
         if text in phrases:

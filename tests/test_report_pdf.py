@@ -8,6 +8,7 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from pypdf import PdfReader
 
@@ -19,6 +20,7 @@ from survey.errors import UserInputError  # noqa: E402
 from survey.report import build_report  # noqa: E402
 from survey.project.display import SsidText  # noqa: E402
 from survey.report.fonts import clean_text  # noqa: E402
+from survey.report.plan import level_layer, rssi_layer  # noqa: E402
 
 SECTIONS = ("Summary", "Signal map", "2.4 GHz channels", "Findings and recommendation", "Before and after",
             "Difference map", "Network checklist", "Troubleshooting", "Appendix: samples")
@@ -191,3 +193,12 @@ def test_cover_verdict_is_the_analysis_layers(project, report):
     first = _squash(text[: text.index("Summary")])
     assert f"{rec.verdict.status}:" in first
     assert _squash(f"gets {rec.verdict.rssi_at_charger_dbm:.1f} dBm") in first
+
+
+def test_a_layer_without_alpha_is_drawn_unfaded():
+    """A map layer's alpha None (the model's maps) draws like an alpha of 1 everywhere."""
+    values = np.array([[-50.0, -70.0], [np.nan, -80.0]])
+    ones, extent = np.ones_like(values), (0.0, 0.0, 2.0, 2.0)
+    assert np.array_equal(rssi_layer(values, None, extent).rgba, rssi_layer(values, ones, extent).rgba)
+    assert np.array_equal(level_layer(values, None, extent, 1.0, 5.0).rgba,
+                          level_layer(values, ones, extent, 1.0, 5.0).rgba)

@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from survey.errors import EvSurveyError
 from survey.netcheck import probes
@@ -200,7 +201,8 @@ class _Prober:
     def close(self) -> None:
         for key in list(self.selector.get_map().values()):
             self.selector.unregister(key.fileobj)
-            key.fileobj.close()
+            # Only sockets are registered; the selector's key types its object as any file.
+            cast(socket.socket, key.fileobj).close()
         self.selector.close()
 
 
@@ -244,7 +246,7 @@ class IcmpEchoProber(_Prober):
         self.sock.sendto(packet, (self.address, 0))
 
     def _ready(self, key) -> list[int]:
-        seqs = []
+        seqs: list[int] = []
         while True:
             try:
                 data = self.sock.recv(2048)
@@ -278,7 +280,7 @@ class UdpEchoProber(_Prober):
         self.sock.send(_FRAME.pack(self.token, seq))
 
     def _ready(self, key) -> list[int]:
-        seqs = []
+        seqs: list[int] = []
         while True:
             try:
                 data = self.sock.recv(2048)
@@ -434,13 +436,16 @@ def run_series(prober: _Prober, count: int, *, interval_s: float = PROBE_INTERVA
             wake = max(waiting) + reply_timeout_s
         # Short polls keep a cancel or the deadline noticed within 0.1 s.
         for i, arrived in prober.poll(max(0.0, min(wake, end_at, now + 0.1) - now)):
-            if 0 <= i < count and sent_at[i] is not None and rtt_ms[i] is None \
-                    and arrived - sent_at[i] <= reply_timeout_s:
-                rtt_ms[i] = (arrived - sent_at[i]) * 1000.0
+            if not 0 <= i < count:
+                continue
+            sent = sent_at[i]
+            if sent is not None and rtt_ms[i] is None and arrived - sent <= reply_timeout_s:
+                rtt_ms[i] = (arrived - sent) * 1000.0
     end = time.monotonic()
     decided = [i for i, t in enumerate(sent_at)
                if t is not None and (rtt_ms[i] is not None or end - t >= reply_timeout_s)]
-    return _Series(sent=len(decided), rtts_ms=tuple(rtt_ms[i] for i in decided if rtt_ms[i] is not None),
+    answered = [rtt_ms[i] for i in decided]
+    return _Series(sent=len(decided), rtts_ms=tuple(rtt for rtt in answered if rtt is not None),
                    started_at=started_at, duration_s=end - start, stopped_early=stopped)
 
 
@@ -468,6 +473,8 @@ def _open(kind: ProbeKind, address: str, port: int | None, reply_timeout_s: floa
         return UdpEchoProber(address, port or ECHO_PORT)
     if kind is ProbeKind.TCP_ECHO:
         return TcpEchoProber(address, port or ECHO_PORT, reply_timeout_s)
+    if port is None:  # every caller names the port of a TCP connect (the CLI's default is 443)
+        raise ValueError("a TCP connect probe needs a port")
     return TcpConnectProber(address, port)
 
 
@@ -607,13 +614,14 @@ def run_link_test(targets: Sequence[Target], *, count: int = DEFAULT_COUNT, dead
     except KeyboardInterrupt:
         cancel.set()
         raise
-    for i, target in enumerate(targets):
-        if results[i] is None:  # defensive: every step has its own timeout, so this should not happen
-            results[i] = _nothing(target, "", target.probe or ProbeKind.ICMP_ECHO, target.port, time.time(),
-                                  (f"did not finish within the {deadline_s:g} s deadline",))
+    # A missing result is defensive: every step has its own timeout, so this should not happen.
+    finished = tuple(r if r is not None else
+                     _nothing(target, "", target.probe or ProbeKind.ICMP_ECHO, target.port, time.time(),
+                              (f"did not finish within the {deadline_s:g} s deadline",))
+                     for r, target in zip(results, targets, strict=True))
     log.info("link test of %s: %s", ", ".join(t.name for t in targets),
-             "; ".join(f"{r.received}/{r.sent} via {r.probe.value}" for r in results))
-    return LinkTest(results=tuple(results))
+             "; ".join(f"{r.received}/{r.sent} via {r.probe.value}" for r in finished))
+    return LinkTest(results=finished)
 
 
 def _lookup_timeout_s(deadline_s: float) -> float:

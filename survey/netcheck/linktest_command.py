@@ -221,7 +221,7 @@ def format_link_table(link: LinkTest, count: int, width: int = 100) -> str:
         where = f"{r.target} ({r.address})" if r.address and r.address != r.target else r.target
         how = r.probe.label + (f" {r.port}" if r.port is not None else "")
         lines.append(f"{a.level:<9}{where}, {how}: {a.words}")
-        if r.answered:
+        if r.rtt_median_ms is not None:  # None exactly when no probe was answered
             jitter = "" if r.jitter_ms is None else f", jitter {format_ms(r.jitter_ms)}"
             lines.append(f"         {r.received} of {r.sent} answered, median {format_ms(r.rtt_median_ms)}{jitter}, "
                          f"{r.duration_s:.1f} s")

@@ -54,6 +54,8 @@ def assess_link(result: LinkTestResult) -> LinkAssessment:
         return LinkAssessment(POOR, f"no answer to {result.sent} probes",
                               (f"{result.address or result.target} answered none of {result.sent} probes.",))
     loss, p95, jitter = result.loss_pct, result.rtt_p95_ms, result.jitter_ms
+    if p95 is None:  # every answered series has its round-trip times
+        raise ValueError(f"link test of {result.target}: {result.received} probes answered but no round-trip time")
     words = f"{format_loss_pct(loss)} loss, p95 {format_ms(p95)}"
     levels, reasons = [GOOD], []
     if loss > LOSS_MARGINAL_MAX_PCT:

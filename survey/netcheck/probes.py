@@ -228,11 +228,17 @@ class TlsSession:
 
 
 def _name(rdns) -> str:
-    parts = {}
+    parts: dict[str, str] = {}
     for rdn in rdns or ():
         for key, value in rdn:
             parts.setdefault(key, value)
     return parts.get("organizationName") or parts.get("commonName") or "unknown issuer"
+
+
+def _cert_time_s(cert: dict, key: str) -> float:
+    """A validity date of ``getpeercert()``'s dict (a text date) in Unix seconds; NaN when absent."""
+    value = cert.get(key)
+    return ssl.cert_time_to_seconds(value) if isinstance(value, str) else float("nan")
 
 
 def tls_handshake(sock: socket.socket, server_hostname: str, context: ssl.SSLContext,
@@ -246,7 +252,7 @@ def tls_handshake(sock: socket.socket, server_hostname: str, context: ssl.SSLCon
         cert = tls.getpeercert() or {}
         return TlsSession(
             version=tls.version() or "TLS",
-            not_before_s=ssl.cert_time_to_seconds(cert["notBefore"]) if "notBefore" in cert else float("nan"),
-            not_after_s=ssl.cert_time_to_seconds(cert["notAfter"]) if "notAfter" in cert else float("nan"),
+            not_before_s=_cert_time_s(cert, "notBefore"),
+            not_after_s=_cert_time_s(cert, "notAfter"),
             issuer=_name(cert.get("issuer")),
         )

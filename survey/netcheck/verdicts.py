@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from survey.netcheck import modbus, probes
 from survey.netcheck.httpprobe import HttpAnswer
 from survey.netcheck.outcomes import PENDING, DnsUnusable, EndpointOutcome, ExchangeOutcome, Observed, exc_text, is_timeout
-from survey.netcheck.plan import Endpoint
+from survey.netcheck.plan import Endpoint, LocalApi
 from survey.netcheck.results import CheckResult, Status
 from survey.project.profiles import filter_rules
 
@@ -99,6 +99,8 @@ def _cloud_domains_result(seen: Observed) -> CheckResult:
 
 def _portal_result(seen: Observed) -> CheckResult:
     portal = seen.plan.portal
+    if portal is None:  # interpret() asks only when the run probed the portal the plan names
+        raise ValueError("a captive-portal outcome without a captive-portal probe in the plan")
     title = "Captive portal (HTTP connectivity check)"
     o = seen.portal
     url = portal.url
@@ -327,6 +329,8 @@ def _tls_result(e: Endpoint, o, seen: Observed) -> CheckResult:
                   f"({days_left:.0f} days left by this laptop's clock), {o.tls_ms:.0f} ms.")
         return CheckResult(cid, title, Status.PASS, detail, elapsed_ms=o.tls_ms)
     exc = o.tls_error
+    if exc is None:  # a TLS endpoint's outcome holds its session or the handshake's error
+        raise ValueError(f"TLS to {e.host}:{e.port} has neither a session nor an error")
     code = getattr(exc, "verify_code", None)
     clock_text = f"this laptop's clock reads {_utc(seen.now_s)}"
     skew = _ntp_offset_text(seen)
@@ -415,7 +419,7 @@ def _mdns_result(seen: Observed) -> CheckResult:
     o = seen.mdns
     types = ", ".join(t.removesuffix(".local.") for t in plan.mdns_services)
     if o is PENDING or isinstance(o, BaseException):
-        why = "it did not finish in time" if o is PENDING else exc_text(o)
+        why = exc_text(o) if isinstance(o, BaseException) else "it did not finish in time"
         return CheckResult("mdns", title, Status.WARN, f"The mDNS query could not be sent ({why}).", RESERVATION_ADVICE)
     if not o:
         return CheckResult("mdns", title, Status.WARN,
@@ -461,7 +465,7 @@ def _local_results(seen: Observed) -> list[CheckResult]:
                             "Enter the charger's IP (`evsurvey check --charger-ip IP`) to probe its Modbus TCP "
                             "(502) and web API (HTTP 80, HTTPS 443) from this network.")]
     ports = {"modbus": api.modbus_port, "http": api.http_port, "https": api.https_port}
-    out = [_local_result(seen, what, ports[what], o) for what, o in seen.local.items()]
+    out = [_local_result(seen, api, what, ports[what], o) for what, o in seen.local.items()]
     unanswered = [o for o in seen.local.values()
                   if o is PENDING or (isinstance(o, ExchangeOutcome) and o.stage == "connect"
                                       and not isinstance(o.error, ConnectionRefusedError))]
@@ -476,13 +480,14 @@ def _local_results(seen: Observed) -> list[CheckResult]:
     return out
 
 
-def _local_result(seen: Observed, what: str, port: int, o) -> CheckResult:
-    api = seen.plan.local_api
+def _local_result(seen: Observed, api: LocalApi, what: str, port: int, o) -> CheckResult:
     cid, title, where = f"local:{what}", _LOCAL_TITLES[what], api.label(port)
     if o is PENDING or not isinstance(o, ExchangeOutcome):
-        why = f"no answer within {seen.deadline_s:.0f} s" if o is PENDING else exc_text(o)
+        why = exc_text(o) if isinstance(o, BaseException) else f"no answer within {seen.deadline_s:.0f} s"
         return CheckResult(cid, title, Status.WARN, f"{where}: {why}.", RESERVATION_ADVICE)
     if o.stage == "connect":
+        if o.error is None:  # probe_tasks.exchange records the connect stage only with the dial's error
+            raise ValueError(f"{where}: a failed connection without its error")
         if isinstance(o.error, ConnectionRefusedError):
             off = ("Modbus TCP is off in the charger's settings, or this charger has none" if what == "modbus"
                    else "the charger serves no web API on this port")

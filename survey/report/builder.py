@@ -144,6 +144,7 @@ def _build(project: Project, out_path: Path, tmp_path: Path, pagesize, started: 
     # What the report shows follows from the project and the arguments only, never from the
     # survey last viewed in the GUI: by default the first and the last survey with samples
     # are compared and the last one is the site as it is now.
+    pair: tuple[Survey | None, ...] | None  # (before, after)
     if compare is not None:
         pair = tuple(_resolve_survey(project, s) for s in compare)
     else:

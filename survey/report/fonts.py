@@ -162,7 +162,7 @@ def _runs(cleaned: str, bold: bool) -> tuple[TextRun, ...]:
     primary_cov = coverage[primary]
     cjk_cov = coverage[CJK_FONT]
     runs: list[TextRun] = []
-    current_font = None
+    current_font = primary  # replaced by the first character's font before any run is written
     buf: list[str] = []
     for ch in cleaned:
         cp = ord(ch)

@@ -83,6 +83,11 @@ class RasterLayer:
         return buf.getvalue()
 
 
+def _alpha(alpha: np.ndarray | None, values: np.ndarray) -> np.ndarray:
+    """A layer's alpha as floats; None (nothing faded) is 1 in every cell of ``values``."""
+    return np.ones(np.shape(values)) if alpha is None else np.asarray(alpha, dtype=float)
+
+
 def _upsampled(values: np.ndarray) -> np.ndarray:
     if UPSAMPLE <= 1:
         return values
@@ -93,11 +98,13 @@ def _upsampled(values: np.ndarray) -> np.ndarray:
     return up
 
 
-def rssi_layer(rssi_dbm: np.ndarray, alpha: np.ndarray, extent_m, mask: np.ndarray | None = None) -> RasterLayer:
-    """RSSI grid (H, W) -> an RGBA layer; ``alpha`` (0..1) fades unmeasured cells, ``mask``
+def rssi_layer(rssi_dbm: np.ndarray, alpha: np.ndarray | None, extent_m,
+               mask: np.ndarray | None = None) -> RasterLayer:
+    """RSSI grid (H, W) -> an RGBA layer; ``alpha`` (0..1) fades unmeasured cells (None: none
+    is faded, as :class:`~survey.analysis.map_layer.MapLayer` has it for a model), ``mask``
     (bool) hides cells entirely."""
     values = _upsampled(np.asarray(rssi_dbm, dtype=float))
-    a = _upsampled(np.asarray(alpha, dtype=float))
+    a = _upsampled(_alpha(alpha, rssi_dbm))
     rgb = np.round(colormap.rssi_to_rgb(values) * 255).astype(np.uint8)
     a = np.clip(np.nan_to_num(a), 0, 1) * HEAT_OPACITY
     if mask is not None:
@@ -120,9 +127,11 @@ def uncertainty_layer(std_db: np.ndarray, extent_m) -> RasterLayer:
     return RasterLayer(np.dstack([colormap.uncertainty_rgb(values), a]), tuple(extent_m))
 
 
-def level_layer(values: np.ndarray, alpha: np.ndarray, extent_m, good_max: float, marginal_max: float) -> RasterLayer:
-    """A measured link figure (loss %, round trip ms) in the good / marginal / bad colours."""
-    a = np.round(np.clip(np.nan_to_num(np.asarray(alpha, dtype=float)), 0, 1) * HEAT_OPACITY * 255).astype(np.uint8)
+def level_layer(values: np.ndarray, alpha: np.ndarray | None, extent_m, good_max: float,
+                marginal_max: float) -> RasterLayer:
+    """A measured link figure (loss %, round trip ms) in the good / marginal / bad colours;
+    ``alpha`` as for :func:`rssi_layer`."""
+    a = np.round(np.clip(np.nan_to_num(_alpha(alpha, values)), 0, 1) * HEAT_OPACITY * 255).astype(np.uint8)
     return RasterLayer(np.dstack([colormap.level_rgb(values, good_max, marginal_max), a]), tuple(extent_m))
 
 
@@ -238,7 +247,7 @@ class PlanFlowable(Flowable):
         px1, py0 = self._pt(ex1, ey1)
         self.canv.drawImage(ImageReader(io.BytesIO(png)), px0, py0, px1 - px0, py1 - py0, mask="auto")
 
-    def draw(self):
+    def draw(self) -> None:
         c = self.canv
         self.ox = (self.width - self.plan_w) / 2
         self._placed_labels: list[tuple[float, float, float, float]] = []
@@ -544,7 +553,7 @@ class WallKey(Flowable):
     def __init__(self, project: Project, width: float):
         super().__init__()
         self.width = width
-        used = []
+        used: list[tuple[str, str, str]] = []  # (material id, words, colour)
         for wall in project.walls:
             material = project.material(wall.material_id)
             key = material.id if material is not None else wall.material_id

@@ -139,6 +139,8 @@ def before_after(ctx: ReportContext) -> list:
     half = (ctx.content_width - 8) / 2
     extent = grid_edges_m(comp.grid)
     mb, ma = comp.before.target_map, comp.after.target_map
+    if mb is None or ma is None:  # compare_analyses refuses a survey without a target map
+        raise ValueError("a comparison of surveys without a signal map")
     left = PlanFlowable(ctx.project, [rssi_layer(mb.values, mb.alpha, extent)], half,
                         ctx.plan_height(0.33), PlanOptions(sample_xy_m=comp.before.sample_xy_m, show_labels=False,
                                                            caption=comp.before.survey_name), extent_m=extent)

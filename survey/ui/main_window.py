@@ -729,11 +729,13 @@ def _import_features(load: Callable[[], FeatureInstaller], loaded: list[FeatureI
 
 
 def _warm_heatmap_imports() -> None:
-    """Load scipy's and scikit-learn's heatmap code (background thread, after start-up) so the
-    first fit, in the layer worker or the analysis on the UI thread, does not wait ~2 s for it."""
+    """Load scipy and the analysis (background thread, after start-up, while the welcome page
+    or the plan is shown) so that the first fit neither waits ~2 s for them nor holds the
+    GIL, and with it the window, while their C extensions initialise."""
     try:
         from survey.rf.interpolation import warm_imports
 
         warm_imports()
+        import survey.analysis.survey_analysis  # noqa: F401
     except Exception:  # only a warm-up: the fit imports (and reports) for itself
         log.debug("warming the heatmap imports failed", exc_info=True)

@@ -39,6 +39,10 @@ MAX_SAMPLE_LABELS = 150
 FLASH_MS = 600
 FLASH_MAX_MS = 4000
 FLASH_RADIUS_PX = 24
+#: Dots re-coloured per turn of the event loop. pyqtgraph styles each spot in Python (~15 µs
+#: a dot here), so the 5,000 dots of a large survey at once held the UI thread ~75 ms when
+#: its first map arrived (DESIGN.md: never > 50 ms).
+RECOLOUR_CHUNK = 1000
 
 
 #: Colour of a dot whose value is not known (yet): the layer's values come from the worker.
@@ -264,6 +268,12 @@ class SurveyOverlay:
         self._xy = np.zeros((0, 2))
         self._values: dict[int, float | None] = {}
         self._brushes: dict[str, object] = {}
+        self._recolour: tuple[list[int], list] = ([], [])  # (ids, brushes) still to be applied
+        self._recolour_done = 0
+        self._recolour_timer = QTimer(viewbox)
+        self._recolour_timer.setSingleShot(True)
+        self._recolour_timer.setInterval(0)
+        self._recolour_timer.timeout.connect(self._recolour_step)
         self.labels = SampleLabels()
         viewbox.addItem(self.labels)
         self._flash_timer = QTimer(viewbox)  # dies with the view, never outlives its items
@@ -354,13 +364,39 @@ class SurveyOverlay:
         if not changed and not relayer:
             return
         if relayer or len(changed) > len(self._ids) // 4:
-            self.samples.setBrush(self._brushes_for(self._values.get(i) for i in self._ids))
+            self._recolour_all()
         else:
             points = self.samples.points()
             for index, sample_id in enumerate(self._ids):
                 if sample_id in changed and index < len(points):
                     points[index].setBrush(self._brush(self._values.get(sample_id)))
         self._update_labels()
+
+    def _recolour_all(self) -> None:
+        """Every dot in its value's colour: at once for a small survey, else
+        :data:`RECOLOUR_CHUNK` dots per turn of the event loop."""
+        brushes = self._brushes_for(self._values.get(i) for i in self._ids)
+        self._recolour_timer.stop()
+        if len(brushes) <= RECOLOUR_CHUNK:
+            self._recolour = ([], [])
+            self.samples.setBrush(brushes)
+            return
+        self._recolour, self._recolour_done = (list(self._ids), brushes), 0
+        self._recolour_step()
+
+    def _recolour_step(self) -> None:
+        ids, brushes = self._recolour
+        if not ids or self._ids[:len(ids)] != ids or len(self.samples.data) < len(ids):
+            self._recolour = ([], [])  # the samples changed meanwhile: they were given their colours then
+            return
+        lo = self._recolour_done
+        hi = min(lo + RECOLOUR_CHUNK, len(ids))
+        self.samples.setBrush(brushes[lo:hi], dataSet=self.samples.data[lo:hi])
+        self._recolour_done = hi
+        if hi < len(ids):
+            self._recolour_timer.start()
+        else:
+            self._recolour = ([], [])
 
     def _update_labels(self) -> None:
         """Labels on the newest :data:`MAX_SAMPLE_LABELS` samples, in the layer's words."""

@@ -128,3 +128,30 @@ def test_ui_modules_import_without_scipy():
                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_many_dots_are_recoloured_a_chunk_per_turn_and_all_end_in_their_colour(qtbot):
+    """5,000 dots: no single turn of the event loop re-colours more than RECOLOUR_CHUNK of
+    them, and once the loop has run every dot has its value's colour."""
+    import numpy as np
+    import pyqtgraph as pg
+
+    from survey.ui.survey_heatmap import RECOLOUR_CHUNK, SurveyOverlay, dot_colours
+
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    overlay = SurveyOverlay(widget.addViewBox())
+    n = 5000
+    ids = list(range(1, n + 1))
+    overlay.set_samples(np.column_stack([np.arange(n) % 70, np.arange(n) // 70]).astype(float), ids)
+    values = {i: -40.0 - (i % 60) for i in ids}
+    calls = []
+    real = overlay.samples.setBrush
+    overlay.samples.setBrush = lambda brushes, **kw: (calls.append(len(brushes)), real(brushes, **kw))[1]
+    overlay.set_values(values, LayerKind.TARGET)
+    assert calls == [RECOLOUR_CHUNK]  # the first chunk at once, the rest on later turns
+    qtbot.waitUntil(lambda: sum(calls) == n, timeout=5000)
+    assert max(calls) <= RECOLOUR_CHUNK
+    want = dot_colours([values[i] for i in ids], LayerKind.TARGET)
+    got = [b.color().name() for b in overlay.samples.data["brush"]]
+    assert got == want

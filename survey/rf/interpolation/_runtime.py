@@ -11,7 +11,8 @@ _imports_done = False
 
 
 def warm_imports() -> None:
-    """Import the scipy modules the fits use (about 1 s on a 2-core laptop).
+    """Import the scipy modules the fits and the analysis around them use (about 1 s on a
+    2-core laptop).
 
     Called by every fit, and by the GUI from a background thread after its window is up so
     the first fit does not wait for them. One lock: two threads never import them at once
@@ -26,6 +27,12 @@ def warm_imports() -> None:
             return
         import scipy.interpolate  # noqa: F401
         import scipy.linalg  # noqa: F401
+        # The wall model's calibration (scipy.optimize, which loads scipy.sparse) and the room
+        # finder (scipy.ndimage) run beside every fit in the analysis. A C extension holds the
+        # GIL while it initialises: imported by a fit's worker, they stopped the window's
+        # event loop ~0.25 s while a 5,000-sample survey opened.
+        import scipy.ndimage  # noqa: F401
+        import scipy.optimize  # noqa: F401
         import scipy.spatial  # noqa: F401
         _imports_done = True
 

@@ -71,14 +71,12 @@ class _EditCommand(QUndoCommand):
     def _run(self, step: Callable[[ProjectStore, Project], Project]) -> None:
         session = self._session
         try:
-            session.project = step(session._require(), session.project)
+            session._run(step, self.edit.changes)
         except Exception as exc:  # every write error: the command must leave the stack
             self.error = exc
             self.setObsolete(True)
             if not self._pushing:
                 session._write_failed(exc)
-            return
-        session._emit(*self.edit.changes)
 
     def redo(self) -> None:
         self._run(self.edit.apply)
@@ -269,6 +267,17 @@ class ProjectSession(QObject):
         command._pushing = False
         if command.error is not None:
             raise command.error
+
+    def apply(self, edit: Edit) -> None:
+        """Run *edit* now without putting it on the undo stack (an edit the installer does not
+        undo, e.g. naming a survey); its write error is raised."""
+        self._run(edit.apply, edit.changes)
+
+    def _run(self, step: Callable[[ProjectStore, Project], Project], changes: Sequence[str]) -> None:
+        """One edit's step (apply or revert): the file is written, the project becomes what the
+        step returns, then the signals for *changes* (on a failure, nothing changes)."""
+        self.project = step(self._require(), self.project)
+        self._emit(*changes)
 
     def add_wall(self, wall: Wall) -> int | None:
         edit = edits.AddWalls([wall])

@@ -83,8 +83,9 @@ class AddWalls(Edit):
         self._added: list[Wall] = []
 
     @property
-    def wall_ids(self) -> list[int | None]:
-        return [w.id for w in self._added]
+    def wall_ids(self) -> list[int]:
+        """The walls' ids in the file (empty before the first apply)."""
+        return _file_ids(self._added)
 
     def apply(self, store: ProjectStore, project: Project) -> Project:
         with store.transaction():
@@ -250,8 +251,8 @@ class DeleteDevice(Edit):
         self._device = device
 
     def apply(self, store: ProjectStore, project: Project) -> Project:
-        for device_id in _file_ids([self._device]):
-            store.delete_device(device_id)
+        if self._device.id is not None:  # a device from the project always has one
+            store.delete_device(self._device.id)
         return _without_device(project, self._device.id)
 
     def revert(self, store: ProjectStore, project: Project) -> Project:

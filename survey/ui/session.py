@@ -279,7 +279,7 @@ class ProjectSession(QObject):
         self.project = step(self._require(), self.project)
         self._emit(*changes)
 
-    def add_wall(self, wall: Wall) -> int | None:
+    def add_wall(self, wall: Wall) -> int:
         edit = edits.AddWalls([wall])
         self.push(edit)
         return edit.wall_ids[0]
@@ -315,7 +315,7 @@ class ProjectSession(QObject):
         self.push(edits.ReplacePlan(self.project, walls, text, remove_image=True,
                                     setting=(SCALE_KNOWN_SETTING, True)))
 
-    def add_device(self, device: Device, text: str | None = None) -> int | None:
+    def add_device(self, device: Device, text: str | None = None) -> int:
         edit = edits.AddDevice(device, text or f"Place {device.kind.label.lower()}")
         self.push(edit)
         return edit.device_id

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
+from survey.project.edits import AddWalls
 from survey.project.garage import GarageSpec, build_garage
 from survey.project.plan_geometry import snap_point, wall_doubled, wall_endpoints
 from survey.ui.site_tools import SNAP_PX, SiteTool
-from survey.ui.undo import AddWallsCommand
 
 if TYPE_CHECKING:
     from survey.ui.main_window import MainWindow
@@ -92,7 +92,7 @@ class GaragePlaceTool(SiteTool):
             return False
         corner, _ = self._corner(x_m, y_m, modifiers)
         walls, left_out = garage_walls_at(self.spec, corner, self.session.project.walls)
-        self.session.push(AddWallsCommand(self.session, walls, "Add garage"))
+        self.session.push(AddWalls(walls, "Add garage"))
         shared = (f" {left_out} side{'s' if left_out != 1 else ''} along existing walls left out, so "
                   "they are not counted twice." if left_out else "")
         self.window.show_status(f"Garage added ({len(walls)} walls).{shared} Place the charger (C) and the "

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
 from survey.errors import EvSurveyError
@@ -30,8 +29,10 @@ from survey.netcheck import point_linktest as words
 from survey.netcheck.linktest import LinkTestError
 from survey.netcheck.point_linktest import (
     LINK_TEST_SETTING, PointLinkTest, measured, run_point_link_test, with_sample_link)
+from survey.project.edits import Edit
 from survey.project.link import LinkTest
-from survey.project.model import SampleMode
+from survey.project.model import Project, SampleMode
+from survey.project.store import ProjectStore
 from survey.ui.survey_worker import WATCHDOG_GRACE_S, LatestOnlyWorker
 
 if TYPE_CHECKING:
@@ -47,20 +48,23 @@ class SampleGone(EvSurveyError):
     """The sample a link test belongs to was undone or deleted."""
 
 
-class AttachLinkCommand(QUndoCommand):
+class AttachLinkCommand(Edit):
     """Attach a link test to a stored sample; undo removes it. The sample is found again by
     its survey and time, since undoing and redoing the sample writes it under a new id."""
 
+    # The maps and the verdict read the link, but no marker, position or scan changed, so
+    # the per-sample views (channel chart, BSS table) need not redraw: "project" only.
+    changes = ("project",)
+
     def __init__(self, session, survey_id: int, sample_id: int, taken_at: float, link: LinkTest, text: str):
-        super().__init__(text)
-        self._session = session
+        self.text = text
         self._survey_id = survey_id
         self._sample_id = sample_id
         self._taken_at = taken_at
         self._link = link
 
-    def _find(self) -> int:
-        survey = self._session.project.survey(self._survey_id)
+    def _find(self, project: Project) -> int:
+        survey = project.survey(self._survey_id)
         samples = survey.samples if survey is not None else ()
         if any(s.id == self._sample_id and s.taken_at == self._taken_at for s in samples):
             return self._sample_id
@@ -70,19 +74,16 @@ class AttachLinkCommand(QUndoCommand):
         self._sample_id = again
         return again
 
-    def _write(self, link: LinkTest | None) -> None:
-        sample_id = self._find()
-        self._session._require().set_sample_link(sample_id, link)
-        self._session.project = with_sample_link(self._session.project, sample_id, link)
-        # projectChanged only: the maps and the verdict read the link, but no marker, position or
-        # scan changed, so the per-sample views (channel chart, BSS table) need not redraw.
-        self._session.projectChanged.emit()
+    def _write(self, store: ProjectStore, project: Project, link: LinkTest | None) -> Project:
+        sample_id = self._find(project)
+        store.set_sample_link(sample_id, link)
+        return with_sample_link(project, sample_id, link)
 
-    def redo(self) -> None:
-        self._write(self._link)
+    def apply(self, store: ProjectStore, project: Project) -> Project:
+        return self._write(store, project, self._link)
 
-    def undo(self) -> None:
-        self._write(None)
+    def revert(self, store: ProjectStore, project: Project) -> Project:
+        return self._write(store, project, None)
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,9 @@ from survey.netcheck.project_checks import (
     parse_domain_list, run_project_checks,
 )
 from survey.netcheck.results import NetcheckReport, Status
+from survey.project.edits import set_preflight
 from survey.project.model import Project
 from survey.project.preflight import CHARGER_IP_SETTING, CHECK_DOMAINS_SETTING
-from survey.ui import undo
 from survey.ui.survey_worker import LatestOnlyWorker
 
 log = logging.getLogger(__name__)
@@ -251,20 +251,13 @@ class NetcheckPanel(QObject):
         if isinstance(outcome, EvSurveyError):
             self._end(request, str(outcome))
             return
-        old = self.session.project.preflight
         try:
-            self.session.push(undo.FunctionCommand("Check the internet path", lambda: self._write(outcome),
-                                                   lambda: self._write(old)))
+            self.session.push(set_preflight(self.session.project, outcome))
         except EvSurveyError as exc:  # a read-only file: show the results, say they are not kept
             self._end(request, words.not_kept_text(str(exc)))
             self._show_report(outcome)
             return
         self._end(request, words.kept_text(outcome))
-
-    def _write(self, report: NetcheckReport | None) -> None:
-        self.session._require().set_preflight(report)
-        self.session.project = replace(self.session.project, preflight=report)
-        self.session.projectChanged.emit()
 
     def _end(self, request: CheckRequest, text: str) -> None:
         if request is not self.request:

@@ -22,6 +22,7 @@ from survey.analysis.map_layer import LayerKind
 from survey.analysis.readouts import sample_saved_text
 from survey.analysis.target import project_target, sample_observations, target_rssi_at_sample
 from survey.errors import EvSurveyError
+from survey.project.edits import RenameSurvey
 from survey.project.model import Sample, SampleMode, ScanResult, TargetNetwork
 from survey.project.survey_devices import SURVEY_DEVICES_SETTING, recorded
 from survey.scan.sampling import NothingHeard, ScanRefused, Walk, Waypoint, accept_point, first_hold
@@ -258,11 +259,8 @@ class SurveyController(QObject):
         self.session.project = replace(project, settings=settings)
 
     def rename_survey(self, survey_id: int, name: str) -> None:
-        self.session._require().rename_survey(survey_id, name)
-        project = self.session.project
-        self.session.project = replace(project, surveys=tuple(
-            replace(s, name=name.strip()) if s.id == survey_id else s for s in project.surveys))
-        self.session.projectChanged.emit()
+        # Written at once and not undone (as it always was): the survey's name is the installer's label.
+        self.session.apply(RenameSurvey(self.session.project, survey_id, name))
 
     def set_active_survey(self, survey_id: int) -> None:
         if survey_id == self.session.project.active_survey_id:

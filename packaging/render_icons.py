@@ -83,11 +83,16 @@ def main(argv: list[str] | None = None) -> int:
     # Pillow takes the exact-size renderings through append_images instead of scaling the
     # largest one down, so the 16 and 32 px entries stay as crisp as the PNGs.
     ico_base = images[max(ICO_SIZES_PX)]
-    ico_base.save(out / "evsurvey.ico", format="ICO", sizes=[(s, s) for s in ICO_SIZES_PX],
-                  append_images=[images[s] for s in ICO_SIZES_PX if s != max(ICO_SIZES_PX)])
+    ico_base.save(
+        out / "evsurvey.ico",
+        format="ICO",
+        sizes=[(s, s) for s in ICO_SIZES_PX],
+        append_images=[images[s] for s in ICO_SIZES_PX if s != max(ICO_SIZES_PX)],
+    )
     icns_sizes = (16, 32, 64, 128, 256, 512, ICNS_EXTRA_SIZE_PX)
-    images[ICNS_EXTRA_SIZE_PX].save(out / "evsurvey.icns", format="ICNS",
-                                    append_images=[images[s] for s in icns_sizes if s != ICNS_EXTRA_SIZE_PX])
+    images[ICNS_EXTRA_SIZE_PX].save(
+        out / "evsurvey.icns", format="ICNS", append_images=[images[s] for s in icns_sizes if s != ICNS_EXTRA_SIZE_PX]
+    )
     print(f"wrote {len(PNG_SIZES_PX)} PNGs, evsurvey.ico and evsurvey.icns to {out}")  # noqa: T201 - a script
     return 0
 

@@ -17,8 +17,7 @@ import ast
 import sys
 from pathlib import Path
 
-MSGIDS = ("(none)", "yes", "no", "Infra", "Ad-Hoc", "Mesh", "N/A", "%u Mbit/s", "%u MHz",
-          "2.4 GHz", "5 GHz", "6 GHz")
+MSGIDS = ("(none)", "yes", "no", "Infra", "Ad-Hoc", "Mesh", "N/A", "%u Mbit/s", "%u MHz", "2.4 GHz", "5 GHz", "6 GHz")
 
 
 def read_po(path: Path) -> dict[str, str]:

@@ -4,7 +4,8 @@ Layers (imports point down this list only; nothing below ``ui`` imports Qt):
 ``cli`` → ``ui`` → ``report`` → ``analysis`` → ``netcheck``/``scan`` → ``rf`` → ``project``.
 """
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("evsurvey")

@@ -43,8 +43,9 @@ def _configure_logging(verbose: bool) -> None:
     try:
         log_dir = user_log_dir()
         log_dir.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(log_dir / "evsurvey.log", maxBytes=2_000_000, backupCount=3,
-                                                       encoding="utf-8")
+        handler = logging.handlers.RotatingFileHandler(
+            log_dir / "evsurvey.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
         handler.setFormatter(fmt)
         handler.setLevel(logging.DEBUG)
         root.addHandler(handler)
@@ -75,8 +76,8 @@ def _run_gui(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="evsurvey",
-        description="Wi-Fi site survey for EV charger installers. Without a subcommand, opens the app.")
+        prog="evsurvey", description="Wi-Fi site survey for EV charger installers. Without a subcommand, opens the app."
+    )
     parser.add_argument("--version", action="version", version=f"evsurvey {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="also write the log to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

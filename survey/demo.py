@@ -39,7 +39,15 @@ from survey.paths import asset, user_data_dir
 from survey.project.model import DeviceKind, Project
 from survey.project.store import ProjectStore
 from survey.simulate import (  # noqa: F401 - walk_survey and BEFORE/AFTER are the demo's API too
-    AFTER, BEFORE, SiteFile, SiteFileError, SimulationSummary, WalkClock, load_site, site_project, walk_fix_and_report,
+    AFTER,
+    BEFORE,
+    SimulationSummary,
+    SiteFile,
+    SiteFileError,
+    WalkClock,
+    load_site,
+    site_project,
+    walk_fix_and_report,
     walk_survey,
 )
 
@@ -72,8 +80,9 @@ def demo_project(demo: SiteFile | None = None, *, survey_date: str | None = None
     demo = demo or load_demo_site()
     # The plan was drawn from this geometry, so its scale is exact (key shared with
     # survey.ui.session.SCALE_KNOWN_SETTING).
-    return site_project(demo, survey_date=survey_date or _dt.date.today().isoformat(),
-                        extra_settings={_SCALE_KNOWN_SETTING: True})
+    return site_project(
+        demo, survey_date=survey_date or _dt.date.today().isoformat(), extra_settings={_SCALE_KNOWN_SETTING: True}
+    )
 
 
 def build_demo_project(path: str | os.PathLike, *, demo: SiteFile | None = None) -> ProjectStore:
@@ -98,6 +107,7 @@ def write_gui_demo(path: Path) -> None:
 
 # -- the scripted walk ---------------------------------------------------------------------------
 
+
 def walk_points_m(demo: SiteFile | None = None, *, step_m: float = 0.8) -> np.ndarray:
     """Stop-and-go points (N, 2) in site metres: a few rooms of the house, then the garage.
 
@@ -116,8 +126,11 @@ def walk_points_m(demo: SiteFile | None = None, *, step_m: float = 0.8) -> np.nd
     for i, y in enumerate(ys):  # serpentine, as one walks it
         row = xs if i % 2 == 0 else xs[::-1]
         for x in row:
-            if not any(c["x_m"] - 0.1 <= x <= c["x_m"] + c["width_m"] + 0.1
-                       and c["y_m"] - 0.1 <= y <= c["y_m"] + c["length_m"] + 0.1 for c in cars):
+            if not any(
+                c["x_m"] - 0.1 <= x <= c["x_m"] + c["width_m"] + 0.1
+                and c["y_m"] - 0.1 <= y <= c["y_m"] + c["length_m"] + 0.1
+                for c in cars
+            ):
                 points.append((float(x), float(y)))
     if charger is not None:
         # 0.3 m in front of the wall: where the laptop is held at the mounting point.
@@ -135,6 +148,7 @@ def _garage_box(demo: SiteFile) -> tuple[float, float, float, float]:
 
 # -- headless run --------------------------------------------------------------------------------
 
+
 def run_headless(out_dir: str | os.PathLike, *, seed: int = 0, report: bool = True) -> SimulationSummary:
     """Walk the demo garage "Before", apply the recommended fix, walk "After", write the report.
 
@@ -144,20 +158,36 @@ def run_headless(out_dir: str | os.PathLike, *, seed: int = 0, report: bool = Tr
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserInputError(f"Cannot create the output folder {out_dir}: {exc.strerror}. Choose another with -o.") from None
+        raise UserInputError(
+            f"Cannot create the output folder {out_dir}: {exc.strerror}. Choose another with -o."
+        ) from None
     demo = load_demo_site()
     with build_demo_project(out_dir / DEMO_PROJECT_NAME, demo=demo) as store:
-        return walk_fix_and_report(store, walk_points_m(demo), seed=seed, clock=WalkClock(time.time()),
-                                   report_path=out_dir / DEMO_REPORT_NAME if report else None)
+        return walk_fix_and_report(
+            store,
+            walk_points_m(demo),
+            seed=seed,
+            clock=WalkClock(time.time()),
+            report_path=out_dir / DEMO_REPORT_NAME if report else None,
+        )
 
 
 # -- command line --------------------------------------------------------------------------------
 
+
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--headless", action="store_true",
-                        help="no window: walk the demo, apply the fix, walk again, write project and PDF report")
-    parser.add_argument("-o", "--output", metavar="DIR", default=None,
-                        help=f"folder for the headless run's files (default ./{DEFAULT_HEADLESS_DIR})")
+    parser.add_argument(
+        "--headless",
+        action="store_true",
+        help="no window: walk the demo, apply the fix, walk again, write project and PDF report",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        default=None,
+        help=f"folder for the headless run's files (default ./{DEFAULT_HEADLESS_DIR})",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the simulated radio field (default 0)")
     parser.add_argument("--json", action="store_true", help="machine-readable summary (headless run)")
 
@@ -171,8 +201,11 @@ def _display_available() -> bool:
 def run(args) -> int:
     headless = args.headless
     if not headless and not _display_available():
-        print(f"No display found (neither DISPLAY nor WAYLAND_DISPLAY is set): running the demo headless "
-              f"into ./{args.output or DEFAULT_HEADLESS_DIR} instead.", file=sys.stderr)
+        print(
+            f"No display found (neither DISPLAY nor WAYLAND_DISPLAY is set): running the demo headless "
+            f"into ./{args.output or DEFAULT_HEADLESS_DIR} instead.",
+            file=sys.stderr,
+        )
         headless = True
     if headless:
         summary = run_headless(Path(args.output or DEFAULT_HEADLESS_DIR), seed=args.seed)

@@ -31,7 +31,15 @@ import numpy as np
 
 from survey.errors import EvSurveyError, UserInputError
 from survey.project.model import (
-    Device, DeviceKind, Floorplan, Material, Project, Site, Survey, TargetNetwork, Wall,
+    Device,
+    DeviceKind,
+    Floorplan,
+    Material,
+    Project,
+    Site,
+    Survey,
+    TargetNetwork,
+    Wall,
 )
 from survey.project.rooms import ROOMS_SETTING
 from survey.project.store import ProjectStore
@@ -117,13 +125,20 @@ def _device(d: dict, i: int) -> Device:
     try:
         kind = DeviceKind(d.get("kind"))
     except ValueError:
-        raise SiteFileError(f"devices[{i}].kind {d.get('kind')!r} is not a device kind; use one of "
-                            f"{', '.join(k.value for k in DeviceKind)}.") from None
+        raise SiteFileError(
+            f"devices[{i}].kind {d.get('kind')!r} is not a device kind; use one of "
+            f"{', '.join(k.value for k in DeviceKind)}."
+        ) from None
     eirp = d.get("eirp_dbm")
-    return Device(kind=kind, x_m=_number(d.get("x_m"), f"devices[{i}].x_m"), y_m=_number(d.get("y_m"), f"devices[{i}].y_m"),
-                  label=str(d.get("label", "")), planned=bool(d.get("planned", False)),
-                  eirp_dbm=None if eirp is None else _number(eirp, f"devices[{i}].eirp_dbm"),
-                  bssids=tuple(str(b).lower() for b in d.get("bssids", ())))
+    return Device(
+        kind=kind,
+        x_m=_number(d.get("x_m"), f"devices[{i}].x_m"),
+        y_m=_number(d.get("y_m"), f"devices[{i}].y_m"),
+        label=str(d.get("label", "")),
+        planned=bool(d.get("planned", False)),
+        eirp_dbm=None if eirp is None else _number(eirp, f"devices[{i}].eirp_dbm"),
+        bssids=tuple(str(b).lower() for b in d.get("bssids", ())),
+    )
 
 
 def load_site(path: str | os.PathLike) -> SiteFile:
@@ -138,21 +153,30 @@ def load_site(path: str | os.PathLike) -> SiteFile:
     except json.JSONDecodeError as exc:
         raise SiteFileError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
     if not isinstance(data, dict) or data.get("format") not in SITE_FORMATS:
-        raise SiteFileError(f"{path} is not an evsurvey site file: it needs \"format\": \"evsurvey-site\" "
-                            "(see docs/site-format.md).")
+        raise SiteFileError(
+            f'{path} is not an evsurvey site file: it needs "format": "evsurvey-site" (see docs/site-format.md).'
+        )
     if int(data.get("version", 1)) > SITE_FORMAT_VERSION:
-        raise SiteFileError(f"{path} is site format version {data['version']}; this evsurvey reads up to "
-                            f"{SITE_FORMAT_VERSION}. Update evsurvey.")
+        raise SiteFileError(
+            f"{path} is site format version {data['version']}; this evsurvey reads up to "
+            f"{SITE_FORMAT_VERSION}. Update evsurvey."
+        )
     try:
         floorplan = None
         fp = data.get("floorplan")
         if fp:
             image = (path.parent / fp["file"]).read_bytes()
             width_px, height_px = _png_size(image, fp["file"])
-            floorplan = Floorplan(image=image, image_format="png", width_px=width_px, height_px=height_px,
-                                  metres_per_px=_number(fp["metres_per_px"], "floorplan.metres_per_px"),
-                                  origin_x_m=float(fp.get("origin_x_m", 0.0)), origin_y_m=float(fp.get("origin_y_m", 0.0)),
-                                  source_name=fp["file"])
+            floorplan = Floorplan(
+                image=image,
+                image_format="png",
+                width_px=width_px,
+                height_px=height_px,
+                metres_per_px=_number(fp["metres_per_px"], "floorplan.metres_per_px"),
+                origin_x_m=float(fp.get("origin_x_m", 0.0)),
+                origin_y_m=float(fp.get("origin_y_m", 0.0)),
+                source_name=fp["file"],
+            )
         site = Site(**{k: v for k, v in (data.get("site") or {}).items() if k in Site.__dataclass_fields__})
         walls = tuple(_wall(w, i) for i, w in enumerate(data.get("walls", ())))
         devices = tuple(_device(d, i) for i, d in enumerate(data.get("devices", ())))
@@ -163,28 +187,53 @@ def load_site(path: str | os.PathLike) -> SiteFile:
             bss_from_dict(a)  # the same checks as a radio that is on
         own = {m.id: m for m in DEFAULT_MATERIALS}
         for i, m in enumerate(data.get("materials", ())):
-            own[m["id"]] = Material(str(m["id"]), str(m.get("name", m["id"])), _number(m["loss_db"], f"materials[{i}].loss_db"),
-                                    float(m.get("loss_min_db", 0.0)), float(m.get("loss_max_db", 50.0)),
-                                    str(m.get("source", "Entered in the site file")), str(m.get("colour", "#808080")))
+            own[m["id"]] = Material(
+                str(m["id"]),
+                str(m.get("name", m["id"])),
+                _number(m["loss_db"], f"materials[{i}].loss_db"),
+                float(m.get("loss_min_db", 0.0)),
+                float(m.get("loss_max_db", 50.0)),
+                str(m.get("source", "Entered in the site file")),
+                str(m.get("colour", "#808080")),
+            )
         unknown = sorted({w.material_id for w in walls} - set(own))
         if unknown:
-            raise SiteFileError(f"Walls use materials not defined: {', '.join(unknown)}. Use one of "
-                                f"{', '.join(own)} or add them under \"materials\".")
+            raise SiteFileError(
+                f"Walls use materials not defined: {', '.join(unknown)}. Use one of "
+                f'{", ".join(own)} or add them under "materials".'
+            )
         survey = data.get("survey") or {}
         points = survey.get("points")
-        points_m = None if points is None else np.array([[_number(p[0], "survey.points"), _number(p[1], "survey.points")]
-                                                          for p in points], dtype=float).reshape(-1, 2)
+        points_m = (
+            None
+            if points is None
+            else np.array(
+                [[_number(p[0], "survey.points"), _number(p[1], "survey.points")] for p in points], dtype=float
+            ).reshape(-1, 2)
+        )
         drawing = data.get("drawing") or {}
         rooms = tuple(data.get("rooms") or drawing.get("rooms") or ())
         target = data.get("target_ssid")
         if not isinstance(target, str) or not target:
-            raise SiteFileError(f"{path}: \"target_ssid\" must name the network the charger will join.")
-        return SiteFile(site=site, target_ssid=target, charger_profile_id=str(data.get("charger_profile_id", "generic_iot")),
-                        floorplan=floorplan, walls=walls, devices=devices, access_points=access_points,
-                        disabled_access_points=disabled, materials=tuple(own.values()), rooms=rooms,
-                        settings=dict(data.get("settings") or {}), survey_points_m=points_m,
-                        survey_step_m=float(survey.get("step_m", DEFAULT_SURVEY_STEP_M)),
-                        seed=int(survey.get("seed", 0)), expect=dict(data.get("expect") or {}), drawing=drawing)
+            raise SiteFileError(f'{path}: "target_ssid" must name the network the charger will join.')
+        return SiteFile(
+            site=site,
+            target_ssid=target,
+            charger_profile_id=str(data.get("charger_profile_id", "generic_iot")),
+            floorplan=floorplan,
+            walls=walls,
+            devices=devices,
+            access_points=access_points,
+            disabled_access_points=disabled,
+            materials=tuple(own.values()),
+            rooms=rooms,
+            settings=dict(data.get("settings") or {}),
+            survey_points_m=points_m,
+            survey_step_m=float(survey.get("step_m", DEFAULT_SURVEY_STEP_M)),
+            seed=int(survey.get("seed", 0)),
+            expect=dict(data.get("expect") or {}),
+            drawing=drawing,
+        )
     except SiteFileError:
         raise
     except FileNotFoundError as exc:
@@ -201,9 +250,17 @@ def site_project(site: SiteFile, *, survey_date: str | None = None, extra_settin
     settings = {**site.settings, SIMULATION_SETTING: setting, **(extra_settings or {})}
     if site.rooms:
         settings[ROOMS_SETTING] = [dict(r) for r in site.rooms]
-    return Project(site=info, units="m", floorplan=site.floorplan, walls=site.walls, materials=site.materials,
-                   devices=site.devices, target=TargetNetwork(site.target_ssid),
-                   charger_profile_id=site.charger_profile_id, settings=settings)
+    return Project(
+        site=info,
+        units="m",
+        floorplan=site.floorplan,
+        walls=site.walls,
+        materials=site.materials,
+        devices=site.devices,
+        target=TargetNetwork(site.target_ssid),
+        charger_profile_id=site.charger_profile_id,
+        settings=settings,
+    )
 
 
 def site_points(site: SiteFile, project: Project) -> np.ndarray:
@@ -229,7 +286,7 @@ def site_points(site: SiteFile, project: Project) -> np.ndarray:
     if charger is not None:
         # Where the laptop is held at the mounting point: 0.3 m into the room from the wall.
         room = charger_room(project)
-        cx, cy = (room.centroid_xy_m if room is not None else (charger.x_m, charger.y_m))
+        cx, cy = room.centroid_xy_m if room is not None else (charger.x_m, charger.y_m)
         d = np.hypot(cx - charger.x_m, cy - charger.y_m)
         k = 0.0 if d == 0 else min(0.3, d) / d
         points = np.vstack([points, [[charger.x_m + k * (cx - charger.x_m), charger.y_m + k * (cy - charger.y_m)]]])
@@ -237,6 +294,7 @@ def site_points(site: SiteFile, project: Project) -> np.ndarray:
 
 
 # -- walking ------------------------------------------------------------------------------------
+
 
 class WalkClock:
     """A clock that advances as a walk would: the saved sample times look like a real survey."""
@@ -251,8 +309,15 @@ class WalkClock:
         self.now += seconds
 
 
-def walk_survey(store: ProjectStore, survey_id: int, scanner: SimulatedScanner, points_m: np.ndarray, *,
-                clock: WalkClock | None = None, scans_per_stop: int = SCANS_PER_STOP) -> int:
+def walk_survey(
+    store: ProjectStore,
+    survey_id: int,
+    scanner: SimulatedScanner,
+    points_m: np.ndarray,
+    *,
+    clock: WalkClock | None = None,
+    scans_per_stop: int = SCANS_PER_STOP,
+) -> int:
     """Stop at each point, take ``scans_per_stop`` scans and save them as one sample; returns the count.
 
     The scans go through the same acceptance as the Survey tool's (:func:`survey.scan.sampling.accept_point`):
@@ -347,7 +412,9 @@ def apply_fix(store: ProjectStore, rec) -> tuple[str | None, tuple[float, float]
             # The "move the router" rung: the same router (same BSSIDs) at the new spot.
             store.update_device(replace(router, x_m=device.x_m, y_m=device.y_m))
         else:
-            store.add_device(replace(device, planned=False, label=f"{device.kind.label} (installed for the After survey)"))
+            store.add_device(
+                replace(device, planned=False, label=f"{device.kind.label} (installed for the After survey)")
+            )
         xy = (device.x_m, device.y_m)
     if device is None and not done:
         return None, None
@@ -370,15 +437,28 @@ class SurveyOutcome:
     confidence: str | None = None
 
     @classmethod
-    def of(cls, analysis) -> "SurveyOutcome":
+    def of(cls, analysis) -> SurveyOutcome:
         count = len(analysis.survey.samples) if analysis.survey is not None else 0
-        return cls(analysis.survey_name, count, analysis.charger_dbm, analysis.map_words, analysis.map_method,
-                   analysis.map_error_db, analysis.verdict.status, analysis.verdict.confidence)
+        return cls(
+            analysis.survey_name,
+            count,
+            analysis.charger_dbm,
+            analysis.map_words,
+            analysis.map_method,
+            analysis.map_error_db,
+            analysis.verdict.status,
+            analysis.verdict.confidence,
+        )
 
     def to_json(self) -> dict:
-        return {"name": self.name, "samples": self.samples, "charger_rssi_dbm": self.charger_rssi_dbm,
-                "map": {"words": self.map_words, "method": self.map_method, "loo_rmse_db": self.map_error_db},
-                "verdict": self.verdict, "confidence": self.confidence}
+        return {
+            "name": self.name,
+            "samples": self.samples,
+            "charger_rssi_dbm": self.charger_rssi_dbm,
+            "map": {"words": self.map_words, "method": self.map_method, "loo_rmse_db": self.map_error_db},
+            "verdict": self.verdict,
+            "confidence": self.confidence,
+        }
 
 
 @dataclass(frozen=True)
@@ -395,12 +475,18 @@ class SimulationSummary:
     expectation: dict | None = None
 
     def to_json(self) -> dict:
-        return {"project": str(self.project_path), "surveys": [s.to_json() for s in self.surveys],
-                "applied_fix": self.applied_fix,
-                "applied_device_xy_m": None if self.applied_device_xy_m is None
-                else [round(v, 2) for v in self.applied_device_xy_m],
-                "report": None if self.report_path is None else str(self.report_path), "notes": list(self.notes),
-                "chosen": self.chosen, "expectation": self.expectation}
+        return {
+            "project": str(self.project_path),
+            "surveys": [s.to_json() for s in self.surveys],
+            "applied_fix": self.applied_fix,
+            "applied_device_xy_m": None
+            if self.applied_device_xy_m is None
+            else [round(v, 2) for v in self.applied_device_xy_m],
+            "report": None if self.report_path is None else str(self.report_path),
+            "notes": list(self.notes),
+            "chosen": self.chosen,
+            "expectation": self.expectation,
+        }
 
     def format_text(self, title: str = "Project") -> str:
         lines = [f"{title}: {self.project_path}"]
@@ -439,24 +525,37 @@ def chosen_summary(project: Project, option) -> dict | None:
         rooms = site_rooms(project)
         indoors = bool(rooms.inside([option.xy_m])[0]) if rooms.closed else True
         inside = "outdoor_kind" if option.outdoor else ("building" if indoors else "outdoors")
-    return {"kind": option.kind, "title": option.title, "place": option.place, "device_in": inside,
-            "xy_m": None if option.xy_m is None else [round(option.xy_m[0], 2), round(option.xy_m[1], 2)],
-            "backhaul_band": option.backhaul_band, "margin_db": option.margin_db,
-            "predicted_charger_rssi_dbm": option.predicted_charger_rssi_dbm,
-            "setting_changes": [c.code for c in option.setting_changes]}
+    return {
+        "kind": option.kind,
+        "title": option.title,
+        "place": option.place,
+        "device_in": inside,
+        "xy_m": None if option.xy_m is None else [round(option.xy_m[0], 2), round(option.xy_m[1], 2)],
+        "backhaul_band": option.backhaul_band,
+        "margin_db": option.margin_db,
+        "predicted_charger_rssi_dbm": option.predicted_charger_rssi_dbm,
+        "setting_changes": [c.code for c in option.setting_changes],
+    }
 
 
-def check_expectation(expect: dict, before: SurveyOutcome, chosen: dict | None,
-                      after: SurveyOutcome | None) -> dict | None:
+def check_expectation(
+    expect: dict, before: SurveyOutcome, chosen: dict | None, after: SurveyOutcome | None
+) -> dict | None:
     """Compare a run with the file's ``expect`` block (None without one)."""
     if not expect:
         return None
-    got = {"verdict": before.verdict, "chosen": None if chosen is None else chosen["kind"],
-           "device_in": None if chosen is None else chosen["device_in"],
-           "backhaul_band": None if chosen is None else chosen["backhaul_band"],
-           "after_verdict": None if after is None else after.verdict}
-    mismatches = [f"{key}: expected {value!r}, got {got.get(key)!r}" for key, value in expect.items()
-                  if key in got and got[key] != value]
+    got = {
+        "verdict": before.verdict,
+        "chosen": None if chosen is None else chosen["kind"],
+        "device_in": None if chosen is None else chosen["device_in"],
+        "backhaul_band": None if chosen is None else chosen["backhaul_band"],
+        "after_verdict": None if after is None else after.verdict,
+    }
+    mismatches = [
+        f"{key}: expected {value!r}, got {got.get(key)!r}"
+        for key, value in expect.items()
+        if key in got and got[key] != value
+    ]
     mismatches += [f"{key}: not a known expectation (use {', '.join(got)})" for key in expect if key not in got]
     return {"met": not mismatches, "mismatches": mismatches, "expected": expect, "got": got}
 
@@ -468,9 +567,16 @@ def _stored_id(survey: Survey | None, name: str) -> int:
     return survey.id
 
 
-def walk_fix_and_report(store: ProjectStore, points: np.ndarray, *, seed: int = 0, clock: WalkClock | None = None,
-                        report_path: Path | None = None, expect: dict | None = None,
-                        scans_per_stop: int = SCANS_PER_STOP) -> SimulationSummary:
+def walk_fix_and_report(
+    store: ProjectStore,
+    points: np.ndarray,
+    *,
+    seed: int = 0,
+    clock: WalkClock | None = None,
+    report_path: Path | None = None,
+    expect: dict | None = None,
+    scans_per_stop: int = SCANS_PER_STOP,
+) -> SimulationSummary:
     """Walk the store's "Before" survey, apply the recommendation, walk "After", write the report."""
     from survey.analysis.recommend import recommend
     from survey.analysis.survey_analysis import analyse_survey
@@ -502,42 +608,62 @@ def walk_fix_and_report(store: ProjectStore, points: np.ndarray, *, seed: int = 
         from survey.report import build_report
 
         build_report(store.load(), report_path)
-    return SimulationSummary(project_path=store.path, surveys=tuple(outcomes), applied_fix=applied,
-                             applied_device_xy_m=xy, report_path=report_path, notes=tuple(notes), chosen=chosen,
-                             expectation=check_expectation(expect or {}, outcomes[0], chosen, after_outcome))
+    return SimulationSummary(
+        project_path=store.path,
+        surveys=tuple(outcomes),
+        applied_fix=applied,
+        applied_device_xy_m=xy,
+        report_path=report_path,
+        notes=tuple(notes),
+        chosen=chosen,
+        expectation=check_expectation(expect or {}, outcomes[0], chosen, after_outcome),
+    )
 
 
-def simulate_site(site_path: str | os.PathLike, out_dir: str | os.PathLike, *, seed: int | None = None,
-                  report: bool = True) -> SimulationSummary:
+def simulate_site(
+    site_path: str | os.PathLike, out_dir: str | os.PathLike, *, seed: int | None = None, report: bool = True
+) -> SimulationSummary:
     """Build the project of a site file in ``out_dir``, walk, fix, walk again and report."""
     site = load_site(site_path)
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserInputError(f"Cannot create the output folder {out_dir}: {exc.strerror}. Choose another with -o.") from None
+        raise UserInputError(
+            f"Cannot create the output folder {out_dir}: {exc.strerror}. Choose another with -o."
+        ) from None
     project = site_project(site)
     points = site_points(site, project)
     if len(points) == 0:
-        raise SiteFileError(f"{site_path}: nowhere to survey. List \"survey\": {{\"points\": ...}} or close the walls "
-                            "into rooms.")
+        raise SiteFileError(
+            f'{site_path}: nowhere to survey. List "survey": {{"points": ...}} or close the walls into rooms.'
+        )
     store = ProjectStore.create(out_dir / PROJECT_NAME, project, overwrite=True)
     with store:
         survey = store.add_survey(BEFORE, notes="Simulated walk of the site as it is.")
         store.set_active_survey(survey.id)
-        return walk_fix_and_report(store, points, seed=site.seed if seed is None else seed,
-                                   report_path=out_dir / REPORT_NAME if report else None, expect=site.expect)
+        return walk_fix_and_report(
+            store,
+            points,
+            seed=site.seed if seed is None else seed,
+            report_path=out_dir / REPORT_NAME if report else None,
+            expect=site.expect,
+        )
 
 
 # -- command line --------------------------------------------------------------------------------
 
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("site", help="a site file (JSON, see docs/site-format.md)")
     parser.add_argument("-o", "--output", metavar="DIR", required=True, help="folder for the project and the PDF")
-    parser.add_argument("--seed", type=int, default=None, help="seed of the simulated radio field (default: the file's, else 0)")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="seed of the simulated radio field (default: the file's, else 0)"
+    )
     parser.add_argument("--no-report", action="store_true", help="skip the PDF")
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 when the result differs from the file's \"expect\" block")
+    parser.add_argument(
+        "--check", action="store_true", help='exit 1 when the result differs from the file\'s "expect" block'
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable summary")
 
 
@@ -548,6 +674,7 @@ def run(args) -> int:
     else:
         print(summary.format_text("Simulated project"))
     if args.check and summary.expectation is not None and not summary.expectation["met"]:
-        raise SimulationMismatch("The simulated site did not give the expected result: "
-                                 + "; ".join(summary.expectation["mismatches"]))
+        raise SimulationMismatch(
+            "The simulated site did not give the expected result: " + "; ".join(summary.expectation["mismatches"])
+        )
     return 0

@@ -40,13 +40,15 @@ def _network_guard():
     was made in a thread or a Python subprocess of the test."""
     late = NETGUARD.take() + evsurvey_netguard.subprocess_refusals(str(_NETGUARD_LOG))
     if late:
-        pytest.fail("a thread or process an earlier test left running tried to reach the network outside "
-                    "loopback:\n  " + "\n  ".join(late), pytrace=False)
+        pytest.fail(
+            "a thread or process an earlier test left running tried to reach the network outside "
+            "loopback:\n  " + "\n  ".join(late),
+            pytrace=False,
+        )
     yield NETGUARD
     refused = NETGUARD.take() + evsurvey_netguard.subprocess_refusals(str(_NETGUARD_LOG))
     if refused:
-        pytest.fail("the test tried to reach the network outside loopback:\n  " + "\n  ".join(refused),
-                    pytrace=False)
+        pytest.fail("the test tried to reach the network outside loopback:\n  " + "\n  ".join(refused), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +62,9 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     import platformdirs
 
     for name in ("user_data_dir", "user_config_dir", "user_log_dir", "user_cache_dir", "user_state_dir"):
-        monkeypatch.setattr(platformdirs, name,
-                            lambda appname=None, *a, _n=name, **k: str(home / _n / (appname or "app")))
+        monkeypatch.setattr(
+            platformdirs, name, lambda appname=None, *a, _n=name, **k: str(home / _n / (appname or "app"))
+        )
     yield home
 
 

@@ -16,12 +16,22 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from survey.project.model import (
-    Device, DeviceKind, Floorplan, Material, Observation, Project, Sample, ScanResult, Site, TargetNetwork, Wall,
+    Device,
+    DeviceKind,
+    Floorplan,
+    Material,
+    Observation,
+    Project,
+    Sample,
+    ScanResult,
+    Site,
+    TargetNetwork,
+    Wall,
 )
 from survey.project.store import APPLICATION_ID, ProjectStore
 
@@ -29,28 +39,44 @@ REPO = Path(__file__).resolve().parents[1]
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 def sample_at(i: int, rssi_dbm: float = -60.0) -> Sample:
     """Sample number *i*: its x position (0.1 m steps) tells samples apart across files."""
     t = 1_000_000.0 + i
-    obs = (Observation("02:00:00:00:00:01", "Home", rssi_dbm, freq_mhz=2437.0, channel=6, band="2.4",
-                       auth=("WPA2-PSK",), ciphers=("CCMP",)),
-           Observation("02:00:00:00:00:02", "Neighbour", rssi_dbm - 12, freq_mhz=2412.0, channel=1, band="2.4"))
+    obs = (
+        Observation(
+            "02:00:00:00:00:01",
+            "Home",
+            rssi_dbm,
+            freq_mhz=2437.0,
+            channel=6,
+            band="2.4",
+            auth=("WPA2-PSK",),
+            ciphers=("CCMP",),
+        ),
+        Observation("02:00:00:00:00:02", "Neighbour", rssi_dbm - 12, freq_mhz=2412.0, channel=1, band="2.4"),
+    )
     return Sample(x_m=round(i * 0.1, 3), y_m=1.0, taken_at=t, scans=(ScanResult(obs, t - 2, t, "fake"),))
 
 
 def base_project(n_walls: int = 5) -> Project:
     return Project(
         site=Site(customer="Ana Müller", address="1 Rue de l'Église", survey_date="2026-11-25"),
-        floorplan=Floorplan(image=PNG_1PX, image_format="png", width_px=1, height_px=1, metres_per_px=10.0,
-                            source_name="plan.png"),
+        floorplan=Floorplan(
+            image=PNG_1PX, image_format="png", width_px=1, height_px=1, metres_per_px=10.0, source_name="plan.png"
+        ),
         walls=tuple(Wall(float(i), 0.0, float(i), 5.0, "concrete_block") for i in range(n_walls)),
         materials=(Material("concrete_block", "Concrete block", 13.6, 10, 18, "Muqaibel", "#777777"),),
-        devices=(Device(DeviceKind.ROUTER, 1, 1, label="ISP router", bssids=("02:00:00:00:00:01",)),
-                 Device(DeviceKind.CHARGER, 4, 4, label="Pulsar Plus")),
-        target=TargetNetwork("Home"), settings={"scans_per_point": 2})
+        devices=(
+            Device(DeviceKind.ROUTER, 1, 1, label="ISP router", bssids=("02:00:00:00:00:01",)),
+            Device(DeviceKind.CHARGER, 4, 4, label="Pulsar Plus"),
+        ),
+        target=TargetNetwork("Home"),
+        settings={"scans_per_point": 2},
+    )
 
 
 def make_project(path: Path, n_samples: int = 10, n_walls: int = 5) -> int:
@@ -106,9 +132,12 @@ STORE_WRITER = textwrap.dedent("""
 
 
 def start_store_writer(path: Path, survey_id: int, first: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", STORE_WRITER, str(path), str(survey_id),
-                             str(Path(__file__).parent), str(first)],
-                            stdout=subprocess.PIPE, text=True, env=subprocess_env())
+    return subprocess.Popen(
+        [sys.executable, "-c", STORE_WRITER, str(path), str(survey_id), str(Path(__file__).parent), str(first)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(),
+    )
 
 
 def read_reports(proc: subprocess.Popen, until: Callable[[list[tuple[str, int]]], bool]) -> list[tuple[str, int]]:
@@ -147,6 +176,7 @@ def crash_and_restore_backup(path: Path, n_samples: int, n_walls: int) -> int:
 
 
 # -- editing a project file as a hostile tool would -------------------------------------------------------
+
 
 def write_unchecked(path: Path, *statements: str) -> None:
     """Run SQL on a project with its NOT NULL and CHECK constraints lifted for the moment
@@ -190,6 +220,7 @@ def execute(path: Path, *statements: str) -> None:
 
 
 # -- the corpus ---------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BadFile:
@@ -236,7 +267,7 @@ def bad_project_files(folder: Path) -> list[BadFile]:
     add("shorter than a header", folder / "header-only.evsurvey", True, "truncated")
     damaged = bytearray(data)
     page = int.from_bytes(damaged[16:18], "big")
-    damaged[page + 8: page * 2 - 8] = b"\xa5" * (page - 16)  # page 2 is garbage now
+    damaged[page + 8 : page * 2 - 8] = b"\xa5" * (page - 16)  # page 2 is garbage now
     (folder / "garbled.evsurvey").write_bytes(bytes(damaged))
     add("a garbled page", folder / "garbled.evsurvey", True, "damaged")
     other = folder / "other-db.evsurvey"
@@ -271,58 +302,141 @@ def bad_project_files(folder: Path) -> list[BadFile]:
     add("a dangling symlink", folder / "dangling.evsurvey", True, "does not exist")
 
     # Schema objects that are not the project's own.
-    add("a trigger", project_with(
-        "trigger", "CREATE TRIGGER wipe AFTER INSERT ON samples BEGIN DELETE FROM samples WHERE id <> NEW.id; END"),
-        True, "trigger")
+    add(
+        "a trigger",
+        project_with(
+            "trigger", "CREATE TRIGGER wipe AFTER INSERT ON samples BEGIN DELETE FROM samples WHERE id <> NEW.id; END"
+        ),
+        True,
+        "trigger",
+    )
     add("a view", project_with("view", "CREATE VIEW v AS SELECT * FROM samples"), True, "view")
     add("an extra table", project_with("extra-table", "CREATE TABLE payload (x)"), True, "payload")
     add("an extra index", project_with("extra-index", "CREATE INDEX odd ON walls(material_id)"), True, "odd")
-    add("a changed table", project_with(
-        "changed-table", "ALTER TABLE walls ADD COLUMN note TEXT"), True, "walls")
+    add("a changed table", project_with("changed-table", "ALTER TABLE walls ADD COLUMN note TEXT"), True, "walls")
 
     # Bad rows: the window leaves them out, the CLI refuses.
-    add("sample with NULL position", project_with(
-        "null-position", "UPDATE samples SET x_m = NULL WHERE id = 2", unchecked=True), False, "sample 2 has no position")
-    add("sample with text position", project_with(
-        "text-position", "UPDATE samples SET y_m = 'left of the door' WHERE id = 1"), False, "sample 1")
-    add("sample with infinite position", project_with(
-        "inf-position", "UPDATE samples SET x_m = 9e999 WHERE id = 1"), False, "not finite")
-    add("sample with huge position", project_with(
-        "huge-position", "UPDATE samples SET x_m = 1e300 WHERE id = 3"), False, "out of range")
-    add("sample with text time", project_with(
-        "text-time", "UPDATE samples SET taken_at = 'yesterday' WHERE id = 1"), False, "time")
-    add("sample with an unknown mode", project_with(
-        "bad-mode", "UPDATE samples SET mode = 'teleport' WHERE id = 1"), False, "teleport")
-    add("text RSSI", project_with(
-        "text-rssi", "UPDATE observations SET rssi_dbm = 'strong' WHERE id = 1"), False, "RSSI")
-    add("NaN RSSI as text", project_with(
-        "nan-rssi", "UPDATE observations SET rssi_dbm = 'NaN' WHERE id = 2"), False, "RSSI")
-    add("infinite RSSI", project_with(
-        "inf-rssi", "UPDATE observations SET rssi_dbm = -9e999 WHERE id = 3"), False, "RSSI")
-    add("security list not JSON", project_with(
-        "bad-auth", "UPDATE observations SET auth = '[WPA2' WHERE id = 1"), False, "security list")
-    add("raw SSID that is text", project_with(
-        "raw-ssid-text", "UPDATE observations SET ssid_raw = 'Home' WHERE id = 1"), False, "raw SSID")
-    add("scan warnings not a list", project_with(
-        "bad-warnings", "UPDATE scans SET warnings = '{\"a\": 1}' WHERE id = 1"), False, "warning list")
-    add("wall with text coordinate", project_with(
-        "text-wall", "UPDATE walls SET x2_m = 'ten' WHERE id = 1"), False, "wall 1")
-    add("wall with infinite coordinate", project_with(
-        "inf-wall", "UPDATE walls SET y1_m = 9e999 WHERE id = 2"), False, "wall 2")
-    add("material with text loss", project_with(
-        "text-loss", "UPDATE materials SET loss_db = 'a lot'"), False, "loss")
-    add("device of an unknown kind", project_with(
-        "unknown-kind", "UPDATE devices SET kind = 'toaster' WHERE id = 1"), False, "toaster")
-    add("device with NULL position", project_with(
-        "null-device", "UPDATE devices SET y_m = NULL WHERE id = 2", unchecked=True), False, "device 2")
-    add("device BSSIDs not JSON", project_with(
-        "bad-bssids", "UPDATE devices SET bssids = 'aa:bb' WHERE id = 1"), False, "BSSID list")
-    add("floorplan of scale 0", project_with(
-        "zero-scale", "UPDATE floorplan SET metres_per_px = 0", unchecked=True), False, "floorplan")
-    add("floorplan width as text", project_with(
-        "text-width", "UPDATE floorplan SET width_px = 'wide'"), False, "floorplan")
-    add("survey without a name", project_with(
-        "null-survey", "UPDATE surveys SET name = NULL", unchecked=True), False, "survey")
+    add(
+        "sample with NULL position",
+        project_with("null-position", "UPDATE samples SET x_m = NULL WHERE id = 2", unchecked=True),
+        False,
+        "sample 2 has no position",
+    )
+    add(
+        "sample with text position",
+        project_with("text-position", "UPDATE samples SET y_m = 'left of the door' WHERE id = 1"),
+        False,
+        "sample 1",
+    )
+    add(
+        "sample with infinite position",
+        project_with("inf-position", "UPDATE samples SET x_m = 9e999 WHERE id = 1"),
+        False,
+        "not finite",
+    )
+    add(
+        "sample with huge position",
+        project_with("huge-position", "UPDATE samples SET x_m = 1e300 WHERE id = 3"),
+        False,
+        "out of range",
+    )
+    add(
+        "sample with text time",
+        project_with("text-time", "UPDATE samples SET taken_at = 'yesterday' WHERE id = 1"),
+        False,
+        "time",
+    )
+    add(
+        "sample with an unknown mode",
+        project_with("bad-mode", "UPDATE samples SET mode = 'teleport' WHERE id = 1"),
+        False,
+        "teleport",
+    )
+    add(
+        "text RSSI",
+        project_with("text-rssi", "UPDATE observations SET rssi_dbm = 'strong' WHERE id = 1"),
+        False,
+        "RSSI",
+    )
+    add(
+        "NaN RSSI as text",
+        project_with("nan-rssi", "UPDATE observations SET rssi_dbm = 'NaN' WHERE id = 2"),
+        False,
+        "RSSI",
+    )
+    add(
+        "infinite RSSI",
+        project_with("inf-rssi", "UPDATE observations SET rssi_dbm = -9e999 WHERE id = 3"),
+        False,
+        "RSSI",
+    )
+    add(
+        "security list not JSON",
+        project_with("bad-auth", "UPDATE observations SET auth = '[WPA2' WHERE id = 1"),
+        False,
+        "security list",
+    )
+    add(
+        "raw SSID that is text",
+        project_with("raw-ssid-text", "UPDATE observations SET ssid_raw = 'Home' WHERE id = 1"),
+        False,
+        "raw SSID",
+    )
+    add(
+        "scan warnings not a list",
+        project_with("bad-warnings", "UPDATE scans SET warnings = '{\"a\": 1}' WHERE id = 1"),
+        False,
+        "warning list",
+    )
+    add(
+        "wall with text coordinate",
+        project_with("text-wall", "UPDATE walls SET x2_m = 'ten' WHERE id = 1"),
+        False,
+        "wall 1",
+    )
+    add(
+        "wall with infinite coordinate",
+        project_with("inf-wall", "UPDATE walls SET y1_m = 9e999 WHERE id = 2"),
+        False,
+        "wall 2",
+    )
+    add("material with text loss", project_with("text-loss", "UPDATE materials SET loss_db = 'a lot'"), False, "loss")
+    add(
+        "device of an unknown kind",
+        project_with("unknown-kind", "UPDATE devices SET kind = 'toaster' WHERE id = 1"),
+        False,
+        "toaster",
+    )
+    add(
+        "device with NULL position",
+        project_with("null-device", "UPDATE devices SET y_m = NULL WHERE id = 2", unchecked=True),
+        False,
+        "device 2",
+    )
+    add(
+        "device BSSIDs not JSON",
+        project_with("bad-bssids", "UPDATE devices SET bssids = 'aa:bb' WHERE id = 1"),
+        False,
+        "BSSID list",
+    )
+    add(
+        "floorplan of scale 0",
+        project_with("zero-scale", "UPDATE floorplan SET metres_per_px = 0", unchecked=True),
+        False,
+        "floorplan",
+    )
+    add(
+        "floorplan width as text",
+        project_with("text-width", "UPDATE floorplan SET width_px = 'wide'"),
+        False,
+        "floorplan",
+    )
+    add(
+        "survey without a name",
+        project_with("null-survey", "UPDATE surveys SET name = NULL", unchecked=True),
+        False,
+        "survey",
+    )
 
     # meta values that are not the JSON they should be.
     def meta_file(name: str, key: str, raw: str) -> Path:
@@ -334,11 +448,19 @@ def bad_project_files(folder: Path) -> list[BadFile]:
     add("units not JSON", meta_file("units-raw", "units", "m"), False, "units")
     add("site as a list", meta_file("site-list", "site", json.dumps(["Ana", "Rue"])), False, "site")
     add("customer as a number", meta_file("customer-number", "site", json.dumps({"customer": 42})), False, "customer")
-    add("settings nested 100,000 deep", meta_file("deep-settings", "settings", "[" * 100_000 + "]" * 100_000),
-        False, "deeper")
+    add(
+        "settings nested 100,000 deep",
+        meta_file("deep-settings", "settings", "[" * 100_000 + "]" * 100_000),
+        False,
+        "deeper",
+    )
     add("settings not an object", meta_file("settings-list", "settings", json.dumps([1, 2])), False, "settings")
     add("target without a name", meta_file("bad-target", "target", json.dumps({"bssids": 3})), False, "target")
-    add("active survey as text", meta_file("bad-active", "active_survey_id", json.dumps("first")), False,
-        "active survey")
+    add(
+        "active survey as text",
+        meta_file("bad-active", "active_survey_id", json.dumps("first")),
+        False,
+        "active survey",
+    )
     add("charger model as a number", meta_file("bad-profile", "charger_profile_id", "7"), False, "charger")
     return out

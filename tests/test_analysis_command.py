@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_analysis_sites import steel_door_site
 
 from survey.cli import main
 from survey.project.store import ProjectStore
-from test_analysis_sites import steel_door_site
 
 
 @pytest.fixture

@@ -106,13 +106,16 @@ def test_findings_are_sorted_by_severity():
     assert [order.index(f.severity) for f in found] == sorted(order.index(f.severity) for f in found)
 
 
-@pytest.mark.parametrize("ssid,code,status", [
-    ("NERMNET", "band_24ghz", ACTION),
-    ("VIRGIN172", "band_24ghz", OK),
-    ("Linksys01777-invité", "security_mode", ACTION),
-    ("VIRGIN172", "security_mode", OK),
-    ("VIRGIN172", "wps_off", CHECK),  # nmcli does not report WPS
-])
+@pytest.mark.parametrize(
+    "ssid,code,status",
+    [
+        ("NERMNET", "band_24ghz", ACTION),
+        ("VIRGIN172", "band_24ghz", OK),
+        ("Linksys01777-invité", "security_mode", ACTION),
+        ("VIRGIN172", "security_mode", OK),
+        ("VIRGIN172", "wps_off", CHECK),  # nmcli does not report WPS
+    ],
+)
 def test_checklist_prefilled_from_nmcli(ssid, code, status):
     items = {i.code: i for i in build_checklist(observations("nmcli-terse-escaped.txt"), TargetNetwork(ssid), PROFILE)}
     assert items[code].status == status
@@ -120,11 +123,15 @@ def test_checklist_prefilled_from_nmcli(ssid, code, status):
 
 
 def test_checklist_wps_from_iw():
-    items = {i.code: i for i in build_checklist(observations("iw-scan-6bss-wps-bssload.txt"),
-                                                 TargetNetwork("hello"), PROFILE)}
+    items = {
+        i.code: i
+        for i in build_checklist(observations("iw-scan-6bss-wps-bssload.txt"), TargetNetwork("hello"), PROFILE)
+    }
     assert items["wps_off"].status == ACTION and items["wps_off"].from_scans
-    items = {i.code: i for i in build_checklist(observations("iw-scan-6bss-wps-bssload.txt"),
-                                                 TargetNetwork("world"), PROFILE)}
+    items = {
+        i.code: i
+        for i in build_checklist(observations("iw-scan-6bss-wps-bssload.txt"), TargetNetwork("world"), PROFILE)
+    }
     assert items["wps_off"].status == OK
 
 

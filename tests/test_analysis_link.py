@@ -21,8 +21,23 @@ from survey.scan.simulated import SimulatedScanner
 def link(loss_pct: float, p95_ms: float) -> LinkTest:
     sent = 50
     received = round(sent * (1 - loss_pct / 100))
-    return LinkTest((LinkTestResult("gateway", "192.0.2.1", ProbeKind.ICMP_ECHO, None, sent, received,
-                                    p95_ms / 2, p95_ms, 3.0, time.time(), 5.0),))
+    return LinkTest(
+        (
+            LinkTestResult(
+                "gateway",
+                "192.0.2.1",
+                ProbeKind.ICMP_ECHO,
+                None,
+                sent,
+                received,
+                p95_ms / 2,
+                p95_ms,
+                3.0,
+                time.time(),
+                5.0,
+            ),
+        )
+    )
 
 
 @pytest.fixture(scope="module")

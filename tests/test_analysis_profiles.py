@@ -53,8 +53,15 @@ def test_bad_user_file_is_skipped_not_fatal(user_dir):
     assert "x" not in ids and "generic_iot" in ids
 
 
-@pytest.mark.parametrize("data", [{"name": "no id"}, {"id": "Bad Id!", "name": "x"}, {"id": "ok"},
-                                  {"id": "ok", "name": "x", "reception_offset_db": "lots"}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"name": "no id"},
+        {"id": "Bad Id!", "name": "x"},
+        {"id": "ok"},
+        {"id": "ok", "name": "x", "reception_offset_db": "lots"},
+    ],
+)
 def test_malformed_profiles_raise_a_user_error(data):
     with pytest.raises(ProfileError):
         profile_from_dict(data)

@@ -12,7 +12,16 @@ from survey.analysis.placement import ALTERNATIVE, CHOSEN, NOT_NEEDED, REJECTED
 from survey.analysis.recommend import coverage_with, option_device, recommend
 from survey.analysis.verdict import GOOD_DBM
 from survey.project.model import (
-    ChargerProfile, Device, DeviceKind, Observation, Project, Sample, ScanResult, Survey, TargetNetwork, Wall,
+    ChargerProfile,
+    Device,
+    DeviceKind,
+    Observation,
+    Project,
+    Sample,
+    ScanResult,
+    Survey,
+    TargetNetwork,
+    Wall,
 )
 from survey.rf.materials import DEFAULT_MATERIALS
 from survey.rf.propagation import predicted_rssi_dbm, walls_arrays
@@ -23,8 +32,12 @@ PROFILE = ChargerProfile(id="test", name="Test charger", reception_offset_db=3.0
 
 
 def box(x0, y0, x1, y1, material="brick"):
-    return [Wall(x0, y0, x1, y0, material), Wall(x1, y0, x1, y1, material),
-            Wall(x1, y1, x0, y1, material), Wall(x0, y1, x0, y0, material)]
+    return [
+        Wall(x0, y0, x1, y0, material),
+        Wall(x1, y0, x1, y1, material),
+        Wall(x1, y1, x0, y1, material),
+        Wall(x0, y1, x0, y0, material),
+    ]
 
 
 def simulated_samples(project: Project, points, *, extra=()) -> Survey:
@@ -36,8 +49,23 @@ def simulated_samples(project: Project, points, *, extra=()) -> Survey:
     rssi = predicted_rssi_dbm((router.x_m, router.y_m), 20.0, walls_xy, loss, pts)
     samples = []
     for i, ((x, y), r) in enumerate(zip(pts, rssi)):
-        obs = [Observation(ROUTER_BSSID, SSID, float(max(r, -94.0)), 2437.0, 6, "2.4",
-                           auth=("WPA2-PSK",), ciphers=("CCMP",), wps=False)] if r > -94 else []
+        obs = (
+            [
+                Observation(
+                    ROUTER_BSSID,
+                    SSID,
+                    float(max(r, -94.0)),
+                    2437.0,
+                    6,
+                    "2.4",
+                    auth=("WPA2-PSK",),
+                    ciphers=("CCMP",),
+                    wps=False,
+                )
+            ]
+            if r > -94
+            else []
+        )
         scan = ScanResult(tuple(obs) + tuple(extra), float(i), float(i) + 1, "test")
         samples.append(Sample(float(x), float(y), float(i), (scan,), id=i + 1))
     return Survey("Before", 0.0, tuple(samples), id=1)
@@ -58,18 +86,27 @@ def steel_door_site() -> Project:
         Wall(8, 0, 8, 10, "fire_rated_drywall"),
         Wall(10, 0, 10, 10, "steel_garage_door"),
     ]
-    devices = (Device(DeviceKind.ROUTER, 1, 5, "Router", bssids=(ROUTER_BSSID,), id=1),
-               Device(DeviceKind.CHARGER, 13.5, 5, "Charger", id=2))
-    project = Project(walls=tuple(walls), materials=DEFAULT_MATERIALS, devices=devices,
-                      target=TargetNetwork(SSID), charger_profile_id="generic_iot")
+    devices = (
+        Device(DeviceKind.ROUTER, 1, 5, "Router", bssids=(ROUTER_BSSID,), id=1),
+        Device(DeviceKind.CHARGER, 13.5, 5, "Charger", id=2),
+    )
+    project = Project(
+        walls=tuple(walls),
+        materials=DEFAULT_MATERIALS,
+        devices=devices,
+        target=TargetNetwork(SSID),
+        charger_profile_id="generic_iot",
+    )
     survey = simulated_samples(project, grid_points(0, 0, 16, 10) + [(13.8, 5.2)])
     return Project(**{**project.__dict__, "surveys": (survey,), "active_survey_id": 1})
 
 
 def line_of_sight_site() -> Project:
     walls = box(0, 0, 12, 8, "brick")
-    devices = (Device(DeviceKind.ROUTER, 2, 4, "Router", bssids=(ROUTER_BSSID,), id=1),
-               Device(DeviceKind.CHARGER, 8, 4, "Charger", id=2))
+    devices = (
+        Device(DeviceKind.ROUTER, 2, 4, "Router", bssids=(ROUTER_BSSID,), id=1),
+        Device(DeviceKind.CHARGER, 8, 4, "Charger", id=2),
+    )
     project = Project(walls=tuple(walls), materials=DEFAULT_MATERIALS, devices=devices, target=TargetNetwork(SSID))
     survey = simulated_samples(project, grid_points(0, 0, 12, 8) + [(8.2, 4.1)])
     return Project(**{**project.__dict__, "surveys": (survey,), "active_survey_id": 1})
@@ -79,12 +116,15 @@ def metal_garage_site(with_panel=True) -> Project:
     """A garage clad in metal siding (30 dB) beside the house: no wireless hop gets through,
     no Ethernet drop; the electrical panel is in the garage."""
     walls = box(0, 0, 20, 10, "brick") + [Wall(10, 0, 10, 10, "metal_siding")]
-    devices = [Device(DeviceKind.ROUTER, 2, 5, "Router", bssids=(ROUTER_BSSID,), id=1),
-               Device(DeviceKind.CHARGER, 14, 5, "Charger", id=2)]
+    devices = [
+        Device(DeviceKind.ROUTER, 2, 5, "Router", bssids=(ROUTER_BSSID,), id=1),
+        Device(DeviceKind.CHARGER, 14, 5, "Charger", id=2),
+    ]
     if with_panel:
         devices.append(Device(DeviceKind.PANEL, 18, 1.5, "Panel", id=3))
-    project = Project(walls=tuple(walls), materials=DEFAULT_MATERIALS, devices=tuple(devices),
-                      target=TargetNetwork(SSID))
+    project = Project(
+        walls=tuple(walls), materials=DEFAULT_MATERIALS, devices=tuple(devices), target=TargetNetwork(SSID)
+    )
     survey = simulated_samples(project, grid_points(0, 0, 20, 10) + [(14.2, 5.1)])
     return Project(**{**project.__dict__, "surveys": (survey,), "active_survey_id": 1})
 
@@ -209,6 +249,7 @@ def test_coverage_after_includes_the_planned_device():
     project = steel_door_site()
     rec = recommend(project, profile=PROFILE)
     from survey.analysis.radio import build_model
+
     model = build_model(project, np.zeros((0, 2)), np.zeros(0))
     charger = np.array([[13.5, 5.0]])
     before = coverage_with(model, project, [], charger)[0]
@@ -218,16 +259,33 @@ def test_coverage_after_includes_the_planned_device():
 
 def test_json_round_trip_is_plain_data():
     import json
+
     rec = recommend(steel_door_site(), profile=PROFILE)
     data = json.loads(json.dumps(rec.to_json()))
     assert data["verdict"]["status"] == "POOR"
     assert data["chosen"] == "mesh_node"
     assert [o["kind"] for o in data["options"]] == [
-        "nothing", "settings", "router_power", "move_router", "mesh_node", "wired_ap", "powerline_ap", "repeater"]
+        "nothing",
+        "settings",
+        "router_power",
+        "move_router",
+        "mesh_node",
+        "wired_ap",
+        "powerline_ap",
+        "repeater",
+    ]
     mesh = data["options"][4]
     assert mesh["backhaul_band"] == "2.4" and mesh["k_sigma"] == 1.28 and mesh["margin_db"] >= 0
     assert {c["code"] for c in data["checklist"]} >= {
-        "iot_vlan", "egress_ports", "dns_allowlist", "ntp", "idle_timeout", "local_access", "security_mode", "wps_off"}
+        "iot_vlan",
+        "egress_ports",
+        "dns_allowlist",
+        "ntp",
+        "idle_timeout",
+        "local_access",
+        "security_mode",
+        "wps_off",
+    }
 
 
 def test_no_charger_on_plan_gives_unknown_verdict_and_no_device():
@@ -264,16 +322,16 @@ def test_biased_site_lowers_planned_device_power():
     from dataclasses import replace as dc_replace
 
     from survey.analysis.placement import build_ladder
-    from survey.analysis.radio import build_model
-    from survey.analysis.radio import coverage_with
+    from survey.analysis.radio import build_model, coverage_with
     from survey.analysis.verdict import ModelEstimate, verdict_at_charger
 
     project = steel_door_site()
     model = dc_replace(build_model(project, np.zeros((0, 2)), np.zeros(0)), router_eirp_dbm=12.0, source="eirp_fitted")
     assert model.site_bias_db == -8.0
     at_charger = float(coverage_with(model, project, (), [(13.5, 5.0)])[0])
-    verdict = verdict_at_charger((13.5, 5.0), np.zeros((0, 2)), np.zeros(0), PROFILE,
-                                 model=ModelEstimate(at_charger, False, None, model.words))
+    verdict = verdict_at_charger(
+        (13.5, 5.0), np.zeros((0, 2)), np.zeros(0), PROFILE, model=ModelEstimate(at_charger, False, None, model.words)
+    )
     options = {o.kind: o for o in build_ladder(project, model, verdict, PROFILE.reception_offset_db)}
     assert options["powerline_ap"].eirp_dbm == 12.0
     assert dc_replace(model, source="calibrated").site_bias_db == 0.0

@@ -71,8 +71,9 @@ def test_change_words():
     mesh = Device(DeviceKind.MESH_NODE, 9.0, 2.0)
     router = Device(DeviceKind.ROUTER, 2.0, 4.0)
     change = SiteChange(added=(mesh,), moved=((router, 2.0),), removed=())
-    assert change_short(change) == (f"{DeviceKind.MESH_NODE.label.lower()} added, "
-                                    f"{DeviceKind.ROUTER.label.lower()} moved")
+    assert change_short(change) == (
+        f"{DeviceKind.MESH_NODE.label.lower()} added, {DeviceKind.ROUTER.label.lower()} moved"
+    )
 
 
 def test_change_sentence_without_a_record_of_the_devices_says_so(site):
@@ -95,8 +96,17 @@ def test_troubleshooting_evidence(site):
 
 
 def _sample(x_m: float, bssid: str, rssi_dbm: float, backend: str = "nl80211") -> Sample:
-    obs = Observation(bssid=bssid, ssid=TARGET_SSID, rssi_dbm=rssi_dbm, freq_mhz=2437.0, channel=6, band="2.4",
-                      auth=("WPA2-PSK",), ciphers=("CCMP",), wps=False)
+    obs = Observation(
+        bssid=bssid,
+        ssid=TARGET_SSID,
+        rssi_dbm=rssi_dbm,
+        freq_mhz=2437.0,
+        channel=6,
+        band="2.4",
+        auth=("WPA2-PSK",),
+        ciphers=("CCMP",),
+        wps=False,
+    )
     return Sample(x_m, 0.0, 0.0, (ScanResult((obs,), 0.0, 1.0, backend),))
 
 

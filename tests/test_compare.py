@@ -13,7 +13,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fixtures.report.garage import MESH_BSSID, ROUTER_BSSID, TARGET_SSID, make_project  # noqa: E402
 
 from survey.analysis.compare import (  # noqa: E402
-    GOOD_DBM, ComparisonError, compare_surveys, coverage_good_pct, pick_before_after,
+    GOOD_DBM,
+    ComparisonError,
+    compare_surveys,
+    coverage_good_pct,
+    pick_before_after,
 )
 from survey.analysis.survey_analysis import analyse_survey, building_mask  # noqa: E402
 from survey.analysis.target import project_target, target_samples  # noqa: E402
@@ -49,7 +53,8 @@ def test_without_target_the_strongest_ssid_is_used(project):
 def test_after_with_mesh_node_is_better(comparison):
     assert comparison.charger_rssi_after_dbm > comparison.charger_rssi_before_dbm
     assert comparison.charger_delta_db == pytest.approx(
-        comparison.charger_rssi_after_dbm - comparison.charger_rssi_before_dbm)
+        comparison.charger_rssi_after_dbm - comparison.charger_rssi_before_dbm
+    )
     assert comparison.coverage_good_pct_after > comparison.coverage_good_pct_before
     assert 0 <= comparison.coverage_good_pct_before <= 100
 
@@ -77,7 +82,7 @@ def test_coverage_share_is_of_the_common_measured_building_area(project, compari
     np.testing.assert_array_equal(c.area_mask, expected_mask)
     manual = 100.0 * (c.before.target_map.values[expected_mask] >= GOOD_DBM).sum() / expected_mask.sum()
     assert c.coverage_good_pct_before == pytest.approx(manual)
-    assert c.area_m2 == pytest.approx(expected_mask.sum() * c.grid.step_m ** 2)
+    assert c.area_m2 == pytest.approx(expected_mask.sum() * c.grid.step_m**2)
 
 
 def test_coverage_of_empty_area_is_zero():

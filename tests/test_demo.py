@@ -122,8 +122,14 @@ def _cli(*args, cwd, env_extra=None):
     env = dict(os.environ)
     env.update(env_extra or {})
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run([sys.executable, "-c", "from survey.cli import main; raise SystemExit(main())", *args],
-                          cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
+    return subprocess.run(
+        [sys.executable, "-c", "from survey.cli import main; raise SystemExit(main())", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
 
 
 def test_cli_demo_headless(tmp_path):

@@ -16,13 +16,20 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from fakes.hostile_scans import GENUINE_SSID, HOSTILE_SSIDS, hostile_wpa_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fakes.hostile_scans import GENUINE_SSID, HOSTILE_SSIDS, hostile_wpa_cli
 from survey.cli import main
-from survey.project.display import (HIDDEN_SSID, SsidText, display_ssid, escape_ssid, escape_text,
-                                    is_invisible, ssid_text)
+from survey.project.display import (
+    HIDDEN_SSID,
+    SsidText,
+    display_ssid,
+    escape_ssid,
+    escape_text,
+    is_invisible,
+    ssid_text,
+)
 from survey.scan.observations import build_observation
 from survey.scan.parsers import parse_text
 
@@ -40,7 +47,7 @@ def unescape(shown: str) -> str:
                 i += 2
                 continue
             digits = {"x": 2, "u": 4, "U": 8}.get(nxt)
-            tail = shown[i + 2:i + 2 + digits] if digits else ""
+            tail = shown[i + 2 : i + 2 + digits] if digits else ""
             if digits and len(tail) == digits and all(c in "0123456789abcdefABCDEF" for c in tail):
                 cp = int(tail, 16)
                 out.append(chr(0xDC00 + cp) if nxt == "x" and cp >= 0x80 else chr(cp))
@@ -52,8 +59,13 @@ def unescape(shown: str) -> str:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF) | st.sampled_from(
-    list("\\xuU0123456789abcdef \u202e\u200b\ufeff\x85\udcff")), max_size=30))
+@given(
+    st.text(
+        alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF)
+        | st.sampled_from(list("\\xuU0123456789abcdef \u202e\u200b\ufeff\x85\udcff")),
+        max_size=30,
+    )
+)
 def test_the_rule_is_injective_and_leaves_nothing_invisible(text):
     for shown in (escape_text(text), escape_ssid(text)):
         if shown != "\\x28" + HIDDEN_SSID[1:]:
@@ -62,9 +74,31 @@ def test_the_rule_is_injective_and_leaves_nothing_invisible(text):
     assert not escape_ssid(text).startswith(" ") and not escape_ssid(text).endswith(" ")
 
 
-@pytest.mark.parametrize("ch", ["\u061c", "\u2060", "\ufeff", "\u200b", "\u200d", "\u202e", "\u2066", "\U000e0041",
-                                "\u00a0", "\u3000", "\u2028", "\u0085", "\x1b", "\x00", "\u3164", "\ufe0f",
-                                "\u034f", "\u2800", "\U000e0100", "\ue000"])
+@pytest.mark.parametrize(
+    "ch",
+    [
+        "\u061c",
+        "\u2060",
+        "\ufeff",
+        "\u200b",
+        "\u200d",
+        "\u202e",
+        "\u2066",
+        "\U000e0041",
+        "\u00a0",
+        "\u3000",
+        "\u2028",
+        "\u0085",
+        "\x1b",
+        "\x00",
+        "\u3164",
+        "\ufe0f",
+        "\u034f",
+        "\u2800",
+        "\U000e0100",
+        "\ue000",
+    ],
+)
 def test_every_invisible_kind_is_escaped(ch):
     shown = display_ssid("Rivera-Home" + ch)
     assert shown != "Rivera-Home" and shown.startswith("Rivera-Home\\")
@@ -111,10 +145,15 @@ def _project_file(tmp_path):
     observations = parse_text(hostile_wpa_cli()).observations
     scans = (ScanResult(observations, 1.0, 2.0, "wpa_cli"),)
     site = Site(customer="Evil\u202eCorp\x1b[31m", address="1 Road\u2028Fake St", installer="Ann\u200b")
-    project = Project(site=site, devices=(Device(DeviceKind.ROUTER, 1.0, 1.0, label="Router\x1b]0;pwned\x07"),
-                                          Device(DeviceKind.CHARGER, 5.0, 1.0)),
-                      surveys=(Survey("Before\u202e", 0.0, (Sample(2.0, 1.0, 2.0, scans),)),),
-                      target=TargetNetwork("Rivera-Home\u2060"))
+    project = Project(
+        site=site,
+        devices=(
+            Device(DeviceKind.ROUTER, 1.0, 1.0, label="Router\x1b]0;pwned\x07"),
+            Device(DeviceKind.CHARGER, 5.0, 1.0),
+        ),
+        surveys=(Survey("Before\u202e", 0.0, (Sample(2.0, 1.0, 2.0, scans),)),),
+        target=TargetNetwork("Rivera-Home\u2060"),
+    )
     path = tmp_path / "hostile.evsurvey"
     ProjectStore.create(path, project).close()
     return path

@@ -29,14 +29,20 @@ def on_disk(path: Path) -> Project:
 def without_sample_ids(project: Project) -> Project:
     """The project with sample ids left out: a sample written back (undo of a delete, redo of
     an add) gets a new id, and that is all that may differ."""
-    return replace(project, surveys=tuple(
-        replace(s, samples=tuple(sorted((replace(x, id=None) for x in s.samples), key=lambda x: x.taken_at)))
-        for s in project.surveys))
+    return replace(
+        project,
+        surveys=tuple(
+            replace(s, samples=tuple(sorted((replace(x, id=None) for x in s.samples), key=lambda x: x.taken_at)))
+            for s in project.surveys
+        ),
+    )
 
 
 def test_the_edits_import_no_qt():
-    code = ("import sys, survey.project.edits\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph')))")
+    code = (
+        "import sys, survey.project.edits\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -74,7 +80,10 @@ def test_calibrate_rename_samples_and_walls_undo_and_redo_headless(tmp_path):
         first = p.survey(survey_id).samples[0]
         p = step(edits.DeleteSample(p, first.id, ids))
         assert sorted((s.x_m, s.y_m) for s in on_disk(path).survey(survey_id).samples) == [
-            (0.2, 2.0), (0.4, 2.0), (3.0, 4.0)]
+            (0.2, 2.0),
+            (0.4, 2.0),
+            (3.0, 4.0),
+        ]
 
         add_wall = edits.AddWalls([Wall(0.0, 0.0, 6.0, 0.0, "concrete_block")], "Add wall")
         p = step(add_wall)

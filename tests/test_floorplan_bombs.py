@@ -84,8 +84,11 @@ def test_svg_use_cycles_depth_entities_and_size_refused():
     deep = (head + "<g>" * 5000 + "</g>" * 5000 + "</svg>").encode()
     with pytest.raises(fi.FloorplanImportError, match="levels deep"):
         fi.sanitize_svg(deep, "deep.svg")
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-              + head.encode() + b"<text>&b;</text></svg>")
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        + head.encode()
+        + b"<text>&b;</text></svg>"
+    )
     with pytest.raises(fi.FloorplanImportError, match="entities"):
         fi.sanitize_svg(laughs, "laughs.svg")
     many = (head + "<rect/>" * (fi.SVG_MAX_ELEMENTS + 1) + "</svg>").encode()
@@ -120,7 +123,9 @@ def test_svg_never_reads_a_local_file_it_points_to(tmp_path):
         b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
         b'<style>@import url(file:///etc/x.css);</style><defs><linearGradient id="g"/></defs>'
         b'<rect fill="url(#g)" stroke="url(file:///tmp/a.svg#p)" onclick="x()"/><script>1</script>'
-        b'<use xlink:href="#g"/><use xlink:href="other.svg#g"/><foreignObject/></svg>', "styled.svg")
+        b'<use xlink:href="#g"/><use xlink:href="other.svg#g"/><foreignObject/></svg>',
+        "styled.svg",
+    )
     assert b"file:" not in styled.svg and b"other.svg" not in styled.svg and b"@import" not in styled.svg
     assert b"url(#g)" in styled.svg and b'href="#g"' in styled.svg
     assert b"script" not in styled.svg and b"onclick" not in styled.svg and b"foreignObject" not in styled.svg
@@ -210,8 +215,14 @@ def test_allowed_formats_import_and_are_stored_as_png_or_jpeg(tmp_path):
     from PIL import Image
 
     picture = Image.new("RGB", (64, 32), (10, 200, 30))
-    for fmt, stored in (("PNG", "png"), ("JPEG", "jpeg"), ("BMP", "png"), ("GIF", "png"), ("TIFF", "png"),
-                        ("WEBP", "png")):
+    for fmt, stored in (
+        ("PNG", "png"),
+        ("JPEG", "jpeg"),
+        ("BMP", "png"),
+        ("GIF", "png"),
+        ("TIFF", "png"),
+        ("WEBP", "png"),
+    ):
         buf = io.BytesIO()
         picture.save(buf, format=fmt)
         plan = fi.import_image(buf.getvalue(), f"plan.{fmt.lower()}")

@@ -38,19 +38,32 @@ def test_oversized_png_header_refused_before_decoding():
 
 
 def test_image_at_the_limit_accepted():
-    side = int(images.MAX_IMAGE_PIXELS ** 0.5)
+    side = int(images.MAX_IMAGE_PIXELS**0.5)
     assert images.image_info(png_header(side, side)) == images.ImageInfo("png", side, side)
 
 
-@pytest.mark.parametrize("data,expected", [
-    (b"GIF89a" + struct.pack("<HH", 640, 480) + b"\0" * 10, ("gif", 640, 480)),
-    (b"BM" + b"\0" * 12 + struct.pack("<Iii", 40, 300, -200) + b"\0" * 20, ("bmp", 300, 200)),
-    (b"RIFF\0\0\0\0WEBPVP8X" + b"\0" * 8 + (999).to_bytes(3, "little") + (499).to_bytes(3, "little"),
-     ("webp", 1000, 500)),
-    # JPEG: SOI, an APP0 segment, then SOF0 with height 123 and width 456.
-    (b"\xff\xd8" + b"\xff\xe0" + struct.pack(">H", 4) + b"\0\0" + b"\xff\xc0" + struct.pack(">HBHH", 11, 8, 123, 456)
-     + b"\0" * 8, ("jpeg", 456, 123)),
-])
+@pytest.mark.parametrize(
+    "data,expected",
+    [
+        (b"GIF89a" + struct.pack("<HH", 640, 480) + b"\0" * 10, ("gif", 640, 480)),
+        (b"BM" + b"\0" * 12 + struct.pack("<Iii", 40, 300, -200) + b"\0" * 20, ("bmp", 300, 200)),
+        (
+            b"RIFF\0\0\0\0WEBPVP8X" + b"\0" * 8 + (999).to_bytes(3, "little") + (499).to_bytes(3, "little"),
+            ("webp", 1000, 500),
+        ),
+        # JPEG: SOI, an APP0 segment, then SOF0 with height 123 and width 456.
+        (
+            b"\xff\xd8"
+            + b"\xff\xe0"
+            + struct.pack(">H", 4)
+            + b"\0\0"
+            + b"\xff\xc0"
+            + struct.pack(">HBHH", 11, 8, 123, 456)
+            + b"\0" * 8,
+            ("jpeg", 456, 123),
+        ),
+    ],
+)
 def test_header_sizes_of_other_formats(data, expected):
     assert images.header_size(data) == expected
 
@@ -106,7 +119,9 @@ def test_pdf_previews_are_small_pages_and_a_crop_keeps_the_page_scale():
     assert part.width_px == pytest.approx(whole.width_px / 2, abs=2)
     assert part.height_px == pytest.approx(whole.height_px * 0.4, abs=2)
     assert part.provisional_metres_per_px == whole.provisional_metres_per_px  # cutting pixels keeps their size
-    assert fi.import_pdf_page(data, 1, "plan.pdf", crop=(0.1, 0.1, 0.9, 0.9)).source_name == "plan.pdf (page 2, cropped)"
+    assert (
+        fi.import_pdf_page(data, 1, "plan.pdf", crop=(0.1, 0.1, 0.9, 0.9)).source_name == "plan.pdf (page 2, cropped)"
+    )
 
 
 def test_pdf_missing_page_and_corrupt_pdf_refused():

@@ -6,7 +6,8 @@ import math
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from survey.project import plan_geometry as pg
 from survey.project.garage import ONE_CAR, PRESETS, TWO_CAR, GarageSpecError, build_garage, garage_extent_m
@@ -45,12 +46,15 @@ def test_door_as_wide_as_its_wall_leaves_no_slivers():
     assert len(walls) == 4
 
 
-@pytest.mark.parametrize("change,message", [
-    ({"width_m": 0.3}, "width"),
-    ({"door_width_m": 9.0}, "door"),
-    ({"house_side": "bottom"}, "shared with the house"),
-    ({"door_side": "north"}, "sides"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"width_m": 0.3}, "width"),
+        ({"door_width_m": 9.0}, "door"),
+        ({"house_side": "bottom"}, "shared with the house"),
+        ({"door_side": "north"}, "sides"),
+    ],
+)
 def test_bad_specs_refused_with_a_reason(change, message):
     with pytest.raises(GarageSpecError, match=message):
         build_garage(replace(TWO_CAR, **change))
@@ -86,15 +90,19 @@ def test_hit_tests():
     assert pg.point_segment_distance(0, 5, 0, 0, 0, 0) == 5
 
 
-@pytest.mark.parametrize("rotation,corner_uv,expected", [
-    (0, (10, 0), (10 * 0.5 + 1, 2)),
-    (90, (0, 0), (1 + 0.5 * 20, 2)),  # top-left pixel goes to the top-right corner
-    (180, (0, 0), (1 + 0.5 * 10, 2 + 0.5 * 20)),
-    (270, (0, 0), (1, 2 + 0.5 * 10)),
-])
+@pytest.mark.parametrize(
+    "rotation,corner_uv,expected",
+    [
+        (0, (10, 0), (10 * 0.5 + 1, 2)),
+        (90, (0, 0), (1 + 0.5 * 20, 2)),  # top-left pixel goes to the top-right corner
+        (180, (0, 0), (1 + 0.5 * 10, 2 + 0.5 * 20)),
+        (270, (0, 0), (1, 2 + 0.5 * 10)),
+    ],
+)
 def test_image_affine_rotations(rotation, corner_uv, expected):
-    fp = Floorplan(b"", "png", width_px=10, height_px=20, metres_per_px=0.5, origin_x_m=1, origin_y_m=2,
-                   rotation_deg=rotation)
+    fp = Floorplan(
+        b"", "png", width_px=10, height_px=20, metres_per_px=0.5, origin_x_m=1, origin_y_m=2, rotation_deg=rotation
+    )
     m11, m12, m21, m22, dx, dy = pg.image_to_site_affine(fp)
     u, v = corner_uv
     assert (m11 * u + m21 * v + dx, m12 * u + m22 * v + dy) == pytest.approx(expected)

@@ -18,8 +18,11 @@ from survey.rf.materials import DEFAULT_MATERIALS
 
 FIX = Path(__file__).parent / "fixtures" / "scan"
 # Three formats, each with a 2.4 GHz BSS of the target network "Garage-EVSE".
-SAVED = {"iw": "iw-scan-dump-6ghz-he-eht.txt", "nmcli": "nmcli-table-157-band.txt",
-         "netsh": "netsh-trimmed-no-authentication.txt"}
+SAVED = {
+    "iw": "iw-scan-dump-6ghz-he-eht.txt",
+    "nmcli": "nmcli-table-157-band.txt",
+    "netsh": "netsh-trimmed-no-authentication.txt",
+}
 AT = {"iw": (1.5, 1.5), "nmcli": (6.0, 4.0), "netsh": (9.0, 7.0)}
 
 
@@ -87,7 +90,7 @@ def test_imported_samples_are_on_the_heatmap_and_in_the_report(project_file, sav
     pdf = tmp_path / "report.pdf"
     build_report(project, pdf, step_m=0.5)
     text = re.sub(r"\s+", "", "".join(p.extract_text() or "" for p in PdfReader(str(pdf)).pages))
-    appendix = text[text.index("Appendix:samples"):]
+    appendix = text[text.index("Appendix:samples") :]
     for fmt in saved:
         assert f"file:{fmt}(saved-{fmt}.txt)" in appendix
 
@@ -95,8 +98,22 @@ def test_imported_samples_are_on_the_heatmap_and_in_the_report(project_file, sav
 def test_files_taken_at_one_spot_make_one_sample_in_an_existing_survey(project_file, saved):
     with ProjectStore.open(project_file) as store:
         store.add_survey("Before")
-    assert main(["import", str(project_file), str(saved["iw"]), str(saved["nmcli"]), "--survey", "before",
-                 "--at", "5,5", "--json"]) == 0
+    assert (
+        main(
+            [
+                "import",
+                str(project_file),
+                str(saved["iw"]),
+                str(saved["nmcli"]),
+                "--survey",
+                "before",
+                "--at",
+                "5,5",
+                "--json",
+            ]
+        )
+        == 0
+    )
     project = load(project_file)
     (survey,) = project.surveys
     (sample,) = survey.samples
@@ -113,13 +130,18 @@ def test_import_json(project_file, saved, capsys):
     assert (f["format"], f["backend"], f["observations"]) == ("netsh", "file:netsh (saved-netsh.txt)", 3)
 
 
-@pytest.mark.parametrize("make_bad, message", [
-    (lambda d: d / "missing.txt", "Cannot read"),
-    (lambda d: (d / "junk.txt").write_text("hello\n") and d / "junk.txt", "not a scan"),
-    (lambda d: (d / "empty.txt").write_text("IN-USE  BSSID  SSID  CHAN  SIGNAL\n") and d / "empty.txt",
-     "nothing to import"),
-    (lambda d: d, "not a regular file"),
-])
+@pytest.mark.parametrize(
+    "make_bad, message",
+    [
+        (lambda d: d / "missing.txt", "Cannot read"),
+        (lambda d: (d / "junk.txt").write_text("hello\n") and d / "junk.txt", "not a scan"),
+        (
+            lambda d: (d / "empty.txt").write_text("IN-USE  BSSID  SSID  CHAN  SIGNAL\n") and d / "empty.txt",
+            "nothing to import",
+        ),
+        (lambda d: d, "not a regular file"),
+    ],
+)
 def test_bad_files_are_refused_and_nothing_is_written(project_file, saved, tmp_path, capsys, make_bad, message):
     """All files are read before anything is written: one bad file among good ones leaves
     the project as it was."""

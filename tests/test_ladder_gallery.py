@@ -21,8 +21,16 @@ SITES = Path(__file__).parent / "fixtures" / "sites"
 NAMES = sorted(p.stem for p in SITES.glob("*.json"))
 
 #: The kinds of site the gallery must hold (issue 14, "Must show"), by file.
-REQUIRED = {"attached_block_garage", "detached_metal_garage", "charger_next_to_router", "wifi_24ghz_off",
-            "wpa3_only", "congested_channel", "powerline_only", "needs_nothing"}
+REQUIRED = {
+    "attached_block_garage",
+    "detached_metal_garage",
+    "charger_next_to_router",
+    "wifi_24ghz_off",
+    "wpa3_only",
+    "congested_channel",
+    "powerline_only",
+    "needs_nothing",
+}
 
 
 @pytest.fixture(scope="module")
@@ -127,14 +135,23 @@ def test_simulate_check_fails_when_the_site_does_not_do_what_it_says(tmp_path, c
     assert "verdict: expected 'POOR', got 'GOOD'" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("content,message", [
-    ("{", "not valid JSON"),
-    ('{"format": "something"}', "not an evsurvey site file"),
-    ('{"format": "evsurvey-site", "target_ssid": "x", "walls": [{"x1_m": 0, "y1_m": 0, "x2_m": "far", '
-     '"y2_m": 1, "material_id": "brick"}]}', "walls[0].x2_m must be a number"),
-    ('{"format": "evsurvey-site", "target_ssid": "x", "walls": [{"x1_m": 0, "y1_m": 0, "x2_m": 1, '
-     '"y2_m": 1, "material_id": "cheese"}]}', "materials not defined: cheese"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("{", "not valid JSON"),
+        ('{"format": "something"}', "not an evsurvey site file"),
+        (
+            '{"format": "evsurvey-site", "target_ssid": "x", "walls": [{"x1_m": 0, "y1_m": 0, "x2_m": "far", '
+            '"y2_m": 1, "material_id": "brick"}]}',
+            "walls[0].x2_m must be a number",
+        ),
+        (
+            '{"format": "evsurvey-site", "target_ssid": "x", "walls": [{"x1_m": 0, "y1_m": 0, "x2_m": 1, '
+            '"y2_m": 1, "material_id": "cheese"}]}',
+            "materials not defined: cheese",
+        ),
+    ],
+)
 def test_bad_site_files_are_user_errors(tmp_path, capsys, content, message):
     site = tmp_path / "site.json"
     site.write_text(content, encoding="utf-8")

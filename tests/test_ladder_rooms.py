@@ -11,8 +11,12 @@ from survey.project.rooms import detached, place_words, room_at, site_rooms, wal
 
 
 def box(x0, y0, x1, y1, material="brick"):
-    return [Wall(x0, y0, x1, y0, material), Wall(x1, y0, x1, y1, material),
-            Wall(x1, y1, x0, y1, material), Wall(x0, y1, x0, y0, material)]
+    return [
+        Wall(x0, y0, x1, y0, material),
+        Wall(x1, y0, x1, y1, material),
+        Wall(x1, y1, x0, y1, material),
+        Wall(x0, y1, x0, y0, material),
+    ]
 
 
 def project(walls, devices=(), rooms=None):
@@ -31,10 +35,20 @@ def test_closed_loop_is_one_room_and_outside_is_outside():
 
 def test_small_gaps_close_and_doorways_do_not():
     # A wall end that misses its corner by 0.3 m still closes the room...
-    walls = [Wall(0, 0, 6, 0, "brick"), Wall(6, 0, 6, 4, "brick"), Wall(6, 4, 0, 4, "brick"), Wall(0, 3.7, 0, 0, "brick")]
+    walls = [
+        Wall(0, 0, 6, 0, "brick"),
+        Wall(6, 0, 6, 4, "brick"),
+        Wall(6, 4, 0, 4, "brick"),
+        Wall(0, 3.7, 0, 0, "brick"),
+    ]
     assert site_rooms(project(walls)).closed
     # ...a 0.9 m doorway left open in the outside wall opens it to the outdoors.
-    walls = [Wall(0, 0, 6, 0, "brick"), Wall(6, 0, 6, 4, "brick"), Wall(6, 4, 0, 4, "brick"), Wall(0, 3.1, 0, 0, "brick")]
+    walls = [
+        Wall(0, 0, 6, 0, "brick"),
+        Wall(6, 0, 6, 4, "brick"),
+        Wall(6, 4, 0, 4, "brick"),
+        Wall(0, 3.1, 0, 0, "brick"),
+    ]
     assert not site_rooms(project(walls)).closed
 
 
@@ -61,10 +75,13 @@ def test_detached_buildings_and_words_for_places():
 
 def test_installer_names_marks_outdoors_and_draws_rooms():
     walls = box(0, 0, 10, 8) + [Wall(5, 0, 5, 8, "drywall")]
-    marks = [{"name": "Workshop", "x_m": 7, "y_m": 4}, {"name": "Carport", "x_m": 2, "y_m": 4, "outdoor": True},
-             {"name": "Shed", "polygon": [[20, 0], [23, 0], [23, 3], [20, 3]]},
-             # Two captions in one room (an archway joins them): neither names it.
-             {"name": "Dining", "x_m": 6, "y_m": 2}]
+    marks = [
+        {"name": "Workshop", "x_m": 7, "y_m": 4},
+        {"name": "Carport", "x_m": 2, "y_m": 4, "outdoor": True},
+        {"name": "Shed", "polygon": [[20, 0], [23, 0], [23, 3], [20, 3]]},
+        # Two captions in one room (an archway joins them): neither names it.
+        {"name": "Dining", "x_m": 6, "y_m": 2},
+    ]
     p = project(walls, rooms=marks)
     rooms = site_rooms(p)
     assert room_at(p, (7, 4)).name == ""  # Workshop and Dining in the same room
@@ -84,8 +101,10 @@ def test_no_closed_outline_means_no_rooms():
 
 def test_two_hundred_walls_are_quick():
     rng = np.random.default_rng(0)
-    walls = box(0, 0, 45, 45) + [Wall(float(x), 0.0, float(x), float(y), "drywall")
-                                 for x, y in zip(rng.uniform(1, 44, 196), rng.uniform(5, 45, 196))]
+    walls = box(0, 0, 45, 45) + [
+        Wall(float(x), 0.0, float(x), float(y), "drywall")
+        for x, y in zip(rng.uniform(1, 44, 196), rng.uniform(5, 45, 196))
+    ]
     started = time.perf_counter()
     rooms = site_rooms(project(walls))
     assert rooms.closed

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from test_analysis_sites import PROFILE, line_of_sight_site, steel_door_site
 
 from survey.analysis.findings import find_issues, setting_changes
 from survey.analysis.recommend import recommend
@@ -16,7 +17,6 @@ from survey.cli import main
 from survey.errors import UserInputError
 from survey.project.model import ChargerProfile, Observation, TargetNetwork
 from survey.project.store import ProjectStore
-from test_analysis_sites import PROFILE, line_of_sight_site, steel_door_site
 
 HOME = TargetNetwork("HomeNet")
 
@@ -30,13 +30,17 @@ def test_findings_carry_the_setting_that_fixes_them():
     only_5 = find_issues([obs("aa:00:00:00:00:05", "5", 36, -50)], HOME)
     assert [c.code for c in setting_changes(only_5)] == ["enable_24ghz"]
     # Not heard at all under its name, but the router's own 5 GHz BSS was: 2.4 GHz is off.
-    router_5 = find_issues([obs("aa:00:00:00:00:05", "5", 36, -50, ssid="Other")], HOME,
-                           router_bssids=("aa:00:00:00:00:05", "aa:00:00:00:00:02"))
+    router_5 = find_issues(
+        [obs("aa:00:00:00:00:05", "5", 36, -50, ssid="Other")],
+        HOME,
+        router_bssids=("aa:00:00:00:00:05", "aa:00:00:00:00:02"),
+    )
     assert [f.code for f in router_5] == ["target_no_24ghz"] and setting_changes(router_5)[0].blocking
     sae = find_issues([obs("aa:00:00:00:00:02", "2.4", 6, -50, auth=("WPA3-SAE",))], HOME)
     assert "transition_mode" in [c.code for c in setting_changes(sae)]
     crowded = [obs("aa:00:00:00:00:02", "2.4", 6, -50)] + [
-        obs(f"bb:00:00:00:00:0{i}", "2.4", 6, -60, ssid=f"N{i}") for i in range(4)]
+        obs(f"bb:00:00:00:00:0{i}", "2.4", 6, -60, ssid=f"N{i}") for i in range(4)
+    ]
     changes = setting_changes(find_issues(crowded, HOME))
     assert changes and changes[0].code == "channel" and changes[0].value in (1, 11) and not changes[0].blocking
 
@@ -44,9 +48,16 @@ def test_findings_carry_the_setting_that_fixes_them():
 def test_settings_rung_is_chosen_when_the_signal_is_good_but_a_setting_blocks():
     project = line_of_sight_site()
     survey = project.surveys[0]
-    sae = tuple(replace(s, scans=tuple(replace(sc, observations=tuple(replace(o, auth=("WPA3-SAE",))
-                                                                       for o in sc.observations)) for sc in s.scans))
-                for s in survey.samples)
+    sae = tuple(
+        replace(
+            s,
+            scans=tuple(
+                replace(sc, observations=tuple(replace(o, auth=("WPA3-SAE",)) for o in sc.observations))
+                for sc in s.scans
+            ),
+        )
+        for s in survey.samples
+    )
     project = replace(project, surveys=(replace(survey, samples=sae),))
     rec = recommend(project, profile=PROFILE)
     assert rec.verdict.status == "GOOD"
@@ -78,8 +89,9 @@ def test_confidence_is_never_high_within_the_error_of_a_boundary():
             return np.full(len(np.atleast_2d(pts)), self.value)
 
     def verdict(value):
-        return verdict_at_charger((0.2, 0.0), xy, np.array([value, value - 4, value + 6]), profile,
-                                  heatmap=Map(value), heatmap_words="m")
+        return verdict_at_charger(
+            (0.2, 0.0), xy, np.array([value, value - 4, value + 6]), profile, heatmap=Map(value), heatmap_words="m"
+        )
 
     near = verdict(-66.0)  # 1 dB from -65 with a 3 dB error: could be GOOD
     assert near.status == "MARGINAL" and near.confidence == "medium"

@@ -31,18 +31,23 @@ def test_the_contracts_name_every_layer_of_design():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
     layers = next(c for c in config["contracts"] if c["type"] == "layers")["layers"]
     named = {part.strip().removeprefix("survey.") for layer in layers for part in layer.split("|")}
-    present = {p.stem for p in (ROOT / "survey").iterdir()
-               if (p.is_dir() and (p / "__init__.py").exists()) or (p.suffix == ".py" and p.stem not in
-                                                                       ("__init__", "__main__"))}
+    present = {
+        p.stem
+        for p in (ROOT / "survey").iterdir()
+        if (p.is_dir() and (p / "__init__.py").exists())
+        or (p.suffix == ".py" and p.stem not in ("__init__", "__main__"))
+    }
     assert named == present
 
 
 def test_headless_layers_never_load_qt():
-    code = ("import sys, survey.cli, survey.project.store, survey.rf.interpolation, survey.scan.parsers, "
-            "survey.scan.registry, survey.analysis.recommend, survey.report, survey.demo\n"
-            "survey.cli.build_parser()\n"
-            "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'shiboken6'))\n"
-            "print(loaded)\n"
-            "raise SystemExit(1 if loaded else 0)")
+    code = (
+        "import sys, survey.cli, survey.project.store, survey.rf.interpolation, survey.scan.parsers, "
+        "survey.scan.registry, survey.analysis.recommend, survey.report, survey.demo\n"
+        "survey.cli.build_parser()\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'shiboken6'))\n"
+        "print(loaded)\n"
+        "raise SystemExit(1 if loaded else 0)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr

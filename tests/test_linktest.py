@@ -16,11 +16,17 @@ import time
 from pathlib import Path
 
 import pytest
-
 from fakes.lossy_servers import Impairment, UdpAsIcmpSocket, silent_tcp_port, tcp_echo_server, udp_echo_server
+
 from survey.netcheck import linktest, probes
 from survey.netcheck.linktest import (
-    LinkTestError, Target, find_gateway, parse_route_get, parse_route_print, rfc3550_jitter_ms, rtt_summary_ms,
+    LinkTestError,
+    Target,
+    find_gateway,
+    parse_route_get,
+    parse_route_print,
+    rfc3550_jitter_ms,
+    rtt_summary_ms,
     run_link_test,
 )
 from survey.netcheck.linktest_verdict import GOOD, MARGINAL, POOR, UNKNOWN, assess_gateway, assess_link
@@ -155,13 +161,22 @@ def test_icmp_echo_in_a_private_network_namespace():
     network namespace of its own (only a loopback device; its ping_group_range is its own)."""
     if sys.platform != "linux" or not shutil.which("unshare") or not shutil.which("ip"):
         pytest.skip("needs Linux with unshare and ip")
-    code = ("from survey.netcheck.linktest import run_link_test, gateway_target\n"
-            "r = run_link_test([gateway_target('127.0.0.1')], count=10).results[0]\n"
-            "print(r.probe.value, r.received)\n")
-    script = ("ip link set lo up && echo '0 2147483647' > /proc/sys/net/ipv4/ping_group_range && echo ready && "
-              f"{sys.executable} -c \"$0\"")
-    proc = subprocess.run(["unshare", "--net", "sh", "-c", script, code], capture_output=True, text=True, timeout=30,
-                          cwd=Path(__file__).resolve().parents[1])
+    code = (
+        "from survey.netcheck.linktest import run_link_test, gateway_target\n"
+        "r = run_link_test([gateway_target('127.0.0.1')], count=10).results[0]\n"
+        "print(r.probe.value, r.received)\n"
+    )
+    script = (
+        "ip link set lo up && echo '0 2147483647' > /proc/sys/net/ipv4/ping_group_range && echo ready && "
+        f'{sys.executable} -c "$0"'
+    )
+    proc = subprocess.run(
+        ["unshare", "--net", "sh", "-c", script, code],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     if not proc.stdout.startswith("ready"):  # the namespace could not be set up: the test never ran
         pytest.skip(f"no private network namespace with ping allowed here: {proc.stderr.strip()[:200]}")
     assert proc.returncode == 0, proc.stderr
@@ -228,8 +243,7 @@ def test_a_hanging_name_lookup_ends_at_its_timeout_with_a_message():
 def test_the_hard_deadline_stops_a_long_series():
     with udp_echo_server() as port:
         started = time.monotonic()
-        r = _one(Target("echo", "127.0.0.1", ProbeKind.UDP_ECHO, port), count=200, deadline_s=1.5,
-                 interval_s=0.1)
+        r = _one(Target("echo", "127.0.0.1", ProbeKind.UDP_ECHO, port), count=200, deadline_s=1.5, interval_s=0.1)
         elapsed = time.monotonic() - started
     assert elapsed < 2.0
     assert 5 < r.sent < 20 and r.received == r.sent
@@ -250,8 +264,11 @@ def test_cancel_from_another_thread_ends_the_test_soon():
 def test_gateway_and_host_are_measured_together():
     with udp_echo_server(Impairment(delays_s=(0.02,))) as port:
         started = time.monotonic()
-        link = run_link_test([linktest.gateway_target("127.0.0.1"), Target("echo", "127.0.0.1", ProbeKind.UDP_ECHO, port)],
-                             count=20, open_icmp=_refuse_icmp)
+        link = run_link_test(
+            [linktest.gateway_target("127.0.0.1"), Target("echo", "127.0.0.1", ProbeKind.UDP_ECHO, port)],
+            count=20,
+            open_icmp=_refuse_icmp,
+        )
         elapsed = time.monotonic() - started
     assert [r.target for r in link.results] == [GATEWAY_TARGET, "echo"]
     assert link.gateway is link.results[0] and all(r.received == 20 for r in link.results)
@@ -298,22 +315,34 @@ def test_no_default_route_is_a_plain_error(tmp_path):
 
 
 def _result(sent=50, received=50, median=3.0, p95=8.0, jitter=1.0) -> LinkTestResult:
-    return LinkTestResult(target=GATEWAY_TARGET, address="127.0.0.1", probe=ProbeKind.ICMP_ECHO, port=None, sent=sent,
-                          received=received, rtt_median_ms=median if received else None,
-                          rtt_p95_ms=p95 if received else None, jitter_ms=jitter if received else None,
-                          started_at=0.0, duration_s=5.0)
+    return LinkTestResult(
+        target=GATEWAY_TARGET,
+        address="127.0.0.1",
+        probe=ProbeKind.ICMP_ECHO,
+        port=None,
+        sent=sent,
+        received=received,
+        rtt_median_ms=median if received else None,
+        rtt_p95_ms=p95 if received else None,
+        jitter_ms=jitter if received else None,
+        started_at=0.0,
+        duration_s=5.0,
+    )
 
 
-@pytest.mark.parametrize("kw, level, words", [
-    ({}, GOOD, "0 % loss, p95 8.0 ms"),
-    ({"received": 48, "p95": 180.0}, MARGINAL, "4 % loss, p95 180 ms"),
-    ({"received": 49}, MARGINAL, "2 % loss, p95 8.0 ms"),
-    ({"received": 45}, POOR, "10 % loss, p95 8.0 ms"),
-    ({"p95": 450.0}, POOR, "0 % loss, p95 450 ms"),
-    ({"jitter": 70.0}, MARGINAL, "0 % loss, p95 8.0 ms, jitter 70 ms"),
-    ({"received": 0}, POOR, "no answer to 50 probes"),
-    ({"sent": 0, "received": 0}, UNKNOWN, "not measured"),
-])
+@pytest.mark.parametrize(
+    "kw, level, words",
+    [
+        ({}, GOOD, "0 % loss, p95 8.0 ms"),
+        ({"received": 48, "p95": 180.0}, MARGINAL, "4 % loss, p95 180 ms"),
+        ({"received": 49}, MARGINAL, "2 % loss, p95 8.0 ms"),
+        ({"received": 45}, POOR, "10 % loss, p95 8.0 ms"),
+        ({"p95": 450.0}, POOR, "0 % loss, p95 450 ms"),
+        ({"jitter": 70.0}, MARGINAL, "0 % loss, p95 8.0 ms, jitter 70 ms"),
+        ({"received": 0}, POOR, "no answer to 50 probes"),
+        ({"sent": 0, "received": 0}, UNKNOWN, "not measured"),
+    ],
+)
 def test_assessment_levels_and_words(kw, level, words):
     a = assess_link(_result(**kw))
     assert (a.level, a.words) == (level, words)

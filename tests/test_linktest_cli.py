@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from fakes.executables import only_path
 from fakes.lossy_servers import Impairment, idle_dropping_server, udp_echo_server
+
 from survey import cli
 from survey.netcheck import probes
 from survey.project.model import Observation, Project, Sample, ScanResult
@@ -41,14 +41,20 @@ def test_gateway_link_as_json(capsys):
     assert code == 0, err
     payload = json.loads(out)
     (gateway,) = payload["results"]
-    assert (gateway["target"], gateway["address"], gateway["sent"], gateway["received"]) == ("gateway", "127.0.0.1", 5, 5)
+    assert (gateway["target"], gateway["address"], gateway["sent"], gateway["received"]) == (
+        "gateway",
+        "127.0.0.1",
+        5,
+        5,
+    )
     assert payload["assessments"][0]["level"] == "GOOD" and payload["ok"] and payload["saved"] is None
 
 
 def test_lossy_host_is_poor_and_exits_1(capsys):
     with udp_echo_server(Impairment(drop_share=0.4)) as port:
-        code, out, err = _run(capsys, f"127.0.0.1:{port}", "--probe", "udp-echo", "--count", "10",
-                              "--gateway", "127.0.0.1")
+        code, out, err = _run(
+            capsys, f"127.0.0.1:{port}", "--probe", "udp-echo", "--count", "10", "--gateway", "127.0.0.1"
+        )
     assert code == 1
     assert f"POOR     127.0.0.1:{port} (127.0.0.1), UDP echo {port}: 40 % loss" in out
     assert out.startswith("Link test: 10 probes per target, 100 ms apart")
@@ -76,20 +82,23 @@ def test_a_spot_without_a_sample_gets_a_link_only_sample(capsys, tmp_path):
     assert len(target_samples(survey, None)[0]) == len(target_samples(before, None)[0])
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--count", "0"], "--count must be from 1"),
-    (["--timeout", "500"], "--timeout must be between 0 and 120"),
-    (["--count", "500"], "500 probes need a --timeout of at least"),
-    (["127.0.0.1:80", "--probe", "icmp"], "ICMP echo has no port"),
-    (["--probe", "udp-echo"], "name the host too"),
-    (["--at", "1,2"], "add --project FILE"),
-    (["--steps", "60"], "add --idle HOST:PORT"),
-    (["--idle", "127.0.0.1"], "--idle needs HOST:PORT"),
-    (["--idle", "127.0.0.1:80", "127.0.0.1"], "leave out HOST"),
-    (["--idle", "127.0.0.1:80", "--steps", "60,30"], "must increase"),
-    (["--idle", "127.0.0.1:80", "--steps", "a,b"], "give idle steps in seconds"),
-    (["bad host"], "give a host name or IP address"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--count", "0"], "--count must be from 1"),
+        (["--timeout", "500"], "--timeout must be between 0 and 120"),
+        (["--count", "500"], "500 probes need a --timeout of at least"),
+        (["127.0.0.1:80", "--probe", "icmp"], "ICMP echo has no port"),
+        (["--probe", "udp-echo"], "name the host too"),
+        (["--at", "1,2"], "add --project FILE"),
+        (["--steps", "60"], "add --idle HOST:PORT"),
+        (["--idle", "127.0.0.1"], "--idle needs HOST:PORT"),
+        (["--idle", "127.0.0.1:80", "127.0.0.1"], "leave out HOST"),
+        (["--idle", "127.0.0.1:80", "--steps", "60,30"], "must increase"),
+        (["--idle", "127.0.0.1:80", "--steps", "a,b"], "give idle steps in seconds"),
+        (["bad host"], "give a host name or IP address"),
+    ],
+)
 def test_bad_input_exits_2_with_a_message(capsys, argv, message):
     code, out, err = _run(capsys, *argv)
     assert code == 2 and message in err and out == ""
@@ -113,7 +122,9 @@ def test_missing_iperf3_keeps_the_link_figures(capsys, monkeypatch, tmp_path):
 
 def _project(tmp_path) -> Path:
     path = tmp_path / "site.evsurvey"
-    scan = ScanResult((Observation(bssid="02:00:00:00:00:01", ssid="Home", rssi_dbm=-70.0, channel=6),), 1.0, 2.0, "fake")
+    scan = ScanResult(
+        (Observation(bssid="02:00:00:00:00:01", ssid="Home", rssi_dbm=-70.0, channel=6),), 1.0, 2.0, "fake"
+    )
     with ProjectStore.create(path, Project()) as store:
         survey = store.add_survey("Before")
         store.add_sample(survey.id, Sample(x_m=3.0, y_m=4.0, taken_at=2.0, scans=(scan,)))
@@ -131,10 +142,13 @@ def test_result_is_attached_to_the_sample_at_the_spot(capsys, tmp_path):
     assert near.link is not None and near.link.gateway.received == 5 and far.link is None
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--survey", "After", "--at", "3,4"], "no survey 'After' (surveys: 'Before')"),
-    (["--at", "3;4"], "give the spot as X,Y in metres"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--survey", "After", "--at", "3,4"], "no survey 'After' (surveys: 'Before')"),
+        (["--at", "3;4"], "give the spot as X,Y in metres"),
+    ],
+)
 def test_bad_spot_is_refused_before_measuring(capsys, tmp_path, argv, message):
     path = _project(tmp_path)
     code, out, err = _run(capsys, "--count", "5", "--project", str(path), *argv)
@@ -158,10 +172,16 @@ def test_idle_test_text_output(capsys):
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == f"Idle test to 127.0.0.1:{port}: steps 0.2 s, 0.4 s (up to 0.4 s; Ctrl-C stops)"
-    assert lines[1].startswith("  kept   kept after 0.2 s idle") and lines[-1].startswith("Result: kept open after 0.4 s")
+    assert lines[1].startswith("  kept   kept after 0.2 s idle") and lines[-1].startswith(
+        "Result: kept open after 0.4 s"
+    )
 
 
 def test_command_runs_from_the_shell_without_a_traceback():
-    proc = subprocess.run([sys.executable, "-m", "survey", "linktest", "--count", "0"], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[1])
+    proc = subprocess.run(
+        [sys.executable, "-m", "survey", "linktest", "--count", "0"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "--count must be" in proc.stderr

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from fakes.lossy_servers import idle_dropping_server, silent_tcp_port
+
 from survey.errors import UserInputError
 from survey.netcheck.linktest_idle import IdleOutcome, IdleTestError, run_idle_test, validate_steps
 
@@ -21,8 +21,9 @@ STEPS_S = (0.3, 0.6, 1.2, 2.4)
 LIMIT_S = 0.9  # between the 0.6 s and 1.2 s steps
 
 
-@pytest.mark.parametrize("mode, outcome", [("silent", IdleOutcome.SILENT), ("rst", IdleOutcome.RESET),
-                                           ("fin", IdleOutcome.CLOSED)])
+@pytest.mark.parametrize(
+    "mode, outcome", [("silent", IdleOutcome.SILENT), ("rst", IdleOutcome.RESET), ("fin", IdleOutcome.CLOSED)]
+)
 def test_idle_limit_matches_the_server(mode, outcome):
     heard = []
     with idle_dropping_server(LIMIT_S, mode) as port:
@@ -35,8 +36,9 @@ def test_idle_limit_matches_the_server(mode, outcome):
     assert not result.cancelled
     # The 2.4 s step is not waited for once the 1.2 s one was lost.
     assert elapsed < 1.2 + 0.4 + 0.4 + 0.5
-    assert ("dropped silently" if mode == "silent" else "reset (RST)" if mode == "rst" else "closed (FIN)") \
-        in result.summary
+    assert (
+        "dropped silently" if mode == "silent" else "reset (RST)" if mode == "rst" else "closed (FIN)"
+    ) in result.summary
 
 
 def test_every_step_kept_when_the_server_keeps_connections():
@@ -51,8 +53,11 @@ def test_cancel_stops_a_background_run_with_the_steps_so_far():
     cancel = threading.Event()
     box = []
     with idle_dropping_server(60.0) as port:
-        worker = threading.Thread(target=lambda: box.append(
-            run_idle_test("127.0.0.1", port, steps_s=(0.2, 30.0, 60.0), answer_timeout_s=0.4, cancel=cancel)))
+        worker = threading.Thread(
+            target=lambda: box.append(
+                run_idle_test("127.0.0.1", port, steps_s=(0.2, 30.0, 60.0), answer_timeout_s=0.4, cancel=cancel)
+            )
+        )
         worker.start()
         time.sleep(0.6)
         started = time.monotonic()
@@ -99,8 +104,15 @@ def test_over_tls(tmp_path):
 
     threading.Thread(target=serve, daemon=True).start()
     try:
-        result = run_idle_test("localhost", port, steps_s=(0.2, 0.4), tls=True, tls_context=client_ctx,
-                               answer_timeout_s=0.5, resolver=lambda host: ["127.0.0.1"])
+        result = run_idle_test(
+            "localhost",
+            port,
+            steps_s=(0.2, 0.4),
+            tls=True,
+            tls_context=client_ctx,
+            answer_timeout_s=0.5,
+            resolver=lambda host: ["127.0.0.1"],
+        )
     finally:
         stopped.set()
         listener.close()
@@ -123,8 +135,10 @@ def _answer_lines(ctx, raw, stopped):
         pass
 
 
-@pytest.mark.parametrize("steps, message", [((), "at least one"), ((60, 30), "increase"), ((0, 5), "more than 0"),
-                                            ((60, 7200), "at most 3600")])
+@pytest.mark.parametrize(
+    "steps, message",
+    [((), "at least one"), ((60, 30), "increase"), ((0, 5), "more than 0"), ((60, 7200), "at most 3600")],
+)
 def test_bad_steps_are_refused(steps, message):
     with pytest.raises(UserInputError, match=message):
         validate_steps(steps)

@@ -11,34 +11,51 @@ import subprocess
 import time
 
 import pytest
-
 from fakes.executables import Behaviour, calls, install, only_path
+
 from survey.netcheck.linktest_iperf import ThroughputError, measure_throughput, received_mbps
 
 
 def _report(bits_per_second: float) -> bytes:
-    return json.dumps({"start": {}, "intervals": [], "end": {
-        "sum_sent": {"bits_per_second": bits_per_second * 1.01},
-        "sum_received": {"bits_per_second": bits_per_second}}}).encode()
+    return json.dumps(
+        {
+            "start": {},
+            "intervals": [],
+            "end": {
+                "sum_sent": {"bits_per_second": bits_per_second * 1.01},
+                "sum_received": {"bits_per_second": bits_per_second},
+            },
+        }
+    ).encode()
 
 
 def test_up_and_down_from_the_reports(tmp_path, monkeypatch):
     bin_dir = tmp_path / "bin"
-    install(bin_dir, "iperf3", [("--reverse", Behaviour(stdout=_report(48.5e6))),
-                                ("--client", Behaviour(stdout=_report(93.2e6)))])
+    install(
+        bin_dir,
+        "iperf3",
+        [("--reverse", Behaviour(stdout=_report(48.5e6))), ("--client", Behaviour(stdout=_report(93.2e6)))],
+    )
     only_path(monkeypatch, bin_dir)
     t = measure_throughput("127.0.0.1", 5299, duration_s=2)
     assert (t.up_mbps, t.down_mbps, t.port, t.duration_s) == (pytest.approx(93.2), pytest.approx(48.5), 5299, 2)
-    assert calls(bin_dir, "iperf3") == ["--client 127.0.0.1 --port 5299 --time 2 --json",
-                                        "--client 127.0.0.1 --port 5299 --time 2 --json --reverse"]
+    assert calls(bin_dir, "iperf3") == [
+        "--client 127.0.0.1 --port 5299 --time 2 --json",
+        "--client 127.0.0.1 --port 5299 --time 2 --json --reverse",
+    ]
 
 
-@pytest.mark.parametrize("stdout, message", [
-    (json.dumps({"start": {}, "end": {}, "error": "unable to connect to server: Connection refused"}).encode(),
-     "unable to connect to server: Connection refused. Start `iperf3 -s` there"),
-    (b"iperf3: error - unable to connect", "did not print a JSON report"),
-    (json.dumps({"end": {"sum_sent": {}}}).encode(), "no received total"),
-])
+@pytest.mark.parametrize(
+    "stdout, message",
+    [
+        (
+            json.dumps({"start": {}, "end": {}, "error": "unable to connect to server: Connection refused"}).encode(),
+            "unable to connect to server: Connection refused. Start `iperf3 -s` there",
+        ),
+        (b"iperf3: error - unable to connect", "did not print a JSON report"),
+        (json.dumps({"end": {"sum_sent": {}}}).encode(), "no received total"),
+    ],
+)
 def test_iperf3_failures_are_plain_messages(tmp_path, monkeypatch, stdout, message):
     bin_dir = tmp_path / "bin"
     install(bin_dir, "iperf3", [("--client", Behaviour(stdout=stdout, exit_code=1))])
@@ -79,8 +96,11 @@ def test_real_iperf3_on_loopback():
     if program is None:
         pytest.skip("iperf3 is not installed (Debian: apt install iperf3); parsing is tested with a fake")
     port = _free_port()
-    server = subprocess.Popen([program, "--server", "--bind", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [program, "--server", "--bind", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:

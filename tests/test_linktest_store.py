@@ -20,21 +20,44 @@ from survey.project.store import ProjectStore
 
 
 def _link(loss_received: int = 48, host: str = "api.example.com:443") -> LinkTest:
-    gateway = LinkTestResult(target=GATEWAY_TARGET, address="192.0.2.1", probe=ProbeKind.ICMP_ECHO, port=None,
-                             sent=50, received=loss_received, rtt_median_ms=3.25, rtt_p95_ms=180.5, jitter_ms=12.125,
-                             started_at=1000.0, duration_s=5.01,
-                             tried=("ICMP echo: 48 of 50 answered (used)",))
-    named = LinkTestResult(target=host, address="198.51.100.7", probe=ProbeKind.TCP_CONNECT, port=443, sent=0,
-                           received=0, rtt_median_ms=None, rtt_p95_ms=None, jitter_ms=None, started_at=1000.0,
-                           duration_s=1.0, tried=("TCP connect 443: no answer within 1 s", "Ünïcode \ud800 note"))
-    return LinkTest(results=(gateway, named),
-                    throughput=ThroughputResult("192.0.2.9", 5201, up_mbps=93.5, down_mbps=41.25, duration_s=3,
-                                                started_at=1006.0))
+    gateway = LinkTestResult(
+        target=GATEWAY_TARGET,
+        address="192.0.2.1",
+        probe=ProbeKind.ICMP_ECHO,
+        port=None,
+        sent=50,
+        received=loss_received,
+        rtt_median_ms=3.25,
+        rtt_p95_ms=180.5,
+        jitter_ms=12.125,
+        started_at=1000.0,
+        duration_s=5.01,
+        tried=("ICMP echo: 48 of 50 answered (used)",),
+    )
+    named = LinkTestResult(
+        target=host,
+        address="198.51.100.7",
+        probe=ProbeKind.TCP_CONNECT,
+        port=443,
+        sent=0,
+        received=0,
+        rtt_median_ms=None,
+        rtt_p95_ms=None,
+        jitter_ms=None,
+        started_at=1000.0,
+        duration_s=1.0,
+        tried=("TCP connect 443: no answer within 1 s", "Ünïcode \ud800 note"),
+    )
+    return LinkTest(
+        results=(gateway, named),
+        throughput=ThroughputResult("192.0.2.9", 5201, up_mbps=93.5, down_mbps=41.25, duration_s=3, started_at=1006.0),
+    )
 
 
 def _sample(x_m: float, link: LinkTest | None = None) -> Sample:
-    scan = ScanResult((Observation(bssid="02:00:00:00:00:01", ssid="Home", rssi_dbm=-61.0, channel=6),), 1.0, 2.0,
-                      "fake")
+    scan = ScanResult(
+        (Observation(bssid="02:00:00:00:00:01", ssid="Home", rssi_dbm=-61.0, channel=6),), 1.0, 2.0, "fake"
+    )
     return Sample(x_m=x_m, y_m=1.0, taken_at=2.0, scans=(scan,), link=link)
 
 
@@ -147,8 +170,9 @@ def test_links_survive_sigkill(tmp_path):
     attached: set[int] = set()
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     for _ in range(12):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(survey_id)], stdout=subprocess.PIPE,
-                                text=True, env=env)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), str(survey_id)], stdout=subprocess.PIPE, text=True, env=env
+        )
         first = proc.stdout.readline()
         assert first.startswith("new "), "writer did not start"
         saved.add(int(first.split()[1]))

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from fakes.lan import tcp_server
 
 import survey.netcheck.plan as planning
 from survey.netcheck import mdns, probes, sntp
@@ -21,7 +22,6 @@ from survey.netcheck.results import Status
 from survey.netcheck.runner import run_checks
 from survey.project.model import ChargerProfile
 from survey.project.profiles import get_profile
-from fakes.lan import tcp_server
 
 FIX = Path(__file__).parent / "fixtures" / "netcheck"
 CERT, KEY, EXPIRED_CERT = FIX / "localhost-cert.pem", FIX / "localhost-key.pem", FIX / "expired-cert.pem"
@@ -38,6 +38,7 @@ def _offline(monkeypatch):
     the system resolver and the public test hosts are cut off, the routing table is a fixture,
     the laptop's address is given, and the one-shot mDNS query goes to a loopback port where
     nobody answers."""
+
     def no_dns(host):
         raise socket.gaierror(socket.EAI_NONAME, f"test resolver: {host} is not resolvable here")
 
@@ -92,7 +93,7 @@ def sntp_responder(offset_s: float = 0.0, *, stratum: int = 2, silent: bool = Fa
         while not stop.is_set():
             try:
                 data, peer = sock.recvfrom(512)
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -141,9 +142,15 @@ def loopback_dial(address: str, port: int, timeout_s: float) -> socket.socket:
 
 def plan(endpoints=(), domains=(), ntp=(), tcp_ports=None, generic=False) -> CheckPlan:
     endpoints = tuple(endpoints)
-    return CheckPlan("test", "Test charger", tuple(domains), endpoints,
-                     tuple(sorted({e.port for e in endpoints})) if tcp_ports is None else tuple(tcp_ports),
-                     tuple(ntp), generic)
+    return CheckPlan(
+        "test",
+        "Test charger",
+        tuple(domains),
+        endpoints,
+        tuple(sorted({e.port for e in endpoints})) if tcp_ports is None else tuple(tcp_ports),
+        tuple(ntp),
+        generic,
+    )
 
 
 def by_id(report) -> dict:
@@ -215,14 +222,18 @@ ROUTE_HEADER = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t
 
 def test_default_gateway_from_the_linux_route_table(tmp_path):
     table = tmp_path / "route"
-    table.write_text(ROUTE_HEADER
-                     + "wlan0\t0000A8C0\t00000000\t0001\t0\t0\t600\t00FFFFFF\t0\t0\t0\n"
-                     + "wlan0\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0\n"
-                     + "eth0\t00000000\t FE1E0A0A\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
-                     + "tun0\t00000000\t00000000\t0001\t0\t0\t50\t00000000\t0\t0\t0\n")  # no gateway flag
+    table.write_text(
+        ROUTE_HEADER
+        + "wlan0\t0000A8C0\t00000000\t0001\t0\t0\t600\t00FFFFFF\t0\t0\t0\n"
+        + "wlan0\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0\n"
+        + "eth0\t00000000\t FE1E0A0A\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
+        + "tun0\t00000000\t00000000\t0001\t0\t0\t50\t00000000\t0\t0\t0\n"
+    )  # no gateway flag
     gateways = probes.default_gateways(table)
     assert [(g.interface, g.address, g.metric) for g in gateways] == [
-        ("eth0", "10.10.30.254", 100), ("wlan0", "192.168.1.1", 600)]
+        ("eth0", "10.10.30.254", 100),
+        ("wlan0", "192.168.1.1", 600),
+    ]
 
 
 def test_gateway_check_pass_fail_and_skip(tmp_path):
@@ -235,9 +246,20 @@ def test_gateway_check_pass_fail_and_skip(tmp_path):
     assert failed.status is Status.FAIL and "DHCP" in failed.fix
 
 
-@pytest.mark.parametrize("address, sinkhole", [("0.0.0.0", True), ("::", True), ("127.0.0.1", True),
-                                              ("127.1.2.3", True), ("::1", True), ("::ffff:0.0.0.0", True),
-                                              ("20.50.2.10", False), ("192.168.1.2", False), ("2606:4700::1", False)])
+@pytest.mark.parametrize(
+    "address, sinkhole",
+    [
+        ("0.0.0.0", True),
+        ("::", True),
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("::1", True),
+        ("::ffff:0.0.0.0", True),
+        ("20.50.2.10", False),
+        ("192.168.1.2", False),
+        ("2606:4700::1", False),
+    ],
+)
 def test_sinkhole_addresses(address, sinkhole):
     assert probes.is_sinkhole_address(address) is sinkhole
 
@@ -268,8 +290,9 @@ def test_undocumented_maker_gets_generic_checks_and_says_what_cannot_be_checked(
     assert results["egress:8883"].status is Status.SKIP  # no public host known for it here
 
 
-@pytest.mark.parametrize("profile_id, apex", [("chargepoint_home_flex", "chargepoint.com"),
-                                              ("wallbox_pulsar_plus", "wallbox.com")])
+@pytest.mark.parametrize(
+    "profile_id, apex", [("chargepoint_home_flex", "chargepoint.com"), ("wallbox_pulsar_plus", "wallbox.com")]
+)
 def test_maker_wildcards_are_told_and_their_apex_names_resolved(profile_id, apex):
     p = plan_for_profile(get_profile(profile_id))
     assert p.allowlist == (f"*.{apex}",) and p.probe_domains == (apex,)
@@ -303,9 +326,18 @@ def test_installer_domains_replace_the_generic_checks():
 def test_tcp_pass_and_refused_port_fails_with_the_firewall_fix():
     closed = refused_port()
     with tcp_server() as port:
-        report = run_checks(plan([Endpoint("api.maker.example", port, tls=False),
-                                  Endpoint("api.maker.example", closed, tls=False, generic=True)],
-                                 tcp_ports=(port, closed)), resolver=public_resolver, dial=loopback_dial, deadline_s=3)
+        report = run_checks(
+            plan(
+                [
+                    Endpoint("api.maker.example", port, tls=False),
+                    Endpoint("api.maker.example", closed, tls=False, generic=True),
+                ],
+                tcp_ports=(port, closed),
+            ),
+            resolver=public_resolver,
+            dial=loopback_dial,
+            deadline_s=3,
+        )
     r = by_id(report)
     assert r[f"tcp:api.maker.example:{port}"].status is Status.PASS
     assert r[f"egress:{port}"].status is Status.PASS and "from a public address" in r[f"egress:{port}"].detail
@@ -318,14 +350,26 @@ def test_tcp_pass_and_refused_port_fails_with_the_firewall_fix():
     assert report.failed
 
 
-@pytest.mark.parametrize("host, answer, words", [
-    ("127.0.0.1", "127.0.0.1", "loopback"),  # an address given directly (a DNS answer of 127.0.0.1 is a sinkhole)
-    ("api.maker.example", "192.168.1.5", "private LAN"), ("api.maker.example", "fd00::5", "private LAN"),
-    ("api.maker.example", "169.254.7.7", "link-local"), ("api.maker.example", "100.64.1.1", "carrier-grade NAT")])
+@pytest.mark.parametrize(
+    "host, answer, words",
+    [
+        ("127.0.0.1", "127.0.0.1", "loopback"),  # an address given directly (a DNS answer of 127.0.0.1 is a sinkhole)
+        ("api.maker.example", "192.168.1.5", "private LAN"),
+        ("api.maker.example", "fd00::5", "private LAN"),
+        ("api.maker.example", "169.254.7.7", "link-local"),
+        ("api.maker.example", "100.64.1.1", "carrier-grade NAT"),
+    ],
+)
 def test_a_local_answer_does_not_count_as_leaving_the_network(host, answer, words):
     with tcp_server() as port:
-        r = by_id(run_checks(plan([Endpoint(host, port, tls=False)]),
-                             resolver=lambda name: (answer,), dial=loopback_dial, deadline_s=3))
+        r = by_id(
+            run_checks(
+                plan([Endpoint(host, port, tls=False)]),
+                resolver=lambda name: (answer,),
+                dial=loopback_dial,
+                deadline_s=3,
+            )
+        )
     tcp, egress = r[f"tcp:{host}:{port}"], r[f"egress:{port}"]
     assert tcp.status is Status.PASS and words in tcp.detail and "does not show" in tcp.detail
     assert egress.status is Status.WARN
@@ -360,8 +404,13 @@ def test_tls_with_the_system_trust_store_flags_interception():
 
 def test_expired_certificate_points_at_the_clock():
     with tcp_server(_tls_handler(EXPIRED_CERT)) as port:
-        r = by_id(run_checks(plan([Endpoint("127.0.0.1", port, tls=True)]), deadline_s=5,
-                             tls_context=ssl.create_default_context(cafile=str(EXPIRED_CERT))))
+        r = by_id(
+            run_checks(
+                plan([Endpoint("127.0.0.1", port, tls=True)]),
+                deadline_s=5,
+                tls_context=ssl.create_default_context(cafile=str(EXPIRED_CERT)),
+            )
+        )
     tls = r[f"tls:127.0.0.1:{port}"]
     assert tls.status is Status.FAIL
     assert "expired" in tls.detail and "clock" in tls.fix
@@ -396,8 +445,11 @@ def test_sinkhole_answer_fails_dns_and_no_connection_is_tried():
         return ("0.0.0.0",)
 
     with tcp_server(lambda conn, stopped: attempts.append("connected")):
-        report = run_checks(plan([Endpoint("api.maker.example", 443, tls=True)], domains=["api.maker.example"]),
-                            resolver=sinkhole, deadline_s=2)
+        report = run_checks(
+            plan([Endpoint("api.maker.example", 443, tls=True)], domains=["api.maker.example"]),
+            resolver=sinkhole,
+            deadline_s=2,
+        )
     r = by_id(report)
     dns = r["dns:api.maker.example"]
     assert dns.status is Status.FAIL
@@ -416,8 +468,11 @@ def test_the_same_private_answer_for_every_name_is_a_filter():
 
 
 def test_public_answers_pass_and_resolver_errors_fail_without_raising():
-    answers = {"ok.example": ("20.50.2.10", "2603:1020::1"), "gone.example": socket.gaierror(-2, "Name or service not known"),
-               "odd.example": RuntimeError("resolver library broke")}
+    answers = {
+        "ok.example": ("20.50.2.10", "2603:1020::1"),
+        "gone.example": socket.gaierror(-2, "Name or service not known"),
+        "odd.example": RuntimeError("resolver library broke"),
+    }
 
     def resolver(host):
         value = answers[host]
@@ -441,8 +496,15 @@ def test_a_hanging_resolver_cannot_hold_the_run_past_its_deadline():
 
     try:
         start = time.monotonic()
-        report = run_checks(plan([Endpoint("slow.example", 443, tls=True)], domains=["slow.example"],
-                                 ntp=[NtpServer("time.slow.example")]), resolver=hangs, deadline_s=1.5)
+        report = run_checks(
+            plan(
+                [Endpoint("slow.example", 443, tls=True)],
+                domains=["slow.example"],
+                ntp=[NtpServer("time.slow.example")],
+            ),
+            resolver=hangs,
+            deadline_s=1.5,
+        )
         took = time.monotonic() - start
     finally:
         release.set()
@@ -456,8 +518,9 @@ def test_a_hanging_resolver_cannot_hold_the_run_past_its_deadline():
 # --------------------------------------------------------------------------- NTP
 
 
-@pytest.mark.parametrize("offset_s, status", [(0.4, Status.PASS), (-45.0, Status.PASS), (120.0, Status.FAIL),
-                                              (-3600.0, Status.FAIL)])
+@pytest.mark.parametrize(
+    "offset_s, status", [(0.4, Status.PASS), (-45.0, Status.PASS), (120.0, Status.FAIL), (-3600.0, Status.FAIL)]
+)
 def test_ntp_offset_verdict(offset_s, status):
     with sntp_responder(offset_s) as port:
         ntp = by_id(run_checks(plan(ntp=[NtpServer("127.0.0.1", port)]), deadline_s=3))["ntp"]
@@ -502,13 +565,26 @@ def test_everything_at_once_runs_concurrently():
 
 def test_report_json_shape():
     profile = ChargerProfile(id="x", name="X")
-    report = run_checks(plan_for_profile(profile, ntp_servers=(NtpServer("127.0.0.1", refused_port()),)),
-                        deadline_s=1)
+    report = run_checks(plan_for_profile(profile, ntp_servers=(NtpServer("127.0.0.1", refused_port()),)), deadline_s=1)
     data = report.to_json()
-    assert set(data) == {"profile", "ran_at", "network", "generic", "deadline_s", "elapsed_ms", "ok", "summary",
-                         "checks"}
-    assert data["network"] == {"ssid": None, "laptop_ip": LAPTOP_IP, "subnet": "192.0.2.0/24", "interface": "eth0",
-                               "gateway": "192.0.2.1"}
+    assert set(data) == {
+        "profile",
+        "ran_at",
+        "network",
+        "generic",
+        "deadline_s",
+        "elapsed_ms",
+        "ok",
+        "summary",
+        "checks",
+    }
+    assert data["network"] == {
+        "ssid": None,
+        "laptop_ip": LAPTOP_IP,
+        "subnet": "192.0.2.0/24",
+        "interface": "eth0",
+        "gateway": "192.0.2.1",
+    }
     assert set(data["summary"]) == {"pass", "warn", "fail", "skip"}
     for check in data["checks"]:
         assert set(check) == {"id", "title", "status", "detail", "fix", "elapsed_ms"}

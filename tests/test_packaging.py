@@ -164,7 +164,9 @@ def test_install_sh_is_valid_shell_and_installs_into_xdg_data_home(tmp_path):
     assert (share / "icons" / "hicolor" / "scalable" / "apps" / "evsurvey.svg").is_file()
     for size_px in PNG_SIZES_PX:
         assert _png_size_px(share / "icons" / "hicolor" / f"{size_px}x{size_px}" / "apps" / "evsurvey.png") == (
-            size_px, size_px)
+            size_px,
+            size_px,
+        )
     done = subprocess.run(["sh", str(script), "--uninstall"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert not (share / "applications" / "evsurvey.desktop").exists()
@@ -178,8 +180,9 @@ def test_install_sh_points_the_launcher_at_a_given_program(tmp_path):
     program.write_text("#!/bin/sh\n")
     program.chmod(0o755)
     env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "share"), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(["sh", str(LINUX / "install.sh"), "--exec", str(program)], env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["sh", str(LINUX / "install.sh"), "--exec", str(program)], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     desktop = (tmp_path / "share" / "applications" / "evsurvey.desktop").read_text(encoding="utf-8")
     assert f"\nExec={program} %f\n" in desktop and f"\nTryExec={program}\n" in desktop

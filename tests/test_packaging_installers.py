@@ -36,6 +36,7 @@ bundle_info = _bundle_info()
 
 # -- Inno Setup --------------------------------------------------------------------------------
 
+
 def _iss() -> tuple[list[str], dict[str, list[str]]]:
     """(preprocessor lines, {section: its lines}) of the .iss, comments and blanks dropped."""
     preprocessor: list[str] = []
@@ -120,6 +121,7 @@ def test_iss_offers_the_location_settings_after_install():
 
 # -- macOS ---------------------------------------------------------------------------------------
 
+
 def test_info_plist_declares_location_use_bundle_id_and_the_project_document():
     plist = plistlib.loads(plistlib.dumps(bundle_info.macos_info_plist("1.2.3")))  # serialisable as written
     assert plist["CFBundleIdentifier"] == "io.github.evsurvey"
@@ -139,28 +141,38 @@ def test_spec_hands_the_plist_and_the_version_to_pyinstaller():
     assert "version=_windows_version_info() if IS_WIN else None" in spec
 
 
-@pytest.mark.parametrize("version, numbers", [
-    ("0.1.0", (0, 1, 0, 0)), ("1.2.3.4.5", (1, 2, 3, 4)), ("2.0rc1", (2, 0, 0, 0)), ("3", (3, 0, 0, 0)),
-])
+@pytest.mark.parametrize(
+    "version, numbers",
+    [
+        ("0.1.0", (0, 1, 0, 0)),
+        ("1.2.3.4.5", (1, 2, 3, 4)),
+        ("2.0rc1", (2, 0, 0, 0)),
+        ("3", (3, 0, 0, 0)),
+    ],
+)
 def test_windows_version_numbers_from_pep440(version, numbers):
     assert bundle_info.windows_version_numbers(version) == numbers
 
 
 # -- lean bundle ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path, unused", [
-    ("PySide6/Qt/translations/qtbase_de.qm", True),
-    ("PySide6\\translations\\qt_fr.qm", True),  # Windows layout and separators
-    ("PySide6/Qt/plugins/tls/libqopensslbackend.so", True),
-    ("PySide6/Qt/plugins/platforms/libqvnc.so", True),
-    ("PySide6/Qt/lib/libQt6EglFSDeviceIntegration.so.6", True),
-    ("PySide6/Qt/plugins/platforms/libqxcb.so", False),
-    ("PySide6/Qt/plugins/platforms/libqwayland.so", False),
-    ("PySide6/Qt/plugins/platforms/libqoffscreen.so", False),
-    ("PySide6/Qt/plugins/imageformats/libqsvg.so", False),
-    ("PySide6/Qt/lib/libQt6OpenGLWidgets.so.6", False),  # pyqtgraph needs it
-    ("survey/_assets/demo/floorplan.png", False),
-])
+
+@pytest.mark.parametrize(
+    "path, unused",
+    [
+        ("PySide6/Qt/translations/qtbase_de.qm", True),
+        ("PySide6\\translations\\qt_fr.qm", True),  # Windows layout and separators
+        ("PySide6/Qt/plugins/tls/libqopensslbackend.so", True),
+        ("PySide6/Qt/plugins/platforms/libqvnc.so", True),
+        ("PySide6/Qt/lib/libQt6EglFSDeviceIntegration.so.6", True),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", False),
+        ("PySide6/Qt/plugins/platforms/libqwayland.so", False),
+        ("PySide6/Qt/plugins/platforms/libqoffscreen.so", False),
+        ("PySide6/Qt/plugins/imageformats/libqsvg.so", False),
+        ("PySide6/Qt/lib/libQt6OpenGLWidgets.so.6", False),  # pyqtgraph needs it
+        ("survey/_assets/demo/floorplan.png", False),
+    ],
+)
 def test_unused_qt_filter(path, unused):
     assert bundle_info.is_unused_qt_file(path) is unused
 
@@ -178,6 +190,7 @@ def test_frozen_platform_check_finds_the_bundled_x11_library(tmp_path, monkeypat
 
 # -- Linux build script and CI -------------------------------------------------------------------
 
+
 @pytest.mark.skipif(shutil.which("bash") is None, reason="build-linux is a bash script")
 def test_build_linux_is_valid_bash():
     subprocess.run(["bash", "-n", str(PACKAGING / "build-linux")], check=True)
@@ -191,20 +204,28 @@ def test_ci_runs_the_linux_build_only_when_asked():
 
 # -- freedesktop validators ----------------------------------------------------------------------
 
-@pytest.mark.skipif(shutil.which("desktop-file-validate") is None,
-                    reason="desktop-file-validate is missing (Debian: desktop-file-utils; .ci/run installs it)")
+
+@pytest.mark.skipif(
+    shutil.which("desktop-file-validate") is None,
+    reason="desktop-file-validate is missing (Debian: desktop-file-utils; .ci/run installs it)",
+)
 def test_desktop_file_validates():
-    done = subprocess.run(["desktop-file-validate", str(LINUX / "evsurvey.desktop")],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["desktop-file-validate", str(LINUX / "evsurvey.desktop")], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr  # hints count too
 
 
-@pytest.mark.skipif(shutil.which("appstreamcli") is None,
-                    reason="appstreamcli is missing (Debian: appstream; .ci/run installs it)")
+@pytest.mark.skipif(
+    shutil.which("appstreamcli") is None, reason="appstreamcli is missing (Debian: appstream; .ci/run installs it)"
+)
 def test_metainfo_validates():
-    done = subprocess.run(["appstreamcli", "validate", "--no-net", "--explain",
-                           str(LINUX / "io.github.evsurvey.metainfo.xml")],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["appstreamcli", "validate", "--no-net", "--explain", str(LINUX / "io.github.evsurvey.metainfo.xml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -11,8 +11,8 @@ import sys
 import types
 
 import pytest
-
 from fakes.executables import Behaviour, install, only_path
+
 from survey.scan.backends import pywifi_backend
 from survey.scan.backends.netsh import NetshScanner
 from survey.scan.base import WINDOWS_LOCATION_SETTINGS_URI, LocationPermissionDenied, ScannerUnavailable
@@ -27,11 +27,13 @@ NETSH_REFUSAL_EN = (
     b"To open the Location page in the Settings app, hold down the Ctrl key and select the link, or run the "
     b"following command:\r\nstart ms-settings:privacy-location\r\n\r\n"
     b"Function WlanGetNetworkBssList returns error 5:\r\n"
-    b"The requested operation requires elevation (Run as administrator).\r\n")
+    b"The requested operation requires elevation (Run as administrator).\r\n"
+)
 # A refusal in another display language (illustrative wording): only the URI stays untranslated.
 NETSH_REFUSAL_DE = (
     "Für Netzwerkshellbefehle ist eine Standortberechtigung für den Zugriff auf WLAN-Informationen "
-    "erforderlich.\r\nms-settings:privacy-location\r\n").encode("cp850")
+    "erforderlich.\r\nms-settings:privacy-location\r\n"
+).encode("cp850")
 
 
 def _netsh(tmp_path, monkeypatch, behaviour: Behaviour) -> NetshScanner:
@@ -42,8 +44,7 @@ def _netsh(tmp_path, monkeypatch, behaviour: Behaviour) -> NetshScanner:
 
 
 @pytest.mark.parametrize("stdout, exit_code", [(NETSH_REFUSAL_EN, 1), (NETSH_REFUSAL_DE, 1), (NETSH_REFUSAL_EN, 0)])
-def test_netsh_refusal_is_a_location_permission_error_with_the_settings_page(tmp_path, monkeypatch,
-                                                                             stdout, exit_code):
+def test_netsh_refusal_is_a_location_permission_error_with_the_settings_page(tmp_path, monkeypatch, stdout, exit_code):
     scanner = _netsh(tmp_path, monkeypatch, Behaviour(stdout, exit_code=exit_code))
     with pytest.raises(LocationPermissionDenied) as caught:
         scanner.scan(timeout_s=10)
@@ -54,16 +55,19 @@ def test_netsh_refusal_is_a_location_permission_error_with_the_settings_page(tmp
 
 
 def test_a_network_named_like_the_settings_uri_is_just_a_network(tmp_path, monkeypatch):
-    listing = (b"Interface name : Wi-Fi\r\nThere are 1 networks currently visible.\r\n\r\n"
-               b"SSID 1 : ms-settings:privacy-location\r\n    Network type            : Infrastructure\r\n"
-               b"    Authentication          : WPA2-Personal\r\n    Encryption              : CCMP\r\n"
-               b"    BSSID 1                 : 02:00:00:00:00:01\r\n         Signal             : 80%\r\n"
-               b"         Radio type         : 802.11n\r\n         Channel            : 6\r\n")
+    listing = (
+        b"Interface name : Wi-Fi\r\nThere are 1 networks currently visible.\r\n\r\n"
+        b"SSID 1 : ms-settings:privacy-location\r\n    Network type            : Infrastructure\r\n"
+        b"    Authentication          : WPA2-Personal\r\n    Encryption              : CCMP\r\n"
+        b"    BSSID 1                 : 02:00:00:00:00:01\r\n         Signal             : 80%\r\n"
+        b"         Radio type         : 802.11n\r\n         Channel            : 6\r\n"
+    )
     result = _netsh(tmp_path, monkeypatch, Behaviour(listing)).scan(timeout_s=10)
     assert [o.ssid for o in result.observations] == ["ms-settings:privacy-location"]
 
 
 # -- pywifi on Windows: the WLAN API's ERROR_ACCESS_DENIED, which pywifi drops ------------------------
+
 
 class _NetworkList(ctypes.Structure):
     _fields_ = [("dwNumberOfItems", ctypes.c_ulong)]
@@ -100,8 +104,9 @@ class _FakeInterface:
 def fake_windows_pywifi(monkeypatch):
     """pywifi's Windows module and interfaces, faked so the Windows path runs on any OS."""
     freed = []
-    wlan = types.SimpleNamespace(WLAN_AVAILABLE_NETWORK_LIST=_NetworkList,
-                                 native_wifi=types.SimpleNamespace(WlanFreeMemory=freed.append))
+    wlan = types.SimpleNamespace(
+        WLAN_AVAILABLE_NETWORK_LIST=_NetworkList, native_wifi=types.SimpleNamespace(WlanFreeMemory=freed.append)
+    )
     monkeypatch.setitem(sys.modules, "pywifi._wifiutil_win", wlan)
 
     def with_status(status: int):

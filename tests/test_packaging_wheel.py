@@ -42,15 +42,17 @@ def _pyproject_version() -> str:
 
 def _clean_env(**extra: str) -> dict[str, str]:
     """The environment without the checkout's virtual environment or import path in it."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "UV_PROJECT_ENVIRONMENT"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "UV_PROJECT_ENVIRONMENT"}
+    }
     env.update(extra)
     return env
 
 
 def _run(argv, cwd: Path, env: dict[str, str], timeout_s: float = 240) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(a) for a in argv], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout_s)
+    done = subprocess.run([str(a) for a in argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout_s)
     assert done.returncode == 0, f"{argv} exited {done.returncode}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
     return done
 
@@ -63,8 +65,24 @@ def built(tmp_path_factory):
     _run([UV, "build", "--wheel", "--out-dir", out, ROOT], cwd=out, env=env)
     (wheel,) = out.glob("evsurvey-*.whl")
     pins = out / "constraints.txt"
-    _run([UV, "export", "--project", ROOT, "--frozen", "--no-dev", "--no-emit-project", "--no-hashes",
-          "--format", "requirements-txt", "-o", pins], cwd=out, env=env)
+    _run(
+        [
+            UV,
+            "export",
+            "--project",
+            ROOT,
+            "--frozen",
+            "--no-dev",
+            "--no-emit-project",
+            "--no-hashes",
+            "--format",
+            "requirements-txt",
+            "-o",
+            pins,
+        ],
+        cwd=out,
+        env=env,
+    )
     return wheel, pins
 
 
@@ -105,8 +123,9 @@ def test_wheel_in_a_fresh_venv_outside_the_checkout(built, tmp_path):
     _run([UV, "venv", "--python", sys.executable, venv], tmp_path, env)
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     _run([UV, "pip", "install", "--python", python, "-c", pins, wheel], tmp_path, env)
-    where = _run([python, "-c", "import survey.paths as p; print(p.__file__); print(p.assets_dir())"],
-                 tmp_path, env).stdout.splitlines()
+    where = _run(
+        [python, "-c", "import survey.paths as p; print(p.__file__); print(p.assets_dir())"], tmp_path, env
+    ).stdout.splitlines()
     assert all(Path(line).resolve().is_relative_to(venv.resolve()) for line in where), where
     _smoke(venv / ("Scripts/evsurvey.exe" if os.name == "nt" else "bin/evsurvey"), tmp_path, env)
 

@@ -5,20 +5,28 @@ and the words the window shows."""
 from __future__ import annotations
 
 import pytest
-
 from fakes.lossy_servers import Impairment, udp_echo_server
+from test_linktest import _loopback_only  # noqa: F401 - autouse: the gateway is 127.0.0.1, no name resolves
+
 from survey.netcheck.linktest import LinkTestError
 from survey.netcheck.point_linktest import (
-    GATEWAY_LOOKUP_S, JOIN_SLACK_S, POINT_COUNT, PointLinkTest, measured, result_text, run_point_link_test,
-    with_sample_link)
+    GATEWAY_LOOKUP_S,
+    JOIN_SLACK_S,
+    POINT_COUNT,
+    PointLinkTest,
+    measured,
+    result_text,
+    run_point_link_test,
+    with_sample_link,
+)
 from survey.project.link import GATEWAY_TARGET, LinkTest, LinkTestResult, ProbeKind
 from survey.project.model import Project, Sample, Survey
-from test_linktest import _loopback_only  # noqa: F401 - autouse: the gateway is 127.0.0.1, no name resolves
 
 
 def echo_spec(port: int, **kw) -> PointLinkTest:
-    return PointLinkTest(gateway="127.0.0.1", probe=ProbeKind.UDP_ECHO, port=port, interval_s=0.01,
-                         reply_timeout_s=0.2, **kw)
+    return PointLinkTest(
+        gateway="127.0.0.1", probe=ProbeKind.UDP_ECHO, port=port, interval_s=0.01, reply_timeout_s=0.2, **kw
+    )
 
 
 def test_a_point_takes_about_four_seconds_and_never_more_than_its_deadline():
@@ -36,8 +44,10 @@ def test_the_gateway_is_measured_and_worded():
     gateway = link.gateway
     assert (gateway.target, gateway.address, gateway.sent, gateway.received) == (GATEWAY_TARGET, "127.0.0.1", 20, 18)
     assert measured(link)
-    assert result_text(3, link) == (f"Link test at sample 3: POOR, 10 % loss, p95 {_ms(gateway.rtt_p95_ms)} "
-                                    f"(gateway 127.0.0.1, UDP echo {port}). 10 % of probes lost (more than 5 %).")
+    assert result_text(3, link) == (
+        f"Link test at sample 3: POOR, 10 % loss, p95 {_ms(gateway.rtt_p95_ms)} "
+        f"(gateway 127.0.0.1, UDP echo {port}). 10 % of probes lost (more than 5 %)."
+    )
 
 
 def _ms(value: float) -> str:
@@ -51,17 +61,43 @@ def test_the_default_gateway_is_looked_up_in_the_worker_and_its_absence_is_plain
     with pytest.raises(LinkTestError, match="no default gateway"):
         run_point_link_test(PointLinkTest(find_gateway=no_route))
     with udp_echo_server() as port:
-        link = run_point_link_test(PointLinkTest(probe=ProbeKind.UDP_ECHO, port=port, count=5, interval_s=0.01,
-                                                 reply_timeout_s=0.2, find_gateway=lambda: "127.0.0.1"))
+        link = run_point_link_test(
+            PointLinkTest(
+                probe=ProbeKind.UDP_ECHO,
+                port=port,
+                count=5,
+                interval_s=0.01,
+                reply_timeout_s=0.2,
+                find_gateway=lambda: "127.0.0.1",
+            )
+        )
     assert link.gateway.received == 5
 
 
 def test_a_test_that_sent_nothing_is_not_kept_and_says_why():
-    nothing = LinkTest(results=(LinkTestResult(GATEWAY_TARGET, "", ProbeKind.ICMP_ECHO, None, 0, 0, None, None, None,
-                                               0.0, 0.1, ("did not finish within the 8 s deadline",)),))
+    nothing = LinkTest(
+        results=(
+            LinkTestResult(
+                GATEWAY_TARGET,
+                "",
+                ProbeKind.ICMP_ECHO,
+                None,
+                0,
+                0,
+                None,
+                None,
+                None,
+                0.0,
+                0.1,
+                ("did not finish within the 8 s deadline",),
+            ),
+        )
+    )
     assert not measured(nothing) and not measured(LinkTest())
-    assert result_text(2, nothing) == ("Link test at sample 2: not measured (did not finish within the 8 s deadline). "
-                                       "The sample is kept without a link result.")
+    assert result_text(2, nothing) == (
+        "Link test at sample 2: not measured (did not finish within the 8 s deadline). "
+        "The sample is kept without a link result."
+    )
 
 
 def test_the_result_is_attached_to_its_sample_only():

@@ -10,9 +10,8 @@ import subprocess
 import sys
 import threading
 
-import pytest
-
 import evsurvey_netguard
+import pytest
 from evsurvey_netguard import NetworkGuardError
 
 #: RFC 5737 / RFC 3849 documentation addresses: no host answers there.
@@ -67,9 +66,13 @@ def test_udp_sendto_and_sendmsg_off_the_machine_are_refused(_network_guard):
 
 def test_name_resolution_of_non_local_names_is_refused(_network_guard):
     with _network_guard.expect_refusals() as refused:
-        for lookup in (lambda: socket.getaddrinfo("example.com", 443), lambda: socket.gethostbyname("example.org"),
-                       lambda: socket.gethostbyname_ex("example.net"), lambda: socket.gethostbyaddr(DOC_V4),
-                       lambda: socket.getnameinfo((DOC_V4, 80), 0)):
+        for lookup in (
+            lambda: socket.getaddrinfo("example.com", 443),
+            lambda: socket.gethostbyname("example.org"),
+            lambda: socket.gethostbyname_ex("example.net"),
+            lambda: socket.gethostbyaddr(DOC_V4),
+            lambda: socket.getnameinfo((DOC_V4, 80), 0),
+        ):
             with pytest.raises(NetworkGuardError, match="DNS query"):
                 lookup()
     assert len(refused) == 5
@@ -81,6 +84,7 @@ def test_name_resolution_of_non_local_names_is_refused(_network_guard):
 
 def test_a_refusal_swallowed_in_a_thread_is_still_recorded(_network_guard):
     """Code under test that turns every error into a verdict (as netcheck does) cannot hide it."""
+
     def careless():
         try:
             socket.create_connection((DOC_V4, 443), timeout=1)
@@ -124,12 +128,14 @@ def test_loopback_and_unix_sockets_are_allowed(tmp_path):
 
 
 def test_a_python_subprocess_of_a_test_is_guarded_too(_network_guard):
-    code = ("import socket\n"
-            "s = socket.socket()\n"
-            "try:\n"
-            "    s.connect(('192.0.2.1', 443))\n"
-            "except RuntimeError as exc:\n"
-            "    print(type(exc).__name__, s.getsockname()[1])\n")
+    code = (
+        "import socket\n"
+        "s = socket.socket()\n"
+        "try:\n"
+        "    s.connect(('192.0.2.1', 443))\n"
+        "except RuntimeError as exc:\n"
+        "    print(type(exc).__name__, s.getsockname()[1])\n"
+    )
     with _network_guard.expect_refusals() as refused:
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
         refused += evsurvey_netguard.subprocess_refusals(os.environ[evsurvey_netguard.ENV_LOG])

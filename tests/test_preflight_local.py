@@ -10,23 +10,47 @@ import ssl
 import struct
 
 import pytest
-
 from fakes.lan import (
-    Advertised, http_server, mdns_responder, modbus_exception, modbus_listener, modbus_registers, tcp_server)
+    Advertised,
+    http_server,
+    mdns_responder,
+    modbus_exception,
+    modbus_listener,
+    modbus_registers,
+    tcp_server,
+)
+from test_netcheck import CERT, KEY, LAPTOP_IP, PUBLIC_IP, _offline, by_id, loopback_dial, refused_port  # noqa: F401
+
 from survey.netcheck import mdns, modbus
 from survey.netcheck.plan import CheckPlan, LocalApi, PortalProbe
 from survey.netcheck.results import Status
 from survey.netcheck.runner import run_checks
-from test_netcheck import CERT, KEY, LAPTOP_IP, PUBLIC_IP, _offline, by_id, loopback_dial, refused_port  # noqa: F401
 
-WALLBOX = Advertised(instance="wallbox-5678._http._tcp.local.", host="wallbox-5678.local.", address="192.168.20.15",
-                     port=80, service_types=("_http._tcp.local.",))
+WALLBOX = Advertised(
+    instance="wallbox-5678._http._tcp.local.",
+    host="wallbox-5678.local.",
+    address="192.168.20.15",
+    port=80,
+    service_types=("_http._tcp.local.",),
+)
 
 
-def local_plan(*, portal: PortalProbe | None = None, mdns_services=(), local_api: LocalApi | None = None,
-               maker: str = "") -> CheckPlan:
-    return CheckPlan("test", "Test charger", (), (), (), (), False, portal=portal, mdns_services=mdns_services,
-                     local_api=local_api, maker=maker)
+def local_plan(
+    *, portal: PortalProbe | None = None, mdns_services=(), local_api: LocalApi | None = None, maker: str = ""
+) -> CheckPlan:
+    return CheckPlan(
+        "test",
+        "Test charger",
+        (),
+        (),
+        (),
+        (),
+        False,
+        portal=portal,
+        mdns_services=mdns_services,
+        local_api=local_api,
+        maker=maker,
+    )
 
 
 def check(result_id: str, **kwargs):
@@ -98,8 +122,9 @@ def test_an_unreachable_or_unresolvable_probe_is_a_warning():
     assert unresolved.status is Status.WARN and "connectivity.example did not resolve" in unresolved.detail
 
 
-@pytest.mark.parametrize("url", ["https://connectivity.example/", "ftp://x.example/", "http:///nohost",
-                                 "http://x.example:99999/"])
+@pytest.mark.parametrize(
+    "url", ["https://connectivity.example/", "ftp://x.example/", "http:///nohost", "http://x.example:99999/"]
+)
 def test_the_probe_needs_a_plain_http_url(url):
     with pytest.raises(ValueError):
         PortalProbe.from_url(url)
@@ -118,8 +143,9 @@ def test_the_one_shot_query_asks_for_each_service_type_and_reads_a_unicast_answe
     (responder,) = found
     assert responder.address == "127.0.0.1" and responder.has_address("192.168.20.15")
     assert responder.hostnames == ("wallbox-5678.local.",)
-    assert responder.services == (mdns.MdnsService("wallbox-5678._http._tcp.local.", "_http._tcp.local.",
-                                                   "wallbox-5678.local.", 80),)
+    assert responder.services == (
+        mdns.MdnsService("wallbox-5678._http._tcp.local.", "_http._tcp.local.", "wallbox-5678.local.", 80),
+    )
     assert responder.service_types == ("_http._tcp.local.",)
     assert responder.label == "wallbox-5678.local (127.0.0.1): _http._tcp"
 
@@ -132,10 +158,15 @@ def test_an_answer_to_another_query_is_ignored():
 
 def test_the_charger_entered_by_ip_is_visible():
     with mdns_responder(WALLBOX) as (port, _):
-        r = check("mdns", mdns_services=mdns.DEFAULT_SERVICE_TYPES, mdns_destination=("127.0.0.1", port),
-                  local_api=LocalApi("192.168.20.15", modbus_port=refused_port(), http_port=refused_port(),
-                                     https_port=refused_port()),
-                  dial=loopback_dial)
+        r = check(
+            "mdns",
+            mdns_services=mdns.DEFAULT_SERVICE_TYPES,
+            mdns_destination=("127.0.0.1", port),
+            local_api=LocalApi(
+                "192.168.20.15", modbus_port=refused_port(), http_port=refused_port(), https_port=refused_port()
+            ),
+            dial=loopback_dial,
+        )
     assert r.status is Status.PASS
     assert r.detail.startswith("1 responder: wallbox-5678.local (127.0.0.1): _http._tcp.")
     assert r.detail.endswith("The charger at 192.168.20.15 is visible from this network as wallbox-5678.local.")
@@ -143,10 +174,15 @@ def test_the_charger_entered_by_ip_is_visible():
 
 def test_a_charger_missing_from_the_responders_gets_the_reservation_advice():
     with mdns_responder(WALLBOX) as (port, _):
-        r = check("mdns", mdns_services=mdns.DEFAULT_SERVICE_TYPES, mdns_destination=("127.0.0.1", port),
-                  local_api=LocalApi("192.168.20.99", modbus_port=refused_port(), http_port=refused_port(),
-                                     https_port=refused_port()),
-                  dial=loopback_dial)
+        r = check(
+            "mdns",
+            mdns_services=mdns.DEFAULT_SERVICE_TYPES,
+            mdns_destination=("127.0.0.1", port),
+            local_api=LocalApi(
+                "192.168.20.99", modbus_port=refused_port(), http_port=refused_port(), https_port=refused_port()
+            ),
+            dial=loopback_dial,
+        )
     assert r.status is Status.WARN
     assert "The charger at 192.168.20.99 is not among them" in r.detail
     assert "DHCP reservation" in r.fix and "mDNS reflector" in r.fix
@@ -154,10 +190,12 @@ def test_a_charger_missing_from_the_responders_gets_the_reservation_advice():
 
 def test_a_responder_named_like_the_maker_is_probably_the_charger():
     with mdns_responder(WALLBOX) as (port, _):
-        named = check("mdns", mdns_services=mdns.DEFAULT_SERVICE_TYPES, mdns_destination=("127.0.0.1", port),
-                      maker="Wallbox")
-        other = check("mdns", mdns_services=mdns.DEFAULT_SERVICE_TYPES, mdns_destination=("127.0.0.1", port),
-                      maker="Zaptec")
+        named = check(
+            "mdns", mdns_services=mdns.DEFAULT_SERVICE_TYPES, mdns_destination=("127.0.0.1", port), maker="Wallbox"
+        )
+        other = check(
+            "mdns", mdns_services=mdns.DEFAULT_SERVICE_TYPES, mdns_destination=("127.0.0.1", port), maker="Zaptec"
+        )
     assert named.status is Status.PASS
     assert "wallbox-5678.local (127.0.0.1) is named like a Wallbox device: probably the charger" in named.detail
     assert other.status is Status.WARN and "None is recognisably the charger by name" in other.detail
@@ -166,11 +204,15 @@ def test_a_responder_named_like_the_maker_is_probably_the_charger():
 
 def test_silence_on_the_lan_is_a_warning_with_the_reservation_advice():
     with mdns_responder(None) as (port, queries):
-        r = check("mdns", mdns_services=mdns.DEFAULT_SERVICE_TYPES, mdns_destination=("127.0.0.1", port),
-                  deadline_s=1.5)
+        r = check(
+            "mdns", mdns_services=mdns.DEFAULT_SERVICE_TYPES, mdns_destination=("127.0.0.1", port), deadline_s=1.5
+        )
     assert queries  # it was asked, and said nothing
     assert r.status is Status.WARN
-    assert "No device answered a one-shot mDNS query for _services._dns-sd._udp, _http._tcp, _home-assistant._tcp" in r.detail
+    assert (
+        "No device answered a one-shot mDNS query for _services._dns-sd._udp, _http._tcp, _home-assistant._tcp"
+        in r.detail
+    )
     assert "DHCP reservation" in r.fix
 
 
@@ -237,10 +279,13 @@ def _tls_http_handler(conn, stopped):
 
 
 def test_the_web_api_over_http_and_https():
-    with http_server(200, "OK", body=b'{"status": "ready"}', headers={"Server": "charger-fw/2.1"}) as (http_port, req), \
-            tcp_server(_tls_http_handler) as https_port:
-        results = by_id(run_checks(local_plan(local_api=api_at(http_port=http_port, https_port=https_port)),
-                                   deadline_s=3))
+    with (
+        http_server(200, "OK", body=b'{"status": "ready"}', headers={"Server": "charger-fw/2.1"}) as (http_port, req),
+        tcp_server(_tls_http_handler) as https_port,
+    ):
+        results = by_id(
+            run_checks(local_plan(local_api=api_at(http_port=http_port, https_port=https_port)), deadline_s=3)
+        )
     http, https = results["local:http"], results["local:https"]
     assert http.status is Status.PASS
     assert http.detail.startswith(f"127.0.0.1:{http_port} answers HTTP: 200 OK, server 'charger-fw/2.1'")
@@ -264,8 +309,9 @@ def test_a_charger_that_answers_nowhere_fails_with_the_reservation_advice():
 
 def test_without_a_charger_ip_the_local_api_is_skipped_with_how_to_probe_it():
     with mdns_responder(None) as (port, _):
-        r = check("local:api", mdns_services=mdns.DEFAULT_SERVICE_TYPES, mdns_destination=("127.0.0.1", port),
-                  deadline_s=1)
+        r = check(
+            "local:api", mdns_services=mdns.DEFAULT_SERVICE_TYPES, mdns_destination=("127.0.0.1", port), deadline_s=1
+        )
     assert r.status is Status.SKIP and "--charger-ip" in r.fix
 
 

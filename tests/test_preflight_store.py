@@ -9,32 +9,54 @@ import json
 import sqlite3
 
 import pytest
+from test_netcheck import LAPTOP_IP, _offline, refused_udp_port, sntp_responder, tcp_server  # noqa: F401 (autouse fixture)
+from test_netcheck_cli import public_internet  # noqa: F401 (fixture)
 
 from survey import cli
 from survey.analysis.checklist import ACTION, CHECK, OK, build_checklist
 from survey.analysis.recommend import recommend
 from survey.project.model import ChargerProfile, Project
 from survey.project.preflight import (
-    CHARGER_IP_SETTING, CHECK_DOMAINS_SETTING, TROUBLE_LOCAL_API, TROUBLE_OFFLINE, CheckResult, NetcheckReport,
-    NetworkContext, Status, checklist_item, troubleshooting_row)
+    CHARGER_IP_SETTING,
+    CHECK_DOMAINS_SETTING,
+    TROUBLE_LOCAL_API,
+    TROUBLE_OFFLINE,
+    CheckResult,
+    NetcheckReport,
+    NetworkContext,
+    Status,
+    checklist_item,
+    troubleshooting_row,
+)
 from survey.project.profiles import get_profile
 from survey.project.store import ProjectStore
-from test_netcheck import LAPTOP_IP, _offline, refused_udp_port, sntp_responder, tcp_server  # noqa: F401 (autouse fixture)
-from test_netcheck_cli import public_internet  # noqa: F401 (fixture)
 
 RAN_AT = 1_780_000_000.0  # 2026-05-28
 
 
 def report(*results: CheckResult, ran_at: float = RAN_AT) -> NetcheckReport:
-    return NetcheckReport("zaptec_pro", "Zaptec Pro", False, 15.0, 2345.678, tuple(results), ran_at=ran_at,
-                          network=NetworkContext("Garage-IoT", "192.168.20.23", "192.168.20.0/24", "wlan0",
-                                                 "192.168.20.1"))
+    return NetcheckReport(
+        "zaptec_pro",
+        "Zaptec Pro",
+        False,
+        15.0,
+        2345.678,
+        tuple(results),
+        ran_at=ran_at,
+        network=NetworkContext("Garage-IoT", "192.168.20.23", "192.168.20.0/24", "wlan0", "192.168.20.1"),
+    )
 
 
 SAMPLE = report(
     CheckResult("gateway", "Default gateway", Status.PASS, "192.168.20.1 via wlan0."),
-    CheckResult("dns:api.zaptec.com", "DNS api.zaptec.com", Status.FAIL, "Answered 0.0.0.0: blocked by a DNS filter.",
-                "Allow-list in the DNS filter: api.zaptec.com.", 12.5),
+    CheckResult(
+        "dns:api.zaptec.com",
+        "DNS api.zaptec.com",
+        Status.FAIL,
+        "Answered 0.0.0.0: blocked by a DNS filter.",
+        "Allow-list in the DNS filter: api.zaptec.com.",
+        12.5,
+    ),
     CheckResult("egress:8883", "Outbound TCP 8883", Status.PASS, "Leaves this network."),
     CheckResult("ntp", "NTP clock (UDP 123)", Status.WARN, "No NTP reply.", "Allow outbound UDP 123."),
     CheckResult("mdns", "mDNS on this network (one-shot query)", Status.PASS, "1 responder: charger (192.168.20.15)."),
@@ -96,9 +118,23 @@ def test_check_save_keeps_results_domains_and_charger_ip_and_info_shows_them(tmp
     path = tmp_path / "site.evsurvey"
     ProjectStore.create(path, Project(charger_profile_id="generic_iot")).close()
     with tcp_server() as port, sntp_responder() as ntp_port:
-        code = run_cli("check", "--project", str(path), "--save", "--domain", f"api.maker.example:{port}",
-                       "--charger-ip", "192.168.20.15", "--ntp-server", f"127.0.0.1:{ntp_port}", "--ssid", "Garage-IoT",
-                       "--timeout", "2", "--json")
+        code = run_cli(
+            "check",
+            "--project",
+            str(path),
+            "--save",
+            "--domain",
+            f"api.maker.example:{port}",
+            "--charger-ip",
+            "192.168.20.15",
+            "--ntp-server",
+            f"127.0.0.1:{ntp_port}",
+            "--ssid",
+            "Garage-IoT",
+            "--timeout",
+            "2",
+            "--json",
+        )
     out = json.loads(capsys.readouterr().out)
     assert out["saved_to"] == str(path)
     with ProjectStore.open(path, read_only=True) as store:
@@ -120,13 +156,32 @@ def test_check_save_keeps_results_domains_and_charger_ip_and_info_shows_them(tmp
 
     # The next check of the project tests the kept host and the charger without being told again ...
     with tcp_server() as port2:
-        run_cli("check", "--project", str(path), "--domain", f"api.maker.example:{port2}", "--timeout", "1", "--json",
-                "--ntp-server", f"127.0.0.1:{refused_udp_port()}")
+        run_cli(
+            "check",
+            "--project",
+            str(path),
+            "--domain",
+            f"api.maker.example:{port2}",
+            "--timeout",
+            "1",
+            "--json",
+            "--ntp-server",
+            f"127.0.0.1:{refused_udp_port()}",
+        )
     ids = {c["id"] for c in json.loads(capsys.readouterr().out)["checks"]}
     assert {f"tcp:api.maker.example:{port}", f"tcp:api.maker.example:{port2}", "local:modbus"} <= ids
     # ... and --forget-domain drops a kept host (without --save nothing else is written).
-    run_cli("check", "--project", str(path), "--forget-domain", f"API.maker.example:{port}", "--timeout", "1",
-            "--ntp-server", f"127.0.0.1:{refused_udp_port()}")
+    run_cli(
+        "check",
+        "--project",
+        str(path),
+        "--forget-domain",
+        f"API.maker.example:{port}",
+        "--timeout",
+        "1",
+        "--ntp-server",
+        f"127.0.0.1:{refused_udp_port()}",
+    )
     capsys.readouterr()
     with ProjectStore.open(path, read_only=True) as store:
         after = store.load()
@@ -143,8 +198,9 @@ def test_a_project_that_cannot_be_written_still_shows_the_results_then_says_why(
         raise ProjectReadOnlyError(f"{path.name} is read-only. Save a copy with File → Save As to keep surveying.")
 
     monkeypatch.setattr(ProjectStore, "set_preflight", read_only)
-    code = run_cli("check", "--project", str(path), "--save", "--ntp-server", f"127.0.0.1:{refused_udp_port()}",
-                   "--timeout", "1")
+    code = run_cli(
+        "check", "--project", str(path), "--save", "--ntp-server", f"127.0.0.1:{refused_udp_port()}", "--timeout", "1"
+    )
     captured = capsys.readouterr()
     assert code == 2
     assert "Network pre-flight for" in captured.out and "Result:" in captured.out
@@ -168,14 +224,24 @@ def test_forgetting_a_host_the_project_does_not_keep_is_bad_input(tmp_path, caps
 # --------------------------------------------------------------------------- where results are filed
 
 
-@pytest.mark.parametrize("result_id, row, item", [
-    ("gateway", TROUBLE_OFFLINE, None), ("portal", TROUBLE_OFFLINE, None),
-    ("cloud_domains", TROUBLE_OFFLINE, "dns_allowlist"), ("dns:api.zaptec.com", TROUBLE_OFFLINE, "dns_allowlist"),
-    ("dns:filter", TROUBLE_OFFLINE, "dns_allowlist"), ("tcp:api.zaptec.com:443", TROUBLE_OFFLINE, "egress_ports"),
-    ("egress:8883", TROUBLE_OFFLINE, "egress_ports"), ("tls:[2001:db8::1]:443", TROUBLE_OFFLINE, "egress_ports"),
-    ("ntp", TROUBLE_OFFLINE, "ntp"), ("mdns", TROUBLE_LOCAL_API, "local_access"),
-    ("local:modbus", TROUBLE_LOCAL_API, "local_access"), ("local:charger", TROUBLE_LOCAL_API, "local_access"),
-    ("something_new", None, None)])
+@pytest.mark.parametrize(
+    "result_id, row, item",
+    [
+        ("gateway", TROUBLE_OFFLINE, None),
+        ("portal", TROUBLE_OFFLINE, None),
+        ("cloud_domains", TROUBLE_OFFLINE, "dns_allowlist"),
+        ("dns:api.zaptec.com", TROUBLE_OFFLINE, "dns_allowlist"),
+        ("dns:filter", TROUBLE_OFFLINE, "dns_allowlist"),
+        ("tcp:api.zaptec.com:443", TROUBLE_OFFLINE, "egress_ports"),
+        ("egress:8883", TROUBLE_OFFLINE, "egress_ports"),
+        ("tls:[2001:db8::1]:443", TROUBLE_OFFLINE, "egress_ports"),
+        ("ntp", TROUBLE_OFFLINE, "ntp"),
+        ("mdns", TROUBLE_LOCAL_API, "local_access"),
+        ("local:modbus", TROUBLE_LOCAL_API, "local_access"),
+        ("local:charger", TROUBLE_LOCAL_API, "local_access"),
+        ("something_new", None, None),
+    ],
+)
 def test_each_result_is_filed_under_one_troubleshooting_row_and_checklist_item(result_id, row, item):
     result = CheckResult(result_id, "t", Status.PASS, "d")
     assert troubleshooting_row(result) == row and checklist_item(result) == item
@@ -183,8 +249,10 @@ def test_each_result_is_filed_under_one_troubleshooting_row_and_checklist_item(r
 
 def test_every_checklist_code_a_result_fills_exists():
     items = {i.code for i in build_checklist([], None, get_profile("generic_iot"))}
-    filed = {checklist_item(CheckResult(k, "t", Status.PASS, "d"))
-             for k in ("dns", "tcp", "ntp", "mdns", "local", "gateway", "portal")} - {None}
+    filed = {
+        checklist_item(CheckResult(k, "t", Status.PASS, "d"))
+        for k in ("dns", "tcp", "ntp", "mdns", "local", "gateway", "portal")
+    } - {None}
     assert filed <= items
 
 
@@ -193,8 +261,10 @@ def test_the_checklist_is_prefilled_from_the_stored_check():
     when = f"network check of {SAMPLE.ran_at_text()}"
     dns, egress, ntp, local = items["dns_allowlist"], items["egress_ports"], items["ntp"], items["local_access"]
     assert dns.status == ACTION and dns.from_check
-    assert dns.detail == f"{when}: DNS api.zaptec.com: Answered 0.0.0.0: blocked by a DNS filter. Fix: Allow-list in " \
-                         "the DNS filter: api.zaptec.com."
+    assert (
+        dns.detail == f"{when}: DNS api.zaptec.com: Answered 0.0.0.0: blocked by a DNS filter. Fix: Allow-list in "
+        "the DNS filter: api.zaptec.com."
+    )
     assert egress.status == OK and egress.detail == f"{when}: 1 check passed (Outbound TCP 8883)."
     assert ntp.status == CHECK and ntp.detail.endswith(f"Last {when}: NTP clock (UDP 123): No NTP reply.")
     assert local.status == OK and local.from_check  # the SKIP of the local API says nothing

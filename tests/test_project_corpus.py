@@ -11,8 +11,8 @@ import sys
 import textwrap
 
 import pytest
-
 from project_files import bad_project_files, digest, listing, subprocess_env
+
 from survey.errors import UserInputError
 from survey.project.store import ProjectFileError, ProjectStore
 
@@ -83,13 +83,23 @@ def test_cli_info_recommend_report_on_each_bad_file(corpus, tmp_path):
     listed = listing(folder)
     runs = []
     for bad in files:
-        runs += [["info", str(bad.path)], ["info", str(bad.path), "--json"], ["recommend", str(bad.path)],
-                 ["report", str(bad.path), "-o", str(tmp_path / "out.pdf")]]
+        runs += [
+            ["info", str(bad.path)],
+            ["info", str(bad.path), "--json"],
+            ["recommend", str(bad.path)],
+            ["report", str(bad.path), "-o", str(tmp_path / "out.pdf")],
+        ]
     env = subprocess_env()
-    env.update(HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"), XDG_DATA_HOME=str(tmp_path / "data"),
-               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_CACHE_HOME=str(tmp_path / "cache"))
-    proc = subprocess.run([sys.executable, "-c", DRIVER, json.dumps(runs)], capture_output=True, text=True,
-                          env=env, timeout=240)
+    env.update(
+        HOME=str(tmp_path),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", DRIVER, json.dumps(runs)], capture_output=True, text=True, env=env, timeout=240
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(results) == len(runs)

@@ -16,22 +16,35 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from project_files import (
-    PNG_1PX, digest, execute, kill, listing, make_project, read_reports, sample_at, sample_xs, start_store_writer,
+    PNG_1PX,
+    digest,
+    execute,
+    kill,
+    listing,
+    make_project,
+    read_reports,
+    sample_at,
+    sample_xs,
+    start_store_writer,
     subprocess_env,
 )
+
 from survey.project.filecheck import open_checked
 from survey.project.model import Device, DeviceKind, Floorplan, Material, Project, Site, Wall
 from survey.project.schema import APPLICATION_ID, SCHEMA_VERSION
 from survey.project.store import (
-    ForeignSchemaError, InvalidValueError, ProjectLockedError, ProjectStore,
+    ForeignSchemaError,
+    InvalidValueError,
+    ProjectLockedError,
+    ProjectStore,
 )
 
 
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "survey", *args], capture_output=True, text=True,
-                          env=env or subprocess_env(), timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "survey", *args], capture_output=True, text=True, env=env or subprocess_env(), timeout=60
+    )
 
 
 def crash_writer(path: Path, survey_id: int, first: int, n: int) -> list[int]:
@@ -44,6 +57,7 @@ def crash_writer(path: Path, survey_id: int, first: int, n: int) -> list[int]:
 
 
 # -- opening writes nothing ----------------------------------------------------------------------
+
 
 def test_open_load_close_leaves_the_file_and_folder_as_they_were(tmp_path):
     path = tmp_path / "p.evsurvey"
@@ -110,6 +124,7 @@ def test_cli_info_beside_a_stale_log_shows_the_restored_copy_and_says_so(tmp_pat
 
 # -- one writer per file ---------------------------------------------------------------------------------
 
+
 def test_a_second_writer_is_refused_with_who_holds_the_file(tmp_path):
     path = tmp_path / "site.evsurvey"
     survey_id = make_project(path)
@@ -122,10 +137,13 @@ def test_a_second_writer_is_refused_with_who_holds_the_file(tmp_path):
         proc = run_cli("info", str(path))
         assert proc.returncode == 0 and "11 samples" in proc.stdout
         # Nor can another process write, nor can a new file replace it.
-        code = ("import sys; from survey.project.store import ProjectStore\n"
-                "try:\n    ProjectStore.open(sys.argv[1])\nexcept Exception as e:\n    print(type(e).__name__)")
-        other = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
-                               env=subprocess_env(), timeout=60)
+        code = (
+            "import sys; from survey.project.store import ProjectStore\n"
+            "try:\n    ProjectStore.open(sys.argv[1])\nexcept Exception as e:\n    print(type(e).__name__)"
+        )
+        other = subprocess.run(
+            [sys.executable, "-c", code, str(path)], capture_output=True, text=True, env=subprocess_env(), timeout=60
+        )
         assert other.stdout.strip() == "ProjectLockedError"
         with pytest.raises(Exception, match="open in another evsurvey window"):
             ProjectStore.create(path, Project(), overwrite=True)
@@ -143,6 +161,7 @@ def test_a_killed_writer_leaves_no_lock(tmp_path):
 
 # -- the file's own schema only -------------------------------------------------------------------------
 
+
 def test_a_trigger_is_refused_and_never_runs(tmp_path):
     path = tmp_path / "mailed.evsurvey"
     make_project(path, n_samples=104)
@@ -151,7 +170,11 @@ def test_a_trigger_is_refused_and_never_runs(tmp_path):
     for read_only in (True, False):
         with pytest.raises(ForeignSchemaError, match="trigger 'wipe'"):
             ProjectStore.open(path, read_only=read_only)
-    for command in (["info", str(path)], ["recommend", str(path)], ["report", str(path), "-o", str(tmp_path / "r.pdf")]):
+    for command in (
+        ["info", str(path)],
+        ["recommend", str(path)],
+        ["report", str(path), "-o", str(tmp_path / "r.pdf")],
+    ):
         proc = run_cli(*command)
         assert proc.returncode == 2 and "trigger 'wipe'" in proc.stderr and "Traceback" not in proc.stderr
     assert digest(path) == before and listing(tmp_path) == files
@@ -169,6 +192,7 @@ def test_connections_do_not_trust_the_schema_nor_load_extensions(tmp_path):
 
 
 # -- old formats ---------------------------------------------------------------------------------------------
+
 
 def test_a_format_0_file_is_migrated_only_at_the_first_change(tmp_path):
     path = tmp_path / "old.evsurvey"
@@ -188,6 +212,7 @@ def test_a_format_0_file_is_migrated_only_at_the_first_change(tmp_path):
 
 
 # -- values checked before anything is written ------------------------------------------------------------
+
 
 @pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan, 1e300])
 def test_non_finite_values_never_reach_the_file(tmp_path, bad):

@@ -16,16 +16,34 @@ from pathlib import Path
 import pytest
 
 from survey.project.model import (
-    Device, DeviceKind, Floorplan, Material, Observation, Project, Sample, SampleMode, ScanResult, Site, Survey,
-    TargetNetwork, Wall, merge_observations,
+    Device,
+    DeviceKind,
+    Floorplan,
+    Material,
+    Observation,
+    Project,
+    Sample,
+    SampleMode,
+    ScanResult,
+    Site,
+    Survey,
+    TargetNetwork,
+    Wall,
+    merge_observations,
 )
 from survey.project.store import (
-    SCHEMA_VERSION, CorruptProjectError, NewerVersionError, NotAProjectError, ProjectReadOnlyError, ProjectStore,
+    SCHEMA_VERSION,
+    CorruptProjectError,
+    NewerVersionError,
+    NotAProjectError,
+    ProjectReadOnlyError,
+    ProjectStore,
 )
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 def _obs(bssid: str, ssid: str, rssi: float, **kw) -> Observation:
@@ -35,30 +53,65 @@ def _obs(bssid: str, ssid: str, rssi: float, **kw) -> Observation:
 def _sample(x: float, y: float, t: float, rssi: float) -> Sample:
     scan = ScanResult(
         observations=(
-            _obs("aa:bb:cc:00:00:01", "Home", rssi, auth=("WPA2-PSK",), ciphers=("CCMP",), wps=False,
-                 station_count=3, channel_utilization_pct=12.5, ssid_raw=b"Home"),
+            _obs(
+                "aa:bb:cc:00:00:01",
+                "Home",
+                rssi,
+                auth=("WPA2-PSK",),
+                ciphers=("CCMP",),
+                wps=False,
+                station_count=3,
+                channel_utilization_pct=12.5,
+                ssid_raw=b"Home",
+            ),
             _obs("aa:bb:cc:00:00:02", "<b>&amp;\u202e😀", rssi - 10, ssid_raw="<b>&amp;\u202e😀".encode()),
             Observation(bssid="aa:bb:cc:00:00:03", ssid="", rssi_dbm=None, signal_pct=40.0, rssi_estimated=True),
         ),
-        started_at=t, finished_at=t + 2.5, backend="simulated", warnings=("cached",))
+        started_at=t,
+        finished_at=t + 2.5,
+        backend="simulated",
+        warnings=("cached",),
+    )
     return Sample(x_m=x, y_m=y, taken_at=t + 2.5, scans=(scan, scan), mode=SampleMode.POINT)
 
 
 def full_project() -> Project:
     return Project(
-        site=Site(customer="Ana Müller", address="1 Rue de l'Église", installer="Volt & Co", survey_date="2026-11-25",
-                  notes="gate code 1234", north_deg=90.0),
+        site=Site(
+            customer="Ana Müller",
+            address="1 Rue de l'Église",
+            installer="Volt & Co",
+            survey_date="2026-11-25",
+            notes="gate code 1234",
+            north_deg=90.0,
+        ),
         units="ft",
-        floorplan=Floorplan(image=PNG_1PX, image_format="png", width_px=1, height_px=1, metres_per_px=0.02,
-                            origin_x_m=1.0, origin_y_m=2.0, rotation_deg=90, opacity=0.7, source_name="plan.png"),
+        floorplan=Floorplan(
+            image=PNG_1PX,
+            image_format="png",
+            width_px=1,
+            height_px=1,
+            metres_per_px=0.02,
+            origin_x_m=1.0,
+            origin_y_m=2.0,
+            rotation_deg=90,
+            opacity=0.7,
+            source_name="plan.png",
+        ),
         walls=(Wall(0, 0, 10, 0, "concrete_block"), Wall(10, 0, 10, 8, "steel_garage_door")),
-        materials=(Material("concrete_block", "Concrete block", 13.6, 10, 18, "Muqaibel", "#777777"),
-                   Material("steel_garage_door", "Steel roll-up door", 11, 8, 20, "planner default", "#3366aa")),
-        devices=(Device(DeviceKind.ROUTER, 2, 3, label="ISP router", eirp_dbm=20.0, bssids=("aa:bb:cc:00:00:01",)),
-                 Device(DeviceKind.CHARGER, 9, 7, label="Pulsar Plus"),
-                 Device(DeviceKind.MESH_NODE, 5, 4, planned=True)),
-        surveys=(Survey("Before", 1000.0, samples=(_sample(1, 1, 1000, -60), _sample(2, 1, 1010, -70))),
-                 Survey("After", 2000.0, samples=(_sample(1, 1, 2000, -50),))),
+        materials=(
+            Material("concrete_block", "Concrete block", 13.6, 10, 18, "Muqaibel", "#777777"),
+            Material("steel_garage_door", "Steel roll-up door", 11, 8, 20, "planner default", "#3366aa"),
+        ),
+        devices=(
+            Device(DeviceKind.ROUTER, 2, 3, label="ISP router", eirp_dbm=20.0, bssids=("aa:bb:cc:00:00:01",)),
+            Device(DeviceKind.CHARGER, 9, 7, label="Pulsar Plus"),
+            Device(DeviceKind.MESH_NODE, 5, 4, planned=True),
+        ),
+        surveys=(
+            Survey("Before", 1000.0, samples=(_sample(1, 1, 1000, -60), _sample(2, 1, 1010, -70))),
+            Survey("After", 2000.0, samples=(_sample(1, 1, 2000, -50),)),
+        ),
         target=TargetNetwork("Home", ("aa:bb:cc:00:00:01",)),
         charger_profile_id="wallbox_pulsar_plus",
         settings={"scans_per_point": 3},
@@ -67,10 +120,14 @@ def full_project() -> Project:
 
 def _strip_ids(p: Project) -> Project:
     from dataclasses import replace
+
     return replace(
-        p, walls=tuple(replace(w, id=None) for w in p.walls), devices=tuple(replace(d, id=None) for d in p.devices),
+        p,
+        walls=tuple(replace(w, id=None) for w in p.walls),
+        devices=tuple(replace(d, id=None) for d in p.devices),
         surveys=tuple(replace(s, id=None, samples=tuple(replace(x, id=None) for x in s.samples)) for s in p.surveys),
-        active_survey_id=None)
+        active_survey_id=None,
+    )
 
 
 def test_round_trip_equals_original(tmp_path):
@@ -151,6 +208,7 @@ def test_merge_observations_averages_in_milliwatts():
 
 # -- files that are not usable projects: a clear error, the file untouched ---------------
 
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -221,6 +279,7 @@ def test_cli_info_reports_bad_file_without_traceback(tmp_path):
 
 def test_cli_info_json(tmp_path):
     import json
+
     path = tmp_path / "p.evsurvey"
     ProjectStore.create(path, full_project()).close()
     proc = subprocess.run([sys.executable, "-m", "survey", "info", str(path), "--json"], capture_output=True, text=True)
@@ -259,8 +318,9 @@ def test_samples_survive_sigkill(tmp_path):
     reported: set[int] = set()
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     for _ in range(24):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(survey_id)], stdout=subprocess.PIPE,
-                                text=True, env=env)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), str(survey_id)], stdout=subprocess.PIPE, text=True, env=env
+        )
         # Kill at a random moment after the writer has started writing (first id seen).
         first = proc.stdout.readline()
         assert first.strip(), "writer did not start"

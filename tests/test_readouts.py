@@ -48,10 +48,13 @@ def test_before_any_sample_the_readout_says_it_is_an_estimate(tmp_path):
 
 def test_a_sample_is_named_with_its_reading():
     sample = Sample(3.2, 1.0, 0.0, (), SampleMode.POINT, id=7)
-    assert sample_saved_text(4, sample, TargetNetwork("Home"), -61.04, 12) == \
-        "Sample 4 saved at (3.2, 1.0) m: -61.0 dBm on 'Home'."
+    assert (
+        sample_saved_text(4, sample, TargetNetwork("Home"), -61.04, 12)
+        == "Sample 4 saved at (3.2, 1.0) m: -61.0 dBm on 'Home'."
+    )
     assert sample_saved_text(4, sample, None, None, 12) == "Sample 4 saved at (3.2, 1.0) m: 12 networks heard."
     text = sample_description_text(4, "Before", sample, "m", LayerKind.TARGET, None)
     assert text.startswith("Sample 4 of 'Before' at x 3.20 m, y 1.00 m: not heard. Drag it")
     assert sample_description_text(4, "Before", sample, "m", LayerKind.CONFIDENCE, 2.0).startswith(
-        "Sample 4 of 'Before' at x 3.20 m, y 1.00 m. Drag it")
+        "Sample 4 of 'Before' at x 3.20 m, y 1.00 m. Drag it"
+    )

@@ -31,8 +31,10 @@ READ_PLAN = "report_plan_image(Floorplan(data, 'png', 100, 100, 0.14)).problem"
 
 
 def project_with_plan(blob: bytes):
-    return replace(make_project(with_after=False),
-                   floorplan=Floorplan(image=blob, image_format="png", width_px=100, height_px=100, metres_per_px=0.14))
+    return replace(
+        make_project(with_after=False),
+        floorplan=Floorplan(image=blob, image_format="png", width_px=100, height_px=100, metres_per_px=0.14),
+    )
 
 
 def stored(tmp_path: Path, project) -> Path:
@@ -48,11 +50,14 @@ def report_cli(capsys, *args) -> tuple[int, str, str]:
 
 
 # -- plan-image blobs -----------------------------------------------------------------------------------
-@pytest.mark.parametrize("blob,phrase", [
-    (bombs.EPS_BLOB, "PostScript (EPS) file"),
-    (bombs.png_bomb(12_500, 12_000), "12500 x 12000 pixels"),
-    (bombs.png_bomb(40_000, 40_000), "40000 x 40000 pixels"),
-])
+@pytest.mark.parametrize(
+    "blob,phrase",
+    [
+        (bombs.EPS_BLOB, "PostScript (EPS) file"),
+        (bombs.png_bomb(12_500, 12_000), "12500 x 12000 pixels"),
+        (bombs.png_bomb(40_000, 40_000), "40000 x 40000 pixels"),
+    ],
+)
 def test_hostile_plan_blob_in_a_project_leaves_the_report_working(tmp_path, capsys, blob, phrase):
     project_path = stored(tmp_path, project_with_plan(blob))
     before = project_path.read_bytes()
@@ -68,8 +73,11 @@ def test_plan_blobs_refused_within_bounds():
     # The EPS (80 B), the 12,500 x 12,000 1-bit PNG (34 kB; took 22 s and 4 GB) and the
     # 40,000^2 one (289 kB; raised DecompressionBombError), one after the other.
     # Measured: 0.00 s together, < 1 MB over the interpreter.
-    outcome = measure("(bombs.EPS_BLOB, bombs.png_bomb(12_500, 12_000), bombs.png_bomb(40_000, 40_000))",
-                      READ_PLAN.replace("(data,", "(blob,").join(("[", " for blob in data]")), REPORT_PLAN)
+    outcome = measure(
+        "(bombs.EPS_BLOB, bombs.png_bomb(12_500, 12_000), bombs.png_bomb(40_000, 40_000))",
+        READ_PLAN.replace("(data,", "(blob,").join(("[", " for blob in data]")),
+        REPORT_PLAN,
+    )
     assert outcome["error"] == "", outcome
     for phrase in ("PostScript", "12500 x 12000", "40000 x 40000"):
         assert phrase in outcome["message"], outcome
@@ -91,8 +99,9 @@ def test_report_plan_image_uses_the_allow_list_only(monkeypatch):
 
     calls = []
     real_open = Image.open
-    monkeypatch.setattr(Image, "open", lambda fp, mode="r", formats=None: calls.append(formats) or
-                        real_open(fp, mode, formats))
+    monkeypatch.setattr(
+        Image, "open", lambda fp, mode="r", formats=None: calls.append(formats) or real_open(fp, mode, formats)
+    )
     plan.report_plan_image.cache_clear()
     assert plan.report_plan_image(Floorplan(bombs.png_bomb(300, 200, 8), "png", 300, 200, 0.05)).png
     assert plan.report_plan_image(Floorplan(bombs.EPS_BLOB, "eps", 100, 100, 0.05)).png is None
@@ -130,8 +139,13 @@ def test_text_fields_bounded_with_an_ellipsis():
 def test_report_with_huge_customer_fields_is_written(tmp_path, n_chars):
     # Every site field huge, CJK (the widest script) included: no LayoutError, in time.
     huge = ("中文客户名称 " + "Zoë O'Brien & Sons Garage Conversions ") * (n_chars // 40 + 1)
-    site = Site(customer=huge[:n_chars], address=huge[:n_chars], installer=huge[:n_chars], notes=huge[:n_chars],
-                survey_date="2025-05-14")
+    site = Site(
+        customer=huge[:n_chars],
+        address=huge[:n_chars],
+        installer=huge[:n_chars],
+        notes=huge[:n_chars],
+        survey_date="2025-05-14",
+    )
     started = time.perf_counter()
     result = build_report(replace(make_project(with_after=False), site=site), tmp_path / "long.pdf")
     assert time.perf_counter() - started < 60  # measured: 2 s, as with a short name
@@ -153,8 +167,11 @@ def test_report_into_a_missing_folder_is_bad_input(tmp_path, capsys, project_fil
 
 def test_report_onto_a_folder_a_file_parent_or_the_project_is_bad_input(tmp_path, capsys, project_file):
     (tmp_path / "a_file").write_text("x")
-    for out, phrase in ((tmp_path, "is a folder"), (tmp_path / "a_file" / "r.pdf", "is not a folder"),
-                        (project_file, "would overwrite the project")):
+    for out, phrase in (
+        (tmp_path, "is a folder"),
+        (tmp_path / "a_file" / "r.pdf", "is not a folder"),
+        (project_file, "would overwrite the project"),
+    ):
         code, _, err = report_cli(capsys, project_file, "-o", out)
         assert code == 2 and phrase in err and "Traceback" not in err, (out, err)
     assert (tmp_path / "a_file").read_text() == "x"

@@ -17,13 +17,22 @@ from fixtures.report.garage import HOSTILE_SSIDS, NEIGHBOUR_BSSIDS, ROUTER_BSSID
 
 from survey.analysis.compare import compare_surveys  # noqa: E402
 from survey.errors import UserInputError  # noqa: E402
-from survey.report import build_report  # noqa: E402
 from survey.project.display import SsidText  # noqa: E402
+from survey.report import build_report  # noqa: E402
 from survey.report.fonts import clean_text  # noqa: E402
 from survey.report.plan import level_layer, rssi_layer  # noqa: E402
 
-SECTIONS = ("Summary", "Signal map", "2.4 GHz channels", "Findings and recommendation", "Before and after",
-            "Difference map", "Network checklist", "Troubleshooting", "Appendix: samples")
+SECTIONS = (
+    "Summary",
+    "Signal map",
+    "2.4 GHz channels",
+    "Findings and recommendation",
+    "Before and after",
+    "Difference map",
+    "Network checklist",
+    "Troubleshooting",
+    "Appendix: samples",
+)
 
 
 def _text(path: Path) -> str:
@@ -86,7 +95,9 @@ def test_fonts_are_embedded(report):
             target = descendants[0].get_object() if descendants else font
             descriptor = target.get("/FontDescriptor")
             names.add(str(font.get("/BaseFont")))
-            if descriptor is not None and any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+            if descriptor is not None and any(
+                k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            ):
                 embedded.add(str(font.get("/BaseFont")))
     assert names and names == embedded, f"not embedded: {names - embedded}"
     assert not any("Helvetica" in n for n in names)
@@ -122,7 +133,7 @@ def test_engineer_appendix_names_the_exact_methods(project, report):
 
     result, text = report
     assert "Appendix: how the maps were made" in result.sections
-    engineer = _squash(text[text.index("Appendix: how the maps were made"):])
+    engineer = _squash(text[text.index("Appendix: how the maps were made") :])
     for survey in project.surveys:
         a = analyse_survey(project, survey)
         assert _squash(f"{a.map_method} ({a.map_words})") in engineer
@@ -152,26 +163,56 @@ def test_bad_options_are_user_errors(project, tmp_path):
 
 def test_empty_project_still_makes_a_report(tmp_path):
     from survey.project.model import Project
+
     out = tmp_path / "empty.pdf"
     result = build_report(Project(), out)
     assert result.pages >= 3 and "Summary" in _text(out)
 
 
 def test_cli_report(project, tmp_path, capsys):
+    from dataclasses import replace
+
     from survey.cli import main
     from survey.project.store import ProjectStore
 
-    from dataclasses import replace
     path = tmp_path / "site.evsurvey"
     # the store cannot hold lone surrogates (undecodable SSID bytes) yet; the report can
-    storable = replace(project, surveys=tuple(
-        replace(s, samples=tuple(replace(x, scans=tuple(replace(sc, observations=tuple(
-            o for o in sc.observations if "\udcff" not in o.ssid)) for sc in x.scans)) for x in s.samples))
-        for s in project.surveys))
+    storable = replace(
+        project,
+        surveys=tuple(
+            replace(
+                s,
+                samples=tuple(
+                    replace(
+                        x,
+                        scans=tuple(
+                            replace(sc, observations=tuple(o for o in sc.observations if "\udcff" not in o.ssid))
+                            for sc in x.scans
+                        ),
+                    )
+                    for x in s.samples
+                ),
+            )
+            for s in project.surveys
+        ),
+    )
     ProjectStore.create(path, storable).close()
     out = tmp_path / "cli.pdf"
-    code = main(["report", str(path), "-o", str(out), "--paper", "letter", "--redact-neighbors",
-                 "--compare", "Before", "After", "--json"])
+    code = main(
+        [
+            "report",
+            str(path),
+            "-o",
+            str(out),
+            "--paper",
+            "letter",
+            "--redact-neighbors",
+            "--compare",
+            "Before",
+            "After",
+            "--json",
+        ]
+    )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data["pages"] >= 6 and data["comparison"]["after"] == "After"
@@ -200,5 +241,6 @@ def test_a_layer_without_alpha_is_drawn_unfaded():
     values = np.array([[-50.0, -70.0], [np.nan, -80.0]])
     ones, extent = np.ones_like(values), (0.0, 0.0, 2.0, 2.0)
     assert np.array_equal(rssi_layer(values, None, extent).rgba, rssi_layer(values, ones, extent).rgba)
-    assert np.array_equal(level_layer(values, None, extent, 1.0, 5.0).rgba,
-                          level_layer(values, ones, extent, 1.0, 5.0).rgba)
+    assert np.array_equal(
+        level_layer(values, None, extent, 1.0, 5.0).rgba, level_layer(values, ones, extent, 1.0, 5.0).rgba
+    )

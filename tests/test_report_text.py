@@ -7,14 +7,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.platypus import Paragraph
 
+from survey.project.display import SsidText
+from survey.project.model import Observation, TargetNetwork
 from survey.report import colormap
 from survey.report.fonts import (
-    BODY_FONT, CJK_FONT, REPLACEMENT_CHAR, clean_text, font_runs, safe_markup, string_width, truncate,
+    BODY_FONT,
+    CJK_FONT,
+    REPLACEMENT_CHAR,
+    clean_text,
+    font_runs,
+    safe_markup,
+    string_width,
+    truncate,
 )
-from survey.project.display import SsidText
 from survey.report.redact import HIDDEN_BSSID, Redactor
 from survey.report.styles import styles
-from survey.project.model import Observation, TargetNetwork
 
 HOSTILE = ["<font size=80>BIG</font>", "Tom &amp; Jerry", "line<br/>break", "<b>unbalanced", "&lt;", "]]>"]
 
@@ -61,7 +68,7 @@ def test_any_text_survives(text):
     para = Paragraph(markup, styles()["body"])
     para.wrap(200, 1000)
     assert string_width(text, 8) >= 0
-    assert truncate(text, 8, 60)  is not None
+    assert truncate(text, 8, 60) is not None
 
 
 def test_truncate_fits_and_is_escaped_once_when_drawn():

@@ -8,11 +8,13 @@ from survey.rf.propagation import predicted_rssi_dbm
 AP = (8.0, 5.5)
 # AP in the middle of a 16 m x 11 m plan: a brick wall to the west, a drywall partition to
 # the north, a concrete-block wall to the east, so each shadow holds near and far samples.
-WALLS = np.array([
-    [5.5, -10.0, 5.5, 20.0],    # brick
-    [-10.0, 3.5, 26.0, 3.5],    # drywall
-    [10.5, -10.0, 10.5, 20.0],  # concrete block
-])
+WALLS = np.array(
+    [
+        [5.5, -10.0, 5.5, 20.0],  # brick
+        [-10.0, 3.5, 26.0, 3.5],  # drywall
+        [10.5, -10.0, 10.5, 20.0],  # concrete block
+    ]
+)
 IDS = ["brick", "drywall", "concrete_block"]
 TRUTH = {"brick": 6.5, "drywall": 4.5, "concrete_block": 18.0}  # all off the defaults
 

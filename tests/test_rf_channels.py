@@ -1,17 +1,38 @@
 import math
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from survey.project.model import Observation, dbm_to_mw
 from survey.rf.channels import (
-    CCA_THRESHOLD_DBM, ChannelError, band_of, channel_occupancy, channel_to_freq_mhz,
-    freq_to_channel, overlap_share, recommend_channel,
+    CCA_THRESHOLD_DBM,
+    ChannelError,
+    band_of,
+    channel_occupancy,
+    channel_to_freq_mhz,
+    freq_to_channel,
+    overlap_share,
+    recommend_channel,
 )
 
 # IEEE 802.11 2.4 GHz channel table (centre frequencies, MHz).
-STANDARD_24 = {1: 2412, 2: 2417, 3: 2422, 4: 2427, 5: 2432, 6: 2437, 7: 2442, 8: 2447,
-               9: 2452, 10: 2457, 11: 2462, 12: 2467, 13: 2472, 14: 2484}
+STANDARD_24 = {
+    1: 2412,
+    2: 2417,
+    3: 2422,
+    4: 2427,
+    5: 2432,
+    6: 2437,
+    7: 2442,
+    8: 2447,
+    9: 2452,
+    10: 2457,
+    11: 2462,
+    12: 2467,
+    13: 2472,
+    14: 2484,
+}
 STANDARD_5 = {36: 5180, 40: 5200, 44: 5220, 48: 5240, 52: 5260, 100: 5500, 149: 5745, 165: 5825, 177: 5885}
 STANDARD_6 = {1: 5955, 2: 5935, 5: 5975, 37: 6135, 93: 6415, 233: 7115}
 
@@ -87,15 +108,24 @@ def test_overlap_share():
 
 
 def obs(bssid, ch, rssi, util=None, freq=True):
-    return Observation(bssid=bssid, ssid="x", rssi_dbm=rssi,
-                       freq_mhz=channel_to_freq_mhz(ch) if freq else None,
-                       channel=ch, band="2.4", channel_utilization_pct=util)
+    return Observation(
+        bssid=bssid,
+        ssid="x",
+        rssi_dbm=rssi,
+        freq_mhz=channel_to_freq_mhz(ch) if freq else None,
+        channel=ch,
+        band="2.4",
+        channel_utilization_pct=util,
+    )
 
 
 def test_channel_occupancy_counts():
     observations = [
-        obs("a", 1, -50, util=20.0), obs("b", 1, -85, util=40.0), obs("c", 3, -60, freq=False),
-        obs("d", 11, -82), Observation("e", "5g", -40, freq_mhz=5180, channel=36, band="5"),
+        obs("a", 1, -50, util=20.0),
+        obs("b", 1, -85, util=40.0),
+        obs("c", 3, -60, freq=False),
+        obs("d", 11, -82),
+        Observation("e", "5g", -40, freq_mhz=5180, channel=36, band="5"),
         Observation("f", "no rssi", None, freq_mhz=2437, channel=6),
     ]
     occ = {o.channel: o for o in channel_occupancy(observations)}

@@ -71,8 +71,10 @@ def test_spline_closed_form_equals_refitting_scipy_rbf(n, with_trend):
     s, t = spots(xy, z, with_trend)
     got = spline_residuals(s, t, (0.1, 10.0))
     for smoothing in (0.1, 10.0):
+
         def fit(a, b, smoothing=smoothing):
             return RBFInterpolator(a, b, kernel="thin_plate_spline", smoothing=smoothing)
+
         np.testing.assert_allclose(got[smoothing], brute_force(xy, z, with_trend, fit, clip=True), atol=1e-6)
 
 
@@ -87,8 +89,9 @@ def test_gp_closed_form_equals_refitting_with_fixed_hyperparameters(n):
 
     def fit(a, b):
         system = KernelSystem(a, (b - mean) / scale, Matern15(hyper.length_scale_m), hyper.noise_ratio, False)
-        return lambda q: mean + scale * system.combine(Matern15(hyper.length_scale_m)(
-            ((q[:, None, :] - a[None]) ** 2).sum(-1)), q)
+        return lambda q: (
+            mean + scale * system.combine(Matern15(hyper.length_scale_m)(((q[:, None, :] - a[None]) ** 2).sum(-1)), q)
+        )
 
     np.testing.assert_allclose(got, brute_force(xy, z, False, fit, clip=False), atol=1e-8)
     # The held-out standard deviation is the GP's leave-one-out predictive one (field + noise).
@@ -97,7 +100,7 @@ def test_gp_closed_form_equals_refitting_with_fixed_hyperparameters(n):
         keep = np.arange(n) != i
         gp = GaussianProcess(xy[keep], z[keep], hyper)
         gp.scale = scale  # same normalisation as the closed form
-        loo[i] = np.hypot(gp.std(xy[i:i + 1])[0], scale * np.sqrt(hyper.noise))
+        loo[i] = np.hypot(gp.std(xy[i : i + 1])[0], scale * np.sqrt(hyper.noise))
     np.testing.assert_allclose(held_std, loo, rtol=1e-6)
 
 

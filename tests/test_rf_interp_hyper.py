@@ -20,10 +20,12 @@ def data(n, seed):
 
 def sklearn_gp(xy, z, kernel):
     from sklearn.gaussian_process import GaussianProcessRegressor
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return GaussianProcessRegressor(kernel, normalize_y=True, random_state=0, optimizer=None
-                                        if kernel.bounds.size == 0 else "fmin_l_bfgs_b").fit(xy, z)
+        return GaussianProcessRegressor(
+            kernel, normalize_y=True, random_state=0, optimizer=None if kernel.bounds.size == 0 else "fmin_l_bfgs_b"
+        ).fit(xy, z)
 
 
 @pytest.mark.parametrize("n", [8, 20, EIGH_MAX_SAMPLES, 70])
@@ -38,11 +40,11 @@ def test_profile_search_reaches_sklearn_marginal_likelihood(n):
     d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1)) + np.diag(np.full(n, np.inf))
     floor = max(LENGTH_SCALE_MIN_M, float(np.median(d.min(axis=1))))
     start = min(max(np.ptp(xy, axis=0).max() / 4.0, floor), 50.0)
-    free = (ConstantKernel(1.0, (1e-3, 1e3)) * Matern(start, (floor, 200.0), nu=1.5)
-            + WhiteKernel(0.1, (1e-6, 2.0)))
+    free = ConstantKernel(1.0, (1e-3, 1e3)) * Matern(start, (floor, 200.0), nu=1.5) + WhiteKernel(0.1, (1e-6, 2.0))
     best = sklearn_gp(xy, z, free).log_marginal_likelihood_value_
-    ours = (ConstantKernel(hyper.variance, "fixed") * Matern(hyper.length_scale_m, "fixed", nu=1.5)
-            + WhiteKernel(hyper.noise, "fixed"))
+    ours = ConstantKernel(hyper.variance, "fixed") * Matern(hyper.length_scale_m, "fixed", nu=1.5) + WhiteKernel(
+        hyper.noise, "fixed"
+    )
     assert sklearn_gp(xy, z, ours).log_marginal_likelihood_value_ >= best - 0.15
     assert hyper.length_scale_m >= floor - 1e-9
 
@@ -54,4 +56,5 @@ def test_two_value_sets_share_one_search():
         alone = [fit_hyper(xy, [z])[0], fit_hyper(xy, [z + 0.5 * xy[:, 0]])[0]]
     for a, b in zip(both, alone):
         assert (a.length_scale_m, a.noise_ratio, a.variance) == pytest.approx(
-            (b.length_scale_m, b.noise_ratio, b.variance))
+            (b.length_scale_m, b.noise_ratio, b.variance)
+        )

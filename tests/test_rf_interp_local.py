@@ -32,8 +32,10 @@ def medium():
 
 def exact_and_tiled(xy, y, kernel, diag, poly, tile, core_share=CORE_SHARE):
     with one_blas_thread():
-        return (LocalSystems(xy, y, kernel, diag, poly, exact_max_samples=10 ** 6, tile_samples=0),
-                LocalSystems(xy, y, kernel, diag, poly, exact_max_samples=0, tile_samples=tile, core_share=core_share))
+        return (
+            LocalSystems(xy, y, kernel, diag, poly, exact_max_samples=10**6, tile_samples=0),
+            LocalSystems(xy, y, kernel, diag, poly, exact_max_samples=0, tile_samples=tile, core_share=core_share),
+        )
 
 
 @pytest.mark.parametrize("length_scale_m, noise_ratio", [(2.0, 0.3), (6.0, 0.05)])
@@ -45,8 +47,9 @@ def test_tiled_gp_matches_the_exact_solve(medium, length_scale_m, noise_ratio):
     with one_blas_thread():
         mean = np.abs(exact.lattice(XS, YS, 1e-6) - tiled.lattice(XS, YS, 1e-6)) * scale
         std_exact = np.sqrt(1 - exact.explained_lattice(XS, YS))
-        std_tiles = LocalSystems(xy, None, Matern15(length_scale_m), noise_ratio, False, 0,
-                                 STD_TILE_SAMPLES, STD_CORE_SHARE)
+        std_tiles = LocalSystems(
+            xy, None, Matern15(length_scale_m), noise_ratio, False, 0, STD_TILE_SAMPLES, STD_CORE_SHARE
+        )
         std_tiled = np.sqrt(1 - std_tiles.explained_lattice(XS, YS))
         test = folds(len(z))[0]
         cv = np.abs(exact.held_out_residuals(test) - tiled.held_out_residuals(test)) * scale
@@ -63,7 +66,7 @@ def test_tiled_spline_matches_the_exact_solve(medium):
         diff = exact.lattice(XS, YS, 1e-6) - tiled.lattice(XS, YS, 1e-6)
     # The spline is less local than the GP: within 0.2 dB, 0.02 dB on average (3 dB noise).
     assert np.abs(diff).max() <= 0.2
-    assert np.sqrt(np.mean(diff ** 2)) <= 0.02
+    assert np.sqrt(np.mean(diff**2)) <= 0.02
 
 
 def test_selection_on_a_subsample_picks_as_well_as_on_every_spot():
@@ -76,7 +79,7 @@ def test_selection_on_a_subsample_picks_as_well_as_on_every_spot():
     chosen = select(Spots(xy[sub], z[sub], {"": None}, {}), wanted).best
     # Judged on every spot, the subsample's choice is within 3 % of the best there.
     on_all = cross_validate(every, [chosen])[chosen]
-    assert np.sqrt(np.mean(on_all ** 2)) <= 1.03 * min(full.scores.values())
+    assert np.sqrt(np.mean(on_all**2)) <= 1.03 * min(full.scores.values())
 
 
 def test_error_measured_on_a_few_folds_estimates_the_whole_cross_validation():
@@ -85,7 +88,7 @@ def test_error_measured_on_a_few_folds_estimates_the_whole_cross_validation():
     assert hm.n_points > SELECT_MAX_SAMPLES
     gp = hm._parts[0].interp
     every = np.concatenate([gp.held_out_residuals(test) for test in folds(len(z))])
-    whole = float(np.sqrt(np.mean(every ** 2)))
+    whole = float(np.sqrt(np.mean(every**2)))
     assert hm.loo_rmse_db == pytest.approx(whole, rel=0.1)
     assert CV_ESTIMATE_SAMPLES < len(z)
 

@@ -24,13 +24,16 @@ def walk(n=60, seed=0):
 GRID = site_grid((-2, -2, 18, 12), step_m=0.1)
 
 
-@pytest.mark.parametrize("methods, ap, prefix", [
-    (("idw",), None, "idw"),
-    (("tps",), None, "tps"),
-    (("gp",), None, "gp"),
-    (None, None, ""),  # whatever wins, a mean included with few points
-    (("tps", "gp"), AP, ""),
-])
+@pytest.mark.parametrize(
+    "methods, ap, prefix",
+    [
+        (("idw",), None, "idw"),
+        (("tps",), None, "tps"),
+        (("gp",), None, "gp"),
+        (None, None, ""),  # whatever wins, a mean included with few points
+        (("tps", "gp"), AP, ""),
+    ],
+)
 def test_std_grid_for_every_method(methods, ap, prefix):
     xy, z = walk(14 if methods is None else 60)
     hm = fit_heatmap(xy, z, methods=methods, ap_xy_m=ap)
@@ -54,15 +57,16 @@ def test_gp_std_is_the_posterior_of_sklearn_with_the_same_kernel():
     xy, z = walk(50, seed=1)
     hm = fit_heatmap(xy, z, methods=("gp",))
     h = hm._parts[0].interp.hyper
-    kernel = (ConstantKernel(h.variance, "fixed") * Matern(h.length_scale_m, "fixed", nu=1.5)
-              + WhiteKernel(h.noise, "fixed"))
+    kernel = ConstantKernel(h.variance, "fixed") * Matern(h.length_scale_m, "fixed", nu=1.5) + WhiteKernel(
+        h.noise, "fixed"
+    )
     oracle = GaussianProcessRegressor(kernel, normalize_y=True, optimizer=None).fit(xy, z)
     q = np.random.default_rng(2).uniform([-3, -3], [19, 13], (40, 2))
     mean, std = oracle.predict(q, return_std=True)
     np.testing.assert_allclose(hm.predict(q), mean, atol=1e-6)
     # sklearn's std includes the noise of one reading; ours is the field's.
     # (Float32 kernel values where they move it by < 1e-3 of the smallest posterior share.)
-    np.testing.assert_allclose(hm.std_db(q), np.sqrt(std ** 2 - h.noise * z.std() ** 2), atol=1e-4)
+    np.testing.assert_allclose(hm.std_db(q), np.sqrt(std**2 - h.noise * z.std() ** 2), atol=1e-4)
 
 
 def test_std_of_other_methods_is_scaled_to_their_measured_error():
@@ -79,6 +83,7 @@ def test_std_of_other_methods_is_scaled_to_their_measured_error():
 
 def _rms_loo_std(gp_heatmap):
     from survey.rf.interpolation.selection import Spots, gp_residuals
+
     interp = gp_heatmap._parts[0].interp
     spots = Spots(gp_heatmap.xy_m, gp_heatmap.rssi_dbm, {"": None}, {})
     return math.sqrt(np.mean(gp_residuals(spots, "", interp.hyper)[1] ** 2))

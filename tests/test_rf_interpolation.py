@@ -179,8 +179,9 @@ def test_previous_reuse_counts_growth_from_the_last_full_selection():
     assert fit_heatmap(xy[:125], z[:125], previous=step3).selection_reused
 
 
-@pytest.mark.parametrize("case", ["too_few", "grew_too_much", "other_values", "other_ap", "other_methods",
-                                  "fewer_spots"])
+@pytest.mark.parametrize(
+    "case", ["too_few", "grew_too_much", "other_values", "other_ap", "other_methods", "fewer_spots"]
+)
 def test_previous_not_reused_unless_it_is_the_same_grown_data_set(case):
     xy, z = noisy_walk(140)
     n_prev, n_now, z_now, kwargs = 100, 110, z, {}
@@ -207,9 +208,11 @@ def test_import_pulls_in_neither_scipy_nor_sklearn():
     import subprocess
     import sys
 
-    code = ("import sys, survey.rf.interpolation; "
-            "print(sorted(m for m in ('scipy.interpolate', 'scipy.optimize', 'scipy.spatial', 'sklearn') "
-            "if m in sys.modules))")
+    code = (
+        "import sys, survey.rf.interpolation; "
+        "print(sorted(m for m in ('scipy.interpolate', 'scipy.optimize', 'scipy.spatial', 'sklearn') "
+        "if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -232,7 +235,7 @@ def test_few_samples_use_the_mean_of_the_families():
     for i in range(len(rssi)):
         train = np.arange(len(rssi)) != i
         parts = _fit_parts(best, xy[train], {"": rssi[train]}, {"": None})
-        pred = np.mean([np.clip(p.interp(xy[i:i + 1]), p.lo, p.hi) for p in parts])
+        pred = np.mean([np.clip(p.interp(xy[i : i + 1]), p.lo, p.hi) for p in parts])
         refitted[i] = pred - rssi[i]
     # (The GP member's closed form keeps the normalisation of all samples: a small difference.)
-    assert heatmap.loo_rmse_db == pytest.approx(float(np.sqrt(np.mean(refitted ** 2))), abs=0.05)
+    assert heatmap.loo_rmse_db == pytest.approx(float(np.sqrt(np.mean(refitted**2))), abs=0.05)

@@ -4,17 +4,39 @@ import pytest
 
 from survey.project.model import Material
 from survey.rf.materials import (
-    DEFAULT_MATERIALS, P2040_TABLE3, UnknownMaterialError, material_by_id, p2040_permittivity,
-    p2040_slab_loss_db, slab_transmission,
+    DEFAULT_MATERIALS,
+    P2040_TABLE3,
+    UnknownMaterialError,
+    material_by_id,
+    p2040_permittivity,
+    p2040_slab_loss_db,
+    slab_transmission,
 )
 
-EXPECTED_IDS = ["drywall", "fire_rated_drywall", "concrete_block", "poured_concrete", "brick",
-                "wood_door", "glass", "low_e_glass", "steel_garage_door", "metal_siding", "custom"]
+EXPECTED_IDS = [
+    "drywall",
+    "fire_rated_drywall",
+    "concrete_block",
+    "poured_concrete",
+    "brick",
+    "wood_door",
+    "glass",
+    "low_e_glass",
+    "steel_garage_door",
+    "metal_siding",
+    "custom",
+]
 
 
-@pytest.mark.parametrize("material,thickness_m,loss_db", [
-    ("concrete", 0.150, 11.5), ("brick", 0.090, 2.5), ("plasterboard", 0.0127, 1.1), ("glass", 0.006, 1.9),
-])
+@pytest.mark.parametrize(
+    "material,thickness_m,loss_db",
+    [
+        ("concrete", 0.150, 11.5),
+        ("brick", 0.090, 2.5),
+        ("plasterboard", 0.0127, 1.1),
+        ("glass", 0.006, 1.9),
+    ],
+)
 def test_p2040_slab_losses_at_2437(material, thickness_m, loss_db):
     assert p2040_slab_loss_db(material, thickness_m) == pytest.approx(loss_db, abs=0.3)
 

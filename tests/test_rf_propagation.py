@@ -2,14 +2,23 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from survey.errors import UserInputError
 from survey.project.model import Material, Project, Wall
 from survey.rf.materials import UnknownMaterialError
 from survey.rf.propagation import (
-    MIN_DISTANCE_M, REF_LOSS_DB, PropagationModel, predicted_grid_dbm, predicted_map,
-    predicted_rssi_dbm, site_grid, wall_crossings, wall_loss_grid_db, walls_arrays,
+    MIN_DISTANCE_M,
+    REF_LOSS_DB,
+    PropagationModel,
+    predicted_grid_dbm,
+    predicted_map,
+    predicted_rssi_dbm,
+    site_grid,
+    wall_crossings,
+    wall_loss_grid_db,
+    walls_arrays,
 )
 
 AP = (0.0, 0.0)
@@ -112,8 +121,9 @@ def test_crossing_matches_segment_intersection_for_generic_points():
     e1, e2 = walls[None, :, :2], walls[None, :, 2:]
     p = pts[:, None, :]
     a = np.broadcast_to(ap, p.shape)
-    expected = ((np.sign(orient(e1, e2, a)) * np.sign(orient(e1, e2, p)) < 0)
-                & (np.sign(orient(a, p, e1)) * np.sign(orient(a, p, e2)) < 0))
+    expected = (np.sign(orient(e1, e2, a)) * np.sign(orient(e1, e2, p)) < 0) & (
+        np.sign(orient(a, p, e1)) * np.sign(orient(a, p, e2)) < 0
+    )
     assert (got == expected).all()
 
 

@@ -18,7 +18,12 @@ from survey.analysis.target import target_rssi_at_sample
 from survey.project.model import Observation, Sample, ScanResult, Survey, TargetNetwork
 from survey.project.profiles import get_profile
 from survey.rf.channels import (
-    band_of, channel_occupancy, channel_of, is_24ghz, observation_band, observation_channel,
+    band_of,
+    channel_occupancy,
+    channel_of,
+    is_24ghz,
+    observation_band,
+    observation_channel,
 )
 from survey.scan.observations import build_observation
 from survey.scan.parsers.nmcli_fields import band_of_value
@@ -34,12 +39,29 @@ def _sample(*observations: Observation, x_m: float = 0.0, y_m: float = 0.0) -> S
 
 # -- 1. which band, which channel ------------------------------------------------------------------
 
-@pytest.mark.parametrize(("freq_mhz", "band"), [
-    (2399.0, None), (2400.0, "2.4"), (2412.0, "2.4"), (2484.0, "2.4"), (2500.0, "2.4"),
-    (2501.0, None), (4899.0, None), (4900.0, "5"), (4910.0, "5"), (4940.0, "5"), (5150.0, "5"),
-    (5885.0, "5"), (5925.0, "6"), (5935.0, "6"), (7125.0, "6"), (7126.0, None),
-    (58320.0, None),  # 802.11ad: a frequency outside every band is on none, whatever its channel
-])
+
+@pytest.mark.parametrize(
+    ("freq_mhz", "band"),
+    [
+        (2399.0, None),
+        (2400.0, "2.4"),
+        (2412.0, "2.4"),
+        (2484.0, "2.4"),
+        (2500.0, "2.4"),
+        (2501.0, None),
+        (4899.0, None),
+        (4900.0, "5"),
+        (4910.0, "5"),
+        (4940.0, "5"),
+        (5150.0, "5"),
+        (5885.0, "5"),
+        (5925.0, "6"),
+        (5935.0, "6"),
+        (7125.0, "6"),
+        (7126.0, None),
+        (58320.0, None),  # 802.11ad: a frequency outside every band is on none, whatever its channel
+    ],
+)
 def test_band_edges_are_802_11_annex_e(freq_mhz, band):
     assert band_of(freq_mhz) == band
     assert band_of(freq_mhz, channel=2) == band
@@ -105,14 +127,19 @@ def test_parsers_set_the_band_through_the_rule():
 
 # -- 2. which network is the target -----------------------------------------------------------------
 
+
 def _two_networks_project(target: TargetNetwork | None = None):
     from survey.project.model import Project
 
     samples = tuple(
-        _sample(_obs(f"aa:00:00:00:00:0{i}", -70.0 + i, freq_mhz=2437.0),
-                build_observation(f"bb:00:00:00:00:0{i}", ssid="Neighbour", rssi_dbm=-80.0, freq_mhz=2412.0),
-                x_m=float(i), y_m=float(i % 2))
-        for i in range(6))
+        _sample(
+            _obs(f"aa:00:00:00:00:0{i}", -70.0 + i, freq_mhz=2437.0),
+            build_observation(f"bb:00:00:00:00:0{i}", ssid="Neighbour", rssi_dbm=-80.0, freq_mhz=2412.0),
+            x_m=float(i),
+            y_m=float(i % 2),
+        )
+        for i in range(6)
+    )
     return Project(surveys=(Survey(1, "Before", samples),), active_survey_id=1, target=target)
 
 
@@ -138,14 +165,17 @@ def test_the_simulated_fix_changes_the_resolved_network():
     from survey.scan.simulated import SIMULATION_SETTING
     from survey.simulate import _setting_with_changes
 
-    bss = [{"bssid": "aa:00:00:00:00:09", "ssid": "Home", "channel": 11, "band": "2.4"},
-           {"bssid": "bb:00:00:00:00:09", "ssid": "Neighbour", "channel": 1, "band": "2.4"}]
+    bss = [
+        {"bssid": "aa:00:00:00:00:09", "ssid": "Home", "channel": 11, "band": "2.4"},
+        {"bssid": "bb:00:00:00:00:09", "ssid": "Neighbour", "channel": 1, "band": "2.4"},
+    ]
     project = replace(_two_networks_project(), settings={SIMULATION_SETTING: {"bss": bss}})
     setting, done = _setting_with_changes(project, [SettingChange("channel", "channel 6", False, 6)])
     assert done and [e["channel"] for e in setting["bss"]] == [6, 1]
 
 
 # -- 3. readings at one spot are averaged in mW -------------------------------------------------------
+
 
 def test_mean_dbm_averages_power():
     from survey.project.model import mean_dbm
@@ -174,6 +204,7 @@ def test_every_average_groups_spots_alike(apart_m, spots):
 
 
 # -- 4. one name for one thing --------------------------------------------------------------------------
+
 
 def test_one_analysis_class_and_one_analyse_function():
     """A survey's analysis is SurveyAnalysis, made by analyse_survey: nothing else takes either name."""

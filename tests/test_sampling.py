@@ -28,8 +28,15 @@ from survey.simulate import walk_survey
 NOW = 1_700_000_000.0
 
 
-def scan(started_at: float, finished_at: float | None = None, *, rssi_dbm=-60.0, last_seen: float | None = None,
-         fresh: bool = True, heard: bool = True) -> ScanResult:
+def scan(
+    started_at: float,
+    finished_at: float | None = None,
+    *,
+    rssi_dbm=-60.0,
+    last_seen: float | None = None,
+    fresh: bool = True,
+    heard: bool = True,
+) -> ScanResult:
     finished_at = started_at + 2.0 if finished_at is None else finished_at
     seen = finished_at if last_seen is None else last_seen
     heard_bss = Observation("aa:bb:cc:00:00:01", "Home", rssi_dbm, freq_mhz=2437.0, last_seen=seen)
@@ -38,6 +45,7 @@ def scan(started_at: float, finished_at: float | None = None, *, rssi_dbm=-60.0,
 
 
 # -- acceptance and staleness ------------------------------------------------------------------
+
 
 def test_fresh_recent_scans_with_networks_are_accepted_as_one_point_sample():
     scans = (scan(NOW - 6), scan(NOW - 3))
@@ -48,11 +56,14 @@ def test_fresh_recent_scans_with_networks_are_accepted_as_one_point_sample():
     assert sample.taken_at == NOW - 1  # the last scan's end
 
 
-@pytest.mark.parametrize("scans, words", [
-    ((), "no scan"),
-    ((scan(NOW - 3, heard=False),), "no networks"),
-    ((scan(NOW - 3, fresh=False),), "cached results"),
-])
+@pytest.mark.parametrize(
+    "scans, words",
+    [
+        ((), "no scan"),
+        ((scan(NOW - 3, heard=False),), "no networks"),
+        ((scan(NOW - 3, fresh=False),), "cached results"),
+    ],
+)
 def test_no_scan_an_empty_one_or_a_cached_one_is_refused_with_the_reason(scans, words):
     assert words in scan_problem(scans, NOW)
     with pytest.raises(ScanRefused, match=words):
@@ -97,7 +108,9 @@ def test_walk_scans_on_the_path_become_walk_samples_at_their_mid_time():
     scans = [scan(NOW + 0, NOW + 2), scan(NOW + 6, NOW + 8), scan(NOW + 9, NOW + 13)]
     placed = place_walk_scans(PATH, scans, now=NOW + 12)
     assert [(s.x_m, s.y_m, s.taken_at, s.mode) for s in placed.samples] == [
-        (1.0, 0.0, NOW + 1, SampleMode.WALK), (4.0, 1.5, NOW + 7, SampleMode.WALK)]
+        (1.0, 0.0, NOW + 1, SampleMode.WALK),
+        (4.0, 1.5, NOW + 7, SampleMode.WALK),
+    ]
     assert placed.waiting == (scans[2],)  # mid-time past the last click: its path is not clicked yet
     assert placed.dropped == 0
     final = place_walk_scans(PATH, placed.waiting, now=NOW + 14, final=True)
@@ -139,6 +152,7 @@ def test_a_walk_of_one_click_finishes_standing_there():
 
 
 # -- the demo's walk ---------------------------------------------------------------------------------
+
 
 class SilentScanner:
     """A scanner in a Faraday cage: every scan comes back (fresh, or the OS's cached list) with no network."""

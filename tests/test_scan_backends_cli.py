@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fakes.executables import Behaviour, calls, install, only_path
 
 from survey.scan.backends.iw import IwScanner
 from survey.scan.backends.nmcli import NmcliScanner
 from survey.scan.backends.wpa_cli import WpaCliScanner
 from survey.scan.base import ScanFailed, ScannerError, ScannerUnavailable, ScanTimeout
-from fakes.executables import Behaviour, calls, install, only_path
 
 FIX = Path(__file__).parent / "fixtures" / "scan"
 NMCLI_OUT = (FIX / "nmcli-ssid-hex.txt").read_bytes()
@@ -27,6 +27,7 @@ def bin_dir(tmp_path, monkeypatch):
 
 # -- nmcli -----------------------------------------------------------------------------
 
+
 def test_nmcli_success_without_iw_estimates(bin_dir):
     install(bin_dir, "nmcli", [("--rescan yes", Behaviour(NMCLI_OUT))])
     result = NmcliScanner().scan(timeout_s=10)
@@ -40,9 +41,25 @@ def test_nmcli_success_without_iw_estimates(bin_dir):
 def test_nmcli_enriched_by_iw_dump(bin_dir):
     # nmcli lists the BSSIDs of the iw fixture; iw's dump supplies real dBm and BSS Load.
     from survey.scan.text import join_terse
-    rows = [join_terse([" ", "11:22:33:44:55:66", "hello", "68656C6C6F", "Infra", "10", "2457 MHz", "59",
-                        "WPA1 WPA2", "pair_tkip", "pair_ccmp psk"]),
-            join_terse([" ", "AA:AA:AA:AA:AA:AA", "other", "", "Infra", "1", "2412 MHz", "20", "", "(none)", "(none)"])]
+
+    rows = [
+        join_terse(
+            [
+                " ",
+                "11:22:33:44:55:66",
+                "hello",
+                "68656C6C6F",
+                "Infra",
+                "10",
+                "2457 MHz",
+                "59",
+                "WPA1 WPA2",
+                "pair_tkip",
+                "pair_ccmp psk",
+            ]
+        ),
+        join_terse([" ", "AA:AA:AA:AA:AA:AA", "other", "", "Infra", "1", "2412 MHz", "20", "", "(none)", "(none)"]),
+    ]
     install(bin_dir, "nmcli", [("--rescan yes", Behaviour(("\n".join(rows) + "\n").encode()))])
     install(bin_dir, "iw", [("scan dump", Behaviour(IW_DUMP)), ("dev", Behaviour(IW_DEV))])
     result = NmcliScanner().scan(timeout_s=10)
@@ -54,9 +71,23 @@ def test_nmcli_enriched_by_iw_dump(bin_dir):
 
 def test_nmcli_enrichment_uses_fresh_iw_entries(bin_dir):
     from survey.scan.text import join_terse
+
     fresh_dump = IW_DUMP.replace(b"last seen: 5939 ms ago", b"last seen: 0 ms ago")
-    row = join_terse([" ", "11:22:33:44:55:66", "hello", "68656C6C6F", "Infra", "10", "2457 MHz", "59",
-                      "WPA1 WPA2", "pair_tkip", "pair_ccmp psk"])
+    row = join_terse(
+        [
+            " ",
+            "11:22:33:44:55:66",
+            "hello",
+            "68656C6C6F",
+            "Infra",
+            "10",
+            "2457 MHz",
+            "59",
+            "WPA1 WPA2",
+            "pair_tkip",
+            "pair_ccmp psk",
+        ]
+    )
     install(bin_dir, "nmcli", [("--rescan yes", Behaviour((row + "\n").encode()))])
     install(bin_dir, "iw", [("scan dump", Behaviour(fresh_dump)), ("dev", Behaviour(IW_DEV))])
     hello = NmcliScanner().scan(timeout_s=10).observations[0]
@@ -65,10 +96,14 @@ def test_nmcli_enrichment_uses_fresh_iw_entries(bin_dir):
 
 
 def test_nmcli_scanning_not_allowed_falls_back_to_cache(bin_dir):
-    install(bin_dir, "nmcli", [
-        ("--rescan yes", Behaviour(stderr="Error: Scanning not allowed while unavailable.\n", exit_code=1)),
-        ("--rescan no", Behaviour(NMCLI_OUT)),
-    ])
+    install(
+        bin_dir,
+        "nmcli",
+        [
+            ("--rescan yes", Behaviour(stderr="Error: Scanning not allowed while unavailable.\n", exit_code=1)),
+            ("--rescan no", Behaviour(NMCLI_OUT)),
+        ],
+    )
     result = NmcliScanner(enrich_with_iw=False).scan(timeout_s=10)
     assert not result.fresh and len(result.observations) == 4
     assert any("refused to rescan" in w and "retry" in w for w in result.warnings)
@@ -105,6 +140,7 @@ def test_nmcli_missing_binary(bin_dir):
 
 # -- iw ----------------------------------------------------------------------------------
 
+
 def test_iw_success_drops_stale_entries(bin_dir):
     dump = IW_DUMP.replace(b"last seen: 5939 ms ago", b"last seen: 10 ms ago")
     install(bin_dir, "iw", [("wlp2s0 scan", Behaviour(dump)), ("dev", Behaviour(IW_DEV))])
@@ -114,12 +150,15 @@ def test_iw_success_drops_stale_entries(bin_dir):
     assert result.observations[0].last_seen is not None
 
 
-@pytest.mark.parametrize("code,stderr,exc,text", [
-    (240, "command failed: Device or resource busy (-16)\n", ScanFailed, "busy"),
-    (255, "command failed: Operation not permitted (-1)\n", ScannerUnavailable, "needs root"),
-    (156, "command failed: Network is down (-100)\n", ScanFailed, "ip link set wlan9 up"),
-    (237, "command failed: No such device (-19)\n", ScannerUnavailable, "iw dev"),
-])
+@pytest.mark.parametrize(
+    "code,stderr,exc,text",
+    [
+        (240, "command failed: Device or resource busy (-16)\n", ScanFailed, "busy"),
+        (255, "command failed: Operation not permitted (-1)\n", ScannerUnavailable, "needs root"),
+        (156, "command failed: Network is down (-100)\n", ScanFailed, "ip link set wlan9 up"),
+        (237, "command failed: No such device (-19)\n", ScannerUnavailable, "iw dev"),
+    ],
+)
 def test_iw_errors(bin_dir, code, stderr, exc, text):
     install(bin_dir, "iw", [("scan", Behaviour(stderr=stderr, exit_code=code))])
     with pytest.raises(exc, match=text):
@@ -146,8 +185,14 @@ WPA_OUT = (FIX / "wpa_cli-80bss-over-4k.txt").read_bytes()
 
 
 def test_wpa_cli_success_large_output(bin_dir):
-    install(bin_dir, "wpa_cli", [("scan_results", Behaviour(b"Selected interface 'wlan0'\n" + WPA_OUT)),
-                                 ("scan", Behaviour(b"Selected interface 'wlan0'\nOK\n"))])
+    install(
+        bin_dir,
+        "wpa_cli",
+        [
+            ("scan_results", Behaviour(b"Selected interface 'wlan0'\n" + WPA_OUT)),
+            ("scan", Behaviour(b"Selected interface 'wlan0'\nOK\n")),
+        ],
+    )
     result = WpaCliScanner(scan_wait_s=0).scan(timeout_s=10)
     assert len(result.observations) == 80 and result.fresh and result.warnings == ()
 
@@ -159,8 +204,19 @@ def test_wpa_cli_busy_is_a_warning(bin_dir):
 
 
 def test_wpa_cli_no_supplicant(bin_dir):
-    install(bin_dir, "wpa_cli", [("", Behaviour(
-        b"Failed to connect to non-global ctrl_ifname: (nil)  error: No such file or directory\n", exit_code=255))])
+    install(
+        bin_dir,
+        "wpa_cli",
+        [
+            (
+                "",
+                Behaviour(
+                    b"Failed to connect to non-global ctrl_ifname: (nil)  error: No such file or directory\n",
+                    exit_code=255,
+                ),
+            )
+        ],
+    )
     with pytest.raises(ScannerUnavailable, match="netdev"):
         WpaCliScanner(scan_wait_s=0).scan(timeout_s=10)
 

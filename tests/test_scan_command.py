@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from fakes.executables import Behaviour, install, only_path
+
 from survey.errors import UserInputError
 from survey.project.model import Observation, ScanResult
 from survey.scan import command, registry
@@ -17,8 +17,21 @@ from survey.scan.base import ScannerUnavailable
 from survey.scan.staleness import StalenessGuard, drop_unseen
 
 FIX = Path(__file__).parent / "fixtures" / "scan"
-JSON_KEYS = {"bssid", "ssid", "rssi_dbm", "rssi_estimated", "signal_pct", "freq_mhz", "channel", "band", "auth",
-             "ciphers", "wps", "station_count", "channel_utilization_pct"}
+JSON_KEYS = {
+    "bssid",
+    "ssid",
+    "rssi_dbm",
+    "rssi_estimated",
+    "signal_pct",
+    "freq_mhz",
+    "channel",
+    "band",
+    "auth",
+    "ciphers",
+    "wps",
+    "station_count",
+    "channel_utilization_pct",
+}
 AUTH = {"OPEN", "WEP", "WPA-PSK", "WPA2-PSK", "WPA3-SAE", "WPA-EAP", "WPA2-EAP", "WPA3-EAP", "OWE"}
 
 
@@ -85,8 +98,11 @@ def test_auto_picks_nmcli_when_running(tmp_path, monkeypatch, capsys):
     only_path(monkeypatch, bin_dir)
     if not registry.candidates()[0] == "nmcli":
         pytest.skip("Linux only")
-    install(bin_dir, "nmcli", [("RUNNING", Behaviour(b"running\n")),
-                               ("--rescan yes", Behaviour((FIX / "nmcli-ssid-hex.txt").read_bytes()))])
+    install(
+        bin_dir,
+        "nmcli",
+        [("RUNNING", Behaviour(b"running\n")), ("--rescan yes", Behaviour((FIX / "nmcli-ssid-hex.txt").read_bytes()))],
+    )
     assert run_cli("--json") == 0
     data = json.loads(capsys.readouterr().out)
     assert data["backend"] == "nmcli" and data["fresh"] is True and len(data["observations"]) == 4
@@ -134,13 +150,17 @@ def test_netsh_backend_cached_and_oem(tmp_path, monkeypatch):
 def test_netsh_backend_service_down(tmp_path, monkeypatch):
     bin_dir = tmp_path / "bin"
     only_path(monkeypatch, bin_dir)
-    install(bin_dir, "netsh", [("", Behaviour(b"The Wireless AutoConfig Service (wlansvc) is not running.\r\n",
-                                              exit_code=1))])
+    install(
+        bin_dir,
+        "netsh",
+        [("", Behaviour(b"The Wireless AutoConfig Service (wlansvc) is not running.\r\n", exit_code=1))],
+    )
     with pytest.raises(ScannerUnavailable, match="net start wlansvc"):
         NetshScanner(trigger=lambda: False).scan(timeout_s=10)
 
 
 # -- the simulated scanner over a project's plan -----------------------------------------------------
+
 
 @pytest.fixture
 def demo_file(tmp_path):
@@ -165,8 +185,9 @@ def test_simulated_scan_at_a_point_of_a_project(demo_file, capsys):
 
 def test_simulated_scan_is_stronger_near_the_router(demo_file, capsys):
     def best(at):
-        assert run_cli("--backend", "simulated", "--project", str(demo_file), "--at", at, "--band", "2.4",
-                       "--json") == 0
+        assert (
+            run_cli("--backend", "simulated", "--project", str(demo_file), "--at", at, "--band", "2.4", "--json") == 0
+        )
         data = json.loads(capsys.readouterr().out)
         return max(o["rssi_dbm"] for o in data["observations"] if o["ssid"] == "Rivera-Home")
 

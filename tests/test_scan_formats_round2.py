@@ -43,6 +43,7 @@ def by_bssid(parsed):
 
 # -- nmcli: BAND, layouts, locales ------------------------------------------------------------------------------
 
+
 def test_nmcli_157_default_table_reads_band_for_6ghz_channels():
     """1.57's default table adds BAND: channel 37 and 129 on 6 GHz are 6135 and 6595 MHz,
     not the 5 GHz channel 129 (5645 MHz) the channel number alone would give."""
@@ -71,7 +72,11 @@ def test_nmcli_pretty_table_with_an_unknown_column():
     have (a newer NetworkManager's) is skipped with a warning, not a refusal."""
     p = load("nmcli-table-pretty-unknown-column.txt")
     assert [(o.ssid, o.channel, o.band) for o in p.observations] == [
-        ("Garage-EVSE", 6, "2.4"), ("Garage-EVSE", 36, "5"), ("Loft-6E", 37, "6"), ("Loft-6E", 129, "6")]
+        ("Garage-EVSE", 6, "2.4"),
+        ("Garage-EVSE", 36, "5"),
+        ("Loft-6E", 37, "6"),
+        ("Loft-6E", 129, "6"),
+    ]
     assert any("QUALITY" in w and "not read" in w for w in p.warnings)
     assert not any("Skipped" in w for w in p.warnings)
 
@@ -103,12 +108,13 @@ def test_nmcli_multiline_german():
 def test_nmcli_get_values_with_its_command_line():
     obs = load("nmcli-get-values.txt").observations
     assert [(o.ssid, o.bssid, o.channel, o.band, o.signal_pct) for o in obs] == [
-        ("Werkstatt", "02:72:00:00:00:01", 6, "2.4", 70), ("Home:5G", "02:72:00:00:00:02", 36, "5", 55)]
+        ("Werkstatt", "02:72:00:00:00:01", 6, "2.4", 70),
+        ("Home:5G", "02:72:00:00:00:02", 36, "5", 55),
+    ]
 
 
 def test_nmcli_terse_unknown_field_is_skipped_with_a_warning():
-    text = ("$ nmcli -t -f BSSID,FOO,SSID,SIGNAL dev wifi\n"
-            "02\\:73\\:00\\:00\\:00\\:01:whatever:Shop:61\n")
+    text = "$ nmcli -t -f BSSID,FOO,SSID,SIGNAL dev wifi\n02\\:73\\:00\\:00\\:00\\:01:whatever:Shop:61\n"
     p = parse_text(text)
     assert [(o.ssid, o.signal_pct) for o in p.observations] == [("Shop", 61)]
     assert any("FOO" in w for w in p.warnings)
@@ -124,14 +130,27 @@ def test_nmcli_all_and_common_resolve_by_width():
 
 
 # A BSS to render in every nmcli layout: values as nmcli prints them (devices.c).
-_CHANNELS = [(1, 2412, "2.4 GHz"), (6, 2437, "2.4 GHz"), (11, 2462, "2.4 GHz"), (36, 5180, "5 GHz"),
-             (149, 5745, "5 GHz"), (5, 5975, "6 GHz"), (129, 6595, "6 GHz")]
+_CHANNELS = [
+    (1, 2412, "2.4 GHz"),
+    (6, 2437, "2.4 GHz"),
+    (11, 2462, "2.4 GHz"),
+    (36, 5180, "5 GHz"),
+    (149, 5745, "5 GHz"),
+    (5, 5975, "6 GHz"),
+    (129, 6595, "6 GHz"),
+]
 _SECURITY = [  # (SECURITY, WPA-FLAGS, RSN-FLAGS, auth from SECURITY, from WPA-FLAGS, from RSN-FLAGS)
     ("WPA2", "(none)", "pair_ccmp group_ccmp psk", ("WPA2-PSK",), (), ("WPA2-PSK",)),
     ("WPA2 WPA3", "(none)", "pair_ccmp group_ccmp psk sae", ("WPA2-PSK", "WPA3-SAE"), (), ("WPA2-PSK", "WPA3-SAE")),
     ("", "(none)", "(none)", ("OPEN",), (), ()),
-    ("WPA1 WPA2", "pair_tkip group_tkip psk", "pair_ccmp group_tkip psk", ("WPA-PSK", "WPA2-PSK"), ("WPA-PSK",),
-     ("WPA2-PSK",)),
+    (
+        "WPA1 WPA2",
+        "pair_tkip group_tkip psk",
+        "pair_ccmp group_tkip psk",
+        ("WPA-PSK", "WPA2-PSK"),
+        ("WPA-PSK",),
+        ("WPA2-PSK",),
+    ),
     ("WPA2 802.1X", "(none)", "pair_ccmp group_ccmp 802.1X", ("WPA2-EAP",), (), ("WPA2-EAP",)),
 ]
 
@@ -151,8 +170,12 @@ _OPTIONAL = tuple(f for f in ALL_FIELDS if f not in _REQUIRED)
 
 
 #: One NetworkManager locale's placeholder words (any translation of each; po files via nmcli_words).
-_LOCALE = st.fixed_dictionaries({m: st.sampled_from(words(m)) for m in (
-    "(none)", "yes", "no", "Infra", "%u Mbit/s", "%u MHz", "2.4 GHz", "5 GHz", "6 GHz")})
+_LOCALE = st.fixed_dictionaries(
+    {
+        m: st.sampled_from(words(m))
+        for m in ("(none)", "yes", "no", "Infra", "%u Mbit/s", "%u MHz", "2.4 GHz", "5 GHz", "6 GHz")
+    }
+)
 
 
 def _values(i: int, ssid: str, chan: tuple, sec: tuple, signal: int, loc: dict[str, str], terse: bool) -> dict:
@@ -161,12 +184,24 @@ def _values(i: int, ssid: str, chan: tuple, sec: tuple, signal: int, loc: dict[s
     none = loc["(none)"]
     empty = "" if terse else "--"
     return {
-        "NAME": f"AP[{i + 1}]", "SSID": ssid, "SSID-HEX": ssid.encode().hex().upper(), "BSSID": f"02:75:00:00:00:{i:02X}",
-        "MODE": loc["Infra"], "CHAN": str(channel), "BAND": loc[band], "FREQ": loc["%u MHz"].replace("%u", str(freq)),
-        "RATE": loc["%u Mbit/s"].replace("%u", "130"), "BANDWIDTH": loc["%u MHz"].replace("%u", "20"),
-        "SIGNAL": str(signal), "BARS": "▂▄__", "SECURITY": security or empty,
-        "WPA-FLAGS": none if wpa == "(none)" else wpa, "RSN-FLAGS": none if rsn == "(none)" else rsn,
-        "DEVICE": "wlp2s0", "ACTIVE": loc["yes"] if i == 0 else loc["no"], "IN-USE": "*" if i == 0 else " ",
+        "NAME": f"AP[{i + 1}]",
+        "SSID": ssid,
+        "SSID-HEX": ssid.encode().hex().upper(),
+        "BSSID": f"02:75:00:00:00:{i:02X}",
+        "MODE": loc["Infra"],
+        "CHAN": str(channel),
+        "BAND": loc[band],
+        "FREQ": loc["%u MHz"].replace("%u", str(freq)),
+        "RATE": loc["%u Mbit/s"].replace("%u", "130"),
+        "BANDWIDTH": loc["%u MHz"].replace("%u", "20"),
+        "SIGNAL": str(signal),
+        "BARS": "▂▄__",
+        "SECURITY": security or empty,
+        "WPA-FLAGS": none if wpa == "(none)" else wpa,
+        "RSN-FLAGS": none if rsn == "(none)" else rsn,
+        "DEVICE": "wlp2s0",
+        "ACTIVE": loc["yes"] if i == 0 else loc["no"],
+        "IN-USE": "*" if i == 0 else " ",
         "DBUS-PATH": f"/org/freedesktop/NetworkManager/AccessPoint/{i + 1}",
     }
 
@@ -174,30 +209,42 @@ def _values(i: int, ssid: str, chan: tuple, sec: tuple, signal: int, loc: dict[s
 def render(layout: str, fields: list[str], rows: list[dict]) -> str:
     """nmcli's output of ``rows`` in ``layout`` (src/nmcli/utils.c ``_print_do``)."""
     if layout == "terse":
-        return (f"$ nmcli -t -f {','.join(fields)} dev wifi\n"
-                + "".join(join_terse([r[f] for f in fields]) + "\n" for r in rows))
+        return f"$ nmcli -t -f {','.join(fields)} dev wifi\n" + "".join(
+            join_terse([r[f] for f in fields]) + "\n" for r in rows
+        )
     if layout == "multiline":
         return "".join(f"{f}:".ljust(40) + r[f] + "\n" for r in rows for f in fields)
     widths = [max([cell_width(f)] + [cell_width(r[f]) for r in rows]) + 1 for f in fields]
-    lines = [" ".join(v + " " * (w - cell_width(v)) for v, w in zip(vals, widths))
-             for vals in [fields] + [[r[f] for f in fields] for r in rows]]
+    lines = [
+        " ".join(v + " " * (w - cell_width(v)) for v, w in zip(vals, widths))
+        for vals in [fields] + [[r[f] for f in fields] for r in rows]
+    ]
     if layout == "pretty":
         lines = ["=" * 20, "   Wi-Fi scan list", "=" * 20, lines[0], "-" * 20] + lines[1:]
     return "\n".join(lines) + "\n"
 
 
-_SSIDS = st.text(alphabet=st.sampled_from(list(string.ascii_letters + string.digits + "-_ .:\\#$*'\"") +
-                                          ["é", "ß", "中", "文", "😀", "\u0301"]), min_size=1, max_size=16).filter(
-    lambda s: s == s.strip() and s not in ("--", "*") and not s.startswith("\u0301"))
+_SSIDS = st.text(
+    alphabet=st.sampled_from(
+        list(string.ascii_letters + string.digits + "-_ .:\\#$*'\"") + ["é", "ß", "中", "文", "😀", "\u0301"]
+    ),
+    min_size=1,
+    max_size=16,
+).filter(lambda s: s == s.strip() and s not in ("--", "*") and not s.startswith("\u0301"))
 
 
 @settings(max_examples=120, deadline=None)
-@given(layout=st.sampled_from(["table", "pretty", "terse", "multiline"]),
-       optional=st.lists(st.sampled_from(_OPTIONAL), unique=True, max_size=8),
-       order_seed=st.randoms(use_true_random=False),
-       loc=_LOCALE,
-       bss=st.lists(st.tuples(_SSIDS, st.sampled_from(_CHANNELS), st.sampled_from(_SECURITY),
-                              st.integers(0, 100)), min_size=1, max_size=3))
+@given(
+    layout=st.sampled_from(["table", "pretty", "terse", "multiline"]),
+    optional=st.lists(st.sampled_from(_OPTIONAL), unique=True, max_size=8),
+    order_seed=st.randoms(use_true_random=False),
+    loc=_LOCALE,
+    bss=st.lists(
+        st.tuples(_SSIDS, st.sampled_from(_CHANNELS), st.sampled_from(_SECURITY), st.integers(0, 100)),
+        min_size=1,
+        max_size=3,
+    ),
+)
 def test_nmcli_any_field_order_any_locale_any_layout(layout, optional, order_seed, loc, bss):
     """Shuffled field lists, the placeholder words of a random NetworkManager translation,
     every layout: each BSS comes back with its SSID, BSSID, channel, frequency, band,
@@ -219,6 +266,7 @@ def test_nmcli_any_field_order_any_locale_any_layout(layout, optional, order_see
 
 
 # -- unknown security ------------------------------------------------------------------------------------------
+
 
 def test_netsh_without_authentication_lines_is_unknown_not_open():
     """A trimmed netsh file: no Authentication line means the security is unknown; with
@@ -248,12 +296,16 @@ def test_findings_treat_unknown_security_as_check_not_open():
     assert "open_network" not in codes and codes["security_unknown"].severity == "info"
     items = {i.code: i for i in build_checklist(unknown, target, get_profile("generic_iot"))}
     assert items["security_mode"].status == CHECK
-    known = [Observation("02:77:00:00:00:01", "Garage-EVSE", -60.0, freq_mhz=2437.0, channel=6, band="2.4",
-                         auth=("WPA2-PSK",))]
+    known = [
+        Observation(
+            "02:77:00:00:00:01", "Garage-EVSE", -60.0, freq_mhz=2437.0, channel=6, band="2.4", auth=("WPA2-PSK",)
+        )
+    ]
     assert "security_unknown" not in {f.code for f in find_issues(known, target)}
 
 
 # -- truthful warnings, readings kept --------------------------------------------------------------------------
+
 
 def test_airport_rssi_zero_is_kept_without_a_reading_and_said_so():
     p = load("airport-rssi-zero-no-security.txt")
@@ -289,7 +341,12 @@ def test_iw_he_eht_widths_6ghz_scan_dump_and_float_freq():
     p = load("iw-scan-dump-6ghz-he-eht.txt")
     obs = by_bssid(p)
     assert [(o.channel, o.band, o.channel_width_mhz) for o in obs.values()] == [
-        (37, "6", 160), (65, "6", 320), (1, "2.4", 20), (36, "5", None), (6, "2.4", 20)]
+        (37, "6", 160),
+        (65, "6", 320),
+        (1, "2.4", 20),
+        (36, "5", None),
+        (6, "2.4", 20),
+    ]
     assert obs["0a:60:00:00:00:02"].auth == ("WPA3-SAE",)
     assert obs["0a:60:00:00:00:04"].rssi_dbm is None
     assert any("line 93: signal '-xx dBm' is not a number" in w for w in p.warnings)
@@ -297,8 +354,10 @@ def test_iw_he_eht_widths_6ghz_scan_dump_and_float_freq():
 
 
 def test_skip_reasons_name_what_was_wrong():
-    p = parse_text("BSS 02:78:00:00:00:01(on wlan0)\n\tfreq: 2412\n\tsignal: -50.00 dBm\n\tSSID: a\n"
-                   "stray text at the margin\n# a comment\n")
+    p = parse_text(
+        "BSS 02:78:00:00:00:01(on wlan0)\n\tfreq: 2412\n\tsignal: -50.00 dBm\n\tSSID: a\n"
+        "stray text at the margin\n# a comment\n"
+    )
     (warning,) = p.warnings
     assert "line 5 'stray text at the margin' (not inside a BSS block)" in warning
     assert "line 6 '# a comment' (a prompt, command or comment)" in warning
@@ -306,11 +365,18 @@ def test_skip_reasons_name_what_was_wrong():
 
 # -- netsh show interfaces, macOS ------------------------------------------------------------------------------
 
+
 def test_netsh_show_interfaces_reads_the_connected_network():
     en = load("netsh-interfaces-win11-connected.txt")
     (o,) = en.observations
     assert (o.bssid, o.ssid, o.channel, o.band, o.signal_pct, o.auth) == (
-        "02:81:00:00:00:01", "Garage-EVSE", 6, "2.4", 84, ("WPA2-PSK",))
+        "02:81:00:00:00:01",
+        "Garage-EVSE",
+        6,
+        "2.4",
+        84,
+        ("WPA2-PSK",),
+    )
     assert o.rssi_estimated and any("only the connected network" in w for w in en.warnings)
     (de,) = load("netsh-interfaces-de-two.txt").observations  # the second interface is not connected
     assert (de.ssid, de.channel, de.signal_pct, de.auth) == ("Werkstatt", 11, 62, ("OPEN",))
@@ -319,15 +385,23 @@ def test_netsh_show_interfaces_reads_the_connected_network():
 def test_netsh_show_interfaces_link_quality_and_rssi_lines():
     """Windows 11 may print a link quality percentage before Signal and an RSSI in dBm: the
     last percentage is the signal, a negative integer the measured RSSI."""
-    text = (FIX / "netsh-interfaces-win11-connected.txt").read_text().replace(
-        "    Band", "    Link Quality           : 100%\r\n    Band").replace(
-        "    Profile", "    Rssi                   : -61\r\n    Profile")
+    text = (
+        (FIX / "netsh-interfaces-win11-connected.txt")
+        .read_text()
+        .replace("    Band", "    Link Quality           : 100%\r\n    Band")
+        .replace("    Profile", "    Rssi                   : -61\r\n    Profile")
+    )
     (o,) = parse_text(text).observations
     assert (o.signal_pct, o.rssi_dbm, o.rssi_estimated) == (84, -61.0, False)
 
 
-@pytest.mark.parametrize("name, command", [("netsh-interfaces-disconnected.txt", "netsh wlan show networks mode=bssid"),
-                                           ("wdutil-info-not-connected.txt", "sudo wdutil info")])
+@pytest.mark.parametrize(
+    "name, command",
+    [
+        ("netsh-interfaces-disconnected.txt", "netsh wlan show networks mode=bssid"),
+        ("wdutil-info-not-connected.txt", "sudo wdutil info"),
+    ],
+)
 def test_outputs_without_a_network_are_refused_naming_the_command_to_save(name, command):
     with pytest.raises(UserInputError, match=command.replace(" ", ".")):
         parse_bytes((FIX / "refused" / name).read_bytes())
@@ -337,7 +411,14 @@ def test_wdutil_connected_network_with_noise():
     p = load("wdutil-info-sonoma.txt")
     (o,) = p.observations
     assert (o.bssid, o.ssid, o.rssi_dbm, o.channel, o.band, o.channel_width_mhz, o.auth) == (
-        "02:86:00:00:00:01", "Garage-EVSE", -63.0, 6, "2.4", 20, ("WPA2-PSK",))
+        "02:86:00:00:00:01",
+        "Garage-EVSE",
+        -63.0,
+        6,
+        "2.4",
+        20,
+        ("WPA2-PSK",),
+    )
     assert any("noise floor -92 dBm" in w and "signal-to-noise 29 dB" in w for w in p.warnings)
     red = load("wdutil-info-redacted-6ghz.txt")
     (r,) = red.observations
@@ -348,10 +429,12 @@ def test_wdutil_connected_network_with_noise():
 def test_system_profiler_current_and_other_networks():
     p = load("system_profiler-airport-sequoia.txt")
     got = [(o.ssid, o.channel, o.band, o.channel_width_mhz, o.rssi_dbm, o.auth) for o in p.observations]
-    assert got == [("Garage-EVSE", 6, "2.4", 20, -61.0, ("WPA2-PSK",)),
-                   ("Garage-EVSE", 44, "5", 80, -74.0, ("WPA2-PSK", "WPA3-SAE")),
-                   ("Nachbar: 5G", 37, "6", 160, -81.0, ("WPA3-SAE",)),
-                   ("<redacted>", 11, "2.4", 20, None, ("OPEN",))]
+    assert got == [
+        ("Garage-EVSE", 6, "2.4", 20, -61.0, ("WPA2-PSK",)),
+        ("Garage-EVSE", 44, "5", 80, -74.0, ("WPA2-PSK", "WPA3-SAE")),
+        ("Nachbar: 5G", 37, "6", 160, -81.0, ("WPA3-SAE",)),
+        ("<redacted>", 11, "2.4", 20, None, ("OPEN",)),
+    ]
     assert all(o.bssid == "" for o in p.observations)
     assert any("no BSSIDs" in w for w in p.warnings) and any("redacted" in w for w in p.warnings)
 
@@ -368,15 +451,27 @@ def test_line_separator_in_an_ssid_injects_no_bss(sep):
     fake "Rivera-Home, -30 dBm" BSS because lines were split with str.splitlines()."""
     fake = "Rivera-Home -30 1 Y"
     airport = f"  a{sep}{fake} 02:79:00:00:00:01 -70  6       Y  US WPA2(PSK/AES/AES)\n"
-    nmcli_table = ("IN-USE  BSSID              SSID                        CHAN  SIGNAL  SECURITY\n"
-                   f"        02:79:00:00:00:02  a{sep}        02:79:00:00:00:09  Rivera-Home  1  99  WPA2   6     30      WPA2\n")
-    terse = f"*:02\\:79\\:00\\:00\\:00\\:03:a{sep}*\\:02\\:79\\:00\\:00\\:00\\:09\\:Rivera-Home:Infra:6:2437 MHz:30:WPA2\n"
-    netsh = (f"SSID 1 : a{sep}SSID 2 : Rivera-Home\n    Network type : Infrastructure\n    Authentication : Open\n"
-             f"    Encryption : None\n    BSSID 1 : 02:79:00:00:00:04\n         Signal : 30%\n         Channel : 6\n")
+    nmcli_table = (
+        "IN-USE  BSSID              SSID                        CHAN  SIGNAL  SECURITY\n"
+        f"        02:79:00:00:00:02  a{sep}        02:79:00:00:00:09  Rivera-Home  1  99  WPA2   6     30      WPA2\n"
+    )
+    terse = (
+        f"*:02\\:79\\:00\\:00\\:00\\:03:a{sep}*\\:02\\:79\\:00\\:00\\:00\\:09\\:Rivera-Home:Infra:6:2437 MHz:30:WPA2\n"
+    )
+    netsh = (
+        f"SSID 1 : a{sep}SSID 2 : Rivera-Home\n    Network type : Infrastructure\n    Authentication : Open\n"
+        f"    Encryption : None\n    BSSID 1 : 02:79:00:00:00:04\n         Signal : 30%\n         Channel : 6\n"
+    )
     wpa = f"02:79:00:00:00:05\t2437\t-70\t[ESS]\ta{sep}02:79:00:00:00:09\t2412\t-30\t[ESS]\tRivera-Home\n"
     iw = f"BSS 02:79:00:00:00:06(on wlan0)\n\tfreq: 2437\n\tsignal: -70.00 dBm\n\tSSID: a{sep}BSS 02:79:00:00:00:09\n"
-    for text, fmt in ((airport, "airport"), (nmcli_table, "nmcli"), (terse, "nmcli"), (netsh, "netsh"),
-                      (wpa, "wpa_cli"), (iw, "iw")):
+    for text, fmt in (
+        (airport, "airport"),
+        (nmcli_table, "nmcli"),
+        (terse, "nmcli"),
+        (netsh, "netsh"),
+        (wpa, "wpa_cli"),
+        (iw, "iw"),
+    ):
         parsed = parse_text(text, fmt)
         assert len(parsed.observations) == 1, (fmt, parsed.observations)
         (o,) = parsed.observations

@@ -4,9 +4,15 @@ from survey.scan import ies
 
 
 def test_rsn_wpa_wps_bssload_ht():
-    blob = (ies.element(0, b"garage") + ies.element(3, b"\x06")
-            + ies.rsn_element(akm_types=(2, 8), pairwise=(4, 2)) + ies.wpa_element(akm_types=(2,), pairwise=(2,))
-            + ies.wps_element() + ies.bss_load_element(12, 128) + ies.element(61, bytes([6, 0x05]) + bytes(20)))
+    blob = (
+        ies.element(0, b"garage")
+        + ies.element(3, b"\x06")
+        + ies.rsn_element(akm_types=(2, 8), pairwise=(4, 2))
+        + ies.wpa_element(akm_types=(2,), pairwise=(2,))
+        + ies.wps_element()
+        + ies.bss_load_element(12, 128)
+        + ies.element(61, bytes([6, 0x05]) + bytes(20))
+    )
     s = ies.parse_ies(blob)
     assert s.ssid_raw == b"garage" and s.ds_channel == 6
     assert set(s.auth) == {"WPA2-PSK", "WPA3-SAE", "WPA-PSK"}

@@ -12,18 +12,25 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from fakes.hostile_scans import SHAPES, all_shapes, capped
+
 from survey.errors import EvSurveyError
 from survey.project.display import display_ssid
 from survey.project.model import Observation
 from survey.scan.command import format_table
-from survey.scan.parsers import detect_format, parse_text
-from survey.scan.parsers import airport, iw, macos, netsh, nmcli, wpa_cli
+from survey.scan.parsers import airport, detect_format, iw, macos, netsh, nmcli, parse_text, wpa_cli
 
-PARSERS = {"iw": iw.parse, "nmcli": nmcli.parse, "wpa_cli": wpa_cli.parse, "netsh": netsh.parse,
-           "airport": airport.parse, "wdutil": macos.parse_wdutil, "system_profiler": macos.parse_system_profiler,
-           "detect_format": detect_format, "parse_text": parse_text}
+PARSERS = {
+    "iw": iw.parse,
+    "nmcli": nmcli.parse,
+    "wpa_cli": wpa_cli.parse,
+    "netsh": netsh.parse,
+    "airport": airport.parse,
+    "wdutil": macos.parse_wdutil,
+    "system_profiler": macos.parse_system_profiler,
+    "detect_format": detect_format,
+    "parse_text": parse_text,
+}
 LIMIT_S = 2.0
 MAX_RATIO = 25.0
 #: Below this a time is noise: the ratio is taken against it.
@@ -69,11 +76,22 @@ def test_every_parser_is_linear_on_all_shapes_mixed(name, texts):
 
 # The shapes issue 21 names, each on its own at 1 MB through the parser it broke and through
 # detection + parsing; as one line and as lines just under the length limit.
-NAMED = [("netsh_label_spaces", "netsh"), ("spaces_line", "netsh"), ("iw_bss_line", "iw"),
-         ("iw_bss_spaces", "iw"), ("airport_row", "airport"), ("airport_rssi_runs", "airport"),
-         ("prompt_user_at_host", "nmcli"), ("prompt_path", "iw"), ("wpa_brackets", "wpa_cli"),
-         ("wpa_tag_dashes", "wpa_cli"), ("nmcli_table_gap", "nmcli"), ("nmcli_table_words", "nmcli"),
-         ("nmcli_terse_columns", "nmcli"), ("separators", "airport")]
+NAMED = [
+    ("netsh_label_spaces", "netsh"),
+    ("spaces_line", "netsh"),
+    ("iw_bss_line", "iw"),
+    ("iw_bss_spaces", "iw"),
+    ("airport_row", "airport"),
+    ("airport_rssi_runs", "airport"),
+    ("prompt_user_at_host", "nmcli"),
+    ("prompt_path", "iw"),
+    ("wpa_brackets", "wpa_cli"),
+    ("wpa_tag_dashes", "wpa_cli"),
+    ("nmcli_table_gap", "nmcli"),
+    ("nmcli_table_words", "nmcli"),
+    ("nmcli_terse_columns", "nmcli"),
+    ("separators", "airport"),
+]
 
 
 @pytest.mark.slow
@@ -88,6 +106,7 @@ def test_the_issues_shapes_are_linear(shape, parser):
 
 def test_cli_table_cell_fitting_and_the_display_rule_are_linear():
     """A 100 kB SSID ran past 120 s in the CLI table's cell fitting."""
+
     def table(n):
         return [Observation("02:00:00:00:00:01", ("😀\u202e" * n)[:n], -50.0, channel=6)]
 

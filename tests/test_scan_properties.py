@@ -2,13 +2,13 @@
 
 import string
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
+from survey.project.display import display_ssid
 from survey.scan.parsers import nmcli as nmcli_parser
 from survey.scan.parsers import wpa_cli as wpa_parser
-from survey.project.display import display_ssid
-from survey.scan.text import (decode_ssid, escape_iw, escape_wpa, join_terse, split_terse,
-                              unescape_iw, unescape_wpa)
+from survey.scan.text import decode_ssid, escape_iw, escape_wpa, join_terse, split_terse, unescape_iw, unescape_wpa
 
 tricky_text = st.text(alphabet=st.sampled_from(list(":\\ab \t|é📶\x00\n")) | st.characters(), max_size=40)
 ssid_bytes = st.binary(min_size=0, max_size=32)
@@ -57,11 +57,27 @@ def test_wpa_cli_line_round_trip(raw, level, freq):
     assert obs.rssi_dbm == level and obs.freq_mhz == freq
 
 
-@given(st.text(alphabet=string.printable + "é:\\📶", max_size=32).filter(lambda s: "\n" not in s and "\r" not in s
-                                                                        and "\x0b" not in s and "\x0c" not in s))
+@given(
+    st.text(alphabet=string.printable + "é:\\📶", max_size=32).filter(
+        lambda s: "\n" not in s and "\r" not in s and "\x0b" not in s and "\x0c" not in s
+    )
+)
 def test_nmcli_row_round_trip(ssid):
-    row = join_terse(["*", "AA:BB:CC:DD:EE:FF", ssid, ssid.encode().hex().upper(), "Infra", "6", "2437 MHz",
-                      "70", "WPA2", "(none)", "pair_ccmp group_ccmp psk"])
+    row = join_terse(
+        [
+            "*",
+            "AA:BB:CC:DD:EE:FF",
+            ssid,
+            ssid.encode().hex().upper(),
+            "Infra",
+            "6",
+            "2437 MHz",
+            "70",
+            "WPA2",
+            "(none)",
+            "pair_ccmp group_ccmp psk",
+        ]
+    )
     parsed = nmcli_parser.parse(row + "\n", fields=nmcli_parser.SCAN_FIELDS)
     assert len(parsed.observations) == 1
     assert parsed.observations[0].ssid_raw == ssid.encode()
@@ -94,15 +110,26 @@ def test_nmcli_any_field_order_is_inferred(order):
     ]
 
 
-_AKM_AUTH = {"PSK": "WPA2-PSK", "SAE": "WPA3-SAE", "EAP": "WPA2-EAP", "FT/PSK": "WPA2-PSK", "FT/SAE": "WPA3-SAE",
-             "PSK-SHA256": "WPA2-PSK", "EAP-SHA256": "WPA2-EAP", "OWE": "OWE", "EAP-SUITE-B-192": "WPA3-EAP",
-             "FILS-SHA256": "WPA2-EAP", "SAE-EXT-KEY": "WPA3-SAE"}
+_AKM_AUTH = {
+    "PSK": "WPA2-PSK",
+    "SAE": "WPA3-SAE",
+    "EAP": "WPA2-EAP",
+    "FT/PSK": "WPA2-PSK",
+    "FT/SAE": "WPA3-SAE",
+    "PSK-SHA256": "WPA2-PSK",
+    "EAP-SHA256": "WPA2-EAP",
+    "OWE": "OWE",
+    "EAP-SUITE-B-192": "WPA3-EAP",
+    "FILS-SHA256": "WPA2-EAP",
+    "SAE-EXT-KEY": "WPA3-SAE",
+}
 
 
-@given(st.lists(st.sampled_from(sorted(_AKM_AUTH)), min_size=1, max_size=4, unique=True),
-       st.lists(st.sampled_from(["CCMP", "TKIP", "GCMP-256", "CCMP-256", "GCMP"]), min_size=1, max_size=3,
-                unique=True),
-       st.sampled_from(["", "[WPS]", "[ESS]", "[WPS][ESS]", "[ESS][HS20]", "[SAE-H2E][ESS]"]))
+@given(
+    st.lists(st.sampled_from(sorted(_AKM_AUTH)), min_size=1, max_size=4, unique=True),
+    st.lists(st.sampled_from(["CCMP", "TKIP", "GCMP-256", "CCMP-256", "GCMP"]), min_size=1, max_size=3, unique=True),
+    st.sampled_from(["", "[WPS]", "[ESS]", "[WPS][ESS]", "[ESS][HS20]", "[SAE-H2E][ESS]"]),
+)
 def test_wpa_cli_flag_tag_splits_akms_and_ciphers(akms, ciphers, extra):
     """``[WPA2-AKM+AKM-CIPHER+CIPHER]``: AKM names contain '-' and '/', so the split must
     find the cipher list at the end, whatever the AKMs."""

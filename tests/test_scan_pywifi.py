@@ -8,8 +8,8 @@ import sys
 from types import SimpleNamespace
 
 import pytest
-
 from fakes.wpa_supplicant import FakeBss, FakeWpaSupplicant
+
 from survey.scan import ies
 from survey.scan.backends.pywifi_backend import PywifiScanner, correct_windows_profile
 from survey.scan.base import ScannerUnavailable
@@ -20,13 +20,23 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Un
 def _bsss(n: int) -> list[FakeBss]:
     out = []
     for i in range(n):
-        ssid = f"neighbour-{i:03d}".encode() if i else "Café \"garage\" \\ 📶".encode()
-        blob = (ies.element(0, ssid) + ies.rsn_element(akm_types=(2, 8), pairwise=(4,))
-                + ies.bss_load_element(stations=i % 7, utilization_255=51)
-                + (ies.wps_element() if i % 2 == 0 else b""))
-        out.append(FakeBss(bssid=f"02:00:00:00:{i // 256:02x}:{i % 256:02x}", freq=[2412, 2437, 2462, 5180][i % 4],
-                           level=-40 - i % 50, flags="[WPA2-PSK+SAE-CCMP][ESS]" + ("[WPS]" if i % 2 == 0 else ""),
-                           ssid_raw=ssid, ies=blob))
+        ssid = f"neighbour-{i:03d}".encode() if i else 'Café "garage" \\ 📶'.encode()
+        blob = (
+            ies.element(0, ssid)
+            + ies.rsn_element(akm_types=(2, 8), pairwise=(4,))
+            + ies.bss_load_element(stations=i % 7, utilization_255=51)
+            + (ies.wps_element() if i % 2 == 0 else b"")
+        )
+        out.append(
+            FakeBss(
+                bssid=f"02:00:00:00:{i // 256:02x}:{i % 256:02x}",
+                freq=[2412, 2437, 2462, 5180][i % 4],
+                level=-40 - i % 50,
+                flags="[WPA2-PSK+SAE-CCMP][ESS]" + ("[WPS]" if i % 2 == 0 else ""),
+                ssid_raw=ssid,
+                ies=blob,
+            )
+        )
     return out
 
 
@@ -34,9 +44,11 @@ def _bsss(n: int) -> list[FakeBss]:
 def ctrl_dir(tmp_path):
     # AF_UNIX paths are limited to 108 bytes: keep the directory short.
     import tempfile
+
     d = tempfile.mkdtemp(prefix="evs-")
     yield d
     import shutil
+
     shutil.rmtree(d, ignore_errors=True)
 
 
@@ -50,7 +62,7 @@ def test_pywifi_linux_end_to_end_with_reply_over_4k(ctrl_dir):
     assert fake.reply_sizes["BSS"] > 4096
     assert len(result.observations) == 80 and result.fresh and result.backend == "pywifi"
     first = result.observations[0]
-    assert first.ssid == "Café \"garage\" \\ 📶"
+    assert first.ssid == 'Café "garage" \\ 📶'
     assert first.auth == ("WPA2-PSK", "WPA3-SAE") and first.ciphers == ("CCMP",)
     assert first.wps is True and result.observations[1].wps is False
     assert first.channel_utilization_pct == pytest.approx(20.0)
@@ -63,7 +75,7 @@ def test_scan_results_fallback_over_4k(ctrl_dir):
         result = PywifiScanner(scan_wait_s=0, ctrl_dir=ctrl_dir).scan(timeout_s=10)
     assert fake.reply_sizes["SCAN_RESULTS"] > 4096
     assert len(result.observations) == 80
-    assert result.observations[0].ssid == "Café \"garage\" \\ 📶"
+    assert result.observations[0].ssid == 'Café "garage" \\ 📶'
     assert any("BSS RANGE" in w for w in result.warnings)
 
 
@@ -71,6 +83,7 @@ def test_pywifi_own_scan_results_truncates_at_4096(ctrl_dir):
     """Why the backend does not use pywifi.scan_results(): its 4096-byte recv cuts the reply."""
     import pywifi
     from pywifi import _wifiutil_linux as wu
+
     bsss = _bsss(80)
     saved = wu.CTRL_IFACE_DIR
     wu.CTRL_IFACE_DIR = ctrl_dir
@@ -112,6 +125,7 @@ def test_permission_denied_ctrl_dir_simulated(tmp_path, monkeypatch):
     # As root the chmod test cannot fail; simulate the kernel's answer instead.
     def denied(path):
         raise PermissionError(13, "Permission denied", path)
+
     monkeypatch.setattr(os, "listdir", denied)
     with pytest.raises(ScannerUnavailable, match="No permission.*netdev"):
         PywifiScanner(ctrl_dir=str(tmp_path)).scan(timeout_s=2)

@@ -32,8 +32,10 @@ CONTROL = "tab\there\x1b[31m"
 def garage_project(*, extra_devices=()) -> Project:
     """A 10 m x 6 m box split by a steel roll-up door at x = 5, router on the left."""
     walls = (
-        Wall(0, 0, 10, 0, "concrete_block"), Wall(0, 6, 10, 6, "concrete_block"),
-        Wall(0, 0, 0, 6, "concrete_block"), Wall(10, 0, 10, 6, "concrete_block"),
+        Wall(0, 0, 10, 0, "concrete_block"),
+        Wall(0, 6, 10, 6, "concrete_block"),
+        Wall(0, 0, 0, 6, "concrete_block"),
+        Wall(10, 0, 10, 6, "concrete_block"),
         Wall(5, 0, 5, 6, "steel_garage_door"),
     )
     bss = [
@@ -44,10 +46,18 @@ def garage_project(*, extra_devices=()) -> Project:
         SimulatedBss("bb:00:00:00:00:03", CONTROL, "2.4", 1, 20.0, x_m=-8.0, y_m=5.0),
         SimulatedBss("bb:00:00:00:00:04", "far away", "2.4", 3, 0.0, x_m=400.0, y_m=400.0),
     ]
-    devices = (Device(DeviceKind.ROUTER, 1.0, 3.0, bssids=(ROUTER_24, ROUTER_5)),
-               Device(DeviceKind.CHARGER, 9.5, 3.0), *extra_devices)
-    return Project(walls=walls, materials=DEFAULT_MATERIALS, devices=devices, target=TargetNetwork("Home"),
-                   settings={SIMULATION_SETTING: simulation_setting(bss)})
+    devices = (
+        Device(DeviceKind.ROUTER, 1.0, 3.0, bssids=(ROUTER_24, ROUTER_5)),
+        Device(DeviceKind.CHARGER, 9.5, 3.0),
+        *extra_devices,
+    )
+    return Project(
+        walls=walls,
+        materials=DEFAULT_MATERIALS,
+        devices=devices,
+        target=TargetNetwork("Home"),
+        settings={SIMULATION_SETTING: simulation_setting(bss)},
+    )
 
 
 def scan_at(scanner, x, y):
@@ -76,7 +86,7 @@ def test_same_seed_same_readings_other_seed_other_field():
 
 def test_steel_door_attenuates():
     scanner = SimulatedScanner(garage_project(), delay_s=0, shadowing_sigma_db=0.0, jitter_db=0.0)
-    front, behind = (scanner.mean_rssi_dbm([[4.8, 3.0], [5.2, 3.0]])[ROUTER_24])
+    front, behind = scanner.mean_rssi_dbm([[4.8, 3.0], [5.2, 3.0]])[ROUTER_24]
     # 3.8 m -> 4.2 m costs 30 log10(4.2 / 3.8) = 1.3 dB; the rest is the door's 11 dB.
     assert 11.0 < front - behind - 1.3 < 11.1
 
@@ -100,8 +110,9 @@ def test_jitter_is_about_one_and_a_half_db():
 
 def test_shadowing_field_has_the_asked_spread_and_correlation():
     xy = np.random.default_rng(0).uniform(0, 200, size=(4000, 2))
-    values = np.concatenate([shadowing_field(seed, "aa:bb", sigma_db=4.0, correlation_length_m=2.0)(xy)
-                             for seed in range(20)])
+    values = np.concatenate(
+        [shadowing_field(seed, "aa:bb", sigma_db=4.0, correlation_length_m=2.0)(xy) for seed in range(20)]
+    )
     assert 3.5 < values.std() < 4.5
     field = shadowing_field(0, "aa:bb", sigma_db=4.0, correlation_length_m=2.0)
     a = np.random.default_rng(1).uniform(0, 50, size=(3000, 2))
@@ -155,9 +166,12 @@ def test_moving_the_router_moves_its_signal():
     project = garage_project()
     scanner = SimulatedScanner(project, delay_s=0, shadowing_sigma_db=0, jitter_db=0)
     far = scanner.mean_rssi_dbm([[9.0, 3.0]])[ROUTER_24][0]
-    moved = tuple(Device(DeviceKind.ROUTER, 8.0, 3.0, bssids=d.bssids) if d.kind is DeviceKind.ROUTER else d
-                  for d in project.devices)
+    moved = tuple(
+        Device(DeviceKind.ROUTER, 8.0, 3.0, bssids=d.bssids) if d.kind is DeviceKind.ROUTER else d
+        for d in project.devices
+    )
     from dataclasses import replace
+
     scanner.set_project(replace(project, devices=moved))
     assert scanner.mean_rssi_dbm([[9.0, 3.0]])[ROUTER_24][0] > far + 15
 

@@ -15,8 +15,8 @@ from survey.demo import build_demo_project, walk_points_m
 from survey.project.model import Device, DeviceKind
 from survey.project.store import ProjectStore
 from survey.project.survey_devices import SURVEY_DEVICES_SETTING, as_surveyed, change_between, devices_when_surveyed
-from survey.simulate import walk_survey
 from survey.scan.simulated import SimulatedScanner
+from survey.simulate import walk_survey
 
 
 @pytest.fixture
@@ -26,8 +26,9 @@ def walked(tmp_path):
     with store:
         project = store.load()
         before = project.survey_named("Before")
-        walk_survey(store, before.id, SimulatedScanner(project, seed=1, delay_s=0.0), walk_points_m()[::3],
-                    scans_per_stop=1)
+        walk_survey(
+            store, before.id, SimulatedScanner(project, seed=1, delay_s=0.0), walk_points_m()[::3], scans_per_stop=1
+        )
     return tmp_path / "site.evsurvey"
 
 
@@ -41,8 +42,9 @@ def test_the_store_records_the_plan_when_a_survey_is_added_and_at_its_first_samp
         # Added after "New phase", before the walk: it is part of what "After" surveys.
         assert node_id not in {d.id for d in devices_when_surveyed(store.load(), after)}
         project = store.load()
-        walk_survey(store, after.id, SimulatedScanner(project, seed=2, delay_s=0.0), walk_points_m()[:2],
-                    scans_per_stop=1)
+        walk_survey(
+            store, after.id, SimulatedScanner(project, seed=2, delay_s=0.0), walk_points_m()[:2], scans_per_stop=1
+        )
         project = store.load()
         then = devices_when_surveyed(project, project.survey_named("After"))
         assert node_id in {d.id for d in then}
@@ -65,8 +67,11 @@ def test_a_survey_keeps_its_number_when_a_node_is_installed_later(walked):
     assert np.array_equal(again.layer(LayerKind.PREDICTED).values, predicted, equal_nan=True)
     # Without the record the node would be counted: the map Before would change.
     forgot = replace(project, settings={k: v for k, v in project.settings.items() if k != SURVEY_DEVICES_SETTING})
-    assert not np.array_equal(analyse_survey(forgot, forgot.survey_named("Before")).layer(LayerKind.PREDICTED).values,
-                              predicted, equal_nan=True)
+    assert not np.array_equal(
+        analyse_survey(forgot, forgot.survey_named("Before")).layer(LayerKind.PREDICTED).values,
+        predicted,
+        equal_nan=True,
+    )
     assert not any(d.kind is DeviceKind.MESH_NODE for d in again.project.devices)
     # The charger and planned devices are the plan's now; the transmitters are the survey's.
     assert as_surveyed(project, None) is project

@@ -75,27 +75,33 @@ def macos_info_plist(version: str) -> dict:
         "NSLocationWhenInUseUsageDescription": (
             "evsurvey reads the names (SSIDs) and addresses (BSSIDs) of nearby Wi-Fi networks to "
             "map their signal where the EV charger will hang. macOS only reveals them to apps "
-            "allowed to use Location. evsurvey does not look up or store where you are."),
+            "allowed to use Location. evsurvey does not look up or store where you are."
+        ),
         "NSLocationUsageDescription": (
             "evsurvey needs Location access only because macOS hides the names and addresses of "
             "nearby Wi-Fi networks without it; they are what a site survey measures. "
-            "evsurvey does not look up or store where you are."),
-        "CFBundleDocumentTypes": [{
-            "CFBundleTypeName": "evsurvey project",
-            "CFBundleTypeRole": "Editor",
-            "LSHandlerRank": "Owner",
-            "LSItemContentTypes": [DOCUMENT_UTI],
-            "CFBundleTypeIconFile": "evsurvey.icns",
-        }],
+            "evsurvey does not look up or store where you are."
+        ),
+        "CFBundleDocumentTypes": [
+            {
+                "CFBundleTypeName": "evsurvey project",
+                "CFBundleTypeRole": "Editor",
+                "LSHandlerRank": "Owner",
+                "LSItemContentTypes": [DOCUMENT_UTI],
+                "CFBundleTypeIconFile": "evsurvey.icns",
+            }
+        ],
         # The type the document entry above refers to: *.evsurvey, an SQLite database.
-        "UTExportedTypeDeclarations": [{
-            "UTTypeIdentifier": DOCUMENT_UTI,
-            "UTTypeDescription": "evsurvey project",
-            "UTTypeConformsTo": ["public.database", "public.data"],
-            "UTTypeIconFile": "evsurvey.icns",
-            "UTTypeTagSpecification": {
-                "public.filename-extension": ["evsurvey"],
-                "public.mime-type": [PROJECT_MIME_TYPE],
-            },
-        }],
+        "UTExportedTypeDeclarations": [
+            {
+                "UTTypeIdentifier": DOCUMENT_UTI,
+                "UTTypeDescription": "evsurvey project",
+                "UTTypeConformsTo": ["public.database", "public.data"],
+                "UTTypeIconFile": "evsurvey.icns",
+                "UTTypeTagSpecification": {
+                    "public.filename-extension": ["evsurvey"],
+                    "public.mime-type": [PROJECT_MIME_TYPE],
+                },
+            }
+        ],
     }

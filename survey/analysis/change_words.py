@@ -26,7 +26,7 @@ def change_made(project: Project, comparison: SurveyComparison | None) -> SiteCh
 
 
 def change_short(change: SiteChange) -> str:
-    """"mesh node added", "router moved" (for a one-line verdict)."""
+    """ "mesh node added", "router moved" (for a one-line verdict)."""
     parts = [f"{d.kind.label.lower()} added" for d in change.added]
     parts += [f"{d.kind.label.lower()} moved" for d, _m in change.moved]
     parts += [f"{d.kind.label.lower()} removed" for d in change.removed]
@@ -50,13 +50,18 @@ def change_sentence(project: Project, comparison: SurveyComparison | None, chose
         if not change.added:
             return ""
         now = "; ".join(f"{_a(d)} {describe_place(project, (d.x_m, d.y_m))}" for d in change.added)
-        return (f"This project has no record of the devices on the plan at survey '{before}', so the report "
-                f"cannot tell what was added for '{after}'. On the plan now: {now}.")
+        return (
+            f"This project has no record of the devices on the plan at survey '{before}', so the report "
+            f"cannot tell what was added for '{after}'. On the plan now: {now}."
+        )
     if not change:
         return f"No access point, mesh node or router was added or moved between '{before}' and '{after}'."
     done = [f"added {_a(d)} {describe_place(project, (d.x_m, d.y_m))}" for d in change.added]
-    done += [f"moved the {d.kind.label.lower()} {format_length(m, project.units)}, now "
-             f"{describe_place(project, (d.x_m, d.y_m))}" for d, m in change.moved]
+    done += [
+        f"moved the {d.kind.label.lower()} {format_length(m, project.units)}, now "
+        f"{describe_place(project, (d.x_m, d.y_m))}"
+        for d, m in change.moved
+    ]
     done += [f"removed the {d.kind.label.lower()}" for d in change.removed]
     sentence = f"Done between '{before}' and '{after}': " + "; ".join(done) + "."
     if chosen is None:
@@ -65,8 +70,9 @@ def change_sentence(project: Project, comparison: SurveyComparison | None, chose
         return sentence + " No change was needed for the charger; this one was made all the same."
     recommended = option_device(chosen)
     if recommended is not None and any(
-            d.kind is recommended.kind
-            and abs(d.x_m - recommended.x_m) + abs(d.y_m - recommended.y_m) <= RECOMMENDED_SPOT_TOLERANCE_M
-            for d in change.added):
+        d.kind is recommended.kind
+        and abs(d.x_m - recommended.x_m) + abs(d.y_m - recommended.y_m) <= RECOMMENDED_SPOT_TOLERANCE_M
+        for d in change.added
+    ):
         return sentence + " This is the recommended change."
     return sentence + f" This is not the change recommended ({chosen.title})."

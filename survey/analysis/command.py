@@ -13,13 +13,19 @@ from survey.project.profiles import load_profiles
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", help="a .evsurvey project file")
     parser.add_argument("--survey", metavar="NAME", help="survey to analyse (default: the latest survey with samples)")
-    parser.add_argument("--profile", metavar="ID",
-                        help="charger profile id (default: the project's); one of: "
-                             + ", ".join(p.id for p in load_profiles()))
-    parser.add_argument("--charger-reading", metavar="DBM", type=float,
-                        help="the RSSI the charger itself reports at its mounting point (its app, Home Assistant, "
-                             "OCPP diagnostics), for this run: it sets the site's reception offset "
-                             "(`evsurvey set --charger-reading` stores it)")
+    parser.add_argument(
+        "--profile",
+        metavar="ID",
+        help="charger profile id (default: the project's); one of: " + ", ".join(p.id for p in load_profiles()),
+    )
+    parser.add_argument(
+        "--charger-reading",
+        metavar="DBM",
+        type=float,
+        help="the RSSI the charger itself reports at its mounting point (its app, Home Assistant, "
+        "OCPP diagnostics), for this run: it sets the site's reception offset "
+        "(`evsurvey set --charger-reading` stores it)",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -53,5 +59,7 @@ def _named_profile(profile_id: str):
         if profile.id == profile_id:
             return profile
     known = ", ".join(p.id for p in profiles)
-    raise UserInputError(f"There is no charger profile {profile_id!r}. Known profiles: {known}. "
-                         "Add your own as a JSON file in the user profile folder.")
+    raise UserInputError(
+        f"There is no charger profile {profile_id!r}. Known profiles: {known}. "
+        "Add your own as a JSON file in the user profile folder."
+    )

@@ -15,7 +15,10 @@ import numpy as np
 
 from survey.analysis.map_layer import MapLayer
 from survey.analysis.survey_analysis import (
-    FitCache, SurveyAnalysis, analyse_survey, analysis_grid,
+    FitCache,
+    SurveyAnalysis,
+    analyse_survey,
+    analysis_grid,
 )
 from survey.analysis.thresholds import GOOD_DBM  # coverage counts cells at or above it
 from survey.errors import UserInputError
@@ -104,8 +107,10 @@ class SurveyComparison:
         ]
         if self.charger_delta_db is not None:
             lines.append(
-                f"At the charger, as the charger hears it: {b.verdict.status} {format_dbm(self.charger_rssi_before_dbm)}"
-                f" -> {a.verdict.status} {format_dbm(self.charger_rssi_after_dbm)} ({format_db(self.charger_delta_db)}).")
+                f"At the charger, as the charger hears it: {b.verdict.status} "
+                f"{format_dbm(self.charger_rssi_before_dbm)} -> {a.verdict.status} "
+                f"{format_dbm(self.charger_rssi_after_dbm)} ({format_db(self.charger_delta_db)})."
+            )
         errors = []
         for label, s in (("before", b), ("after", a)):
             err = f"±{s.map_error_db:.1f} dB" if s.map_error_db is not None else "no error estimate"
@@ -127,24 +132,35 @@ class SurveyComparison:
             "charger_delta_db": self.charger_delta_db,
             "verdict_before": self.before.verdict.status,
             "verdict_after": self.after.verdict.status,
-            "map_before": {"method": self.before.map_method, "words": self.before.map_words,
-                           "loo_rmse_db": self.before.map_error_db},
-            "map_after": {"method": self.after.map_method, "words": self.after.map_words,
-                          "loo_rmse_db": self.after.map_error_db},
+            "map_before": {
+                "method": self.before.map_method,
+                "words": self.before.map_words,
+                "loo_rmse_db": self.before.map_error_db,
+            },
+            "map_after": {
+                "method": self.after.map_method,
+                "words": self.after.map_words,
+                "loo_rmse_db": self.after.map_error_db,
+            },
         }
 
 
 def _target_map(side: SurveyAnalysis) -> MapLayer:
     if side.target_map is None:
         raise NoTargetSignalError(
-            f"Survey '{side.survey_name}' has no samples of the target network; take a few samples first.")
+            f"Survey '{side.survey_name}' has no samples of the target network; take a few samples first."
+        )
     return side.target_map
 
 
 def compare_analyses(before: SurveyAnalysis, after: SurveyAnalysis) -> SurveyComparison:
     """The comparison of two analyses of one project made on one grid."""
-    if before.survey is after.survey or (before.survey is not None and before.survey.id is not None
-                                         and after.survey is not None and before.survey.id == after.survey.id):
+    if before.survey is after.survey or (
+        before.survey is not None
+        and before.survey.id is not None
+        and after.survey is not None
+        and before.survey.id == after.survey.id
+    ):
         raise ComparisonError("Pick two different surveys to compare (e.g. 'Before' and 'After').")
     mb, ma = _target_map(before), _target_map(after)
     measured, covered = before.measured_area_mask(), after.covered
@@ -161,18 +177,25 @@ def compare_analyses(before: SurveyAnalysis, after: SurveyAnalysis) -> SurveyCom
     diff = np.where(mask, ma.values - mb.values, np.nan)
     step = before.grid.step_m
     return SurveyComparison(
-        before=before, after=after, vmin_dbm=vmin, vmax_dbm=vmax, difference_db=diff, area_mask=mask,
+        before=before,
+        after=after,
+        vmin_dbm=vmin,
+        vmax_dbm=vmax,
+        difference_db=diff,
+        area_mask=mask,
         area_m2=float(mask.sum()) * step * step,
         coverage_good_pct_before=coverage_good_pct(mb.values, mask),
         coverage_good_pct_after=coverage_good_pct(ma.values, mask),
     )
 
 
-def compare_surveys(project: Project, before: Survey, after: Survey, *, cache: FitCache | None = None,
-                    grid: SiteGrid | None = None) -> SurveyComparison:
+def compare_surveys(
+    project: Project, before: Survey, after: Survey, *, cache: FitCache | None = None, grid: SiteGrid | None = None
+) -> SurveyComparison:
     """Compare two surveys of ``project`` on the project's analysis grid and one colour scale."""
     if before is after or (before.id is not None and before.id == after.id):
         raise ComparisonError("Pick two different surveys to compare (e.g. 'Before' and 'After').")
     grid = grid if grid is not None else analysis_grid(project)
-    return compare_analyses(analyse_survey(project, before, grid=grid, cache=cache),
-                            analyse_survey(project, after, grid=grid, cache=cache))
+    return compare_analyses(
+        analyse_survey(project, before, grid=grid, cache=cache), analyse_survey(project, after, grid=grid, cache=cache)
+    )

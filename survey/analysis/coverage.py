@@ -27,6 +27,8 @@ def measured_coverage(analysis: SurveyAnalysis) -> MeasuredCoverage | None:
     if layer is None or mask is None or not mask.any():
         return None
     values = layer.values[mask]
-    return MeasuredCoverage(area_m2=float(mask.sum()) * layer.grid.step_m ** 2,
-                            good_pct=100.0 * float((values >= GOOD_DBM).mean()),
-                            loss_pct=100.0 * float((values < PACKET_LOSS_DBM).mean()))
+    return MeasuredCoverage(
+        area_m2=float(mask.sum()) * layer.grid.step_m**2,
+        good_pct=100.0 * float((values >= GOOD_DBM).mean()),
+        loss_pct=100.0 * float((values < PACKET_LOSS_DBM).mean()),
+    )

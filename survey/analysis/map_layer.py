@@ -80,6 +80,7 @@ class MapLayer:
 
 # -- what one sample measured of a layer's quantity ---------------------------------------------
 
+
 def strongest_at_sample(sample: Sample) -> float | None:
     """The strongest RSSI (dBm) of any BSS heard at one sample; None when nothing was heard."""
     rssis = [o.rssi_dbm for o in sample_observations(sample) if o.rssi_dbm is not None]
@@ -92,9 +93,15 @@ def cochannel_at_sample(sample: Sample, target, channel: int) -> int:
     -82 dBm is the 802.11 OFDM CCA threshold (IEEE 802.11-2020, 17.3.10.6, via
     ``survey.rf.channels``).
     """
-    return sum(1 for obs in sample_observations(sample)
-               if obs.rssi_dbm is not None and obs.rssi_dbm >= CCA_THRESHOLD_DBM and is_24ghz(obs)
-               and not (target is not None and target.matches(obs)) and observation_channel(obs) == channel)
+    return sum(
+        1
+        for obs in sample_observations(sample)
+        if obs.rssi_dbm is not None
+        and obs.rssi_dbm >= CCA_THRESHOLD_DBM
+        and is_24ghz(obs)
+        and not (target is not None and target.matches(obs))
+        and observation_channel(obs) == channel
+    )
 
 
 def sample_value(kind: LayerKind, sample: Sample, target, channel: int | None) -> float | None:

@@ -92,8 +92,13 @@ OUTDOOR_REACH_M = 1.0
 CHOSEN, ALTERNATIVE, REJECTED, NOT_NEEDED, ALSO = "chosen", "alternative", "rejected", "not_needed", "also"
 #: ``Option.status`` in the words people read (the GUI, the CLI and the PDF). "also": a
 #: setting to make as well as the chosen fix (it does not fix the charger alone).
-STATUS_WORDS = {CHOSEN: "recommended", ALTERNATIVE: "alternative", REJECTED: "not suitable",
-                NOT_NEEDED: "not needed", ALSO: "do as well"}
+STATUS_WORDS = {
+    CHOSEN: "recommended",
+    ALTERNATIVE: "alternative",
+    REJECTED: "not suitable",
+    NOT_NEEDED: "not needed",
+    ALSO: "do as well",
+}
 #: The mark in front of an option in text lists (the CLI; the GUI keeps its own).
 STATUS_MARKS = {CHOSEN: "=>", ALTERNATIVE: " +", REJECTED: " x", NOT_NEEDED: " -", ALSO: " &"}
 
@@ -101,7 +106,8 @@ REPEATER_REASON = (
     "Never a repeater: a single-radio repeater receives and re-sends every frame on the same "
     "channel, which halves the airtime, adds latency, and it sits where the signal is already "
     "weak; the charger's WebSocket sees the drops. A mesh node with a proper backhaul or a wired "
-    "access point fixes coverage without those costs.")
+    "access point fixes coverage without those costs."
+)
 
 POWERLINE_CONDITIONS = (
     "Both adapters on the same electrical panel and, ideally, the same phase and circuit (Powerline signals "
@@ -169,20 +175,30 @@ class Option:
             return None if p is None else [round(p[0], 2), round(p[1], 2)]
 
         return {
-            "kind": self.kind, "title": self.title, "status": self.status, "cost_class": self.cost_class,
-            "reason": self.reason, "xy_m": xy(self.xy_m),
+            "kind": self.kind,
+            "title": self.title,
+            "status": self.status,
+            "cost_class": self.cost_class,
+            "reason": self.reason,
+            "xy_m": xy(self.xy_m),
             "predicted_charger_rssi_dbm": round_db(self.predicted_charger_rssi_dbm),
             "backhaul_rssi_dbm": round_db(self.backhaul_rssi_dbm),
             "device_kind": None if self.device_kind is None else self.device_kind.value,
-            "eirp_dbm": self.eirp_dbm, "conditions": list(self.conditions),
-            "margin_db": round_db(self.margin_db), "error_db": round_db(self.error_db), "k_sigma": K_SIGMA,
-            "backhaul_band": self.backhaul_band, "outdoor": self.outdoor, "place": self.place,
+            "eirp_dbm": self.eirp_dbm,
+            "conditions": list(self.conditions),
+            "margin_db": round_db(self.margin_db),
+            "error_db": round_db(self.error_db),
+            "k_sigma": K_SIGMA,
+            "backhaul_band": self.backhaul_band,
+            "outdoor": self.outdoor,
+            "place": self.place,
             "setting_changes": [c.to_json() for c in self.setting_changes],
             "link_xy_m": None if self.link_xy_m is None else [xy(p) for p in self.link_xy_m],
         }
 
 
 # -- candidate spots --------------------------------------------------------------------------
+
 
 def distance_to_segments_m(points_xy_m: np.ndarray, walls_xy_m: np.ndarray) -> np.ndarray:
     """Distance (m) from each point (M, 2) to the nearest wall segment (W, 4); inf without walls."""
@@ -222,8 +238,9 @@ class Spots:
         return len(self.xy_m)
 
 
-def candidate_spots(project: Project, walls_xy_m: np.ndarray, step_m: float = CANDIDATE_STEP_M, *,
-                    outdoor: bool = False) -> Spots:
+def candidate_spots(
+    project: Project, walls_xy_m: np.ndarray, step_m: float = CANDIDATE_STEP_M, *, outdoor: bool = False
+) -> Spots:
     """Sensible device spots, 0.3-1.0 m from a wall: inside the building footprint (rooms
     from closed wall loops and the installer's rooms, not those marked outdoors), or with
     ``outdoor`` on the outside of an outside wall (for outdoor-rated kinds only).
@@ -290,6 +307,7 @@ def _margin_words(margin_db: float, error_db: float, what: str = "model") -> str
 
 # -- the ladder -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, eq=False)
 class _Site:
     """What every rung needs: the project, its model and the state at the charger."""
@@ -339,8 +357,10 @@ class _Site:
         """The EIRP assumed for a new 2.4 GHz device, and why when it is not the typical 20 dBm."""
         bias = self.model.site_bias_db
         if bias < 0:
-            return (f"{self.new_eirp:.0f} dBm EIRP (a typical {NEW_DEVICE_EIRP_DBM:.0f} dBm, less the {-bias:.0f} dB "
-                    "this site measured below the model)")
+            return (
+                f"{self.new_eirp:.0f} dBm EIRP (a typical {NEW_DEVICE_EIRP_DBM:.0f} dBm, less the {-bias:.0f} dB "
+                "this site measured below the model)"
+            )
         return f"{self.new_eirp:.0f} dBm EIRP"
 
 
@@ -349,8 +369,15 @@ def _region(project: Project) -> str:
     return region if region in TX_POWER_CAP_DBM else DEFAULT_REGION
 
 
-def build_ladder(project: Project, model: RadioModel, verdict: Verdict, offset_db: float,
-                 findings=(), *, step_m: float = CANDIDATE_STEP_M) -> tuple[Option, ...]:
+def build_ladder(
+    project: Project,
+    model: RadioModel,
+    verdict: Verdict,
+    offset_db: float,
+    findings=(),
+    *,
+    step_m: float = CANDIDATE_STEP_M,
+) -> tuple[Option, ...]:
     """The ordered remediation options for ``project`` given its verdict, site model and the
     survey's findings (the router settings they call for)."""
     charger = project.charger
@@ -362,11 +389,14 @@ def build_ladder(project: Project, model: RadioModel, verdict: Verdict, offset_d
     if charger is None or verdict.status == UNKNOWN or current is None:
         reason = "Place the charger on the plan first." if charger is None else "No verdict yet: " + verdict.explanation
         options = [Option("nothing", "Nothing needed", REJECTED, "", reason)]
-        for kind, title, cost in (("settings", "Change a router setting", ""),
-                                  ("router_power", "Raise the router's 2.4 GHz transmit power", ""),
-                                  ("move_router", "Move the router", "$"), ("mesh_node", "Mesh node", "$$"),
-                                  ("wired_ap", "Wired access point", "$$"),
-                                  ("powerline_ap", "Powerline-fed access point", "$$")):
+        for kind, title, cost in (
+            ("settings", "Change a router setting", ""),
+            ("router_power", "Raise the router's 2.4 GHz transmit power", ""),
+            ("move_router", "Move the router", "$"),
+            ("mesh_node", "Mesh node", "$$"),
+            ("wired_ap", "Wired access point", "$$"),
+            ("powerline_ap", "Powerline-fed access point", "$$"),
+        ):
             options.append(Option(kind, title, REJECTED, cost, reason))
         options.append(Option("repeater", "Repeater / extender", REJECTED, "$", REPEATER_REASON))
         return tuple(options)
@@ -385,16 +415,38 @@ def build_ladder(project: Project, model: RadioModel, verdict: Verdict, offset_d
         baseline, baseline_error = model_now, model.error_db
     else:
         baseline = current
-        baseline_error = (chosen_est.error_db if chosen_est is not None and chosen_est.error_db is not None
-                          else (model.error_db if verdict.chosen_method == "model" else 1.0))
-    site = _Site(project, model, verdict, offset_db, charger_xy, current, baseline, max(1.0, baseline_error),
-                 model.error_db, model_now, changes, verdict.status == GOOD and not off_24, spots,
-                 _outlet_mask(project, spots), new_eirp, coverage_dbm)
+        baseline_error = (
+            chosen_est.error_db
+            if chosen_est is not None and chosen_est.error_db is not None
+            else (model.error_db if verdict.chosen_method == "model" else 1.0)
+        )
+    site = _Site(
+        project,
+        model,
+        verdict,
+        offset_db,
+        charger_xy,
+        current,
+        baseline,
+        max(1.0, baseline_error),
+        model.error_db,
+        model_now,
+        changes,
+        verdict.status == GOOD and not off_24,
+        spots,
+        _outlet_mask(project, spots),
+        new_eirp,
+        coverage_dbm,
+    )
 
     options = [_nothing(site), _settings(site), _router_power(site), _move_router(site), _mesh(site)]
     if router is not None and detached(project, (router.x_m, router.y_m), charger_xy):
         options += [_outdoor_mesh(site), _bridge(site)]
-    options += [_wired(site), _powerline(site), Option("repeater", "Repeater / extender", REJECTED, "$", REPEATER_REASON)]
+    options += [
+        _wired(site),
+        _powerline(site),
+        Option("repeater", "Repeater / extender", REJECTED, "$", REPEATER_REASON),
+    ]
 
     # The first viable rung is the recommendation; later viable rungs are alternatives.
     final, chosen_done = [], False
@@ -404,9 +456,16 @@ def build_ladder(project: Project, model: RadioModel, verdict: Verdict, offset_d
             chosen_done = True
         final.append(opt)
     # Every number an option prints is the rounded one its JSON carries (0.1 dB).
-    return tuple(replace(o, predicted_charger_rssi_dbm=round_db(o.predicted_charger_rssi_dbm),
-                         backhaul_rssi_dbm=round_db(o.backhaul_rssi_dbm), margin_db=round_db(o.margin_db),
-                         error_db=round_db(o.error_db)) for o in final)
+    return tuple(
+        replace(
+            o,
+            predicted_charger_rssi_dbm=round_db(o.predicted_charger_rssi_dbm),
+            backhaul_rssi_dbm=round_db(o.backhaul_rssi_dbm),
+            margin_db=round_db(o.margin_db),
+            error_db=round_db(o.error_db),
+        )
+        for o in final
+    )
 
 
 def _changes_words(changes) -> str:
@@ -421,54 +480,120 @@ def _nothing(site: _Site) -> Option:
     if site.coverage_good and not site.changes:
         caution = ""
         if margin < K_SIGMA * site.baseline_error_db:
-            caution = (f" That is within the {site.baseline_error_db:.1f} dB error of the estimate: read the "
-                       "charger's own signal strength once it is installed.")
-        return Option("nothing", "Nothing needed", ALTERNATIVE, "",
-                      f"The charger gets {current:.1f} dBm {band}: a margin of {margin:+.1f} dB over -65 dBm.{caution}",
-                      predicted_charger_rssi_dbm=current, margin_db=margin, error_db=site.baseline_error_db)
+            caution = (
+                f" That is within the {site.baseline_error_db:.1f} dB error of the estimate: read the "
+                "charger's own signal strength once it is installed."
+            )
+        return Option(
+            "nothing",
+            "Nothing needed",
+            ALTERNATIVE,
+            "",
+            f"The charger gets {current:.1f} dBm {band}: a margin of {margin:+.1f} dB over -65 dBm.{caution}",
+            predicted_charger_rssi_dbm=current,
+            margin_db=margin,
+            error_db=site.baseline_error_db,
+        )
     if site.coverage_good:
-        why = ("the charger cannot join until " + _changes_words([c for c in site.changes if c.blocking]).lower()
-               if site.blocked else "the channel is crowded: " + _changes_words(site.changes).lower())
-        return Option("nothing", "Nothing needed", REJECTED, "",
-                      f"The signal is good ({current:.1f} dBm {band}, a margin of {margin:+.1f} dB), but {why}.",
-                      predicted_charger_rssi_dbm=current, margin_db=margin, error_db=site.baseline_error_db)
+        why = (
+            "the charger cannot join until " + _changes_words([c for c in site.changes if c.blocking]).lower()
+            if site.blocked
+            else "the channel is crowded: " + _changes_words(site.changes).lower()
+        )
+        return Option(
+            "nothing",
+            "Nothing needed",
+            REJECTED,
+            "",
+            f"The signal is good ({current:.1f} dBm {band}, a margin of {margin:+.1f} dB), but {why}.",
+            predicted_charger_rssi_dbm=current,
+            margin_db=margin,
+            error_db=site.baseline_error_db,
+        )
     if any(c.code == "enable_24ghz" for c in site.changes):
-        return Option("nothing", "Nothing needed", REJECTED, "",
-                      "The network was not heard on 2.4 GHz, the only band the charger has: it cannot join.")
-    return Option("nothing", "Nothing needed", REJECTED, "",
-                  f"The charger gets {current:.1f} dBm {band}, {-margin:.1f} dB short of -65 dBm.",
-                  predicted_charger_rssi_dbm=current, margin_db=margin, error_db=site.baseline_error_db)
+        return Option(
+            "nothing",
+            "Nothing needed",
+            REJECTED,
+            "",
+            "The network was not heard on 2.4 GHz, the only band the charger has: it cannot join.",
+        )
+    return Option(
+        "nothing",
+        "Nothing needed",
+        REJECTED,
+        "",
+        f"The charger gets {current:.1f} dBm {band}, {-margin:.1f} dB short of -65 dBm.",
+        predicted_charger_rssi_dbm=current,
+        margin_db=margin,
+        error_db=site.baseline_error_db,
+    )
 
 
 def _settings(site: _Site) -> Option:
     title = "Change a router setting"
     changes = site.changes
     if not changes:
-        return Option("settings", title, NOT_NEEDED, "",
-                      "No router setting stands in the way: the network is on 2.4 GHz, its security mode suits IoT "
-                      "chipsets and its channel is not crowded.")
+        return Option(
+            "settings",
+            title,
+            NOT_NEEDED,
+            "",
+            "No router setting stands in the way: the network is on 2.4 GHz, its security mode suits IoT "
+            "chipsets and its channel is not crowded.",
+        )
     what = _changes_words(changes) + "."
     if any(c.code == "enable_24ghz" for c in changes):
         if site.model_now is None:
-            return Option("settings", title, ALSO, "", what + " Needed whatever else is done; place the router on "
-                          "the plan to predict the 2.4 GHz signal once it is on.", setting_changes=changes)
+            return Option(
+                "settings",
+                title,
+                ALSO,
+                "",
+                what + " Needed whatever else is done; place the router on "
+                "the plan to predict the 2.4 GHz signal once it is on.",
+                setting_changes=changes,
+            )
         margin = site.model_now - K_SIGMA * site.model_error_db - GOOD_DBM
-        predicted = (f" Once 2.4 GHz is on, the wall model predicts {site.model_now:.1f} dBm at the charger "
-                     f"({site.model.words}); {_margin_words(margin, site.model_error_db)}. Survey again afterwards.")
+        predicted = (
+            f" Once 2.4 GHz is on, the wall model predicts {site.model_now:.1f} dBm at the charger "
+            f"({site.model.words}); {_margin_words(margin, site.model_error_db)}. Survey again afterwards."
+        )
         status = ALTERNATIVE if margin >= 0 else ALSO
         tail = "" if margin >= 0 else " Needed whatever else is done, but not enough by itself."
-        return Option("settings", title, status, "", what + predicted + tail,
-                      predicted_charger_rssi_dbm=site.model_now, margin_db=margin, error_db=site.model_error_db,
-                      setting_changes=changes)
+        return Option(
+            "settings",
+            title,
+            status,
+            "",
+            what + predicted + tail,
+            predicted_charger_rssi_dbm=site.model_now,
+            margin_db=margin,
+            error_db=site.model_error_db,
+            setting_changes=changes,
+        )
     current = site.current_dbm
     margin = current - GOOD_DBM
     if site.coverage_good:
-        effect = (f" The 2.4 GHz signal is already good ({current:.1f} dBm, a margin of {margin:+.1f} dB over -65 dBm), "
-                  "so this alone is the fix.")
-        return Option("settings", title, ALTERNATIVE, "", what + effect, predicted_charger_rssi_dbm=current,
-                      margin_db=margin, error_db=site.baseline_error_db, setting_changes=changes)
-    effect = (f" Do it as well as the fix below: a setting adds no signal strength, and the charger gets "
-              f"{current:.1f} dBm, {-margin:.1f} dB short of -65 dBm.")
+        effect = (
+            f" The 2.4 GHz signal is already good ({current:.1f} dBm, a margin of {margin:+.1f} dB over -65 dBm), "
+            "so this alone is the fix."
+        )
+        return Option(
+            "settings",
+            title,
+            ALTERNATIVE,
+            "",
+            what + effect,
+            predicted_charger_rssi_dbm=current,
+            margin_db=margin,
+            error_db=site.baseline_error_db,
+            setting_changes=changes,
+        )
+    effect = (
+        f" Do it as well as the fix below: a setting adds no signal strength, and the charger gets "
+        f"{current:.1f} dBm, {-margin:.1f} dB short of -65 dBm."
+    )
     return Option("settings", title, ALSO, "", what + effect, setting_changes=changes)
 
 
@@ -480,9 +605,14 @@ def _router_power(site: _Site) -> Option:
     if router is None:
         return Option("router_power", title, REJECTED, "", "The router is not on the plan.")
     if model.source == "default":
-        return Option("router_power", title, REJECTED, "",
-                      "The router's 2.4 GHz transmit power is not known (nothing was fitted to its samples and none "
-                      "is entered), so what raising it gains cannot be judged.")
+        return Option(
+            "router_power",
+            title,
+            REJECTED,
+            "",
+            "The router's 2.4 GHz transmit power is not known (nothing was fitted to its samples and none "
+            "is entered), so what raising it gains cannot be judged.",
+        )
     region = _region(site.project)
     legal = TX_POWER_CAP_DBM[region]
     cap = min(legal, LINK_BALANCE_EIRP_DBM)
@@ -493,29 +623,51 @@ def _router_power(site: _Site) -> Option:
         # (exponent fitted too) is the better estimate of what the router radiates.
         eirp, how = cal.eirp_dbm, "fitted with the path-loss exponent"
     gain = cap - eirp
-    law = ("ETSI EN 300 328: 20 dBm EIRP in the EU" if region == "EU"
-           else "FCC 15.247: 36 dBm EIRP in the US")
-    basis = (f"the router radiates about {eirp:.1f} dBm EIRP ({how}); the most worth running is "
-             f"{cap:.1f} dBm, the lower of the legal cap ({law}) and ~{LINK_BALANCE_EIRP_DBM:.0f} dBm, where the "
-             "router would be louder than the charger can answer (a link is as good as its weaker direction)")
-    if cal is not None and (abs(cal.eirp_exponent_correlation) >= 0.8
-                            or any("eirp" in group for group in cal.unseparated)):
-        basis += (f". From one access point its power and the fall-off with distance are hard to tell apart "
-                  f"(correlation {cal.eirp_exponent_correlation:.2f}), so the gain is an estimate")
+    law = "ETSI EN 300 328: 20 dBm EIRP in the EU" if region == "EU" else "FCC 15.247: 36 dBm EIRP in the US"
+    basis = (
+        f"the router radiates about {eirp:.1f} dBm EIRP ({how}); the most worth running is "
+        f"{cap:.1f} dBm, the lower of the legal cap ({law}) and ~{LINK_BALANCE_EIRP_DBM:.0f} dBm, where the "
+        "router would be louder than the charger can answer (a link is as good as its weaker direction)"
+    )
+    if cal is not None and (
+        abs(cal.eirp_exponent_correlation) >= 0.8 or any("eirp" in group for group in cal.unseparated)
+    ):
+        basis += (
+            f". From one access point its power and the fall-off with distance are hard to tell apart "
+            f"(correlation {cal.eirp_exponent_correlation:.2f}), so the gain is an estimate"
+        )
     if gain < MIN_POWER_GAIN_DB:
         return Option("router_power", title, REJECTED, "", f"Nothing to gain on 2.4 GHz: {basis}.")
     after = site.baseline + gain
     margin = after - K_SIGMA * site.baseline_error_db - GOOD_DBM
-    change = SettingChange("tx_power", f"raise the router's 2.4 GHz transmit power to {cap:.0f} dBm EIRP "
-                                        "(often 'Transmit power: 100 %')", False, int(round(cap)))
-    conditions = ("Assumes the router is not at its maximum already (check its 2.4 GHz transmit-power setting): "
-                  "the fitted power includes the laptop's own antenna, so it is an estimate.",)
-    text = (f"{basis[0].upper()}{basis[1:]}. Raising it by {gain:.1f} dB gives {after:.1f} dBm at the charger; "
-            f"{_margin_words(margin, site.baseline_error_db, 'estimate')}.")
+    change = SettingChange(
+        "tx_power",
+        f"raise the router's 2.4 GHz transmit power to {cap:.0f} dBm EIRP (often 'Transmit power: 100 %')",
+        False,
+        int(round(cap)),
+    )
+    conditions = (
+        "Assumes the router is not at its maximum already (check its 2.4 GHz transmit-power setting): "
+        "the fitted power includes the laptop's own antenna, so it is an estimate.",
+    )
+    text = (
+        f"{basis[0].upper()}{basis[1:]}. Raising it by {gain:.1f} dB gives {after:.1f} dBm at the charger; "
+        f"{_margin_words(margin, site.baseline_error_db, 'estimate')}."
+    )
     status = ALTERNATIVE if margin >= 0 else REJECTED
-    return Option("router_power", title, status, "", text, predicted_charger_rssi_dbm=after, margin_db=margin,
-                  error_db=site.baseline_error_db, setting_changes=(change,), conditions=conditions,
-                  eirp_dbm=cap if status == ALTERNATIVE else None)
+    return Option(
+        "router_power",
+        title,
+        status,
+        "",
+        text,
+        predicted_charger_rssi_dbm=after,
+        margin_db=margin,
+        error_db=site.baseline_error_db,
+        setting_changes=(change,),
+        conditions=conditions,
+        eirp_dbm=cap if status == ALTERNATIVE else None,
+    )
 
 
 def _move_router(site: _Site) -> Option:
@@ -524,7 +676,9 @@ def _move_router(site: _Site) -> Option:
     if site.coverage_good:
         return Option("move_router", title, NOT_NEEDED, "$", "The 2.4 GHz signal at the charger is already good.")
     if router is None:
-        return Option("move_router", title, REJECTED, "$", "The router is not on the plan, so moving it cannot be judged.")
+        return Option(
+            "move_router", title, REJECTED, "$", "The router is not on the plan, so moving it cannot be judged."
+        )
     spots = site.spots.xy_m
     same = np.ones(len(spots), dtype=bool)
     if site.spots.room is not None:
@@ -543,19 +697,46 @@ def _move_router(site: _Site) -> Option:
     after = float(site.baseline + gain)
     margin = after - K_SIGMA * site.model_error_db - GOOD_DBM
     xy = (float(near[i][0]), float(near[i][1]))
-    words = (f"Moving the router up to 3 m, to this spot in {site.place(xy) or 'the building'}, changes the 2.4 GHz "
-             f"signal at the charger by {gain:+.1f} dB to {after:.1f} dBm; {_margin_words(margin, site.model_error_db)}.")
-    conditions = ("The router keeps its power, mains outlet and the line from the ISP (a longer cable); set on a "
-                  "shelf, not on the floor or in a cabinet.",)
+    words = (
+        f"Moving the router up to 3 m, to this spot in {site.place(xy) or 'the building'}, changes the 2.4 GHz "
+        f"signal at the charger by {gain:+.1f} dB to {after:.1f} dBm; {_margin_words(margin, site.model_error_db)}."
+    )
+    conditions = (
+        "The router keeps its power, mains outlet and the line from the ISP (a longer cable); set on a "
+        "shelf, not on the floor or in a cabinet.",
+    )
     if margin >= 0:
-        return Option("move_router", title, ALTERNATIVE, "$", words, xy_m=xy, predicted_charger_rssi_dbm=after,
-                      device_kind=DeviceKind.ROUTER, eirp_dbm=model.router_eirp_dbm, margin_db=margin,
-                      error_db=site.model_error_db, place=site.place(xy), conditions=conditions)
-    return Option("move_router", title, REJECTED, "$", words, xy_m=xy, predicted_charger_rssi_dbm=after,
-                  margin_db=margin, error_db=site.model_error_db, place=site.place(xy))
+        return Option(
+            "move_router",
+            title,
+            ALTERNATIVE,
+            "$",
+            words,
+            xy_m=xy,
+            predicted_charger_rssi_dbm=after,
+            device_kind=DeviceKind.ROUTER,
+            eirp_dbm=model.router_eirp_dbm,
+            margin_db=margin,
+            error_db=site.model_error_db,
+            place=site.place(xy),
+            conditions=conditions,
+        )
+    return Option(
+        "move_router",
+        title,
+        REJECTED,
+        "$",
+        words,
+        xy_m=xy,
+        predicted_charger_rssi_dbm=after,
+        margin_db=margin,
+        error_db=site.model_error_db,
+        place=site.place(xy),
+    )
 
 
 # -- mesh nodes -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Kit:
@@ -581,20 +762,27 @@ def _kit_hop(site: _Site, kit: _Kit, points: np.ndarray):
 
 def _kit_conditions(site: _Site, kit: _Kit, xy, outlet: bool, outdoor: bool) -> tuple[str, ...]:
     if kit.band == "5":
-        band = (f"Backhaul: 5 GHz ({kit.words}; main unit beside the router, wired to it, {BACKHAUL_5GHZ_EIRP_DBM:.0f} "
-                "dBm EIRP). Walls at 5.2-5.8 GHz from ITU-R P.2040-3, scaled from the survey's 2.4 GHz losses "
-                "(not measured at 5 GHz).")
+        band = (
+            f"Backhaul: 5 GHz ({kit.words}; main unit beside the router, wired to it, {BACKHAUL_5GHZ_EIRP_DBM:.0f} "
+            "dBm EIRP). Walls at 5.2-5.8 GHz from ITU-R P.2040-3, scaled from the survey's 2.4 GHz losses "
+            "(not measured at 5 GHz)."
+        )
     else:
-        band = ("Backhaul: 2.4 GHz on the charger's own channel (main unit beside the router, wired to it, "
-                f"{site.eirp_words}): every frame to the charger crosses the air twice, which halves its "
-                "airtime, like a repeater. A charger's few kbit/s live with that; a tri-band kit would not need it.")
+        band = (
+            "Backhaul: 2.4 GHz on the charger's own channel (main unit beside the router, wired to it, "
+            f"{site.eirp_words}): every frame to the charger crosses the air twice, which halves its "
+            "airtime, like a repeater. A charger's few kbit/s live with that; a tri-band kit would not need it."
+        )
     if outdoor:
-        mount = ("Mounting and power: an outdoor-rated (IP65) mesh node on the outside wall, 2-3 m up, powered by PoE "
-                 "from indoors or a weatherproof outlet.")
+        mount = (
+            "Mounting and power: an outdoor-rated (IP65) mesh node on the outside wall, 2-3 m up, powered by PoE "
+            "from indoors or a weatherproof outlet."
+        )
     else:
         where = site.place(xy) or "the building"
-        mount = (f"Mounting and power: indoors in {where}, on a shelf or the wall 1-2 m up, "
-                 + ("at a marked outlet." if outlet else "within reach of a wall outlet (none marked here: check)."))
+        mount = f"Mounting and power: indoors in {where}, on a shelf or the wall 1-2 m up, " + (
+            "at a marked outlet." if outlet else "within reach of a wall outlet (none marked here: check)."
+        )
     return (band, mount)
 
 
@@ -608,8 +796,16 @@ def _best_kit_spot(site: _Site, kit: _Kit, points: np.ndarray, coverage_dbm: np.
     return i, float(backhaul[i]), float(score[i])
 
 
-def _mesh_option(site: _Site, kind: str, title: str, cost: str, points: np.ndarray, coverage_dbm: np.ndarray,
-                 outlet_mask: np.ndarray, outdoor: bool) -> Option:
+def _mesh_option(
+    site: _Site,
+    kind: str,
+    title: str,
+    cost: str,
+    points: np.ndarray,
+    coverage_dbm: np.ndarray,
+    outlet_mask: np.ndarray,
+    outdoor: bool,
+) -> Option:
     error = site.model_error_db
     tried: list[tuple[Option, float]] = []  # (the kit's option, its margin dB)
     for kit in (TRI_BAND, DUAL_BAND):
@@ -617,14 +813,28 @@ def _mesh_option(site: _Site, kind: str, title: str, cost: str, points: np.ndarr
         xy = (float(points[i][0]), float(points[i][1]))
         cover = float(coverage_dbm[i])
         after = site.with_existing(cover)
-        line = (f"{kit.name[0].upper()}{kit.name[1:]} ({kit.band} GHz backhaul): router to node {backhaul:.1f} dBm "
-                f"(needs {BACKHAUL_MIN_DBM:.0f}), node to charger {cover:.1f} dBm on 2.4 GHz (needs -65); "
-                f"{_margin_words(margin, error)}.")
-        option = Option(kind, title, ALTERNATIVE if margin >= 0 else REJECTED, cost, line, xy_m=xy,
-                        predicted_charger_rssi_dbm=after, backhaul_rssi_dbm=backhaul, margin_db=margin,
-                        error_db=error, backhaul_band=kit.band, outdoor=outdoor, place=site.place(xy),
-                        eirp_dbm=site.new_eirp,
-                        conditions=_kit_conditions(site, kit, xy, bool(outlet_mask[i]), outdoor))
+        line = (
+            f"{kit.name[0].upper()}{kit.name[1:]} ({kit.band} GHz backhaul): router to node {backhaul:.1f} dBm "
+            f"(needs {BACKHAUL_MIN_DBM:.0f}), node to charger {cover:.1f} dBm on 2.4 GHz (needs -65); "
+            f"{_margin_words(margin, error)}."
+        )
+        option = Option(
+            kind,
+            title,
+            ALTERNATIVE if margin >= 0 else REJECTED,
+            cost,
+            line,
+            xy_m=xy,
+            predicted_charger_rssi_dbm=after,
+            backhaul_rssi_dbm=backhaul,
+            margin_db=margin,
+            error_db=error,
+            backhaul_band=kit.band,
+            outdoor=outdoor,
+            place=site.place(xy),
+            eirp_dbm=site.new_eirp,
+            conditions=_kit_conditions(site, kit, xy, bool(outlet_mask[i]), outdoor),
+        )
         if margin >= 0:
             if tried:  # the tri-band kit failed: say why the dual-band one is offered instead
                 failed = tried[0][0].reason
@@ -633,8 +843,11 @@ def _mesh_option(site: _Site, kind: str, title: str, cost: str, points: np.ndarr
         tried.append((option, margin))
     best = max(tried, key=lambda tried_kit: tried_kit[1])[0]
     other = next(o for o, _margin in tried if o is not best)
-    return replace(best, reason=f"{best.reason} {other.reason} The walls between router and charger are too lossy "
-                   "for a wireless hop from here.")
+    return replace(
+        best,
+        reason=f"{best.reason} {other.reason} The walls between router and charger are too lossy "
+        "for a wireless hop from here.",
+    )
 
 
 def _mesh(site: _Site) -> Option:
@@ -642,28 +855,41 @@ def _mesh(site: _Site) -> Option:
     if site.coverage_good:
         return Option("mesh_node", title, NOT_NEEDED, "$$", "The 2.4 GHz signal at the charger is already good.")
     if site.project.router is None:
-        return Option("mesh_node", title, REJECTED, "$$",
-                      "The router is not on the plan: a mesh node's backhaul cannot be predicted.")
+        return Option(
+            "mesh_node",
+            title,
+            REJECTED,
+            "$$",
+            "The router is not on the plan: a mesh node's backhaul cannot be predicted.",
+        )
     if len(site.spots) == 0:
         return Option("mesh_node", title, REJECTED, "$$", "No sensible mounting spot inside the building.")
     option = _mesh_option(site, "mesh_node", title, "$$", site.spots.xy_m, site.coverage_dbm, site.outlet_mask, False)
     if not site.spots.footprint:
-        option = replace(option, conditions=option.conditions + (
-            "The walls on the plan do not close into rooms, so 'inside' is the walls' box: close the outline to keep "
-            "spots indoors.",))
+        option = replace(
+            option,
+            conditions=option.conditions
+            + (
+                "The walls on the plan do not close into rooms, so 'inside' is the walls' box: "
+                "close the outline to keep spots indoors.",
+            ),
+        )
     return option
 
 
 def _outdoor_mesh(site: _Site) -> Option:
     title = "Outdoor mesh node"
     if site.coverage_good:
-        return Option("outdoor_mesh_node", title, NOT_NEEDED, "$$$", "The 2.4 GHz signal at the charger is already good.")
+        return Option(
+            "outdoor_mesh_node", title, NOT_NEEDED, "$$$", "The 2.4 GHz signal at the charger is already good."
+        )
     spots = candidate_spots(site.project, site.model.walls_xy_m, CANDIDATE_STEP_M, outdoor=True)
     if len(spots) == 0:
         return Option("outdoor_mesh_node", title, REJECTED, "$$$", "No outside wall to mount a node on.")
     coverage = site.model.rssi_dbm(site.charger_xy, site.new_eirp, spots.xy_m) - site.offset_db
-    return _mesh_option(site, "outdoor_mesh_node", title, "$$$", spots.xy_m, coverage,
-                        np.zeros(len(spots), dtype=bool), True)
+    return _mesh_option(
+        site, "outdoor_mesh_node", title, "$$$", spots.xy_m, coverage, np.zeros(len(spots), dtype=bool), True
+    )
 
 
 def _free_space_5ghz_dbm(distance_m: np.ndarray) -> np.ndarray:
@@ -678,7 +904,10 @@ def _bridge(site: _Site) -> Option:
     project, router = site.project, site.placed_router
     outside = candidate_spots(project, site.model.walls_xy_m, CANDIDATE_STEP_M, outdoor=True)
     rooms = site_rooms(project)
-    home, garage = rooms.building_at([(router.x_m, router.y_m)])[0], rooms.nearest_room_index(site.charger_xy, DEVICE_REACH_M)
+    home, garage = (
+        rooms.building_at([(router.x_m, router.y_m)])[0],
+        rooms.nearest_room_index(site.charger_xy, DEVICE_REACH_M),
+    )
     garage_building = rooms.rooms[garage].building if garage >= 0 else -1
     # Which building each outside spot hangs on: the building of the indoor spot nearest to it.
     indoor = site.spots
@@ -706,8 +935,14 @@ def _bridge(site: _Site) -> Option:
         if best is None or d[j] < best[2]:
             best = (h, garage_ends[j], float(d[j]))
     if best is None:
-        return Option("bridge", title, REJECTED, "$$$", "No clear line of sight between the outside walls of the "
-                      "house and the garage on the plan.", outdoor=True)
+        return Option(
+            "bridge",
+            title,
+            REJECTED,
+            "$$$",
+            "No clear line of sight between the outside walls of the house and the garage on the plan.",
+            outdoor=True,
+        )
     h, g, dist = best
     link = float(_free_space_5ghz_dbm(np.array([dist]))[0])
     error = site.model_error_db
@@ -719,19 +954,36 @@ def _bridge(site: _Site) -> Option:
     cover_margin = cover - K_SIGMA * error - GOOD_DBM
     margin = min(link_margin, cover_margin)
     xy = (float(indoor.xy_m[j][0]), float(indoor.xy_m[j][1]))
-    text = (f"A 5 GHz bridge over {dist:.1f} m of open air between the outside walls ({BRIDGE_EIRP_DBM:.0f} dBm EIRP, "
-            f"{BRIDGE_RX_GAIN_DBI:.0f} dBi antennas, free space at {BRIDGE_FREQ_MHZ / 1000:.1f} GHz): {link:.1f} dBm "
-            f"(needs {BACKHAUL_MIN_DBM:.0f}); its access point in {site.place(xy)} gives {cover:.1f} dBm on 2.4 GHz "
-            f"at the charger (needs -65); {_margin_words(margin, error)}.")
+    text = (
+        f"A 5 GHz bridge over {dist:.1f} m of open air between the outside walls ({BRIDGE_EIRP_DBM:.0f} dBm EIRP, "
+        f"{BRIDGE_RX_GAIN_DBI:.0f} dBi antennas, free space at {BRIDGE_FREQ_MHZ / 1000:.1f} GHz): {link:.1f} dBm "
+        f"(needs {BACKHAUL_MIN_DBM:.0f}); its access point in {site.place(xy)} gives {cover:.1f} dBm on 2.4 GHz "
+        f"at the charger (needs -65); {_margin_words(margin, error)}."
+    )
     status = ALTERNATIVE if margin >= 0 else REJECTED
-    return Option("bridge", title, status, "$$$", text, xy_m=xy, predicted_charger_rssi_dbm=site.with_existing(cover),
-                  device_kind=DeviceKind.WIRED_AP if status == ALTERNATIVE else None, eirp_dbm=site.new_eirp,
-                  backhaul_rssi_dbm=link, margin_db=margin, error_db=error, backhaul_band="5", outdoor=True,
-                  place=site.place(xy), conditions=BRIDGE_CONDITIONS,
-                  link_xy_m=((float(h[0]), float(h[1])), (float(g[0]), float(g[1]))))
+    return Option(
+        "bridge",
+        title,
+        status,
+        "$$$",
+        text,
+        xy_m=xy,
+        predicted_charger_rssi_dbm=site.with_existing(cover),
+        device_kind=DeviceKind.WIRED_AP if status == ALTERNATIVE else None,
+        eirp_dbm=site.new_eirp,
+        backhaul_rssi_dbm=link,
+        margin_db=margin,
+        error_db=error,
+        backhaul_band="5",
+        outdoor=True,
+        place=site.place(xy),
+        conditions=BRIDGE_CONDITIONS,
+        link_xy_m=((float(h[0]), float(h[1])), (float(g[0]), float(g[1]))),
+    )
 
 
 # -- wired and Powerline access points --------------------------------------------------------
+
 
 def _in_charger_building(site: _Site) -> np.ndarray:
     spots = site.spots
@@ -775,9 +1027,14 @@ def _wired(site: _Site) -> Option:
     drops = project.devices_of(DeviceKind.ETHERNET_DROP)
     can_run = bool(project.settings.get(ETHERNET_SETTING, False))
     if not drops and not can_run:
-        return Option("wired_ap", title, REJECTED, "$$",
-                      "No Ethernet drop is marked and no cable run is allowed: mark a drop on the plan, "
-                      "or tick 'Ethernet can be run to the garage' if Cat6 can be pulled.")
+        return Option(
+            "wired_ap",
+            title,
+            REJECTED,
+            "$$",
+            "No Ethernet drop is marked and no cable run is allowed: mark a drop on the plan, "
+            "or tick 'Ethernet can be run to the garage' if Cat6 can be pulled.",
+        )
     best = None
     rooms = site_rooms(project)
     for drop in drops:
@@ -797,22 +1054,41 @@ def _wired(site: _Site) -> Option:
     cover, after, margin, margin_text = _ap_verdict(site, i)
     xy = (float(site.spots.xy_m[i][0]), float(site.spots.xy_m[i][1]))
     status = ALTERNATIVE if margin >= 0 else REJECTED
-    conditions = ("Backhaul: wired (Ethernet), nothing relayed over the air; an access point, or a mesh node with "
-                  f"its Ethernet backhaul, at {site.eirp_words} on 2.4 GHz.",
-                  f"Mounting and power: indoors in {site.place(xy) or 'the building'}, on the wall 1-2 m up, PoE from "
-                  "the switch or a power adapter at an outlet.")
-    return Option("wired_ap", title, status, cost,
-                  f"An access point {how} gives {cover:.1f} dBm on 2.4 GHz at the charger (needs -65); {margin_text}.",
-                  xy_m=xy, predicted_charger_rssi_dbm=after, margin_db=margin, error_db=site.model_error_db,
-                  device_kind=DeviceKind.WIRED_AP if status == ALTERNATIVE else None, eirp_dbm=site.new_eirp,
-                  backhaul_band="wired", place=site.place(xy), conditions=conditions)
+    conditions = (
+        "Backhaul: wired (Ethernet), nothing relayed over the air; an access point, or a mesh node with "
+        f"its Ethernet backhaul, at {site.eirp_words} on 2.4 GHz.",
+        f"Mounting and power: indoors in {site.place(xy) or 'the building'}, on the wall 1-2 m up, PoE from "
+        "the switch or a power adapter at an outlet.",
+    )
+    return Option(
+        "wired_ap",
+        title,
+        status,
+        cost,
+        f"An access point {how} gives {cover:.1f} dBm on 2.4 GHz at the charger (needs -65); {margin_text}.",
+        xy_m=xy,
+        predicted_charger_rssi_dbm=after,
+        margin_db=margin,
+        error_db=site.model_error_db,
+        device_kind=DeviceKind.WIRED_AP if status == ALTERNATIVE else None,
+        eirp_dbm=site.new_eirp,
+        backhaul_band="wired",
+        place=site.place(xy),
+        conditions=conditions,
+    )
 
 
 def _powerline(site: _Site) -> Option:
     title = "Powerline-fed access point"
     if site.coverage_good:
-        return Option("powerline_ap", title, NOT_NEEDED, "$$", "The 2.4 GHz signal at the charger is already good.",
-                      conditions=POWERLINE_CONDITIONS)
+        return Option(
+            "powerline_ap",
+            title,
+            NOT_NEEDED,
+            "$$",
+            "The 2.4 GHz signal at the charger is already good.",
+            conditions=POWERLINE_CONDITIONS,
+        )
     project = site.project
     allowed = _in_charger_building(site)
     if site.spots.room is not None:
@@ -832,11 +1108,19 @@ def _powerline(site: _Site) -> Option:
     else:
         i = _best_near(site, site.charger_xy, NEAR_DEVICE_RADIUS_M, allowed)
         where = "near the charger"
-        outlet_note = ("No outlet is marked near the charger: this assumes a wall outlet at that spot; mark the one "
-                       "the adapter will use.",)
+        outlet_note = (
+            "No outlet is marked near the charger: this assumes a wall outlet at that spot; mark the one "
+            "the adapter will use.",
+        )
     if i is None:
-        return Option("powerline_ap", title, REJECTED, "$$", "No sensible spot indoors near the charger.",
-                      conditions=POWERLINE_CONDITIONS)
+        return Option(
+            "powerline_ap",
+            title,
+            REJECTED,
+            "$$",
+            "No sensible spot indoors near the charger.",
+            conditions=POWERLINE_CONDITIONS,
+        )
     cover, after, margin, margin_text = _ap_verdict(site, i)
     xy = (float(site.spots.xy_m[i][0]), float(site.spots.xy_m[i][1]))
     panels = project.devices_of(DeviceKind.PANEL)
@@ -845,17 +1129,38 @@ def _powerline(site: _Site) -> Option:
     if panels and rooms.closed:
         buildings = set(int(b) for b in rooms.building_at([(p.x_m, p.y_m) for p in panels]))
         if len(buildings) > 1:
-            panel_note = ("The garage has its own (sub-)panel: a Powerline link across panels often fails; test the "
-                          "pair's link rate before mounting.",)
-    conditions = (f"Backhaul: Powerline (HomePlug AV2) over the mains; the access point at {site.eirp_words} "
-                  "on 2.4 GHz.",
-                  f"Mounting and power: the access point indoors in {site.place(xy) or 'the building'}, on the wall "
-                  "1-2 m up beside the outlet its Powerline adapter plugs into.") + POWERLINE_CONDITIONS + outlet_note \
+            panel_note = (
+                "The garage has its own (sub-)panel: a Powerline link across panels often fails; test the "
+                "pair's link rate before mounting.",
+            )
+    conditions = (
+        (
+            f"Backhaul: Powerline (HomePlug AV2) over the mains; the access point at {site.eirp_words} on 2.4 GHz.",
+            f"Mounting and power: the access point indoors in {site.place(xy) or 'the building'}, on the wall "
+            "1-2 m up beside the outlet its Powerline adapter plugs into.",
+        )
+        + POWERLINE_CONDITIONS
+        + outlet_note
         + panel_note
-    text = (f"A HomePlug AV2 pair feeding a 2.4 GHz access point {where} in {site.place(xy) or 'the building'} gives "
-            f"{cover:.1f} dBm at the charger (needs -65), with no Ethernet and no wireless hop; {margin_text}.")
+    )
+    text = (
+        f"A HomePlug AV2 pair feeding a 2.4 GHz access point {where} in {site.place(xy) or 'the building'} gives "
+        f"{cover:.1f} dBm at the charger (needs -65), with no Ethernet and no wireless hop; {margin_text}."
+    )
     status = ALTERNATIVE if margin >= 0 else REJECTED
-    return Option("powerline_ap", title, status, "$$", text, xy_m=xy, predicted_charger_rssi_dbm=after,
-                  device_kind=DeviceKind.POWERLINE_AP if status == ALTERNATIVE else None, eirp_dbm=site.new_eirp,
-                  margin_db=margin, error_db=site.model_error_db, backhaul_band="powerline", place=site.place(xy),
-                  conditions=conditions)
+    return Option(
+        "powerline_ap",
+        title,
+        status,
+        "$$",
+        text,
+        xy_m=xy,
+        predicted_charger_rssi_dbm=after,
+        device_kind=DeviceKind.POWERLINE_AP if status == ALTERNATIVE else None,
+        eirp_dbm=site.new_eirp,
+        margin_db=margin,
+        error_db=site.model_error_db,
+        backhaul_band="powerline",
+        place=site.place(xy),
+        conditions=conditions,
+    )

@@ -70,13 +70,15 @@ class RadioModel:
     def fitted(self) -> bool:
         return self.loo_rmse_db is not None and math.isfinite(self.loo_rmse_db)
 
-    def at_5ghz(self) -> "RadioModel":
+    def at_5ghz(self) -> RadioModel:
         """The same site at 5 GHz (a tri-band kit's backhaul): every wall's loss, as fitted or
         entered at 2.4 GHz, scaled by its material's ITU-R P.2040 ratio
         (:func:`survey.rf.materials.loss_5ghz_db`), and free space at the band's upper edge
         (5805 MHz), the worse of the channels a kit may pick. The exponent stays as fitted."""
-        losses = np.array([loss_5ghz_db(material_by_id(w.material_id, self.project.materials))[0]
-                           for w in self.project.walls], dtype=float).reshape(-1)
+        losses = np.array(
+            [loss_5ghz_db(material_by_id(w.material_id, self.project.materials))[0] for w in self.project.walls],
+            dtype=float,
+        ).reshape(-1)
         if len(losses) != len(self.wall_loss_db):
             losses = np.asarray(self.wall_loss_db, dtype=float)
         return replace(self, wall_loss_db=losses, ref_loss_db=ref_loss_db(BAND_5GHZ_EDGES_MHZ[1]), band="5")
@@ -89,9 +91,18 @@ class RadioModel:
         hear from a transmitter of that EIRP at each spot.
         """
         query = np.asarray(query_xy_m, dtype=float).reshape(-1, 2)
-        return np.asarray(propagation.predicted_rssi_dbm(
-            np.asarray(tx_xy_m, dtype=float), float(eirp_dbm), self.walls_xy_m, self.wall_loss_db,
-            query, exponent=self.exponent, ref_loss_db=self.ref_loss_db), dtype=float)
+        return np.asarray(
+            propagation.predicted_rssi_dbm(
+                np.asarray(tx_xy_m, dtype=float),
+                float(eirp_dbm),
+                self.walls_xy_m,
+                self.wall_loss_db,
+                query,
+                exponent=self.exponent,
+                ref_loss_db=self.ref_loss_db,
+            ),
+            dtype=float,
+        )
 
     @property
     def site_bias_db(self) -> float:
@@ -106,22 +117,32 @@ class RadioModel:
             return 0.0
         return min(0.0, self.router_eirp_dbm - DEFAULT_EIRP_DBM)
 
-    def grid_dbm(self, tx_xy_m, eirp_dbm: float, grid: "propagation.SiteGrid") -> np.ndarray:
+    def grid_dbm(self, tx_xy_m, eirp_dbm: float, grid: propagation.SiteGrid) -> np.ndarray:
         """Predicted RSSI (dBm, (ny, nx)) over a :class:`survey.rf.propagation.SiteGrid`."""
-        return propagation.predicted_grid_dbm(np.asarray(tx_xy_m, dtype=float), float(eirp_dbm), self.walls_xy_m,
-                                              self.wall_loss_db, grid, exponent=self.exponent,
-                                              ref_loss_db=self.ref_loss_db)
+        return propagation.predicted_grid_dbm(
+            np.asarray(tx_xy_m, dtype=float),
+            float(eirp_dbm),
+            self.walls_xy_m,
+            self.wall_loss_db,
+            grid,
+            exponent=self.exponent,
+            ref_loss_db=self.ref_loss_db,
+        )
 
     @property
     def words(self) -> str:
         """How the model was made, in plain words (the exact ``source`` stays in JSON)."""
         return MODEL_WORDS[self.source]
 
-    def trend(self, tx_xy_m) -> "propagation.PropagationModel":
+    def trend(self, tx_xy_m) -> propagation.PropagationModel:
         """The router's prediction as a callable, the trend for :func:`survey.rf.interpolation.fit_heatmap`."""
-        return propagation.PropagationModel(ap_xy_m=(float(tx_xy_m[0]), float(tx_xy_m[1])),
-                                            eirp_dbm=self.router_eirp_dbm, walls_xy_m=self.walls_xy_m,
-                                            wall_loss_db=self.wall_loss_db, exponent=self.exponent)
+        return propagation.PropagationModel(
+            ap_xy_m=(float(tx_xy_m[0]), float(tx_xy_m[1])),
+            eirp_dbm=self.router_eirp_dbm,
+            walls_xy_m=self.walls_xy_m,
+            wall_loss_db=self.wall_loss_db,
+            exponent=self.exponent,
+        )
 
 
 #: ``RadioModel.source`` in the words people read.
@@ -147,8 +168,9 @@ def _transmitters(model: RadioModel, project: Project, planned):
         yield (device.x_m, device.y_m), (device.eirp_dbm if device.eirp_dbm is not None else model.router_eirp_dbm)
 
 
-def coverage_with(model: RadioModel, project: Project, planned: list[Device] | tuple[Device, ...],
-                  query_xy_m) -> np.ndarray:
+def coverage_with(
+    model: RadioModel, project: Project, planned: list[Device] | tuple[Device, ...], query_xy_m
+) -> np.ndarray:
     """Predicted best RSSI (dBm, laptop view) at ``query_xy_m`` (M, 2) from every transmitter
     of the site plus the ``planned`` ones: what the map looks like after the change (with no
     ``planned``: the model's map of the site as it is). -inf where nothing transmits."""
@@ -199,8 +221,14 @@ def build_model(project: Project, xy_m: np.ndarray, rssi_dbm: np.ndarray) -> Rad
     result = None
     if router is not None and len(rssi_dbm) >= MIN_SAMPLES_TO_CALIBRATE:
         try:
-            result = calibration.calibrate((router.x_m, router.y_m), xy_m, rssi_dbm, walls_xy_m,
-                                           [w.material_id for w in project.walls], project.materials)
+            result = calibration.calibrate(
+                (router.x_m, router.y_m),
+                xy_m,
+                rssi_dbm,
+                walls_xy_m,
+                [w.material_id for w in project.walls],
+                project.materials,
+            )
         except calibration.CalibrationError as exc:
             log.info("No calibration: %s", exc)
     if result is not None and result.improves:
@@ -211,11 +239,19 @@ def build_model(project: Project, xy_m: np.ndarray, rssi_dbm: np.ndarray) -> Rad
     elif router is not None and router.eirp_dbm is not None:
         eirp, source = float(router.eirp_dbm), "device"
     elif router is not None and len(rssi_dbm) >= MIN_SAMPLES_TO_CALIBRATE:
-        default = propagation.predicted_rssi_dbm((router.x_m, router.y_m), DEFAULT_EIRP_DBM, walls_xy_m,
-                                                 wall_loss_db, xy_m, exponent=DEFAULT_EXPONENT)
+        default = propagation.predicted_rssi_dbm(
+            (router.x_m, router.y_m), DEFAULT_EIRP_DBM, walls_xy_m, wall_loss_db, xy_m, exponent=DEFAULT_EXPONENT
+        )
         eirp = DEFAULT_EIRP_DBM + float(np.mean(rssi_dbm - default))
         source = "eirp_fitted"
         loo = float(result.baseline_loo_rmse_db) if result is not None else None
-    return RadioModel(model_project, np.asarray(walls_xy_m, dtype=float).reshape(-1, 4),
-                      np.asarray(wall_loss_db, dtype=float).reshape(-1), float(eirp), float(exponent), source, loo,
-                      calibration=result)
+    return RadioModel(
+        model_project,
+        np.asarray(walls_xy_m, dtype=float).reshape(-1, 4),
+        np.asarray(wall_loss_db, dtype=float).reshape(-1),
+        float(eirp),
+        float(exponent),
+        source,
+        loo,
+        calibration=result,
+    )

@@ -31,7 +31,7 @@ def format_layer_value(value: float | None, kind: LayerKind | str) -> str:
 
 
 def signal_map_text(analysis: SurveyAnalysis) -> str | None:
-    """"smoothed from 52 points, leave-one-out error 2.1 dB": how the survey's target map
+    """ "smoothed from 52 points, leave-one-out error 2.1 dB": how the survey's target map
     was made; None when it has no map."""
     if analysis.heatmap is None:
         return None
@@ -71,8 +71,10 @@ def charger_readout_text(live: LiveMap, project: Project) -> str:
     from survey.analysis.verdict import ESTIMATE_WORDS
 
     v = analysis.verdict
-    lines = [f"At the charger: {v.status} {format_dbm(v.rssi_at_charger_dbm)} ({v.method_words}; "
-             f"laptop reading minus {v.reception_offset_db:.1f} dB for the charger)"]
+    lines = [
+        f"At the charger: {v.status} {format_dbm(v.rssi_at_charger_dbm)} ({v.method_words}; "
+        f"laptop reading minus {v.reception_offset_db:.1f} dB for the charger)"
+    ]
     if not len(analysis.sample_xy_m):
         lines.append("Nothing measured yet: an estimate from the plan. Take samples to measure it.")
     if v.link_words:
@@ -84,7 +86,7 @@ def charger_readout_text(live: LiveMap, project: Project) -> str:
 
 
 def value_under_cursor_text(live: LiveMap | None, x_m: float, y_m: float) -> str:
-    """"Map here: -63.2 dBm" (or "3 other BSSs on the channel", "± 2.1 dB") for the cell under the
+    """ "Map here: -63.2 dBm" (or "3 other BSSs on the channel", "± 2.1 dB") for the cell under the
     cursor, from the layer's own MapLayer.value_at; "" off the map."""
     if live is None or live.layer is None:
         return ""
@@ -94,17 +96,22 @@ def value_under_cursor_text(live: LiveMap | None, x_m: float, y_m: float) -> str
     return f"Map here: {format_layer_value(value, live.kind)}"
 
 
-def sample_saved_text(number: int, sample: Sample, target: TargetNetwork | None, target_rssi_dbm: float | None,
-                      networks_heard: int) -> str:
-    """"Sample 4 saved at (3.2, 1.0) m: -61.0 dBm on 'Home'." (or "... 12 networks heard.")."""
-    shown = (f"{format_dbm(target_rssi_dbm)} on '{display_ssid(target.ssid)}'"
-             if target is not None and target_rssi_dbm is not None else f"{networks_heard} networks heard")
+def sample_saved_text(
+    number: int, sample: Sample, target: TargetNetwork | None, target_rssi_dbm: float | None, networks_heard: int
+) -> str:
+    """ "Sample 4 saved at (3.2, 1.0) m: -61.0 dBm on 'Home'." (or "... 12 networks heard.")."""
+    shown = (
+        f"{format_dbm(target_rssi_dbm)} on '{display_ssid(target.ssid)}'"
+        if target is not None and target_rssi_dbm is not None
+        else f"{networks_heard} networks heard"
+    )
     return f"Sample {number} saved at ({sample.x_m:.1f}, {sample.y_m:.1f}) m: {shown}."
 
 
-def sample_description_text(number: int, survey_name: str, sample: Sample, units: str, kind: LayerKind,
-                            value: float | None) -> str:
-    """"Sample 4 of 'Before' at x 3.2 m, y 1.0 m: -61.0 dBm. Drag it ...": a sample as the Select
+def sample_description_text(
+    number: int, survey_name: str, sample: Sample, units: str, kind: LayerKind, value: float | None
+) -> str:
+    """ "Sample 4 of 'Before' at x 3.2 m, y 1.0 m: -61.0 dBm. Drag it ...": a sample as the Select
     tool names it, with its ``value`` on the layer ``kind`` shown (None: not heard)."""
     if kind is LayerKind.CONFIDENCE:
         reading = ""
@@ -112,5 +119,7 @@ def sample_description_text(number: int, survey_name: str, sample: Sample, units
         reading = ": not heard" if kind.unit == "dBm" else ""
     else:
         reading = f": {format_layer_value(value, kind)}"
-    return (f"Sample {number} of '{survey_name}' at x {format_length(sample.x_m, units)}, "
-            f"y {format_length(sample.y_m, units)}{reading}. Drag it to where it was taken; Del deletes it.")
+    return (
+        f"Sample {number} of '{survey_name}' at x {format_length(sample.x_m, units)}, "
+        f"y {format_length(sample.y_m, units)}{reading}. Drag it to where it was taken; Del deletes it."
+    )

@@ -18,23 +18,39 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from survey.analysis.findings import Finding, find_issues
-from survey.analysis.fit_cache import FitCache, digest as _digest
+from survey.analysis.fit_cache import FitCache
+from survey.analysis.fit_cache import digest as _digest
 from survey.analysis.map_layer import LayerKind, MapLayer, cochannel_at_sample, strongest_at_sample
 from survey.analysis.radio import (
-    RadioModel, build_model, coverage_grid_dbm, coverage_with, has_transmitter, router_samples,
+    RadioModel,
+    build_model,
+    coverage_grid_dbm,
+    coverage_with,
+    has_transmitter,
+    router_samples,
 )
 from survey.analysis.target import (
-    ResolvedTarget, project_target, survey_observations, target_samples,
+    ResolvedTarget,
+    project_target,
+    survey_observations,
+    target_samples,
 )
 from survey.analysis.verdict import (
-    MEASURED_RADIUS_M, OFFSET_FROM_PROFILE, OFFSET_FROM_SITE, ChargerReading, ModelEstimate, Verdict, round_db,
+    MEASURED_RADIUS_M,
+    OFFSET_FROM_PROFILE,
+    OFFSET_FROM_SITE,
+    ChargerReading,
+    ModelEstimate,
+    Verdict,
+    round_db,
     verdict_at_charger,
 )
 from survey.errors import UserInputError
@@ -105,8 +121,10 @@ def with_charger_reading(project: Project, rssi_dbm: float | None, survey_name: 
     else:
         lo, hi = CHARGER_READING_RANGE_DBM
         if not (math.isfinite(rssi_dbm) and lo <= rssi_dbm <= hi):
-            raise UserInputError(f"A charger reports its signal between {lo:.0f} and {hi:.0f} dBm, not {rssi_dbm:g}: "
-                                 "enter the RSSI its app or diagnostics show (a negative number, e.g. -68).")
+            raise UserInputError(
+                f"A charger reports its signal between {lo:.0f} and {hi:.0f} dBm, not {rssi_dbm:g}: "
+                "enter the RSSI its app or diagnostics show (a negative number, e.g. -68)."
+            )
         settings[CHARGER_READING_SETTING] = {"rssi_dbm": round(float(rssi_dbm), 1), "survey": survey_name}
     return replace(project, settings=settings)
 
@@ -169,6 +187,7 @@ def pick_survey(project: Project, name: str | None = None) -> Survey | None:
 
 # -- map layers -------------------------------------------------------------------------------
 
+
 def heatmap_words(heatmap) -> str:
     """A fitted heatmap's method in plain words: "smoothed from 52 points"."""
     n = heatmap.n_points
@@ -207,11 +226,11 @@ def fit_values(xy_m: np.ndarray, values: np.ndarray, *, ap_xy_m=None, cache: Fit
     from survey.rf.interpolation import fit_heatmap  # scipy: loaded in the worker, not at start-up
 
     ap = None if ap_xy_m is None else (float(ap_xy_m[0]), float(ap_xy_m[1]))
-    return _cached(cache, _digest("heatmap", xy_m, values, ap),
-                   lambda: fit_heatmap(xy_m, values, ap_xy_m=ap))
+    return _cached(cache, _digest("heatmap", xy_m, values, ap), lambda: fit_heatmap(xy_m, values, ap_xy_m=ap))
 
 
 # -- per-sample values of the other layers -------------------------------------------------------
+
 
 def strongest_samples(survey: Survey | None, not_heard_dbm: float):
     """(xy_m (N,2), rssi_dbm (N,)) of the strongest BSS of any network at each sample."""
@@ -253,7 +272,7 @@ def link_samples(survey: Survey | None, kind: LayerKind):
     """(xy_m (N,2), values (N,)) of the gateway link tests of a survey: loss in % or the p95
     round trip in ms. Tests that got no answer count as 100 % loss and have no round trip."""
     xy, values = [], []
-    for sample in (survey.samples if survey is not None else ()):
+    for sample in survey.samples if survey is not None else ():
         result = sample.link.gateway if sample.link is not None else None
         if result is None or result.sent == 0:
             continue
@@ -274,7 +293,7 @@ def link_at(survey: Survey | None, xy_m, radius_m: float):
     from survey.netcheck.linktest_verdict import assess_gateway
 
     best, best_d = None, radius_m
-    for sample in (survey.samples if survey is not None else ()):
+    for sample in survey.samples if survey is not None else ():
         if sample.link is None or sample.link.gateway is None:
             continue
         d = math.hypot(sample.x_m - xy_m[0], sample.y_m - xy_m[1])
@@ -345,8 +364,9 @@ class SurveyAnalysis:
     @cached_property
     def findings(self) -> tuple[Finding, ...]:
         router = self.project.router
-        return find_issues(survey_observations(self.survey), self.target.network,
-                           router.bssids if router is not None else ())
+        return find_issues(
+            survey_observations(self.survey), self.target.network, router.bssids if router is not None else ()
+        )
 
     @property
     def model_at_charger_dbm(self) -> float | None:
@@ -358,11 +378,15 @@ class SurveyAnalysis:
     def layer(self, kind: LayerKind) -> MapLayer | None:
         """The map of ``kind`` on :attr:`grid`; None when there is nothing to draw (say why
         with :meth:`why_no_layer`)."""
-        return {LayerKind.TARGET: lambda: self.target_map, LayerKind.CONFIDENCE: lambda: self.confidence_map,
-                LayerKind.STRONGEST: lambda: self.strongest_map, LayerKind.COCHANNEL: lambda: self.cochannel_map,
-                LayerKind.PREDICTED: lambda: self.predicted_map,
-                LayerKind.LOSS: lambda: self._link_map(LayerKind.LOSS),
-                LayerKind.LATENCY: lambda: self._link_map(LayerKind.LATENCY)}[kind]()
+        return {
+            LayerKind.TARGET: lambda: self.target_map,
+            LayerKind.CONFIDENCE: lambda: self.confidence_map,
+            LayerKind.STRONGEST: lambda: self.strongest_map,
+            LayerKind.COCHANNEL: lambda: self.cochannel_map,
+            LayerKind.PREDICTED: lambda: self.predicted_map,
+            LayerKind.LOSS: lambda: self._link_map(LayerKind.LOSS),
+            LayerKind.LATENCY: lambda: self._link_map(LayerKind.LATENCY),
+        }[kind]()
 
     def why_no_layer(self, kind: LayerKind) -> str:
         if kind is LayerKind.PREDICTED:
@@ -372,7 +396,7 @@ class SurveyAnalysis:
         if kind is LayerKind.COCHANNEL:
             return "the target network has not been heard on 2.4 GHz yet"
         if kind in (LayerKind.LOSS, LayerKind.LATENCY):
-            return "no link test yet: turn on \"Link test at each point\" or run `evsurvey linktest --project`"
+            return 'no link test yet: turn on "Link test at each point" or run `evsurvey linktest --project`'
         if self.target.network is None:
             return "choose the target network (Survey > Target network)"
         return "no samples of the target network yet"
@@ -392,8 +416,9 @@ class SurveyAnalysis:
         if hm is None or target_grid is None:  # the grid is there exactly when the heatmap is
             return None
         values, alpha = target_grid
-        return MapLayer(LayerKind.TARGET, self.grid, values, alpha, hm.n_points, self.map_method,
-                        self.map_words, self.map_error_db)
+        return MapLayer(
+            LayerKind.TARGET, self.grid, values, alpha, hm.n_points, self.map_method, self.map_words, self.map_error_db
+        )
 
     @cached_property
     def covered(self) -> np.ndarray | None:
@@ -411,12 +436,21 @@ class SurveyAnalysis:
             return None
         std = np.asarray(hm.std_grid(self.grid), dtype=float).reshape(self.grid.shape)
         _values, alpha = target_grid
-        return MapLayer(LayerKind.CONFIDENCE, self.grid, std, alpha, hm.n_points, self.map_method,
-                        "uncertainty of the map " + self.map_words, self.map_error_db)
+        return MapLayer(
+            LayerKind.CONFIDENCE,
+            self.grid,
+            std,
+            alpha,
+            hm.n_points,
+            self.map_method,
+            "uncertainty of the map " + self.map_words,
+            self.map_error_db,
+        )
 
     @cached_property
     def strongest_map(self) -> MapLayer | None:
         from survey.analysis.target import NOT_HEARD_DBM
+
         xy, values = strongest_samples(self.survey, NOT_HEARD_DBM)
         hm = fit_values(xy, values, cache=self.cache)
         if hm is None:
@@ -425,8 +459,16 @@ class SurveyAnalysis:
         grid_values = np.asarray(hm.predict_grid(grid), dtype=float).reshape(grid.shape)
         alpha = np.asarray(hm.coverage_alpha_grid(grid, FADE_FULL_M, FADE_ZERO_M), dtype=float).reshape(grid.shape)
         loo = float(hm.loo_rmse_db)
-        return MapLayer(LayerKind.STRONGEST, grid, grid_values, alpha, hm.n_points, str(hm.method),
-                        heatmap_words(hm), round_db(loo) if math.isfinite(loo) else None)
+        return MapLayer(
+            LayerKind.STRONGEST,
+            grid,
+            grid_values,
+            alpha,
+            hm.n_points,
+            str(hm.method),
+            heatmap_words(hm),
+            round_db(loo) if math.isfinite(loo) else None,
+        )
 
     @cached_property
     def cochannel_channel(self) -> int | None:
@@ -444,9 +486,17 @@ class SurveyAnalysis:
         dist, idx = cKDTree(xy).query(self.grid.xy_m)
         values = counts[idx].reshape(self.grid.shape)
         alpha = np.clip((FADE_ZERO_M - dist) / (FADE_ZERO_M - FADE_FULL_M), 0.0, 1.0).reshape(self.grid.shape)
-        return MapLayer(LayerKind.COCHANNEL, self.grid, values, alpha, len(xy), "nearest sample",
-                        f"count at the nearest of {len(xy)} points", None,
-                        note=f"channel {self.cochannel_channel}")
+        return MapLayer(
+            LayerKind.COCHANNEL,
+            self.grid,
+            values,
+            alpha,
+            len(xy),
+            "nearest sample",
+            f"count at the nearest of {len(xy)} points",
+            None,
+            note=f"channel {self.cochannel_channel}",
+        )
 
     def _link_map(self, kind: LayerKind) -> MapLayer | None:
         """Loss or p95 round trip of the link tests: like a count, a measured link is a
@@ -458,8 +508,16 @@ class SurveyAnalysis:
 
         dist, idx = cKDTree(xy).query(self.grid.xy_m)
         alpha = np.clip((FADE_ZERO_M - dist) / (FADE_ZERO_M - FADE_FULL_M), 0.0, 1.0).reshape(self.grid.shape)
-        return MapLayer(kind, self.grid, values[idx].reshape(self.grid.shape), alpha, len(xy), "nearest sample",
-                        f"measured at the nearest of {len(xy)} link tests", None)
+        return MapLayer(
+            kind,
+            self.grid,
+            values[idx].reshape(self.grid.shape),
+            alpha,
+            len(xy),
+            "nearest sample",
+            f"measured at the nearest of {len(xy)} link tests",
+            None,
+        )
 
     @cached_property
     def predicted_map(self) -> MapLayer | None:
@@ -467,8 +525,16 @@ class SurveyAnalysis:
         if not has_transmitter(self.project):
             return None
         values = coverage_grid_dbm(self.model, self.project, (), self.grid)
-        return MapLayer(LayerKind.PREDICTED, self.grid, values, None, 0, self.model.source, self.model.words,
-                        round_db(self.model.loo_rmse_db))
+        return MapLayer(
+            LayerKind.PREDICTED,
+            self.grid,
+            values,
+            None,
+            0,
+            self.model.source,
+            self.model.words,
+            round_db(self.model.loo_rmse_db),
+        )
 
     # -- area shares ---------------------------------------------------------------------------
     def measured_area_mask(self) -> np.ndarray | None:
@@ -480,24 +546,34 @@ class SurveyAnalysis:
     def to_json(self) -> dict:
         return {
             "survey": self.survey_name or None,
-            "target": {"ssid": self.target.network.ssid if self.target.network is not None else None,
-                       "note": self.target.reason},
+            "target": {
+                "ssid": self.target.network.ssid if self.target.network is not None else None,
+                "note": self.target.reason,
+            },
             "samples": int(len(self.sample_rssi_dbm)),
-            "map": {"method": self.map_method or None, "words": self.map_words or None,
-                    "loo_rmse_db": self.map_error_db, "grid_step_m": round(self.grid.step_m, 3)},
-            "model": {"source": self.model.source, "words": self.model.words,
-                      "router_eirp_dbm": round(self.model.router_eirp_dbm, 1),
-                      "exponent": round(self.model.exponent, 2),
-                      "loo_rmse_db": round_db(self.model.loo_rmse_db),
-                      "error_db": round_db(self.model.error_db),
-                      "at_charger_dbm": round_db(self.model_at_charger_dbm),
-                      "calibration": None if self.model.calibration is None else self.model.calibration.to_json()},
+            "map": {
+                "method": self.map_method or None,
+                "words": self.map_words or None,
+                "loo_rmse_db": self.map_error_db,
+                "grid_step_m": round(self.grid.step_m, 3),
+            },
+            "model": {
+                "source": self.model.source,
+                "words": self.model.words,
+                "router_eirp_dbm": round(self.model.router_eirp_dbm, 1),
+                "exponent": round(self.model.exponent, 2),
+                "loo_rmse_db": round_db(self.model.loo_rmse_db),
+                "error_db": round_db(self.model.error_db),
+                "at_charger_dbm": round_db(self.model_at_charger_dbm),
+                "calibration": None if self.model.calibration is None else self.model.calibration.to_json(),
+            },
             "verdict": self.verdict.to_json(),
         }
 
 
-def _reading_for(project: Project, survey: Survey | None, reading: ChargerReading | None, profile, grid,
-                 cache) -> ChargerReading | None:
+def _reading_for(
+    project: Project, survey: Survey | None, reading: ChargerReading | None, profile, grid, cache
+) -> ChargerReading | None:
     """The charger's reading with the laptop's estimate at the charger in the survey it was
     read during, when that is another survey (the After survey keeps the Before reading's
     offset); None when the reading's survey is gone or has no estimate there."""
@@ -515,9 +591,16 @@ def _reading_for(project: Project, survey: Survey | None, reading: ChargerReadin
     return replace(reading, laptop_dbm=chosen.rssi_dbm)
 
 
-def analyse_survey(project: Project, survey: Survey | None = None, *, profile: ChargerProfile | None = None,
-                   grid: SiteGrid | None = None, cache: FitCache | None = None,
-                   model: RadioModel | None = None, use_reading: bool = True) -> SurveyAnalysis:
+def analyse_survey(
+    project: Project,
+    survey: Survey | None = None,
+    *,
+    profile: ChargerProfile | None = None,
+    grid: SiteGrid | None = None,
+    cache: FitCache | None = None,
+    model: RadioModel | None = None,
+    use_reading: bool = True,
+) -> SurveyAnalysis:
     """The analysis of ``survey`` (default :func:`pick_survey`) of ``project``.
 
     ``grid`` defaults to :func:`analysis_grid`; ``profile`` to the project's; ``model`` may
@@ -542,8 +625,14 @@ def analyse_survey(project: Project, survey: Survey | None = None, *, profile: C
     if model is None:
         router_xy, router_rssi = router_samples(project, survey, target)
         router = project.router
-        key = _digest("model", router_xy, router_rssi, None if router is None else (router.x_m, router.y_m,
-                      router.eirp_dbm), project.walls, project.materials)
+        key = _digest(
+            "model",
+            router_xy,
+            router_rssi,
+            None if router is None else (router.x_m, router.y_m, router.eirp_dbm),
+            project.walls,
+            project.materials,
+        )
         model = _cached(cache, key, lambda: build_model(project, router_xy, router_rssi))
     charger = project.charger
     charger_xy = None if charger is None else (charger.x_m, charger.y_m)
@@ -551,15 +640,37 @@ def analyse_survey(project: Project, survey: Survey | None = None, *, profile: C
     if charger_xy is not None and has_transmitter(project):
         value = float(coverage_with(model, project, (), [charger_xy])[0])
         model_estimate = ModelEstimate(value, model.source == "calibrated", model.loo_rmse_db, model.words)
-    reading = _reading_for(project, survey, charger_reading_setting(project), profile, grid, cache) if use_reading else None
+    reading = (
+        _reading_for(project, survey, charger_reading_setting(project), profile, grid, cache) if use_reading else None
+    )
     link = None if charger_xy is None else link_at(survey, charger_xy, MEASURED_RADIUS_M)
-    verdict = verdict_at_charger(charger_xy, xy, rssi, profile, heatmap=heatmap,
-                                 heatmap_words=heatmap_words(heatmap) if heatmap is not None else "",
-                                 model=model_estimate, heard_any=bool(heard.any()), reading=reading, heard=heard,
-                                 offset_source=OFFSET_FROM_SITE if own_profile and _site_offset(project) is not None
-                                 else OFFSET_FROM_PROFILE, link=link)
+    verdict = verdict_at_charger(
+        charger_xy,
+        xy,
+        rssi,
+        profile,
+        heatmap=heatmap,
+        heatmap_words=heatmap_words(heatmap) if heatmap is not None else "",
+        model=model_estimate,
+        heard_any=bool(heard.any()),
+        reading=reading,
+        heard=heard,
+        offset_source=OFFSET_FROM_SITE if own_profile and _site_offset(project) is not None else OFFSET_FROM_PROFILE,
+        link=link,
+    )
     if verdict.reception_offset_db != profile.reception_offset_db:
         profile = with_offset(profile, verdict.reception_offset_db)  # set by the charger's own reading
-    return SurveyAnalysis(project=project, survey=survey, profile=profile, target=resolved, grid=grid,
-                          sample_xy_m=xy, sample_rssi_dbm=rssi, sample_heard=heard, heatmap=heatmap,
-                          model=model, verdict=verdict, cache=cache)
+    return SurveyAnalysis(
+        project=project,
+        survey=survey,
+        profile=profile,
+        target=resolved,
+        grid=grid,
+        sample_xy_m=xy,
+        sample_rssi_dbm=rssi,
+        sample_heard=heard,
+        heatmap=heatmap,
+        model=model,
+        verdict=verdict,
+        cache=cache,
+    )

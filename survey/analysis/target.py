@@ -7,13 +7,19 @@ coverage; 5/6 GHz BSSs of the same SSID matter only for findings (band steering)
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
 from survey.project.model import (
-    SAME_SPOT_M, Observation, Project, Sample, Survey, TargetNetwork, mean_dbm,
+    SAME_SPOT_M,
+    Observation,
+    Project,
+    Sample,
+    Survey,
+    TargetNetwork,
+    mean_dbm,
 )
 from survey.rf.channels import is_24ghz, observation_band
 
@@ -94,8 +100,9 @@ def _resolve(project: Project) -> ResolvedTarget:
     if router is not None and router.bssids:
         ssids = {o.ssid for o in observations if o.bssid in router.bssids and o.ssid}
         ssid = sorted(ssids)[0] if ssids else ""
-        return ResolvedTarget(TargetNetwork(ssid=ssid, bssids=tuple(router.bssids)), True,
-                              "not set; assumed the router's BSSIDs")
+        return ResolvedTarget(
+            TargetNetwork(ssid=ssid, bssids=tuple(router.bssids)), True, "not set; assumed the router's BSSIDs"
+        )
     totals: dict[str, float] = {}
     for obs in observations:
         if obs.ssid and obs.rssi_dbm is not None:
@@ -103,14 +110,16 @@ def _resolve(project: Project) -> ResolvedTarget:
     if not totals:
         return ResolvedTarget(None, True, "not set and no named network was heard")
     ssid = max(totals, key=lambda s: totals[s])
-    return ResolvedTarget(TargetNetwork(ssid=ssid), True,
-                          "not set; assumed the strongest network heard (set it in the project)")
+    return ResolvedTarget(
+        TargetNetwork(ssid=ssid), True, "not set; assumed the strongest network heard (set it in the project)"
+    )
 
 
 def target_rssi_at_sample(sample: Sample, target: TargetNetwork) -> float | None:
     """Best 2.4 GHz RSSI of the target at one sample (the charger joins the best BSS); None if not heard."""
-    values = [o.rssi_dbm for o in sample_observations(sample)
-              if o.rssi_dbm is not None and target.matches(o) and is_24ghz(o)]
+    values = [
+        o.rssi_dbm for o in sample_observations(sample) if o.rssi_dbm is not None and target.matches(o) and is_24ghz(o)
+    ]
     return max(values) if values else None
 
 

@@ -35,21 +35,34 @@ class TroubleRow:
 #: DESIGN.md "Field facts": the troubleshooting matrix, each row under the key the network
 #: checks file their evidence by (survey.project.preflight).
 TROUBLESHOOTING = (
-    TroubleRow(TROUBLE_OFFLINE, "Charger shows offline in the app",
-               "A DNS sinkhole (Pi-hole, AdGuard Home) blocks the maker's cloud domains, or outbound TCP 443 / 8883 "
-               "is blocked.",
-               "Allow the maker's domains in the DNS filter; open TCP 443 and 8883 outbound from the charger's "
-               "network; run `evsurvey check` from that network."),
-    TroubleRow(TROUBLE_DROPS, "Charging sessions drop intermittently",
-               "Signal at the charger below -75 dBm: packets are lost, the WebSocket times out.",
-               "Bring the signal at the charger to -65 dBm or better: the recommendation in this report."),
-    TroubleRow(TROUBLE_LOCAL_API, "Local API polling fails (Home Assistant, REST, Modbus TCP)",
-               "mDNS does not cross VLANs, so the charger's name does not resolve from the home network.",
-               "Add an mDNS reflector between the VLANs, or give the charger a DHCP reservation and poll its IP."),
-    TroubleRow(TROUBLE_SETUP_99, "App setup fails at 99 %",
-               "The network is WPA3-SAE only and the charger's older chipset cannot do SAE.",
-               "Switch the network to WPA2/WPA3 transition mode (or a WPA2 IoT SSID), then repeat the setup."),
+    TroubleRow(
+        TROUBLE_OFFLINE,
+        "Charger shows offline in the app",
+        "A DNS sinkhole (Pi-hole, AdGuard Home) blocks the maker's cloud domains, or outbound TCP 443 / 8883 "
+        "is blocked.",
+        "Allow the maker's domains in the DNS filter; open TCP 443 and 8883 outbound from the charger's "
+        "network; run `evsurvey check` from that network.",
+    ),
+    TroubleRow(
+        TROUBLE_DROPS,
+        "Charging sessions drop intermittently",
+        "Signal at the charger below -75 dBm: packets are lost, the WebSocket times out.",
+        "Bring the signal at the charger to -65 dBm or better: the recommendation in this report.",
+    ),
+    TroubleRow(
+        TROUBLE_LOCAL_API,
+        "Local API polling fails (Home Assistant, REST, Modbus TCP)",
+        "mDNS does not cross VLANs, so the charger's name does not resolve from the home network.",
+        "Add an mDNS reflector between the VLANs, or give the charger a DHCP reservation and poll its IP.",
+    ),
+    TroubleRow(
+        TROUBLE_SETUP_99,
+        "App setup fails at 99 %",
+        "The network is WPA3-SAE only and the charger's older chipset cannot do SAE.",
+        "Switch the network to WPA2/WPA3 transition mode (or a WPA2 IoT SSID), then repeat the setup.",
+    ),
 )
+
 
 def status_word(status: Status) -> str:
     """A stored check's result in one word (the window's and the CLI's word too)."""
@@ -73,8 +86,10 @@ def evidence(key: str, verdict: Verdict, findings: tuple[Finding, ...], prefligh
         wpa3 = [f for f in findings if "wpa3" in f.code]
         return wpa3[0].title if wpa3 else "not seen in the scans"
     if preflight is None:
-        return ("not checked: run Analysis > Check the internet path (or `evsurvey check --project FILE --save`) "
-                "from the charger's network")
+        return (
+            "not checked: run Analysis > Check the internet path (or `evsurvey check --project FILE --save`) "
+            "from the charger's network"
+        )
     filed = [r for r in preflight.results if troubleshooting_row(r) == key]
     if not filed:
         return "not checked"

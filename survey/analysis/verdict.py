@@ -49,8 +49,7 @@ def _rounded_db(value: float) -> float:
 
 
 #: ``Estimate.method`` in the words people read.
-ESTIMATE_WORDS = {"measured_nearest": "nearest measurement", "interpolated": "signal map",
-                  "model": "wall model"}
+ESTIMATE_WORDS = {"measured_nearest": "nearest measurement", "interpolated": "signal map", "model": "wall model"}
 
 
 @dataclass(frozen=True)
@@ -66,8 +65,12 @@ class Estimate:
     words: str
 
     def to_json(self) -> dict:
-        return {"method": self.method, "rssi_dbm": round_db(self.rssi_dbm),
-                "error_db": round_db(self.error_db), "words": self.words}
+        return {
+            "method": self.method,
+            "rssi_dbm": round_db(self.rssi_dbm),
+            "error_db": round_db(self.error_db),
+            "words": self.words,
+        }
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,8 @@ class Verdict:
             "status": self.status,
             "rssi_at_charger_dbm": self.rssi_at_charger_dbm,
             "margin_db": self.margin_db,
-            "good_dbm": GOOD_DBM, "packet_loss_dbm": PACKET_LOSS_DBM,
+            "good_dbm": GOOD_DBM,
+            "packet_loss_dbm": PACKET_LOSS_DBM,
             "chosen_method": self.chosen_method,
             "method_words": self.method_words,
             "reception_offset_db": self.reception_offset_db,
@@ -145,8 +149,9 @@ class Verdict:
         }
 
 
-def estimates_at(point_xy_m, xy_m: np.ndarray, rssi_dbm: np.ndarray, heatmap, heatmap_words: str,
-                 model: ModelEstimate | None) -> tuple[list[Estimate], float | None]:
+def estimates_at(
+    point_xy_m, xy_m: np.ndarray, rssi_dbm: np.ndarray, heatmap, heatmap_words: str, model: ModelEstimate | None
+) -> tuple[list[Estimate], float | None]:
     """Every estimate of the target's RSSI at ``point_xy_m`` and the nearest-sample distance (m)."""
     point = np.asarray(point_xy_m, dtype=float).reshape(1, 2)
     estimates: list[Estimate] = []
@@ -155,8 +160,7 @@ def estimates_at(point_xy_m, xy_m: np.ndarray, rssi_dbm: np.ndarray, heatmap, he
         dist = np.hypot(*(xy_m - point).T)
         i = int(np.argmin(dist))
         nearest = float(dist[i])
-        estimates.append(Estimate("measured_nearest", float(rssi_dbm[i]), None,
-                                  f"the sample {nearest:.1f} m away"))
+        estimates.append(Estimate("measured_nearest", float(rssi_dbm[i]), None, f"the sample {nearest:.1f} m away"))
         if heatmap is not None:
             value = float(np.asarray(heatmap.predict(point)).reshape(-1)[0])
             loo = float(heatmap.loo_rmse_db)
@@ -188,11 +192,17 @@ def _confidence(chosen: Estimate, nearest: float | None, informative: bool, at_c
     if not informative:
         return "low"
     err = chosen.error_db
-    if chosen.method != "model" and nearest is not None and nearest <= MEASURED_RADIUS_M and (err is None or err <= 4.0):
+    if (
+        chosen.method != "model"
+        and nearest is not None
+        and nearest <= MEASURED_RADIUS_M
+        and (err is None or err <= 4.0)
+    ):
         boundary_db = min(abs(at_charger - GOOD_DBM), abs(at_charger - PACKET_LOSS_DBM))
         return "high" if err is None or boundary_db >= err else "medium"
     if (nearest is not None and nearest <= INTERPOLATION_RADIUS_M and (err is None or err <= 6.0)) or (
-            chosen.method == "model" and err is not None and err <= 5.0):
+        chosen.method == "model" and err is not None and err <= 5.0
+    ):
         return "medium"
     return "low"
 
@@ -201,10 +211,21 @@ def _confidence(chosen: Estimate, nearest: float | None, informative: bool, at_c
 _SEVERITY = {GOOD: 0, MARGINAL: 1, POOR: 2}
 
 
-def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, *, heatmap=None,
-                       heatmap_words: str = "", model: ModelEstimate | None = None,
-                       heard_any: bool = True, reading: ChargerReading | None = None,
-                       offset_source: str = OFFSET_FROM_PROFILE, heard=None, link=None) -> Verdict:
+def verdict_at_charger(
+    charger_xy_m,
+    xy_m,
+    rssi_dbm,
+    profile: ChargerProfile,
+    *,
+    heatmap=None,
+    heatmap_words: str = "",
+    model: ModelEstimate | None = None,
+    heard_any: bool = True,
+    reading: ChargerReading | None = None,
+    offset_source: str = OFFSET_FROM_PROFILE,
+    heard=None,
+    link=None,
+) -> Verdict:
     """The verdict at the charger from the survey's target samples, its heatmap and its model.
 
     ``rssi_dbm`` are laptop readings; the reception offset is subtracted before comparing
@@ -219,31 +240,53 @@ def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, *,
     """
     offset = float(profile.reception_offset_db)
     if charger_xy_m is None:
-        return Verdict(UNKNOWN, None, None, (), None, offset, None, "low",
-                       "Place the charger's mounting point on the plan to get a verdict.")
+        return Verdict(
+            UNKNOWN,
+            None,
+            None,
+            (),
+            None,
+            offset,
+            None,
+            "low",
+            "Place the charger's mounting point on the plan to get a verdict.",
+        )
     xy = np.asarray(xy_m, float).reshape(-1, 2)
     rssi = np.asarray(rssi_dbm, float).reshape(-1)
     estimates, nearest = estimates_at(charger_xy_m, xy, rssi, heatmap, heatmap_words, model)
     chosen = _choose(estimates, nearest, model)
     if chosen is None:
-        return Verdict(UNKNOWN, None, None, tuple(estimates), None, offset, nearest, "low",
-                       "No samples of the target network and no router on the plan: survey first.")
+        return Verdict(
+            UNKNOWN,
+            None,
+            None,
+            tuple(estimates),
+            None,
+            offset,
+            nearest,
+            "low",
+            "No samples of the target network and no router on the plan: survey first.",
+        )
     reading_note = ""
     if reading is not None and heard_any:
         laptop = chosen.rssi_dbm if reading.laptop_dbm is None else reading.laptop_dbm
         offset = _rounded_db(laptop - reading.rssi_dbm)
         offset_source = OFFSET_FROM_READING
         where = f" during the survey {reading.survey!r}" if reading.survey else ""
-        reading_note = (f" The charger itself reported {reading.rssi_dbm:.1f} dBm at its mounting point{where}, "
-                        f"where the laptop read {laptop:.1f} dBm: that sets this site's reception offset to "
-                        f"{offset:.1f} dB.")
+        reading_note = (
+            f" The charger itself reported {reading.rssi_dbm:.1f} dBm at its mounting point{where}, "
+            f"where the laptop read {laptop:.1f} dBm: that sets this site's reception offset to "
+            f"{offset:.1f} dB."
+        )
     at_charger = _rounded_db(chosen.rssi_dbm - offset)
     status = classify(at_charger)
     spread = float(np.ptp(rssi)) if len(rssi) else 0.0
     informative = heard_any and (chosen.method == "model" or len(rssi) < 2 or spread >= MIN_VALUE_SPREAD_DB)
     unheard_here = False
     if heard is not None and len(rssi) and chosen.method != "model":
-        near = np.hypot(*(xy - np.asarray(charger_xy_m, float).reshape(1, 2)).T) <= max(MEASURED_RADIUS_M, nearest or 0.0)
+        near = np.hypot(*(xy - np.asarray(charger_xy_m, float).reshape(1, 2)).T) <= max(
+            MEASURED_RADIUS_M, nearest or 0.0
+        )
         unheard_here = bool(near.any() and not np.asarray(heard, bool)[near].any())
     if reading is not None and reading.laptop_dbm is None and heard_any:
         confidence = "high"  # the charger measured it there itself
@@ -253,14 +296,20 @@ def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, *,
             confidence = "medium"  # POOR for sure, but the number is the stand-in
     margin = round_db(at_charger - GOOD_DBM)
     words = {GOOD: "reliable", MARGINAL: "usable but with little reserve", POOR: "will drop packets"}[status]
-    explanation = (f"{chosen.rssi_dbm:.1f} dBm at the charger ({chosen.words}) minus {offset:.1f} dB reception "
-                   f"offset = {at_charger:.1f} dBm: {words} ({margin:+.1f} dB to the -65 dBm target).") + reading_note
+    explanation = (
+        f"{chosen.rssi_dbm:.1f} dBm at the charger ({chosen.words}) minus {offset:.1f} dB reception "
+        f"offset = {at_charger:.1f} dBm: {words} ({margin:+.1f} dB to the -65 dBm target)."
+    ) + reading_note
     if not heard_any:
-        explanation += (" The target network was not heard on 2.4 GHz at any sample: this value is the "
-                        "'not heard' stand-in, not a measurement.")
+        explanation += (
+            " The target network was not heard on 2.4 GHz at any sample: this value is the "
+            "'not heard' stand-in, not a measurement."
+        )
     elif unheard_here:
-        explanation += (" The network was not heard at the samples nearest the charger: it is weaker than the "
-                        "laptop can hear there, and the number is the 'not heard' stand-in.")
+        explanation += (
+            " The network was not heard at the samples nearest the charger: it is weaker than the "
+            "laptop can hear there, and the number is the 'not heard' stand-in."
+        )
     link_words = ""
     if link is not None and link.level in _SEVERITY:
         link_words = link.words
@@ -268,6 +317,18 @@ def verdict_at_charger(charger_xy_m, xy_m, rssi_dbm, profile: ChargerProfile, *,
         if _SEVERITY[link.level] > _SEVERITY[status]:
             status = link.level
             explanation += " The measured link sets the verdict: " + " ".join(link.reasons)
-    return Verdict(status, at_charger, margin, tuple(estimates), chosen.method, offset, nearest, confidence,
-                   explanation, method_words=chosen.words, link_words=link_words,
-                   charger_reading_dbm=None if reading is None else reading.rssi_dbm, offset_source=offset_source)
+    return Verdict(
+        status,
+        at_charger,
+        margin,
+        tuple(estimates),
+        chosen.method,
+        offset,
+        nearest,
+        confidence,
+        explanation,
+        method_words=chosen.words,
+        link_words=link_words,
+        charger_reading_dbm=None if reading is None else reading.rssi_dbm,
+        offset_source=offset_source,
+    )

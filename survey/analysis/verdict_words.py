@@ -14,16 +14,17 @@ from survey.project.units import format_db, format_dbm
 VERDICT_ANSWERS = {
     "GOOD": "Yes. The Wi-Fi at the charger's mounting point is strong enough for a reliable connection.",
     "MARGINAL": "Only just. The charger will connect, but with little reserve: a closed garage door, "
-                "a parked car or rain on the siding can push it below the reliable level.",
+    "a parked car or rain on the siding can push it below the reliable level.",
     "POOR": "No. At the charger's mounting point the signal is too weak: the charger would drop "
-            "its connection, fail updates and show as offline in the app.",
+    "its connection, fail updates and show as offline in the app.",
 }
 #: What to say when there is no verdict and the analysis gave no reason.
 NO_VERDICT_ADVICE = "There is no verdict yet: mark the charger point and survey it."
 
 
-def verdict_line(project: Project, main: Recommendation, chosen: Option | None,
-                 comparison: SurveyComparison | None) -> str:
+def verdict_line(
+    project: Project, main: Recommendation, chosen: Option | None, comparison: SurveyComparison | None
+) -> str:
     """The one-line verdict: the site as it is now (``main``, the survey shown), the fix
     ``chosen`` (recommended or made), and the before -> after figures when ``comparison``
     measured the change."""
@@ -48,8 +49,10 @@ def verdict_line(project: Project, main: Recommendation, chosen: Option | None,
     if chosen is not None and v.status != "GOOD" and chosen.kind != "nothing":
         line += f" Recommended: {chosen.title}."
     if comp is not None and comp.charger_delta_db is not None:
-        line += (f" '{comp.before.survey_name}' -> '{comp.after.survey_name}': "
-                 f"{comp.before.verdict.status} {format_dbm(comp.charger_rssi_before_dbm)} -> "
-                 f"{comp.after.verdict.status} {format_dbm(comp.charger_rssi_after_dbm)} "
-                 f"({format_db(comp.charger_delta_db)}).")
+        line += (
+            f" '{comp.before.survey_name}' -> '{comp.after.survey_name}': "
+            f"{comp.before.verdict.status} {format_dbm(comp.charger_rssi_before_dbm)} -> "
+            f"{comp.after.verdict.status} {format_dbm(comp.charger_rssi_after_dbm)} "
+            f"({format_db(comp.charger_delta_db)})."
+        )
     return line

@@ -14,5 +14,16 @@ from survey.netcheck.plan import CheckPlan, Endpoint, LocalApi, NtpServer, Porta
 from survey.netcheck.results import CheckResult, NetcheckReport, NetworkContext, Status
 from survey.netcheck.runner import run_checks
 
-__all__ = ["CheckPlan", "CheckResult", "Endpoint", "LocalApi", "NetcheckReport", "NetworkContext", "NtpServer",
-           "PortalProbe", "Status", "plan_for_profile", "run_checks"]
+__all__ = [
+    "CheckPlan",
+    "CheckResult",
+    "Endpoint",
+    "LocalApi",
+    "NetcheckReport",
+    "NetworkContext",
+    "NtpServer",
+    "PortalProbe",
+    "Status",
+    "plan_for_profile",
+    "run_checks",
+]

@@ -12,7 +12,12 @@ import textwrap
 from survey.errors import UserInputError
 from survey.netcheck.plan import DEFAULT_PORTAL_STATUS, DEFAULT_PORTAL_URL, NtpServer, PortalProbe
 from survey.netcheck.project_checks import (  # linktest_command takes parse_host_port from here too
-    build_plan, charger_ip_address, domain_key, kept_domains, parse_host_port)
+    build_plan,
+    charger_ip_address,
+    domain_key,
+    kept_domains,
+    parse_host_port,
+)
 from survey.netcheck.results import NetcheckReport, Status
 from survey.netcheck.runner import DEFAULT_DEADLINE_S, run_checks
 from survey.project.preflight import CHARGER_IP_SETTING, CHECK_DOMAINS_SETTING
@@ -23,37 +28,85 @@ MAX_DEADLINE_S = 120.0
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", metavar="ID",
-                        help="charger profile id (default: the project's, else generic_iot); one of: "
-                             + ", ".join(p.id for p in load_profiles()))
-    parser.add_argument("--project", metavar="FILE",
-                        help="a .evsurvey project: test its charger profile, the domains and charger IP kept in it")
-    parser.add_argument("--save", action="store_true",
-                        help="with --project: store the results in the project, and keep this run's --domain hosts "
-                             "and --charger-ip for its later checks")
-    parser.add_argument("--domain", metavar="HOST[:PORT]", action="append", default=[],
-                        help="also test this host (e.g. a name the charger looked up, from the DNS filter's log); "
-                             "without :PORT on the profile's TCP ports; repeatable")
-    parser.add_argument("--forget-domain", metavar="HOST[:PORT]", action="append", default=[],
-                        help="with --project: stop testing a host kept in the project; repeatable")
-    parser.add_argument("--ntp-server", metavar="HOST[:PORT]", action="append", default=[],
-                        help="NTP server to query instead of the profile's (e.g. the router); repeatable")
-    parser.add_argument("--charger-ip", metavar="IP",
-                        help="the charger's address on the LAN: probe its Modbus TCP (502) and web API (80, 443) "
-                             "and look for it among the mDNS responders")
-    parser.add_argument("--modbus-unit", metavar="N", type=int, default=1,
-                        help="Modbus unit id for the read of the charger (default 1)")
-    parser.add_argument("--modbus-register", metavar="N", type=int, default=0,
-                        help="holding register (protocol address) to read (default 0)")
-    parser.add_argument("--portal-url", metavar="URL", default=DEFAULT_PORTAL_URL,
-                        help=f"captive-portal probe: a plain http:// URL (default {DEFAULT_PORTAL_URL})")
-    parser.add_argument("--portal-status", metavar="CODE", type=int, default=DEFAULT_PORTAL_STATUS,
-                        help=f"the HTTP status that URL answers without a portal (default {DEFAULT_PORTAL_STATUS})")
-    parser.add_argument("--portal-body", metavar="TEXT", default="",
-                        help="the exact body it answers without a portal (default: empty)")
+    parser.add_argument(
+        "--profile",
+        metavar="ID",
+        help="charger profile id (default: the project's, else generic_iot); one of: "
+        + ", ".join(p.id for p in load_profiles()),
+    )
+    parser.add_argument(
+        "--project",
+        metavar="FILE",
+        help="a .evsurvey project: test its charger profile, the domains and charger IP kept in it",
+    )
+    parser.add_argument(
+        "--save",
+        action="store_true",
+        help="with --project: store the results in the project, and keep this run's --domain hosts "
+        "and --charger-ip for its later checks",
+    )
+    parser.add_argument(
+        "--domain",
+        metavar="HOST[:PORT]",
+        action="append",
+        default=[],
+        help="also test this host (e.g. a name the charger looked up, from the DNS filter's log); "
+        "without :PORT on the profile's TCP ports; repeatable",
+    )
+    parser.add_argument(
+        "--forget-domain",
+        metavar="HOST[:PORT]",
+        action="append",
+        default=[],
+        help="with --project: stop testing a host kept in the project; repeatable",
+    )
+    parser.add_argument(
+        "--ntp-server",
+        metavar="HOST[:PORT]",
+        action="append",
+        default=[],
+        help="NTP server to query instead of the profile's (e.g. the router); repeatable",
+    )
+    parser.add_argument(
+        "--charger-ip",
+        metavar="IP",
+        help="the charger's address on the LAN: probe its Modbus TCP (502) and web API (80, 443) "
+        "and look for it among the mDNS responders",
+    )
+    parser.add_argument(
+        "--modbus-unit", metavar="N", type=int, default=1, help="Modbus unit id for the read of the charger (default 1)"
+    )
+    parser.add_argument(
+        "--modbus-register",
+        metavar="N",
+        type=int,
+        default=0,
+        help="holding register (protocol address) to read (default 0)",
+    )
+    parser.add_argument(
+        "--portal-url",
+        metavar="URL",
+        default=DEFAULT_PORTAL_URL,
+        help=f"captive-portal probe: a plain http:// URL (default {DEFAULT_PORTAL_URL})",
+    )
+    parser.add_argument(
+        "--portal-status",
+        metavar="CODE",
+        type=int,
+        default=DEFAULT_PORTAL_STATUS,
+        help=f"the HTTP status that URL answers without a portal (default {DEFAULT_PORTAL_STATUS})",
+    )
+    parser.add_argument(
+        "--portal-body", metavar="TEXT", default="", help="the exact body it answers without a portal (default: empty)"
+    )
     parser.add_argument("--ssid", metavar="NAME", help="the SSID this laptop is joined to, recorded with the results")
-    parser.add_argument("--timeout", metavar="S", type=float, default=DEFAULT_DEADLINE_S,
-                        help=f"overall deadline in seconds (default {DEFAULT_DEADLINE_S:.0f})")
+    parser.add_argument(
+        "--timeout",
+        metavar="S",
+        type=float,
+        default=DEFAULT_DEADLINE_S,
+        help=f"overall deadline in seconds (default {DEFAULT_DEADLINE_S:.0f})",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -85,8 +138,9 @@ def _kept_domains(settings: dict, forget: list[str]) -> list[str]:
     for text in forget:
         key = domain_key(text, "--forget-domain")
         if key not in {domain_key(d, "the project's checked domains") for d in kept}:
-            raise UserInputError(f"--forget-domain {text!r}: the project keeps no such host "
-                                 f"(it keeps: {', '.join(kept) or 'none'}).")
+            raise UserInputError(
+                f"--forget-domain {text!r}: the project keeps no such host (it keeps: {', '.join(kept) or 'none'})."
+            )
         kept = [d for d in kept if domain_key(d, "the project's checked domains") != key]
     return kept
 
@@ -105,12 +159,21 @@ def run(args) -> int:
     kept = _kept_domains(settings, args.forget_domain)
     given = list(dict.fromkeys(args.domain))
     domains = list(dict.fromkeys([*kept, *given]))
-    ntp = tuple(NtpServer(h, p) if p else NtpServer(h)
-                for h, p in (parse_host_port(s, "--ntp-server") for s in args.ntp_server))
-    charger_ip = (charger_ip_address(args.charger_ip, "--charger-ip")
-                  or charger_ip_address(settings.get(CHARGER_IP_SETTING), "the project's charger IP"))
-    plan = build_plan(profile, domains, charger_ip, ntp_servers=ntp, portal=portal, modbus_unit=args.modbus_unit,
-                      modbus_register=args.modbus_register)
+    ntp = tuple(
+        NtpServer(h, p) if p else NtpServer(h) for h, p in (parse_host_port(s, "--ntp-server") for s in args.ntp_server)
+    )
+    charger_ip = charger_ip_address(args.charger_ip, "--charger-ip") or charger_ip_address(
+        settings.get(CHARGER_IP_SETTING), "the project's charger IP"
+    )
+    plan = build_plan(
+        profile,
+        domains,
+        charger_ip,
+        ntp_servers=ntp,
+        portal=portal,
+        modbus_unit=args.modbus_unit,
+        modbus_register=args.modbus_register,
+    )
     report = run_checks(plan, deadline_s=args.timeout, ssid=args.ssid)
     try:
         saved, not_saved = _keep(args, report, kept, given, charger_ip), None
@@ -148,11 +211,15 @@ def format_table(report: NetcheckReport, width: int = 100) -> str:
     """The report as a table for people: status, check, what was seen, and the fix under each
     FAIL/WARN. Host names come from profiles or the command line and are printed as plain text."""
     title_w = min(44, max((len(r.title) for r in report.results), default=10))
-    lines = [f"Network pre-flight for {report.profile_name} (profile {report.profile_id}), "
-             f"{report.elapsed_ms / 1000:.1f} s of a {report.deadline_s:.0f} s deadline",
-             "On " + report.network.text()]
+    lines = [
+        f"Network pre-flight for {report.profile_name} (profile {report.profile_id}), "
+        f"{report.elapsed_ms / 1000:.1f} s of a {report.deadline_s:.0f} s deadline",
+        "On " + report.network.text(),
+    ]
     if report.generic:
-        lines.append("No host of the maker's cloud is known: 'generic' checks test the internet, not the maker's cloud.")
+        lines.append(
+            "No host of the maker's cloud is known: 'generic' checks test the internet, not the maker's cloud."
+        )
     lines.append("")
     indent = " " * (6 + title_w + 2)
     detail_w = max(30, width - len(indent))

@@ -44,12 +44,17 @@ def http_get(sock: socket.socket, host: str, path: str, timeout_s: float) -> Htt
     or ``http.client.HTTPException`` (the peer does not speak HTTP)."""
     conn = _Connected(sock, host, timeout_s)
     try:
-        conn.request("GET", path or "/", headers={"User-Agent": "evsurvey-check", "Accept": "*/*",
-                                                  "Connection": "close"})
+        conn.request(
+            "GET", path or "/", headers={"User-Agent": "evsurvey-check", "Accept": "*/*", "Connection": "close"}
+        )
         response = conn.getresponse()
         body = response.read(MAX_BODY_BYTES)
-        return HttpAnswer(status=response.status, reason=response.reason or "",
-                          location=response.getheader("Location", "") or "",
-                          server=response.getheader("Server", "") or "", body=body)
+        return HttpAnswer(
+            status=response.status,
+            reason=response.reason or "",
+            location=response.getheader("Location", "") or "",
+            server=response.getheader("Server", "") or "",
+            body=body,
+        )
     finally:
         conn.close()

@@ -27,5 +27,6 @@ def network_context(table, ssid: str | None, local_address: Callable[[str], str]
         log.info("laptop address towards %s unknown: %s", first.address, exc)
         laptop_ip = None
     subnet = probes.subnet_of(laptop_ip, first.interface, table) if laptop_ip else None
-    return NetworkContext(ssid=ssid, laptop_ip=laptop_ip, subnet=subnet, interface=first.interface,
-                          gateway=first.address)
+    return NetworkContext(
+        ssid=ssid, laptop_ip=laptop_ip, subnet=subnet, interface=first.interface, gateway=first.address
+    )

@@ -99,8 +99,7 @@ def _run_command(argv: Sequence[str]) -> str:
     return subprocess.run(list(argv), capture_output=True, text=True, timeout=5, check=False).stdout
 
 
-def find_gateway(*, route_table: Path | None = None, system: str | None = None,
-                 run: Runner = _run_command) -> str:
+def find_gateway(*, route_table: Path | None = None, system: str | None = None, run: Runner = _run_command) -> str:
     """The default gateway's IPv4 address: from /proc/net/route on Linux, ``route -n get
     default`` on macOS, ``route print -4`` on Windows. Raises :class:`LinkTestError` when
     there is none (``route_table``, ``system`` and ``run`` are injectable for tests)."""
@@ -256,7 +255,7 @@ class IcmpEchoProber(_Prober):
                 self.note = exc.strerror or str(exc)
                 return seqs
             if data and data[0] >> 4 == 4:  # macOS hands over the IP header too
-                data = data[(data[0] & 0x0F) * 4:]
+                data = data[(data[0] & 0x0F) * 4 :]
             if len(data) < _ICMP_HEADER.size + _FRAME.size or data[0] != _ICMP_ECHO_REPLY:
                 continue
             token, seq = _FRAME.unpack_from(data, _ICMP_HEADER.size)
@@ -333,7 +332,7 @@ class TcpEchoProber(_Prober):
         seqs = []
         while (start := self.buffer.find(self.token)) >= 0 and len(self.buffer) >= start + _FRAME.size:
             seqs.append(_FRAME.unpack_from(self.buffer, start)[1])
-            self.buffer = self.buffer[start + _FRAME.size:]
+            self.buffer = self.buffer[start + _FRAME.size :]
         return seqs
 
 
@@ -398,9 +397,15 @@ class _Series:
     stopped_early: str = ""  # why the series ended before every probe was sent and waited for
 
 
-def run_series(prober: _Prober, count: int, *, interval_s: float = PROBE_INTERVAL_S,
-               reply_timeout_s: float = REPLY_TIMEOUT_S, end_at: float | None = None,
-               cancel: threading.Event | None = None) -> _Series:
+def run_series(
+    prober: _Prober,
+    count: int,
+    *,
+    interval_s: float = PROBE_INTERVAL_S,
+    reply_timeout_s: float = REPLY_TIMEOUT_S,
+    end_at: float | None = None,
+    cancel: threading.Event | None = None,
+) -> _Series:
     """Send ``count`` probes ``interval_s`` apart and collect the replies that come within
     ``reply_timeout_s``; stop at ``end_at`` (monotonic clock) or when ``cancel`` is set.
     Probes whose reply window was still open when the series was stopped are not counted."""
@@ -442,11 +447,17 @@ def run_series(prober: _Prober, count: int, *, interval_s: float = PROBE_INTERVA
             if sent is not None and rtt_ms[i] is None and arrived - sent <= reply_timeout_s:
                 rtt_ms[i] = (arrived - sent) * 1000.0
     end = time.monotonic()
-    decided = [i for i, t in enumerate(sent_at)
-               if t is not None and (rtt_ms[i] is not None or end - t >= reply_timeout_s)]
+    decided = [
+        i for i, t in enumerate(sent_at) if t is not None and (rtt_ms[i] is not None or end - t >= reply_timeout_s)
+    ]
     answered = [rtt_ms[i] for i in decided]
-    return _Series(sent=len(decided), rtts_ms=tuple(rtt for rtt in answered if rtt is not None),
-                   started_at=started_at, duration_s=end - start, stopped_early=stopped)
+    return _Series(
+        sent=len(decided),
+        rtts_ms=tuple(rtt for rtt in answered if rtt is not None),
+        started_at=started_at,
+        duration_s=end - start,
+        stopped_early=stopped,
+    )
 
 
 # --------------------------------------------------------------------------- one target
@@ -463,8 +474,9 @@ class Target:
     port: int | None = None
 
 
-def _open(kind: ProbeKind, address: str, port: int | None, reply_timeout_s: float,
-          open_icmp: Callable[[], socket.socket]) -> _Prober:
+def _open(
+    kind: ProbeKind, address: str, port: int | None, reply_timeout_s: float, open_icmp: Callable[[], socket.socket]
+) -> _Prober:
     if kind is ProbeKind.ICMP_ECHO:
         if _family(address) != socket.AF_INET:
             raise OSError(errno.EAFNOSUPPORT, "ICMP echo is tested over IPv4 only")
@@ -484,17 +496,31 @@ def _label(kind: ProbeKind, port: int | None) -> str:
 
 def _first_answer(prober: _Prober, reply_timeout_s: float, cancel: threading.Event) -> str:
     """One trial probe: "" when answered, else what happened instead."""
-    trial = run_series(prober, 1, interval_s=0.0, reply_timeout_s=reply_timeout_s,
-                       end_at=time.monotonic() + reply_timeout_s + 0.2, cancel=cancel)
+    trial = run_series(
+        prober,
+        1,
+        interval_s=0.0,
+        reply_timeout_s=reply_timeout_s,
+        end_at=time.monotonic() + reply_timeout_s + 0.2,
+        cancel=cancel,
+    )
     if trial.rtts_ms:
         return ""
     return prober.note or f"no answer within {reply_timeout_s:g} s"
 
 
-def measure_target(target: Target, address: str, count: int, *, end_at: float,
-                   cancel: threading.Event, interval_s: float = PROBE_INTERVAL_S,
-                   reply_timeout_s: float = REPLY_TIMEOUT_S, tcp_ports: Sequence[int] = GATEWAY_TCP_PORTS,
-                   open_icmp: Callable[[], socket.socket] = open_icmp_socket) -> LinkTestResult:
+def measure_target(
+    target: Target,
+    address: str,
+    count: int,
+    *,
+    end_at: float,
+    cancel: threading.Event,
+    interval_s: float = PROBE_INTERVAL_S,
+    reply_timeout_s: float = REPLY_TIMEOUT_S,
+    tcp_ports: Sequence[int] = GATEWAY_TCP_PORTS,
+    open_icmp: Callable[[], socket.socket] = open_icmp_socket,
+) -> LinkTestResult:
     """Probe one resolved target. Never raises for the network's doing: a target that answers
     no probe kind gives a result with nothing received and ``tried`` saying why."""
     if target.probe is not None:
@@ -520,8 +546,9 @@ def measure_target(target: Target, address: str, count: int, *, end_at: float,
                 if why:
                     tried.append(f"{label}: {why}")
                     continue
-            series = run_series(prober, count, interval_s=interval_s, reply_timeout_s=reply_timeout_s,
-                                end_at=end_at, cancel=cancel)
+            series = run_series(
+                prober, count, interval_s=interval_s, reply_timeout_s=reply_timeout_s, end_at=end_at, cancel=cancel
+            )
         finally:
             prober.close()
         outcome = f"{len(series.rtts_ms)} of {series.sent} answered"
@@ -531,9 +558,20 @@ def measure_target(target: Target, address: str, count: int, *, end_at: float,
             outcome += f" ({prober.note})"
         tried.append(f"{label}: {outcome}" + (" (used)" if choose else ""))
         median, p95, jitter = rtt_summary_ms(series.rtts_ms)
-        return LinkTestResult(target=target.name, address=address, probe=kind, port=port, sent=series.sent,
-                              received=len(series.rtts_ms), rtt_median_ms=median, rtt_p95_ms=p95, jitter_ms=jitter,
-                              started_at=series.started_at, duration_s=series.duration_s, tried=tuple(tried))
+        return LinkTestResult(
+            target=target.name,
+            address=address,
+            probe=kind,
+            port=port,
+            sent=series.sent,
+            received=len(series.rtts_ms),
+            rtt_median_ms=median,
+            rtt_p95_ms=p95,
+            jitter_ms=jitter,
+            started_at=series.started_at,
+            duration_s=series.duration_s,
+            tried=tuple(tried),
+        )
     kind, port = candidates[-1]
     return _nothing(target, address, kind, port, started_at, tuple(tried))
 
@@ -557,8 +595,9 @@ def resolve_address(host: str, resolver: probes.Resolver, timeout_s: float) -> s
     if literal is not None:
         return literal
     box: list = []
-    worker = threading.Thread(target=lambda: box.append(_call(resolver, host)), name=f"linktest-dns-{host}",
-                              daemon=True)
+    worker = threading.Thread(
+        target=lambda: box.append(_call(resolver, host)), name=f"linktest-dns-{host}", daemon=True
+    )
     worker.start()
     worker.join(timeout_s)
     if not box:
@@ -580,11 +619,18 @@ def _call(fn, *args):
         return False, exc
 
 
-def run_link_test(targets: Sequence[Target], *, count: int = DEFAULT_COUNT, deadline_s: float = DEFAULT_DEADLINE_S,
-                  cancel: threading.Event | None = None, resolver: probes.Resolver | None = None,
-                  interval_s: float = PROBE_INTERVAL_S, reply_timeout_s: float = REPLY_TIMEOUT_S,
-                  tcp_ports: Sequence[int] = GATEWAY_TCP_PORTS,
-                  open_icmp: Callable[[], socket.socket] = open_icmp_socket) -> LinkTest:
+def run_link_test(
+    targets: Sequence[Target],
+    *,
+    count: int = DEFAULT_COUNT,
+    deadline_s: float = DEFAULT_DEADLINE_S,
+    cancel: threading.Event | None = None,
+    resolver: probes.Resolver | None = None,
+    interval_s: float = PROBE_INTERVAL_S,
+    reply_timeout_s: float = REPLY_TIMEOUT_S,
+    tcp_ports: Sequence[int] = GATEWAY_TCP_PORTS,
+    open_icmp: Callable[[], socket.socket] = open_icmp_socket,
+) -> LinkTest:
     """Probe every target concurrently; return within about ``deadline_s`` seconds, or soon
     after ``cancel`` is set (the caller may run this on a background thread). A target whose
     name does not resolve gives a result with nothing sent and the reason in ``tried``."""
@@ -595,17 +641,30 @@ def run_link_test(targets: Sequence[Target], *, count: int = DEFAULT_COUNT, dead
     def measure(i: int, target: Target) -> None:
         started_at = time.time()
         try:
-            address = resolve_address(target.host, resolver or probes.system_resolve,
-                               max(0.1, min(_lookup_timeout_s(deadline_s), end_at - time.monotonic())))
+            address = resolve_address(
+                target.host,
+                resolver or probes.system_resolve,
+                max(0.1, min(_lookup_timeout_s(deadline_s), end_at - time.monotonic())),
+            )
         except LinkTestError as exc:
-            results[i] = _nothing(target, "", target.probe or ProbeKind.ICMP_ECHO, target.port, started_at,
-                                  (str(exc),))
+            results[i] = _nothing(target, "", target.probe or ProbeKind.ICMP_ECHO, target.port, started_at, (str(exc),))
             return
-        results[i] = measure_target(target, address, count, end_at=end_at, cancel=cancel, interval_s=interval_s,
-                                    reply_timeout_s=reply_timeout_s, tcp_ports=tcp_ports, open_icmp=open_icmp)
+        results[i] = measure_target(
+            target,
+            address,
+            count,
+            end_at=end_at,
+            cancel=cancel,
+            interval_s=interval_s,
+            reply_timeout_s=reply_timeout_s,
+            tcp_ports=tcp_ports,
+            open_icmp=open_icmp,
+        )
 
-    workers = [threading.Thread(target=measure, args=(i, t), name=f"linktest-{t.name}", daemon=True)
-               for i, t in enumerate(targets)]
+    workers = [
+        threading.Thread(target=measure, args=(i, t), name=f"linktest-{t.name}", daemon=True)
+        for i, t in enumerate(targets)
+    ]
     for w in workers:
         w.start()
     try:
@@ -615,12 +674,24 @@ def run_link_test(targets: Sequence[Target], *, count: int = DEFAULT_COUNT, dead
         cancel.set()
         raise
     # A missing result is defensive: every step has its own timeout, so this should not happen.
-    finished = tuple(r if r is not None else
-                     _nothing(target, "", target.probe or ProbeKind.ICMP_ECHO, target.port, time.time(),
-                              (f"did not finish within the {deadline_s:g} s deadline",))
-                     for r, target in zip(results, targets, strict=True))
-    log.info("link test of %s: %s", ", ".join(t.name for t in targets),
-             "; ".join(f"{r.received}/{r.sent} via {r.probe.value}" for r in finished))
+    finished = tuple(
+        r
+        if r is not None
+        else _nothing(
+            target,
+            "",
+            target.probe or ProbeKind.ICMP_ECHO,
+            target.port,
+            time.time(),
+            (f"did not finish within the {deadline_s:g} s deadline",),
+        )
+        for r, target in zip(results, targets, strict=True)
+    )
+    log.info(
+        "link test of %s: %s",
+        ", ".join(t.name for t in targets),
+        "; ".join(f"{r.received}/{r.sent} via {r.probe.value}" for r in finished),
+    )
     return LinkTest(results=finished)
 
 
@@ -630,20 +701,33 @@ def _lookup_timeout_s(deadline_s: float) -> float:
     return min(5.0, deadline_s / 3)
 
 
-def _nothing(target: Target, address: str, kind: ProbeKind, port: int | None, started_at: float,
-             tried: tuple[str, ...]) -> LinkTestResult:
+def _nothing(
+    target: Target, address: str, kind: ProbeKind, port: int | None, started_at: float, tried: tuple[str, ...]
+) -> LinkTestResult:
     """A target that could not be measured: nothing sent, ``tried`` says why."""
-    return LinkTestResult(target=target.name, address=address, probe=kind, port=port, sent=0, received=0,
-                          rtt_median_ms=None, rtt_p95_ms=None, jitter_ms=None, started_at=started_at,
-                          duration_s=time.time() - started_at, tried=tried)
+    return LinkTestResult(
+        target=target.name,
+        address=address,
+        probe=kind,
+        port=port,
+        sent=0,
+        received=0,
+        rtt_median_ms=None,
+        rtt_p95_ms=None,
+        jitter_ms=None,
+        started_at=started_at,
+        duration_s=time.time() - started_at,
+        tried=tried,
+    )
 
 
 def gateway_target(address: str) -> Target:
     return Target(name=GATEWAY_TARGET, host=address)
 
 
-def minimum_deadline_s(count: int, interval_s: float = PROBE_INTERVAL_S,
-                       reply_timeout_s: float = REPLY_TIMEOUT_S) -> float:
+def minimum_deadline_s(
+    count: int, interval_s: float = PROBE_INTERVAL_S, reply_timeout_s: float = REPLY_TIMEOUT_S
+) -> float:
     """The shortest deadline that lets ``count`` probes run: the probes, the last reply
     window, and trial probes while choosing the probe kind (ICMP and each TCP port)."""
     return count * interval_s + reply_timeout_s * (2 + len(GATEWAY_TCP_PORTS))

@@ -23,7 +23,12 @@ from survey.errors import UserInputError
 from survey.netcheck import linktest
 from survey.netcheck.command import parse_host_port
 from survey.netcheck.linktest_idle import (
-    ANSWER_TIMEOUT_S, DEFAULT_STEPS_S, IdleStep, format_duration, run_idle_test, validate_steps,
+    ANSWER_TIMEOUT_S,
+    DEFAULT_STEPS_S,
+    IdleStep,
+    format_duration,
+    run_idle_test,
+    validate_steps,
 )
 from survey.netcheck.linktest_iperf import IPERF3_PORT, ThroughputError, measure_throughput
 from survey.netcheck.linktest_verdict import POOR, UNKNOWN, assess_link, format_ms
@@ -38,31 +43,63 @@ ATTACH_RADIUS_M = 1.0
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("host", nargs="?", metavar="HOST[:PORT]",
-                        help="also test this host (e.g. the charger maker's server); with :PORT by TCP connect there")
-    parser.add_argument("--probe", choices=["auto"] + [k.value for k in ProbeKind], default="auto",
-                        help="how to probe HOST: auto (ICMP echo where permitted, else TCP connect), or "
-                             "udp-echo / tcp-echo to an echo service (port 7 unless given)")
-    parser.add_argument("--gateway", metavar="ADDRESS",
-                        help="the gateway to test instead of the default route's (e.g. a mesh node's address)")
-    parser.add_argument("--count", metavar="N", type=int, default=linktest.DEFAULT_COUNT,
-                        help=f"probes per target, {linktest.PROBE_INTERVAL_S * 1000:.0f} ms apart "
-                             f"(default {linktest.DEFAULT_COUNT})")
-    parser.add_argument("--timeout", metavar="S", type=float, default=linktest.DEFAULT_DEADLINE_S,
-                        help=f"hard deadline of the whole test in seconds (default {linktest.DEFAULT_DEADLINE_S:.0f})")
-    parser.add_argument("--iperf3", metavar="HOST[:PORT]",
-                        help=f"also measure throughput against an iperf3 server (port {IPERF3_PORT} unless given)")
+    parser.add_argument(
+        "host",
+        nargs="?",
+        metavar="HOST[:PORT]",
+        help="also test this host (e.g. the charger maker's server); with :PORT by TCP connect there",
+    )
+    parser.add_argument(
+        "--probe",
+        choices=["auto"] + [k.value for k in ProbeKind],
+        default="auto",
+        help="how to probe HOST: auto (ICMP echo where permitted, else TCP connect), or "
+        "udp-echo / tcp-echo to an echo service (port 7 unless given)",
+    )
+    parser.add_argument(
+        "--gateway",
+        metavar="ADDRESS",
+        help="the gateway to test instead of the default route's (e.g. a mesh node's address)",
+    )
+    parser.add_argument(
+        "--count",
+        metavar="N",
+        type=int,
+        default=linktest.DEFAULT_COUNT,
+        help=f"probes per target, {linktest.PROBE_INTERVAL_S * 1000:.0f} ms apart (default {linktest.DEFAULT_COUNT})",
+    )
+    parser.add_argument(
+        "--timeout",
+        metavar="S",
+        type=float,
+        default=linktest.DEFAULT_DEADLINE_S,
+        help=f"hard deadline of the whole test in seconds (default {linktest.DEFAULT_DEADLINE_S:.0f})",
+    )
+    parser.add_argument(
+        "--iperf3",
+        metavar="HOST[:PORT]",
+        help=f"also measure throughput against an iperf3 server (port {IPERF3_PORT} unless given)",
+    )
     parser.add_argument("--project", metavar="FILE", help="save the result into this .evsurvey project")
     parser.add_argument("--survey", metavar="NAME", help="survey of --project (default: its active survey)")
-    parser.add_argument("--at", metavar="X,Y", help="where the laptop stands, metres on the plan: the result is "
-                                                    f"attached to the sample within {ATTACH_RADIUS_M:g} m, "
-                                                    "else saved as a sample of its own")
-    parser.add_argument("--idle", metavar="HOST:PORT",
-                        help="idle-timeout test instead: how long this network keeps a quiet connection to HOST:PORT")
+    parser.add_argument(
+        "--at",
+        metavar="X,Y",
+        help="where the laptop stands, metres on the plan: the result is "
+        f"attached to the sample within {ATTACH_RADIUS_M:g} m, "
+        "else saved as a sample of its own",
+    )
+    parser.add_argument(
+        "--idle",
+        metavar="HOST:PORT",
+        help="idle-timeout test instead: how long this network keeps a quiet connection to HOST:PORT",
+    )
     parser.add_argument("--tls", action="store_true", help="with --idle: connect with TLS")
-    parser.add_argument("--steps", metavar="S,S,...",
-                        help="with --idle: idle steps in seconds (default "
-                             + ",".join(f"{s:.0f}" for s in DEFAULT_STEPS_S) + ")")
+    parser.add_argument(
+        "--steps",
+        metavar="S,S,...",
+        help="with --idle: idle steps in seconds (default " + ",".join(f"{s:.0f}" for s in DEFAULT_STEPS_S) + ")",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -100,8 +137,10 @@ def nearest_sample(survey: Survey, xy_m: tuple[float, float], radius_m: float = 
 def _targets(args) -> list[linktest.Target]:
     if args.host is None:
         if args.probe != "auto":
-            raise UserInputError("--probe says how to probe HOST: name the host too, e.g. "
-                                 "`evsurvey linktest 192.168.1.20:7 --probe udp-echo`.")
+            raise UserInputError(
+                "--probe says how to probe HOST: name the host too, e.g. "
+                "`evsurvey linktest 192.168.1.20:7 --probe udp-echo`."
+            )
         return []
     host, port = parse_host_port(args.host, "HOST")
     probe = None if args.probe == "auto" else ProbeKind(args.probe)
@@ -119,8 +158,9 @@ def _check_numbers(args) -> None:
         raise UserInputError(f"--timeout must be between 0 and {MAX_DEADLINE_S:.0f} seconds.")
     needed = linktest.minimum_deadline_s(args.count)
     if args.timeout < needed:
-        raise UserInputError(f"{args.count} probes need a --timeout of at least {needed:.0f} s; raise --timeout or "
-                             "lower --count.")
+        raise UserInputError(
+            f"{args.count} probes need a --timeout of at least {needed:.0f} s; raise --timeout or lower --count."
+        )
 
 
 def _open_spot(args):
@@ -141,8 +181,10 @@ def _open_spot(args):
         if survey is None:
             names = ", ".join(repr(s.name) for s in project.surveys) or "none yet"
             what = f"no survey {args.survey!r}" if args.survey else "no survey"
-            raise UserInputError(f"{store.path.name} has {what} (surveys: {names}). Take samples in the app first, "
-                                 "then attach the link test with --survey NAME --at X,Y.")
+            raise UserInputError(
+                f"{store.path.name} has {what} (surveys: {names}). Take samples in the app first, "
+                "then attach the link test with --survey NAME --at X,Y."
+            )
         sample = nearest_sample(survey, xy_m)
     except BaseException:
         store.close()
@@ -182,27 +224,43 @@ def _run_link(args) -> int:
             if sample is None:
                 # No sample within reach: the link test becomes a sample of its own (no Wi-Fi
                 # scan, so the signal maps leave it out; the link maps and the verdict use it).
-                sample_id = store.add_sample(survey.id, Sample(x_m=xy_m[0], y_m=xy_m[1], taken_at=time.time(),
-                                                               scans=(), mode=SampleMode.POINT, link=link))
+                sample_id = store.add_sample(
+                    survey.id,
+                    Sample(x_m=xy_m[0], y_m=xy_m[1], taken_at=time.time(), scans=(), mode=SampleMode.POINT, link=link),
+                )
                 x_m, y_m, how = xy_m[0], xy_m[1], "as a new sample"
             else:
                 store.set_sample_link(sample.id, link)
                 sample_id, x_m, y_m, how = sample.id, sample.x_m, sample.y_m, "with the sample"
-            saved = {"project": str(store.path), "survey": survey.name, "sample_id": sample_id,
-                     "x_m": x_m, "y_m": y_m, "how": how}
+            saved = {
+                "project": str(store.path),
+                "survey": survey.name,
+                "sample_id": sample_id,
+                "x_m": x_m,
+                "y_m": y_m,
+                "how": how,
+            }
     finally:
         if spot is not None:
             spot[0].close()
     if args.json:
-        payload = {"ok": not problems, "count": args.count, "interval_ms": linktest.PROBE_INTERVAL_S * 1000,
-                   **link.to_json(), "assessments": [_assessment_json(r) for r in link.results],
-                   "problems": problems, "saved": saved}
+        payload = {
+            "ok": not problems,
+            "count": args.count,
+            "interval_ms": linktest.PROBE_INTERVAL_S * 1000,
+            **link.to_json(),
+            "assessments": [_assessment_json(r) for r in link.results],
+            "problems": problems,
+            "saved": saved,
+        }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(format_link_table(link, args.count))
         if saved is not None:
-            print(f"\nSaved {saved['how']} at ({saved['x_m']:.2f} m, {saved['y_m']:.2f} m) in survey "
-                  f"{saved['survey']!r} of {saved['project']}.")
+            print(
+                f"\nSaved {saved['how']} at ({saved['x_m']:.2f} m, {saved['y_m']:.2f} m) in survey "
+                f"{saved['survey']!r} of {saved['project']}."
+            )
     for problem in problems:
         print(f"evsurvey: {problem}", file=sys.stderr)
     return 1 if problems else 0
@@ -223,8 +281,10 @@ def format_link_table(link: LinkTest, count: int, width: int = 100) -> str:
         lines.append(f"{a.level:<9}{where}, {how}: {a.words}")
         if r.rtt_median_ms is not None:  # None exactly when no probe was answered
             jitter = "" if r.jitter_ms is None else f", jitter {format_ms(r.jitter_ms)}"
-            lines.append(f"         {r.received} of {r.sent} answered, median {format_ms(r.rtt_median_ms)}{jitter}, "
-                         f"{r.duration_s:.1f} s")
+            lines.append(
+                f"         {r.received} of {r.sent} answered, median {format_ms(r.rtt_median_ms)}{jitter}, "
+                f"{r.duration_s:.1f} s"
+            )
         notes = list(a.reasons)
         if len(r.tried) > 1 or not r.answered:
             notes.append("tried: " + "; ".join(r.tried))
@@ -232,8 +292,11 @@ def format_link_table(link: LinkTest, count: int, width: int = 100) -> str:
             lines += textwrap.wrap(note, width, initial_indent=" " * 9, subsequent_indent=" " * 11)
     t = link.throughput
     if t is not None:
-        lines += ["", f"Throughput (iperf3 to {t.server}:{t.port}, {t.duration_s:g} s each way): "
-                      f"up {t.up_mbps:.1f} Mbit/s, down {t.down_mbps:.1f} Mbit/s"]
+        lines += [
+            "",
+            f"Throughput (iperf3 to {t.server}:{t.port}, {t.duration_s:g} s each way): "
+            f"up {t.up_mbps:.1f} Mbit/s, down {t.down_mbps:.1f} Mbit/s",
+        ]
     return "\n".join(lines)
 
 
@@ -250,9 +313,18 @@ def parse_steps_s(text: str) -> tuple[float, ...]:
 
 
 def _run_idle(args) -> int:
-    given = [name for name, value in (("HOST", args.host), ("--project", args.project), ("--iperf3", args.iperf3),
-                                      ("--gateway", args.gateway), ("--at", args.at), ("--survey", args.survey))
-             if value is not None]
+    given = [
+        name
+        for name, value in (
+            ("HOST", args.host),
+            ("--project", args.project),
+            ("--iperf3", args.iperf3),
+            ("--gateway", args.gateway),
+            ("--at", args.at),
+            ("--survey", args.survey),
+        )
+        if value is not None
+    ]
     if given or args.probe != "auto":
         raise UserInputError(f"--idle runs the idle-timeout test alone; leave out {', '.join(given) or '--probe'}.")
     host, port = parse_host_port(args.idle, "--idle")
@@ -260,9 +332,12 @@ def _run_idle(args) -> int:
         raise UserInputError("--idle needs HOST:PORT, e.g. --idle api.example.com:443 --tls.")
     steps = parse_steps_s(args.steps) if args.steps is not None else DEFAULT_STEPS_S
     if not args.json:
-        print(f"Idle test to {args.idle}{' over TLS' if args.tls else ''}: steps "
-              + ", ".join(format_duration(s) for s in steps) + f" (up to {format_duration(steps[-1])}; Ctrl-C stops)",
-              flush=True)
+        print(
+            f"Idle test to {args.idle}{' over TLS' if args.tls else ''}: steps "
+            + ", ".join(format_duration(s) for s in steps)
+            + f" (up to {format_duration(steps[-1])}; Ctrl-C stops)",
+            flush=True,
+        )
 
     def progress(step: IdleStep) -> None:
         if not args.json:

@@ -62,8 +62,12 @@ class IdleStep:
     detail: str
 
     def to_json(self) -> dict:
-        return {"planned_s": self.planned_s, "idle_s": round(self.idle_s, 3), "outcome": self.outcome.value,
-                "detail": self.detail}
+        return {
+            "planned_s": self.planned_s,
+            "idle_s": round(self.idle_s, 3),
+            "outcome": self.outcome.value,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)
@@ -97,10 +101,17 @@ class IdleTestResult:
 
     def to_json(self) -> dict:
         lost = self.first_lost
-        return {"endpoint": self.endpoint, "address": self.address, "tls": self.tls, "planned_s": list(self.planned_s),
-                "longest_kept_s": round(self.longest_kept_s, 3),
-                "first_lost_s": None if lost is None else round(lost.idle_s, 3), "cancelled": self.cancelled,
-                "summary": self.summary, "steps": [s.to_json() for s in self.steps]}
+        return {
+            "endpoint": self.endpoint,
+            "address": self.address,
+            "tls": self.tls,
+            "planned_s": list(self.planned_s),
+            "longest_kept_s": round(self.longest_kept_s, 3),
+            "first_lost_s": None if lost is None else round(lost.idle_s, 3),
+            "cancelled": self.cancelled,
+            "summary": self.summary,
+            "steps": [s.to_json() for s in self.steps],
+        }
 
 
 def format_duration(seconds: float) -> str:
@@ -180,7 +191,7 @@ class _Connection:
             try:
                 self.sock.settimeout(max(0.05, remaining))
                 return IdleOutcome.KEPT, ("answered" if self.sock.recv(65536) else "answered by closing")
-            except (TimeoutError, socket.timeout, ssl.SSLWantReadError):
+            except (TimeoutError, ssl.SSLWantReadError):
                 continue
             except (ConnectionResetError, ssl.SSLError, OSError) as exc:
                 return IdleOutcome.RESET, f"reset in answer to the probe ({exc.strerror or exc})"
@@ -195,17 +206,28 @@ class _Connection:
 
 def _detail(outcome: IdleOutcome, idle_s: float, how: str) -> str:
     after = format_duration(idle_s)
-    return {IdleOutcome.CLOSED: f"closed (FIN) during {after} idle: the endpoint or a firewall ended it",
-            IdleOutcome.RESET: f"reset (RST) after {after} idle: a firewall or NAT forgot the connection ({how})",
-            IdleOutcome.SILENT: f"dropped silently after {after} idle ({how})",
-            IdleOutcome.KEPT: f"kept after {after} idle ({how})"}[outcome]
+    return {
+        IdleOutcome.CLOSED: f"closed (FIN) during {after} idle: the endpoint or a firewall ended it",
+        IdleOutcome.RESET: f"reset (RST) after {after} idle: a firewall or NAT forgot the connection ({how})",
+        IdleOutcome.SILENT: f"dropped silently after {after} idle ({how})",
+        IdleOutcome.KEPT: f"kept after {after} idle ({how})",
+    }[outcome]
 
 
-def run_idle_test(host: str, port: int, *, steps_s: Sequence[float] = DEFAULT_STEPS_S, tls: bool = False,
-                  tls_context: ssl.SSLContext | None = None, probe: bytes | None = None,
-                  answer_timeout_s: float = ANSWER_TIMEOUT_S, connect_timeout_s: float = 5.0,
-                  cancel: threading.Event | None = None, resolver: probes.Resolver | None = None,
-                  on_step: Callable[[IdleStep], None] | None = None) -> IdleTestResult:
+def run_idle_test(
+    host: str,
+    port: int,
+    *,
+    steps_s: Sequence[float] = DEFAULT_STEPS_S,
+    tls: bool = False,
+    tls_context: ssl.SSLContext | None = None,
+    probe: bytes | None = None,
+    answer_timeout_s: float = ANSWER_TIMEOUT_S,
+    connect_timeout_s: float = 5.0,
+    cancel: threading.Event | None = None,
+    resolver: probes.Resolver | None = None,
+    on_step: Callable[[IdleStep], None] | None = None,
+) -> IdleTestResult:
     """Run the idle test against ``host:port`` (TLS when ``tls``; ``tls_context`` defaults to
     the system trust store). Blocks for up to the last step plus the answer timeout; returns
     early, with the steps done so far, when ``cancel`` is set. ``on_step`` hears each step as
@@ -222,17 +244,22 @@ def run_idle_test(host: str, port: int, *, steps_s: Sequence[float] = DEFAULT_ST
         try:
             sock = probes.tcp_connect(address, port, connect_timeout_s)
         except OSError as exc:
-            raise IdleTestError(f"{label} cannot be reached ({exc.strerror or exc}). Check the host and port; the "
-                                "idle test needs an endpoint that accepts TCP connections.") from None
+            raise IdleTestError(
+                f"{label} cannot be reached ({exc.strerror or exc}). Check the host and port; the "
+                "idle test needs an endpoint that accepts TCP connections."
+            ) from None
         if context is None:
             return _Connection(sock)
         try:
             return _Connection(context.wrap_socket(sock, server_hostname=host))  # an IP address matches IP SANs
         except (OSError, ssl.SSLError, ValueError) as exc:
             sock.close()
-            why = "timed out" if isinstance(exc, (TimeoutError, socket.timeout)) else getattr(exc, "reason", None) or exc
-            raise IdleTestError(f"TLS to {label} failed ({why}). Check the port speaks TLS, or leave out --tls for "
-                                "plain TCP.") from None
+            why = (
+                "timed out" if isinstance(exc, (TimeoutError, socket.timeout)) else getattr(exc, "reason", None) or exc
+            )
+            raise IdleTestError(
+                f"TLS to {label} failed ({why}). Check the port speaks TLS, or leave out --tls for plain TCP."
+            ) from None
 
     baseline = connect()
     try:
@@ -240,9 +267,11 @@ def run_idle_test(host: str, port: int, *, steps_s: Sequence[float] = DEFAULT_ST
     finally:
         baseline.close()
     if outcome is not IdleOutcome.KEPT and not cancel.is_set():
-        raise IdleTestError(f"{label} does not answer a probe right after connecting ({how}), so a connection the "
-                            "network drops could not be told from a quiet server. Use an endpoint that answers: an "
-                            "HTTP(S) server, an echo service, or the charger maker's server.")
+        raise IdleTestError(
+            f"{label} does not answer a probe right after connecting ({how}), so a connection the "
+            "network drops could not be told from a quiet server. Use an endpoint that answers: an "
+            "HTTP(S) server, an echo service, or the charger maker's server."
+        )
     connections: list[_Connection] = []
     done: list[IdleStep] = []
     try:
@@ -269,5 +298,6 @@ def run_idle_test(host: str, port: int, *, steps_s: Sequence[float] = DEFAULT_ST
     finally:
         for conn in connections:
             conn.close()
-    return IdleTestResult(endpoint=label, address=address, tls=tls, steps=tuple(done), planned_s=steps,
-                          cancelled=cancel.is_set())
+    return IdleTestResult(
+        endpoint=label, address=address, tls=tls, steps=tuple(done), planned_s=steps, cancelled=cancel.is_set()
+    )

@@ -49,14 +49,22 @@ def received_mbps(report_text: str, server: str) -> float:
 Run = Callable[..., subprocess.CompletedProcess]
 
 
-def measure_throughput(server: str, port: int = IPERF3_PORT, *, duration_s: int = DEFAULT_DURATION_S,
-                       program: str = "iperf3", run: Run = subprocess.run) -> ThroughputResult:
+def measure_throughput(
+    server: str,
+    port: int = IPERF3_PORT,
+    *,
+    duration_s: int = DEFAULT_DURATION_S,
+    program: str = "iperf3",
+    run: Run = subprocess.run,
+) -> ThroughputResult:
     """Upload then download throughput to an iperf3 server, ``duration_s`` seconds each.
     Raises :class:`ThroughputError` with what to do when it cannot be measured."""
     executable = shutil.which(program)
     if executable is None:
-        raise ThroughputError("iperf3 is not installed, so throughput was not measured. Install it (Debian/Ubuntu: "
-                              "apt install iperf3, macOS: brew install iperf3) or leave out --iperf3.")
+        raise ThroughputError(
+            "iperf3 is not installed, so throughput was not measured. Install it (Debian/Ubuntu: "
+            "apt install iperf3, macOS: brew install iperf3) or leave out --iperf3."
+        )
     label = f"{server}:{port}"
     started_at = time.time()
     rates = []
@@ -72,5 +80,6 @@ def measure_throughput(server: str, port: int = IPERF3_PORT, *, duration_s: int 
         except OSError as exc:
             raise ThroughputError(f"iperf3 could not be run ({exc.strerror or exc}).") from None
         rates.append(received_mbps(proc.stdout, label))
-    return ThroughputResult(server=server, port=port, up_mbps=rates[0], down_mbps=rates[1], duration_s=duration_s,
-                            started_at=started_at)
+    return ThroughputResult(
+        server=server, port=port, up_mbps=rates[0], down_mbps=rates[1], duration_s=duration_s, started_at=started_at
+    )

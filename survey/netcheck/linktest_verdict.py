@@ -2,9 +2,10 @@
 ("4 % loss, p95 180 ms"). Read by the ``linktest`` command and, through ``analysis``, by the
 verdict at the charger; the numbers come from :mod:`survey.project.link` values.
 
-Limits (in :mod:`survey.project.link`, where the maps of the report read them too), from ITU-T Y.1541 (12/2011) Table 1, network QoS classes 0 and 1 (the interactive
-classes): IP packet loss ratio at most 1 x 10^-3, delay variation at most 50 ms, mean
-one-way transfer delay at most 100 ms (class 0) and 400 ms (class 1). Here they bound the
+Limits (in :mod:`survey.project.link`, where the maps of the report read them too), from
+ITU-T Y.1541 (12/2011) Table 1, network QoS classes 0 and 1 (the interactive classes):
+IP packet loss ratio at most 1 x 10^-3, delay variation at most 50 ms, mean one-way transfer
+delay at most 100 ms (class 0) and 400 ms (class 1). Here they bound the
 95th percentile of the round trip to the gateway, which is stricter than a mean one-way
 delay across a whole network: one Wi-Fi hop that already spends them leaves nothing for the
 path to the charger's cloud.
@@ -15,8 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from survey.project.link import (  # noqa: F401 - the limits are re-exported for the command
-    JITTER_GOOD_MAX_MS, LOSS_GOOD_MAX_PCT, LOSS_MARGINAL_MAX_PCT, RTT_P95_GOOD_MAX_MS, RTT_P95_MARGINAL_MAX_MS,
-    LinkTest, LinkTestResult,
+    JITTER_GOOD_MAX_MS,
+    LOSS_GOOD_MAX_PCT,
+    LOSS_MARGINAL_MAX_PCT,
+    RTT_P95_GOOD_MAX_MS,
+    RTT_P95_MARGINAL_MAX_MS,
+    LinkTest,
+    LinkTestResult,
 )
 
 #: The verdict words the analysis layer uses for the signal (survey.analysis.thresholds).
@@ -51,8 +57,11 @@ def assess_link(result: LinkTestResult) -> LinkAssessment:
         why = result.tried[-1] if result.tried else "no probe could be sent"
         return LinkAssessment(UNKNOWN, "not measured", (why,))
     if not result.answered:
-        return LinkAssessment(POOR, f"no answer to {result.sent} probes",
-                              (f"{result.address or result.target} answered none of {result.sent} probes.",))
+        return LinkAssessment(
+            POOR,
+            f"no answer to {result.sent} probes",
+            (f"{result.address or result.target} answered none of {result.sent} probes.",),
+        )
     loss, p95, jitter = result.loss_pct, result.rtt_p95_ms, result.jitter_ms
     if p95 is None:  # every answered series has its round-trip times
         raise ValueError(f"link test of {result.target}: {result.received} probes answered but no round-trip time")

@@ -138,16 +138,29 @@ def responders_from(records_by_address: dict[str, list]) -> tuple[MdnsResponder,
         for name in srv:
             if name not in instances:
                 instances[name] = name.split(".", 1)[1] if "." in name else ""
-        services = tuple(MdnsService(instance=i, service_type=t, host=srv.get(i, ("", None))[0],
-                                     port=srv.get(i, ("", None))[1]) for i, t in instances.items())
-        found.append(MdnsResponder(address=address, hostnames=tuple(hosts), services=services,
-                                   service_types=tuple(types), addresses=tuple(advertised)))
+        services = tuple(
+            MdnsService(instance=i, service_type=t, host=srv.get(i, ("", None))[0], port=srv.get(i, ("", None))[1])
+            for i, t in instances.items()
+        )
+        found.append(
+            MdnsResponder(
+                address=address,
+                hostnames=tuple(hosts),
+                services=services,
+                service_types=tuple(types),
+                addresses=tuple(advertised),
+            )
+        )
     return tuple(sorted(found, key=lambda r: r.address))
 
 
-def query(service_types: tuple[str, ...] = DEFAULT_SERVICE_TYPES, *,
-          destination: tuple[str, int] = MDNS_DESTINATION, interface_ip: str | None = None,
-          listen_s: float = LISTEN_S) -> tuple[MdnsResponder, ...]:
+def query(
+    service_types: tuple[str, ...] = DEFAULT_SERVICE_TYPES,
+    *,
+    destination: tuple[str, int] = MDNS_DESTINATION,
+    interface_ip: str | None = None,
+    listen_s: float = LISTEN_S,
+) -> tuple[MdnsResponder, ...]:
     """Send one query for ``service_types`` to ``destination`` (default: the mDNS group, out of
     the interface that holds ``interface_ip`` when given) and collect the unicast answers for
     ``listen_s`` seconds. Raises ``OSError`` when the query cannot be sent (no multicast route)."""
@@ -165,7 +178,7 @@ def query(service_types: tuple[str, ...] = DEFAULT_SERVICE_TYPES, *,
             sock.settimeout(left)
             try:
                 data, peer = sock.recvfrom(_MAX_DATAGRAM)
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 break
             answer = parse_response(data, query_id)
             if answer is not None:

@@ -24,9 +24,14 @@ _EXCEPTION_BIT = 0x80
 _MBAP = struct.Struct(">HHHB")
 #: Section 7's exception codes.
 EXCEPTION_CODES = {
-    0x01: "illegal function", 0x02: "illegal data address", 0x03: "illegal data value",
-    0x04: "server device failure", 0x05: "acknowledge", 0x06: "server device busy",
-    0x08: "memory parity error", 0x0A: "gateway path unavailable",
+    0x01: "illegal function",
+    0x02: "illegal data address",
+    0x03: "illegal data value",
+    0x04: "server device failure",
+    0x05: "acknowledge",
+    0x06: "server device busy",
+    0x08: "memory parity error",
+    0x0A: "gateway path unavailable",
     0x0B: "gateway target device failed to respond",
 }
 #: Exceptions a gateway gives for a unit id it cannot reach: the unit id is wrong, not the path.
@@ -75,7 +80,7 @@ def parse_reply(data: bytes, transaction_id: int, unit_id: int, count: int = 1) 
     if function != READ_HOLDING_REGISTERS:
         raise ModbusProtocolError(f"function {function} in the reply to a read of holding registers (3)")
     byte_count = data[_MBAP.size + 1]
-    values = data[_MBAP.size + 2:]
+    values = data[_MBAP.size + 2 :]
     if byte_count != 2 * count or len(values) != byte_count:
         raise ModbusProtocolError(f"{len(values)} data bytes for {count} register(s)")
     return ModbusReply(unit_id=unit, registers=struct.unpack(f">{count}H", values))
@@ -91,8 +96,9 @@ def _receive(sock: socket.socket, size: int) -> bytes:
     return data
 
 
-def read_holding_registers(sock: socket.socket, unit_id: int, address: int, timeout_s: float,
-                           count: int = 1, transaction_id: int = 1) -> ModbusReply:
+def read_holding_registers(
+    sock: socket.socket, unit_id: int, address: int, timeout_s: float, count: int = 1, transaction_id: int = 1
+) -> ModbusReply:
     """One request/reply on the connected ``sock`` (left open for the caller to close).
     Raises ``OSError`` (timeout, reset) or :class:`ModbusProtocolError`."""
     sock.settimeout(timeout_s)

@@ -58,8 +58,9 @@ def _host_label(host: str, port: int) -> str:
 #: 80: 1.1.1.1 answers plain HTTP too (it redirects to HTTPS).
 GENERIC_ENDPOINTS: dict[int, Endpoint] = {
     443: Endpoint("1.1.1.1", 443, tls=True, generic=True, note="Cloudflare 1.1.1.1, public HTTPS"),
-    8883: Endpoint("test.mosquitto.org", 8883, tls=False, generic=True,
-                   note="public Eclipse Mosquitto test broker, MQTT over TLS"),
+    8883: Endpoint(
+        "test.mosquitto.org", 8883, tls=False, generic=True, note="public Eclipse Mosquitto test broker, MQTT over TLS"
+    ),
     80: Endpoint("1.1.1.1", 80, tls=False, generic=True, note="Cloudflare 1.1.1.1, public HTTP"),
 }
 
@@ -85,7 +86,7 @@ class PortalProbe:
     expect_body: bytes = b""
 
     @classmethod
-    def from_url(cls, url: str, expect_status: int = DEFAULT_PORTAL_STATUS, expect_body: bytes = b"") -> "PortalProbe":
+    def from_url(cls, url: str, expect_status: int = DEFAULT_PORTAL_STATUS, expect_body: bytes = b"") -> PortalProbe:
         """Raises ``ValueError`` unless ``url`` is a plain ``http://`` URL (a portal intercepts
         plain HTTP; over HTTPS it would show as a certificate failure instead)."""
         parts = urlsplit(url.strip())
@@ -158,10 +159,15 @@ class CheckPlan:
     maker: str = ""
 
 
-def plan_for_profile(profile: ChargerProfile, *, extra_endpoints: tuple[tuple[str, int | None], ...] = (),
-                     ntp_servers: tuple[NtpServer, ...] = (), portal: PortalProbe | None = DEFAULT_PORTAL,
-                     mdns_services: tuple[str, ...] = mdns.DEFAULT_SERVICE_TYPES,
-                     local_api: LocalApi | None = None) -> CheckPlan:
+def plan_for_profile(
+    profile: ChargerProfile,
+    *,
+    extra_endpoints: tuple[tuple[str, int | None], ...] = (),
+    ntp_servers: tuple[NtpServer, ...] = (),
+    portal: PortalProbe | None = DEFAULT_PORTAL,
+    mdns_services: tuple[str, ...] = mdns.DEFAULT_SERVICE_TYPES,
+    local_api: LocalApi | None = None,
+) -> CheckPlan:
     """The checks for ``profile``. ``extra_endpoints`` are hosts the installer adds (e.g. names
     read from the charger's queries in the DNS filter's log, or kept in the project):
     ``(host, None)`` tests the host on the profile's TCP ports, ``(host, port)`` on that port
@@ -176,7 +182,7 @@ def plan_for_profile(profile: ChargerProfile, *, extra_endpoints: tuple[tuple[st
     for host in cloud:
         endpoints += [Endpoint(host, port, tls=port in TLS_PORTS) for port in profile_tcp]
     for host, port in extra_endpoints:
-        for p in ((port,) if port else profile_tcp or BASELINE_TCP_PORTS):
+        for p in (port,) if port else profile_tcp or BASELINE_TCP_PORTS:
             endpoints.append(Endpoint(host, p, tls=p in TLS_PORTS))
     endpoints = list(dict.fromkeys(endpoints))
     generic = not endpoints
@@ -186,18 +192,42 @@ def plan_for_profile(profile: ChargerProfile, *, extra_endpoints: tuple[tuple[st
         tcp_ports = tuple(sorted(set(profile_tcp) | set(BASELINE_TCP_PORTS)))
         endpoints = [GENERIC_ENDPOINTS[p] for p in tcp_ports if p in GENERIC_ENDPOINTS]
         maker = profile.maker or profile.name
-        known = (f"{maker} names only its domain ({', '.join(wanted)}), not the hosts the charger connects to"
-                 if wanted else f"{maker} documents no cloud domains")
-        note = (f"{known}, so whether this network's DNS filter and firewall let the charger reach its maker's "
-                "cloud cannot be fully checked; only generic reachability of the internet on the charger's ports is "
-                "tested (public test hosts, labelled 'generic')"
-                + (", and the maker's apex name is resolved." if wanted else "."))
+        known = (
+            f"{maker} names only its domain ({', '.join(wanted)}), not the hosts the charger connects to"
+            if wanted
+            else f"{maker} documents no cloud domains"
+        )
+        note = (
+            f"{known}, so whether this network's DNS filter and firewall let the charger reach its maker's "
+            "cloud cannot be fully checked; only generic reachability of the internet on the charger's ports is "
+            "tested (public test hosts, labelled 'generic')"
+            + (", and the maker's apex name is resolved." if wanted else ".")
+        )
     else:
         tcp_ports = tuple(sorted({e.port for e in endpoints}))
     probes_ = resolution_probes(profile)
-    domains = tuple(dict.fromkeys([*(e.host for e in endpoints if probes.ip_literal(e.host) is None),
-                                   *probes_, *(s.host for s in ntp if probes.ip_literal(s.host) is None)]))
-    return CheckPlan(profile_id=profile.id, profile_name=profile.name, domains=domains,
-                     endpoints=tuple(endpoints), tcp_ports=tcp_ports, ntp_servers=ntp, generic=generic,
-                     unchecked_note=note, probe_domains=probes_, allowlist=wanted, portal=portal,
-                     mdns_services=tuple(mdns_services), local_api=local_api, maker=profile.maker)
+    domains = tuple(
+        dict.fromkeys(
+            [
+                *(e.host for e in endpoints if probes.ip_literal(e.host) is None),
+                *probes_,
+                *(s.host for s in ntp if probes.ip_literal(s.host) is None),
+            ]
+        )
+    )
+    return CheckPlan(
+        profile_id=profile.id,
+        profile_name=profile.name,
+        domains=domains,
+        endpoints=tuple(endpoints),
+        tcp_ports=tcp_ports,
+        ntp_servers=ntp,
+        generic=generic,
+        unchecked_note=note,
+        probe_domains=probes_,
+        allowlist=wanted,
+        portal=portal,
+        mdns_services=tuple(mdns_services),
+        local_api=local_api,
+        maker=profile.maker,
+    )

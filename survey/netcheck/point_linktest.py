@@ -1,4 +1,4 @@
-""""Link test at each point": the short link test the window makes after each stop-and-go
+""" "Link test at each point": the short link test the window makes after each stop-and-go
 sample, what it measures, how long it may take, where its result goes in the project and the
 words the window shows. Qt-free: the window runs :func:`run_point_link_test` in a worker thread
 and attaches the result to the sample with :func:`with_sample_link`.
@@ -35,8 +35,10 @@ JOIN_SLACK_S = 1.0
 GATEWAY_LOOKUP_S = 5.0
 
 #: Why a continuous walk gets no link test, shown beside the option.
-WALK_NOTE = ("Not run in a continuous walk: the laptop moves while it would measure, so the result would belong "
-             "to no point. Switch to stop-and-go for link tests.")
+WALK_NOTE = (
+    "Not run in a continuous walk: the laptop moves while it would measure, so the result would belong "
+    "to no point. Switch to stop-and-go for link tests."
+)
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,16 @@ def run_point_link_test(spec: PointLinkTest, cancel: threading.Event | None = No
     gateway lookup). Raises :class:`~survey.netcheck.linktest.LinkTestError` without a gateway."""
     gateway = spec.gateway or spec.find_gateway()
     target = linktest.Target(name=linktest.GATEWAY_TARGET, host=gateway, probe=spec.probe, port=spec.port)
-    return linktest.run_link_test([target], count=spec.count, deadline_s=spec.deadline_s, cancel=cancel,
-                                  interval_s=spec.interval_s, reply_timeout_s=spec.reply_timeout_s,
-                                  tcp_ports=spec.tcp_ports, open_icmp=spec.open_icmp)
+    return linktest.run_link_test(
+        [target],
+        count=spec.count,
+        deadline_s=spec.deadline_s,
+        cancel=cancel,
+        interval_s=spec.interval_s,
+        reply_timeout_s=spec.reply_timeout_s,
+        tcp_ports=spec.tcp_ports,
+        open_icmp=spec.open_icmp,
+    )
 
 
 def measured(link: LinkTest) -> bool:
@@ -93,9 +102,15 @@ def measured(link: LinkTest) -> bool:
 
 def with_sample_link(project: Project, sample_id: int, link: LinkTest | None) -> Project:
     """``project`` with ``link`` attached to (None: removed from) the sample ``sample_id``."""
-    return replace(project, surveys=tuple(
-        replace(s, samples=tuple(replace(x, link=link) if x.id == sample_id else x for x in s.samples))
-        if any(x.id == sample_id for x in s.samples) else s for s in project.surveys))
+    return replace(
+        project,
+        surveys=tuple(
+            replace(s, samples=tuple(replace(x, link=link) if x.id == sample_id else x for x in s.samples))
+            if any(x.id == sample_id for x in s.samples)
+            else s
+            for s in project.surveys
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- words
@@ -105,20 +120,26 @@ def option_note(spec: PointLinkTest, walking: bool) -> str:
     """What the option does, beside it (in a continuous walk: why it does not run)."""
     if walking:
         return WALK_NOTE
-    return (f"After each sample: {spec.count} round trips to the gateway, about {spec.expected_s:.0f} s per point; "
-            "the sample is saved first, the result is added to it.")
+    return (
+        f"After each sample: {spec.count} round trips to the gateway, about {spec.expected_s:.0f} s per point; "
+        "the sample is saved first, the result is added to it."
+    )
 
 
 def running_text(sample_number: int, elapsed_s: float, spec: PointLinkTest) -> str:
     """``Link test at sample 3 (round trips to the gateway): 1.2 s of about 4 s``."""
-    return (f"Link test at sample {sample_number} (round trips to the gateway): {elapsed_s:.1f} s of about "
-            f"{spec.expected_s:.0f} s")
+    return (
+        f"Link test at sample {sample_number} (round trips to the gateway): {elapsed_s:.1f} s of about "
+        f"{spec.expected_s:.0f} s"
+    )
 
 
 def wait_text(sample_number: int) -> str:
     """Why the next sample must wait: a scan while the test runs would disturb both."""
-    return (f"The link test at sample {sample_number} is still running (a scan now would disturb it): wait a "
-            "moment, or press Cancel link test.")
+    return (
+        f"The link test at sample {sample_number} is still running (a scan now would disturb it): wait a "
+        "moment, or press Cancel link test."
+    )
 
 
 def result_text(sample_number: int, link: LinkTest) -> str:
@@ -131,8 +152,10 @@ def result_text(sample_number: int, link: LinkTest) -> str:
     how = result.probe.label + (f" {result.port}" if result.port is not None else "")
     where = f"gateway {result.address}, {how}" if result.address else "gateway"
     if assessment.level == UNKNOWN:
-        return (f"Link test at sample {sample_number}: not measured ({' '.join(assessment.reasons)}). "
-                "The sample is kept without a link result.")
+        return (
+            f"Link test at sample {sample_number}: not measured ({' '.join(assessment.reasons)}). "
+            "The sample is kept without a link result."
+        )
     text = f"Link test at sample {sample_number}: {assessment.level}, {assessment.words} ({where})."
     return text + (" " + " ".join(assessment.reasons) if assessment.reasons else "")
 
@@ -144,8 +167,10 @@ def failed_text(sample_number: int, reason: str) -> str:
 
 def abandoned_text(sample_number: int, waited_s: float) -> str:
     """The test did not return by its deadline: it is abandoned, the sample kept."""
-    return (f"The link test at sample {sample_number} did not finish within {waited_s:.0f} s and was stopped. "
-            "The sample is kept without a link result.")
+    return (
+        f"The link test at sample {sample_number} did not finish within {waited_s:.0f} s and was stopped. "
+        "The sample is kept without a link result."
+    )
 
 
 def cancelled_text(sample_number: int) -> str:

@@ -90,13 +90,15 @@ class Lookups:
         if probes.ip_literal(host) is not None:
             return list(resolved.addresses)
         if not resolved.addresses or any(probes.is_sinkhole_address(a) for a in resolved.addresses):
-            raise DnsUnusable(f"DNS answered {host} with a blocking address "
-                              f"({', '.join(resolved.addresses) or 'none'})")
+            raise DnsUnusable(
+                f"DNS answered {host} with a blocking address ({', '.join(resolved.addresses) or 'none'})"
+            )
         return list(resolved.addresses)
 
 
-def dial_first(addresses: list[str], port: int, dial: Dialer, deadline: Deadline) -> tuple[str, socket.socket | None,
-                                                                                           BaseException | None]:
+def dial_first(
+    addresses: list[str], port: int, dial: Dialer, deadline: Deadline
+) -> tuple[str, socket.socket | None, BaseException | None]:
     """Connect to the first address that answers (e.g. an IPv6 address first on a network
     without IPv6: try the next); (address tried last, socket or None, last error)."""
     error: BaseException | None = None
@@ -111,8 +113,9 @@ def dial_first(addresses: list[str], port: int, dial: Dialer, deadline: Deadline
     return address, None, error or TimeoutError("no address tried")
 
 
-def probe_endpoint(endpoint: Endpoint, lookups: Lookups, deadline: Deadline, dial: Dialer,
-                   tls_context: ssl.SSLContext | None) -> EndpointOutcome:
+def probe_endpoint(
+    endpoint: Endpoint, lookups: Lookups, deadline: Deadline, dial: Dialer, tls_context: ssl.SSLContext | None
+) -> EndpointOutcome:
     usable = lookups.usable(endpoint.host, deadline)
     start = time.monotonic()
     address, sock, error = dial_first(usable, endpoint.port, dial, deadline)
@@ -133,8 +136,7 @@ def probe_endpoint(endpoint: Endpoint, lookups: Lookups, deadline: Deadline, dia
         sock.close()
 
 
-def query_ntp(server: NtpServer, lookups: Lookups, deadline: Deadline,
-              clock: Callable[[], float]) -> sntp.SntpReply:
+def query_ntp(server: NtpServer, lookups: Lookups, deadline: Deadline, clock: Callable[[], float]) -> sntp.SntpReply:
     usable = lookups.usable(server.host, deadline)
     last: BaseException | None = None
     for address in usable[:3]:  # a pool name gives several servers; one answer is enough
@@ -147,8 +149,9 @@ def query_ntp(server: NtpServer, lookups: Lookups, deadline: Deadline,
     raise last or TimeoutError("no NTP reply")
 
 
-def exchange(addresses: list[str], port: int, dial: Dialer, deadline: Deadline,
-             ask: Callable[[socket.socket], object]) -> ExchangeOutcome:
+def exchange(
+    addresses: list[str], port: int, dial: Dialer, deadline: Deadline, ask: Callable[[socket.socket], object]
+) -> ExchangeOutcome:
     """Connect to ``port`` and run ``ask(sock)`` on the connection (which it may consume)."""
     start = time.monotonic()
     address, sock, error = dial_first(addresses, port, dial, deadline)
@@ -165,8 +168,13 @@ def exchange(addresses: list[str], port: int, dial: Dialer, deadline: Deadline,
 
 def probe_portal(portal: PortalProbe, lookups: Lookups, deadline: Deadline, dial: Dialer) -> ExchangeOutcome:
     usable = lookups.usable(portal.host, deadline)
-    return exchange(usable, portal.port, dial, deadline,
-                    lambda sock: httpprobe.http_get(sock, portal.netloc, portal.path, deadline.step()))
+    return exchange(
+        usable,
+        portal.port,
+        dial,
+        deadline,
+        lambda sock: httpprobe.http_get(sock, portal.netloc, portal.path, deadline.step()),
+    )
 
 
 def _unverified_tls() -> ssl.SSLContext:
@@ -180,12 +188,21 @@ def _unverified_tls() -> ssl.SSLContext:
 
 def probe_local(api: LocalApi, what: str, deadline: Deadline, dial: Dialer) -> ExchangeOutcome:
     if what == "modbus":
-        return exchange([api.ip], api.modbus_port, dial, deadline,
-                        lambda sock: modbus.read_holding_registers(sock, api.modbus_unit, api.modbus_register,
-                                                                   deadline.step()))
+        return exchange(
+            [api.ip],
+            api.modbus_port,
+            dial,
+            deadline,
+            lambda sock: modbus.read_holding_registers(sock, api.modbus_unit, api.modbus_register, deadline.step()),
+        )
     if what == "http":
-        return exchange([api.ip], api.http_port, dial, deadline,
-                        lambda sock: httpprobe.http_get(sock, api.label(api.http_port), "/", deadline.step()))
+        return exchange(
+            [api.ip],
+            api.http_port,
+            dial,
+            deadline,
+            lambda sock: httpprobe.http_get(sock, api.label(api.http_port), "/", deadline.step()),
+        )
 
     def https(sock: socket.socket):
         sock.settimeout(deadline.step())

@@ -99,7 +99,9 @@ def address_scope(address: str) -> str:
 
 
 # RFC 5737 / RFC 3849 documentation ranges: ``ipaddress`` counts them as private, but no LAN uses them.
-_DOCUMENTATION = [ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")]
+_DOCUMENTATION = [
+    ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+]
 
 
 def is_public_address(address: str) -> bool:
@@ -157,8 +159,9 @@ def routes(route_table: Path = ROUTE_TABLE) -> tuple[Route, ...]:
         except ValueError:
             continue
         if flags & _RTF_UP:
-            found.append(Route(cols[0], _kernel_ipv4(destination), _kernel_ipv4(gateway), _kernel_ipv4(mask), flags,
-                               metric))
+            found.append(
+                Route(cols[0], _kernel_ipv4(destination), _kernel_ipv4(gateway), _kernel_ipv4(mask), flags, metric)
+            )
     return tuple(found)
 
 
@@ -189,8 +192,11 @@ def subnet_of(laptop_ip: str, interface: str, table: tuple[Route, ...]) -> str |
         ip = ipaddress.IPv4Address(laptop_ip)
     except ValueError:
         return None
-    nets = [r.network for r in table if r.interface == interface and not r.flags & _RTF_GATEWAY
-            and r.mask != "0.0.0.0" and ip in r.network]
+    nets = [
+        r.network
+        for r in table
+        if r.interface == interface and not r.flags & _RTF_GATEWAY and r.mask != "0.0.0.0" and ip in r.network
+    ]
     return str(max(nets, key=lambda n: n.prefixlen)) if nets else None
 
 
@@ -241,8 +247,7 @@ def _cert_time_s(cert: dict, key: str) -> float:
     return ssl.cert_time_to_seconds(value) if isinstance(value, str) else float("nan")
 
 
-def tls_handshake(sock: socket.socket, server_hostname: str, context: ssl.SSLContext,
-                  timeout_s: float) -> TlsSession:
+def tls_handshake(sock: socket.socket, server_hostname: str, context: ssl.SSLContext, timeout_s: float) -> TlsSession:
     """Run a TLS handshake on the connected ``sock`` (consumed: it is closed afterwards),
     verifying the certificate chain and the host name with ``context``. Raises
     ``ssl.SSLCertVerificationError`` for an untrusted/expired/mismatched certificate,

@@ -37,7 +37,7 @@ def parse_host_port(text: str, option: str) -> tuple[str, int | None]:
         end = value.find("]")
         if end < 0:
             raise UserInputError(f"{option} {text!r}: a bracketed IPv6 address needs its closing ']'.")
-        host, rest = value[1:end], value[end + 1:]
+        host, rest = value[1:end], value[end + 1 :]
         if rest:
             if not rest.startswith(":"):
                 raise UserInputError(f"{option} {text!r}: write [IPv6]:PORT.")
@@ -47,8 +47,9 @@ def parse_host_port(text: str, option: str) -> tuple[str, int | None]:
     if ":" in host and probes.ip_literal(host) is None:
         raise UserInputError(f"{option} {text!r}: write HOST:PORT, or [IPv6]:PORT for an IPv6 address.")
     if not host or any(c.isspace() for c in host) or "/" in host:
-        raise UserInputError(f"{option} {text!r}: give a host name or IP address, optionally with :PORT "
-                             "(e.g. api.example.com:8883).")
+        raise UserInputError(
+            f"{option} {text!r}: give a host name or IP address, optionally with :PORT (e.g. api.example.com:8883)."
+        )
     if port_text is None:
         return host, None
     try:
@@ -72,8 +73,10 @@ def charger_ip_address(text: str | None, option: str) -> str | None:
         return None
     literal = probes.ip_literal(str(text).strip())
     if literal is None:
-        raise UserInputError(f"{option} {text!r}: give the charger's IP address (e.g. 192.168.20.15), "
-                             "as the router's DHCP list shows it.")
+        raise UserInputError(
+            f"{option} {text!r}: give the charger's IP address (e.g. 192.168.20.15), "
+            "as the router's DHCP list shows it."
+        )
     return literal
 
 
@@ -91,15 +94,21 @@ def parse_domain_list(text: str, option: str = "Extra domain") -> list[str]:
     return list(domains.values())
 
 
-def build_plan(profile: ChargerProfile, domains: Iterable[str], charger_ip: str | None, *,
-               ntp_servers: tuple[NtpServer, ...] = (), portal: PortalProbe | None = DEFAULT_PORTAL,
-               modbus_unit: int = 1, modbus_register: int = 0) -> CheckPlan:
+def build_plan(
+    profile: ChargerProfile,
+    domains: Iterable[str],
+    charger_ip: str | None,
+    *,
+    ntp_servers: tuple[NtpServer, ...] = (),
+    portal: PortalProbe | None = DEFAULT_PORTAL,
+    modbus_unit: int = 1,
+    modbus_register: int = 0,
+) -> CheckPlan:
     """The checks for ``profile`` with the installer's extra hosts (``host`` or ``host:port``)
     and, when the charger's IP is known, its local API."""
     extra = tuple(parse_host_port(d, "--domain") for d in domains)
     local_api = LocalApi(charger_ip, modbus_unit, modbus_register) if charger_ip else None
-    return plan_for_profile(profile, extra_endpoints=extra, ntp_servers=ntp_servers, portal=portal,
-                            local_api=local_api)
+    return plan_for_profile(profile, extra_endpoints=extra, ntp_servers=ntp_servers, portal=portal, local_api=local_api)
 
 
 # --------------------------------------------------------------------------- a project's run
@@ -128,25 +137,47 @@ def project_plan(project: Project, env: CheckEnvironment) -> CheckPlan:
     Raises :class:`UserInputError` when a stored entry is unusable."""
     settings = project.settings
     charger_ip = charger_ip_address(settings.get(CHARGER_IP_SETTING), "the project's charger IP")
-    return build_plan(get_profile(project.charger_profile_id), kept_domains(settings), charger_ip,
-                      ntp_servers=env.ntp_servers, portal=env.portal)
+    return build_plan(
+        get_profile(project.charger_profile_id),
+        kept_domains(settings),
+        charger_ip,
+        ntp_servers=env.ntp_servers,
+        portal=env.portal,
+    )
 
 
-def run_project_checks(project: Project, env: CheckEnvironment = CheckEnvironment(), *, ssid: str | None = None,
-                       cancel: threading.Event | None = None, on_progress: Progress | None = None) -> NetcheckReport:
+def run_project_checks(
+    project: Project,
+    env: CheckEnvironment = CheckEnvironment(),
+    *,
+    ssid: str | None = None,
+    cancel: threading.Event | None = None,
+    on_progress: Progress | None = None,
+) -> NetcheckReport:
     """Run the checks of ``project`` (blocking, up to ``env.deadline_s``; for a worker thread).
     Raises :class:`~survey.netcheck.runner.ChecksCancelled` when ``cancel`` is set meanwhile."""
-    return run_checks(project_plan(project, env), deadline_s=env.deadline_s, resolver=env.resolver,
-                      tls_context=env.tls_context, route_table=env.route_table, dial=env.dial,
-                      mdns_destination=env.mdns_destination, local_address=env.local_address, ssid=ssid,
-                      cancel=cancel, on_progress=on_progress)
+    return run_checks(
+        project_plan(project, env),
+        deadline_s=env.deadline_s,
+        resolver=env.resolver,
+        tls_context=env.tls_context,
+        route_table=env.route_table,
+        dial=env.dial,
+        mdns_destination=env.mdns_destination,
+        local_address=env.local_address,
+        ssid=ssid,
+        cancel=cancel,
+        on_progress=on_progress,
+    )
 
 
 # --------------------------------------------------------------------------- words
 
 #: Beside the button before anything ran.
-IDLE_TEXT = ("Run from the charger's network (its SSID or VLAN): DNS filter, outbound TCP 443/8883, TLS, NTP, "
-             "captive portal, mDNS and the charger's local API.")
+IDLE_TEXT = (
+    "Run from the charger's network (its SSID or VLAN): DNS filter, outbound TCP 443/8883, TLS, NTP, "
+    "captive portal, mDNS and the charger's local API."
+)
 NOT_RUN_TEXT = "Not checked yet in this project."
 
 
@@ -161,8 +192,9 @@ def progress_text(done: int, total: int, label: str) -> str:
 
 
 def cancelled_text(kept_before: bool) -> str:
-    return "Checks cancelled: nothing was kept" + ("; the results below are from the run before." if kept_before
-                                                   else ".")
+    return "Checks cancelled: nothing was kept" + (
+        "; the results below are from the run before." if kept_before else "."
+    )
 
 
 def kept_text(report: NetcheckReport) -> str:
@@ -175,8 +207,10 @@ def not_kept_text(reason: str) -> str:
 
 def summary_text(report: NetcheckReport) -> str:
     """When, where and for which charger the stored checks ran, and how they came out."""
-    return (f"Checked {report.ran_at_text()} for the {report.profile_name} profile on {report.network.text()}: "
-            f"{report.summary_text()}.")
+    return (
+        f"Checked {report.ran_at_text()} for the {report.profile_name} profile on {report.network.text()}: "
+        f"{report.summary_text()}."
+    )
 
 
 def result_text(result: CheckResult) -> str:

@@ -77,6 +77,7 @@ def _report_progress(labelled: dict[Future, str], on_progress: Progress | None) 
             with lock:  # one call at a time, in the order the probes finished
                 done[0] += 1
                 on_progress(done[0], len(labelled), label)
+
         return callback
 
     on_progress(0, len(labelled), "")
@@ -91,12 +92,21 @@ def _settled(future: Future):
     return future.exception() if future.exception() is not None else future.result()
 
 
-def run_checks(plan: CheckPlan, *, deadline_s: float = DEFAULT_DEADLINE_S, resolver: probes.Resolver | None = None,
-               tls_context: ssl.SSLContext | None = None, route_table: Path | None = None,
-               clock: Callable[[], float] = time.time, dial: Dialer | None = None,
-               mdns_destination: tuple[str, int] | None = None,
-               local_address: Callable[[str], str] | None = None, ssid: str | None = None,
-               cancel: threading.Event | None = None, on_progress: Progress | None = None) -> NetcheckReport:
+def run_checks(
+    plan: CheckPlan,
+    *,
+    deadline_s: float = DEFAULT_DEADLINE_S,
+    resolver: probes.Resolver | None = None,
+    tls_context: ssl.SSLContext | None = None,
+    route_table: Path | None = None,
+    clock: Callable[[], float] = time.time,
+    dial: Dialer | None = None,
+    mdns_destination: tuple[str, int] | None = None,
+    local_address: Callable[[str], str] | None = None,
+    ssid: str | None = None,
+    cancel: threading.Event | None = None,
+    on_progress: Progress | None = None,
+) -> NetcheckReport:
     """Run every check of ``plan`` concurrently and return within about ``deadline_s`` seconds.
 
     Injectable for tests (each defaults to the real thing): ``resolver`` (the system
@@ -122,47 +132,87 @@ def run_checks(plan: CheckPlan, *, deadline_s: float = DEFAULT_DEADLINE_S, resol
     lookups = Lookups(resolver or probes.system_resolve)
 
     dns = {host: lookups.get(host) for host in plan.domains}
-    endpoints = {e: spawn(probe_endpoint, e, lookups, deadline, dial, tls_context, name=f"netcheck-{e.label}")
-                 for e in plan.endpoints}
+    endpoints = {
+        e: spawn(probe_endpoint, e, lookups, deadline, dial, tls_context, name=f"netcheck-{e.label}")
+        for e in plan.endpoints
+    }
     ntp = {s: spawn(query_ntp, s, lookups, deadline, clock, name=f"netcheck-ntp-{s.label}") for s in plan.ntp_servers}
-    portal = (spawn(probe_portal, plan.portal, lookups, deadline, dial, name="netcheck-portal")
-              if plan.portal is not None else None)
+    portal = (
+        spawn(probe_portal, plan.portal, lookups, deadline, dial, name="netcheck-portal")
+        if plan.portal is not None
+        else None
+    )
     listen_s = min(mdns.LISTEN_S, deadline.remaining())
     destination = mdns_destination or mdns.MDNS_DESTINATION
-    mdns_future = (spawn(lambda: mdns.query(plan.mdns_services, destination=destination,
-                                            interface_ip=network.laptop_ip, listen_s=listen_s), name="netcheck-mdns")
-                   if plan.mdns_services else None)
-    local = ({what: spawn(probe_local, plan.local_api, what, deadline, dial, name=f"netcheck-local-{what}")
-              for what in LOCAL_PROBES} if plan.local_api is not None else {})
+    mdns_future = (
+        spawn(
+            lambda: mdns.query(
+                plan.mdns_services, destination=destination, interface_ip=network.laptop_ip, listen_s=listen_s
+            ),
+            name="netcheck-mdns",
+        )
+        if plan.mdns_services
+        else None
+    )
+    local = (
+        {
+            what: spawn(probe_local, plan.local_api, what, deadline, dial, name=f"netcheck-local-{what}")
+            for what in LOCAL_PROBES
+        }
+        if plan.local_api is not None
+        else {}
+    )
 
     # A lookup gets one step (5 s by default, the system resolver's own per-try timeout in
     # resolv.conf(5)): a DNS server silent for longer fails the charger too, and a silent one
     # then costs one step instead of the whole deadline. The probes waiting on a lookup give up
     # after that step, so waiting for them bounds the run.
-    probes_running = [*endpoints.values(), *ntp.values(), *local.values(),
-                      *(f for f in (portal, mdns_future) if f is not None)]
-    _report_progress({**{f: f"DNS {host}" for host, f in dns.items()},
-                      **{f: f"{'TLS' if e.tls else 'TCP'} {e.label}" for e, f in endpoints.items()},
-                      **{f: f"NTP {s.label}" for s, f in ntp.items()},
-                      **{f: f"charger's {LOCAL_PROBE_WORDS[what]}" for what, f in local.items()},
-                      **({portal: "captive-portal probe"} if portal is not None else {}),
-                      **({mdns_future: "mDNS query"} if mdns_future is not None else {})}, on_progress)
+    probes_running = [
+        *endpoints.values(),
+        *ntp.values(),
+        *local.values(),
+        *(f for f in (portal, mdns_future) if f is not None),
+    ]
+    _report_progress(
+        {
+            **{f: f"DNS {host}" for host, f in dns.items()},
+            **{f: f"{'TLS' if e.tls else 'TCP'} {e.label}" for e, f in endpoints.items()},
+            **{f: f"NTP {s.label}" for s, f in ntp.items()},
+            **{f: f"charger's {LOCAL_PROBE_WORDS[what]}" for what, f in local.items()},
+            **({portal: "captive-portal probe"} if portal is not None else {}),
+            **({mdns_future: "mDNS query"} if mdns_future is not None else {}),
+        },
+        on_progress,
+    )
     _wait_for(probes_running, deadline.remaining_overall(), cancel)
     dns_end = started + deadline.step_s
     _wait_for(list(dns.values()), max(0.0, min(dns_end - time.monotonic(), deadline.remaining_overall())), cancel)
 
     observed = Observed(
-        plan=plan, deadline_s=deadline.total_s, step_s=deadline.step_s, now_s=clock(), route_table=table_path,
+        plan=plan,
+        deadline_s=deadline.total_s,
+        step_s=deadline.step_s,
+        now_s=clock(),
+        route_table=table_path,
         gateways=table if isinstance(table, BaseException) else probes.default_gateways_of(table),
         dns={h: _settled(f) for h, f in dns.items()},
         endpoints={e: _settled(f) for e, f in endpoints.items()},
         ntp={s: _settled(f) for s, f in ntp.items()},
         portal=None if portal is None else _settled(portal),
-        mdns=None if mdns_future is None else _settled(mdns_future), mdns_listen_s=listen_s,
+        mdns=None if mdns_future is None else _settled(mdns_future),
+        mdns_listen_s=listen_s,
         local={what: _settled(f) for what, f in local.items()},
     )
     results = verdicts.interpret(observed)
     elapsed_ms = (time.monotonic() - started) * 1000
     log.info("netcheck %s: %d checks in %.0f ms", plan.profile_id, len(results), elapsed_ms)
-    return NetcheckReport(plan.profile_id, plan.profile_name, plan.generic, deadline.total_s, elapsed_ms,
-                          tuple(results), ran_at=ran_at, network=network)
+    return NetcheckReport(
+        plan.profile_id,
+        plan.profile_name,
+        plan.generic,
+        deadline.total_s,
+        elapsed_ms,
+        tuple(results),
+        ran_at=ran_at,
+        network=network,
+    )

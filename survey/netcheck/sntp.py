@@ -89,8 +89,9 @@ def parse_reply(data: bytes, request: bytes, t4_unix_s: float, server: str = "")
     t3 = ntp_to_unix(words[9], words[10])
     offset = ((t2 - t1) + (t3 - t4_unix_s)) / 2
     delay = (t4_unix_s - t1) - (t3 - t2)
-    return SntpReply(server=server, offset_s=offset, delay_s=max(delay, 0.0), stratum=stratum,
-                     leap_alarm=leap == _LEAP_ALARM)
+    return SntpReply(
+        server=server, offset_s=offset, delay_s=max(delay, 0.0), stratum=stratum, leap_alarm=leap == _LEAP_ALARM
+    )
 
 
 def query(address: str, port: int = NTP_PORT, timeout_s: float = 3.0, clock=time.time) -> SntpReply:

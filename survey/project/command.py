@@ -8,7 +8,8 @@ import argparse
 import json
 import sys
 
-from survey.project.display import display_ssid, escape_text as shown
+from survey.project.display import display_ssid
+from survey.project.display import escape_text as shown
 from survey.project.store import ProjectStore
 from survey.project.units import format_length
 
@@ -30,15 +31,23 @@ def run(args) -> int:
         "file": str(args.project),
         "site": project.site.__dict__,
         "units": project.units,
-        "floorplan": None if fp is None else {"width_px": fp.width_px, "height_px": fp.height_px,
-                                              "metres_per_px": fp.metres_per_px, "source": fp.source_name},
+        "floorplan": None
+        if fp is None
+        else {
+            "width_px": fp.width_px,
+            "height_px": fp.height_px,
+            "metres_per_px": fp.metres_per_px,
+            "source": fp.source_name,
+        },
         "extent_m": [x0, y0, x1, y1],
         "walls": len(project.walls),
         "target_ssid": project.target.ssid if project.target else None,
         "charger_profile": project.charger_profile_id,
         "surveys": [{"name": s.name, "samples": len(s.samples)} for s in project.surveys],
-        "devices": [{"kind": d.kind.value, "label": d.label, "x_m": d.x_m, "y_m": d.y_m, "planned": d.planned}
-                    for d in project.devices],
+        "devices": [
+            {"kind": d.kind.value, "label": d.label, "x_m": d.x_m, "y_m": d.y_m, "planned": d.planned}
+            for d in project.devices
+        ],
         "preflight": _preflight_json(project.preflight),
         "notes": notes,
     }
@@ -67,8 +76,10 @@ def run(args) -> int:
     ]
     for d in project.devices:
         planned = " (planned)" if d.planned else ""
-        lines.append(f"  - {d.kind.label}{planned}: {shown(d.label) or '–'} at "
-                     f"({format_length(d.x_m, units)}, {format_length(d.y_m, units)})")
+        lines.append(
+            f"  - {d.kind.label}{planned}: {shown(d.label) or '–'} at "
+            f"({format_length(d.x_m, units)}, {format_length(d.y_m, units)})"
+        )
     if not project.devices:
         lines.append("  none")
     print("\n".join(lines))
@@ -78,14 +89,21 @@ def run(args) -> int:
 def _preflight_json(report) -> dict | None:
     if report is None:
         return None
-    return {"ran_at": report.ran_at, "ran_at_text": report.ran_at_text(), "profile": report.profile_id,
-            "ok": not report.failed, "summary": report.summary(),
-            "network": report.network.to_json()}
+    return {
+        "ran_at": report.ran_at,
+        "ran_at_text": report.ran_at_text(),
+        "profile": report.profile_id,
+        "ok": not report.failed,
+        "summary": report.summary(),
+        "network": report.network.to_json(),
+    }
 
 
 def _preflight_text(report) -> str:
     """When the last network check ran and what it found (the checks are `evsurvey check`'s)."""
     if report is None:
         return "not checked yet (evsurvey check --project FILE --save)"
-    return (f"checked {report.ran_at_text()} ({report.profile_id}): {'FAILED' if report.failed else 'OK'}, "
-            f"{report.summary_text()}; on {report.network.text()}")
+    return (
+        f"checked {report.ran_at_text()} ({report.profile_id}): {'FAILED' if report.failed else 'OK'}, "
+        f"{report.summary_text()}; on {report.network.text()}"
+    )

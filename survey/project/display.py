@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from typing import Callable
+from collections.abc import Callable
 
 #: How every surface names a network that broadcasts no SSID.
 HIDDEN_SSID = "(hidden network)"
@@ -42,8 +42,17 @@ HIDDEN_SSID = "(hidden network)"
 _ESCAPED_CATEGORIES = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
 # Default_Ignorable_Code_Point characters outside those categories (DerivedCoreProperties.txt,
 # Unicode 15.1), as ranges of code points, and U+2800 which renders blank.
-_IGNORABLE_RANGES = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2800, 0x2800),
-                     (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF))
+_IGNORABLE_RANGES = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xE0100, 0xE01EF),
+)
 _HEX = frozenset("0123456789abcdefABCDEF")
 #: A backslash followed by one of these and that many hex digits reads as an escape.
 _ESCAPE_DIGITS = {"x": 2, "u": 4, "U": 8}
@@ -83,12 +92,11 @@ def _reads_as_escape(text: str, i: int) -> bool:
     digits = _ESCAPE_DIGITS.get(text[i])
     if digits is None:
         return False
-    tail = text[i + 1:i + 1 + digits]
+    tail = text[i + 1 : i + 1 + digits]
     return len(tail) == digits and all(c in _HEX for c in tail)
 
 
-def escape_pieces(text: str, *, can_show: Callable[[str], bool] | None = None,
-                  edge_spaces: bool = False) -> list[str]:
+def escape_pieces(text: str, *, can_show: Callable[[str], bool] | None = None, edge_spaces: bool = False) -> list[str]:
     """What the display rule shows for each character of ``text``, one piece per character
     (``"".join`` of them is :func:`escape_text`, or :func:`escape_ssid`'s text with
     ``edge_spaces``): lets a surface measure the shown text and cut it between characters

@@ -134,8 +134,9 @@ class UpdateWalls(Edit):
 
     changes = ("walls", "project")
 
-    def __init__(self, before: Sequence[Wall], after: Sequence[Wall], text: str = "Edit wall",
-                 merge_id: int = NO_MERGE):
+    def __init__(
+        self, before: Sequence[Wall], after: Sequence[Wall], text: str = "Edit wall", merge_id: int = NO_MERGE
+    ):
         self.text = text
         self._before = list(before)
         self._after = list(after)
@@ -168,8 +169,15 @@ class ReplacePlan(Edit):
     """All walls at once (a DXF import, the garage builder), optionally with the plan image
     removed and a setting changed (the scale is known now): one transaction each way."""
 
-    def __init__(self, project: Project, walls: Sequence[Wall], text: str = "Replace walls", *,
-                 remove_image: bool = False, setting: tuple[str, object] | None = None):
+    def __init__(
+        self,
+        project: Project,
+        walls: Sequence[Wall],
+        text: str = "Replace walls",
+        *,
+        remove_image: bool = False,
+        setting: tuple[str, object] | None = None,
+    ):
         self.text = text
         self._new = [replace(w, id=None) for w in walls]
         self._old_walls = list(project.walls)
@@ -283,8 +291,14 @@ class SetFloorplan(Edit):
 
     changes = ("floorplan", "project")
 
-    def __init__(self, project: Project, floorplan: Floorplan | None, text: str = "Set floorplan", *,
-                 setting: tuple[str, object] | None = None):
+    def __init__(
+        self,
+        project: Project,
+        floorplan: Floorplan | None,
+        text: str = "Set floorplan",
+        *,
+        setting: tuple[str, object] | None = None,
+    ):
         self.text = text
         self._new = floorplan
         self._old = project.floorplan
@@ -309,8 +323,15 @@ class SetFloorplan(Edit):
 class _SetValue(Edit):
     """One value of the project replaced (and put back): written by *write*, patched by *patch*."""
 
-    def __init__(self, text: str, new, old, write: Callable[[ProjectStore, Any], None],
-                 patch: Callable[[Project, Any], Project], changes: tuple[str, ...] = ("project",)):
+    def __init__(
+        self,
+        text: str,
+        new,
+        old,
+        write: Callable[[ProjectStore, Any], None],
+        patch: Callable[[Project, Any], Project],
+        changes: tuple[str, ...] = ("project",),
+    ):
         self.text = text
         self.changes = changes
         self._new, self._old = new, old
@@ -326,23 +347,31 @@ class _SetValue(Edit):
 
 
 def set_setting(project: Project, key: str, value, text: str = "Change setting") -> Edit:
-    return _SetValue(text, value, project.settings.get(key), lambda store, v: store.set_setting(key, v),
-                     lambda p, v: _with_setting(p, key, v))
+    return _SetValue(
+        text,
+        value,
+        project.settings.get(key),
+        lambda store, v: store.set_setting(key, v),
+        lambda p, v: _with_setting(p, key, v),
+    )
 
 
 def set_site(project: Project, site: Site) -> Edit:
-    return _SetValue("Edit site details", site, project.site, ProjectStore.set_site,
-                     lambda p, v: replace(p, site=v))
+    return _SetValue("Edit site details", site, project.site, ProjectStore.set_site, lambda p, v: replace(p, site=v))
 
 
 def set_units(project: Project, units: str) -> Edit:
-    return _SetValue("Change units", units, project.units, ProjectStore.set_units,
-                     lambda p, v: replace(p, units=v))
+    return _SetValue("Change units", units, project.units, ProjectStore.set_units, lambda p, v: replace(p, units=v))
 
 
 def set_charger_profile(project: Project, profile_id: str) -> Edit:
-    return _SetValue("Change charger model", profile_id, project.charger_profile_id,
-                     ProjectStore.set_charger_profile, lambda p, v: replace(p, charger_profile_id=v))
+    return _SetValue(
+        "Change charger model",
+        profile_id,
+        project.charger_profile_id,
+        ProjectStore.set_charger_profile,
+        lambda p, v: replace(p, charger_profile_id=v),
+    )
 
 
 class SetTarget(_SetValue):
@@ -350,14 +379,25 @@ class SetTarget(_SetValue):
 
     def __init__(self, project: Project, target: TargetNetwork | None):
         # The sample views read the target (which network each dot shows), hence "samples".
-        super().__init__("Choose target network", target, project.target, ProjectStore.set_target,
-                         lambda p, v: replace(p, target=v), changes=("samples", "project"))
+        super().__init__(
+            "Choose target network",
+            target,
+            project.target,
+            ProjectStore.set_target,
+            lambda p, v: replace(p, target=v),
+            changes=("samples", "project"),
+        )
 
 
 def set_preflight(project: Project, report: NetcheckReport | None) -> Edit:
     """Keep *report* (the last network check) with the project, replacing the one before."""
-    return _SetValue("Check the internet path", report, project.preflight, ProjectStore.set_preflight,
-                     lambda p, v: replace(p, preflight=v))
+    return _SetValue(
+        "Check the internet path",
+        report,
+        project.preflight,
+        ProjectStore.set_preflight,
+        lambda p, v: replace(p, preflight=v),
+    )
 
 
 def set_material_loss(project: Project, material_id: str, loss_db: float) -> Edit | None:
@@ -370,12 +410,14 @@ def set_material_loss(project: Project, material_id: str, loss_db: float) -> Edi
         store.upsert_material(replace(material, loss_db=float(value)))
 
     def patch(p: Project, value: float) -> Project:
-        return replace(p, materials=tuple(replace(m, loss_db=float(value)) if m.id == material_id else m
-                                          for m in p.materials))
+        return replace(
+            p, materials=tuple(replace(m, loss_db=float(value)) if m.id == material_id else m for m in p.materials)
+        )
 
     # The wall model (predicted map, simulated scanner, recommendation) reads the losses: "walls".
-    return _SetValue(f"Change {material.name} loss", loss_db, material.loss_db, write, patch,
-                     changes=("walls", "project"))
+    return _SetValue(
+        f"Change {material.name} loss", loss_db, material.loss_db, write, patch, changes=("walls", "project")
+    )
 
 
 class RenameSurvey(Edit):
@@ -389,8 +431,9 @@ class RenameSurvey(Edit):
 
     def _write(self, store: ProjectStore, project: Project, name: str) -> Project:
         store.rename_survey(self._survey_id, name)
-        return replace(project, surveys=tuple(replace(s, name=name) if s.id == self._survey_id else s
-                                              for s in project.surveys))
+        return replace(
+            project, surveys=tuple(replace(s, name=name) if s.id == self._survey_id else s for s in project.surveys)
+        )
 
     def apply(self, store: ProjectStore, project: Project) -> Project:
         return self._write(store, project, self._new)
@@ -401,15 +444,28 @@ class RenameSurvey(Edit):
 
 # -- calibration --------------------------------------------------------------------------------
 def _moved_samples(project: Project, store: ProjectStore, origin: tuple[float, float], factor: float) -> Project:
-    positions = {sample.id: scale_about(sample.x_m, sample.y_m, origin, factor)
-                 for survey in project.surveys for sample in survey.samples if sample.id is not None}
+    positions = {
+        sample.id: scale_about(sample.x_m, sample.y_m, origin, factor)
+        for survey in project.surveys
+        for sample in survey.samples
+        if sample.id is not None
+    }
     if not positions:
         return project
     store.move_samples(positions)
-    return replace(project, surveys=tuple(
-        replace(survey, samples=tuple(replace(s, x_m=positions[s.id][0], y_m=positions[s.id][1])
-                                      if s.id in positions else s for s in survey.samples))
-        for survey in project.surveys))
+    return replace(
+        project,
+        surveys=tuple(
+            replace(
+                survey,
+                samples=tuple(
+                    replace(s, x_m=positions[s.id][0], y_m=positions[s.id][1]) if s.id in positions else s
+                    for s in survey.samples
+                ),
+            )
+            for survey in project.surveys
+        ),
+    )
 
 
 class Calibrate(Edit):
@@ -437,8 +493,16 @@ class Calibrate(Edit):
         x, y = scale_about(d.x_m, d.y_m, self._origin, self.factor)
         return replace(d, x_m=x, y_m=y)
 
-    def _write(self, store: ProjectStore, project: Project, fp: Floorplan | None, walls: Sequence[Wall],
-               devices: Sequence[Device], sample_factor: float, known) -> Project:
+    def _write(
+        self,
+        store: ProjectStore,
+        project: Project,
+        fp: Floorplan | None,
+        walls: Sequence[Wall],
+        devices: Sequence[Device],
+        sample_factor: float,
+        known,
+    ) -> Project:
         with store.transaction():
             if fp is not None:
                 store.set_floorplan(fp)
@@ -456,8 +520,15 @@ class Calibrate(Edit):
     def apply(self, store: ProjectStore, project: Project) -> Project:
         fp, walls, devices, _known = self._before
         scaled_fp = None if fp is None else replace(fp, metres_per_px=fp.metres_per_px * self.factor)
-        return self._write(store, project, scaled_fp, [self._scaled_wall(w) for w in walls],
-                           [self._scaled_device(d) for d in devices], self.factor, True)
+        return self._write(
+            store,
+            project,
+            scaled_fp,
+            [self._scaled_wall(w) for w in walls],
+            [self._scaled_device(d) for d in devices],
+            self.factor,
+            True,
+        )
 
     def revert(self, store: ProjectStore, project: Project) -> Project:
         # The samples scale back by 1/factor: the ones on the plan now are the ones scaled.
@@ -490,8 +561,9 @@ class SampleIds:
 
 
 def _patch_samples(project: Project, survey_id: int | None, fn: Callable[[tuple], tuple]) -> Project:
-    return replace(project, surveys=tuple(replace(s, samples=fn(s.samples)) if s.id == survey_id else s
-                                          for s in project.surveys))
+    return replace(
+        project, surveys=tuple(replace(s, samples=fn(s.samples)) if s.id == survey_id else s for s in project.surveys)
+    )
 
 
 def _find_sample(project: Project, sample_id: int) -> tuple[int | None, Sample | None]:
@@ -564,8 +636,9 @@ class MoveSample(Edit):
 
     changes = ("samples", "project")
 
-    def __init__(self, project: Project, sample_id: int, xy_m: tuple[float, float], ids: SampleIds,
-                 text: str = "Move sample"):
+    def __init__(
+        self, project: Project, sample_id: int, xy_m: tuple[float, float], ids: SampleIds, text: str = "Move sample"
+    ):
         self.text = text
         self._ids = ids
         self._first_id = sample_id
@@ -578,8 +651,11 @@ class MoveSample(Edit):
     def _put(self, store: ProjectStore, project: Project, xy: tuple[float, float]) -> Project:
         sample_id = self._ids.current(self._first_id)
         store.move_samples({sample_id: xy})
-        return _patch_samples(project, self._survey_id, lambda samples: tuple(
-            replace(s, x_m=xy[0], y_m=xy[1]) if s.id == sample_id else s for s in samples))
+        return _patch_samples(
+            project,
+            self._survey_id,
+            lambda samples: tuple(replace(s, x_m=xy[0], y_m=xy[1]) if s.id == sample_id else s for s in samples),
+        )
 
     def apply(self, store: ProjectStore, project: Project) -> Project:
         return self._put(store, project, self._new)
@@ -613,8 +689,13 @@ class EditHistory:
             self._clean = None  # the clean state was undone: with the redo stack gone it cannot come back
         self._undone.clear()
         top = self._done[-1] if self._done else None
-        merged = (top is not None and edit.merge_id != NO_MERGE and top.merge_id == edit.merge_id
-                  and self._clean != done and top.merge(edit))  # merging into the clean state would lose it
+        merged = (
+            top is not None
+            and edit.merge_id != NO_MERGE
+            and top.merge_id == edit.merge_id
+            and self._clean != done
+            and top.merge(edit)
+        )  # merging into the clean state would lose it
         if not merged:
             self._done.append(edit)
         return self.project

@@ -34,7 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from survey.project.file_errors import (
-    CorruptProjectError, NewerVersionError, NotAProjectError, ProjectFileError,
+    CorruptProjectError,
+    NewerVersionError,
+    NotAProjectError,
+    ProjectFileError,
 )
 from survey.project.schema import APPLICATION_ID, SCHEMA_VERSION, check_schema, migrate
 
@@ -50,6 +53,7 @@ WAL_NEXT_KEY = "wal_next"
 
 # -- the path ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class FileIdentity:
     """What a file is on disk (device + inode) and its size and time, to notice it being
@@ -61,10 +65,10 @@ class FileIdentity:
     mtime_ns: int
 
     @classmethod
-    def of(cls, st: os.stat_result) -> "FileIdentity":
+    def of(cls, st: os.stat_result) -> FileIdentity:
         return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
-    def same_file(self, other: "FileIdentity") -> bool:
+    def same_file(self, other: FileIdentity) -> bool:
         return (self.dev, self.ino) == (other.dev, other.ino)
 
 
@@ -83,21 +87,35 @@ def resolve_project_path(path: str | os.PathLike) -> Path:
         st = os.stat(real)
     except FileNotFoundError:
         if given.is_symlink():
-            raise ProjectFileError(f"{name} is a link to a file that does not exist. Open the project file itself.") from None
-        raise ProjectFileError(f"{given} does not exist. Check the path, or create a project with File → New.") from None
+            raise ProjectFileError(
+                f"{name} is a link to a file that does not exist. Open the project file itself."
+            ) from None
+        raise ProjectFileError(
+            f"{given} does not exist. Check the path, or create a project with File → New."
+        ) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise NotAProjectError(f"{name} is a symbolic link that points back to itself (a loop), not a project "
-                                   "file. Open the project file itself.") from None
+            raise NotAProjectError(
+                f"{name} is a symbolic link that points back to itself (a loop), not a project "
+                "file. Open the project file itself."
+            ) from None
         if exc.errno in (errno.EACCES, errno.EPERM):
-            raise ProjectFileError(f"{given} cannot be read (permission denied). Copy it somewhere you own "
-                                   "and open the copy.") from None
+            raise ProjectFileError(
+                f"{given} cannot be read (permission denied). Copy it somewhere you own and open the copy."
+            ) from None
         raise ProjectFileError(f"{given} cannot be opened ({exc.strerror or exc}).") from None
     if stat.S_ISDIR(st.st_mode):
         raise ProjectFileError(f"{name} is a folder, not an evsurvey project file.")
     if not stat.S_ISREG(st.st_mode):
-        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
-                else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file")
+        kind = (
+            "a named pipe (FIFO)"
+            if stat.S_ISFIFO(st.st_mode)
+            else "a socket"
+            if stat.S_ISSOCK(st.st_mode)
+            else "a device"
+            if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "not a regular file"
+        )
         raise NotAProjectError(f"{name} is {kind}, not an evsurvey project file. Open a .evsurvey file instead.")
     return real
 
@@ -110,8 +128,9 @@ def read_header(real: Path) -> tuple[bytes, FileIdentity]:
     try:
         fd = os.open(real, flags)
     except PermissionError:
-        raise ProjectFileError(f"{real} cannot be read (permission denied). Copy it somewhere you own "
-                               "and open the copy.") from None
+        raise ProjectFileError(
+            f"{real} cannot be read (permission denied). Copy it somewhere you own and open the copy."
+        ) from None
     except OSError as exc:
         raise ProjectFileError(f"{real} cannot be opened ({exc.strerror or exc}).") from None
     try:
@@ -125,11 +144,15 @@ def read_header(real: Path) -> tuple[bytes, FileIdentity]:
 
 def check_header(name: str, head: bytes, size: int, *, wal_pending: bool) -> None:
     if size == 0:
-        raise NotAProjectError(f"{name} is empty (0 bytes): it is not an evsurvey project. "
-                               "If it was being copied, copy it again from the original.")
+        raise NotAProjectError(
+            f"{name} is empty (0 bytes): it is not an evsurvey project. "
+            "If it was being copied, copy it again from the original."
+        )
     if not head.startswith(SQLITE_MAGIC):
-        raise NotAProjectError(f"{name} is not an evsurvey project (it is not an SQLite database; "
-                               "maybe an image or a report was renamed). Open a .evsurvey file instead.")
+        raise NotAProjectError(
+            f"{name} is not an evsurvey project (it is not an SQLite database; "
+            "maybe an image or a report was renamed). Open a .evsurvey file instead."
+        )
     if len(head) < 100:
         raise CorruptProjectError(f"{name} is truncated ({size} bytes). Restore it from a backup or the mailed copy.")
     page_size = int.from_bytes(head[16:18], "big")
@@ -137,11 +160,14 @@ def check_header(name: str, head: bytes, size: int, *, wal_pending: bool) -> Non
     page_count = int.from_bytes(head[28:32], "big")
     # With a log still to replay the header's page count may be ahead of the main file.
     if page_size and page_count and size < page_size * page_count and not wal_pending:
-        raise CorruptProjectError(f"{name} is truncated ({size} of {page_size * page_count} bytes). "
-                                  "Restore it from a backup or the mailed copy.")
+        raise CorruptProjectError(
+            f"{name} is truncated ({size} of {page_size * page_count} bytes). "
+            "Restore it from a backup or the mailed copy."
+        )
 
 
 # -- the write-ahead log -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class WalHeader:
@@ -166,7 +192,7 @@ def read_wal_header(wal: Path) -> WalHeader | None:
     magic, version, page_size, ckpt, salt1, salt2 = struct.unpack(">6I", head[:24])
     if magic not in WAL_MAGICS or version != 3007000:
         return None
-    frame_salt1, frame_salt2 = struct.unpack(">2I", head[WAL_HEADER_BYTES + 8:WAL_HEADER_BYTES + 16])
+    frame_salt1, frame_salt2 = struct.unpack(">2I", head[WAL_HEADER_BYTES + 8 : WAL_HEADER_BYTES + 16])
     if (frame_salt1, frame_salt2) != (salt1, salt2):
         return None
     return WalHeader(page_size, ckpt, salt1, salt2)
@@ -215,6 +241,7 @@ def set_aside_stale_wal(real: Path) -> Path:
 
 
 # -- SQLite connections ------------------------------------------------------------------------------
+
 
 def harden(db: sqlite3.Connection) -> sqlite3.Connection:
     """Settings for every connection to a file that came from elsewhere: functions in the
@@ -299,19 +326,24 @@ def validate(db: sqlite3.Connection, name: str) -> int:
         app_id = db.execute("PRAGMA application_id").fetchone()[0]
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if app_id != APPLICATION_ID:
-            raise NotAProjectError(f"{name} is an SQLite database but not an evsurvey project. "
-                                   "Open a .evsurvey file instead.")
+            raise NotAProjectError(
+                f"{name} is an SQLite database but not an evsurvey project. Open a .evsurvey file instead."
+            )
         if version > SCHEMA_VERSION:
             raise NewerVersionError(
                 f"{name} was written by a newer evsurvey (file format {version}, this version reads up to "
-                f"{SCHEMA_VERSION}). Update evsurvey to open it; the file was not changed.")
+                f"{SCHEMA_VERSION}). Update evsurvey to open it; the file was not changed."
+            )
         if version < 0:
             raise CorruptProjectError(f"{name} is damaged (format {version}). Restore it from a backup.")
         check_schema(db, name, version)
         # Row-level findings (a NULL or a failed CHECK in one row) are left to the row checks
         # on load, which skip that row and say so; anything else is damage to the file.
-        damage = [row[0] for row in db.execute("PRAGMA quick_check(100)")
-                  if row[0] != "ok" and not _ROW_FINDING.fullmatch(str(row[0]))]
+        damage = [
+            row[0]
+            for row in db.execute("PRAGMA quick_check(100)")
+            if row[0] != "ok" and not _ROW_FINDING.fullmatch(str(row[0]))
+        ]
         if damage:
             raise CorruptProjectError(f"{name} is damaged ({damage[0]}). Restore it from a backup or the mailed copy.")
         return version
@@ -328,12 +360,15 @@ def migrated_copy(db: sqlite3.Connection, version: int, name: str) -> sqlite3.Co
         validate(mem, name)
     except (sqlite3.DatabaseError, ProjectFileError) as exc:
         mem.close()
-        raise CorruptProjectError(f"{name} (file format {version}) cannot be brought to format {SCHEMA_VERSION} "
-                                  f"({exc}); the file was not changed. Restore it from a backup.") from None
+        raise CorruptProjectError(
+            f"{name} (file format {version}) cannot be brought to format {SCHEMA_VERSION} "
+            f"({exc}); the file was not changed. Restore it from a backup."
+        ) from None
     return mem
 
 
 # -- everything together ---------------------------------------------------------------------------------
+
 
 @dataclass
 class CheckedFile:
@@ -410,8 +445,10 @@ def open_checked(path: str | os.PathLike, *, live_writer: tuple[int, int] | None
         reader.close()
         raise
     if wal_state == "stale":
-        notices.append(f"{wal.name} beside {name} is left over from another copy of the file (e.g. a backup "
-                       "restored over it after a crash); it was not replayed into the project.")
+        notices.append(
+            f"{wal.name} beside {name} is left over from another copy of the file (e.g. a backup "
+            "restored over it after a crash); it was not replayed into the project."
+        )
     wal_identity = None
     if wal_state != "none":
         try:

@@ -144,8 +144,10 @@ def detect_kind(name: str, data: bytes) -> str:
         return "svg"
     if suffix in IMAGE_SUFFIXES:
         return "image"
-    raise FloorplanImportError(f"{Path(name).name} is not a floorplan evsurvey can read. Use a PNG, JPEG, BMP, "
-                               "WebP, GIF, TIFF or SVG image, a PDF or a DXF drawing.")
+    raise FloorplanImportError(
+        f"{Path(name).name} is not a floorplan evsurvey can read. Use a PNG, JPEG, BMP, "
+        "WebP, GIF, TIFF or SVG image, a PDF or a DXF drawing."
+    )
 
 
 def read_plan_file(path: str | Path) -> bytes:
@@ -153,8 +155,10 @@ def read_plan_file(path: str | Path) -> bytes:
     path = Path(path)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise FloorplanImportError(f"{path.name} is {size / 2**20:.0f} MB; that is not a floorplan evsurvey can "
-                                   f"open (up to {MAX_FILE_BYTES / 2**20:.0f} MB). Export the plan page on its own.")
+        raise FloorplanImportError(
+            f"{path.name} is {size / 2**20:.0f} MB; that is not a floorplan evsurvey can "
+            f"open (up to {MAX_FILE_BYTES / 2**20:.0f} MB). Export the plan page on its own."
+        )
     return path.read_bytes()
 
 
@@ -193,8 +197,7 @@ def import_image(data: bytes, name: str = "The image", progress: Progress = no_p
         buf = io.BytesIO()
         image.save(buf, format="PNG", compress_level=3)
         stored, fmt = buf.getvalue(), "png"
-    return PlanImage(stored, fmt, width_px, height_px, provisional_metres_per_px(width_px, height_px),
-                     Path(name).name)
+    return PlanImage(stored, fmt, width_px, height_px, provisional_metres_per_px(width_px, height_px), Path(name).name)
 
 
 # -- PNG encoding (for rendered PDF pages) ---------------------------------------------------------
@@ -214,8 +217,12 @@ def encode_png(rgb: np.ndarray) -> bytes:
         return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit truecolour, no interlace
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
+        + chunk(b"IEND", b"")
+    )
 
 
 # -- PDF ----------------------------------------------------------------------------------------------
@@ -241,8 +248,10 @@ def _open_pdf(data: bytes, name: str):
     try:
         return pdfium.PdfDocument(data)
     except (pdfium.PdfiumError, ValueError, OSError) as exc:
-        raise FloorplanImportError(f"{name} is not a readable PDF ({exc}). Export the plan to PDF again, "
-                                   "or save the page as a PNG and import that.") from None
+        raise FloorplanImportError(
+            f"{name} is not a readable PDF ({exc}). Export the plan to PDF again, "
+            "or save the page as a PNG and import that."
+        ) from None
 
 
 def pdf_page_count(data: bytes, name: str = "The PDF") -> int:
@@ -273,8 +282,10 @@ class _PdfPageCheck:
         self._draws_memo: dict[int, int] = {}
 
     def refuse(self, what: str) -> FloorplanImportError:
-        return FloorplanImportError(f"{self.name} {what}; evsurvey does not draw pages that big. Export the plan "
-                                    "page again (e.g. print it to PDF at a lower detail) or save it as a PNG.")
+        return FloorplanImportError(
+            f"{self.name} {what}; evsurvey does not draw pages that big. Export the plan "
+            "page again (e.g. print it to PDF at a lower detail) or save it as a PNG."
+        )
 
     def resolve(self, obj):
         from pypdf.generic import IndirectObject
@@ -290,8 +301,9 @@ class _PdfPageCheck:
         data = stream.get_data()
         self.stream_bytes += len(data)
         if self.stream_bytes > PDF_MAX_STREAM_BYTES:
-            raise self.refuse(f"has more than {PDF_MAX_STREAM_BYTES / 2**20:.0f} MB of drawing instructions "
-                              "on this page")
+            raise self.refuse(
+                f"has more than {PDF_MAX_STREAM_BYTES / 2**20:.0f} MB of drawing instructions on this page"
+            )
         return data
 
     def check_image(self, stream) -> None:
@@ -364,10 +376,15 @@ def check_pdf_page(data: bytes, page_index: int, name: str = "The PDF") -> None:
     cap = PDF_MAX_STREAM_BYTES + 1
     check = _PdfPageCheck(f"Page {page_index + 1} of {name}")
     # pypdf never runs its external JBIG2 decoder here (jbig2dec_binary=None).
-    with apply_configuration(zlib_maximum_output_length=cap, lzw_maximum_output_length=cap,
-                             run_length_maximum_output_length=cap, brotli_maximum_output_length=cap,
-                             jbig2_maximum_output_length=cap, jbig2dec_binary=None,
-                             maximum_declared_stream_length=MAX_FILE_BYTES):
+    with apply_configuration(
+        zlib_maximum_output_length=cap,
+        lzw_maximum_output_length=cap,
+        run_length_maximum_output_length=cap,
+        brotli_maximum_output_length=cap,
+        jbig2_maximum_output_length=cap,
+        jbig2dec_binary=None,
+        maximum_declared_stream_length=MAX_FILE_BYTES,
+    ):
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
             page = reader.pages[page_index]
@@ -382,8 +399,16 @@ def check_pdf_page(data: bytes, page_index: int, name: str = "The PDF") -> None:
             raise check.refuse(f"has a stream that inflates past {PDF_MAX_STREAM_BYTES / 2**20:.0f} MB") from None
         except FloorplanImportError:
             raise
-        except (PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError,
-                zlib.error) as exc:
+        except (
+            PyPdfError,
+            ValueError,
+            KeyError,
+            TypeError,
+            IndexError,
+            AttributeError,
+            RecursionError,
+            zlib.error,
+        ) as exc:
             # pypdf is stricter than pdfium about some damage; pdfium (in its memory-capped
             # worker) gets the last word then.
             log.info("%s: pypdf could not check the page (%s); drawing it anyway", name, exc)
@@ -398,8 +423,9 @@ PDF_MAX_PREVIEWS = 40
 Crop = tuple[float, float, float, float]
 
 
-def pdf_previews(data: bytes, name: str = "The PDF", long_side_px: int = PDF_PREVIEW_PX,
-                 max_pages: int = PDF_MAX_PREVIEWS) -> tuple[bytes | None, ...]:
+def pdf_previews(
+    data: bytes, name: str = "The PDF", long_side_px: int = PDF_PREVIEW_PX, max_pages: int = PDF_MAX_PREVIEWS
+) -> tuple[bytes | None, ...]:
     """A small PNG of each of the first ``max_pages`` pages, None for a page that cannot be
     drawn (or is refused by :func:`check_pdf_page`): the import dialog shows them. When no
     page can be drawn, the first page's refusal is raised: there is nothing to choose from."""
@@ -414,14 +440,21 @@ def pdf_previews(data: bytes, name: str = "The PDF", long_side_px: int = PDF_PRE
                 check_pdf_page(data, index, name)
                 width_pt, height_pt = pdf.get_page_size(index)
                 page = pdf[index]
-                bitmap = page.render(scale=long_side_px / max(width_pt, height_pt, 1.0), rev_byteorder=True,
-                                     may_draw_forms=False, draw_annots=False)
+                bitmap = page.render(
+                    scale=long_side_px / max(width_pt, height_pt, 1.0),
+                    rev_byteorder=True,
+                    may_draw_forms=False,
+                    draw_annots=False,
+                )
                 out.append(encode_png(np.ascontiguousarray(bitmap.to_numpy()[:, :, :3])))
             except (FloorplanImportError, pdfium.PdfiumError) as exc:
                 log.info("%s: no preview of page %d (%s)", name, index + 1, exc)
                 if first_error is None:
-                    first_error = exc if isinstance(exc, FloorplanImportError) else FloorplanImportError(
-                        f"Page {index + 1} of {name} cannot be drawn ({exc}).")
+                    first_error = (
+                        exc
+                        if isinstance(exc, FloorplanImportError)
+                        else FloorplanImportError(f"Page {index + 1} of {name} cannot be drawn ({exc}).")
+                    )
                 out.append(None)
     finally:
         pdf.close()
@@ -442,8 +475,9 @@ def crop_pixels(rgb: np.ndarray, crop: Crop | None) -> np.ndarray:
     return rgb[top:bottom, left:right]
 
 
-def render_pdf_page(data: bytes, page_index: int = 0, name: str = "The PDF",
-                    progress: Progress = no_progress, crop: Crop | None = None) -> RenderedPage:
+def render_pdf_page(
+    data: bytes, page_index: int = 0, name: str = "The PDF", progress: Progress = no_progress, crop: Crop | None = None
+) -> RenderedPage:
     """Render one page (0-based) to PNG at a resolution fit for tracing walls over it, cut to
     ``crop`` (the drawing without the title block and margins) when given."""
     import pypdfium2 as pdfium
@@ -463,8 +497,12 @@ def render_pdf_page(data: bytes, page_index: int = 0, name: str = "The PDF",
         progress(f"Drawing page {page_index + 1} of {name}…", None)
         try:
             page = pdf[page_index]
-            bitmap = page.render(scale=dpi / 72.0, rev_byteorder=True,  # RGB(A) byte order
-                                 may_draw_forms=False, draw_annots=False)
+            bitmap = page.render(
+                scale=dpi / 72.0,
+                rev_byteorder=True,  # RGB(A) byte order
+                may_draw_forms=False,
+                draw_annots=False,
+            )
             pixels = bitmap.to_numpy()
         except pdfium.PdfiumError as exc:
             raise FloorplanImportError(f"Page {page_index + 1} of {name} cannot be drawn ({exc}).") from None
@@ -472,16 +510,29 @@ def render_pdf_page(data: bytes, page_index: int = 0, name: str = "The PDF",
         pdf.close()
     rgb = np.ascontiguousarray(crop_pixels(pixels[:, :, :3], crop))
     progress(f"Encoding page {page_index + 1} of {name}…", None)
-    return RenderedPage(png=encode_png(rgb), width_px=rgb.shape[1], height_px=rgb.shape[0], dpi=dpi,
-                        page_index=page_index, page_count=count)
+    return RenderedPage(
+        png=encode_png(rgb),
+        width_px=rgb.shape[1],
+        height_px=rgb.shape[0],
+        dpi=dpi,
+        page_index=page_index,
+        page_count=count,
+    )
 
 
-def import_pdf_page(data: bytes, page_index: int, name: str, progress: Progress = no_progress,
-                    crop: Crop | None = None) -> PlanImage:
+def import_pdf_page(
+    data: bytes, page_index: int, name: str, progress: Progress = no_progress, crop: Crop | None = None
+) -> PlanImage:
     page = render_pdf_page(data, page_index, name, progress, crop)
-    return PlanImage(page.png, "png", page.width_px, page.height_px, page.provisional_metres_per_px,
-                     f"{Path(name).name} (page {page_index + 1}{', cropped' if crop else ''})",
-                     f"page {page_index + 1} of {page.page_count} at {page.dpi:.0f} dpi")
+    return PlanImage(
+        page.png,
+        "png",
+        page.width_px,
+        page.height_px,
+        page.provisional_metres_per_px,
+        f"{Path(name).name} (page {page_index + 1}{', cropped' if crop else ''})",
+        f"page {page_index + 1} of {page.page_count} at {page.dpi:.0f} dpi",
+    )
 
 
 # -- SVG ------------------------------------------------------------------------------------------------
@@ -491,11 +542,37 @@ _XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 #: SVG elements kept (what a plan draws with); everything else - script, foreignObject,
 #: filters and feImage, animation, fonts, markers, other namespaces - is dropped.
-_SVG_KEPT = frozenset({
-    "svg", "g", "defs", "symbol", "use", "switch", "a", "title", "desc", "style",
-    "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan", "textPath",
-    "image", "linearGradient", "radialGradient", "stop", "clipPath", "mask", "pattern",
-})
+_SVG_KEPT = frozenset(
+    {
+        "svg",
+        "g",
+        "defs",
+        "symbol",
+        "use",
+        "switch",
+        "a",
+        "title",
+        "desc",
+        "style",
+        "path",
+        "rect",
+        "circle",
+        "ellipse",
+        "line",
+        "polyline",
+        "polygon",
+        "text",
+        "tspan",
+        "textPath",
+        "image",
+        "linearGradient",
+        "radialGradient",
+        "stop",
+        "clipPath",
+        "mask",
+        "pattern",
+    }
+)
 #: Attributes that may hold a url(): fill="url(#g)" is internal, url(other.svg#g) is not.
 _URL = re.compile(r"url\(\s{0,16}(['\"]?)([^)'\"]{0,4096})\1\s{0,16}\)", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"@import", re.IGNORECASE)
@@ -519,8 +596,10 @@ class CleanSvg:
     def note(self) -> str:
         parts = []
         if self.removed_references:
-            parts.append(f"{self.removed_references} external reference(s) not loaded (evsurvey never reads files "
-                         "or addresses an SVG points to)")
+            parts.append(
+                f"{self.removed_references} external reference(s) not loaded (evsurvey never reads files "
+                "or addresses an SVG points to)"
+            )
         if self.removed_elements:
             parts.append(f"{self.removed_elements} unsupported element(s) left out")
         return "; ".join(parts)
@@ -535,8 +614,9 @@ def _local(tag: str) -> tuple[str, str]:
 
 
 def _refuse_svg(name: str, what: str) -> FloorplanImportError:
-    return FloorplanImportError(f"{name} {what}; evsurvey does not import it. Export the plan again as a plain "
-                                "SVG (or a PNG) and import that.")
+    return FloorplanImportError(
+        f"{name} {what}; evsurvey does not import it. Export the plan again as a plain SVG (or a PNG) and import that."
+    )
 
 
 def _parse_svg(data: bytes, name: str) -> ET.Element:
@@ -553,7 +633,7 @@ def _parse_svg(data: bytes, name: str) -> ET.Element:
     root = None
     try:
         for offset in range(0, len(data), 1 << 16):
-            parser.feed(data[offset:offset + (1 << 16)])
+            parser.feed(data[offset : offset + (1 << 16)])
             # Only "start" and "end" were asked for, and those give (event, element); the
             # stub's union also covers the namespace and comment events.
             for event, element in cast("Iterator[tuple[str, ET.Element]]", parser.read_events()):
@@ -569,8 +649,9 @@ def _parse_svg(data: bytes, name: str) -> ET.Element:
                     depth -= 1
         parser.close()
     except ET.ParseError as exc:
-        raise FloorplanImportError(f"{name} is not a valid SVG drawing ({exc}). "
-                                   "Export it again or use a PNG.") from None
+        raise FloorplanImportError(
+            f"{name} is not a valid SVG drawing ({exc}). Export it again or use a PNG."
+        ) from None
     if root is None or _local(root.tag) != (SVG_NS, "svg"):
         raise FloorplanImportError(f"{name} is not an SVG drawing (its root element is not <svg>).")
     return root
@@ -625,8 +706,11 @@ def sanitize_svg(data: bytes, name: str = "The SVG") -> CleanSvg:
         for attr in list(element.attrib):
             attr_ns, attr_local = _local(attr)
             value = element.attrib[attr]
-            if attr_ns not in ("", XLINK_NS, _XML_NS) or attr_local.lower().startswith("on") or \
-                    (attr_ns == _XML_NS and attr_local == "base"):
+            if (
+                attr_ns not in ("", XLINK_NS, _XML_NS)
+                or attr_local.lower().startswith("on")
+                or (attr_ns == _XML_NS and attr_local == "base")
+            ):
                 del element.attrib[attr]
             elif attr_local == "href":
                 if value.strip().startswith("#"):
@@ -681,8 +765,9 @@ def _drawn_elements(root, by_id: dict, name: str) -> int:
                 count += child_count
                 height = max(height, child_height + 1)
                 if count > SVG_MAX_ELEMENTS:
-                    raise _refuse_svg(name, f"draws more than {SVG_MAX_ELEMENTS:,} elements once its <use> "
-                                            "copies are counted")
+                    raise _refuse_svg(
+                        name, f"draws more than {SVG_MAX_ELEMENTS:,} elements once its <use> copies are counted"
+                    )
             visiting.discard(key)
             memo[key] = (count, height)
         count, height = memo[key]
@@ -729,13 +814,17 @@ def count_dxf_objects(data: bytes, stop_after: int = DXF_MAX_OBJECTS) -> int:
 def read_dxf(data: bytes, name: str = "The DXF", progress: Progress = no_progress) -> DxfDrawing:
     """Parse a DXF (ASCII or binary) and collect its line segments per layer, in metres."""
     if len(data) > DXF_MAX_BYTES:
-        raise FloorplanImportError(f"{name} is {len(data) / 2**20:.0f} MB; evsurvey imports DXF drawings up to "
-                                   f"{DXF_MAX_BYTES / 2**20:.0f} MB. Export only the wall layers of the floor "
-                                   "(e.g. with WBLOCK or LAYISO) and import that.")
+        raise FloorplanImportError(
+            f"{name} is {len(data) / 2**20:.0f} MB; evsurvey imports DXF drawings up to "
+            f"{DXF_MAX_BYTES / 2**20:.0f} MB. Export only the wall layers of the floor "
+            "(e.g. with WBLOCK or LAYISO) and import that."
+        )
     if count_dxf_objects(data) > DXF_MAX_OBJECTS:
-        raise FloorplanImportError(f"{name} has more than {DXF_MAX_OBJECTS:,} drawing objects; evsurvey imports "
-                                   "drawings up to that. Export only the wall layers of the floor "
-                                   "(e.g. with WBLOCK or LAYISO) and import that.")
+        raise FloorplanImportError(
+            f"{name} has more than {DXF_MAX_OBJECTS:,} drawing objects; evsurvey imports "
+            "drawings up to that. Export only the wall layers of the floor "
+            "(e.g. with WBLOCK or LAYISO) and import that."
+        )
     import ezdxf
     from ezdxf import recover
     from ezdxf.units import InsertUnits, conversion_factor, unit_name
@@ -744,8 +833,9 @@ def read_dxf(data: bytes, name: str = "The DXF", progress: Progress = no_progres
     try:
         doc, auditor = recover.read(io.BytesIO(data))
     except (ezdxf.DXFStructureError, ezdxf.DXFError, UnicodeDecodeError, ValueError, EOFError) as exc:
-        raise FloorplanImportError(f"{name} is not a readable DXF ({exc}). Export it again from the CAD "
-                                   "program as DXF (R2000 or later).") from None
+        raise FloorplanImportError(
+            f"{name} is not a readable DXF ({exc}). Export it again from the CAD program as DXF (R2000 or later)."
+        ) from None
     if auditor.has_errors:
         log.warning("%s: %d DXF errors found on load", name, len(auditor.errors))
     insunits = int(doc.header.get("$INSUNITS", 0) or 0)
@@ -758,8 +848,9 @@ def read_dxf(data: bytes, name: str = "The DXF", progress: Progress = no_progres
     try:
         factor = conversion_factor(InsertUnits(insunits), InsertUnits.Meters)
     except (KeyError, ValueError, TypeError, ZeroDivisionError):  # TypeError: a unit ezdxf cannot convert
-        raise FloorplanImportError(f"{name} uses drawing units evsurvey does not know "
-                                   f"($INSUNITS={insunits}).") from None
+        raise FloorplanImportError(
+            f"{name} uses drawing units evsurvey does not know ($INSUNITS={insunits})."
+        ) from None
 
     collector = _DxfCollector(name, factor, progress)
     modelspace = doc.modelspace()
@@ -787,13 +878,16 @@ class _DxfCollector:
 
     @property
     def skipped_note(self) -> str:
-        return "; ".join(f"{n} insert(s) of block {block} skipped ({why})"
-                         for (block, why), n in sorted(self.skipped.items()))
+        return "; ".join(
+            f"{n} insert(s) of block {block} skipped ({why})" for (block, why), n in sorted(self.skipped.items())
+        )
 
     def too_big(self, what: str) -> FloorplanImportError:
-        return FloorplanImportError(f"{self.name} {what}; evsurvey imports up to {DXF_MAX_SEGMENTS:,} lines. "
-                                    "Export only the wall layers of the floor (e.g. with WBLOCK or LAYISO) and "
-                                    "import that.")
+        return FloorplanImportError(
+            f"{self.name} {what}; evsurvey imports up to {DXF_MAX_SEGMENTS:,} lines. "
+            "Export only the wall layers of the floor (e.g. with WBLOCK or LAYISO) and "
+            "import that."
+        )
 
     def add(self, layer: str, a, b) -> None:
         if (a[0], a[1]) != (b[0], b[1]):
@@ -824,8 +918,7 @@ class _DxfCollector:
         elif kind == "LWPOLYLINE":
             self.polyline(layer, [(p[0], p[1]) for p in entity.get_points("xy")], entity.closed)
         elif kind == "POLYLINE" and not (entity.is_poly_face_mesh or entity.is_polygon_mesh):
-            self.polyline(layer, [(v.dxf.location[0], v.dxf.location[1]) for v in entity.vertices],
-                          entity.is_closed)
+            self.polyline(layer, [(v.dxf.location[0], v.dxf.location[1]) for v in entity.vertices], entity.is_closed)
         elif kind == "INSERT":
             # Blocks (a standard wall segment drawn once and inserted many times), expanded
             # one level at a time so the budgets above stop a block of blocks of blocks early.
@@ -854,6 +947,13 @@ def dxf_walls(drawing: DxfDrawing, layers, material_id: str, margin_m: float = 1
     arr = np.array(chosen, dtype=float)
     x_min = min(arr[:, 0].min(), arr[:, 2].min())
     y_max = max(arr[:, 1].max(), arr[:, 3].max())
-    return tuple(Wall(float(x1 - x_min + margin_m), float(y_max - y1 + margin_m),
-                      float(x2 - x_min + margin_m), float(y_max - y2 + margin_m), material_id)
-                 for x1, y1, x2, y2 in arr)
+    return tuple(
+        Wall(
+            float(x1 - x_min + margin_m),
+            float(y_max - y1 + margin_m),
+            float(x2 - x_min + margin_m),
+            float(y_max - y2 + margin_m),
+            material_id,
+        )
+        for x1, y1, x2, y2 in arr
+    )

@@ -64,8 +64,9 @@ def _corners(spec: GarageSpec) -> dict[str, tuple[tuple[float, float], tuple[flo
 def validate(spec: GarageSpec) -> None:
     for name, value in (("width", spec.width_m), ("depth", spec.depth_m)):
         if not MIN_SIDE_M <= value <= MAX_SIDE_M:
-            raise GarageSpecError(f"The garage {name} must be between {MIN_SIDE_M} m and {MAX_SIDE_M} m "
-                                  f"(got {value:g} m).")
+            raise GarageSpecError(
+                f"The garage {name} must be between {MIN_SIDE_M} m and {MAX_SIDE_M} m (got {value:g} m)."
+            )
     if spec.door_side not in SIDES:
         raise GarageSpecError(f"The door must be on one of the sides {', '.join(SIDES)}.")
     if spec.house_side is not None and spec.house_side not in SIDES:
@@ -74,8 +75,10 @@ def validate(spec: GarageSpec) -> None:
         raise GarageSpecError("The car door cannot be in the wall shared with the house; pick another side.")
     door_wall_m = spec.width_m if spec.door_side in ("top", "bottom") else spec.depth_m
     if not MIN_DOOR_M <= spec.door_width_m <= door_wall_m:
-        raise GarageSpecError(f"The door must be between {MIN_DOOR_M} m and the wall's {door_wall_m:g} m wide "
-                              f"(got {spec.door_width_m:g} m).")
+        raise GarageSpecError(
+            f"The door must be between {MIN_DOOR_M} m and the wall's {door_wall_m:g} m wide "
+            f"(got {spec.door_width_m:g} m)."
+        )
 
 
 def build_garage(spec: GarageSpec) -> tuple[Wall, ...]:

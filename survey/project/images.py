@@ -39,9 +39,15 @@ ALLOWED_NAMES = "PNG, JPEG, BMP, WebP, GIF or TIFF"
 STORED_PLAN_NAME = "The plan image stored in this project"
 
 #: What a refused file most likely is, to name it in the message (magic bytes -> name).
-_KNOWN_OTHERS = ((b"%!PS", "a PostScript (EPS) file"), (b"\xc5\xd0\xd3\xc6", "a PostScript (EPS) file"),
-                 (b"%PDF", "a PDF document"), (b"<?xml", "an XML/SVG document"), (b"<svg", "an SVG drawing"),
-                 (b"\x00\x00\x01\x00", "a Windows icon"), (b"8BPS", "a Photoshop document"))
+_KNOWN_OTHERS = (
+    (b"%!PS", "a PostScript (EPS) file"),
+    (b"\xc5\xd0\xd3\xc6", "a PostScript (EPS) file"),
+    (b"%PDF", "a PDF document"),
+    (b"<?xml", "an XML/SVG document"),
+    (b"<svg", "an SVG drawing"),
+    (b"\x00\x00\x01\x00", "a Windows icon"),
+    (b"8BPS", "a Photoshop document"),
+)
 
 
 class ImageError(UserInputError):
@@ -133,11 +139,11 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
             i += 2
             continue
-        length = struct.unpack(">H", data[i + 2:i + 4])[0]
+        length = struct.unpack(">H", data[i + 2 : i + 4])[0]
         if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
             if i + 9 > n:
                 return None
-            h, w = struct.unpack(">HH", data[i + 5:i + 9])
+            h, w = struct.unpack(">HH", data[i + 5 : i + 9])
             return w, h
         i += 2 + length
     return None
@@ -167,7 +173,8 @@ def check_image_size(width_px: int, height_px: int, name: str = "The image") -> 
         raise ImageTooLargeError(
             f"{name} is {width_px} x {height_px} pixels ({width_px * height_px / 1e6:.0f} megapixels); "
             f"evsurvey opens images up to {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels. "
-            "Scale it down (or export the plan again at a lower resolution) and import it again.")
+            "Scale it down (or export the plan again at a lower resolution) and import it again."
+        )
 
 
 def image_info(data: bytes, name: str = "The image") -> ImageInfo:
@@ -195,8 +202,9 @@ def _pillow_open(data: bytes, fmt: str, name: str):
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             return Image.open(io.BytesIO(data), formats=[ALLOWED_FORMATS[fmt]])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageTooLargeError(f"{name} is too large to open (more than "
-                                 f"{MAX_IMAGE_PIXELS / 1e6:.0f} megapixels).") from None
+        raise ImageTooLargeError(
+            f"{name} is too large to open (more than {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels)."
+        ) from None
     except (OSError, ValueError, SyntaxError, struct.error, EOFError) as exc:
         raise ImageError(f"{name} is damaged and cannot be opened ({exc}).") from None
 

@@ -29,8 +29,10 @@ JITTER_GOOD_MAX_MS = 50.0
 
 
 #: (good up to, marginal up to) of each link figure people see on a map.
-LINK_MAP_LIMITS = {"loss": (LOSS_GOOD_MAX_PCT, LOSS_MARGINAL_MAX_PCT),
-                   "latency": (RTT_P95_GOOD_MAX_MS, RTT_P95_MARGINAL_MAX_MS)}
+LINK_MAP_LIMITS = {
+    "loss": (LOSS_GOOD_MAX_PCT, LOSS_MARGINAL_MAX_PCT),
+    "latency": (RTT_P95_GOOD_MAX_MS, RTT_P95_MARGINAL_MAX_MS),
+}
 
 #: ``LinkTestResult.target`` of the default gateway.
 GATEWAY_TARGET = "gateway"
@@ -46,8 +48,9 @@ class ProbeKind(str, Enum):
 
     @property
     def label(self) -> str:
-        return {"icmp": "ICMP echo", "tcp-connect": "TCP connect", "tcp-echo": "TCP echo",
-                "udp-echo": "UDP echo"}[self.value]
+        return {"icmp": "ICMP echo", "tcp-connect": "TCP connect", "tcp-echo": "TCP echo", "udp-echo": "UDP echo"}[
+            self.value
+        ]
 
 
 @dataclass(frozen=True)
@@ -81,11 +84,21 @@ class LinkTestResult:
         return self.received > 0
 
     def to_json(self) -> dict:
-        return {"target": self.target, "address": self.address, "probe": self.probe.value, "port": self.port,
-                "sent": self.sent, "received": self.received, "loss_pct": round(self.loss_pct, 2),
-                "rtt_median_ms": _round(self.rtt_median_ms), "rtt_p95_ms": _round(self.rtt_p95_ms),
-                "jitter_ms": _round(self.jitter_ms), "started_at": self.started_at,
-                "duration_s": round(self.duration_s, 3), "tried": list(self.tried)}
+        return {
+            "target": self.target,
+            "address": self.address,
+            "probe": self.probe.value,
+            "port": self.port,
+            "sent": self.sent,
+            "received": self.received,
+            "loss_pct": round(self.loss_pct, 2),
+            "rtt_median_ms": _round(self.rtt_median_ms),
+            "rtt_p95_ms": _round(self.rtt_p95_ms),
+            "jitter_ms": _round(self.jitter_ms),
+            "started_at": self.started_at,
+            "duration_s": round(self.duration_s, 3),
+            "tried": list(self.tried),
+        }
 
 
 @dataclass(frozen=True)
@@ -102,8 +115,14 @@ class ThroughputResult:
     started_at: float
 
     def to_json(self) -> dict:
-        return {"server": self.server, "port": self.port, "up_mbps": round(self.up_mbps, 2),
-                "down_mbps": round(self.down_mbps, 2), "duration_s": self.duration_s, "started_at": self.started_at}
+        return {
+            "server": self.server,
+            "port": self.port,
+            "up_mbps": round(self.up_mbps, 2),
+            "down_mbps": round(self.down_mbps, 2),
+            "duration_s": self.duration_s,
+            "started_at": self.started_at,
+        }
 
 
 @dataclass(frozen=True)
@@ -119,9 +138,10 @@ class LinkTest:
         return next((r for r in self.results if r.target == GATEWAY_TARGET), None)
 
     def to_json(self) -> dict:
-        return {"results": [r.to_json() for r in self.results],
-                "throughput": None if self.throughput is None else self.throughput.to_json()}
-
+        return {
+            "results": [r.to_json() for r in self.results],
+            "throughput": None if self.throughput is None else self.throughput.to_json(),
+        }
 
 
 def _round(value: float | None) -> float | None:

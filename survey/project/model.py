@@ -8,10 +8,10 @@ right, y downward (like the image), origin at the plan's top-left corner.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from enum import Enum
-from typing import Iterable
+from functools import cached_property
 
 import numpy as np
 
@@ -201,16 +201,26 @@ class DeviceKind(str, Enum):
 
     @property
     def transmits(self) -> bool:
-        return self in (DeviceKind.ROUTER, DeviceKind.ACCESS_POINT, DeviceKind.MESH_NODE,
-                        DeviceKind.WIRED_AP, DeviceKind.POWERLINE_AP)
+        return self in (
+            DeviceKind.ROUTER,
+            DeviceKind.ACCESS_POINT,
+            DeviceKind.MESH_NODE,
+            DeviceKind.WIRED_AP,
+            DeviceKind.POWERLINE_AP,
+        )
 
     @property
     def label(self) -> str:
         return {
-            "router": "Router", "access_point": "Access point", "mesh_node": "Mesh node",
-            "wired_ap": "Wired access point", "powerline_ap": "Powerline access point",
-            "charger": "Charger mounting point", "panel": "Electrical panel",
-            "ethernet_drop": "Ethernet drop", "outlet": "Outlet",
+            "router": "Router",
+            "access_point": "Access point",
+            "mesh_node": "Mesh node",
+            "wired_ap": "Wired access point",
+            "powerline_ap": "Powerline access point",
+            "charger": "Charger mounting point",
+            "panel": "Electrical panel",
+            "ethernet_drop": "Ethernet drop",
+            "outlet": "Outlet",
         }[self.value]
 
 

@@ -8,8 +8,8 @@ screen pixel``) before calling in here, so these functions never see the screen.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from survey.project.model import Device, Floorplan, Wall
 
@@ -36,8 +36,9 @@ def wall_endpoints(walls: Iterable[Wall]) -> list[tuple[float, float]]:
     return points
 
 
-def nearest_point(x_m: float, y_m: float, points: Sequence[tuple[float, float]],
-                  tolerance_m: float) -> tuple[float, float] | None:
+def nearest_point(
+    x_m: float, y_m: float, points: Sequence[tuple[float, float]], tolerance_m: float
+) -> tuple[float, float] | None:
     """The point of *points* closest to (x, y) if it is within *tolerance_m*, else None."""
     best = None
     best_d = tolerance_m
@@ -48,8 +49,9 @@ def nearest_point(x_m: float, y_m: float, points: Sequence[tuple[float, float]],
     return best
 
 
-def snap_angle(anchor: tuple[float, float], x_m: float, y_m: float,
-               step_deg: float = ANGLE_STEP_DEG) -> tuple[float, float]:
+def snap_angle(
+    anchor: tuple[float, float], x_m: float, y_m: float, step_deg: float = ANGLE_STEP_DEG
+) -> tuple[float, float]:
     """Rotate (x, y) about *anchor* onto the nearest multiple of *step_deg*, keeping its distance."""
     ax, ay = anchor
     dx, dy = x_m - ax, y_m - ay
@@ -61,9 +63,15 @@ def snap_angle(anchor: tuple[float, float], x_m: float, y_m: float,
     return ax + length * math.cos(snapped), ay + length * math.sin(snapped)
 
 
-def snap_point(x_m: float, y_m: float, *, anchor: tuple[float, float] | None,
-               endpoints: Sequence[tuple[float, float]], tolerance_m: float,
-               angle_snap: bool = True) -> SnapResult:
+def snap_point(
+    x_m: float,
+    y_m: float,
+    *,
+    anchor: tuple[float, float] | None,
+    endpoints: Sequence[tuple[float, float]],
+    tolerance_m: float,
+    angle_snap: bool = True,
+) -> SnapResult:
     """Where a click at (x, y) puts a wall end.
 
     An existing endpoint within *tolerance_m* wins (walls must meet exactly, or signal
@@ -147,10 +155,10 @@ def nice_scale_length(max_length: float) -> float:
         return 1.0
     exponent = math.floor(math.log10(max_length))
     for mantissa in (5.0, 2.0, 1.0):
-        value = mantissa * 10.0 ** exponent
+        value = mantissa * 10.0**exponent
         if value <= max_length:
             return value
-    return 10.0 ** exponent
+    return 10.0**exponent
 
 
 def wall_doubled(wall: Wall, walls: Iterable[Wall], tolerance_m: float = 0.15) -> bool:
@@ -160,9 +168,18 @@ def wall_doubled(wall: Wall, walls: Iterable[Wall], tolerance_m: float = 0.15) -
         return False
     for other in walls:
         # Most of five points along the new wall lie on the other one.
-        on = sum(point_segment_distance(wall.x1_m + t * (wall.x2_m - wall.x1_m), wall.y1_m + t * (wall.y2_m - wall.y1_m),
-                                        other.x1_m, other.y1_m, other.x2_m, other.y2_m) <= tolerance_m
-                 for t in (0.1, 0.3, 0.5, 0.7, 0.9))
+        on = sum(
+            point_segment_distance(
+                wall.x1_m + t * (wall.x2_m - wall.x1_m),
+                wall.y1_m + t * (wall.y2_m - wall.y1_m),
+                other.x1_m,
+                other.y1_m,
+                other.x2_m,
+                other.y2_m,
+            )
+            <= tolerance_m
+            for t in (0.1, 0.3, 0.5, 0.7, 0.9)
+        )
         if on >= 4:
             return True
     return False

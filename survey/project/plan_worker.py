@@ -141,8 +141,7 @@ class PlanJobProcess:
     ``cancelled`` is True after :meth:`cancel`.
     """
 
-    def __init__(self, job: PlanJob, *, timeout_s: float = WORKER_TIMEOUT_S,
-                 memory_bytes: int = WORKER_MEMORY_BYTES):
+    def __init__(self, job: PlanJob, *, timeout_s: float = WORKER_TIMEOUT_S, memory_bytes: int = WORKER_MEMORY_BYTES):
         self.job = job
         self.timeout_s = timeout_s
         self.memory_bytes = memory_bytes
@@ -173,8 +172,12 @@ class PlanJobProcess:
     def start(self) -> None:
         ctx = multiprocessing.get_context("spawn")
         self._conn, child_conn = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_child_main, name="evsurvey-plan-reader", daemon=True,
-                              args=(self.job, child_conn, self.memory_bytes, self.timeout_s))
+        process = ctx.Process(
+            target=_child_main,
+            name="evsurvey-plan-reader",
+            daemon=True,
+            args=(self.job, child_conn, self.memory_bytes, self.timeout_s),
+        )
         self._process = process
         self._started = time.monotonic()
         process.start()
@@ -195,9 +198,12 @@ class PlanJobProcess:
             return self._finish(self._died())
         if self.elapsed_s > self.timeout_s:
             self._stop()
-            return self._finish(fi.FloorplanImportError(
-                f"Reading {self.job.name} took longer than {self.timeout_s:.0f} s and was stopped. Export the plan "
-                "again with less detail (or as a PNG) and import that."))
+            return self._finish(
+                fi.FloorplanImportError(
+                    f"Reading {self.job.name} took longer than {self.timeout_s:.0f} s and was stopped. Export the plan "
+                    "again with less detail (or as a PNG) and import that."
+                )
+            )
         return False
 
     def _message(self, message) -> bool:
@@ -213,26 +219,40 @@ class PlanJobProcess:
             self.error = self._memory_error()
         else:
             log.error("reading %s failed:\n%s", self.job.path, message[1])
-            self.error = fi.FloorplanImportError(f"{self.job.name} could not be read (an internal error; details "
-                                                 "are in the log). Save the plan as a PNG and import that.")
+            self.error = fi.FloorplanImportError(
+                f"{self.job.name} could not be read (an internal error; details "
+                "are in the log). Save the plan as a PNG and import that."
+            )
         return True
 
     def _memory_error(self) -> fi.FloorplanImportError:
         return fi.FloorplanImportError(
             f"Reading {self.job.name} needed more than the {_size_text(self.memory_bytes)} evsurvey allows for "
             "reading a floorplan and was stopped. Export the plan again with less detail (or as a PNG) and "
-            "import that.")
+            "import that."
+        )
 
     def _died(self) -> fi.FloorplanImportError:
         _, process = self._started_child()
         process.join(5)
         code = process.exitcode
         log.warning("plan reader for %s ended with exit code %s", self.job.path, code)
-        if code is not None and code < 0 and -code in (signal.SIGABRT, signal.SIGSEGV, getattr(signal, "SIGKILL", 9),
-                                                       getattr(signal, "SIGBUS", 7), getattr(signal, "SIGXCPU", 24)):
+        if (
+            code is not None
+            and code < 0
+            and -code
+            in (
+                signal.SIGABRT,
+                signal.SIGSEGV,
+                getattr(signal, "SIGKILL", 9),
+                getattr(signal, "SIGBUS", 7),
+                getattr(signal, "SIGXCPU", 24),
+            )
+        ):
             return self._memory_error()
-        return fi.FloorplanImportError(f"Reading {self.job.name} stopped unexpectedly (exit code {code}). "
-                                       "Save the plan as a PNG and import that.")
+        return fi.FloorplanImportError(
+            f"Reading {self.job.name} stopped unexpectedly (exit code {code}). Save the plan as a PNG and import that."
+        )
 
     def _finish(self, error: fi.FloorplanImportError | None = None) -> bool:
         if error is not None and self.error is None and self.result is None:
@@ -262,8 +282,9 @@ def _size_text(n_bytes: int) -> str:
     return f"{n_bytes / 2**30:.0f} GB" if n_bytes >= 2**30 else f"{n_bytes / 2**20:.0f} MB"
 
 
-def run_plan_job_in_worker(job: PlanJob, *, timeout_s: float = WORKER_TIMEOUT_S,
-                           memory_bytes: int = WORKER_MEMORY_BYTES, poll_s: float = 0.05):
+def run_plan_job_in_worker(
+    job: PlanJob, *, timeout_s: float = WORKER_TIMEOUT_S, memory_bytes: int = WORKER_MEMORY_BYTES, poll_s: float = 0.05
+):
     """Run ``job`` in a child process and wait: its result, or its error raised."""
     worker = PlanJobProcess(job, timeout_s=timeout_s, memory_bytes=memory_bytes)
     worker.start()

@@ -57,15 +57,26 @@ class CheckResult:
         return self.id.split(":", 1)[0]
 
     def to_json(self) -> dict:
-        return {"id": self.id, "title": self.title, "status": self.status.value, "detail": self.detail,
-                "fix": self.fix, "elapsed_ms": round(self.elapsed_ms, 1)}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status.value,
+            "detail": self.detail,
+            "fix": self.fix,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "CheckResult":
+    def from_json(cls, data: dict) -> CheckResult:
         """Raises ``KeyError``/``TypeError``/``ValueError`` for a malformed record."""
-        return cls(id=_text(data["id"]), title=_text(data["title"]), status=Status(data["status"]),
-                   detail=_text(data["detail"]), fix=_text(data.get("fix", "")),
-                   elapsed_ms=float(data.get("elapsed_ms", 0.0)))
+        return cls(
+            id=_text(data["id"]),
+            title=_text(data["title"]),
+            status=Status(data["status"]),
+            detail=_text(data["detail"]),
+            fix=_text(data.get("fix", "")),
+            elapsed_ms=float(data.get("elapsed_ms", 0.0)),
+        )
 
 
 @dataclass(frozen=True)
@@ -85,18 +96,26 @@ class NetworkContext:
         """``SSID 'Garage-IoT', laptop 192.168.20.23 in 192.168.20.0/24 via wlan0, gateway 192.168.20.1``."""
         parts = [f"SSID {self.ssid!r}" if self.ssid else "SSID not recorded"]
         if self.laptop_ip:
-            parts.append(f"laptop {self.laptop_ip}" + (f" in {self.subnet}" if self.subnet else "")
-                         + (f" via {self.interface}" if self.interface else ""))
+            parts.append(
+                f"laptop {self.laptop_ip}"
+                + (f" in {self.subnet}" if self.subnet else "")
+                + (f" via {self.interface}" if self.interface else "")
+            )
         if self.gateway:
             parts.append(f"gateway {self.gateway}")
         return ", ".join(parts)
 
     def to_json(self) -> dict:
-        return {"ssid": self.ssid, "laptop_ip": self.laptop_ip, "subnet": self.subnet,
-                "interface": self.interface, "gateway": self.gateway}
+        return {
+            "ssid": self.ssid,
+            "laptop_ip": self.laptop_ip,
+            "subnet": self.subnet,
+            "interface": self.interface,
+            "gateway": self.gateway,
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "NetworkContext":
+    def from_json(cls, data: dict) -> NetworkContext:
         return cls(**{k: _optional_text(data.get(k)) for k in ("ssid", "laptop_ip", "subnet", "interface", "gateway")})
 
 
@@ -147,15 +166,19 @@ class NetcheckReport:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> "NetcheckReport":
+    def from_json(cls, data: dict) -> NetcheckReport:
         """The report from its :meth:`to_json` form; raises ``KeyError``/``TypeError``/``ValueError``."""
         profile = data["profile"]
-        return cls(profile_id=_text(profile["id"]), profile_name=_text(profile["name"]),
-                   generic=bool(data["generic"]), deadline_s=float(data["deadline_s"]),
-                   elapsed_ms=float(data["elapsed_ms"]),
-                   results=tuple(CheckResult.from_json(r) for r in data["checks"]),
-                   ran_at=float(data.get("ran_at", 0.0)),
-                   network=NetworkContext.from_json(data.get("network") or {}))
+        return cls(
+            profile_id=_text(profile["id"]),
+            profile_name=_text(profile["name"]),
+            generic=bool(data["generic"]),
+            deadline_s=float(data["deadline_s"]),
+            elapsed_ms=float(data["elapsed_ms"]),
+            results=tuple(CheckResult.from_json(r) for r in data["checks"]),
+            ran_at=float(data.get("ran_at", 0.0)),
+            network=NetworkContext.from_json(data.get("network") or {}),
+        )
 
 
 def _text(value) -> str:

@@ -65,8 +65,10 @@ def profile_from_dict(data: dict, *, user_defined: bool = False) -> ChargerProfi
             if bad:
                 raise ValueError(f"allow-list entry {bad[0]!r} is neither a domain name nor *.domain")
     except (TypeError, ValueError) as exc:
-        raise ProfileError(f"Charger profile '{values['id']}' has a malformed field ({exc}); "
-                           "ports must be numbers 1-65535 and the offset a number of dB.") from exc
+        raise ProfileError(
+            f"Charger profile '{values['id']}' has a malformed field ({exc}); "
+            "ports must be numbers 1-65535 and the offset a number of dB."
+        ) from exc
     values["user_defined"] = user_defined
     return ChargerProfile(**values)
 
@@ -159,6 +161,5 @@ def filter_rules(pattern: str) -> str:
     wiki, "Hosts blocklists", adblock-style rules)."""
     if pattern.startswith("*."):
         apex = pattern[2:]
-        return (f"{pattern}: Pi-hole allow regex (\\.|^){re.escape(apex)}$, "
-                f"AdGuard Home rule @@||{apex}^")
+        return f"{pattern}: Pi-hole allow regex (\\.|^){re.escape(apex)}$, AdGuard Home rule @@||{apex}^"
     return f"{pattern}: Pi-hole exact allow entry, AdGuard Home rule @@||{pattern}^"

@@ -181,7 +181,7 @@ def _site_rooms(walls: tuple, marks: tuple) -> SiteRooms:
     nx, ny = int(math.ceil((x1 - x0) / step)) + 1, int(math.ceil((y1 - y0) / step)) + 1
 
     lines = np.zeros((ny, nx), dtype=bool)
-    for (ax, ay, bx, by) in walls:
+    for ax, ay, bx, by in walls:
         n = max(2, int(math.hypot(bx - ax, by - ay) / (step / 2)) + 2)
         t = np.linspace(0.0, 1.0, n)
         cols = np.rint((ax + t * (bx - ax) - x0) / step).astype(int)
@@ -238,12 +238,21 @@ def _site_rooms(walls: tuple, marks: tuple) -> SiteRooms:
         cell = np.argwhere(labels == k + 1)[0]
         # Two names on one room (captions of rooms an open archway joins): neither is its name.
         name = next(iter(names[k])) if len(names[k]) == 1 else ""
-        rooms.append(Room(k, name, float(areas[k]), int(components[cell[0], cell[1]]) - 1, outdoor[k],
-                          (float(x0 + c * step), float(y0 + r * step))))
+        rooms.append(
+            Room(
+                k,
+                name,
+                float(areas[k]),
+                int(components[cell[0], cell[1]]) - 1,
+                outdoor[k],
+                (float(x0 + c * step), float(y0 + r * step)),
+            )
+        )
     return SiteRooms(labels, x0, y0, step, tuple(rooms))
 
 
 # -- one point ---------------------------------------------------------------------------------
+
 
 def room_at(project: Project, xy_m, reach_m: float = 0.0) -> Room | None:
     """The room the point (x, y) m is in (or the nearest within ``reach_m``), or None

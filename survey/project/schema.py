@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
-from typing import Callable
+from collections.abc import Callable
 
 from survey.project.file_errors import CorruptProjectError, ForeignSchemaError
 
@@ -26,7 +26,8 @@ TABLES = ("meta", "floorplan", "materials", "walls", "devices", "surveys", "samp
 
 
 def _migrate_0_to_1(db: sqlite3.Connection) -> None:
-    execute_each(db,
+    execute_each(
+        db,
         """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE floorplan (
@@ -69,7 +70,7 @@ def _migrate_0_to_1(db: sqlite3.Connection) -> None:
             station_count INTEGER, channel_utilization_pct REAL, channel_width_mhz INTEGER,
             last_seen REAL);
         CREATE INDEX observations_by_scan ON observations(scan_id);
-        """
+        """,
     )
 
 
@@ -83,7 +84,8 @@ def execute_each(db: sqlite3.Connection, script: str) -> None:
 
 def _migrate_1_to_2(db: sqlite3.Connection) -> None:
     # Link tests at a sample (survey.project.link): one row per target, throughput apart.
-    execute_each(db,
+    execute_each(
+        db,
         """
         CREATE TABLE link_results (
             id INTEGER PRIMARY KEY,
@@ -97,7 +99,7 @@ def _migrate_1_to_2(db: sqlite3.Connection) -> None:
             sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
             server TEXT NOT NULL, port INTEGER NOT NULL, up_mbps REAL NOT NULL, down_mbps REAL NOT NULL,
             duration_s REAL NOT NULL, started_at REAL NOT NULL);
-        """
+        """,
     )
 
 
@@ -131,7 +133,7 @@ def _normal_sql(sql: str | None) -> str | None:
     return None if sql is None else " ".join(sql.split())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def reference_schema(version: int) -> dict[tuple[str, str], str | None]:
     """{(type, name): SQL} of every schema object a file of *version* holds (do not modify)."""
     db = sqlite3.connect(":memory:", isolation_level=None)
@@ -170,12 +172,16 @@ def check_schema(db: sqlite3.Connection, name: str, version: int) -> None:
         if foreign:
             parts.append(f"it contains {_listed(foreign)}, which evsurvey does not write")
         if changed:
-            parts.append(f"{_listed(changed)} {'is' if len(changed) == 1 else 'are'} not defined as evsurvey defines them")
+            parts.append(
+                f"{_listed(changed)} {'is' if len(changed) == 1 else 'are'} not defined as evsurvey defines them"
+            )
         why = " (a trigger is code that would run on your next edit)" if any(k[0] == "trigger" for k in foreign) else ""
         raise ForeignSchemaError(
             f"{name} was not opened: {'; '.join(parts)}{why}. "
-            "Ask the sender for the original project file, or restore it from a backup.")
+            "Ask the sender for the original project file, or restore it from a backup."
+        )
     missing = sorted(key for key in expected if key not in found)
     if missing:
-        raise CorruptProjectError(f"{name} is damaged: {_listed(missing)} missing. "
-                                  "Restore it from a backup or the mailed copy.")
+        raise CorruptProjectError(
+            f"{name} is damaged: {_listed(missing)} missing. Restore it from a backup or the mailed copy."
+        )

@@ -8,8 +8,11 @@ from survey.project.model import SIMULATED_BACKEND, Project
 
 def simulated_surveys(project: Project) -> tuple[str, ...]:
     """Names of the surveys whose samples came (partly) from the simulated scanner."""
-    return tuple(s.name for s in project.surveys
-                 if any(scan.backend == SIMULATED_BACKEND for sample in s.samples for scan in sample.scans))
+    return tuple(
+        s.name
+        for s in project.surveys
+        if any(scan.backend == SIMULATED_BACKEND for sample in s.samples for scan in sample.scans)
+    )
 
 
 def all_surveys_simulated(project: Project) -> bool:
@@ -24,5 +27,7 @@ def simulated_note(project: Project) -> str:
     if not names:
         return ""
     which = ", ".join(f"'{n}'" for n in names)
-    return (f"Simulated data: the samples of survey {which} come from evsurvey's simulated scanner (a radio "
-            "model of the plan), not from measurements taken on site.")
+    return (
+        f"Simulated data: the samples of survey {which} come from evsurvey's simulated scanner (a radio "
+        "model of the plan), not from measurements taken on site."
+    )

@@ -37,28 +37,67 @@ import os
 import re
 import sqlite3
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from survey.errors import EvSurveyError, UserInputError
 from survey.project.file_errors import (  # noqa: F401 - re-exported: the store's errors
-    CorruptProjectError, DamagedRowsError, ForeignSchemaError, InvalidValueError, NewerVersionError,
-    NotAProjectError, ProjectFileError, ProjectFileLostError, ProjectLockedError, ProjectReadOnlyError,
+    CorruptProjectError,
+    DamagedRowsError,
+    ForeignSchemaError,
+    InvalidValueError,
+    NewerVersionError,
+    NotAProjectError,
+    ProjectFileError,
+    ProjectFileLostError,
+    ProjectLockedError,
+    ProjectReadOnlyError,
 )
 from survey.project.filecheck import (  # noqa: F401 - SQLITE_MAGIC re-exported (packaging's MIME magic)
-    SQLITE_MAGIC, WAL_NEXT_KEY, CheckedFile, FileIdentity, connect_immutable, connect_writable, next_wal, open_checked,
-    read_wal_header, resolve_project_path, set_aside_stale_wal, side_path,
+    SQLITE_MAGIC,
+    WAL_NEXT_KEY,
+    CheckedFile,
+    FileIdentity,
+    connect_immutable,
+    connect_writable,
+    next_wal,
+    open_checked,
+    read_wal_header,
+    resolve_project_path,
+    set_aside_stale_wal,
+    side_path,
 )
 from survey.project.link import LinkTest, ProbeKind
 from survey.project.model import (
-    UNITS, Device, DeviceKind, Floorplan, Material, Project, Sample, SampleMode, Site, Survey, TargetNetwork, Wall,
+    UNITS,
+    Device,
+    DeviceKind,
+    Floorplan,
+    Material,
+    Project,
+    Sample,
+    SampleMode,
+    Site,
+    Survey,
+    TargetNetwork,
+    Wall,
 )
 from survey.project.preflight import NetcheckReport
 from survey.project.schema import APPLICATION_ID, SCHEMA_VERSION, migrate  # noqa: F401 - re-exported
 from survey.project.validation import (
-    check_device, check_floorplan, check_link, check_material, check_position, check_sample, check_wall, read_devices,
-    read_project, require_finite, to_json,
+    check_device,
+    check_floorplan,
+    check_link,
+    check_material,
+    check_position,
+    check_sample,
+    check_wall,
+    read_devices,
+    read_project,
+    require_finite,
+    to_json,
 )
 from survey.project.writer_lock import WriterLock, lock_holder
 
@@ -113,11 +152,14 @@ def _lock_for_new_file(path: Path) -> WriterLock:
     try:
         return WriterLock.acquire(path)
     except ProjectLockedError as exc:
-        raise UserInputError(f"{path.name} is open in another evsurvey window or process, so it cannot be "
-                             f"replaced ({exc}). Choose another name.") from None
+        raise UserInputError(
+            f"{path.name} is open in another evsurvey window or process, so it cannot be "
+            f"replaced ({exc}). Choose another name."
+        ) from None
     except ProjectReadOnlyError:
-        raise UserInputError(f"Cannot write {path}: the folder cannot be written. Choose a folder you can "
-                             "write to.") from None
+        raise UserInputError(
+            f"Cannot write {path}: the folder cannot be written. Choose a folder you can write to."
+        ) from None
 
 
 class ProjectStore:
@@ -130,8 +172,9 @@ class ProjectStore:
     the open file is found deleted, moved or replaced).
     """
 
-    def __init__(self, checked: CheckedFile, *, read_only: bool, lock: WriterLock | None,
-                 notices: tuple[str, ...] = ()):
+    def __init__(
+        self, checked: CheckedFile, *, read_only: bool, lock: WriterLock | None, notices: tuple[str, ...] = ()
+    ):
         self.path = checked.path
         self.read_only = read_only
         self.read_only_reason: str | None = None
@@ -150,7 +193,9 @@ class ProjectStore:
 
     # -- lifecycle ---------------------------------------------------------------
     @classmethod
-    def create(cls, path: str | os.PathLike, project: Project | None = None, *, overwrite: bool = False) -> "ProjectStore":
+    def create(
+        cls, path: str | os.PathLike, project: Project | None = None, *, overwrite: bool = False
+    ) -> ProjectStore:
         """Write a new project file at *path* holding *project* (ids are assigned anew).
 
         Built under another name and renamed into place, so a failure leaves whatever was
@@ -171,7 +216,7 @@ class ProjectStore:
         return cls._new_file(path, fill, "Cannot create")
 
     @classmethod
-    def _new_file(cls, path: Path, fill: Callable[[sqlite3.Connection], None], failure: str) -> "ProjectStore":
+    def _new_file(cls, path: Path, fill: Callable[[sqlite3.Connection], None], failure: str) -> ProjectStore:
         """A project file written by *fill* under a temporary name, then renamed to *path*
         (locked first, so a file open elsewhere is never replaced); a store on it."""
         lock = _lock_for_new_file(path)
@@ -197,7 +242,7 @@ class ProjectStore:
             raise
 
     @classmethod
-    def open(cls, path: str | os.PathLike, read_only: bool = False) -> "ProjectStore":
+    def open(cls, path: str | os.PathLike, read_only: bool = False) -> ProjectStore:
         """Open *path* for writing (the default) or as a read-only snapshot.
 
         Writing: refused with :class:`ProjectReadOnlyError` where the file cannot be written
@@ -212,7 +257,8 @@ class ProjectStore:
         if not os.access(real, os.W_OK) or not os.access(real.parent, os.W_OK):
             raise ProjectReadOnlyError(
                 f"read-only: {real.name} is a read-only file, or on read-only media or in a folder you cannot "
-                "write to. File → Save As to keep working.")
+                "write to. File → Save As to keep working."
+            )
         lock = WriterLock.acquire(real)
         try:
             return cls._open_locked(real, lock)
@@ -221,7 +267,7 @@ class ProjectStore:
             raise
 
     @classmethod
-    def _open_locked(cls, path: Path, lock: WriterLock) -> "ProjectStore":
+    def _open_locked(cls, path: Path, lock: WriterLock) -> ProjectStore:
         checked = open_checked(path, live_writer=None, snapshot=False)
         lock.record_file(checked.identity.dev, checked.identity.ino)
         notices = checked.notices
@@ -231,12 +277,16 @@ class ProjectStore:
                 aside = set_aside_stale_wal(checked.path)
             except OSError as exc:
                 checked.reader.close()
-                raise ProjectReadOnlyError(f"read-only: {wal_name} beside {checked.path.name} is left over from "
-                                           f"another copy of the file and cannot be moved aside ({exc.strerror}). "
-                                           "File → Save As to keep working.") from None
-            notices = (f"{wal_name} beside {checked.path.name} was left over from another copy of the file "
-                       f"(e.g. a backup restored over it after a crash). It was not replayed into the project and "
-                       f"was set aside as {aside.name}.",)
+                raise ProjectReadOnlyError(
+                    f"read-only: {wal_name} beside {checked.path.name} is left over from "
+                    f"another copy of the file and cannot be moved aside ({exc.strerror}). "
+                    "File → Save As to keep working."
+                ) from None
+            notices = (
+                f"{wal_name} beside {checked.path.name} was left over from another copy of the file "
+                f"(e.g. a backup restored over it after a crash). It was not replayed into the project and "
+                f"was set aside as {aside.name}.",
+            )
             checked.wal_identity = None
         return cls(checked, read_only=False, lock=lock, notices=notices)
 
@@ -257,7 +307,7 @@ class ProjectStore:
             self._lock.release()
             self._lock = None
 
-    def __enter__(self) -> "ProjectStore":
+    def __enter__(self) -> ProjectStore:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -287,7 +337,7 @@ class ProjectStore:
         """Why the open file is not written any more (deleted, moved, replaced), or None."""
         return self._lost
 
-    def save_as(self, new_path: str | os.PathLike) -> "ProjectStore":
+    def save_as(self, new_path: str | os.PathLike) -> ProjectStore:
         """A consistent copy at *new_path* (SQLite online backup) plus the pending samples;
         returns a store on the copy. Works from a read-only or a lost file."""
         new_path = Path(new_path).absolute()
@@ -295,6 +345,7 @@ class ProjectStore:
             if self.writable:
                 return self
             raise UserInputError(f"{new_path.name} is the file that cannot be written; choose another name.")
+
         def fill(db: sqlite3.Connection) -> None:
             self._db.backup(db)
             db.execute("PRAGMA journal_mode = DELETE")
@@ -307,8 +358,10 @@ class ProjectStore:
                         copy._insert_sample(db, survey_id, sample)
             except (sqlite3.Error, EvSurveyError) as exc:
                 copy.close()
-                raise UserInputError(f"The copy {new_path.name} was written, but the samples kept in memory could "
-                                     f"not be added to it ({exc}); they are still kept. Try Save As again.") from None
+                raise UserInputError(
+                    f"The copy {new_path.name} was written, but the samples kept in memory could "
+                    f"not be added to it ({exc}); they are still kept. Try Save As again."
+                ) from None
             log.info("wrote %d samples kept in memory to %s", len(self.pending_samples), new_path)
             self.pending_samples.clear()
         return copy
@@ -350,8 +403,10 @@ class ProjectStore:
         return None
 
     def _mark_lost(self, problem: str) -> None:
-        self._lost = (f"{problem}, so nothing more is written to it. What was saved up to then is still open "
-                      "here: File → Save As writes it all to a new file.")
+        self._lost = (
+            f"{problem}, so nothing more is written to it. What was saved up to then is still open "
+            "here: File → Save As writes it all to a new file."
+        )
         log.warning("%s", self._lost)
         if self.on_problem is not None:
             self.on_problem(self._lost)
@@ -368,8 +423,9 @@ class ProjectStore:
     # -- writing ---------------------------------------------------------------------
     def _writable_db(self) -> sqlite3.Connection:
         if self.read_only:
-            raise ProjectReadOnlyError(self.read_only_reason or
-                                       f"{self.path.name} is open read-only; File → Save As to change a copy.")
+            raise ProjectReadOnlyError(
+                self.read_only_reason or f"{self.path.name} is open read-only; File → Save As to change a copy."
+            )
         if self._lost is not None:
             raise ProjectFileLostError(self._lost)
         problem = self.file_problem()
@@ -409,8 +465,10 @@ class ProjectStore:
             self._writer = None
             if db is not None:
                 db.close()
-            raise EvSurveyError(f"{name} is being read by another program right now, so evsurvey cannot start "
-                                "writing to it. Try again in a moment.") from None
+            raise EvSurveyError(
+                f"{name} is being read by another program right now, so evsurvey cannot start "
+                "writing to it. Try again in a moment."
+            ) from None
         except OSError as exc:  # the file went away in the middle
             self._writer = None
             if db is not None:
@@ -422,11 +480,12 @@ class ProjectStore:
             if db is not None:
                 db.close()
             if not isinstance(exc, sqlite3.OperationalError):
-                raise CorruptProjectError(f"{name} cannot be written: it is damaged ({exc}). Nothing was written; "
-                                          "File → Save As keeps what was read.") from None
+                raise CorruptProjectError(
+                    f"{name} cannot be written: it is damaged ({exc}). Nothing was written; "
+                    "File → Save As keeps what was read."
+                ) from None
             self.read_only = True
-            self.read_only_reason = (f"read-only: {name} cannot be written ({exc}). "
-                                     "File → Save As to keep working.")
+            self.read_only_reason = f"read-only: {name} cannot be written ({exc}). File → Save As to keep working."
             if self._reader_on_file:  # what it read may have moved under it: read afresh
                 reader.close()
                 self._reader = connect_immutable(self.path)
@@ -511,8 +570,10 @@ class ProjectStore:
     # -- meta ----------------------------------------------------------------------
     @staticmethod
     def _set_meta(db: sqlite3.Connection, key: str, value: Any) -> None:
-        db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                   (key, to_json(value)))
+        db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, to_json(value)),
+        )
 
     def _settings(self, db: sqlite3.Connection) -> dict:
         row = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
@@ -565,8 +626,18 @@ class ProjectStore:
         if fp is not None:
             db.execute(
                 "INSERT INTO floorplan VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (fp.image, fp.image_format, fp.width_px, fp.height_px, fp.metres_per_px, fp.origin_x_m,
-                 fp.origin_y_m, fp.rotation_deg, fp.opacity, fp.source_name),
+                (
+                    fp.image,
+                    fp.image_format,
+                    fp.width_px,
+                    fp.height_px,
+                    fp.metres_per_px,
+                    fp.origin_x_m,
+                    fp.origin_y_m,
+                    fp.rotation_deg,
+                    fp.opacity,
+                    fp.source_name,
+                ),
             )
 
     def upsert_material(self, material: Material) -> None:
@@ -577,14 +648,18 @@ class ProjectStore:
 
     @staticmethod
     def _write_material(db: sqlite3.Connection, m: Material) -> None:
-        db.execute("INSERT OR REPLACE INTO materials VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (m.id, m.name, m.loss_db, m.loss_min_db, m.loss_max_db, m.source, m.colour))
+        db.execute(
+            "INSERT OR REPLACE INTO materials VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (m.id, m.name, m.loss_db, m.loss_min_db, m.loss_max_db, m.source, m.colour),
+        )
 
     # -- walls -----------------------------------------------------------------------
     @staticmethod
     def _insert_wall(db: sqlite3.Connection, w: Wall, keep_id: bool = False) -> int:
-        cur = db.execute("INSERT INTO walls(id, x1_m, y1_m, x2_m, y2_m, material_id) VALUES (?, ?, ?, ?, ?, ?)",
-                         (w.id if keep_id else None, w.x1_m, w.y1_m, w.x2_m, w.y2_m, w.material_id))
+        cur = db.execute(
+            "INSERT INTO walls(id, x1_m, y1_m, x2_m, y2_m, material_id) VALUES (?, ?, ?, ?, ?, ?)",
+            (w.id if keep_id else None, w.x1_m, w.y1_m, w.x2_m, w.y2_m, w.material_id),
+        )
         return _inserted_id(cur)
 
     def add_wall(self, wall: Wall) -> int:
@@ -601,8 +676,10 @@ class ProjectStore:
         for wall in walls:
             check_wall(wall)
         with self._tx() as db:
-            db.executemany("UPDATE walls SET x1_m=?, y1_m=?, x2_m=?, y2_m=?, material_id=? WHERE id=?",
-                           [(w.x1_m, w.y1_m, w.x2_m, w.y2_m, w.material_id, w.id) for w in walls])
+            db.executemany(
+                "UPDATE walls SET x1_m=?, y1_m=?, x2_m=?, y2_m=?, material_id=? WHERE id=?",
+                [(w.x1_m, w.y1_m, w.x2_m, w.y2_m, w.material_id, w.id) for w in walls],
+            )
 
     def delete_wall(self, wall_id: int) -> None:
         self.delete_walls([wall_id])
@@ -632,8 +709,17 @@ class ProjectStore:
     def _insert_device(db: sqlite3.Connection, d: Device, keep_id: bool = False) -> int:
         cur = db.execute(
             "INSERT INTO devices(id, kind, x_m, y_m, label, planned, eirp_dbm, bssids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (d.id if keep_id else None, DeviceKind(d.kind).value, d.x_m, d.y_m, _text(d.label), int(d.planned),
-             d.eirp_dbm, to_json(list(d.bssids))))
+            (
+                d.id if keep_id else None,
+                DeviceKind(d.kind).value,
+                d.x_m,
+                d.y_m,
+                _text(d.label),
+                int(d.planned),
+                d.eirp_dbm,
+                to_json(list(d.bssids)),
+            ),
+        )
         return _inserted_id(cur)
 
     def add_device(self, device: Device) -> int:
@@ -649,9 +735,19 @@ class ProjectStore:
     def update_device(self, d: Device) -> None:
         check_device(d)
         with self._tx() as db:
-            db.execute("UPDATE devices SET kind=?, x_m=?, y_m=?, label=?, planned=?, eirp_dbm=?, bssids=? WHERE id=?",
-                       (DeviceKind(d.kind).value, d.x_m, d.y_m, _text(d.label), int(d.planned), d.eirp_dbm,
-                        to_json(list(d.bssids)), d.id))
+            db.execute(
+                "UPDATE devices SET kind=?, x_m=?, y_m=?, label=?, planned=?, eirp_dbm=?, bssids=? WHERE id=?",
+                (
+                    DeviceKind(d.kind).value,
+                    d.x_m,
+                    d.y_m,
+                    _text(d.label),
+                    int(d.planned),
+                    d.eirp_dbm,
+                    to_json(list(d.bssids)),
+                    d.id,
+                ),
+            )
 
     def delete_device(self, device_id: int) -> None:
         with self._tx() as db:
@@ -668,8 +764,11 @@ class ProjectStore:
 
     @staticmethod
     def _insert_survey(db: sqlite3.Connection, name: str, created_at: float, notes: str) -> int:
-        return _inserted_id(db.execute("INSERT INTO surveys(name, created_at, notes) VALUES (?, ?, ?)",
-                                       (_text(name), created_at, _text(notes))))
+        return _inserted_id(
+            db.execute(
+                "INSERT INTO surveys(name, created_at, notes) VALUES (?, ?, ?)", (_text(name), created_at, _text(notes))
+            )
+        )
 
     def add_survey(self, name: str, notes: str = "") -> Survey:
         name = name.strip()
@@ -715,27 +814,59 @@ class ProjectStore:
         except (ProjectReadOnlyError, ProjectFileLostError) as exc:
             self.pending_samples.append((survey_id, replace(sample, id=None)))
             n = len(self.pending_samples)
-            raise type(exc)(f"{exc} This sample is kept in memory ({n} so far): File → Save As writes "
-                            f"{'it' if n == 1 else 'them'} with everything else.") from None
+            raise type(exc)(
+                f"{exc} This sample is kept in memory ({n} so far): File → Save As writes "
+                f"{'it' if n == 1 else 'them'} with everything else."
+            ) from None
 
     @staticmethod
     def _insert_sample(db: sqlite3.Connection, survey_id: int, sample: Sample) -> int:
-        sample_id = _inserted_id(db.execute(
-            "INSERT INTO samples(survey_id, x_m, y_m, taken_at, mode) VALUES (?, ?, ?, ?, ?)",
-            (survey_id, sample.x_m, sample.y_m, sample.taken_at, SampleMode(sample.mode).value)))
+        sample_id = _inserted_id(
+            db.execute(
+                "INSERT INTO samples(survey_id, x_m, y_m, taken_at, mode) VALUES (?, ?, ?, ?, ?)",
+                (survey_id, sample.x_m, sample.y_m, sample.taken_at, SampleMode(sample.mode).value),
+            )
+        )
         for scan in sample.scans:
             scan_id = db.execute(
-                "INSERT INTO scans(sample_id, backend, started_at, finished_at, fresh, warnings) VALUES (?, ?, ?, ?, ?, ?)",
-                (sample_id, scan.backend, scan.started_at, scan.finished_at, int(scan.fresh),
-                 to_json(list(scan.warnings)))).lastrowid
+                "INSERT INTO scans(sample_id, backend, started_at, finished_at, fresh, warnings)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    sample_id,
+                    scan.backend,
+                    scan.started_at,
+                    scan.finished_at,
+                    int(scan.fresh),
+                    to_json(list(scan.warnings)),
+                ),
+            ).lastrowid
             db.executemany(
                 "INSERT INTO observations(scan_id, bssid, ssid, ssid_raw, rssi_dbm, rssi_estimated, signal_pct,"
                 " freq_mhz, channel, band, auth, ciphers, wps, station_count, channel_utilization_pct,"
                 " channel_width_mhz, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(scan_id, o.bssid, _text(o.ssid), o.ssid_raw, o.rssi_dbm, int(o.rssi_estimated), o.signal_pct,
-                  o.freq_mhz, o.channel, o.band, to_json(list(o.auth)), to_json(list(o.ciphers)),
-                  None if o.wps is None else int(o.wps), o.station_count, o.channel_utilization_pct,
-                  o.channel_width_mhz, o.last_seen) for o in scan.observations])
+                [
+                    (
+                        scan_id,
+                        o.bssid,
+                        _text(o.ssid),
+                        o.ssid_raw,
+                        o.rssi_dbm,
+                        int(o.rssi_estimated),
+                        o.signal_pct,
+                        o.freq_mhz,
+                        o.channel,
+                        o.band,
+                        to_json(list(o.auth)),
+                        to_json(list(o.ciphers)),
+                        None if o.wps is None else int(o.wps),
+                        o.station_count,
+                        o.channel_utilization_pct,
+                        o.channel_width_mhz,
+                        o.last_seen,
+                    )
+                    for o in scan.observations
+                ],
+            )
         if sample.link is not None:
             ProjectStore._write_link(db, sample_id, sample.link)
         return sample_id
@@ -757,13 +888,31 @@ class ProjectStore:
         db.executemany(
             "INSERT INTO link_results(sample_id, target, address, probe, port, sent, received, rtt_median_ms,"
             " rtt_p95_ms, jitter_ms, started_at, duration_s, tried) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(sample_id, _text(r.target), r.address, ProbeKind(r.probe).value, r.port, r.sent, r.received,
-              r.rtt_median_ms, r.rtt_p95_ms, r.jitter_ms, r.started_at, r.duration_s,
-              to_json([_text(t) for t in r.tried])) for r in link.results])
+            [
+                (
+                    sample_id,
+                    _text(r.target),
+                    r.address,
+                    ProbeKind(r.probe).value,
+                    r.port,
+                    r.sent,
+                    r.received,
+                    r.rtt_median_ms,
+                    r.rtt_p95_ms,
+                    r.jitter_ms,
+                    r.started_at,
+                    r.duration_s,
+                    to_json([_text(t) for t in r.tried]),
+                )
+                for r in link.results
+            ],
+        )
         t = link.throughput
         if t is not None:
-            db.execute("INSERT INTO link_throughput VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (sample_id, _text(t.server), t.port, t.up_mbps, t.down_mbps, t.duration_s, t.started_at))
+            db.execute(
+                "INSERT INTO link_throughput VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (sample_id, _text(t.server), t.port, t.up_mbps, t.down_mbps, t.duration_s, t.started_at),
+            )
 
     def set_preflight(self, report: NetcheckReport | None) -> None:
         """Keep the last network pre-flight run with the project (replacing the one before).
@@ -779,8 +928,9 @@ class ProjectStore:
         for x_m, y_m in positions_m.values():
             check_position(x_m, y_m)
         with self._tx() as db:
-            db.executemany("UPDATE samples SET x_m = ?, y_m = ? WHERE id = ?",
-                           [(x, y, sid) for sid, (x, y) in positions_m.items()])
+            db.executemany(
+                "UPDATE samples SET x_m = ?, y_m = ? WHERE id = ?", [(x, y, sid) for sid, (x, y) in positions_m.items()]
+            )
 
     def delete_sample(self, sample_id: int) -> None:
         with self._tx() as db:
@@ -840,11 +990,14 @@ class ProjectStore:
             log.warning("%s: %s", self.path.name, problem)
         if result.problems and not skip_damaged:
             shown = "; ".join(result.problems[:PROBLEMS_LISTED])
-            more = f"; and {len(result.problems) - PROBLEMS_LISTED} more" if len(result.problems) > PROBLEMS_LISTED else ""
+            more = (
+                f"; and {len(result.problems) - PROBLEMS_LISTED} more" if len(result.problems) > PROBLEMS_LISTED else ""
+            )
             raise DamagedRowsError(
                 f"{self.path.name} has damaged entries: {shown}{more}. The file was not changed. Open it in the "
                 "evsurvey window, which leaves them out and lists them, or restore it from a backup.",
-                result.problems)
+                result.problems,
+            )
         return result.project
 
 

@@ -28,18 +28,32 @@ MOVED_M = 0.5
 
 
 def _device_json(d: Device) -> dict:
-    return {"id": d.id, "kind": d.kind.value, "x_m": round(d.x_m, 3), "y_m": round(d.y_m, 3),
-            "label": d.label, "planned": d.planned, "eirp_dbm": d.eirp_dbm, "bssids": list(d.bssids)}
+    return {
+        "id": d.id,
+        "kind": d.kind.value,
+        "x_m": round(d.x_m, 3),
+        "y_m": round(d.y_m, 3),
+        "label": d.label,
+        "planned": d.planned,
+        "eirp_dbm": d.eirp_dbm,
+        "bssids": list(d.bssids),
+    }
 
 
 def _device_from_json(data: dict) -> Device | None:
     try:
         eirp = data.get("eirp_dbm")
         bssids = data.get("bssids") or ()
-        device = Device(DeviceKind(data["kind"]), float(data["x_m"]), float(data["y_m"]),
-                        label=str(data.get("label", "")), planned=bool(data.get("planned", False)),
-                        eirp_dbm=None if eirp is None else float(eirp), bssids=tuple(str(b) for b in bssids),
-                        id=data.get("id"))
+        device = Device(
+            DeviceKind(data["kind"]),
+            float(data["x_m"]),
+            float(data["y_m"]),
+            label=str(data.get("label", "")),
+            planned=bool(data.get("planned", False)),
+            eirp_dbm=None if eirp is None else float(eirp),
+            bssids=tuple(str(b) for b in bssids),
+            id=data.get("id"),
+        )
     except (KeyError, TypeError, ValueError):
         return None  # a damaged entry is skipped, the rest of the record still counts
     numbers = (device.x_m, device.y_m) + (() if device.eirp_dbm is None else (device.eirp_dbm,))

@@ -38,7 +38,7 @@ def format_length(metres: float, units: str = "m", *, digits: int | None = None)
 
 def format_area(square_metres: float, units: str = "m") -> str:
     if units == "ft":
-        return f"{square_metres / METRES_PER_FOOT ** 2:.0f} sq ft"
+        return f"{square_metres / METRES_PER_FOOT**2:.0f} sq ft"
     return f"{square_metres:.1f} m²"
 
 

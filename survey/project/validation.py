@@ -21,14 +21,27 @@ import math
 import numbers
 import re
 import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from survey.project.file_errors import InvalidValueError
 from survey.project.link import LinkTest, LinkTestResult, ProbeKind, ThroughputResult
 from survey.project.model import (
-    UNITS, Device, DeviceKind, Floorplan, Material, Observation, Project, Sample, SampleMode, ScanResult, Site, Survey,
-    TargetNetwork, Wall,
+    UNITS,
+    Device,
+    DeviceKind,
+    Floorplan,
+    Material,
+    Observation,
+    Project,
+    Sample,
+    SampleMode,
+    ScanResult,
+    Site,
+    Survey,
+    TargetNetwork,
+    Wall,
 )
 from survey.project.preflight import NetcheckReport
 
@@ -56,6 +69,7 @@ class _Bad(Exception):
 
 
 # -- field checks (a row's value -> model value, or _Bad) ---------------------------------------
+
 
 def _a(what: str) -> str:
     return f"{'an' if what[:1] in 'aeiou' else 'a'} {what}"
@@ -87,7 +101,7 @@ def _time(value: Any, what: str = "time") -> float:
     return _number(value, what, -1e12, 1e12)
 
 
-def _integer(value: Any, what: str, lo: int = -(2 ** 53), hi: int = 2 ** 53) -> int:
+def _integer(value: Any, what: str, lo: int = -(2**53), hi: int = 2**53) -> int:
     if type(value) is not int:
         raise _Bad(f"no {what}" if value is None else f"{_a(what)} that is not a whole number ({_short(value)})")
     if not lo <= value <= hi:
@@ -95,7 +109,7 @@ def _integer(value: Any, what: str, lo: int = -(2 ** 53), hi: int = 2 ** 53) -> 
     return value
 
 
-def _opt_integer(value: Any, what: str, lo: int = -(2 ** 53), hi: int = 2 ** 53) -> int | None:
+def _opt_integer(value: Any, what: str, lo: int = -(2**53), hi: int = 2**53) -> int | None:
     return None if value is None else _integer(value, what, lo, hi)
 
 
@@ -166,6 +180,7 @@ def _json_depth(text: str) -> int:
 
 # -- reading a whole project -----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class LoadResult:
     """What a file holds, as far as it is usable; ``problems`` names each skipped row or value."""
@@ -198,8 +213,7 @@ class _Reader:
                 self.problems.append(f"the project's '{key}' entry is unreadable ({bad}): ignored")
         return values
 
-    def meta_value(self, meta: dict[str, Any], key: str, check: Callable[[Any], Any], default: Any,
-                   what: str) -> Any:
+    def meta_value(self, meta: dict[str, Any], key: str, check: Callable[[Any], Any], default: Any, what: str) -> Any:
         if key not in meta:
             return default
         try:
@@ -238,13 +252,17 @@ class _Reader:
                 if rotation not in ROTATIONS_DEG:
                     raise _Bad(f"a rotation that is not 0, 90, 180 or 270 ({rotation})")
                 return Floorplan(
-                    image=image, image_format=_text(r["image_format"], "image format"),
+                    image=image,
+                    image_format=_text(r["image_format"], "image format"),
                     width_px=_integer(r["width_px"], "width", 1, MAX_IMAGE_SIDE_PX),
                     height_px=_integer(r["height_px"], "height", 1, MAX_IMAGE_SIDE_PX),
                     metres_per_px=_number(r["metres_per_px"], "scale", 1e-9, 1000.0),
-                    origin_x_m=_coord(r["origin_x_m"]), origin_y_m=_coord(r["origin_y_m"]),
-                    rotation_deg=rotation, opacity=_number(r["opacity"], "opacity", 0.0, 1.0),
-                    source_name=_text(r["source_name"], "source name"))
+                    origin_x_m=_coord(r["origin_x_m"]),
+                    origin_y_m=_coord(r["origin_y_m"]),
+                    rotation_deg=rotation,
+                    opacity=_number(r["opacity"], "opacity", 0.0, 1.0),
+                    source_name=_text(r["source_name"], "source name"),
+                )
             except _Bad as bad:
                 self.skipped("the floorplan image", bad)
         return None
@@ -253,11 +271,17 @@ class _Reader:
         out = []
         for r in self.rows("SELECT * FROM materials ORDER BY rowid"):
             try:
-                out.append(Material(
-                    _text(r["id"], "id"), _text(r["name"], "name"), _number(r["loss_db"], "loss", *LOSS_RANGE_DB),
-                    _number(r["loss_min_db"], "lowest loss", *LOSS_RANGE_DB),
-                    _number(r["loss_max_db"], "highest loss", *LOSS_RANGE_DB),
-                    _text(r["source"], "source"), _text(r["colour"], "colour")))
+                out.append(
+                    Material(
+                        _text(r["id"], "id"),
+                        _text(r["name"], "name"),
+                        _number(r["loss_db"], "loss", *LOSS_RANGE_DB),
+                        _number(r["loss_min_db"], "lowest loss", *LOSS_RANGE_DB),
+                        _number(r["loss_max_db"], "highest loss", *LOSS_RANGE_DB),
+                        _text(r["source"], "source"),
+                        _text(r["colour"], "colour"),
+                    )
+                )
             except _Bad as bad:
                 self.skipped(f"material {_short(r['id'])}", bad)
         return tuple(out)
@@ -266,9 +290,16 @@ class _Reader:
         out = []
         for r in self.rows("SELECT * FROM walls ORDER BY id"):
             try:
-                out.append(Wall(_coord(r["x1_m"], "end point"), _coord(r["y1_m"], "end point"),
-                                _coord(r["x2_m"], "end point"), _coord(r["y2_m"], "end point"),
-                                _text(r["material_id"], "material"), id=_integer(r["id"], "id")))
+                out.append(
+                    Wall(
+                        _coord(r["x1_m"], "end point"),
+                        _coord(r["y1_m"], "end point"),
+                        _coord(r["x2_m"], "end point"),
+                        _coord(r["y2_m"], "end point"),
+                        _text(r["material_id"], "material"),
+                        id=_integer(r["id"], "id"),
+                    )
+                )
             except _Bad as bad:
                 self.skipped(f"wall {r['id']}", bad)
         return tuple(out)
@@ -278,10 +309,18 @@ class _Reader:
         kinds = {k.value: k for k in DeviceKind}
         for r in self.rows("SELECT * FROM devices ORDER BY id"):
             try:
-                out.append(Device(_member(r["kind"], kinds, "kind"), _coord(r["x_m"]), _coord(r["y_m"]), label=_text(r["label"], "label"),
-                                  planned=_flag(r["planned"], "planned"),
-                                  eirp_dbm=_opt_number(r["eirp_dbm"], "transmit power", *EIRP_RANGE_DBM),
-                                  bssids=_json_text_list(r["bssids"], "BSSID list"), id=_integer(r["id"], "id")))
+                out.append(
+                    Device(
+                        _member(r["kind"], kinds, "kind"),
+                        _coord(r["x_m"]),
+                        _coord(r["y_m"]),
+                        label=_text(r["label"], "label"),
+                        planned=_flag(r["planned"], "planned"),
+                        eirp_dbm=_opt_number(r["eirp_dbm"], "transmit power", *EIRP_RANGE_DBM),
+                        bssids=_json_text_list(r["bssids"], "BSSID list"),
+                        id=_integer(r["id"], "id"),
+                    )
+                )
             except _Bad as bad:
                 self.skipped(f"device {r['id']}", bad)
         return tuple(out)
@@ -292,7 +331,8 @@ class _Reader:
         cursor = self.db.execute(
             "SELECT id, scan_id, bssid, ssid, ssid_raw, rssi_dbm, rssi_estimated, signal_pct, freq_mhz, channel,"
             " band, auth, ciphers, wps, station_count, channel_utilization_pct, channel_width_mhz, last_seen"
-            " FROM observations ORDER BY id")
+            " FROM observations ORDER BY id"
+        )
         cursor.row_factory = None
         parsed_lists: dict[Any, tuple[str, ...]] = {}
 
@@ -307,46 +347,89 @@ class _Reader:
 
         by_scan: dict[int, list[Observation]] = {}
         rssi_lo, rssi_hi = RSSI_RANGE_DBM
-        for (oid, scan_id, bssid, ssid, raw, rssi, estimated, pct, freq, channel, band, auth, ciphers, wps,
-             stations, utilisation, width, seen) in cursor:
+        for (
+            oid,
+            scan_id,
+            bssid,
+            ssid,
+            raw,
+            rssi,
+            estimated,
+            pct,
+            freq,
+            channel,
+            band,
+            auth,
+            ciphers,
+            wps,
+            stations,
+            utilisation,
+            width,
+            seen,
+        ) in cursor:
             # The common case in one expression (NaN and infinities fail the range tests);
             # anything else goes through the field checks below, which name the problem.
-            if (type(bssid) is str and type(ssid) is str and (raw is None or type(raw) is bytes)
-                    and (rssi is None or (type(rssi) in _NUMBERS and rssi_lo <= rssi <= rssi_hi))
-                    and (freq is None or (type(freq) in _NUMBERS and 1.0 <= freq <= 1e6))
-                    and (channel is None or (type(channel) is int and 0 <= channel <= 10_000))
-                    and (band is None or type(band) is str) and type(estimated) is int and estimated in (0, 1)
-                    and (pct is None or (type(pct) in _NUMBERS and 0.0 <= pct <= 100.0))
-                    and (wps is None or (type(wps) is int and wps in (0, 1)))
-                    and (stations is None or (type(stations) is int and 0 <= stations <= 1_000_000))
-                    and (utilisation is None or (type(utilisation) in _NUMBERS and 0.0 <= utilisation <= 100.0))
-                    and (width is None or (type(width) is int and 0 <= width <= 10_000))
-                    and (seen is None or (type(seen) in _NUMBERS and -1e12 <= seen <= 1e12))
-                    and type(auth) is str and auth in parsed_lists and type(ciphers) is str and ciphers in parsed_lists):
+            if (
+                type(bssid) is str
+                and type(ssid) is str
+                and (raw is None or type(raw) is bytes)
+                and (rssi is None or (type(rssi) in _NUMBERS and rssi_lo <= rssi <= rssi_hi))
+                and (freq is None or (type(freq) in _NUMBERS and 1.0 <= freq <= 1e6))
+                and (channel is None or (type(channel) is int and 0 <= channel <= 10_000))
+                and (band is None or type(band) is str)
+                and type(estimated) is int
+                and estimated in (0, 1)
+                and (pct is None or (type(pct) in _NUMBERS and 0.0 <= pct <= 100.0))
+                and (wps is None or (type(wps) is int and wps in (0, 1)))
+                and (stations is None or (type(stations) is int and 0 <= stations <= 1_000_000))
+                and (utilisation is None or (type(utilisation) in _NUMBERS and 0.0 <= utilisation <= 100.0))
+                and (width is None or (type(width) is int and 0 <= width <= 10_000))
+                and (seen is None or (type(seen) in _NUMBERS and -1e12 <= seen <= 1e12))
+                and type(auth) is str
+                and auth in parsed_lists
+                and type(ciphers) is str
+                and ciphers in parsed_lists
+            ):
                 obs = Observation(
-                    bssid=bssid, ssid=ssid, rssi_dbm=None if rssi is None else float(rssi),
-                    freq_mhz=None if freq is None else float(freq), channel=channel, band=band, ssid_raw=raw,
-                    rssi_estimated=bool(estimated), signal_pct=None if pct is None else float(pct),
-                    auth=parsed_lists[auth], ciphers=parsed_lists[ciphers], wps=None if wps is None else bool(wps),
-                    station_count=stations, channel_utilization_pct=None if utilisation is None else float(utilisation),
-                    channel_width_mhz=width, last_seen=None if seen is None else float(seen))
+                    bssid=bssid,
+                    ssid=ssid,
+                    rssi_dbm=None if rssi is None else float(rssi),
+                    freq_mhz=None if freq is None else float(freq),
+                    channel=channel,
+                    band=band,
+                    ssid_raw=raw,
+                    rssi_estimated=bool(estimated),
+                    signal_pct=None if pct is None else float(pct),
+                    auth=parsed_lists[auth],
+                    ciphers=parsed_lists[ciphers],
+                    wps=None if wps is None else bool(wps),
+                    station_count=stations,
+                    channel_utilization_pct=None if utilisation is None else float(utilisation),
+                    channel_width_mhz=width,
+                    last_seen=None if seen is None else float(seen),
+                )
             else:
                 try:
                     if raw is not None and type(raw) is not bytes:
                         raise _Bad(f"raw SSID bytes that are not bytes ({_short(raw)})")
                     obs = Observation(
-                        bssid=_text(bssid, "BSSID"), ssid=_text(ssid, "SSID"),
+                        bssid=_text(bssid, "BSSID"),
+                        ssid=_text(ssid, "SSID"),
                         rssi_dbm=_opt_number(rssi, "signal level (RSSI)", *RSSI_RANGE_DBM),
                         freq_mhz=_opt_number(freq, "frequency", 1.0, 1e6),
-                        channel=_opt_integer(channel, "channel", 0, 10_000), band=_opt_text(band, "band"),
-                        ssid_raw=raw, rssi_estimated=_flag(estimated, "estimated"),
+                        channel=_opt_integer(channel, "channel", 0, 10_000),
+                        band=_opt_text(band, "band"),
+                        ssid_raw=raw,
+                        rssi_estimated=_flag(estimated, "estimated"),
                         signal_pct=_opt_number(pct, "signal percentage", 0.0, 100.0),
-                        auth=text_list(auth, "security list"), ciphers=text_list(ciphers, "cipher list"),
+                        auth=text_list(auth, "security list"),
+                        ciphers=text_list(ciphers, "cipher list"),
                         wps=None if wps is None else _flag(wps, "WPS"),
                         station_count=_opt_integer(stations, "station count", 0, 1_000_000),
                         channel_utilization_pct=_opt_number(utilisation, "channel use", 0.0, 100.0),
                         channel_width_mhz=_opt_integer(width, "channel width", 0, 10_000),
-                        last_seen=None if seen is None else _time(seen, "last-seen time"))
+                        last_seen=None if seen is None else _time(seen, "last-seen time"),
+                    )
                 except _Bad as bad:
                     self.skipped(f"observation {oid} (network {_short(bssid)})", bad)
                     continue
@@ -357,11 +440,14 @@ class _Reader:
         by_sample: dict[int, list[ScanResult]] = {}
         for c in self.rows("SELECT * FROM scans ORDER BY id"):
             try:
-                scan = ScanResult(observations=tuple(observations.get(c["id"], ())),
-                                  started_at=_time(c["started_at"], "start time"),
-                                  finished_at=_time(c["finished_at"], "end time"),
-                                  backend=_text(c["backend"], "scanner name"), fresh=_flag(c["fresh"], "fresh"),
-                                  warnings=_json_text_list(c["warnings"], "warning list"))
+                scan = ScanResult(
+                    observations=tuple(observations.get(c["id"], ())),
+                    started_at=_time(c["started_at"], "start time"),
+                    finished_at=_time(c["finished_at"], "end time"),
+                    backend=_text(c["backend"], "scanner name"),
+                    fresh=_flag(c["fresh"], "fresh"),
+                    warnings=_json_text_list(c["warnings"], "warning list"),
+                )
             except _Bad as bad:
                 self.skipped(f"scan {c['id']} (of sample {c['sample_id']})", bad)
                 continue
@@ -374,38 +460,56 @@ class _Reader:
         results: dict[int, list[LinkTestResult]] = {}
         for r in self.rows("SELECT * FROM link_results ORDER BY id"):
             try:
-                results.setdefault(r["sample_id"], []).append(LinkTestResult(
-                    target=_text(r["target"], "target"), address=_text(r["address"], "address"),
-                    probe=_member(r["probe"], probes, "probe kind"), port=_opt_integer(r["port"], "port", 0, 65535),
-                    sent=_integer(r["sent"], "probe count", 0), received=_integer(r["received"], "reply count", 0),
-                    rtt_median_ms=_opt_number(r["rtt_median_ms"], "round trip", 0.0),
-                    rtt_p95_ms=_opt_number(r["rtt_p95_ms"], "round trip", 0.0),
-                    jitter_ms=_opt_number(r["jitter_ms"], "jitter", 0.0), started_at=_time(r["started_at"]),
-                    duration_s=_number(r["duration_s"], "duration", 0.0, 1e9),
-                    tried=_json_text_list(r["tried"], "list of probes tried")))
+                results.setdefault(r["sample_id"], []).append(
+                    LinkTestResult(
+                        target=_text(r["target"], "target"),
+                        address=_text(r["address"], "address"),
+                        probe=_member(r["probe"], probes, "probe kind"),
+                        port=_opt_integer(r["port"], "port", 0, 65535),
+                        sent=_integer(r["sent"], "probe count", 0),
+                        received=_integer(r["received"], "reply count", 0),
+                        rtt_median_ms=_opt_number(r["rtt_median_ms"], "round trip", 0.0),
+                        rtt_p95_ms=_opt_number(r["rtt_p95_ms"], "round trip", 0.0),
+                        jitter_ms=_opt_number(r["jitter_ms"], "jitter", 0.0),
+                        started_at=_time(r["started_at"]),
+                        duration_s=_number(r["duration_s"], "duration", 0.0, 1e9),
+                        tried=_json_text_list(r["tried"], "list of probes tried"),
+                    )
+                )
             except _Bad as bad:
                 self.skipped(f"link test {r['id']} (of sample {r['sample_id']})", bad)
         throughput: dict[int, ThroughputResult] = {}
         for t in self.rows("SELECT * FROM link_throughput"):
             try:
                 throughput[t["sample_id"]] = ThroughputResult(
-                    server=_text(t["server"], "server"), port=_integer(t["port"], "port", 0, 65535),
+                    server=_text(t["server"], "server"),
+                    port=_integer(t["port"], "port", 0, 65535),
                     up_mbps=_number(t["up_mbps"], "throughput", 0.0, 1e9),
                     down_mbps=_number(t["down_mbps"], "throughput", 0.0, 1e9),
-                    duration_s=_number(t["duration_s"], "duration", 0.0, 1e9), started_at=_time(t["started_at"]))
+                    duration_s=_number(t["duration_s"], "duration", 0.0, 1e9),
+                    started_at=_time(t["started_at"]),
+                )
             except _Bad as bad:
                 self.skipped(f"the throughput test of sample {t['sample_id']}", bad)
-        return {sid: LinkTest(tuple(results.get(sid, ())), throughput.get(sid))
-                for sid in results.keys() | throughput.keys()}
+        return {
+            sid: LinkTest(tuple(results.get(sid, ())), throughput.get(sid))
+            for sid in results.keys() | throughput.keys()
+        }
 
     def samples(self, scans: dict[int, list[ScanResult]], links: dict[int, LinkTest]) -> dict[int, list[Sample]]:
         by_survey: dict[int, list[Sample]] = {}
         modes = {m.value: m for m in SampleMode}
         for s in self.rows("SELECT * FROM samples ORDER BY id"):
             try:
-                sample = Sample(x_m=_coord(s["x_m"]), y_m=_coord(s["y_m"]), taken_at=_time(s["taken_at"]),
-                                scans=tuple(scans.get(s["id"], ())), mode=_member(s["mode"], modes, "sampling mode"),
-                                id=_integer(s["id"], "id"), link=links.get(s["id"]))
+                sample = Sample(
+                    x_m=_coord(s["x_m"]),
+                    y_m=_coord(s["y_m"]),
+                    taken_at=_time(s["taken_at"]),
+                    scans=tuple(scans.get(s["id"], ())),
+                    mode=_member(s["mode"], modes, "sampling mode"),
+                    id=_integer(s["id"], "id"),
+                    link=links.get(s["id"]),
+                )
             except _Bad as bad:
                 self.skipped(f"sample {s['id']}", bad)
                 continue
@@ -416,9 +520,15 @@ class _Reader:
         out = []
         for r in self.rows("SELECT * FROM surveys ORDER BY id"):
             try:
-                out.append(Survey(name=_text(r["name"], "name"), created_at=_time(r["created_at"], "creation time"),
-                                  samples=tuple(samples.get(r["id"], ())), notes=_text(r["notes"], "notes"),
-                                  id=_integer(r["id"], "id")))
+                out.append(
+                    Survey(
+                        name=_text(r["name"], "name"),
+                        created_at=_time(r["created_at"], "creation time"),
+                        samples=tuple(samples.get(r["id"], ())),
+                        notes=_text(r["notes"], "notes"),
+                        id=_integer(r["id"], "id"),
+                    )
+                )
             except _Bad as bad:
                 count = len(samples.get(r["id"], ()))
                 self.problems.append(f"survey {r['id']} has {bad}: skipped with its {count} samples")
@@ -491,20 +601,26 @@ def read_project(db: sqlite3.Connection) -> LoadResult:
     project = Project(
         site=reader.site(meta),
         units=reader.meta_value(meta, "units", _units, "m", "units"),
-        floorplan=reader.floorplan(), walls=reader.walls(), materials=reader.materials(), devices=reader.devices(),
+        floorplan=reader.floorplan(),
+        walls=reader.walls(),
+        materials=reader.materials(),
+        devices=reader.devices(),
         surveys=reader.surveys(samples),
         target=reader.meta_value(meta, "target", _target, None, "target network"),
         charger_profile_id=reader.meta_value(meta, "charger_profile_id", _profile_id, "generic_iot", "charger model"),
         active_survey_id=reader.meta_value(meta, "active_survey_id", _survey_id, None, "active survey"),
         settings=reader.meta_value(meta, "settings", _settings, {}, "settings"),
-        preflight=_preflight(meta.get("preflight")))
+        preflight=_preflight(meta.get("preflight")),
+    )
     return LoadResult(project, tuple(reader.problems))
 
 
 # -- checks before writing -----------------------------------------------------------------------------
 
-def require_finite(what: str, value: float | None, lo: float = -math.inf, hi: float = math.inf, *,
-                   optional: bool = False) -> None:
+
+def require_finite(
+    what: str, value: float | None, lo: float = -math.inf, hi: float = math.inf, *, optional: bool = False
+) -> None:
     """Refuse NaN, infinities and values outside [lo, hi] before anything is written."""
     if value is None and optional:
         return
@@ -514,8 +630,10 @@ def require_finite(what: str, value: float | None, lo: float = -math.inf, hi: fl
         problem = f"{float(value):g} is out of range ({lo:g} to {hi:g})"
     else:
         problem = f"{value!r} is not a finite number"
-    raise InvalidValueError(f"Not saved: {what}: {problem}. Nothing was changed. (A drawing or a file with a "
-                            "value like 1e999 gives this: correct it and try again.)")
+    raise InvalidValueError(
+        f"Not saved: {what}: {problem}. Nothing was changed. (A drawing or a file with a "
+        "value like 1e999 gives this: correct it and try again.)"
+    )
 
 
 def check_wall(w: Wall) -> None:
@@ -542,8 +660,12 @@ def check_sample(sample: Sample) -> None:
         require_finite("a scan's time", scan.finished_at)
         for o in scan.observations:
             require_finite(f"the signal level of {o.bssid or o.ssid!r}", o.rssi_dbm, *RSSI_RANGE_DBM, optional=True)
-            for what, value in (("frequency", o.freq_mhz), ("signal percentage", o.signal_pct),
-                                ("channel use", o.channel_utilization_pct), ("last-seen time", o.last_seen)):
+            for what, value in (
+                ("frequency", o.freq_mhz),
+                ("signal percentage", o.signal_pct),
+                ("channel use", o.channel_utilization_pct),
+                ("last-seen time", o.last_seen),
+            ):
                 require_finite(f"the {what} of {o.bssid or o.ssid!r}", value, optional=True)
     if sample.link is not None:
         check_link(sample.link)
@@ -582,6 +704,8 @@ def to_json(value: Any) -> str:
     try:
         return json.dumps(value, allow_nan=False)
     except ValueError:
-        raise InvalidValueError("Not saved: a setting holds a number that is not finite; nothing was changed.") from None
+        raise InvalidValueError(
+            "Not saved: a setting holds a number that is not finite; nothing was changed."
+        ) from None
     except TypeError as exc:
         raise InvalidValueError(f"Not saved: a setting cannot be stored ({exc}); nothing was changed.") from None

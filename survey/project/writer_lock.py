@@ -96,8 +96,12 @@ def _read_holder(fd: int) -> LockHolder:
         os.lseek(fd, 1, os.SEEK_SET)
         info = json.loads(os.read(fd, 4096).decode("utf-8"))
         file_id = info.get("file")
-        return LockHolder(str(info.get("host", "")), int(info.get("pid", 0)), str(info.get("since", "")),
-                          (int(file_id[0]), int(file_id[1])) if isinstance(file_id, list) and len(file_id) == 2 else None)
+        return LockHolder(
+            str(info.get("host", "")),
+            int(info.get("pid", 0)),
+            str(info.get("since", "")),
+            (int(file_id[0]), int(file_id[1])) if isinstance(file_id, list) and len(file_id) == 2 else None,
+        )
     except (OSError, ValueError, TypeError, AttributeError):
         return LockHolder("", 0, "")
 
@@ -130,7 +134,7 @@ class WriterLock:
         self._file_id: tuple[int, int] | None = None
 
     @classmethod
-    def acquire(cls, project_path: Path) -> "WriterLock":
+    def acquire(cls, project_path: Path) -> WriterLock:
         """Lock *project_path* for writing. Raises :class:`ProjectLockedError` when another
         window or process holds it, :class:`ProjectReadOnlyError` when no lock file can be
         made there (a read-only folder or medium)."""
@@ -143,14 +147,18 @@ class WriterLock:
                 if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
                     raise ProjectReadOnlyError(
                         f"read-only: {project_path.name} is in a folder or on a medium that cannot be written. "
-                        "File → Save As to keep working.") from None
+                        "File → Save As to keep working."
+                    ) from None
                 raise ProjectReadOnlyError(
                     f"read-only: {project_path.name} cannot be locked for writing ({exc.strerror or exc}). "
-                    "File → Save As to keep working.") from None
+                    "File → Save As to keep working."
+                ) from None
             try:
                 if not stat.S_ISREG(os.fstat(fd).st_mode):
-                    raise ProjectReadOnlyError(f"read-only: {path.name} beside {project_path.name} is not a lock "
-                                               "file evsurvey can use. File → Save As to keep working.")
+                    raise ProjectReadOnlyError(
+                        f"read-only: {path.name} beside {project_path.name} is not a lock "
+                        "file evsurvey can use. File → Save As to keep working."
+                    )
                 if _try_lock(fd, exclusive=True):
                     # The lock file may have been removed by a holder releasing it between
                     # our open and our lock: then the lock is on a file nobody else sees.
@@ -169,7 +177,8 @@ class WriterLock:
                     holder = _read_holder(fd)
                     raise ProjectLockedError(
                         f"read-only: {project_path.name} is open for editing in {holder.describe()}. "
-                        "File → Save As to keep working on a copy, or close it there and open it again.")
+                        "File → Save As to keep working on a copy, or close it there and open it again."
+                    )
             except BaseException:
                 os.close(fd)
                 raise
@@ -182,8 +191,12 @@ class WriterLock:
         self._write_holder()
 
     def _write_holder(self) -> None:
-        info = {"host": socket.gethostname(), "pid": os.getpid(),
-                "since": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "file": self._file_id}
+        info = {
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "since": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+            "file": self._file_id,
+        }
         fd = self._fd
         if fd is None:
             raise RuntimeError(f"the write lock of {self.project_path.name} was released; it has no holder to note")

@@ -66,10 +66,14 @@ class ReportResult:
     warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        return {"path": str(self.path), "pages": self.pages, "sections": list(self.sections),
-                "seconds": round(self.seconds, 3),
-                "comparison": self.comparison.as_dict() if self.comparison is not None else None,
-                "warnings": list(self.warnings)}
+        return {
+            "path": str(self.path),
+            "pages": self.pages,
+            "sections": list(self.sections),
+            "seconds": round(self.seconds, 3),
+            "comparison": self.comparison.as_dict() if self.comparison is not None else None,
+            "warnings": list(self.warnings),
+        }
 
 
 def _resolve_survey(project: Project, survey) -> Survey | None:
@@ -111,9 +115,16 @@ def _footer(canvas, doc) -> None:
     canvas.restoreState()
 
 
-def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighbors: bool = False,
-                 survey=None, compare: tuple | None = None,
-                 step_m: float = ANALYSIS_STEP_M) -> ReportResult:
+def build_report(
+    project: Project,
+    out_path,
+    *,
+    paper: str = "A4",
+    redact_neighbors: bool = False,
+    survey=None,
+    compare: tuple | None = None,
+    step_m: float = ANALYSIS_STEP_M,
+) -> ReportResult:
     """Write the PDF report of ``project`` to ``out_path``.
 
     ``survey``: the survey (or its name) the signal map and the cover verdict show; default
@@ -132,15 +143,34 @@ def build_report(project: Project, out_path, *, paper: str = "A4", redact_neighb
     out_path = Path(out_path)
     tmp_path = _reserve_file_beside(out_path)  # before the work: a folder we cannot write fails at once
     try:
-        return _build(project, out_path, tmp_path, pagesize, started, redact_neighbors=redact_neighbors,
-                      survey=survey, compare=compare, step_m=step_m)
+        return _build(
+            project,
+            out_path,
+            tmp_path,
+            pagesize,
+            started,
+            redact_neighbors=redact_neighbors,
+            survey=survey,
+            compare=compare,
+            step_m=step_m,
+        )
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
 
 
-def _build(project: Project, out_path: Path, tmp_path: Path, pagesize, started: float, *, redact_neighbors: bool,
-           survey, compare, step_m: float) -> ReportResult:
+def _build(
+    project: Project,
+    out_path: Path,
+    tmp_path: Path,
+    pagesize,
+    started: float,
+    *,
+    redact_neighbors: bool,
+    survey,
+    compare,
+    step_m: float,
+) -> ReportResult:
     # What the report shows follows from the project and the arguments only, never from the
     # survey last viewed in the GUI: by default the first and the last survey with samples
     # are compared and the last one is the site as it is now.
@@ -175,8 +205,13 @@ def _build(project: Project, out_path: Path, tmp_path: Path, pagesize, started: 
         redactor.note_own(survey_observations(s))
 
     ctx = ReportContext(
-        project=project, main=main, plan=plan, comparison=comparison, redactor=redactor,
-        content_width=pagesize[0] - 2 * MARGIN, content_height=pagesize[1] - 2 * MARGIN - 10 * mm,
+        project=project,
+        main=main,
+        plan=plan,
+        comparison=comparison,
+        redactor=redactor,
+        content_width=pagesize[0] - 2 * MARGIN,
+        content_height=pagesize[1] - 2 * MARGIN - 10 * mm,
     )
 
     story = []
@@ -204,11 +239,21 @@ def _build(project: Project, out_path: Path, tmp_path: Path, pagesize, started: 
     story += sections.engineer_appendix(ctx)
 
     try:
-        doc = _Doc(str(tmp_path), project, pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
-                   topMargin=MARGIN, bottomMargin=MARGIN + 6 * mm,
-                   title=_title(project), author=project.site.installer or "evsurvey",
-                   subject="Wi-Fi survey for an EV charger", creator="evsurvey",
-                   initialFontName=BODY_FONT, initialFontSize=9)  # no unembedded Helvetica
+        doc = _Doc(
+            str(tmp_path),
+            project,
+            pagesize=pagesize,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN + 6 * mm,
+            title=_title(project),
+            author=project.site.installer or "evsurvey",
+            subject="Wi-Fi survey for an EV charger",
+            creator="evsurvey",
+            initialFontName=BODY_FONT,
+            initialFontSize=9,
+        )  # no unembedded Helvetica
         frame = Frame(MARGIN, MARGIN + 6 * mm, pagesize[0] - 2 * MARGIN, pagesize[1] - 2 * MARGIN - 6 * mm, id="body")
         doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_footer)])
         doc.build(story)
@@ -219,8 +264,9 @@ def _build(project: Project, out_path: Path, tmp_path: Path, pagesize, started: 
     log.info("report written to %s: %d pages in %.2f s", out_path, doc.page, seconds)
     fp = project.floorplan
     warnings = (report_plan_image(fp).problem,) if fp is not None and fp.image else ()
-    return ReportResult(out_path, doc.page, tuple(doc.section_titles), seconds, comparison,
-                        tuple(w for w in warnings if w))
+    return ReportResult(
+        out_path, doc.page, tuple(doc.section_titles), seconds, comparison, tuple(w for w in warnings if w)
+    )
 
 
 #: errno values that mean the output path itself is wrong (bad input, exit 2); any other
@@ -232,10 +278,14 @@ def _write_error(out_path: Path, exc: OSError) -> EvSurveyError:
     """A plain message for an OSError met while writing the report."""
     reason = exc.strerror or str(exc)
     if exc.errno in _BAD_PATH_ERRNOS:
-        return UserInputError(f"Cannot write the report to {out_path}: {reason}. Choose another output path, "
-                              "such as report.pdf in an existing folder.")
-    return ReportError(f"Could not write the report to {out_path}: {reason}. Choose a folder you can write to "
-                       "(the file must not be open in a PDF viewer), or free some disk space.")
+        return UserInputError(
+            f"Cannot write the report to {out_path}: {reason}. Choose another output path, "
+            "such as report.pdf in an existing folder."
+        )
+    return ReportError(
+        f"Could not write the report to {out_path}: {reason}. Choose a folder you can write to "
+        "(the file must not be open in a PDF viewer), or free some disk space."
+    )
 
 
 def _reserve_file_beside(out_path: Path) -> Path:

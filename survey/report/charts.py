@@ -55,8 +55,8 @@ class OccupancyChart(Flowable):
                 c.rect(x - 1.5, bottom, w + 3, max(h_all, 4) + 1.5, stroke=1, fill=0)
                 c.setLineWidth(0.4)
             c.setFillColor(colors.black)
-            draw_string(c, x + w / 2, bottom - 10, str(occ.channel), 7.5, bold=occ.channel in (1, 6, 11),
-                        anchor="middle")
+            draw_string(
+                c, x + w / 2, bottom - 10, str(occ.channel), 7.5, bold=occ.channel in (1, 6, 11), anchor="middle"
+            )
         draw_string(c, left - 22, self.height - 8, "networks", 7)
         draw_string(c, left + plot_w, self.height - 8, "channel (1, 6, 11 do not overlap)", 7, anchor="end")
-

@@ -135,8 +135,9 @@ def level_rgb(values, good_max: float, marginal_max: float) -> np.ndarray:
     return np.round(rgb * 255).astype(np.uint8)
 
 
-def colormap_stops(vmin_dbm: float = SCALE_MIN_DBM, vmax_dbm: float = SCALE_MAX_DBM,
-                   n: int = 256) -> tuple[np.ndarray, np.ndarray]:
+def colormap_stops(
+    vmin_dbm: float = SCALE_MIN_DBM, vmax_dbm: float = SCALE_MAX_DBM, n: int = 256
+) -> tuple[np.ndarray, np.ndarray]:
     """(positions 0..1 (n,), uint8 RGBA colours (n, 4)) over [vmin, vmax] for a GUI colour
     map (``pyqtgraph.ColorMap(pos, colors)``). Sampled finely so the steps at -65/-75 stay
     sharp."""

@@ -17,13 +17,27 @@ from pathlib import Path
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", help="a .evsurvey project file")
     parser.add_argument("-o", "--output", required=True, metavar="OUT.pdf", help="where to write the PDF")
-    parser.add_argument("--paper", default="A4", type=lambda s: s.upper(), choices=("A4", "LETTER"),
-                        help="paper size: A4 (default) or Letter")
-    parser.add_argument("--redact-neighbors", action="store_true",
-                        help="hide neighbours' network names and BSSIDs (privacy)")
-    parser.add_argument("--survey", metavar="NAME", help="survey shown on the cover and the signal map (default: the latest with samples)")
-    parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"),
-                        help="surveys for the before/after page (default: the first and last with samples)")
+    parser.add_argument(
+        "--paper",
+        default="A4",
+        type=lambda s: s.upper(),
+        choices=("A4", "LETTER"),
+        help="paper size: A4 (default) or Letter",
+    )
+    parser.add_argument(
+        "--redact-neighbors", action="store_true", help="hide neighbours' network names and BSSIDs (privacy)"
+    )
+    parser.add_argument(
+        "--survey",
+        metavar="NAME",
+        help="survey shown on the cover and the signal map (default: the latest with samples)",
+    )
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("BEFORE", "AFTER"),
+        help="surveys for the before/after page (default: the first and last with samples)",
+    )
     parser.add_argument("--json", action="store_true", help="print what was written as JSON")
 
 
@@ -35,10 +49,17 @@ def run(args) -> int:
     with ProjectStore.open(args.project, read_only=True) as store:  # refuses loops, FIFOs, non-projects
         project = store.load()
     if os.path.realpath(args.output) == os.path.realpath(args.project):
-        raise UserInputError(f"The report would overwrite the project {args.project}; give the PDF another name, "
-                             "such as report.pdf.")
-    result = build_report(project, Path(args.output), paper=args.paper, redact_neighbors=args.redact_neighbors,
-                          survey=args.survey, compare=tuple(args.compare) if args.compare else None)
+        raise UserInputError(
+            f"The report would overwrite the project {args.project}; give the PDF another name, such as report.pdf."
+        )
+    result = build_report(
+        project,
+        Path(args.output),
+        paper=args.paper,
+        redact_neighbors=args.redact_neighbors,
+        survey=args.survey,
+        compare=tuple(args.compare) if args.compare else None,
+    )
     for warning in result.warnings:
         print(f"evsurvey: warning: {warning}", file=sys.stderr)
     if args.json:

@@ -211,8 +211,9 @@ def string_width(text: object, size: float, *, bold: bool = False) -> float:
     return _width(clean_text(text), size, bold)
 
 
-def draw_string(canvas, x: float, y: float, text: object, size: float, *, bold: bool = False,
-                anchor: str = "start") -> float:
+def draw_string(
+    canvas, x: float, y: float, text: object, size: float, *, bold: bool = False, anchor: str = "start"
+) -> float:
     """Draw untrusted text on a reportlab canvas run by run; returns the width drawn.
 
     ``anchor`` is "start", "middle" or "end" like SVG's text-anchor.

@@ -36,6 +36,7 @@ UPSAMPLE = 3
 #: Heatmap opacity over the floorplan (and over white: a fade toward white).
 HEAT_OPACITY = 0.85
 
+
 def _gradient_bar(c, rgb, y: float, width: float, height: float) -> None:
     """A colour-scale bar from ``rgb`` (N, 3) in 0..1, left to right, framed in black."""
     seg = width / len(rgb)
@@ -98,8 +99,7 @@ def _upsampled(values: np.ndarray) -> np.ndarray:
     return up
 
 
-def rssi_layer(rssi_dbm: np.ndarray, alpha: np.ndarray | None, extent_m,
-               mask: np.ndarray | None = None) -> RasterLayer:
+def rssi_layer(rssi_dbm: np.ndarray, alpha: np.ndarray | None, extent_m, mask: np.ndarray | None = None) -> RasterLayer:
     """RSSI grid (H, W) -> an RGBA layer; ``alpha`` (0..1) fades unmeasured cells (None: none
     is faded, as :class:`~survey.analysis.map_layer.MapLayer` has it for a model), ``mask``
     (bool) hides cells entirely."""
@@ -127,8 +127,9 @@ def uncertainty_layer(std_db: np.ndarray, extent_m) -> RasterLayer:
     return RasterLayer(np.dstack([colormap.uncertainty_rgb(values), a]), tuple(extent_m))
 
 
-def level_layer(values: np.ndarray, alpha: np.ndarray | None, extent_m, good_max: float,
-                marginal_max: float) -> RasterLayer:
+def level_layer(
+    values: np.ndarray, alpha: np.ndarray | None, extent_m, good_max: float, marginal_max: float
+) -> RasterLayer:
     """A measured link figure (loss %, round trip ms) in the good / marginal / bad colours;
     ``alpha`` as for :func:`rssi_layer`."""
     a = np.round(np.clip(np.nan_to_num(_alpha(alpha, values)), 0, 1) * HEAT_OPACITY * 255).astype(np.uint8)
@@ -167,8 +168,9 @@ def report_plan_image(fp: Floorplan) -> ReportPlanImage:
         img = images.load_image(img, images.STORED_PLAN_NAME).convert("L")
     except images.ImageError as exc:
         log.warning("floorplan image left out of the report: %s", exc)
-        return ReportPlanImage(None, f"{exc} It is left out of the report; import the plan again "
-                                     "(Site → Import floorplan) to put it back.")
+        return ReportPlanImage(
+            None, f"{exc} It is left out of the report; import the plan again (Site → Import floorplan) to put it back."
+        )
     img.thumbnail((PLAN_LONG_SIDE_PX, PLAN_LONG_SIDE_PX))
     if fp.rotation_deg % 360:
         img = img.rotate(-fp.rotation_deg, expand=True)  # PIL rotates counter-clockwise
@@ -205,8 +207,17 @@ class PlanOptions:
 class PlanFlowable(Flowable):
     """The site plan scaled into ``width`` x ``max_height`` points with its layers on top."""
 
-    def __init__(self, project: Project, layers: list[RasterLayer], width: float, max_height: float,
-                 options: PlanOptions | None = None, extent_m=None, *, min_height: float | None = None):
+    def __init__(
+        self,
+        project: Project,
+        layers: list[RasterLayer],
+        width: float,
+        max_height: float,
+        options: PlanOptions | None = None,
+        extent_m=None,
+        *,
+        min_height: float | None = None,
+    ):
         super().__init__()
         self.project = project
         self.layers = layers
@@ -311,16 +322,23 @@ class PlanFlowable(Flowable):
             c.circle(x, y, 11, stroke=1, fill=0)
             c.setDash()
             if self.options.highlight_label:
-                self._label(x, y - 22, self.options.highlight_label, bold=True, colour=colormap.PLANNED_FIX_COLOUR,
-                            anchor="middle")
+                self._label(
+                    x,
+                    y - 22,
+                    self.options.highlight_label,
+                    bold=True,
+                    colour=colormap.PLANNED_FIX_COLOUR,
+                    anchor="middle",
+                )
 
     def _device(self, dev: Device) -> None:
         c = self.canv
         fill = colormap.device_colour(dev.kind)
         shape = _DEVICE_SHAPE.get(dev.kind, "diamond")
         x, y = self._pt(dev.x_m, dev.y_m)
-        c.setStrokeColor(colors.HexColor(colormap.device_outline(dev.kind)) if not dev.planned
-                         else colors.HexColor(fill))
+        c.setStrokeColor(
+            colors.HexColor(colormap.device_outline(dev.kind)) if not dev.planned else colors.HexColor(fill)
+        )
         c.setFillColor(colors.HexColor(fill) if not dev.planned else colors.white)
         c.setLineWidth(1.0 if not dev.planned else 1.4)
         if dev.planned:
@@ -372,8 +390,9 @@ class PlanFlowable(Flowable):
             else:
                 self._label(x + 8, y + 3, label)
 
-    def _label(self, x: float, y: float, text: str, *, bold: bool = False, colour: str = "#111111",
-               anchor: str = "start") -> None:
+    def _label(
+        self, x: float, y: float, text: str, *, bold: bool = False, colour: str = "#111111", anchor: str = "start"
+    ) -> None:
         c = self.canv
         size = 6.5
         width = string_width(text, size, bold=bold)
@@ -394,8 +413,9 @@ class PlanFlowable(Flowable):
         step = size + 2.5
         for dy in (0.0, -step, step, -2 * step, 2 * step):
             box = (left - 1, y + dy - 1.8, left + width + 1, y + dy + size - 0.3)
-            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
-                       for b in self._placed_labels):
+            if not any(
+                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in self._placed_labels
+            ):
                 self._placed_labels.append(box)
                 return y + dy
         return y  # crowded everywhere: keep the label by its device
@@ -444,8 +464,14 @@ class PlanFlowable(Flowable):
 class RssiLegend(Flowable):
     """The colour bar with the -65/-75 dBm bands labelled, and the symbol key."""
 
-    def __init__(self, width: float, vmin_dbm: float = colormap.SCALE_MIN_DBM,
-                 vmax_dbm: float = colormap.SCALE_MAX_DBM, *, symbols: bool = True):
+    def __init__(
+        self,
+        width: float,
+        vmin_dbm: float = colormap.SCALE_MIN_DBM,
+        vmax_dbm: float = colormap.SCALE_MAX_DBM,
+        *,
+        symbols: bool = True,
+    ):
         super().__init__()
         self.width = width
         self.vmin, self.vmax = vmin_dbm, vmax_dbm
@@ -486,9 +512,13 @@ class RssiLegend(Flowable):
 
     def _symbol_key(self, x: float, y: float) -> None:
         c = self.canv
-        items = [("sample", "#222222"), ("router / AP", colormap.device_colour(DeviceKind.ROUTER)),
-                 ("mesh node / new AP", colormap.device_colour(DeviceKind.MESH_NODE)),
-                 ("charger point", colormap.device_colour(DeviceKind.CHARGER)), ("dashed = planned", None)]
+        items = [
+            ("sample", "#222222"),
+            ("router / AP", colormap.device_colour(DeviceKind.ROUTER)),
+            ("mesh node / new AP", colormap.device_colour(DeviceKind.MESH_NODE)),
+            ("charger point", colormap.device_colour(DeviceKind.CHARGER)),
+            ("dashed = planned", None),
+        ]
         for label, colour in items:
             if colour is not None:
                 c.setFillColor(colors.HexColor(colour))

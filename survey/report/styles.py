@@ -20,21 +20,31 @@ STATUS_COLOURS = {status: colors.HexColor(hex_rgb) for status, hex_rgb in VERDIC
 @functools.lru_cache(maxsize=1)
 def styles() -> dict[str, ParagraphStyle]:
     register_fonts()
-    body = ParagraphStyle("body", fontName=BODY_FONT, bulletFontName=BODY_FONT, fontSize=9.5, leading=13,
-                          spaceAfter=4)
+    body = ParagraphStyle("body", fontName=BODY_FONT, bulletFontName=BODY_FONT, fontSize=9.5, leading=13, spaceAfter=4)
     return {
         "body": body,
         "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9.5, textColor=MUTED),
         "cell": ParagraphStyle("cell", parent=body, fontSize=8, leading=10, spaceAfter=0),
         "cell_bold": ParagraphStyle("cell_bold", parent=body, fontName=BOLD_FONT, fontSize=8, leading=10, spaceAfter=0),
-        "title": ParagraphStyle("title", parent=body, fontName=BOLD_FONT, fontSize=24, leading=30,
-                                textColor=ACCENT, spaceAfter=12),
-        "h1": ParagraphStyle("h1", parent=body, fontName=BOLD_FONT, fontSize=15, leading=19,
-                             textColor=ACCENT, spaceBefore=4, spaceAfter=8),
-        "h2": ParagraphStyle("h2", parent=body, fontName=BOLD_FONT, fontSize=11, leading=14,
-                             spaceBefore=8, spaceAfter=4),
-        "verdict": ParagraphStyle("verdict", parent=body, fontName=BOLD_FONT, fontSize=13, leading=17,
-                                  textColor=colors.white),
+        "title": ParagraphStyle(
+            "title", parent=body, fontName=BOLD_FONT, fontSize=24, leading=30, textColor=ACCENT, spaceAfter=12
+        ),
+        "h1": ParagraphStyle(
+            "h1",
+            parent=body,
+            fontName=BOLD_FONT,
+            fontSize=15,
+            leading=19,
+            textColor=ACCENT,
+            spaceBefore=4,
+            spaceAfter=8,
+        ),
+        "h2": ParagraphStyle(
+            "h2", parent=body, fontName=BOLD_FONT, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4
+        ),
+        "verdict": ParagraphStyle(
+            "verdict", parent=body, fontName=BOLD_FONT, fontSize=13, leading=17, textColor=colors.white
+        ),
         "bullet": ParagraphStyle("bullet", parent=body, leftIndent=12, bulletIndent=2, spaceAfter=2),
     }
 
@@ -50,8 +60,10 @@ def table_style(header: bool = True, zebra: bool = True) -> TableStyle:
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
     ]
     if header:
-        commands += [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef8")),
-                     ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT)]
+        commands += [
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef8")),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+        ]
     if zebra:
         commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f6f6f6")]))
     return TableStyle(commands)

@@ -16,8 +16,9 @@ Tibshirani & Friedman, "The Elements of Statistical Learning", 2nd ed., 3.4.1): 
 material's prior spread is half its plausible range (the range is about +-1 sigma, so the
 data decide wherever paths cross the wall),
 the exponent's 1.2 (half of 1.6-4.0), EIRP's 10 dB; the residual noise is the first fit's
-own scatter (from :data:`NOISE_DB` as the starting weight). Solved by bounded linear least squares (``scipy.optimize.lsq_linear``) on
-the data rows stacked with the prior rows; the plausible ranges stay as hard bounds.
+own scatter (from :data:`NOISE_DB` as the starting weight). Solved by bounded linear least
+squares (``scipy.optimize.lsq_linear``) on the data rows stacked with the prior rows; the
+plausible ranges stay as hard bounds.
 
 What the data could not separate is reported: the condition number of the design matrix
 with unit-norm columns, the parameters that share a near-null direction of it (condition
@@ -88,22 +89,33 @@ class CalibrationResult:
         for group in self.unseparated:
             names = [PARAMETER_WORDS.get(g, g.replace("_", " ")) for g in group]
             parts.append(f"{' and '.join(names)} are not separated by these samples (only their combination is known)")
-        decided = [PARAMETER_WORDS.get(g, g.replace("_", " ")) for g in self.prior_decided
-                   if not any(g in grp for grp in self.unseparated)]
+        decided = [
+            PARAMETER_WORDS.get(g, g.replace("_", " "))
+            for g in self.prior_decided
+            if not any(g in grp for grp in self.unseparated)
+        ]
         if decided:
-            parts.append(f"{', '.join(decided)} kept near the default (too few paths cross "
-                         f"{'it' if len(decided) == 1 else 'them'})")
+            parts.append(
+                f"{', '.join(decided)} kept near the default (too few paths cross "
+                f"{'it' if len(decided) == 1 else 'them'})"
+            )
         return "; ".join(parts)
 
     def to_json(self) -> dict:
-        return {"eirp_dbm": round(self.eirp_dbm, 1), "exponent": round(self.exponent, 2),
-                "material_loss_db": {k: round(v, 1) for k, v in self.material_loss_db.items()},
-                "cv_rmse_db": round(self.loo_rmse_db, 2), "baseline_cv_rmse_db": round(self.baseline_loo_rmse_db, 2),
-                "kept": self.improves, "samples": self.n_samples,
-                "condition_number": round(self.condition_number, 1),
-                "eirp_exponent_correlation": round(self.eirp_exponent_correlation, 2),
-                "unseparated": [list(g) for g in self.unseparated], "prior_decided": list(self.prior_decided),
-                "caveats": self.caveats}
+        return {
+            "eirp_dbm": round(self.eirp_dbm, 1),
+            "exponent": round(self.exponent, 2),
+            "material_loss_db": {k: round(v, 1) for k, v in self.material_loss_db.items()},
+            "cv_rmse_db": round(self.loo_rmse_db, 2),
+            "baseline_cv_rmse_db": round(self.baseline_loo_rmse_db, 2),
+            "kept": self.improves,
+            "samples": self.n_samples,
+            "condition_number": round(self.condition_number, 1),
+            "eirp_exponent_correlation": round(self.eirp_exponent_correlation, 2),
+            "unseparated": [list(g) for g in self.unseparated],
+            "prior_decided": list(self.prior_decided),
+            "caveats": self.caveats,
+        }
 
 
 PARAMETER_WORDS = {"eirp": "the router's power (EIRP)", "exponent": "the path-loss exponent"}
@@ -143,8 +155,15 @@ def _folds(n: int) -> list[np.ndarray]:
     return [perm[k::CV_FOLDS] for k in range(CV_FOLDS)]
 
 
-def _bounded_fit(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                 prior: np.ndarray, prior_sd: np.ndarray, noise_db: float | None = None) -> np.ndarray:
+def _bounded_fit(
+    a: np.ndarray,
+    b: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    prior: np.ndarray,
+    prior_sd: np.ndarray,
+    noise_db: float | None = None,
+) -> np.ndarray:
     """The regularised fit: data rows over the noise stacked with one prior row per parameter."""
     noise = NOISE_DB if noise_db is None else noise_db
     aa = np.vstack([a / noise, np.diag(1.0 / prior_sd)])
@@ -173,7 +192,7 @@ def _identifiability(a: np.ndarray, names: list[str], prior_sd: np.ndarray, nois
     sv = np.maximum(sv, 1e-12 * sv[0])
     condition = float(sv[0] / sv[-1])
     # Variance-decomposition proportions: share of each parameter's variance per component.
-    phi = (vt.T ** 2) / sv[None, :] ** 2  # (p, k)
+    phi = (vt.T**2) / sv[None, :] ** 2  # (p, k)
     share = phi / phi.sum(axis=1, keepdims=True)
     groups = []
     for k in range(len(sv)):
@@ -187,15 +206,24 @@ def _identifiability(a: np.ndarray, names: list[str], prior_sd: np.ndarray, nois
     if abs(corr) >= 0.95 and ("eirp", "exponent") not in groups:
         # Strongly correlated even if not past the condition index: still not separately known.
         groups.insert(0, ("eirp", "exponent"))
-    posterior = np.linalg.inv(a.T @ a / noise_db ** 2 + np.diag(1.0 / prior_sd ** 2))
-    ratio = np.diag(posterior) * (1.0 / prior_sd ** 2)
+    posterior = np.linalg.inv(a.T @ a / noise_db**2 + np.diag(1.0 / prior_sd**2))
+    ratio = np.diag(posterior) * (1.0 / prior_sd**2)
     decided = tuple(names[j] for j in range(len(names)) if ratio[j] > PRIOR_DECIDED_SHARE)
     return condition, tuple(groups), corr, decided
 
 
-def calibrate(ap_xy_m, sample_xy_m, rssi_dbm, walls_xy_m, wall_material_ids, materials=(), *,
-              exponent_bounds=(1.6, 4.0), default_exponent: float = DEFAULT_EXPONENT,
-              ref_loss_db: float = REF_LOSS_DB) -> CalibrationResult:
+def calibrate(
+    ap_xy_m,
+    sample_xy_m,
+    rssi_dbm,
+    walls_xy_m,
+    wall_material_ids,
+    materials=(),
+    *,
+    exponent_bounds=(1.6, 4.0),
+    default_exponent: float = DEFAULT_EXPONENT,
+    ref_loss_db: float = REF_LOSS_DB,
+) -> CalibrationResult:
     """Fit EIRP, exponent and per-material losses to RSSI samples of the AP at ``ap_xy_m``.
 
     ``sample_xy_m`` (N, 2) m, ``rssi_dbm`` (N,) dBm (non-finite readings are dropped),
@@ -222,7 +250,8 @@ def calibrate(ap_xy_m, sample_xy_m, rssi_dbm, walls_xy_m, wall_material_ids, mat
         raise CalibrationError(
             f"Calibration needs at least {n_unknowns + 2} samples of this access point "
             f"({len(present)} wall materials on the paths); it has {z.shape[0]}. Take more samples, "
-            f"near and far and behind each kind of wall.")
+            f"near and far and behind each kind of wall."
+        )
 
     log_d = distance_db(ap_xy_m, xy[:, 0], xy[:, 1])
     a = np.column_stack([np.ones_like(z), -log_d, -counts])
@@ -230,8 +259,9 @@ def calibrate(ap_xy_m, sample_xy_m, rssi_dbm, walls_xy_m, wall_material_ids, mat
     lo = np.array([EIRP_BOUNDS_DBM[0], exponent_bounds[0]] + [m.loss_min_db for m in mats])
     hi = np.array([EIRP_BOUNDS_DBM[1], exponent_bounds[1]] + [m.loss_max_db for m in mats])
     prior = np.clip(np.array([EIRP_PRIOR_DBM, default_exponent] + [m.loss_db for m in mats]), lo, hi)
-    prior_sd = np.array([EIRP_PRIOR_SD_DB, EXPONENT_PRIOR_SD]
-                        + [max((m.loss_max_db - m.loss_min_db) / 2.0, 0.5) for m in mats])
+    prior_sd = np.array(
+        [EIRP_PRIOR_SD_DB, EXPONENT_PRIOR_SD] + [max((m.loss_max_db - m.loss_min_db) / 2.0, 0.5) for m in mats]
+    )
     noise = _noise_db(a, b, _bounded_fit(a, b, lo, hi, prior, prior_sd))
     x = _bounded_fit(a, b, lo, hi, prior, prior_sd, noise)
 
@@ -242,7 +272,7 @@ def calibrate(ap_xy_m, sample_xy_m, rssi_dbm, walls_xy_m, wall_material_ids, mat
         train[test] = False
         xi = _bounded_fit(a[train], b[train], lo, hi, prior, prior_sd, noise)
         errors[test] = a[test] @ xi - b[test]
-    loo = float(np.sqrt(np.mean(errors ** 2)))
+    loo = float(np.sqrt(np.mean(errors**2)))
     names = ["eirp", "exponent"] + [m.id for m in mats]
     condition, unseparated, corr, decided = _identifiability(a, names, prior_sd, noise)
 
@@ -253,13 +283,30 @@ def calibrate(ap_xy_m, sample_xy_m, rssi_dbm, walls_xy_m, wall_material_ids, mat
     baseline = float(np.sqrt(np.mean((loo_offset - offset) ** 2)))
 
     result = CalibrationResult(
-        eirp_dbm=float(x[0]), exponent=float(x[1]),
+        eirp_dbm=float(x[0]),
+        exponent=float(x[1]),
         material_loss_db={m.id: float(v) for m, v in zip(mats, x[2:])},
-        loo_rmse_db=loo, baseline_loo_rmse_db=baseline, improves=loo < baseline, n_samples=n,
-        condition_number=condition, unseparated=unseparated, eirp_exponent_correlation=corr, prior_decided=decided)
-    log.info("calibration of %d samples: EIRP %.1f dBm, n %.2f, losses %s; CV %.2f dB vs default %.2f dB; "
-             "condition %.0f, not separated %s", n, result.eirp_dbm, result.exponent, result.material_loss_db, loo,
-             baseline, condition, unseparated)
+        loo_rmse_db=loo,
+        baseline_loo_rmse_db=baseline,
+        improves=loo < baseline,
+        n_samples=n,
+        condition_number=condition,
+        unseparated=unseparated,
+        eirp_exponent_correlation=corr,
+        prior_decided=decided,
+    )
+    log.info(
+        "calibration of %d samples: EIRP %.1f dBm, n %.2f, losses %s; CV %.2f dB vs default %.2f dB; "
+        "condition %.0f, not separated %s",
+        n,
+        result.eirp_dbm,
+        result.exponent,
+        result.material_loss_db,
+        loo,
+        baseline,
+        condition,
+        unseparated,
+    )
     return result
 
 
@@ -272,9 +319,12 @@ def calibrated_materials(materials, result: CalibrationResult) -> tuple:
     by_id = {m.id: i for i, m in enumerate(out)}
     for mid, loss in result.material_loss_db.items():
         base = out[by_id[mid]] if mid in by_id else material_by_id(mid)
-        new = replace(base, loss_db=round(loss, 1),
-                      source=f"Calibrated on site ({result.n_samples} samples, LOO RMSE "
-                             f"{result.loo_rmse_db:.1f} dB); default: {material_by_id(mid, materials).source}")
+        new = replace(
+            base,
+            loss_db=round(loss, 1),
+            source=f"Calibrated on site ({result.n_samples} samples, LOO RMSE "
+            f"{result.loo_rmse_db:.1f} dB); default: {material_by_id(mid, materials).source}",
+        )
         if mid in by_id:
             out[by_id[mid]] = new
         else:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from survey.errors import UserInputError
 from survey.project.model import Observation, dbm_to_mw, mw_to_dbm
@@ -43,9 +43,19 @@ DEFAULT_WIDTH_MHZ = 20.0
 KEEP_CURRENT_MARGIN_DB = 3.0
 
 _BAND_ALIASES = {
-    "2.4": "2.4", "2": "2.4", "2.4ghz": "2.4", "2g": "2.4",
-    "5": "5", "5.0": "5", "5ghz": "5", "5g": "5",
-    "6": "6", "6.0": "6", "6ghz": "6", "6g": "6", "6e": "6",
+    "2.4": "2.4",
+    "2": "2.4",
+    "2.4ghz": "2.4",
+    "2g": "2.4",
+    "5": "5",
+    "5.0": "5",
+    "5ghz": "5",
+    "5g": "5",
+    "6": "6",
+    "6.0": "6",
+    "6ghz": "6",
+    "6g": "6",
+    "6e": "6",
 }
 
 
@@ -54,7 +64,7 @@ class ChannelError(UserInputError):
 
 
 def _band_named(band) -> str | None:
-    """"2.4", "5" or "6" for a band as people and tools write it ("2,4", "5 GHz", "6e"), else None."""
+    """ "2.4", "5" or "6" for a band as people and tools write it ("2,4", "5 GHz", "6e"), else None."""
     return _BAND_ALIASES.get(str(band).strip().lower().replace(" ", "").replace(",", "."))
 
 
@@ -132,7 +142,7 @@ def _band_of_freq(f: float) -> str | None:
 
 
 def band_of(freq_mhz=None, channel=None, band_hint=None) -> str | None:
-    """"2.4", "5" or "6": the one rule for which band an observation is on.
+    """ "2.4", "5" or "6": the one rule for which band an observation is on.
 
     In order: the band the scanner named (``band_hint``: "2.4", "5 GHz", "2,4", "6e"... as
     :data:`_BAND_ALIASES` spells them), else the centre frequency (MHz, or kHz/Hz) inside
@@ -307,13 +317,15 @@ def channel_occupancy(observations: Iterable[Observation]) -> tuple[ChannelOccup
     for ch in OCCUPANCY_CHANNELS:
         on_channel = [(rssi, obs) for c, _, rssi, obs in heard if c == ch]
         utils = [obs.channel_utilization_pct for _, obs in on_channel if obs.channel_utilization_pct is not None]
-        result.append(ChannelOccupancy(
-            channel=ch,
-            bss_count=len(on_channel),
-            cochannel_strong_count=sum(1 for rssi, _ in on_channel if rssi >= CCA_THRESHOLD_DBM),
-            interference_mw=_interference_mw(ch, heard),
-            mean_utilization_pct=(sum(utils) / len(utils)) if utils else None,
-        ))
+        result.append(
+            ChannelOccupancy(
+                channel=ch,
+                bss_count=len(on_channel),
+                cochannel_strong_count=sum(1 for rssi, _ in on_channel if rssi >= CCA_THRESHOLD_DBM),
+                interference_mw=_interference_mw(ch, heard),
+                mean_utilization_pct=(sum(utils) / len(utils)) if utils else None,
+            )
+        )
     return tuple(result)
 
 
@@ -321,9 +333,11 @@ def _fmt_interference(mw: float) -> str:
     return f"{mw_to_dbm(mw):.0f} dBm interference" if mw > 0 else "no interference"
 
 
-def recommend_channel(observations: Sequence[Observation] | Iterable[Observation],
-                      current_channel: int | None = None,
-                      exclude_bssids: Iterable[str] = ()) -> ChannelRecommendation:
+def recommend_channel(
+    observations: Sequence[Observation] | Iterable[Observation],
+    current_channel: int | None = None,
+    exclude_bssids: Iterable[str] = (),
+) -> ChannelRecommendation:
     """Pick 1, 6 or 11: the channel with the least overlap-weighted interference.
 
     ``exclude_bssids`` (lower-case) are the network's own radios, which are not
@@ -334,12 +348,15 @@ def recommend_channel(observations: Sequence[Observation] | Iterable[Observation
     excluded = {b.lower() for b in exclude_bssids}
     heard = [h for h in _heard_24(observations) if not (h[3].bssid and h[3].bssid.lower() in excluded)]
     per = {ch: _interference_mw(ch, heard) for ch in NON_OVERLAPPING_24}
-    strong = {ch: sum(1 for c, _, rssi, _ in heard if c == ch and rssi >= CCA_THRESHOLD_DBM)
-              for ch in NON_OVERLAPPING_24}
+    strong = {
+        ch: sum(1 for c, _, rssi, _ in heard if c == ch and rssi >= CCA_THRESHOLD_DBM) for ch in NON_OVERLAPPING_24
+    }
     # Quietest first; ties go to the lower channel number for a stable answer.
     best = min(NON_OVERLAPPING_24, key=lambda ch: (per[ch], ch))
-    summary = "; ".join(f"channel {ch}: {_fmt_interference(per[ch])}, {strong[ch]} strong co-channel"
-                        for ch in NON_OVERLAPPING_24)
+    summary = "; ".join(
+        f"channel {ch}: {_fmt_interference(per[ch])}, {strong[ch]} strong co-channel" for ch in NON_OVERLAPPING_24
+    )
+
     # Compare in dB with a floor of -100 dBm so an empty channel is not "infinitely" better.
     def level_db(ch: int) -> float:
         return mw_to_dbm(max(per[ch], 1e-10))
@@ -347,14 +364,15 @@ def recommend_channel(observations: Sequence[Observation] | Iterable[Observation
     if current_channel in NON_OVERLAPPING_24:
         gain_db = level_db(current_channel) - level_db(best)
         if best == current_channel or gain_db < KEEP_CURRENT_MARGIN_DB:
-            reason = (f"Keep channel {current_channel}: no other of 1/6/11 is at least "
-                      f"{KEEP_CURRENT_MARGIN_DB:.0f} dB quieter ({summary}).")
+            reason = (
+                f"Keep channel {current_channel}: no other of 1/6/11 is at least "
+                f"{KEEP_CURRENT_MARGIN_DB:.0f} dB quieter ({summary})."
+            )
             return ChannelRecommendation(current_channel, reason, per, current_channel)
-        reason = (f"Move from channel {current_channel} to {best}: {gain_db:.0f} dB less interference "
-                  f"({summary}).")
+        reason = f"Move from channel {current_channel} to {best}: {gain_db:.0f} dB less interference ({summary})."
         return ChannelRecommendation(best, reason, per, current_channel)
     prefix = ""
     if current_channel is not None:
-        prefix = (f"Channel {current_channel} overlaps its neighbours; use one of 1, 6, 11. ")
+        prefix = f"Channel {current_channel} overlaps its neighbours; use one of 1, 6, 11. "
     reason = f"{prefix}Use channel {best}: the least interference ({summary})."
     return ChannelRecommendation(best, reason, per, current_channel)

@@ -71,11 +71,11 @@ def p2040_permittivity(material: str, freq_mhz: float = DEFAULT_FREQ_MHZ) -> com
         k = P2040_TABLE3[material]
     except KeyError:
         raise UnknownMaterialError(
-            f"ITU-R P.2040 has no coefficients for {material!r}; use one of "
-            f"{', '.join(sorted(P2040_TABLE3))}.") from None
+            f"ITU-R P.2040 has no coefficients for {material!r}; use one of {', '.join(sorted(P2040_TABLE3))}."
+        ) from None
     f_ghz = freq_mhz / 1000.0
-    real = k.a * f_ghz ** k.b
-    sigma = k.c * f_ghz ** k.d
+    real = k.a * f_ghz**k.b
+    sigma = k.c * f_ghz**k.d
     return complex(real, -17.98 * sigma / f_ghz)
 
 
@@ -122,31 +122,98 @@ _LOW_E_DB = 23.0 + 0.3 * DEFAULT_FREQ_MHZ / 1000.0
 # Colours: the Okabe-Ito colour-blind-safe palette first (Okabe & Ito 2008, "Color
 # Universal Design"), then Paul Tol's "muted" scheme for the rest; every one distinct.
 DEFAULT_MATERIALS: tuple[Material, ...] = (
-    Material("drywall", "Drywall partition (2 x 12.7 mm)", _r(_DRYWALL_DB), 1.0, 5.0,
-             "ITU-R P.2040-3 slab model, plasterboard 12.7 mm x 2 sheets at 2437 MHz", "#56B4E9"),
-    Material("fire_rated_drywall", "Fire-rated drywall (2 x 15.9 mm Type X)", _r(_FIRE_DRYWALL_DB), 1.5, 6.0,
-             "ITU-R P.2040-3 slab model, plasterboard 15.9 mm x 2 sheets at 2437 MHz", "#0072B2"),
-    Material("concrete_block", "Concrete block (CMU, 190 mm)", 13.6, 8.0, 20.0,
-             "Measured 194.5 mm concrete block 13.6 dB (Muqaibel et al.); "
-             "NIST NISTIR 6055: 102 mm concrete 12.6-18 dB", "#999999"),
-    Material("poured_concrete", "Poured concrete (150 mm)", _r(_CONCRETE_150_DB), 8.0, 30.0,
-             "ITU-R P.2040-3 slab model, concrete 150 mm at 2437 MHz; NISTIR 6055: 12.6-18 dB "
-             "for 102 mm", "#000000"),
-    Material("brick", "Brick (90 mm)", _r(_BRICK_90_DB), 2.0, 8.0,
-             "ITU-R P.2040-3 slab model, brick 90 mm at 2437 MHz; measured 87 mm 3.6 dB "
-             "(Muqaibel et al.), NISTIR 6055 90 mm 5.4 dB", "#D55E00"),
-    Material("wood_door", "Wooden door (45 mm)", 1.0, 0.5, 4.0,
-             "Measured 44.5 mm wooden door 1.0 dB (Muqaibel et al.)", "#E69F00"),
-    Material("glass", "Window glass (6 mm)", _r(_GLASS_6_DB), 1.0, 4.0,
-             "ITU-R P.2040-3 slab model, glass 6 mm at 2437 MHz", "#009E73"),
-    Material("low_e_glass", "Low-E / coated glass", _r(_LOW_E_DB), 15.0, 40.0,
-             "3GPP TR 38.901 Table 7.4.3-1, IRR glass 23 + 0.3 f(GHz) dB", "#44AA99"),
-    Material("steel_garage_door", "Steel roll-up garage door", 11.0, 6.0, 30.0,
-             "Default of a commercial Wi-Fi planner for a metal door (gaps and seams leak)", "#CC79A7"),
-    Material("metal_siding", "Metal siding", 30.0, 25.0, 40.0,
-             "Near-opaque sheet metal: 25-40 dB through seams and openings (field reports)", "#882255"),
-    Material("custom", "Custom", 5.0, 0.0, 50.0,
-             "User-defined: set the loss measured on site", "#F0E442"),
+    Material(
+        "drywall",
+        "Drywall partition (2 x 12.7 mm)",
+        _r(_DRYWALL_DB),
+        1.0,
+        5.0,
+        "ITU-R P.2040-3 slab model, plasterboard 12.7 mm x 2 sheets at 2437 MHz",
+        "#56B4E9",
+    ),
+    Material(
+        "fire_rated_drywall",
+        "Fire-rated drywall (2 x 15.9 mm Type X)",
+        _r(_FIRE_DRYWALL_DB),
+        1.5,
+        6.0,
+        "ITU-R P.2040-3 slab model, plasterboard 15.9 mm x 2 sheets at 2437 MHz",
+        "#0072B2",
+    ),
+    Material(
+        "concrete_block",
+        "Concrete block (CMU, 190 mm)",
+        13.6,
+        8.0,
+        20.0,
+        "Measured 194.5 mm concrete block 13.6 dB (Muqaibel et al.); NIST NISTIR 6055: 102 mm concrete 12.6-18 dB",
+        "#999999",
+    ),
+    Material(
+        "poured_concrete",
+        "Poured concrete (150 mm)",
+        _r(_CONCRETE_150_DB),
+        8.0,
+        30.0,
+        "ITU-R P.2040-3 slab model, concrete 150 mm at 2437 MHz; NISTIR 6055: 12.6-18 dB for 102 mm",
+        "#000000",
+    ),
+    Material(
+        "brick",
+        "Brick (90 mm)",
+        _r(_BRICK_90_DB),
+        2.0,
+        8.0,
+        "ITU-R P.2040-3 slab model, brick 90 mm at 2437 MHz; measured 87 mm 3.6 dB "
+        "(Muqaibel et al.), NISTIR 6055 90 mm 5.4 dB",
+        "#D55E00",
+    ),
+    Material(
+        "wood_door",
+        "Wooden door (45 mm)",
+        1.0,
+        0.5,
+        4.0,
+        "Measured 44.5 mm wooden door 1.0 dB (Muqaibel et al.)",
+        "#E69F00",
+    ),
+    Material(
+        "glass",
+        "Window glass (6 mm)",
+        _r(_GLASS_6_DB),
+        1.0,
+        4.0,
+        "ITU-R P.2040-3 slab model, glass 6 mm at 2437 MHz",
+        "#009E73",
+    ),
+    Material(
+        "low_e_glass",
+        "Low-E / coated glass",
+        _r(_LOW_E_DB),
+        15.0,
+        40.0,
+        "3GPP TR 38.901 Table 7.4.3-1, IRR glass 23 + 0.3 f(GHz) dB",
+        "#44AA99",
+    ),
+    Material(
+        "steel_garage_door",
+        "Steel roll-up garage door",
+        11.0,
+        6.0,
+        30.0,
+        "Default of a commercial Wi-Fi planner for a metal door (gaps and seams leak)",
+        "#CC79A7",
+    ),
+    Material(
+        "metal_siding",
+        "Metal siding",
+        30.0,
+        25.0,
+        40.0,
+        "Near-opaque sheet metal: 25-40 dB through seams and openings (field reports)",
+        "#882255",
+    ),
+    Material("custom", "Custom", 5.0, 0.0, 50.0, "User-defined: set the loss measured on site", "#F0E442"),
 )
 
 _BY_ID = {m.id: m for m in DEFAULT_MATERIALS}
@@ -163,7 +230,8 @@ def material_by_id(material_id: str, materials=None) -> Material:
     except KeyError:
         raise UnknownMaterialError(
             f"Material {material_id!r} is not defined. Add it in the materials list or pick "
-            f"one of: {', '.join(_BY_ID)}.") from None
+            f"one of: {', '.join(_BY_ID)}."
+        ) from None
 
 
 # -- 5 GHz ------------------------------------------------------------------------------------
@@ -201,26 +269,42 @@ def _default_5ghz_ratios() -> dict[str, tuple[float, str]]:
     block_t = _equivalent_thickness_m("concrete", 13.6)
     door_t = 0.0445  # Muqaibel's measured door: 44.5 mm of wood
     out = {
-        "drywall": (_ratio(_worst_5ghz(lambda f: 2 * p2040_slab_loss_db("plasterboard", 0.0127, f)), _DRYWALL_DB),
-                    "ITU-R P.2040-3 slab model, plasterboard 2 x 12.7 mm at 5180-5805 MHz"),
-        "fire_rated_drywall": (_ratio(_worst_5ghz(lambda f: 2 * p2040_slab_loss_db("plasterboard", 0.0159, f)),
-                                      _FIRE_DRYWALL_DB),
-                               "ITU-R P.2040-3 slab model, plasterboard 2 x 15.9 mm at 5180-5805 MHz"),
-        "concrete_block": (_ratio(_worst_5ghz(lambda f: p2040_slab_loss_db("concrete", block_t, f)),
-                                  p2040_slab_loss_db("concrete", block_t)),
-                           f"ITU-R P.2040-3 concrete slab of the thickness that loses the measured 13.6 dB at "
-                           f"2437 MHz ({block_t * 1000:.0f} mm), at 5180-5805 MHz"),
-        "poured_concrete": (_ratio(_worst_5ghz(lambda f: p2040_slab_loss_db("concrete", 0.150, f)), _CONCRETE_150_DB),
-                            "ITU-R P.2040-3 slab model, concrete 150 mm at 5180-5805 MHz"),
-        "brick": (_ratio(_worst_5ghz(lambda f: p2040_slab_loss_db("brick", 0.090, f)), _BRICK_90_DB),
-                  "ITU-R P.2040-3 slab model, brick 90 mm at 5180-5805 MHz"),
-        "wood_door": (_ratio(_worst_5ghz(lambda f: p2040_slab_loss_db("wood", door_t, f)),
-                             p2040_slab_loss_db("wood", door_t)),
-                      "ITU-R P.2040-3 slab model, wood 44.5 mm at 5180-5805 MHz, scaled from the measured 1.0 dB"),
-        "glass": (_ratio(_worst_5ghz(lambda f: p2040_slab_loss_db("glass", 0.006, f)), _GLASS_6_DB),
-                  "ITU-R P.2040-3 slab model, glass 6 mm at 5180-5805 MHz"),
-        "low_e_glass": (_ratio(23.0 + 0.3 * BAND_5GHZ_EDGES_MHZ[1] / 1000.0, _LOW_E_DB),
-                        "3GPP TR 38.901 Table 7.4.3-1, IRR glass 23 + 0.3 f(GHz) dB at 5.8 GHz"),
+        "drywall": (
+            _ratio(_worst_5ghz(lambda f: 2 * p2040_slab_loss_db("plasterboard", 0.0127, f)), _DRYWALL_DB),
+            "ITU-R P.2040-3 slab model, plasterboard 2 x 12.7 mm at 5180-5805 MHz",
+        ),
+        "fire_rated_drywall": (
+            _ratio(_worst_5ghz(lambda f: 2 * p2040_slab_loss_db("plasterboard", 0.0159, f)), _FIRE_DRYWALL_DB),
+            "ITU-R P.2040-3 slab model, plasterboard 2 x 15.9 mm at 5180-5805 MHz",
+        ),
+        "concrete_block": (
+            _ratio(
+                _worst_5ghz(lambda f: p2040_slab_loss_db("concrete", block_t, f)),
+                p2040_slab_loss_db("concrete", block_t),
+            ),
+            f"ITU-R P.2040-3 concrete slab of the thickness that loses the measured 13.6 dB at "
+            f"2437 MHz ({block_t * 1000:.0f} mm), at 5180-5805 MHz",
+        ),
+        "poured_concrete": (
+            _ratio(_worst_5ghz(lambda f: p2040_slab_loss_db("concrete", 0.150, f)), _CONCRETE_150_DB),
+            "ITU-R P.2040-3 slab model, concrete 150 mm at 5180-5805 MHz",
+        ),
+        "brick": (
+            _ratio(_worst_5ghz(lambda f: p2040_slab_loss_db("brick", 0.090, f)), _BRICK_90_DB),
+            "ITU-R P.2040-3 slab model, brick 90 mm at 5180-5805 MHz",
+        ),
+        "wood_door": (
+            _ratio(_worst_5ghz(lambda f: p2040_slab_loss_db("wood", door_t, f)), p2040_slab_loss_db("wood", door_t)),
+            "ITU-R P.2040-3 slab model, wood 44.5 mm at 5180-5805 MHz, scaled from the measured 1.0 dB",
+        ),
+        "glass": (
+            _ratio(_worst_5ghz(lambda f: p2040_slab_loss_db("glass", 0.006, f)), _GLASS_6_DB),
+            "ITU-R P.2040-3 slab model, glass 6 mm at 5180-5805 MHz",
+        ),
+        "low_e_glass": (
+            _ratio(23.0 + 0.3 * BAND_5GHZ_EDGES_MHZ[1] / 1000.0, _LOW_E_DB),
+            "3GPP TR 38.901 Table 7.4.3-1, IRR glass 23 + 0.3 f(GHz) dB at 5.8 GHz",
+        ),
         # Sheet steel is opaque at both bands; what passes leaks through seams and gaps, and
         # no measurement at 5 GHz is cited here, so no frequency trend is assumed.
         "steel_garage_door": (1.0, "metal: leakage through seams, no frequency trend assumed (same as 2.4 GHz)"),

@@ -102,7 +102,7 @@ def _shadow_bounds(ap_xy_m, walls: np.ndarray, ys: np.ndarray):
     intersection is one interval.
     """
     ax, ay = float(ap_xy_m[0]), float(ap_xy_m[1])
-    x1, y1, x2, y2 = (walls[:, i:i + 1] for i in range(4))
+    x1, y1, x2, y2 = (walls[:, i : i + 1] for i in range(4))
     y = np.asarray(ys, dtype=np.float64)[None, :]
     shape = (walls.shape[0], y.shape[1])
     lo = np.full(shape, -np.inf)
@@ -158,10 +158,10 @@ def wall_crossings(ap_xy_m, walls_xy_m, query_xy_m) -> np.ndarray:
         return out
     step = max(1, _CHUNK_ELEMENTS // walls.shape[0])
     for start in range(0, pts.shape[0], step):
-        chunk = pts[start:start + step]
+        chunk = pts[start : start + step]
         lo, hi, ok = _shadow_bounds(ap_xy_m, walls, chunk[:, 1])
         x = chunk[None, :, 0]
-        out[start:start + step] = (ok & (lo <= x) & (x < hi)).T
+        out[start : start + step] = (ok & (lo <= x) & (x < hi)).T
     return out
 
 
@@ -187,8 +187,15 @@ def distance_db(ap_xy_m, x_m, y_m) -> np.ndarray:
     return 10.0 * np.log10(d)
 
 
-def predicted_rssi_dbm(ap_xy_m, eirp_dbm: float, walls_xy_m, wall_loss_db, query_xy_m,
-                       exponent: float = DEFAULT_EXPONENT, ref_loss_db: float = REF_LOSS_DB) -> np.ndarray:
+def predicted_rssi_dbm(
+    ap_xy_m,
+    eirp_dbm: float,
+    walls_xy_m,
+    wall_loss_db,
+    query_xy_m,
+    exponent: float = DEFAULT_EXPONENT,
+    ref_loss_db: float = REF_LOSS_DB,
+) -> np.ndarray:
     """Predicted RSSI (dBm, shape (M,)) at ``query_xy_m`` (M, 2) from one AP.
 
     ``walls_xy_m`` (W, 4) are segments x1, y1, x2, y2 in metres, ``wall_loss_db`` (W,)
@@ -243,8 +250,8 @@ def site_grid(extent_m, step_m: float = 0.1) -> SiteGrid:
     ny = int(math.floor((y1 - y0) / step_m + 1e-9)) + 1
     if nx * ny > MAX_GRID_CELLS:
         raise GridTooLargeError(
-            f"A {x1 - x0:.1f} m x {y1 - y0:.1f} m site at {step_m} m is {nx * ny:,} cells; "
-            f"use a coarser step.")
+            f"A {x1 - x0:.1f} m x {y1 - y0:.1f} m site at {step_m} m is {nx * ny:,} cells; use a coarser step."
+        )
     return SiteGrid(x0 + step_m * np.arange(nx), y0 + step_m * np.arange(ny), float(step_m))
 
 
@@ -268,8 +275,16 @@ def wall_loss_grid_db(ap_xy_m, walls_xy_m, wall_loss_db, grid: SiteGrid) -> np.n
     return np.cumsum(diff.reshape(ny, nx + 1), axis=1)[:, :nx]
 
 
-def predicted_grid_dbm(ap_xy_m, eirp_dbm: float, walls_xy_m, wall_loss_db, grid: SiteGrid, *,
-                       exponent: float = DEFAULT_EXPONENT, ref_loss_db: float = REF_LOSS_DB) -> np.ndarray:
+def predicted_grid_dbm(
+    ap_xy_m,
+    eirp_dbm: float,
+    walls_xy_m,
+    wall_loss_db,
+    grid: SiteGrid,
+    *,
+    exponent: float = DEFAULT_EXPONENT,
+    ref_loss_db: float = REF_LOSS_DB,
+) -> np.ndarray:
     """Predicted RSSI (dBm, (ny, nx)) over ``grid``; identical to :func:`predicted_rssi_dbm` at
     the grid's points, computed per row instead of per cell."""
     rssi = eirp_dbm - ref_loss_db - exponent * distance_db(ap_xy_m, grid.xs_m[None, :], grid.ys_m[:, None])
@@ -284,13 +299,18 @@ def walls_arrays(project) -> tuple[np.ndarray, np.ndarray]:
     """
     walls = project.walls
     xy = np.array([[w.x1_m, w.y1_m, w.x2_m, w.y2_m] for w in walls], dtype=np.float64).reshape(-1, 4)
-    loss = np.array([material_by_id(w.material_id, project.materials).loss_db for w in walls],
-                    dtype=np.float64)
+    loss = np.array([material_by_id(w.material_id, project.materials).loss_db for w in walls], dtype=np.float64)
     return xy, loss
 
 
-def predicted_map(project, ap_xy_m, eirp_dbm: float, grid: SiteGrid,
-                  exponent: float = DEFAULT_EXPONENT, ref_loss_db: float = REF_LOSS_DB) -> np.ndarray:
+def predicted_map(
+    project,
+    ap_xy_m,
+    eirp_dbm: float,
+    grid: SiteGrid,
+    exponent: float = DEFAULT_EXPONENT,
+    ref_loss_db: float = REF_LOSS_DB,
+) -> np.ndarray:
     """Predicted RSSI (dBm, (ny, nx)) of an AP at ``ap_xy_m`` with the project's walls."""
     walls_xy, loss = walls_arrays(project)
     return predicted_grid_dbm(ap_xy_m, eirp_dbm, walls_xy, loss, grid, exponent=exponent, ref_loss_db=ref_loss_db)
@@ -311,9 +331,23 @@ class PropagationModel:
     ref_loss_db: float = REF_LOSS_DB
 
     def __call__(self, query_xy_m) -> np.ndarray:
-        return predicted_rssi_dbm(self.ap_xy_m, self.eirp_dbm, self.walls_xy_m, self.wall_loss_db, query_xy_m,
-                                  exponent=self.exponent, ref_loss_db=self.ref_loss_db)
+        return predicted_rssi_dbm(
+            self.ap_xy_m,
+            self.eirp_dbm,
+            self.walls_xy_m,
+            self.wall_loss_db,
+            query_xy_m,
+            exponent=self.exponent,
+            ref_loss_db=self.ref_loss_db,
+        )
 
     def predict_grid(self, grid: SiteGrid) -> np.ndarray:
-        return predicted_grid_dbm(self.ap_xy_m, self.eirp_dbm, self.walls_xy_m, self.wall_loss_db, grid,
-                                  exponent=self.exponent, ref_loss_db=self.ref_loss_db)
+        return predicted_grid_dbm(
+            self.ap_xy_m,
+            self.eirp_dbm,
+            self.walls_xy_m,
+            self.wall_loss_db,
+            grid,
+            exponent=self.exponent,
+            ref_loss_db=self.ref_loss_db,
+        )

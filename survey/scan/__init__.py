@@ -13,9 +13,18 @@ Observations and scan results are :class:`survey.project.model.Observation` /
 :class:`survey.project.model.ScanResult`.
 """
 
-from survey.scan.base import (DEFAULT_TIMEOUT_S, ScanFailed, Scanner, ScannerError, ScannerUnavailable,
-                              ScanTimeout)
+from survey.scan.base import DEFAULT_TIMEOUT_S, ScanFailed, Scanner, ScannerError, ScannerUnavailable, ScanTimeout
 from survey.scan.parsers import FORMATS, ParsedScan, parse_bytes, parse_text
 
-__all__ = ["DEFAULT_TIMEOUT_S", "FORMATS", "ParsedScan", "ScanFailed", "ScanTimeout", "Scanner",
-           "ScannerError", "ScannerUnavailable", "parse_bytes", "parse_text"]
+__all__ = [
+    "DEFAULT_TIMEOUT_S",
+    "FORMATS",
+    "ParsedScan",
+    "ScanFailed",
+    "ScanTimeout",
+    "Scanner",
+    "ScannerError",
+    "ScannerUnavailable",
+    "parse_bytes",
+    "parse_text",
+]

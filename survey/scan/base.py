@@ -59,7 +59,8 @@ class LocationPermissionDenied(ScannerUnavailable):
 WINDOWS_LOCATION_MESSAGE = (
     "Windows blocks Wi-Fi scanning until desktop apps may use Location (Windows 11 24H2 and later). "
     "Open Settings > Privacy & security > Location (or run `start ms-settings:privacy-location`), turn on "
-    "'Location services' and 'Let desktop apps access your location', then scan again.")
+    "'Location services' and 'Let desktop apps access your location', then scan again."
+)
 
 
 @runtime_checkable
@@ -99,8 +100,9 @@ def c_locale_env() -> dict[str, str]:
     return env
 
 
-def run_command(argv: list[str] | tuple[str, ...], timeout_s: float = DEFAULT_TIMEOUT_S,
-                *, tool_hint: str = "") -> CommandOutput:
+def run_command(
+    argv: list[str] | tuple[str, ...], timeout_s: float = DEFAULT_TIMEOUT_S, *, tool_hint: str = ""
+) -> CommandOutput:
     """Run ``argv`` with LC_ALL=C and a timeout; never raises for a non-zero exit.
 
     Raises :class:`ScannerUnavailable` when the program is missing or not executable and
@@ -110,8 +112,9 @@ def run_command(argv: list[str] | tuple[str, ...], timeout_s: float = DEFAULT_TI
     argv = tuple(argv)
     hint = f" {tool_hint}" if tool_hint else ""
     try:
-        proc = subprocess.run(argv, capture_output=True, timeout=timeout_s, env=c_locale_env(),
-                              stdin=subprocess.DEVNULL, check=False)
+        proc = subprocess.run(
+            argv, capture_output=True, timeout=timeout_s, env=c_locale_env(), stdin=subprocess.DEVNULL, check=False
+        )
     except FileNotFoundError as exc:
         raise ScannerUnavailable(f"`{argv[0]}` is not installed or not on PATH.{hint}") from exc
     except PermissionError as exc:
@@ -119,7 +122,8 @@ def run_command(argv: list[str] | tuple[str, ...], timeout_s: float = DEFAULT_TI
     except subprocess.TimeoutExpired as exc:
         raise ScanTimeout(
             f"`{' '.join(argv)}` did not finish within {timeout_s:g} s. The Wi-Fi device may be busy or "
-            f"stuck: wait a few seconds and retry, or choose another backend with --backend.") from exc
+            f"stuck: wait a few seconds and retry, or choose another backend with --backend."
+        ) from exc
     stderr = proc.stderr.decode("utf-8", errors="replace")
     log.debug("%s -> exit %s, %d bytes", argv, proc.returncode, len(proc.stdout))
     return CommandOutput(argv, proc.returncode, proc.stdout, stderr)

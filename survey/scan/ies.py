@@ -32,9 +32,30 @@ MS_OUI = b"\x00\x50\xf2"
 _CIPHERS = {1: "WEP", 2: "TKIP", 4: "CCMP", 5: "WEP", 8: "GCMP", 9: "GCMP-256", 10: "CCMP-256"}
 #: AKM suite type -> kind; IEEE 802.11-2020 Table 9-151 (FILS, 14-17, authenticates through
 #: an EAP server; 19/20 are PSK with SHA-384; 22/23 802.1X with SHA-384; 24/25 SAE-EXT-KEY).
-AKM_KINDS = {1: "EAP", 2: "PSK", 3: "EAP", 4: "PSK", 5: "EAP", 6: "PSK", 8: "SAE", 9: "SAE",
-             11: "EAP-SUITE-B", 12: "EAP-SUITE-B-192", 13: "EAP-SUITE-B-192", 14: "EAP", 15: "EAP",
-             16: "EAP", 17: "EAP", 18: "OWE", 19: "PSK", 20: "PSK", 22: "EAP", 23: "EAP", 24: "SAE", 25: "SAE"}
+AKM_KINDS = {
+    1: "EAP",
+    2: "PSK",
+    3: "EAP",
+    4: "PSK",
+    5: "EAP",
+    6: "PSK",
+    8: "SAE",
+    9: "SAE",
+    11: "EAP-SUITE-B",
+    12: "EAP-SUITE-B-192",
+    13: "EAP-SUITE-B-192",
+    14: "EAP",
+    15: "EAP",
+    16: "EAP",
+    17: "EAP",
+    18: "OWE",
+    19: "PSK",
+    20: "PSK",
+    22: "EAP",
+    23: "EAP",
+    24: "SAE",
+    25: "SAE",
+}
 
 
 @dataclass(frozen=True)
@@ -61,7 +82,7 @@ def iter_elements(data: bytes):
         eid, length = data[i], data[i + 1]
         if i + 2 + length > n:
             return
-        yield eid, data[i + 2:i + 2 + length]
+        yield eid, data[i + 2 : i + 2 + length]
         i += 2 + length
 
 
@@ -72,7 +93,7 @@ def _suite_list(body: bytes, pos: int, oui: bytes, names: dict[int, str]) -> tup
     pos += 2
     found = []
     for _ in range(count):
-        suite = body[pos:pos + 4]
+        suite = body[pos : pos + 4]
         pos += 4
         if len(suite) == 4 and suite[:3] == oui and suite[3] in names:
             found.append(names[suite[3]])
@@ -139,13 +160,22 @@ def parse_ies(data: bytes, privacy: bool | None = None) -> IeSummary:
     if not has_rsn and not has_wpa:
         auth = ["WEP"] if privacy else (["OPEN"] if privacy is not None else [])
     # Deduplicated in the order the elements gave them (RSN and WPA often repeat a cipher).
-    return IeSummary(ssid_raw=ssid, ds_channel=ds, auth=tuple(dict.fromkeys(auth)),
-                     ciphers=tuple(dict.fromkeys(ciphers)), wps=wps,
-                     station_count=stations, channel_utilization_pct=util,
-                     channel_width_mhz=width or ht_width, has_rsn=has_rsn, has_wpa=has_wpa)
+    return IeSummary(
+        ssid_raw=ssid,
+        ds_channel=ds,
+        auth=tuple(dict.fromkeys(auth)),
+        ciphers=tuple(dict.fromkeys(ciphers)),
+        wps=wps,
+        station_count=stations,
+        channel_utilization_pct=util,
+        channel_width_mhz=width or ht_width,
+        has_rsn=has_rsn,
+        has_wpa=has_wpa,
+    )
 
 
 # -- builders, for tests and fakes -------------------------------------------------------------
+
 
 def element(eid: int, body: bytes) -> bytes:
     return bytes([eid, len(body)]) + body

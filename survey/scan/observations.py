@@ -11,9 +11,19 @@ from survey.scan.text import decode_ssid
 
 #: Cipher names observations use (IEEE 802.11 cipher suites; "AES" on macOS/Windows is CCMP).
 CIPHER_ALIASES = {
-    "CCMP": "CCMP", "AES": "CCMP", "CCMP-128": "CCMP", "TKIP": "TKIP", "GCMP": "GCMP",
-    "GCMP-128": "GCMP", "GCMP-256": "GCMP-256", "CCMP-256": "CCMP-256",
-    "WEP": "WEP", "WEP40": "WEP", "WEP104": "WEP", "WEP-40": "WEP", "WEP-104": "WEP",
+    "CCMP": "CCMP",
+    "AES": "CCMP",
+    "CCMP-128": "CCMP",
+    "TKIP": "TKIP",
+    "GCMP": "GCMP",
+    "GCMP-128": "GCMP",
+    "GCMP-256": "GCMP-256",
+    "CCMP-256": "CCMP-256",
+    "WEP": "WEP",
+    "WEP40": "WEP",
+    "WEP104": "WEP",
+    "WEP-40": "WEP",
+    "WEP-104": "WEP",
 }
 
 

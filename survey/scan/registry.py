@@ -66,9 +66,14 @@ def _availability(name: str) -> tuple[bool, str]:
 def backend_reports(platform: str | None = None) -> list[BackendReport]:
     """Every backend of this OS with whether it is usable now and why (for --list-backends)."""
     reports = [BackendReport(name, *_availability(name)) for name in candidates(platform)]
-    reports.append(BackendReport("simulated", True,
-                                 "made-up readings of a site's model; only by name (--backend simulated) "
-                                 "or with `evsurvey demo`, never chosen automatically."))
+    reports.append(
+        BackendReport(
+            "simulated",
+            True,
+            "made-up readings of a site's model; only by name (--backend simulated) "
+            "or with `evsurvey demo`, never chosen automatically.",
+        )
+    )
     return reports
 
 
@@ -80,9 +85,12 @@ def make_scanner(name: str = "auto", *, project=None, interface: str | None = No
     """
     if name == "simulated":
         if project is None:
-            raise ScannerUnavailable("The simulated scanner needs a site: run `evsurvey demo`, or open a "
-                                     "project in the GUI and choose the simulated scanner there.")
+            raise ScannerUnavailable(
+                "The simulated scanner needs a site: run `evsurvey demo`, or open a "
+                "project in the GUI and choose the simulated scanner there."
+            )
         from survey.scan.simulated import SimulatedScanner
+
         return SimulatedScanner(project)
     if name == "auto":
         reasons = []
@@ -92,8 +100,11 @@ def make_scanner(name: str = "auto", *, project=None, interface: str | None = No
                 log.info("scanner backend %s: %s", cand, why)
                 return StalenessGuard(_build(cand, interface))
             reasons.append(f"  {cand}: {why}")
-        raise ScannerUnavailable("No Wi-Fi scanner works on this machine:\n" + "\n".join(reasons) +
-                                 "\nFix one of these, or import a saved scan with `evsurvey scan --from-file`.")
+        raise ScannerUnavailable(
+            "No Wi-Fi scanner works on this machine:\n"
+            + "\n".join(reasons)
+            + "\nFix one of these, or import a saved scan with `evsurvey scan --from-file`."
+        )
     if name not in _MODULES:
         raise ScannerUnavailable(f"Unknown scanner backend {name!r}; choose one of: auto, {', '.join(BACKENDS)}.")
     return StalenessGuard(_build(name, interface))

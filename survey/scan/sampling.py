@@ -44,12 +44,15 @@ class NothingHeard(ScanRefused):
     """Fresh scans that heard no network at all: a dead spot, or a radio that is off."""
 
 
-NOTHING_HEARD = ("the scan found no networks at all. If Wi-Fi is on (adapter enabled, no airplane mode), "
-                 "press Retry: a second scan that hears nothing here is saved as a dead spot (nothing heard)")
+NOTHING_HEARD = (
+    "the scan found no networks at all. If Wi-Fi is on (adapter enabled, no airplane mode), "
+    "press Retry: a second scan that hears nothing here is saved as a dead spot (nothing heard)"
+)
 
 
-def scan_problem(scans: Sequence[ScanResult], now: float, max_age_s: float | None = STALE_SCAN_S,
-                 nothing_heard_ok: bool = False) -> str | None:
+def scan_problem(
+    scans: Sequence[ScanResult], now: float, max_age_s: float | None = STALE_SCAN_S, nothing_heard_ok: bool = False
+) -> str | None:
     """Why these scans must not become a sample (none, cached, stale or empty), or None.
 
     ``now`` is epoch seconds; ``max_age_s`` the age (s) of the newest reading past which a
@@ -61,8 +64,10 @@ def scan_problem(scans: Sequence[ScanResult], now: float, max_age_s: float | Non
         return "the scanner returned no scan; retry"
     for scan in scans:
         if not scan.fresh:
-            return ("the scanner returned cached results instead of a fresh scan (the OS limits how often "
-                    "it rescans); wait a few seconds and retry")
+            return (
+                "the scanner returned cached results instead of a fresh scan (the OS limits how often "
+                "it rescans); wait a few seconds and retry"
+            )
         seen = [o.last_seen for o in scan.observations if o.last_seen]
         if max_age_s is not None and seen and now - max(seen) > max_age_s:
             return f"the newest reading is {now - max(seen):.0f} s old (stale); retry"
@@ -71,8 +76,13 @@ def scan_problem(scans: Sequence[ScanResult], now: float, max_age_s: float | Non
     return None
 
 
-def accept_point(scans: Sequence[ScanResult], xy_m: tuple[float, float], now: float,
-                 max_age_s: float | None = STALE_SCAN_S, nothing_heard_ok: bool = False) -> Sample:
+def accept_point(
+    scans: Sequence[ScanResult],
+    xy_m: tuple[float, float],
+    now: float,
+    max_age_s: float | None = STALE_SCAN_S,
+    nothing_heard_ok: bool = False,
+) -> Sample:
     """The point sample at ``xy_m`` (site metres) holding every scan taken there, timed by
     the last scan's end; raises :class:`ScanRefused` when :func:`scan_problem` finds one
     (:class:`NothingHeard` when the only problem is that nothing was heard)."""
@@ -80,11 +90,17 @@ def accept_point(scans: Sequence[ScanResult], xy_m: tuple[float, float], now: fl
     problem = scan_problem(scans, now, max_age_s, nothing_heard_ok)
     if problem:
         raise NothingHeard(problem) if problem == NOTHING_HEARD else ScanRefused(problem)
-    return Sample(x_m=float(xy_m[0]), y_m=float(xy_m[1]), taken_at=max(s.finished_at for s in scans),
-                  scans=scans, mode=SampleMode.POINT)
+    return Sample(
+        x_m=float(xy_m[0]),
+        y_m=float(xy_m[1]),
+        taken_at=max(s.finished_at for s in scans),
+        scans=scans,
+        mode=SampleMode.POINT,
+    )
 
 
 # -- continuous walk ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Waypoint:
@@ -131,8 +147,9 @@ class WalkPlacement:
     dropped: int
 
 
-def place_walk_scans(waypoints: Sequence[Waypoint], scans: Iterable[ScanResult], now: float,
-                     final: bool = False) -> WalkPlacement:
+def place_walk_scans(
+    waypoints: Sequence[Waypoint], scans: Iterable[ScanResult], now: float, final: bool = False
+) -> WalkPlacement:
     """Turn every scan whose mid-time lies on the clicked path so far into a walk sample.
 
     Until the walk is ``final`` a scan after the last click waits (its stretch of path is
@@ -155,8 +172,10 @@ def place_walk_scans(waypoints: Sequence[Waypoint], scans: Iterable[ScanResult],
     samples: tuple[Sample, ...] = ()
     if on_path:
         xy = place_along_path(waypoints, [mid for mid, _ in on_path])
-        samples = tuple(Sample(float(x), float(y), mid, (scan,), SampleMode.WALK)
-                        for (x, y), (mid, scan) in zip(xy, on_path, strict=True))
+        samples = tuple(
+            Sample(float(x), float(y), mid, (scan,), SampleMode.WALK)
+            for (x, y), (mid, scan) in zip(xy, on_path, strict=True)
+        )
     return WalkPlacement(samples, tuple(waiting), dropped)
 
 
@@ -208,6 +227,7 @@ class Walk:
 
 
 # -- what holds the next sample ------------------------------------------------------------------
+
 
 def first_hold(holds: Iterable[Callable[[], str]]) -> str:
     """Why the next sample must wait, from features that can hold sampling up (each says why

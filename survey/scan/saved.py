@@ -59,8 +59,9 @@ def read_scan_file(path: Path) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise UserInputError(f"{shown} is not a regular file (a folder, pipe or device): "
-                                 "give the saved text file of a scan.")
+            raise UserInputError(
+                f"{shown} is not a regular file (a folder, pipe or device): give the saved text file of a scan."
+            )
         check_size(info.st_size, shown)
         with os.fdopen(fd, "rb") as f:
             fd = None  # closed by the file object now
@@ -81,12 +82,20 @@ def saved_scan(name: str, data: bytes, *, format: str = "auto", saved_at: float 
     """
     parsed = parse_bytes(data, format)
     if not parsed.observations:
-        raise UserInputError(f"{escape_text(name)} holds no network ({parsed.format} output without a single "
-                             "access point), so there is nothing to import. Save the scan again while "
-                             "networks are in range.")
+        raise UserInputError(
+            f"{escape_text(name)} holds no network ({parsed.format} output without a single "
+            "access point), so there is nothing to import. Save the scan again while "
+            "networks are in range."
+        )
     when = time.time() if saved_at is None else saved_at
-    result = ScanResult(parsed.observations, started_at=when, finished_at=when,
-                        backend=imported_backend(parsed.format, name), fresh=True, warnings=parsed.warnings)
+    result = ScanResult(
+        parsed.observations,
+        started_at=when,
+        finished_at=when,
+        backend=imported_backend(parsed.format, name),
+        fresh=True,
+        warnings=parsed.warnings,
+    )
     return SavedScan(name, parsed, result)
 
 
@@ -105,9 +114,11 @@ def check_on_plan(project: Project, at_m: tuple[float, float], where: str) -> No
     """Refuse a position (metres) more than :data:`AT_MARGIN_M` outside the plan of ``project``."""
     x0, y0, x1, y1 = project.extent_m(AT_MARGIN_M)
     if not (x0 <= at_m[0] <= x1 and y0 <= at_m[1] <= y1):
-        raise UserInputError(f"--at {at_m[0]:g},{at_m[1]:g} is off the plan of {where} "
-                             f"(x {x0 + AT_MARGIN_M:.1f} to {x1 - AT_MARGIN_M:.1f} m, "
-                             f"y {y0 + AT_MARGIN_M:.1f} to {y1 - AT_MARGIN_M:.1f} m); check the position.")
+        raise UserInputError(
+            f"--at {at_m[0]:g},{at_m[1]:g} is off the plan of {where} "
+            f"(x {x0 + AT_MARGIN_M:.1f} to {x1 - AT_MARGIN_M:.1f} m, "
+            f"y {y0 + AT_MARGIN_M:.1f} to {y1 - AT_MARGIN_M:.1f} m); check the position."
+        )
 
 
 def sample_of(scans: list[SavedScan] | tuple[SavedScan, ...], at_m: tuple[float, float]) -> Sample:

@@ -43,7 +43,11 @@ def percent_to_dbm(signal_pct: float, source: str) -> float:
 def describe(source: str) -> str:
     """One sentence for warnings and reports on how an estimate was made."""
     lo, hi = _RANGES_DBM[source]
-    name = {WINDOWS: "Windows' documented signal-quality scale",
-            NETWORKMANAGER: "NetworkManager's signal-quality scale"}[source]
-    return (f"RSSI estimated from a signal percentage using {name} "
-            f"(0 % = {lo:g} dBm, 100 % = {hi:g} dBm, linear); treat it as +/- 5 dB or worse.")
+    name = {
+        WINDOWS: "Windows' documented signal-quality scale",
+        NETWORKMANAGER: "NetworkManager's signal-quality scale",
+    }[source]
+    return (
+        f"RSSI estimated from a signal percentage using {name} "
+        f"(0 % = {lo:g} dBm, 100 % = {hi:g} dBm, linear); treat it as +/- 5 dB or worse."
+    )

@@ -34,8 +34,8 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 import numpy as np
 
@@ -92,7 +92,8 @@ _FREQ_5_MHZ = 5180.0
 _FREQ_24_MHZ = 2437.0
 REF_LOSS_5GHZ_DB = REF_LOSS_DB + 20.0 * math.log10(_FREQ_5_MHZ / _FREQ_24_MHZ)
 WALL_LOSS_FACTOR_5GHZ = p2040_slab_loss_db("concrete", 0.150, _FREQ_5_MHZ) / p2040_slab_loss_db(
-    "concrete", 0.150, _FREQ_24_MHZ)
+    "concrete", 0.150, _FREQ_24_MHZ
+)
 
 #: Number of random plane waves in a shadowing field. With 64 the field's distribution is
 #: Gaussian to within a few percent (central limit) and evaluating it costs microseconds.
@@ -151,9 +152,17 @@ def bss_from_dict(data: dict) -> SimulatedBss:
 
 def bss_to_dict(bss: SimulatedBss) -> dict:
     out = {
-        "bssid": bss.bssid, "ssid": bss.ssid, "band": bss.band, "channel": bss.channel, "eirp_dbm": bss.eirp_dbm,
-        "auth": list(bss.auth), "ciphers": list(bss.ciphers), "wps": bss.wps, "station_count": bss.station_count,
-        "channel_utilization_pct": bss.channel_utilization_pct, "channel_width_mhz": bss.channel_width_mhz,
+        "bssid": bss.bssid,
+        "ssid": bss.ssid,
+        "band": bss.band,
+        "channel": bss.channel,
+        "eirp_dbm": bss.eirp_dbm,
+        "auth": list(bss.auth),
+        "ciphers": list(bss.ciphers),
+        "wps": bss.wps,
+        "station_count": bss.station_count,
+        "channel_utilization_pct": bss.channel_utilization_pct,
+        "channel_width_mhz": bss.channel_width_mhz,
     }
     if bss.x_m is not None and bss.y_m is not None:
         out["x_m"], out["y_m"] = bss.x_m, bss.y_m
@@ -167,7 +176,11 @@ def simulation_setting(bsss: Iterable[SimulatedBss]) -> dict:
 
 def _derived_bssid(device: Device, index: int) -> str:
     """A stable, locally administered BSSID for a device that has none (e.g. a planned mesh node)."""
-    key = f"{device.id}" if device.id is not None else f"{device.kind.value}|{device.label}|{device.x_m:.3f}|{device.y_m:.3f}"
+    key = (
+        f"{device.id}"
+        if device.id is not None
+        else f"{device.kind.value}|{device.label}|{device.x_m:.3f}|{device.y_m:.3f}"
+    )
     digest = hashlib.blake2s(key.encode("utf-8"), digest_size=4).digest()
     # 0x02: locally administered, unicast (IEEE 802 MAC address U/L bit).
     return ":".join(f"{b:02x}" for b in (0x02, *digest, index * 4))
@@ -201,13 +214,15 @@ def radio_plan(project: Project) -> tuple[SimulatedBss, ...]:
             continue
         eirp = dev.eirp_dbm if dev.eirp_dbm is not None else DEFAULT_EIRP_DBM
         bssids = [b.lower() for b in dev.bssids] or [_derived_bssid(dev, 0), _derived_bssid(dev, 1)]
-        placed.append(_at(SimulatedBss(**{**template_24.__dict__, "bssid": bssids[0], "eirp_dbm": eirp}),
-                          dev.x_m, dev.y_m))
+        placed.append(
+            _at(SimulatedBss(**{**template_24.__dict__, "bssid": bssids[0], "eirp_dbm": eirp}), dev.x_m, dev.y_m)
+        )
         if len(bssids) > 1:
             # 5 GHz consumer radios are allowed more power (FCC 15.407 U-NII-1: 30 dBm
             # conducted); the same setting as the 2.4 GHz radio is the conservative choice.
-            placed.append(_at(SimulatedBss(**{**template_5.__dict__, "bssid": bssids[1], "eirp_dbm": eirp}),
-                              dev.x_m, dev.y_m))
+            placed.append(
+                _at(SimulatedBss(**{**template_5.__dict__, "bssid": bssids[1], "eirp_dbm": eirp}), dev.x_m, dev.y_m)
+            )
     return tuple(placed)
 
 
@@ -215,8 +230,9 @@ def _at(spec: SimulatedBss, x_m: float, y_m: float) -> SimulatedBss:
     return SimulatedBss(**{**spec.__dict__, "x_m": float(x_m), "y_m": float(y_m)})
 
 
-def _network_templates(project: Project, described: list[SimulatedBss],
-                       transmitters: list[Device]) -> tuple[SimulatedBss, SimulatedBss]:
+def _network_templates(
+    project: Project, described: list[SimulatedBss], transmitters: list[Device]
+) -> tuple[SimulatedBss, SimulatedBss]:
     """What a device without a description broadcasts: the target network, as the router does."""
     ssid = project.target.ssid if project.target is not None else ""
     owned_bssids = {b.lower() for d in transmitters for b in d.bssids}
@@ -226,13 +242,14 @@ def _network_templates(project: Project, described: list[SimulatedBss],
     base_24 = next((b for b in home if b.band == "2.4"), None)
     base_5 = next((b for b in home if b.band == "5"), None)
     if base_24 is None:
-        base_24 = SimulatedBss(bssid="", ssid=ssid or "evsurvey-sim", band="2.4", channel=6,
-                               eirp_dbm=DEFAULT_EIRP_DBM)
+        base_24 = SimulatedBss(bssid="", ssid=ssid or "evsurvey-sim", band="2.4", channel=6, eirp_dbm=DEFAULT_EIRP_DBM)
     if base_5 is None:
         base_5 = SimulatedBss(**{**base_24.__dict__, "band": "5", "channel": 36, "channel_width_mhz": 80})
     # A new node adds no stations of its own yet; the channel's load is shared airtime.
-    return (SimulatedBss(**{**base_24.__dict__, "ssid": ssid or base_24.ssid, "station_count": 0}),
-            SimulatedBss(**{**base_5.__dict__, "ssid": ssid or base_5.ssid, "station_count": 0}))
+    return (
+        SimulatedBss(**{**base_24.__dict__, "ssid": ssid or base_24.ssid, "station_count": 0}),
+        SimulatedBss(**{**base_5.__dict__, "ssid": ssid or base_5.ssid, "station_count": 0}),
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -254,8 +271,13 @@ class ShadowingField:
         return self.amplitude_db * np.cos(pts @ self.wave_vectors.T + self.phases).sum(axis=1)
 
 
-def shadowing_field(seed: int, bssid: str, *, sigma_db: float = DEFAULT_SHADOWING_SIGMA_DB,
-                    correlation_length_m: float = DEFAULT_CORRELATION_LENGTH_M) -> ShadowingField:
+def shadowing_field(
+    seed: int,
+    bssid: str,
+    *,
+    sigma_db: float = DEFAULT_SHADOWING_SIGMA_DB,
+    correlation_length_m: float = DEFAULT_CORRELATION_LENGTH_M,
+) -> ShadowingField:
     """The shadowing field of one BSS; the same (seed, bssid) always gives the same field."""
     key = int.from_bytes(hashlib.blake2s(bssid.encode("utf-8"), digest_size=8).digest(), "little")
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, key])
@@ -276,12 +298,19 @@ class SimulatedScanner:
 
     name = "simulated"
 
-    def __init__(self, project: Project, *, seed: int = 0, delay_s: float = DEFAULT_DELAY_S,
-                 jitter_db: float = DEFAULT_JITTER_DB, include_5ghz: bool = True,
-                 exponent: float = DEFAULT_TRUTH_EXPONENT,
-                 shadowing_sigma_db: float = DEFAULT_SHADOWING_SIGMA_DB,
-                 correlation_length_m: float = DEFAULT_CORRELATION_LENGTH_M,
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        project: Project,
+        *,
+        seed: int = 0,
+        delay_s: float = DEFAULT_DELAY_S,
+        jitter_db: float = DEFAULT_JITTER_DB,
+        include_5ghz: bool = True,
+        exponent: float = DEFAULT_TRUTH_EXPONENT,
+        shadowing_sigma_db: float = DEFAULT_SHADOWING_SIGMA_DB,
+        correlation_length_m: float = DEFAULT_CORRELATION_LENGTH_M,
+        clock: Callable[[], float] = time.time,
+    ):
         if delay_s < 0 or jitter_db < 0 or shadowing_sigma_db < 0 or correlation_length_m <= 0:
             raise ValueError("delay, jitter and shadowing must not be negative; correlation length must be positive")
         self.seed = int(seed)
@@ -334,8 +363,9 @@ class SimulatedScanner:
     def _field(self, bssid: str) -> ShadowingField:
         found = self._fields.get(bssid)
         if found is None:
-            found = shadowing_field(self.seed, bssid, sigma_db=self.shadowing_sigma_db,
-                                    correlation_length_m=self.correlation_length_m)
+            found = shadowing_field(
+                self.seed, bssid, sigma_db=self.shadowing_sigma_db, correlation_length_m=self.correlation_length_m
+            )
             self._fields[bssid] = found
         return found
 
@@ -347,8 +377,14 @@ class SimulatedScanner:
         for bss in plan:
             five = bss.band != "2.4"
             rssi = predicted_rssi_dbm(
-                (bss.x_m, bss.y_m), bss.eirp_dbm, walls_xy, loss_db * (WALL_LOSS_FACTOR_5GHZ if five else 1.0), pts,
-                exponent=self.exponent, ref_loss_db=REF_LOSS_5GHZ_DB if five else REF_LOSS_DB)
+                (bss.x_m, bss.y_m),
+                bss.eirp_dbm,
+                walls_xy,
+                loss_db * (WALL_LOSS_FACTOR_5GHZ if five else 1.0),
+                pts,
+                exponent=self.exponent,
+                ref_loss_db=REF_LOSS_5GHZ_DB if five else REF_LOSS_DB,
+            )
             out[bss.bssid] = rssi + self._field(bss.bssid)(pts)
         return out
 
@@ -381,21 +417,24 @@ class SimulatedScanner:
                 util = float(min(100.0, max(0.0, util + 2.0 * self._rng.standard_normal())))
             if reading < HEARD_THRESHOLD_DBM:
                 continue
-            observations.append(Observation(
-                bssid=bss.bssid,
-                ssid=bss.ssid,
-                ssid_raw=bss.ssid.encode("utf-8") if bss.ssid else None,
-                rssi_dbm=float(round(reading)),
-                freq_mhz=bss.freq_mhz,
-                channel=bss.channel,
-                band=bss.band,
-                auth=bss.auth,
-                ciphers=bss.ciphers,
-                wps=bss.wps,
-                station_count=bss.station_count,
-                channel_utilization_pct=None if util is None else round(util, 1),
-                channel_width_mhz=bss.channel_width_mhz,
-                last_seen=finished,
-            ))
-        return ScanResult(observations=tuple(observations), started_at=started, finished_at=finished,
-                          backend=self.name, fresh=True)
+            observations.append(
+                Observation(
+                    bssid=bss.bssid,
+                    ssid=bss.ssid,
+                    ssid_raw=bss.ssid.encode("utf-8") if bss.ssid else None,
+                    rssi_dbm=float(round(reading)),
+                    freq_mhz=bss.freq_mhz,
+                    channel=bss.channel,
+                    band=bss.band,
+                    auth=bss.auth,
+                    ciphers=bss.ciphers,
+                    wps=bss.wps,
+                    station_count=bss.station_count,
+                    channel_utilization_pct=None if util is None else round(util, 1),
+                    channel_width_mhz=bss.channel_width_mhz,
+                    last_seen=finished,
+                )
+            )
+        return ScanResult(
+            observations=tuple(observations), started_at=started, finished_at=finished, backend=self.name, fresh=True
+        )

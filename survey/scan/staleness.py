@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 TOLERANCE_S = 1.0
 
 
-def drop_unseen(observations, started_at: float, tolerance_s: float = TOLERANCE_S
-                ) -> tuple[tuple[Observation, ...], int]:
+def drop_unseen(
+    observations, started_at: float, tolerance_s: float = TOLERANCE_S
+) -> tuple[tuple[Observation, ...], int]:
     """Keep observations whose ``last_seen`` (epoch s) is at or after ``started_at``.
 
     Observations without ``last_seen`` are kept (the source cannot tell). Returns the
@@ -57,9 +58,13 @@ class StalenessGuard:
         fp = fingerprint(result)
         if self._previous is not None and fp == self._previous and result.observations and result.fresh:
             result = dataclasses.replace(
-                result, fresh=False,
-                warnings=result.warnings + (
+                result,
+                fresh=False,
+                warnings=result.warnings
+                + (
                     "This scan is identical to the previous one: the operating system probably returned "
-                    "cached results. Wait a few seconds and scan again before saving this sample.",))
+                    "cached results. Wait a few seconds and scan again before saving this sample.",
+                ),
+            )
         self._previous = fp
         return result

@@ -42,7 +42,7 @@ def unescape_iw(text: str) -> bytes:
     while i < n:
         ch = text[i]
         if ch == "\\" and i + 3 < n and text[i + 1] == "x" and text[i + 2] in _HEX and text[i + 3] in _HEX:
-            out.append(int(text[i + 2:i + 4], 16))
+            out.append(int(text[i + 2 : i + 4], 16))
             i += 4
             continue
         if ch == "\\" and i + 1 < n and text[i + 1] == "\\":
@@ -75,7 +75,7 @@ def unescape_wpa(text: str) -> bytes:
                 i += 2
                 continue
             if nxt == "x" and i + 3 < n and text[i + 2] in _HEX and text[i + 3] in _HEX:
-                out.append(int(text[i + 2:i + 4], 16))
+                out.append(int(text[i + 2 : i + 4], 16))
                 i += 4
                 continue
         out += ch.encode("utf-8", errors="surrogateescape")

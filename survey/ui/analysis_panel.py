@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -39,16 +40,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from typing import TYPE_CHECKING
-
 from survey.analysis.readouts import signal_map_text
 from survey.errors import EvSurveyError
 from survey.project.display import display_ssid, escape_text
 from survey.project.model import ChargerProfile, Device, Project
 from survey.project.profiles import load_profiles
+from survey.project.units import format_dbm
 from survey.report import colormap
 from survey.ui.survey_heatmap import SmoothImageItem, SurveyOverlay
-from survey.project.units import format_dbm
 from survey.ui.survey_layers import image_rect_m, rssi_rgba
 from survey.ui.survey_worker import LatestOnlyWorker
 
@@ -162,8 +161,10 @@ def render_preview(request: PreviewRequest) -> Preview:
     charger = project.charger
     at_charger = None
     if charger is not None and request.reception_offset_db is not None:
-        at_charger = float(coverage_with(request.model, project, [device], [(charger.x_m, charger.y_m)])[0]
-                           - request.reception_offset_db)
+        at_charger = float(
+            coverage_with(request.model, project, [device], [(charger.x_m, charger.y_m)])[0]
+            - request.reception_offset_db
+        )
     return Preview(rgba, image_rect_m(request.grid), at_charger)
 
 
@@ -216,8 +217,10 @@ class AnalysisPanel(QWidget):
         self.offset_spin.setRange(0.0, 20.0)
         self.offset_spin.setSingleStep(0.5)
         self.offset_spin.setSuffix(" dB")
-        self.offset_spin.setToolTip("How many dB worse the charger hears than the laptop (an assumption; "
-                                    "see the profile's notes). Stored with this project.")
+        self.offset_spin.setToolTip(
+            "How many dB worse the charger hears than the laptop (an assumption; "
+            "see the profile's notes). Stored with this project."
+        )
         self.ethernet_check = QCheckBox("Ethernet can be run to the garage")
         # The charger's own RSSI at its mounting point; the minimum stands for "not entered".
         self.reading_spin = QDoubleSpinBox()
@@ -227,9 +230,11 @@ class AnalysisPanel(QWidget):
         self.reading_spin.setSuffix(" dBm")
         self.reading_spin.setSpecialValueText("not entered")
         self.reading_spin.setValue(READING_NONE_DBM)
-        self.reading_spin.setToolTip("The signal strength the charger itself reports at its mounting point (its app, "
-                                     "Home Assistant, OCPP diagnostics), read during the survey shown. It sets this "
-                                     "site's reception offset. Stored with this project.")
+        self.reading_spin.setToolTip(
+            "The signal strength the charger itself reports at its mounting point (its app, "
+            "Home Assistant, OCPP diagnostics), read during the survey shown. It sets this "
+            "site's reception offset. Stored with this project."
+        )
         settings.addRow("Charger", self.profile_combo)
         settings.addRow("Reception offset", self.offset_spin)
         settings.addRow("Charger's own reading", self.reading_spin)
@@ -244,8 +249,11 @@ class AnalysisPanel(QWidget):
         self.findings_list = QListWidget()
         self.options_list = QListWidget()
         self.checklist_list = QListWidget()
-        for title, widget in (("Findings", self.findings_list), ("Where to put the fix", self.options_list),
-                              ("Network checklist", self.checklist_list)):
+        for title, widget in (
+            ("Findings", self.findings_list),
+            ("Where to put the fix", self.options_list),
+            ("Network checklist", self.checklist_list),
+        ):
             # Findings and checklist items are sentences: wrap them in the narrow side panel
             # instead of cutting them off behind a horizontal scroll bar.
             widget.setWordWrap(True)
@@ -276,8 +284,14 @@ class AnalysisPanel(QWidget):
         self.view.viewbox.addItem(self.preview_image)
         fix_fill = pg.mkColor(colormap.PLANNED_FIX_COLOUR)
         fix_fill.setAlpha(90)
-        self.marker = pg.TargetItem(pos=(0, 0), size=18, movable=True, symbol="s",
-                                    pen=pg.mkPen(colormap.PLANNED_FIX_COLOUR, width=2), brush=pg.mkBrush(fix_fill))
+        self.marker = pg.TargetItem(
+            pos=(0, 0),
+            size=18,
+            movable=True,
+            symbol="s",
+            pen=pg.mkPen(colormap.PLANNED_FIX_COLOUR, width=2),
+            brush=pg.mkBrush(fix_fill),
+        )
         self.marker.setZValue(40)
         self.marker.setVisible(False)
         self.view.viewbox.addItem(self.marker)
@@ -294,7 +308,8 @@ class AnalysisPanel(QWidget):
         self.preview_worker = LatestOnlyWorker(render_preview, self)
         self.preview_worker.done.connect(self._on_preview_done)
         self.preview_worker.error.connect(
-            lambda _request, reason: self.detail.appendPlainText(f"The predicted map failed: {reason}"))
+            lambda _request, reason: self.detail.appendPlainText(f"The predicted map failed: {reason}")
+        )
 
         self.refresh_button.clicked.connect(self.recompute)
         self.add_button.clicked.connect(self._add_to_plan)
@@ -382,22 +397,27 @@ class AnalysisPanel(QWidget):
         from survey.analysis.placement import CHOSEN
 
         v = rec.verdict
-        self.verdict_label.setText((v.status if v.rssi_at_charger_dbm is None
-                                    else f"{v.status}  {format_dbm(v.rssi_at_charger_dbm)}")
-                                   + (f"\n{v.link_words}" if v.link_words else ""))
+        self.verdict_label.setText(
+            (v.status if v.rssi_at_charger_dbm is None else f"{v.status}  {format_dbm(v.rssi_at_charger_dbm)}")
+            + (f"\n{v.link_words}" if v.link_words else "")
+        )
         self.verdict_label.setStyleSheet(
             f"QLabel#verdict {{ color: white; background: {colormap.verdict_colour(v.status)}; "
-            "border-radius: 6px; padding: 8px; }")
+            "border-radius: 6px; padding: 8px; }"
+        )
         target = display_ssid(rec.target_ssid) if rec.target_ssid is not None else "none"
-        margin = f"Margin {v.margin_db:+.1f} dB to -65 dBm, confidence {v.confidence}. " if v.margin_db is not None else ""
+        margin = (
+            f"Margin {v.margin_db:+.1f} dB to -65 dBm, confidence {v.confidence}. " if v.margin_db is not None else ""
+        )
         signal_map = signal_map_text(rec.analysis)
         signal_map = f" Signal map: {signal_map}." if signal_map is not None else ""
-        self.verdict_detail.setText(f"Target: {target} ({escape_text(rec.target_note)}). {margin}{v.explanation}{signal_map}")
+        self.verdict_detail.setText(
+            f"Target: {target} ({escape_text(rec.target_note)}). {margin}{v.explanation}{signal_map}"
+        )
 
         self.findings_list.clear()
         for f in rec.findings:
-            QListWidgetItem(f"{SEVERITY_WORDS.get(f.severity, f.severity)}: {escape_text(f.title)}",
-                            self.findings_list)
+            QListWidgetItem(f"{SEVERITY_WORDS.get(f.severity, f.severity)}: {escape_text(f.title)}", self.findings_list)
         if not rec.findings:
             QListWidgetItem("No problems found in the scans.", self.findings_list)
 
@@ -448,8 +468,10 @@ class AnalysisPanel(QWidget):
             from survey.project.units import format_length
 
             units = self.session.project.units
-            lines.append(f"Where: {describe_place(self.session.project, option.xy_m)} "
-                         f"(x {format_length(option.xy_m[0], units)}, y {format_length(option.xy_m[1], units)})")
+            lines.append(
+                f"Where: {describe_place(self.session.project, option.xy_m)} "
+                f"(x {format_length(option.xy_m[0], units)}, y {format_length(option.xy_m[1], units)})"
+            )
         if option.predicted_charger_rssi_dbm is not None:
             lines.append(f"Predicted at the charger after the change: {format_dbm(option.predicted_charger_rssi_dbm)}")
         if option.backhaul_rssi_dbm is not None:
@@ -503,8 +525,10 @@ class AnalysisPanel(QWidget):
         device = request.device
         if request.moved and preview.at_charger_dbm is not None:
             self.detail.appendPlainText(
-                f"Moved to ({device.x_m:.1f}, {device.y_m:.1f}) m: the model predicts {format_dbm(preview.at_charger_dbm)} "
-                "at the charger (reception offset included).")
+                f"Moved to ({device.x_m:.1f}, {device.y_m:.1f}) m: the model predicts "
+                f"{format_dbm(preview.at_charger_dbm)} "
+                "at the charger (reception offset included)."
+            )
 
     def _on_marker_moved(self) -> None:
         pos = self.marker.pos()
@@ -549,8 +573,10 @@ class AnalysisPanel(QWidget):
         if rec is None or not 0 <= row < len(rec.findings):
             return
         f = rec.findings[row]
-        self.detail.setPlainText(f"{escape_text(f.title)} ({SEVERITY_WORDS.get(f.severity, f.severity).lower()})\n\n"
-                                 f"Evidence: {escape_text(f.evidence)}\n\nFix: {escape_text(f.fix)}")
+        self.detail.setPlainText(
+            f"{escape_text(f.title)} ({SEVERITY_WORDS.get(f.severity, f.severity).lower()})\n\n"
+            f"Evidence: {escape_text(f.evidence)}\n\nFix: {escape_text(f.fix)}"
+        )
 
     def _on_checklist_selected(self, row: int) -> None:
         rec = self.recommendation

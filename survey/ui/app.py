@@ -35,8 +35,10 @@ def install_error_handler(window) -> None:
         from survey.errors import EvSurveyError
 
         expected = issubclass(exc_type, EvSurveyError)
-        log.error("expected error not handled where it happened" if expected else "unexpected error",
-                  exc_info=(exc_type, exc, tb))
+        log.error(
+            "expected error not handled where it happened" if expected else "unexpected error",
+            exc_info=(exc_type, exc, tb),
+        )
         if showing:  # an error while showing the error: the log has it
             return
         showing = True
@@ -48,15 +50,17 @@ def install_error_handler(window) -> None:
                 "Unexpected error",
                 f"Something went wrong: {exc_type.__name__}: {exc}\n\n"
                 "Your survey is safe: every change and sample is already in the project file. "
-                f"Details are in the log: {user_log_dir() / 'evsurvey.log'}")
+                f"Details are in the log: {user_log_dir() / 'evsurvey.log'}",
+            )
         finally:
             showing = False
 
     sys.excepthook = handle
 
 
-def run_gui(project_path: str | os.PathLike | None = None, *, scanner_name: str = "auto",
-            write_demo: DemoWriter | None = None) -> int:
+def run_gui(
+    project_path: str | os.PathLike | None = None, *, scanner_name: str = "auto", write_demo: DemoWriter | None = None
+) -> int:
     """Open the main window (on *project_path* if given) and run until it closes; the exit code.
 
     *write_demo* makes the project behind "Try the demo garage" (``survey.demo.write_gui_demo``,
@@ -107,8 +111,10 @@ def run_gui(project_path: str | os.PathLike | None = None, *, scanner_name: str 
     window.show()
     window.view.fit_to_site()
     if missing is not None:
-        message = (f"{missing} does not exist (moved, renamed or on a drive that is not connected). "
-                   "Use File → Open to find it, or File → New project to start one.")
+        message = (
+            f"{missing} does not exist (moved, renamed or on a drive that is not connected). "
+            "Use File → Open to find it, or File → New project to start one."
+        )
         window.show_status(message, 0)
         # After the first paint: the window is there behind the message, not a bare dialog.
         QTimer.singleShot(0, lambda: window.show_error("Open project", message))

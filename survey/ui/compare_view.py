@@ -67,6 +67,7 @@ def _rgba_for_pyqtgraph(rgba: np.ndarray) -> np.ndarray:
 
 def comparison_images(comp: SurveyComparison) -> dict[str, np.ndarray]:
     """RGBA uint8 images (H, W, 4) of before, after and difference, coloured like the PDF."""
+
     def rssi_rgba(analysis) -> np.ndarray:
         layer = analysis.target_map
         rgb = colormap.heatmap_rgb(layer.values)
@@ -75,20 +76,27 @@ def comparison_images(comp: SurveyComparison) -> dict[str, np.ndarray]:
 
     diff_rgb = colormap.difference_rgb(comp.difference_db)
     diff_a = np.where(np.isfinite(comp.difference_db), 255, 0).astype(np.uint8)
-    return {"before": rssi_rgba(comp.before), "after": rssi_rgba(comp.after),
-            "difference": np.dstack([diff_rgb, diff_a])}
+    return {
+        "before": rssi_rgba(comp.before),
+        "after": rssi_rgba(comp.after),
+        "difference": np.dstack([diff_rgb, diff_a]),
+    }
 
 
 def why_no_comparison(project: Project) -> str:
     """Why there is nothing to compare yet, and what to do about it."""
     measured = [s for s in project.surveys if s.samples]
     if not measured:
-        return ("Nothing to compare yet: no survey has samples. Survey the site (the Survey tool), make the "
-                "change, then survey it again as a second phase.")
+        return (
+            "Nothing to compare yet: no survey has samples. Survey the site (the Survey tool), make the "
+            "change, then survey it again as a second phase."
+        )
     if len(measured) == 1:
-        return (f"Only '{measured[0].name}' has samples, so there is no After survey to compare it with. After "
-                "the change (a mesh node, an access point), press 'New phase...' in the Survey panel, name it "
-                "After and survey the site again.")
+        return (
+            f"Only '{measured[0].name}' has samples, so there is no After survey to compare it with. After "
+            "the change (a mesh node, an access point), press 'New phase...' in the Survey panel, name it "
+            "After and survey the site again."
+        )
     return "Choose two different surveys to compare (e.g. Before and After)."
 
 
@@ -154,10 +162,12 @@ class CompareView(QWidget):
         self.numbers.setTextFormat(Qt.TextFormat.PlainText)
         self.numbers.setWordWrap(True)
         self.numbers.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        legend = QLabel(f"Colours: green >= {colormap.GOOD_DBM:.0f} dBm (good for the charger), "
-                        f"yellow {colormap.LOSS_DBM:.0f} to {colormap.GOOD_DBM:.0f} dBm (marginal), "
-                        f"red < {colormap.LOSS_DBM:.0f} dBm (packet loss). Difference: blue better, red worse "
-                        f"(±{colormap.DIFF_LIMIT_DB:.0f} dB).")
+        legend = QLabel(
+            f"Colours: green >= {colormap.GOOD_DBM:.0f} dBm (good for the charger), "
+            f"yellow {colormap.LOSS_DBM:.0f} to {colormap.GOOD_DBM:.0f} dBm (marginal), "
+            f"red < {colormap.LOSS_DBM:.0f} dBm (packet loss). Difference: blue better, red worse "
+            f"(±{colormap.DIFF_LIMIT_DB:.0f} dB)."
+        )
         legend.setTextFormat(Qt.TextFormat.PlainText)
         legend.setWordWrap(True)
 
@@ -199,8 +209,10 @@ class CompareView(QWidget):
         if keep[0] == keep[1]:
             # Nothing real was chosen (one survey, both boxes on it): a new After must show up.
             keep = (None, None)
-        for box, kept, fallback in ((self.before_box, keep[0], default[0] if default else None),
-                                    (self.after_box, keep[1], default[1] if default else None)):
+        for box, kept, fallback in (
+            (self.before_box, keep[0], default[0] if default else None),
+            (self.after_box, keep[1], default[1] if default else None),
+        ):
             box.blockSignals(True)
             box.clear()
             for s in surveys:

@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING
 # panel later, as the old list of names had them (sorted, the first paint looked ~0.1 s
 # later in 12 interleaved `evsurvey demo` launches; in this order it matches the old one).
 from survey.ui import (  # isort: skip
-    site_panel, survey_panel, analysis_panel, compare_view, export_pdf, scan_drop, linktest_option, netcheck_panel,
+    site_panel,
+    survey_panel,
+    analysis_panel,
+    compare_view,
+    export_pdf,
+    scan_drop,
+    linktest_option,
+    netcheck_panel,
     help,
 )
 
@@ -62,8 +69,9 @@ def install_features(window: MainWindow, features: Collection[Feature] = ALL_FEA
     if Feature.ANALYSIS in features:
         # The panel hides the live survey map while it previews an option's map.
         overlay = survey.overlay if survey is not None else None
-        window.analysis_panel = window.add_feature(analysis_panel.__name__,
-                                                   lambda: analysis_panel.install(window, overlay))
+        window.analysis_panel = window.add_feature(
+            analysis_panel.__name__, lambda: analysis_panel.install(window, overlay)
+        )
     if Feature.COMPARE in features:
         compare = window.add_feature(compare_view.__name__, lambda: compare_view.install(window))
         if compare is not None:

@@ -36,9 +36,11 @@ from survey.project.model import ChargerProfile, Material, Site
 from survey.project.units import ft_to_m, m_to_ft, parse_length
 
 PROJECT_FILTER = "evsurvey projects (*.evsurvey)"
-FLOORPLAN_FILTER = ("Floorplans (*.png *.jpg *.jpeg *.bmp *.webp *.gif *.tif *.tiff *.svg *.pdf *.dxf);;"
-                    "Images (*.png *.jpg *.jpeg *.bmp *.webp *.gif *.tif *.tiff *.svg);;PDF (*.pdf);;"
-                    "DXF drawings (*.dxf)")
+FLOORPLAN_FILTER = (
+    "Floorplans (*.png *.jpg *.jpeg *.bmp *.webp *.gif *.tif *.tiff *.svg *.pdf *.dxf);;"
+    "Images (*.png *.jpg *.jpeg *.bmp *.webp *.gif *.tif *.tiff *.svg);;PDF (*.pdf);;"
+    "DXF drawings (*.dxf)"
+)
 
 
 # -- file choosers --------------------------------------------------------------------------
@@ -88,8 +90,11 @@ def choose_dxf_layers(parent: QWidget, layer_counts: dict[str, int]) -> list[str
     layout.addWidget(buttons)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
-    return [listing.item(i).data(Qt.ItemDataRole.UserRole) for i in range(listing.count())
-            if listing.item(i).checkState() == Qt.CheckState.Checked]
+    return [
+        listing.item(i).data(Qt.ItemDataRole.UserRole)
+        for i in range(listing.count())
+        if listing.item(i).checkState() == Qt.CheckState.Checked
+    ]
 
 
 class PlanImportProgress(QProgressDialog):
@@ -156,8 +161,13 @@ class NewProjectValues:
 class NewProjectDialog(QDialog):
     """Customer, address, installer, charger model and units (also used to edit them later)."""
 
-    def __init__(self, parent: QWidget | None, profiles: tuple[ChargerProfile, ...], default_units: str = "m",
-                 title: str = "New project"):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        profiles: tuple[ChargerProfile, ...],
+        default_units: str = "m",
+        title: str = "New project",
+    ):
         super().__init__(parent)
         self.setWindowTitle(title)
         self._survey_date = _dt.date.today().isoformat()
@@ -199,21 +209,30 @@ class NewProjectDialog(QDialog):
 
     def values(self) -> NewProjectValues:
         base = getattr(self, "_site", Site())
-        site = replace(base, customer=self.customer.text().strip(), address=self.address.text().strip(),
-                       installer=self.installer.text().strip(), survey_date=self._survey_date)
-        return NewProjectValues(site=site, units=self.units.currentData(),
-                                charger_profile_id=self.charger.currentData() or "generic_iot")
+        site = replace(
+            base,
+            customer=self.customer.text().strip(),
+            address=self.address.text().strip(),
+            installer=self.installer.text().strip(),
+            survey_date=self._survey_date,
+        )
+        return NewProjectValues(
+            site=site, units=self.units.currentData(), charger_profile_id=self.charger.currentData() or "generic_iot"
+        )
 
 
-def ask_new_project(parent: QWidget, profiles: tuple[ChargerProfile, ...], default_units: str = "m") -> NewProjectValues | None:
+def ask_new_project(
+    parent: QWidget, profiles: tuple[ChargerProfile, ...], default_units: str = "m"
+) -> NewProjectValues | None:
     dialog = NewProjectDialog(parent, profiles, default_units)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.values()
 
 
-def ask_site_details(parent: QWidget, profiles: tuple[ChargerProfile, ...], site: Site, units: str,
-                     charger_profile_id: str) -> NewProjectValues | None:
+def ask_site_details(
+    parent: QWidget, profiles: tuple[ChargerProfile, ...], site: Site, units: str, charger_profile_id: str
+) -> NewProjectValues | None:
     dialog = NewProjectDialog(parent, profiles, units, title="Site details")
     dialog.set_values(site, units, charger_profile_id)
     if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -295,9 +314,11 @@ class GarageDialog(QDialog):
         self.door_width.setValue(self._to_units(spec.door_width_m))
         self.door_side.setCurrentIndex(self.door_side.findData(spec.door_side))
         self.house_side.setCurrentIndex(self.house_side.findData(spec.house_side))
-        for box, mid in ((self.house_material, spec.house_wall_material_id),
-                         (self.exterior_material, spec.exterior_material_id),
-                         (self.door_material, spec.door_material_id)):
+        for box, mid in (
+            (self.house_material, spec.house_wall_material_id),
+            (self.exterior_material, spec.exterior_material_id),
+            (self.door_material, spec.door_material_id),
+        ):
             index = box.findData(mid)
             if index >= 0:
                 box.setCurrentIndex(index)
@@ -305,12 +326,15 @@ class GarageDialog(QDialog):
     def spec(self) -> GarageSpec:
         return replace(
             TWO_CAR,
-            width_m=self._to_m(self.width.value()), depth_m=self._to_m(self.depth.value()),
-            door_side=self.door_side.currentData(), door_width_m=self._to_m(self.door_width.value()),
+            width_m=self._to_m(self.width.value()),
+            depth_m=self._to_m(self.depth.value()),
+            door_side=self.door_side.currentData(),
+            door_width_m=self._to_m(self.door_width.value()),
             house_side=self.house_side.currentData(),
             house_wall_material_id=self.house_material.currentData(),
             exterior_material_id=self.exterior_material.currentData(),
-            door_material_id=self.door_material.currentData())
+            door_material_id=self.door_material.currentData(),
+        )
 
     def _accept_if_valid(self) -> None:
         try:

@@ -54,8 +54,9 @@ def write_report(request: ReportRequest) -> ReportResult | Exception:
     from survey.report import build_report
 
     try:
-        return build_report(request.project, request.path, paper=request.paper,
-                            redact_neighbors=request.redact_neighbors)
+        return build_report(
+            request.project, request.path, paper=request.paper, redact_neighbors=request.redact_neighbors
+        )
     except Exception as exc:  # shown to the user on the UI thread
         return exc
 
@@ -112,8 +113,9 @@ def install(window) -> PdfExport:
             return
         start = window.settings.value("report/last_dir", str(Path.home()), type=str)
         stem = window.session.path.stem if window.session.path is not None else "evsurvey-report"
-        path, _ = QFileDialog.getSaveFileName(window, "Export PDF report", str(Path(start) / f"{stem}.pdf"),
-                                              "PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            window, "Export PDF report", str(Path(start) / f"{stem}.pdf"), "PDF (*.pdf)"
+        )
         if not path:
             return
         if not path.lower().endswith(".pdf"):

@@ -19,8 +19,8 @@ for point markers.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -58,8 +58,15 @@ DEVICE_LABEL_Z = 27
 #: Where a device's name goes: below its symbol, or above it when that spot is taken.
 LABEL_ANCHORS = ((0.5, -0.45), (0.5, 1.45))
 #: Whose name is kept when names would overlap: the charger's and the router's first.
-LABEL_PRIORITY = {DeviceKind.CHARGER: 0, DeviceKind.ROUTER: 1, DeviceKind.MESH_NODE: 2, DeviceKind.ACCESS_POINT: 3,
-                  DeviceKind.WIRED_AP: 4, DeviceKind.POWERLINE_AP: 5, DeviceKind.PANEL: 6}
+LABEL_PRIORITY = {
+    DeviceKind.CHARGER: 0,
+    DeviceKind.ROUTER: 1,
+    DeviceKind.MESH_NODE: 2,
+    DeviceKind.ACCESS_POINT: 3,
+    DeviceKind.WIRED_AP: 4,
+    DeviceKind.POWERLINE_AP: 5,
+    DeviceKind.PANEL: 6,
+}
 #: Diameter (px) of the ring around a selected device.
 DEVICE_RING_PX = 30
 #: Each zoom step (keys, buttons) scales the view by this factor, as two wheel notches do.
@@ -86,9 +93,9 @@ class Pickable:
 
     kind: str
     #: (x_m, y_m, tolerance_m) -> id of the nearest one within the tolerance, or None
-    hit: Callable[[float, float, float], "int | None"]
+    hit: Callable[[float, float, float], int | None]
     #: id -> its (x_m, y_m), None when it is gone (deleted, undone, another survey shown)
-    position: Callable[[int], "tuple[float, float] | None"]
+    position: Callable[[int], tuple[float, float] | None]
     #: (id, x_m, y_m): move it there (one undoable step)
     move: Callable[[int, float, float], None]
     #: id: delete it (one undoable step)
@@ -112,7 +119,7 @@ class Selection:
 class SiteViewBox(pg.ViewBox):
     """A ViewBox that offers mouse events to the active tool before panning/zooming."""
 
-    def __init__(self, owner: "FloorplanView"):
+    def __init__(self, owner: FloorplanView):
         super().__init__(lockAspect=True, invertY=True, enableMenu=False)
         self._owner = owner
 
@@ -188,8 +195,10 @@ def floorplan_qimage(fp: Floorplan) -> tuple[QImage, str]:
     image = reader.read()
     if image.isNull():
         log.warning("floorplan image %r could not be decoded: %s", fp.source_name, reader.errorString())
-        return image, (f"{images.STORED_PLAN_NAME} cannot be decoded ({reader.errorString()}). "
-                       "Import the plan again to put it back.")
+        return image, (
+            f"{images.STORED_PLAN_NAME} cannot be decoded ({reader.errorString()}). "
+            "Import the plan again to put it back."
+        )
     return image, ""
 
 
@@ -217,7 +226,9 @@ class FloorplanView(pg.GraphicsView):
         self.viewbox.addItem(self._image_item)
         self._image_key = None
 
-        self._selection_curve = pg.PlotCurveItem(pen=pg.mkPen(SELECTION_COLOUR, width=WALL_WIDTH_PX + 6), connect="pairs")
+        self._selection_curve = pg.PlotCurveItem(
+            pen=pg.mkPen(SELECTION_COLOUR, width=WALL_WIDTH_PX + 6), connect="pairs"
+        )
         self._selection_curve.setZValue(9)
         self.viewbox.addItem(self._selection_curve)
         self._wall_curves: dict[str, pg.PlotCurveItem] = {}
@@ -225,8 +236,9 @@ class FloorplanView(pg.GraphicsView):
         self._devices = SiteMarkers(size=DEVICE_SYMBOL_PX, pxMode=True)
         self._devices.setZValue(20)
         self.viewbox.addItem(self._devices)
-        self._device_selection = SiteMarkers(size=DEVICE_RING_PX, pxMode=True, symbol="o",
-                                             pen=pg.mkPen(SELECTION_COLOUR, width=3), brush=None)
+        self._device_selection = SiteMarkers(
+            size=DEVICE_RING_PX, pxMode=True, symbol="o", pen=pg.mkPen(SELECTION_COLOUR, width=3), brush=None
+        )
         self._device_selection.setZValue(19)
         self.viewbox.addItem(self._device_selection)
         self._device_labels: list[pg.TextItem] = []
@@ -269,14 +281,17 @@ class FloorplanView(pg.GraphicsView):
 
     def zoom(self, steps: int) -> None:
         """Zoom in (steps > 0) or out about the centre of the view, :data:`ZOOM_STEP` per step."""
-        factor = ZOOM_STEP ** -steps
+        factor = ZOOM_STEP**-steps
         self.viewbox.scaleBy((factor, factor))
 
     def label_obstacles(self) -> list[QRectF]:
         """Where the device symbols and their names are, in viewport pixels: other labels
         (the samples' values) keep out of them so names and values do not pile up."""
-        rects = [self.mapFromScene(label.sceneBoundingRect()).boundingRect() for label in self._device_labels
-                 if label.isVisible()]
+        rects = [
+            self.mapFromScene(label.sceneBoundingRect()).boundingRect()
+            for label in self._device_labels
+            if label.isVisible()
+        ]
         half = DEVICE_SYMBOL_PX / 2
         for d in self.project.devices:
             at = self.site_to_viewport(d.x_m, d.y_m)
@@ -377,8 +392,7 @@ class FloorplanView(pg.GraphicsView):
                 curve.setZValue(10)
                 self.viewbox.addItem(curve)
                 self._wall_curves[material_id] = curve
-            curve.setPen(pg.mkPen(self.material_colour(material_id), width=WALL_WIDTH_PX,
-                                  cap=Qt.PenCapStyle.RoundCap))
+            curve.setPen(pg.mkPen(self.material_colour(material_id), width=WALL_WIDTH_PX, cap=Qt.PenCapStyle.RoundCap))
             xs = np.array([[w.x1_m, w.x2_m] for w in walls], float).ravel()
             ys = np.array([[w.y1_m, w.y2_m] for w in walls], float).ravel()
             curve.setData(xs, ys)
@@ -393,18 +407,24 @@ class FloorplanView(pg.GraphicsView):
             symbol = DEVICE_SYMBOL.get(d.kind, "o")
             colour = colormap.device_colour(d.kind)
             brush = pg.mkBrush(colour) if not d.planned else pg.mkBrush(QColor(colour).lighter(170))
-            pen = pg.mkPen(colormap.device_outline(d.kind) if not d.planned else colour, width=1.5,
-                           style=Qt.PenStyle.SolidLine if not d.planned else Qt.PenStyle.DashLine)
+            pen = pg.mkPen(
+                colormap.device_outline(d.kind) if not d.planned else colour,
+                width=1.5,
+                style=Qt.PenStyle.SolidLine if not d.planned else Qt.PenStyle.DashLine,
+            )
             spots.append({"pos": (d.x_m, d.y_m), "symbol": symbol, "brush": brush, "pen": pen, "data": d.id})
             # A light backing keeps the label readable over the plan's own text and lines.
-            label = pg.TextItem(d.label or d.kind.label, color="#24292f", anchor=LABEL_ANCHORS[0],
-                                fill=pg.mkBrush(255, 255, 255, 210))
+            label = pg.TextItem(
+                d.label or d.kind.label, color="#24292f", anchor=LABEL_ANCHORS[0], fill=pg.mkBrush(255, 255, 255, 210)
+            )
             label.setPos(d.x_m, d.y_m)
             label.setZValue(DEVICE_LABEL_Z)
             self.viewbox.addItem(label)
             self._device_labels.append(label)
-        self._label_priority = sorted(range(len(self.project.devices)),
-                                      key=lambda i: LABEL_PRIORITY.get(self.project.devices[i].kind, len(LABEL_PRIORITY)))
+        self._label_priority = sorted(
+            range(len(self.project.devices)),
+            key=lambda i: LABEL_PRIORITY.get(self.project.devices[i].kind, len(LABEL_PRIORITY)),
+        )
         self._devices.setData(spots)
         self._declutter_device_labels()
         self.refresh_selection()
@@ -431,7 +451,8 @@ class FloorplanView(pg.GraphicsView):
                 label.setAnchor(anchor)
                 box = QRectF(self.mapFromScene(label.mapRectToScene(label.boundingRect())).boundingRect())
                 free = not any(box.intersects(other) for other in kept) and not any(
-                    box.intersects(symbol) for j, symbol in enumerate(symbols) if j != index)
+                    box.intersects(symbol) for j, symbol in enumerate(symbols) if j != index
+                )
                 if free:
                     break
             if not free and always:

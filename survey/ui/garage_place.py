@@ -31,12 +31,21 @@ ADD, REPLACE = "add", "replace"
 def ask_garage_mode(parent, has_image: bool, wall_count: int) -> str | None:
     """:data:`ADD`, :data:`REPLACE` or None (cancelled): what to do with a plan that already
     has an image or walls."""
-    what = " and ".join(part for part in (
-        "a floorplan image" if has_image else "",
-        f"{wall_count} wall{'s' if wall_count != 1 else ''}" if wall_count else "") if part)
-    box = QMessageBox(QMessageBox.Icon.Question, "Garage builder",
-                      f"This plan already has {what}. Add the garage to it (you click where its top-left "
-                      "inside corner goes), or replace the whole plan with the garage?", parent=parent)
+    what = " and ".join(
+        part
+        for part in (
+            "a floorplan image" if has_image else "",
+            f"{wall_count} wall{'s' if wall_count != 1 else ''}" if wall_count else "",
+        )
+        if part
+    )
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Garage builder",
+        f"This plan already has {what}. Add the garage to it (you click where its top-left "
+        "inside corner goes), or replace the whole plan with the garage?",
+        parent=parent,
+    )
     box.setTextFormat(Qt.TextFormat.PlainText)
     add = box.addButton("Add to the plan", QMessageBox.ButtonRole.AcceptRole)
     replace_button = box.addButton("Replace the plan", QMessageBox.ButtonRole.DestructiveRole)
@@ -51,8 +60,9 @@ def garage_walls_at(spec: GarageSpec, corner_m: tuple[float, float], existing) -
     """(the garage's walls with its inside top-left corner at ``corner_m``, how many sides were
     left out because an existing wall already runs there)."""
     dx, dy = corner_m[0] - spec.margin_m, corner_m[1] - spec.margin_m
-    moved = [replace(w, x1_m=w.x1_m + dx, y1_m=w.y1_m + dy, x2_m=w.x2_m + dx, y2_m=w.y2_m + dy)
-             for w in build_garage(spec)]
+    moved = [
+        replace(w, x1_m=w.x1_m + dx, y1_m=w.y1_m + dy, x2_m=w.x2_m + dx, y2_m=w.y2_m + dy) for w in build_garage(spec)
+    ]
     kept = [w for w in moved if not wall_doubled(w, existing)]
     return kept, len(moved) - len(kept)
 
@@ -63,7 +73,7 @@ class GaragePlaceTool(SiteTool):
     name = "garage"
     cursor = Qt.CursorShape.CrossCursor
 
-    def __init__(self, window: "MainWindow", spec: GarageSpec):
+    def __init__(self, window: MainWindow, spec: GarageSpec):
         super().__init__(window)
         self.spec = spec
         # Not one of the tool bar's tools: its hint goes to the status bar from here.
@@ -71,15 +81,27 @@ class GaragePlaceTool(SiteTool):
 
     def activate(self) -> None:
         super().activate()
-        scale = "" if self.session.scale_known else (
-            " The plan's scale is not calibrated yet: the garage is drawn to its real size, so calibrate "
-            "first (K) if it should match the image.")
-        self.hint.emit("Click where the garage's top-left inside corner goes (it snaps to wall corners); "
-                       "Esc cancels." + scale)
+        scale = (
+            ""
+            if self.session.scale_known
+            else (
+                " The plan's scale is not calibrated yet: the garage is drawn to its real size, so calibrate "
+                "first (K) if it should match the image."
+            )
+        )
+        self.hint.emit(
+            "Click where the garage's top-left inside corner goes (it snaps to wall corners); Esc cancels." + scale
+        )
 
     def _corner(self, x_m: float, y_m: float, modifiers):
-        snapped = snap_point(x_m, y_m, anchor=None, endpoints=wall_endpoints(self.session.project.walls),
-                             tolerance_m=self.tolerance_m(SNAP_PX), angle_snap=False)
+        snapped = snap_point(
+            x_m,
+            y_m,
+            anchor=None,
+            endpoints=wall_endpoints(self.session.project.walls),
+            tolerance_m=self.tolerance_m(SNAP_PX),
+            angle_snap=False,
+        )
         return (snapped.x_m, snapped.y_m), snapped.kind == "endpoint"
 
     def hover(self, x_m, y_m, modifiers) -> None:
@@ -93,10 +115,15 @@ class GaragePlaceTool(SiteTool):
         corner, _ = self._corner(x_m, y_m, modifiers)
         walls, left_out = garage_walls_at(self.spec, corner, self.session.project.walls)
         self.session.push(AddWalls(walls, "Add garage"))
-        shared = (f" {left_out} side{'s' if left_out != 1 else ''} along existing walls left out, so "
-                  "they are not counted twice." if left_out else "")
-        self.window.show_status(f"Garage added ({len(walls)} walls).{shared} Place the charger (C) and the "
-                                "router (R), then survey.", 10000)
+        shared = (
+            f" {left_out} side{'s' if left_out != 1 else ''} along existing walls left out, so "
+            "they are not counted twice."
+            if left_out
+            else ""
+        )
+        self.window.show_status(
+            f"Garage added ({len(walls)} walls).{shared} Place the charger (C) and the router (R), then survey.", 10000
+        )
         self.window.activate_tool("select")
         return True
 

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
 )
 
 if TYPE_CHECKING:
@@ -46,7 +52,7 @@ View → Compare surveys.
 """
 
 
-def shortcut_rows(window: "MainWindow") -> list[tuple[str, str]]:
+def shortcut_rows(window: MainWindow) -> list[tuple[str, str]]:
     """(keys, what they do) of every action of the window that has a shortcut, then the keys
     the tools answer themselves."""
     rows, seen = [], set()
@@ -63,7 +69,7 @@ def shortcut_rows(window: "MainWindow") -> list[tuple[str, str]]:
     return rows + list(TOOL_KEYS)
 
 
-def show_shortcuts(window: "MainWindow") -> QDialog:
+def show_shortcuts(window: MainWindow) -> QDialog:
     dialog = QDialog(window)
     dialog.setWindowTitle("Keyboard shortcuts")
     rows = shortcut_rows(window)
@@ -81,7 +87,7 @@ def show_shortcuts(window: "MainWindow") -> QDialog:
     return dialog
 
 
-def show_guide(window: "MainWindow") -> QDialog:
+def show_guide(window: MainWindow) -> QDialog:
     dialog = QDialog(window)
     dialog.setWindowTitle("A survey, start to PDF")
     text = QLabel(GUIDE, dialog)
@@ -106,7 +112,7 @@ def _finish(dialog: QDialog, body, width: int, height: int) -> None:
     dialog.show()
 
 
-def install(window: "MainWindow") -> tuple[QAction, QAction]:
+def install(window: MainWindow) -> tuple[QAction, QAction]:
     """Put the guide and the shortcut list at the top of the Help menu; returns their actions."""
     menu = window.help_menu
     first = menu.actions()[0] if menu.actions() else None

@@ -1,4 +1,4 @@
-""""Link test at each point" in the Survey panel: after each stop-and-go sample is stored, a
+""" "Link test at each point" in the Survey panel: after each stop-and-go sample is stored, a
 short link test to the gateway runs in a worker thread and its result is attached to that
 sample (undoable: undoing past the sample takes the result with it).
 
@@ -28,7 +28,12 @@ from survey.errors import EvSurveyError
 from survey.netcheck import point_linktest as words
 from survey.netcheck.linktest import LinkTestError
 from survey.netcheck.point_linktest import (
-    LINK_TEST_SETTING, PointLinkTest, measured, run_point_link_test, with_sample_link)
+    LINK_TEST_SETTING,
+    PointLinkTest,
+    measured,
+    run_point_link_test,
+    with_sample_link,
+)
 from survey.project.edits import Edit
 from survey.project.link import LinkTest
 from survey.project.model import Project, SampleMode
@@ -135,8 +140,10 @@ class LinkTestOption(QObject):
 
         self.box = QGroupBox("Link test")
         self.enabled = QCheckBox("Link test at each point")
-        self.enabled.setToolTip("After each stop-and-go sample, a few seconds of round trips to the router: "
-                                "packet loss, latency and jitter where the charger may go. Stored with the sample.")
+        self.enabled.setToolTip(
+            "After each stop-and-go sample, a few seconds of round trips to the router: "
+            "packet loss, latency and jitter where the charger may go. Stored with the sample."
+        )
         self.note = _plain_label()
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -190,8 +197,7 @@ class LinkTestOption(QObject):
         if not self.session.is_open:
             return
         try:
-            self.session.set_setting(LINK_TEST_SETTING, bool(on),
-                                     "Link test at each point " + ("on" if on else "off"))
+            self.session.set_setting(LINK_TEST_SETTING, bool(on), "Link test at each point " + ("on" if on else "off"))
         except EvSurveyError as exc:  # a read-only file: say so, show the option as it is
             self.controller.message.emit(str(exc))
             self._sync()
@@ -267,8 +273,14 @@ class LinkTestOption(QObject):
         if not measured(outcome):
             self._end(request, words.result_text(request.number, outcome))
             return
-        command = AttachLinkCommand(self.session, request.survey_id, request.sample_id, request.taken_at, outcome,
-                                    f"Link test at sample {request.number}")
+        command = AttachLinkCommand(
+            self.session,
+            request.survey_id,
+            request.sample_id,
+            request.taken_at,
+            outcome,
+            f"Link test at sample {request.number}",
+        )
         try:
             self.session.push(command)
         except SampleGone:  # undone while the test ran

@@ -19,34 +19,35 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
-    QStackedWidget,
     QFrame,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
     QScrollArea,
+    QStackedWidget,
     QTabWidget,
     QToolBar,
     QWidget,
 )
 
+from survey.analysis.fit_cache import FitCache
 from survey.errors import EvSurveyError
 from survey.project.model import DeviceKind
 from survey.ui import dialogs, glyphs
-from survey.ui.welcome import WelcomePage
 from survey.ui.floorplan_view import FloorplanView
-from survey.analysis.fit_cache import FitCache
 from survey.ui.session import ProjectSession
 from survey.ui.site_tools import CalibrateTool, DeviceTool, SelectTool, SiteTool, WallTool
+from survey.ui.welcome import WelcomePage
 
 if TYPE_CHECKING:  # the features' types only: their modules are imported after the first paint
     from survey.ui.analysis_panel import AnalysisPanel
@@ -120,8 +121,14 @@ class MainWindow(QMainWindow):
     #: window given no deferred features has ``features_ready`` True from the start).
     featuresReady = Signal()
 
-    def __init__(self, session: ProjectSession | None = None, settings: QSettings | None = None,
-                 *, scanner_name: str = "auto", write_demo: DemoWriter | None = None):
+    def __init__(
+        self,
+        session: ProjectSession | None = None,
+        settings: QSettings | None = None,
+        *,
+        scanner_name: str = "auto",
+        write_demo: DemoWriter | None = None,
+    ):
         super().__init__()
         sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         glyphs.install()  # a character no installed font has shows as its escape, not as a box
@@ -165,12 +172,14 @@ class MainWindow(QMainWindow):
         self.side_dock = QDockWidget("Site", self)
         self.side_dock.setObjectName("side_dock")
         self.side_dock.setWidget(self.side_tabs)
-        self.side_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                                   | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.side_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.side_dock)
         # The dock's title names the panel on show (it matters when the dock floats).
         self.side_tabs.currentChanged.connect(
-            lambda index: self.side_dock.setWindowTitle(self.side_tabs.tabText(index) if index >= 0 else "Site"))
+            lambda index: self.side_dock.setWindowTitle(self.side_tabs.tabText(index) if index >= 0 else "Site")
+        )
 
         self.toolbar = QToolBar("Tools", self)
         self.toolbar.setObjectName("tools_toolbar")
@@ -309,12 +318,14 @@ class MainWindow(QMainWindow):
         self.edit_menu.addAction(self.undo_action)
         self.edit_menu.addAction(self.redo_action)
         self.edit_menu.addSeparator()
-        self.delete_action = self.edit_menu.addAction("&Delete selected", self.delete_selection,
-                                                      QKeySequence.StandardKey.Delete)
+        self.delete_action = self.edit_menu.addAction(
+            "&Delete selected", self.delete_selection, QKeySequence.StandardKey.Delete
+        )
 
         self.zoom_in_action = self.view_menu.addAction("Zoom &in", lambda: self.view.zoom(1))
-        self.zoom_in_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("+"),
-                                          QKeySequence("=")])
+        self.zoom_in_action.setShortcuts(
+            [QKeySequence(QKeySequence.StandardKey.ZoomIn), QKeySequence("+"), QKeySequence("=")]
+        )
         self.zoom_out_action = self.view_menu.addAction("Zoom &out", lambda: self.view.zoom(-1))
         self.zoom_out_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomOut), QKeySequence("-")])
         self.fit_action = self.view_menu.addAction("&Fit site", self.view.fit_to_site, QKeySequence("F"))
@@ -323,9 +334,11 @@ class MainWindow(QMainWindow):
         self.view_toolbar = QToolBar("View", self)
         self.view_toolbar.setObjectName("view_toolbar")
         self.view_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action, text, tip in ((self.zoom_in_action, "Zoom +", "Zoom in (+)"),
-                                  (self.zoom_out_action, "Zoom −", "Zoom out (-)"),
-                                  (self.fit_action, "Fit", "Show the whole site (F)")):
+        for action, text, tip in (
+            (self.zoom_in_action, "Zoom +", "Zoom in (+)"),
+            (self.zoom_out_action, "Zoom −", "Zoom out (-)"),
+            (self.fit_action, "Fit", "Show the whole site (F)"),
+        ):
             action.setIconText(text)
             action.setToolTip(tip)
             self.view_toolbar.addAction(action)
@@ -342,14 +355,20 @@ class MainWindow(QMainWindow):
         self.material_box.setToolTip("Material of new walls")
         self.toolbar.addWidget(self.material_box)
         self.toolbar.addSeparator()
-        for kind, text in ((DeviceKind.CHARGER, "Charger"), (DeviceKind.ROUTER, "Router"),
-                           (DeviceKind.ACCESS_POINT, "Access point"), (DeviceKind.MESH_NODE, "Mesh node"),
-                           (DeviceKind.PANEL, "Panel"), (DeviceKind.ETHERNET_DROP, "Ethernet drop")):
+        for kind, text in (
+            (DeviceKind.CHARGER, "Charger"),
+            (DeviceKind.ROUTER, "Router"),
+            (DeviceKind.ACCESS_POINT, "Access point"),
+            (DeviceKind.MESH_NODE, "Mesh node"),
+            (DeviceKind.PANEL, "Panel"),
+            (DeviceKind.ETHERNET_DROP, "Ethernet drop"),
+        ):
             tool = DeviceTool(self, kind)
             self.add_tool(tool, text, TOOL_SHORTCUTS.get(tool.name), f"Place: {kind.label}")
         self.toolbar.addSeparator()
-        self.add_tool(CalibrateTool(self), "Calibrate scale", TOOL_SHORTCUTS["calibrate"],
-                      "Draw a line over a known dimension")
+        self.add_tool(
+            CalibrateTool(self), "Calibrate scale", TOOL_SHORTCUTS["calibrate"], "Draw a line over a known dimension"
+        )
         self.session.projectChanged.connect(self._fill_materials)
 
     def _fill_materials(self) -> None:
@@ -400,8 +419,11 @@ class MainWindow(QMainWindow):
         self.features_ready = True
         # Loaded by the background thread, or (still importing, or it failed) here: the
         # import lock makes the second import wait for the first.
-        install = self._loaded_installer[0] if self._loaded_installer else \
-            self.add_feature("survey.ui.compose", self._load_features)
+        install = (
+            self._loaded_installer[0]
+            if self._loaded_installer
+            else self.add_feature("survey.ui.compose", self._load_features)
+        )
         if install is not None:
             install(self)
         # Docks added by features (Compare) take their saved place now that they exist.
@@ -416,8 +438,9 @@ class MainWindow(QMainWindow):
 
     def report_feature_failures(self) -> None:
         if self.feature_failures:
-            self.show_status("Part of the window could not be loaded (" + ", ".join(self.feature_failures)
-                             + "); see the log.", 0)
+            self.show_status(
+                "Part of the window could not be loaded (" + ", ".join(self.feature_failures) + "); see the log.", 0
+            )
 
     def showEvent(self, event):  # noqa: N802 - Qt's name
         super().showEvent(event)
@@ -426,9 +449,12 @@ class MainWindow(QMainWindow):
 
     def _start_feature_import(self) -> None:
         if self._feature_import is None:
-            self._feature_import = threading.Thread(target=_import_features, args=(self._load_features,
-                                                                                   self._loaded_installer),
-                                                    name="evsurvey-feature-imports", daemon=True)
+            self._feature_import = threading.Thread(
+                target=_import_features,
+                args=(self._load_features, self._loaded_installer),
+                name="evsurvey-feature-imports",
+                daemon=True,
+            )
             self._feature_import.start()
         self._feature_poll.start()
 
@@ -440,9 +466,9 @@ class MainWindow(QMainWindow):
 
     # -- file menu ------------------------------------------------------------------------------------
     def new_project(self) -> bool:
+        from survey.project.model import Project
         from survey.project.profiles import load_profiles
         from survey.rf.materials import DEFAULT_MATERIALS
-        from survey.project.model import Project
 
         if self._keep_unsaved("New project"):
             return False
@@ -454,8 +480,12 @@ class MainWindow(QMainWindow):
         path = dialogs.ask_save_project_path(self, "Save new project as", start)
         if path is None:
             return False
-        project = Project(site=values.site, units=values.units, materials=DEFAULT_MATERIALS,
-                          charger_profile_id=values.charger_profile_id)
+        project = Project(
+            site=values.site,
+            units=values.units,
+            materials=DEFAULT_MATERIALS,
+            charger_profile_id=values.charger_profile_id,
+        )
         if self.run_guarded("New project", lambda: self.session.create(path, project, overwrite=True) or True) is None:
             return False
         self.settings.setValue("units", values.units)
@@ -513,9 +543,12 @@ class MainWindow(QMainWindow):
             shown = session.open_messages[:12]
             more = len(session.open_messages) - len(shown)
             text = "\n".join(f"• {m}" for m in shown) + (f"\n… and {more} more (see the log)." if more else "")
-            dialogs.show_error(self, "Opened with problems",
-                               f"{session.path.name} opened, but not everything in it was usable:\n\n{text}\n\n"
-                               "The file itself was not changed.")
+            dialogs.show_error(
+                self,
+                "Opened with problems",
+                f"{session.path.name} opened, but not everything in it was usable:\n\n{text}\n\n"
+                "The file itself was not changed.",
+            )
 
     def save_as(self) -> bool:
         """File → Save As: everything (with samples kept in memory) to a new file, and work there."""
@@ -541,12 +574,18 @@ class MainWindow(QMainWindow):
         if not session.is_open or (session.file_lost is None and session.unsaved_samples == 0):
             return False
         kept = session.unsaved_samples
-        what = (f"{kept} sample{'s' if kept != 1 else ''} taken since then {'are' if kept != 1 else 'is'} only in memory"
-                if kept else "what was saved in it is only in memory now")
+        what = (
+            f"{kept} sample{'s' if kept != 1 else ''} taken since then {'are' if kept != 1 else 'is'} only in memory"
+            if kept
+            else "what was saved in it is only in memory now"
+        )
         problem = session.file_lost or f"{session.path.name} cannot be written"
-        answer = QMessageBox.question(self, title, f"{problem}\n\n{what.capitalize()}. Save everything to a new file first?",
-                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-                                      | QMessageBox.StandardButton.Cancel)
+        answer = QMessageBox.question(
+            self,
+            title,
+            f"{problem}\n\n{what.capitalize()}. Save everything to a new file first?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No | QMessageBox.StandardButton.Cancel,
+        )
         if answer == QMessageBox.StandardButton.Cancel:
             return True
         if answer == QMessageBox.StandardButton.Yes:
@@ -557,9 +596,12 @@ class MainWindow(QMainWindow):
         """The open file was deleted, moved or replaced: nothing more is written to it."""
         self.session.undo_stack.clear()  # an undo could not be written either
         self._on_file_changed()
-        answer = QMessageBox.question(self, "Project file missing",
-                                      f"{message}\n\nSave everything to a new file now?",
-                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        answer = QMessageBox.question(
+            self,
+            "Project file missing",
+            f"{message}\n\nSave everything to a new file now?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
         if answer == QMessageBox.StandardButton.Yes:
             self.save_as()
 
@@ -613,8 +655,12 @@ class MainWindow(QMainWindow):
             action.setEnabled(is_open)
         for name, action in self.tool_actions.items():
             action.setEnabled(writable or (is_open and name in TOOLS_WITHOUT_WRITING))
-        if is_open and not writable and self.active_tool is not None \
-                and self.active_tool.name not in TOOLS_WITHOUT_WRITING:
+        if (
+            is_open
+            and not writable
+            and self.active_tool is not None
+            and self.active_tool.name not in TOOLS_WITHOUT_WRITING
+        ):
             self.activate_tool("select")
         self.site_actions.set_enabled(writable)
         self.view.setEnabled(is_open)
@@ -625,8 +671,9 @@ class MainWindow(QMainWindow):
         elif self.session.file_lost:
             self.show_status(f"NOT SAVED: {self.session.file_lost}", 0)
         elif self.session.read_only:
-            self.show_status(self.session.notice or f"read-only: {self.session.path.name}. "
-                             "File → Save As to keep working.", 0)
+            self.show_status(
+                self.session.notice or f"read-only: {self.session.path.name}. File → Save As to keep working.", 0
+            )
 
     def _update_title(self, *_args) -> None:
         if self.session.is_open:
@@ -634,8 +681,13 @@ class MainWindow(QMainWindow):
 
             site = self.session.project.site
             who = f" — {escape_text(site.customer)}" if site.customer else ""
-            state = (" (NOT SAVED: file missing)" if self.session.file_lost
-                     else " (read-only)" if self.session.read_only else "")
+            state = (
+                " (NOT SAVED: file missing)"
+                if self.session.file_lost
+                else " (read-only)"
+                if self.session.read_only
+                else ""
+            )
             self.setWindowTitle(f"{escape_text(self.session.path.name)}{state}{who} — evsurvey")
         else:
             self.setWindowTitle("evsurvey")
@@ -651,8 +703,9 @@ class MainWindow(QMainWindow):
 
         # The installed package's version (pyproject, read by importlib.metadata): the same
         # number `evsurvey --version`, the PDF footer and the installers carry.
-        dialogs.show_info(self, "About evsurvey",
-                          f"evsurvey {__version__}\nWi-Fi site surveys for smart EV charger installers.")
+        dialogs.show_info(
+            self, "About evsurvey", f"evsurvey {__version__}\nWi-Fi site surveys for smart EV charger installers."
+        )
 
     # -- window state, drag and drop -------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
@@ -707,7 +760,6 @@ class MainWindow(QMainWindow):
             self.site_actions.import_floorplan(path)
         else:
             self.show_status("Create or open a project first, then drop the floorplan on it.", 8000)
-
 
 
 def _resolved(path: str) -> str:

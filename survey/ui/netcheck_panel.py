@@ -1,4 +1,4 @@
-""""Check the internet path" in the Analysis panel: the pre-flight checks of the charger's
+""" "Check the internet path" in the Analysis panel: the pre-flight checks of the charger's
 network (``evsurvey check``) run from the window, in a worker thread, with progress per check
 and Cancel; the results are shown as pass / warn / fail with what was seen and the fix, and
 kept in the project (undoable), where the network checklist and the PDF read them.
@@ -22,15 +22,32 @@ import zeroconf  # noqa: F401 - see below
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton, QTreeWidget,
-    QTreeWidgetItem, QVBoxLayout, QWidget,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from survey.errors import EvSurveyError
 from survey.netcheck import project_checks as words
 from survey.netcheck.project_checks import (
-    IDLE_TEXT, NOT_RUN_TEXT, STATUS_WORDS, CheckEnvironment, charger_ip_address, domain_list_text, kept_domains,
-    parse_domain_list, run_project_checks,
+    IDLE_TEXT,
+    NOT_RUN_TEXT,
+    STATUS_WORDS,
+    CheckEnvironment,
+    charger_ip_address,
+    domain_list_text,
+    kept_domains,
+    parse_domain_list,
+    run_project_checks,
 )
 from survey.netcheck.results import NetcheckReport, Status
 from survey.project.edits import set_preflight
@@ -59,8 +76,13 @@ class CheckRequest:
 def check(request: CheckRequest, report) -> NetcheckReport | EvSurveyError:
     """The worker's job: the checks of the project, or why they could not run, as a value."""
     try:
-        return run_project_checks(request.project, request.env, ssid=request.ssid, cancel=request.cancel,
-                                  on_progress=lambda done, total, label: report((done, total, label)))
+        return run_project_checks(
+            request.project,
+            request.env,
+            ssid=request.ssid,
+            cancel=request.cancel,
+            on_progress=lambda done, total, label: report((done, total, label)),
+        )
     except EvSurveyError as exc:  # an unusable stored entry, or cancelled (then dropped unseen)
         return exc
 
@@ -90,12 +112,16 @@ class NetcheckPanel(QObject):
         self.box = QGroupBox("Internet path")
         self.charger_ip = QLineEdit()
         self.charger_ip.setPlaceholderText("e.g. 192.168.20.15, from the router's DHCP list")
-        self.charger_ip.setToolTip("The charger's address on the LAN: its Modbus TCP (502) and web API (80, 443) are "
-                                   "probed and it is looked for among the mDNS responders. Stored with this project.")
+        self.charger_ip.setToolTip(
+            "The charger's address on the LAN: its Modbus TCP (502) and web API (80, 443) are "
+            "probed and it is looked for among the mDNS responders. Stored with this project."
+        )
         self.domains = QLineEdit()
         self.domains.setPlaceholderText("host or host:port, commas between")
-        self.domains.setToolTip("Hosts to test besides the charger profile's (e.g. names the charger looked up, from "
-                                "the DNS filter's log). Stored with this project.")
+        self.domains.setToolTip(
+            "Hosts to test besides the charger profile's (e.g. names the charger looked up, from "
+            "the DNS filter's log). Stored with this project."
+        )
         self.ssid = QLineEdit()
         self.ssid.setToolTip("The network this laptop is joined to, recorded with the results.")
         self.input_error = _plain_label()

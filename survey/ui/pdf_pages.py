@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 THUMBNAIL_PX = 150
@@ -70,8 +78,10 @@ class CropView(QWidget):
 
     def _share(self, pos: QPointF) -> tuple[float, float]:
         rect = self.page_rect()
-        return (min(max((pos.x() - rect.x()) / rect.width(), 0.0), 1.0),
-                min(max((pos.y() - rect.y()) / rect.height(), 0.0), 1.0))
+        return (
+            min(max((pos.x() - rect.x()) / rect.width(), 0.0), 1.0),
+            min(max((pos.y() - rect.y()) / rect.height(), 0.0), 1.0),
+        )
 
     def mousePressEvent(self, event):  # noqa: N802 - Qt's name
         if event.button() == Qt.MouseButton.LeftButton and not self._pixmap.isNull():
@@ -105,13 +115,19 @@ class CropView(QWidget):
         if self.crop is None:
             return
         x0, y0, x1, y1 = self.crop
-        keep = QRectF(rect.x() + x0 * rect.width(), rect.y() + y0 * rect.height(),
-                      (x1 - x0) * rect.width(), (y1 - y0) * rect.height())
+        keep = QRectF(
+            rect.x() + x0 * rect.width(),
+            rect.y() + y0 * rect.height(),
+            (x1 - x0) * rect.width(),
+            (y1 - y0) * rect.height(),
+        )
         shade = QColor(0, 0, 0, 110)
-        for part in (QRectF(rect.left(), rect.top(), rect.width(), keep.top() - rect.top()),
-                     QRectF(rect.left(), keep.bottom(), rect.width(), rect.bottom() - keep.bottom()),
-                     QRectF(rect.left(), keep.top(), keep.left() - rect.left(), keep.height()),
-                     QRectF(keep.right(), keep.top(), rect.right() - keep.right(), keep.height())):
+        for part in (
+            QRectF(rect.left(), rect.top(), rect.width(), keep.top() - rect.top()),
+            QRectF(rect.left(), keep.bottom(), rect.width(), rect.bottom() - keep.bottom()),
+            QRectF(rect.left(), keep.top(), keep.left() - rect.left(), keep.height()),
+            QRectF(keep.right(), keep.top(), rect.right() - keep.right(), keep.height()),
+        ):
             painter.fillRect(part, shade)
         painter.setPen(QPen(QColor("#1f6feb"), 2))
         painter.drawRect(keep)
@@ -186,10 +202,12 @@ class PdfPageDialog(QDialog):
         image = self._page_image(index)
         self.preview.set_page(image)
         if image.isNull():
-            self.hint.setText(f"Page {index + 1} has no preview (it is past page {len(self._previews)} "
-                              "or cannot be drawn). Import it whole, or pick another page."
-                              if index >= len(self._previews) else
-                              f"Page {index + 1} cannot be drawn. Pick another page.")
+            self.hint.setText(
+                f"Page {index + 1} has no preview (it is past page {len(self._previews)} "
+                "or cannot be drawn). Import it whole, or pick another page."
+                if index >= len(self._previews)
+                else f"Page {index + 1} cannot be drawn. Pick another page."
+            )
 
     def _keep_whole_page(self) -> None:
         self.preview.crop = None
@@ -198,19 +216,22 @@ class PdfPageDialog(QDialog):
 
     def _describe(self) -> None:
         if self.preview.crop is None:
-            self.hint.setText("The whole page is imported. Drag over the drawing to keep only that part "
-                              "(title block and margins left out).")
+            self.hint.setText(
+                "The whole page is imported. Drag over the drawing to keep only that part "
+                "(title block and margins left out)."
+            )
         else:
             x0, y0, x1, y1 = self.preview.crop
-            self.hint.setText(f"Keeping the marked part: {100 * (x1 - x0):.0f} % of the width and "
-                              f"{100 * (y1 - y0):.0f} % of the height. Drag again to change it, or Whole page.")
+            self.hint.setText(
+                f"Keeping the marked part: {100 * (x1 - x0):.0f} % of the width and "
+                f"{100 * (y1 - y0):.0f} % of the height. Drag again to change it, or Whole page."
+            )
 
     def choice(self) -> PdfChoice:
         return PdfChoice(max(self.pages.currentRow(), 0), self.preview.crop)
 
 
-def ask_pdf_page(parent: QWidget, name: str, page_count: int,
-                 previews: tuple[bytes | None, ...]) -> PdfChoice | None:
+def ask_pdf_page(parent: QWidget, name: str, page_count: int, previews: tuple[bytes | None, ...]) -> PdfChoice | None:
     """The page to import and the part of it to keep, or None when cancelled."""
     dialog = PdfPageDialog(parent, name, page_count, previews)
     if dialog.exec() != QDialog.DialogCode.Accepted:

@@ -85,14 +85,23 @@ def check_platform(env: dict | None = None, platform: str | None = None, loadabl
     if not _uses_xcb(env):
         if env.get("QT_QPA_PLATFORM"):
             return PlatformReport(ok=True)  # offscreen, wayland, vnc...: the user chose
-        return PlatformReport(ok=False, message=(
-            "No display found (DISPLAY and WAYLAND_DISPLAY are not set). Run evsurvey on the desktop, "
-            "or use 'evsurvey demo --headless' / the command-line subcommands."))
+        return PlatformReport(
+            ok=False,
+            message=(
+                "No display found (DISPLAY and WAYLAND_DISPLAY are not set). Run evsurvey on the desktop, "
+                "or use 'evsurvey demo --headless' / the command-line subcommands."
+            ),
+        )
     missing = tuple(pkg for stem, pkg in XCB_LIBRARIES.items() if not loadable(stem))
     if not missing:
         return PlatformReport(ok=True)
-    return PlatformReport(ok=False, missing_packages=missing, message=(
-        "Qt needs X11 libraries that are not installed: " + ", ".join(missing) + ".\n"
-        "Install them with:\n    sudo apt install " + " ".join(missing) + "\n"
-        "(Fedora: sudo dnf install xcb-util-cursor xcb-util-wm xcb-util-keysyms xcb-util-image "
-        "xcb-util-renderutil libxkbcommon-x11)"))
+    return PlatformReport(
+        ok=False,
+        missing_packages=missing,
+        message=(
+            "Qt needs X11 libraries that are not installed: " + ", ".join(missing) + ".\n"
+            "Install them with:\n    sudo apt install " + " ".join(missing) + "\n"
+            "(Fedora: sudo dnf install xcb-util-cursor xcb-util-wm xcb-util-keysyms xcb-util-image "
+            "xcb-util-renderutil libxkbcommon-x11)"
+        ),
+    )

@@ -94,12 +94,16 @@ class ScanDrop(QObject):
             return None
         feature.controller.selected_sample_id = command.sample_id
         feature.channels.refresh()
-        names = ", ".join(f"{escape_text(s.name)} ({s.parsed.format}, {len(s.parsed.observations)} networks)"
-                          for s in saved)
+        names = ", ".join(
+            f"{escape_text(s.name)} ({s.parsed.format}, {len(s.parsed.observations)} networks)" for s in saved
+        )
         warnings = [w for s in saved for w in s.parsed.warnings]
         note = f" Note: {escape_text(warnings[0])}" if warnings else ""
-        self.window.show_status(f"Saved scan {names} stored as a sample at ({at_m[0]:.1f}, {at_m[1]:.1f}) m in "
-                                f"survey '{escape_text(survey.name)}'.{note}", 10000)
+        self.window.show_status(
+            f"Saved scan {names} stored as a sample at ({at_m[0]:.1f}, {at_m[1]:.1f}) m in "
+            f"survey '{escape_text(survey.name)}'.{note}",
+            10000,
+        )
         return command.sample_id
 
 

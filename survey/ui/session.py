@@ -88,8 +88,12 @@ class _EditCommand(QUndoCommand):
         return self.edit.merge_id
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
-        return (isinstance(other, _EditCommand) and other.error is None and self.error is None
-                and self.edit.merge(other.edit))
+        return (
+            isinstance(other, _EditCommand)
+            and other.error is None
+            and self.error is None
+            and self.edit.merge(other.edit)
+        )
 
 
 class ProjectSession(QObject):
@@ -312,8 +316,7 @@ class ProjectSession(QObject):
         is checked before anything is deleted."""
         for wall in walls:
             check_wall(wall)
-        self.push(edits.ReplacePlan(self.project, walls, text, remove_image=True,
-                                    setting=(SCALE_KNOWN_SETTING, True)))
+        self.push(edits.ReplacePlan(self.project, walls, text, remove_image=True, setting=(SCALE_KNOWN_SETTING, True)))
 
     def add_device(self, device: Device, text: str | None = None) -> int:
         edit = edits.AddDevice(device, text or f"Place {device.kind.label.lower()}")
@@ -331,8 +334,9 @@ class ProjectSession(QObject):
         if device is not None:
             self.push(edits.DeleteDevice(device, f"Delete {device.kind.label.lower()}"))
 
-    def set_floorplan(self, floorplan: Floorplan | None, text: str = "Import floorplan", *,
-                      scale_known: bool | None = None) -> None:
+    def set_floorplan(
+        self, floorplan: Floorplan | None, text: str = "Import floorplan", *, scale_known: bool | None = None
+    ) -> None:
         setting = None if scale_known is None else (SCALE_KNOWN_SETTING, scale_known)
         self.push(edits.SetFloorplan(self.project, floorplan, text, setting=setting))
 

@@ -34,7 +34,7 @@ IMPORT_POLL_MS = 50
 
 
 class SiteActions:
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: MainWindow):
         self.window = window
         menu = window.site_menu
         self.details_action = menu.addAction("Site &details…", self.edit_site_details)
@@ -44,11 +44,18 @@ class SiteActions:
         self.rotate_action = menu.addAction("Rotate plan 90° clockwise", self.rotate_floorplan, QKeySequence("Ctrl+R"))
         self.opacity_action = menu.addAction("Fade plan image", self.cycle_opacity, QKeySequence("Ctrl+T"))
         self.remove_action = menu.addAction("Remove plan image", self.remove_floorplan)
-        self.actions = [self.details_action, self.import_action, self.garage_action, self.rotate_action, self.opacity_action,
-                        self.remove_action]
+        self.actions = [
+            self.details_action,
+            self.import_action,
+            self.garage_action,
+            self.rotate_action,
+            self.opacity_action,
+            self.remove_action,
+        ]
         # Said once the project has finished opening, not from inside the view's refresh.
         window.view.floorplanUnreadable.connect(
-            lambda message: QTimer.singleShot(0, lambda: window.show_error("Plan image", message)))
+            lambda message: QTimer.singleShot(0, lambda: window.show_error("Plan image", message))
+        )
 
     @property
     def session(self):
@@ -62,8 +69,9 @@ class SiteActions:
         from survey.project.profiles import load_profiles
 
         project = self.session.project
-        values = dialogs.ask_site_details(self.window, load_profiles(), project.site, project.units,
-                                          project.charger_profile_id)
+        values = dialogs.ask_site_details(
+            self.window, load_profiles(), project.site, project.units, project.charger_profile_id
+        )
         if values is None:
             return
         stack = self.session.undo_stack
@@ -159,8 +167,14 @@ class SiteActions:
         return worker.result
 
     def _apply_plan_image(self, plan: fi.PlanImage) -> None:
-        fp = Floorplan(image=plan.image, image_format=plan.image_format, width_px=plan.width_px,
-                       height_px=plan.height_px, metres_per_px=plan.metres_per_px, source_name=plan.source_name)
+        fp = Floorplan(
+            image=plan.image,
+            image_format=plan.image_format,
+            width_px=plan.width_px,
+            height_px=plan.height_px,
+            metres_per_px=plan.metres_per_px,
+            source_name=plan.source_name,
+        )
         self.session.set_floorplan(fp, "Import floorplan", scale_known=False)
         done = f"Imported {plan.source_name}" + (f" ({plan.note})" if plan.note else "")
         self.window.show_status(f"{done}. Now calibrate the scale (K): draw over a dimension you know.", 10000)
@@ -175,8 +189,11 @@ class SiteActions:
         # one transaction, every wall checked before the old plan goes.
         self.session.replace_plan(walls, f"Import {path.name}")
         skipped = f" {drawing.skipped_note}." if drawing.skipped_note else ""
-        self.window.show_status(f"Imported {len(walls)} walls from {path.name} ({drawing.units_note}).{skipped} "
-                                "Select walls to set their materials.", 12000)
+        self.window.show_status(
+            f"Imported {len(walls)} walls from {path.name} ({drawing.units_note}).{skipped} "
+            "Select walls to set their materials.",
+            12000,
+        )
         self.window.view.fit_to_site()
         return True
 

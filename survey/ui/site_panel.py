@@ -41,7 +41,7 @@ def _plain_label(text: str = "") -> QLabel:
 
 
 class SitePanel(QWidget):
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: MainWindow):
         super().__init__()
         self.window = window
         self.session = window.session
@@ -131,12 +131,14 @@ class SitePanel(QWidget):
             self.device_label.clear()
         elif wall is not None:
             material = project.material(wall.material_id)
-            self.selection_label.setText(f"Wall, {format_length(wall.length_m, units)}"
-                                         + (f", {material.name}" if material else ""))
+            self.selection_label.setText(
+                f"Wall, {format_length(wall.length_m, units)}" + (f", {material.name}" if material else "")
+            )
             self.wall_material.setCurrentIndex(self.wall_material.findData(wall.material_id))
         elif device is not None:
-            self.selection_label.setText(f"{device.kind.label} at x {format_length(device.x_m, units)}, "
-                                         f"y {format_length(device.y_m, units)}")
+            self.selection_label.setText(
+                f"{device.kind.label} at x {format_length(device.x_m, units)}, y {format_length(device.y_m, units)}"
+            )
             self.device_kind.setCurrentIndex(self.device_kind.findData(device.kind))
             if not self.device_label.hasFocus():
                 self.device_label.setText(device.label)
@@ -154,8 +156,10 @@ class SitePanel(QWidget):
         else:
             w_m, h_m = fp.size_m
             scale = "scale calibrated" if self.session.scale_known else "scale NOT calibrated yet (K)"
-            self.plan_label.setText(f"{fp.source_name}\n{fp.width_px} x {fp.height_px} px, "
-                                    f"{format_length(w_m, units)} x {format_length(h_m, units)}, {scale}")
+            self.plan_label.setText(
+                f"{fp.source_name}\n{fp.width_px} x {fp.height_px} px, "
+                f"{format_length(w_m, units)} x {format_length(h_m, units)}, {scale}"
+            )
             if not self.opacity.isSliderDown():
                 self.opacity.blockSignals(True)
                 self.opacity.setValue(round(fp.opacity * 100))
@@ -194,10 +198,13 @@ class SitePanel(QWidget):
             loss.setSingleStep(0.5)
             loss.setSuffix(" dB")
             loss.setValue(m.loss_db)
-            loss.setToolTip(f"Loss through one wall at 2.4 GHz. Plausible range "
-                            f"{m.loss_min_db:g}-{m.loss_max_db:g} dB. Source: {m.source}")
+            loss.setToolTip(
+                f"Loss through one wall at 2.4 GHz. Plausible range "
+                f"{m.loss_min_db:g}-{m.loss_max_db:g} dB. Source: {m.source}"
+            )
             loss.editingFinished.connect(
-                lambda box=loss, material_id=m.id: self.session.set_material_loss(material_id, box.value()))
+                lambda box=loss, material_id=m.id: self.session.set_material_loss(material_id, box.value())
+            )
             line.addWidget(loss)
             self._loss_boxes[m.id] = loss
             self.legend_layout.addRow(swatch, row)
@@ -249,7 +256,7 @@ def _swatch(colour: str):
     return QIcon(pixmap)
 
 
-def install(window: "MainWindow") -> SitePanel:
+def install(window: MainWindow) -> SitePanel:
     """Add the Site side panel (built by :mod:`survey.ui.compose`)."""
     panel = SitePanel(window)
     window.add_side_panel("Site", panel)

@@ -48,12 +48,12 @@ class SiteTool(QObject):
     #: Emitted with a one-line hint for the status bar when the tool's state changes.
     hint = Signal(str)
 
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: MainWindow):
         super().__init__(window)
         self.window = window
 
     @property
-    def view(self) -> "FloorplanView":
+    def view(self) -> FloorplanView:
         return self.window.view
 
     @property
@@ -162,9 +162,14 @@ class SelectTool(SiteTool):
             return replace(wall, x1_m=wall.x1_m + dx, y1_m=wall.y1_m + dy, x2_m=wall.x2_m + dx, y2_m=wall.y2_m + dy)
         others = [w for w in self.session.project.walls if w.id != wall.id]
         anchor = (wall.x2_m, wall.y2_m) if end == 1 else (wall.x1_m, wall.y1_m)
-        snapped = snap_point(pos[0], pos[1], anchor=anchor, endpoints=wall_endpoints(others),
-                             tolerance_m=self.tolerance_m(SNAP_PX),
-                             angle_snap=not modifiers & Qt.KeyboardModifier.AltModifier)
+        snapped = snap_point(
+            pos[0],
+            pos[1],
+            anchor=anchor,
+            endpoints=wall_endpoints(others),
+            tolerance_m=self.tolerance_m(SNAP_PX),
+            angle_snap=not modifiers & Qt.KeyboardModifier.AltModifier,
+        )
         if end == 1:
             return replace(wall, x1_m=snapped.x_m, y1_m=snapped.y_m)
         return replace(wall, x2_m=snapped.x_m, y2_m=snapped.y_m)
@@ -202,9 +207,14 @@ class WallTool(SiteTool):
         super().deactivate()
 
     def _snap(self, x_m, y_m, modifiers):
-        return snap_point(x_m, y_m, anchor=self._anchor, endpoints=wall_endpoints(self.session.project.walls),
-                          tolerance_m=self.tolerance_m(SNAP_PX),
-                          angle_snap=not modifiers & Qt.KeyboardModifier.AltModifier)
+        return snap_point(
+            x_m,
+            y_m,
+            anchor=self._anchor,
+            endpoints=wall_endpoints(self.session.project.walls),
+            tolerance_m=self.tolerance_m(SNAP_PX),
+            angle_snap=not modifiers & Qt.KeyboardModifier.AltModifier,
+        )
 
     def click(self, x_m, y_m, button, modifiers, double) -> bool:
         if button == Qt.MouseButton.RightButton or double:
@@ -320,14 +330,19 @@ class CalibrateTool(SiteTool):
         try:
             if measured_m < self.tolerance_m(5):
                 raise UserInputError("That line is too short to calibrate with; draw it over a longer dimension.")
-            true_m = dialogs.ask_length(self.window, "Calibrate scale",
-                                        "How long is the line you drew? (e.g. 2.4 m, 8 ft)",
-                                        self.session.project.units)
+            true_m = dialogs.ask_length(
+                self.window,
+                "Calibrate scale",
+                "How long is the line you drew? (e.g. 2.4 m, 8 ft)",
+                self.session.project.units,
+            )
             if true_m is None:
                 return
             mpp = self.session.calibrate(measured_m, true_m)
-            self.window.show_status(f"Scale set: the line is {format_length(true_m, self.session.project.units)}"
-                                    f" ({mpp * 1000:.2f} mm per image pixel).")
+            self.window.show_status(
+                f"Scale set: the line is {format_length(true_m, self.session.project.units)}"
+                f" ({mpp * 1000:.2f} mm per image pixel)."
+            )
             self.window.view.fit_to_site()
         except UserInputError as exc:
             self.window.show_error("Calibrate scale", str(exc))

@@ -9,7 +9,8 @@ shows them through plain-text paths only (``QStandardItem`` display data, pyqtgr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -36,8 +37,7 @@ MAX_CHART_LABEL = 14
 X_RANGE = (-1.0, 15.0)
 
 TARGET_PEN = pg.mkPen(QColor(20, 90, 200), width=3.5)
-OTHER_COLOURS = [(150, 150, 150), (120, 120, 160), (160, 120, 120), (120, 150, 120),
-                 (170, 140, 90), (140, 110, 170)]
+OTHER_COLOURS = [(150, 150, 150), (120, 120, 160), (160, 120, 120), (120, 150, 120), (170, 140, 90), (140, 110, 170)]
 
 
 def display_ssid(obs: Observation) -> str:
@@ -82,8 +82,9 @@ class ChannelChart(pg.PlotWidget):
         item.setMouseEnabled(x=False, y=False)
         item.hideButtons()
         item.getAxis("bottom").setTicks([[(c, str(c)) for c in range(1, 14)]])
-        self._static = [pg.InfiniteLine(pos=CCA_THRESHOLD_DBM, angle=0,
-                                        pen=pg.mkPen((200, 60, 60), width=1, style=Qt.DashLine))]
+        self._static = [
+            pg.InfiniteLine(pos=CCA_THRESHOLD_DBM, angle=0, pen=pg.mkPen((200, 60, 60), width=1, style=Qt.DashLine))
+        ]
         for line in self._static:
             item.addItem(line)
         self._items: list[tuple[pg.PlotDataItem, pg.TextItem]] = []
@@ -118,8 +119,10 @@ class ChannelChart(pg.PlotWidget):
             x = min(max(ch, X_RANGE[0] + w / 2), X_RANGE[1] - w / 2)  # inside the plot
             y = rssi + 0.5
             while any(x - w / 2 < b[1] and x + w / 2 > b[0] and y < b[3] and y + h > b[2] for b in placed):
-                y = min(b[3] for b in placed
-                        if x - w / 2 < b[1] and x + w / 2 > b[0] and y < b[3] and y + h > b[2]) + 0.1
+                y = (
+                    min(b[3] for b in placed if x - w / 2 < b[1] and x + w / 2 > b[0] and y < b[3] and y + h > b[2])
+                    + 0.1
+                )
             placed.append((x - w / 2, x + w / 2, y, y + h))
             text.setPos(x, y)
             top = max(top, y + h)
@@ -188,7 +191,7 @@ class ChannelChart(pg.PlotWidget):
             self.labels.append(name + (f"  [{load}]" if load else ""))
             # On the chart: names cut short (the table has them whole, with every BSS Load);
             # the target's BSS Load on its own line, the neighbours' only in the table.
-            short = name if len(name) <= MAX_CHART_LABEL else name[:MAX_CHART_LABEL - 1] + "…"
+            short = name if len(name) <= MAX_CHART_LABEL else name[: MAX_CHART_LABEL - 1] + "…"
             lines = [short] + ([load] if load and is_target else [])
             font = bold if is_target else normal
             text.setText("\n".join(lines), color=(20, 60, 160) if is_target else (70, 70, 70))
@@ -198,7 +201,7 @@ class ChannelChart(pg.PlotWidget):
             # TextItem ignores the view's scale: its box is in screen pixels, margins included.
             size = text.textItem.boundingRect()
             boxes.append((is_target, rssi, (text, ch, rssi, size.width(), size.height())))
-        for curve, text in self._items[len(heard):]:
+        for curve, text in self._items[len(heard) :]:
             curve.setVisible(False)
             text.setVisible(False)
         # Targets first, then the strongest: they get the places nearest their curves.
@@ -208,14 +211,17 @@ class ChannelChart(pg.PlotWidget):
         item.setYRange(CHART_FLOOR_DBM, self._y_top, padding=0)
         self._layout_labels()
         occupancy = channel_occupancy(o for _, _, o, _ in heard)
-        busy = [f"ch {occ.channel}: {occ.cochannel_strong_count}" for occ in occupancy
-                if occ.cochannel_strong_count > 1]
-        self.summary = ("BSSs sharing a channel at >= -82 dBm: " + ", ".join(busy)) if busy else \
-            "No channel is shared by two BSSs heard at >= -82 dBm here."
+        busy = [
+            f"ch {occ.channel}: {occ.cochannel_strong_count}" for occ in occupancy if occ.cochannel_strong_count > 1
+        ]
+        self.summary = (
+            ("BSSs sharing a channel at >= -82 dBm: " + ", ".join(busy))
+            if busy
+            else "No channel is shared by two BSSs heard at >= -82 dBm here."
+        )
 
 
-BSS_COLUMNS = ("SSID", "BSSID", "RSSI (dBm)", "Channel", "Band", "Security", "WPS",
-               "Stations", "Busy (%)", "Target")
+BSS_COLUMNS = ("SSID", "BSSID", "RSSI (dBm)", "Channel", "Band", "Security", "WPS", "Stations", "Busy (%)", "Target")
 
 
 class BssTableModel(QStandardItemModel):
@@ -286,8 +292,7 @@ class BssTable(QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.view)
 
-    def set_observations(self, observations: Sequence[Observation], target: TargetNetwork | None,
-                         caption: str) -> None:
+    def set_observations(self, observations: Sequence[Observation], target: TargetNetwork | None, caption: str) -> None:
         self.caption.setText(caption)
         self.view.setSortingEnabled(False)
         self.model.set_observations(observations, target)
@@ -304,7 +309,7 @@ class ChannelsPanel(QWidget):
     table for every sample of a walk nobody looks at would cost the UI thread per sample.
     """
 
-    def __init__(self, controller: "SurveyController", view, parent: QWidget | None = None):
+    def __init__(self, controller: SurveyController, view, parent: QWidget | None = None):
         super().__init__(parent)
         self.controller = controller
         self.view = view
@@ -351,10 +356,10 @@ class ChannelsPanel(QWidget):
         rows = [(s.id, s.x_m, s.y_m) for s in samples]
         old = self._picker_rows
         self.sample_picker.blockSignals(True)
-        if rows[:len(old)] != old:
+        if rows[: len(old)] != old:
             self.sample_picker.clear()
             old = []
-        for n, (sample_id, x, y) in enumerate(rows[len(old):], len(old) + 1):
+        for n, (sample_id, x, y) in enumerate(rows[len(old) :], len(old) + 1):
             self.sample_picker.addItem(f"Sample {n} at ({x:.1f}, {y:.1f}) m", sample_id)
         self._picker_rows = rows
         sample_id = self.selected_sample_id()
@@ -385,6 +390,9 @@ class ChannelsPanel(QWidget):
         self.chart.set_observations(observations, target)
         self.summary.setText(self.chart.summary)
         scans = len(sample.scans)
-        self.table.set_observations(observations, target,
-                                    f"{len(observations)} BSSs at ({sample.x_m:.1f}, {sample.y_m:.1f}) m, "
-                                    f"{scans} scan{'s' if scans != 1 else ''} averaged in mW")
+        self.table.set_observations(
+            observations,
+            target,
+            f"{len(observations)} BSSs at ({sample.x_m:.1f}, {sample.y_m:.1f}) m, "
+            f"{scans} scan{'s' if scans != 1 else ''} averaged in mW",
+        )

@@ -20,8 +20,14 @@ __all__ = ["AddSampleCommand", "DeleteSampleCommand", "MoveSampleCommand", "Samp
 
 
 class AddSampleCommand(edits.AddSample):
-    def __init__(self, session: ProjectSession, survey_id: int, sample: Sample, text: str = "Take sample",
-                 ids: SampleIds | None = None):
+    def __init__(
+        self,
+        session: ProjectSession,
+        survey_id: int,
+        sample: Sample,
+        text: str = "Take sample",
+        ids: SampleIds | None = None,
+    ):
         super().__init__(survey_id, sample, text, ids)
 
 
@@ -31,8 +37,14 @@ class DeleteSampleCommand(edits.DeleteSample):
 
 
 class MoveSampleCommand(edits.MoveSample):
-    def __init__(self, session: ProjectSession, sample_id: int, xy_m: tuple[float, float], ids: SampleIds,
-                 text: str = "Move sample"):
+    def __init__(
+        self,
+        session: ProjectSession,
+        sample_id: int,
+        xy_m: tuple[float, float],
+        ids: SampleIds,
+        text: str = "Move sample",
+    ):
         super().__init__(session.project, sample_id, xy_m, ids, text)
 
 

@@ -71,6 +71,7 @@ def make_scanner(name: str, project):
 
 # -- the tool on the site view ----------------------------------------------------------------
 
+
 class SurveyTool(SiteTool):
     """Click where you stand (or press Space at the cursor) to sample; in a walk, click turns."""
 
@@ -105,6 +106,7 @@ class SurveyTool(SiteTool):
 
 
 # -- the controller -----------------------------------------------------------------------------
+
 
 class SurveyController(QObject):
     """Sampling logic between the scan runner, the session and the views (no widgets of its own)."""
@@ -190,8 +192,11 @@ class SurveyController(QObject):
             self._scanner_site_key = None
         except Exception as exc:  # a backend that cannot start must be reported, not crash the click
             rows = backend_rows()
-            extra = "" if any_real_backend_usable(rows) else (
-                " No Wi-Fi adapter was found: choose 'Simulated scanner' in Survey settings to try the demo.")
+            extra = (
+                ""
+                if any_real_backend_usable(rows)
+                else (" No Wi-Fi adapter was found: choose 'Simulated scanner' in Survey settings to try the demo.")
+            )
             raise NoScanner(f"No scanner ({name}): {exc}.{extra}") from exc
         return self.scanner
 
@@ -206,8 +211,7 @@ class SurveyController(QObject):
         if not callable(set_project) or not self.session.is_open:
             return
         project = self.session.project
-        key = (project.walls, project.devices, project.materials, project.target,
-               project.settings.get("simulation"))
+        key = (project.walls, project.devices, project.materials, project.target, project.settings.get("simulation"))
         if key == self._scanner_site_key:
             return
         self._scanner_site_key = key
@@ -315,8 +319,12 @@ class SurveyController(QObject):
         self.retryAvailable.emit(False)
         self.overlay.set_pending(self.pending_xy)
         move = getattr(scanner, "move_to", None)
-        self.runner.start_point(scanner, self.settings.scans_per_point, self.settings.timeout_s,
-                                before_scan=(lambda: move(x_m, y_m)) if move else None)
+        self.runner.start_point(
+            scanner,
+            self.settings.scans_per_point,
+            self.settings.timeout_s,
+            before_scan=(lambda: move(x_m, y_m)) if move else None,
+        )
         self.busyChanged.emit(True, f"Scanning at ({x_m:.1f}, {y_m:.1f}) m ...")
 
     def retry(self) -> None:
@@ -390,8 +398,9 @@ class SurveyController(QObject):
         QApplication.beep()
         target = project_target(self.session.project).network
         value = target_rssi_at_sample(sample, target) if target is not None else None
-        self.message.emit(sample_saved_text(len(self.survey.samples), sample, target, value,
-                                            len(sample_observations(sample))))
+        self.message.emit(
+            sample_saved_text(len(self.survey.samples), sample, target, value, len(sample_observations(sample)))
+        )
         self.sampleAdded.emit(command.sample_id)
         return command.sample_id
 
@@ -449,8 +458,9 @@ class SurveyController(QObject):
             for sample in placement.samples:
                 self._add_sample(survey.id, sample, "Walk sample")
         if final and placement.dropped:
-            self.message.emit(f"Walk ended; {placement.dropped} scan(s) outside the clicked path or empty "
-                              "were left out.")
+            self.message.emit(
+                f"Walk ended; {placement.dropped} scan(s) outside the clicked path or empty were left out."
+            )
 
     def _end_walk_state(self) -> None:
         self.walk = Walk.ended()
@@ -492,8 +502,9 @@ class SurveyController(QObject):
 
     def _submit_fit(self) -> None:
         project = self.session.project
-        self.fitter.submit(LayerRequest(self.layer_kind, project, project.active_survey_id, self._serial,
-                                        cache=self.heatmaps))
+        self.fitter.submit(
+            LayerRequest(self.layer_kind, project, project.active_survey_id, self._serial, cache=self.heatmaps)
+        )
 
     def _on_layer_done(self, request: LayerRequest, layer: LayerImage) -> None:
         if LayerKind(request.kind) != self.layer_kind:
@@ -507,5 +518,3 @@ class SurveyController(QObject):
     # -- target network -------------------------------------------------------------------------
     def set_target(self, target: TargetNetwork | None) -> None:
         self.session.push(SetTargetCommand(self.session, target))
-
-

@@ -20,7 +20,12 @@ from survey.analysis.map_layer import LayerKind
 from survey.report import colormap
 from survey.ui.floorplan_view import SiteMarkers
 from survey.ui.survey_layers import (
-    COCHANNEL_SCALE_MAX, CONFIDENCE_SCALE_MAX_DB, LayerImage, count_rgba, image_rect_m, uncertainty_rgba,
+    COCHANNEL_SCALE_MAX,
+    CONFIDENCE_SCALE_MAX_DB,
+    LayerImage,
+    count_rgba,
+    image_rect_m,
+    uncertainty_rgba,
 )
 
 #: Above the floorplan image (z -100), below walls and devices (z >= 0 in the view).
@@ -163,8 +168,16 @@ class SampleLabels(pg.GraphicsObject):
         """(sample id, box in device pixels, text origin, text) of the labels shown under
         ``transform`` (item -> device), newest first."""
         blocked = [(r.left(), r.top(), r.right(), r.bottom()) for r in self.obstacles()]
-        key = (self._version, transform.m11(), transform.m12(), transform.m21(), transform.m22(),
-               transform.dx(), transform.dy(), tuple(blocked))
+        key = (
+            self._version,
+            transform.m11(),
+            transform.m12(),
+            transform.m21(),
+            transform.m22(),
+            transform.dx(),
+            transform.dy(),
+            tuple(blocked),
+        )
         if key == self._layout_key:
             return self._layout
         metrics = QFontMetricsF(self.font())
@@ -180,8 +193,7 @@ class SampleLabels(pg.GraphicsObject):
         if self._labels:
             at = [transform.map(QPointF(x, y)) for _, x, y, _ in self._labels]
             lx, ly = [p.x() for p in at], [p.y() for p in at]
-            near = ((dev_x > min(lx) - 100) & (dev_x < max(lx) + 100)
-                    & (dev_y > min(ly) - 100) & (dev_y < max(ly) + 100))
+            near = (dev_x > min(lx) - 100) & (dev_x < max(lx) + 100) & (dev_y > min(ly) - 100) & (dev_y < max(ly) + 100)
             dev_x, dev_y = dev_x[near], dev_y[near]
         r = DOT_RADIUS_PX
         for sample_id, x, y, text in reversed(self._labels):
@@ -193,16 +205,26 @@ class SampleLabels(pg.GraphicsObject):
             x1, y1 = x0 + width, y0 + height
             cx, cy = int((x0 + x1) / 2 // cell_w), int((y0 + y1) / 2 // cell_h)
             # Two px of air between neighbours across, one down; device names and symbols win.
-            if any(x0 - 2 < b[2] and b[0] < x1 + 2 and y0 - 1 < b[3] and b[1] < y1 + 1
-                   for dx in (-1, 0, 1) for dy in (-1, 0, 1) for b in cells.get((cx + dx, cy + dy), ())):
+            if any(
+                x0 - 2 < b[2] and b[0] < x1 + 2 and y0 - 1 < b[3] and b[1] < y1 + 1
+                for dx in (-1, 0, 1)
+                for dy in (-1, 0, 1)
+                for b in cells.get((cx + dx, cy + dy), ())
+            ):
                 continue
             if any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in blocked):
                 continue
             if np.any((dev_x > x0 - r) & (dev_x < x1 + r) & (dev_y > y0 - r) & (dev_y < y1 + r)):
                 continue
             cells.setdefault((cx, cy), []).append((x0, y0, x1, y1))
-            shown.append((sample_id, QRectF(x0, y0, width, height),
-                          QPointF(x0 + self.PAD_PX, y0 + self.PAD_PX + metrics.ascent()), text))
+            shown.append(
+                (
+                    sample_id,
+                    QRectF(x0, y0, width, height),
+                    QPointF(x0 + self.PAD_PX, y0 + self.PAD_PX + metrics.ascent()),
+                    text,
+                )
+            )
         self._layout_key, self._layout = key, shown
         return shown
 
@@ -249,8 +271,9 @@ class SurveyOverlay:
         self.samples = SiteMarkers(size=11, pxMode=True, symbol="o", pen=pg.mkPen("#202020", width=1.2))
         self.samples.setZValue(SAMPLES_Z)
         viewbox.addItem(self.samples)
-        self.pending = SiteMarkers(size=16, pxMode=True, symbol="o", brush=None,
-                                   pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine))
+        self.pending = SiteMarkers(
+            size=16, pxMode=True, symbol="o", brush=None, pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine)
+        )
         self.pending.setZValue(SAMPLES_Z + 1)
         viewbox.addItem(self.pending)
         self.walk_path = pg.PlotCurveItem(pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine))
@@ -309,7 +332,7 @@ class SurveyOverlay:
             return None
         d2 = (self._xy[:, 0] - x_m) ** 2 + (self._xy[:, 1] - y_m) ** 2
         index = int(np.argmin(d2))
-        return self._ids[index] if d2[index] <= tolerance_m ** 2 else None
+        return self._ids[index] if d2[index] <= tolerance_m**2 else None
 
     def has_value(self, sample_id: int) -> bool:
         return sample_id in self._values
@@ -339,7 +362,7 @@ class SurveyOverlay:
         if values:
             self._values.update(values)
         n_old = len(self._ids)
-        appended = (len(ids) >= n_old and ids[:n_old] == self._ids and np.array_equal(xy[:n_old], self._xy))
+        appended = len(ids) >= n_old and ids[:n_old] == self._ids and np.array_equal(xy[:n_old], self._xy)
         if appended and len(ids) > n_old:
             new = ids[n_old:]
             self.samples.addPoints(pos=xy[n_old:], brush=self._brushes_for(self._values.get(i) for i in new), data=new)
@@ -386,7 +409,7 @@ class SurveyOverlay:
 
     def _recolour_step(self) -> None:
         ids, brushes = self._recolour
-        if not ids or self._ids[:len(ids)] != ids or len(self.samples.data) < len(ids):
+        if not ids or self._ids[: len(ids)] != ids or len(self.samples.data) < len(ids):
             self._recolour = ([], [])  # the samples changed meanwhile: they were given their colours then
             return
         lo = self._recolour_done
@@ -468,8 +491,11 @@ def _gradient_pixmap(kind: LayerKind, width=220, height=14) -> QPixmap:
         values = np.linspace(0, marginal * 1.5, width)[None, :].repeat(height, 0)
         rgba = np.dstack([colormap.level_rgb(values, good, marginal), np.full((height, width), 255, np.uint8)])
     elif kind in (LayerKind.COCHANNEL, LayerKind.CONFIDENCE):
-        top, colour = ((COCHANNEL_SCALE_MAX, count_rgba) if kind is LayerKind.COCHANNEL
-                       else (CONFIDENCE_SCALE_MAX_DB, uncertainty_rgba))
+        top, colour = (
+            (COCHANNEL_SCALE_MAX, count_rgba)
+            if kind is LayerKind.COCHANNEL
+            else (CONFIDENCE_SCALE_MAX_DB, uncertainty_rgba)
+        )
         rgba = colour(np.linspace(0, top, width)[None, :].repeat(height, 0), None)
         rgba[..., 3] = 255
     else:
@@ -493,9 +519,11 @@ class HeatmapLegend(QWidget):
         self.scale_text.setTextFormat(Qt.PlainText)
         self._band_rows: list[tuple[QLabel, QLabel]] = []
         # Swatch colour at the middle of each band of the shared map.
-        mids = ((colormap.GOOD_DBM + colormap.SCALE_MAX_DBM) / 2,
-                (colormap.LOSS_DBM + colormap.GOOD_DBM) / 2,
-                (colormap.SCALE_MIN_DBM + colormap.LOSS_DBM) / 2)
+        mids = (
+            (colormap.GOOD_DBM + colormap.SCALE_MAX_DBM) / 2,
+            (colormap.LOSS_DBM + colormap.GOOD_DBM) / 2,
+            (colormap.SCALE_MIN_DBM + colormap.LOSS_DBM) / 2,
+        )
         for row, ((range_text, meaning), mid) in enumerate(zip(colormap.BAND_LABELS, mids)):
             swatch = QLabel(self)
             swatch.setPixmap(_swatch(colormap.rssi_to_rgb(np.array([mid]))[0] * 255))
@@ -518,8 +546,10 @@ class HeatmapLegend(QWidget):
             text.setVisible(rssi)
         self.bar.setPixmap(_gradient_pixmap(kind))
         if rssi:
-            self.scale_text.setText(f"{colormap.SCALE_MIN_DBM:.0f} dBm  ...  {colormap.SCALE_MAX_DBM:.0f} dBm; "
-                                    "paler = farther from any sample")
+            self.scale_text.setText(
+                f"{colormap.SCALE_MIN_DBM:.0f} dBm  ...  {colormap.SCALE_MAX_DBM:.0f} dBm; "
+                "paler = farther from any sample"
+            )
         elif kind is LayerKind.COCHANNEL:
             self.scale_text.setText(f"0  ...  {COCHANNEL_SCALE_MAX}+ other BSSs on the target's channel")
         elif kind in (LayerKind.LOSS, LayerKind.LATENCY):
@@ -527,8 +557,12 @@ class HeatmapLegend(QWidget):
 
             good, marginal = link_limits(kind)
             unit = kind.unit
-            self.scale_text.setText(f"good up to {good:g} {unit}, marginal up to {marginal:g} {unit}, "
-                                    "worse beyond (measured at the nearest link test)")
+            self.scale_text.setText(
+                f"good up to {good:g} {unit}, marginal up to {marginal:g} {unit}, "
+                "worse beyond (measured at the nearest link test)"
+            )
         else:
-            self.scale_text.setText(f"± 0 dB (sure)  ...  ± {CONFIDENCE_SCALE_MAX_DB:.0f} dB or more (not known): "
-                                    "how far the signal map may be off")
+            self.scale_text.setText(
+                f"± 0 dB (sure)  ...  ± {CONFIDENCE_SCALE_MAX_DB:.0f} dB or more (not known): "
+                "how far the signal map may be off"
+            )

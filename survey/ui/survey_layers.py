@@ -38,8 +38,12 @@ CONFIDENCE_SCALE_MAX_DB = colormap.UNCERTAINTY_MAX_DB
 def image_rect_m(grid: SiteGrid) -> tuple[float, float, float, float]:
     """(x, y, width, height) in metres that an image of the grid's cells covers."""
     ny, nx = grid.shape
-    return (float(grid.xs_m[0]) - grid.step_m / 2, float(grid.ys_m[0]) - grid.step_m / 2,
-            nx * grid.step_m, ny * grid.step_m)
+    return (
+        float(grid.xs_m[0]) - grid.step_m / 2,
+        float(grid.ys_m[0]) - grid.step_m / 2,
+        nx * grid.step_m,
+        ny * grid.step_m,
+    )
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class LayerImage(LiveMap):
 
 
 # -- colouring ------------------------------------------------------------------------------
+
 
 def rssi_rgba(values_dbm: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     """RGBA uint8 of an RSSI grid with the shared -65/-75 dBm colour map (survey.report.colormap)."""
@@ -107,6 +112,7 @@ def link_limits(kind: LayerKind) -> tuple[float, float]:
 
 
 # -- the worker's job -----------------------------------------------------------------------------
+
 
 def compute_layer(request: LayerRequest) -> LayerImage:
     """The image of one layer of the chosen survey. Pure: safe to call in any thread."""

@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 
 # -- widgets ----------------------------------------------------------------------------------------
 
+
 def _plain_label(text: str = "", parent: QWidget | None = None, wrap: bool = True) -> QLabel:
     label = QLabel(text, parent)
     label.setTextFormat(Qt.PlainText)  # SSIDs and reasons may contain markup characters
@@ -121,7 +122,8 @@ class SurveyPanel(QWidget):
         # a glance that clicks on the plan now take samples.
         self.tool_button.setStyleSheet(
             "QPushButton#survey_tool_button:checked { background-color: #1f6feb; color: white; "
-            "font-weight: bold; border: 1px solid #0b4fb3; border-radius: 3px; padding: 5px; }")
+            "font-weight: bold; border: 1px solid #0b4fb3; border-radius: 3px; padding: 5px; }"
+        )
         mode_row = QHBoxLayout()
         mode_row.addWidget(self.point_mode)
         mode_row.addWidget(self.walk_mode)
@@ -229,8 +231,10 @@ class SurveyPanel(QWidget):
         layer = c.layer if c.layer is not None and c.layer.analysis is not None else None
         if resolved.assumed:
             self.target_label.setText(
-                "not chosen (the map assumes the strongest network heard)" if target is None else
-                f"not chosen: the map assumes '{display_ssid(target.ssid)}', the strongest network heard")
+                "not chosen (the map assumes the strongest network heard)"
+                if target is None
+                else f"not chosen: the map assumes '{display_ssid(target.ssid)}', the strongest network heard"
+            )
             return
         heard = layer.target_heard if layer is not None and layer.target == target else None
         bands, security = heard if heard is not None else ("not heard yet", "unknown")
@@ -356,9 +360,17 @@ class SurveyFeature(QObject):
         self.panel = SurveyPanel(self.controller)
         self.channels = ChannelsPanel(self.controller, view)
         self._samples_by_id: dict[int, Sample] = {}
-        view.add_pickable(Pickable(kind="sample", hit=self._sample_at, position=self._sample_position,
-                                   move=self.controller.move_sample, delete=self.controller.delete_sample,
-                                   describe=self.describe_sample, ring_px=22))
+        view.add_pickable(
+            Pickable(
+                kind="sample",
+                hit=self._sample_at,
+                position=self._sample_position,
+                move=self.controller.move_sample,
+                delete=self.controller.delete_sample,
+                describe=self.describe_sample,
+                ring_px=22,
+            )
+        )
         session = window.session
         session.samplesChanged.connect(self._samples_changed)
         session.projectChanged.connect(self._project_changed)
@@ -382,8 +394,9 @@ class SurveyFeature(QObject):
 
     def _offer_settings(self, reason: str, settings_uri: str) -> None:
         # Windows 11 24H2+ Location consent: the first scan is where an installer meets it.
-        dialogs.offer_settings_page(self.window, "Wi-Fi scanning needs Location", reason, settings_uri,
-                                    "Open Location settings")
+        dialogs.offer_settings_page(
+            self.window, "Wi-Fi scanning needs Location", reason, settings_uri, "Open Location settings"
+        )
 
     def _show_value_at(self, x_m: float, y_m: float) -> None:
         self.cursor_readout.setText(value_under_cursor_text(self.controller.layer, x_m, y_m))
@@ -397,14 +410,20 @@ class SurveyFeature(QObject):
         return None if sample is None else (sample.x_m, sample.y_m)
 
     def describe_sample(self, sample_id: int) -> str:
-        """"Sample 4 of 'Before' at x 3.2 m, y 1.0 m: -61.0 dBm (Target network)"."""
+        """ "Sample 4 of 'Before' at x 3.2 m, y 1.0 m: -61.0 dBm (Target network)"."""
         sample = self._samples_by_id.get(sample_id)
         survey = self.controller.survey
         if sample is None or survey is None:
             return ""
         number = next(n for n, s in enumerate(survey.samples, 1) if s.id == sample_id)
-        return sample_description_text(number, survey.name, sample, self.window.session.project.units,
-                                       self.overlay.kind, self.overlay.value(sample_id))
+        return sample_description_text(
+            number,
+            survey.name,
+            sample,
+            self.window.session.project.units,
+            self.overlay.kind,
+            self.overlay.value(sample_id),
+        )
 
     def _file_changed(self) -> None:
         self.controller.cancel()

@@ -14,8 +14,17 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QTreeWidget,
-    QTreeWidgetItem, QVBoxLayout, QWidget,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from survey.analysis.target import describe_network
@@ -50,7 +59,7 @@ class SurveySettings:
     timeout_s: float = 20.0  # survey.scan.base.DEFAULT_TIMEOUT_S: a full active scan takes 3-10 s
 
     @staticmethod
-    def load() -> "SurveySettings":
+    def load() -> SurveySettings:
         qs = QSettings("evsurvey", "evsurvey")
         try:
             scans = int(qs.value("survey/scans_per_point", DEFAULT_SCANS))
@@ -111,8 +120,10 @@ class SurveySettingsDialog(QDialog):
         self.report.setTextFormat(Qt.PlainText)
         self.report.setWordWrap(True)
         if not any_real_backend_usable(rows):
-            self.report.setText(self.report.text() + "\n\nNo Wi-Fi adapter could be used on this machine: "
-                                "choose the simulated scanner to try the survey on the demo garage.")
+            self.report.setText(
+                self.report.text() + "\n\nNo Wi-Fi adapter could be used on this machine: "
+                "choose the simulated scanner to try the survey on the demo garage."
+            )
         self.scans = QSpinBox(self)
         self.scans.setRange(MIN_SCANS, MAX_SCANS)
         self.scans.setValue(settings.scans_per_point)
@@ -170,10 +181,14 @@ class TargetNetworkDialog(QDialog):
             top.setFlags(top.flags() | Qt.ItemIsUserCheckable)
             top.setCheckState(0, Qt.Checked if current and current.ssid == ssid else Qt.Unchecked)
             for obs in group:
-                child = QTreeWidgetItem([obs.bssid or "(BSSID hidden by the OS)",
-                                         "" if obs.rssi_dbm is None else f"{obs.rssi_dbm:.0f}",
-                                         f"{observation_band(obs) or '?'} GHz, ch {obs.channel or '?'}",
-                                         " / ".join(obs.auth)])
+                child = QTreeWidgetItem(
+                    [
+                        obs.bssid or "(BSSID hidden by the OS)",
+                        "" if obs.rssi_dbm is None else f"{obs.rssi_dbm:.0f}",
+                        f"{observation_band(obs) or '?'} GHz, ch {obs.channel or '?'}",
+                        " / ".join(obs.auth),
+                    ]
+                )
                 child.setData(0, Qt.UserRole, ("bssid", obs.bssid))
                 if obs.bssid:
                     child.setFlags(child.flags() | Qt.ItemIsUserCheckable)
@@ -183,8 +198,11 @@ class TargetNetworkDialog(QDialog):
         self.tree.itemChanged.connect(self._on_changed)
         for col in range(4):
             self.tree.resizeColumnToContents(col)
-        hint = QLabel("Tick the network the charger will join. Tick single BSSIDs only to restrict the "
-                      "survey to particular access points (e.g. the one in the garage).", self)
+        hint = QLabel(
+            "Tick the network the charger will join. Tick single BSSIDs only to restrict the "
+            "survey to particular access points (e.g. the one in the garage).",
+            self,
+        )
         hint.setWordWrap(True)
         hint.setTextFormat(Qt.PlainText)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
@@ -225,8 +243,10 @@ class TargetNetworkDialog(QDialog):
             if top.checkState(0) != Qt.Checked:
                 continue
             _, ssid = top.data(0, Qt.UserRole)
-            bssids = tuple(top.child(j).data(0, Qt.UserRole)[1] for j in range(top.childCount())
-                           if top.child(j).flags() & Qt.ItemIsUserCheckable
-                           and top.child(j).checkState(0) == Qt.Checked)
+            bssids = tuple(
+                top.child(j).data(0, Qt.UserRole)[1]
+                for j in range(top.childCount())
+                if top.child(j).flags() & Qt.ItemIsUserCheckable and top.child(j).checkState(0) == Qt.Checked
+            )
             return TargetNetwork(ssid=ssid, bssids=bssids)
         return None

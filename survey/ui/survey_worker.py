@@ -16,7 +16,8 @@ import queue
 import threading
 import time
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -110,17 +111,15 @@ class ScanRunner(QObject):
 
     @property
     def mode(self) -> str:
-        """"point", "walk" or "" when idle."""
+        """ "point", "walk" or "" when idle."""
         return self._mode if self.busy else ""
 
     # -- starting ------------------------------------------------------------------------
-    def start_point(self, scanner, count: int, timeout_s: float,
-                    before_scan: Callable[[], None] | None = None) -> int:
+    def start_point(self, scanner, count: int, timeout_s: float, before_scan: Callable[[], None] | None = None) -> int:
         """Take ``count`` scans (1-5) for one stop-and-go point. Returns the job id."""
         return self._start(scanner, "point", max(1, int(count)), timeout_s, before_scan)
 
-    def start_walk(self, scanner, timeout_s: float,
-                   before_scan: Callable[[], None] | None = None) -> int:
+    def start_walk(self, scanner, timeout_s: float, before_scan: Callable[[], None] | None = None) -> int:
         """Scan back to back until :meth:`stop_walk`. Returns the job id."""
         return self._start(scanner, "walk", 0, timeout_s, before_scan)
 
@@ -137,8 +136,11 @@ class ScanRunner(QObject):
         self._timeout_s = float(timeout_s)
         self._stop_walk = stop = threading.Event()
         thread = threading.Thread(
-            target=self._work, name=f"evsurvey-scan-{job}", daemon=True,
-            args=(self._relay, job, scanner, count, float(timeout_s), before_scan, stop))
+            target=self._work,
+            name=f"evsurvey-scan-{job}",
+            daemon=True,
+            args=(self._relay, job, scanner, count, float(timeout_s), before_scan, stop),
+        )
         thread.start()
         self.jobStarted.emit(job, mode)
         return job
@@ -207,8 +209,11 @@ class ScanRunner(QObject):
             return
         self._watchdog.stop()
         if not isinstance(result, ScanResult):
-            self._fail(job, f"the scanner returned {type(result).__name__}, not a scan result; "
-                            "choose another scanner in Survey settings")
+            self._fail(
+                job,
+                f"the scanner returned {type(result).__name__}, not a scan result; "
+                "choose another scanner in Survey settings",
+            )
             return
         if self._mode == "walk":
             self.walkScan.emit(job, result)
@@ -237,8 +242,11 @@ class ScanRunner(QObject):
         if job is None:
             return
         self._stop_walk.set()
-        self._fail(job, f"the scanner did not answer within {self._timeout_s + WATCHDOG_GRACE_S:g} s "
-                        "and was abandoned; retry, or choose another scanner in Survey settings")
+        self._fail(
+            job,
+            f"the scanner did not answer within {self._timeout_s + WATCHDOG_GRACE_S:g} s "
+            "and was abandoned; retry, or choose another scanner in Survey settings",
+        )
 
     def _fail(self, job: int, reason: str) -> None:
         self._stop_walk.set()
@@ -324,8 +332,9 @@ class LatestOnlyWorker(QObject):
         self._running = True
         if self._jobs is None:
             self._jobs = jobs = queue.SimpleQueue()
-            threading.Thread(target=_serve, args=(jobs, self._relay, self._fn, self._with_progress),
-                             name="evsurvey-fit", daemon=True).start()
+            threading.Thread(
+                target=_serve, args=(jobs, self._relay, self._fn, self._with_progress), name="evsurvey-fit", daemon=True
+            ).start()
             # The thread ends with its worker (None is its signal to stop).
             self.destroyed.connect(lambda *_: jobs.put(None))
         self._jobs.put((self._generation, request))

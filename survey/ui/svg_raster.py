@@ -57,5 +57,6 @@ def rasterize_svg(clean: fi.CleanSvg, name: str) -> fi.PlanImage:
     painter = QPainter(image)
     renderer.render(painter)
     painter.end()
-    return fi.PlanImage(png_bytes(image), "png", w_px, h_px, fi.provisional_metres_per_px(w_px, h_px),
-                        Path(name).name, clean.note)
+    return fi.PlanImage(
+        png_bytes(image), "png", w_px, h_px, fi.provisional_metres_per_px(w_px, h_px), Path(name).name, clean.note
+    )

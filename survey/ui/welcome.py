@@ -26,13 +26,17 @@ class WelcomePage(QWidget):
         title = QLabel("evsurvey")
         title.setStyleSheet("font-size: 26px; font-weight: 600;")
         inner.addWidget(title)
-        intro = QLabel("Wi-Fi site survey for EV charger installers: walk the garage, see the signal, "
-                       "get the verdict at the charger and where to put the fix.")
+        intro = QLabel(
+            "Wi-Fi site survey for EV charger installers: walk the garage, see the signal, "
+            "get the verdict at the charger and where to put the fix."
+        )
         intro.setWordWrap(True)
         inner.addWidget(intro)
         inner.addSpacing(12)
-        choices = [("New project…  (Ctrl+N)", "welcome_new", window.new_project),
-                   ("Open a project…  (Ctrl+O)", "welcome_open", window.open_project_dialog)]
+        choices = [
+            ("New project…  (Ctrl+N)", "welcome_new", window.new_project),
+            ("Open a project…  (Ctrl+O)", "welcome_open", window.open_project_dialog),
+        ]
         if window.write_demo is not None:  # the app passes the demo in; a bare window has none
             choices.append(("Try the demo garage (simulated scanner)", "welcome_demo", window.open_demo))
         for text, name, slot in choices:

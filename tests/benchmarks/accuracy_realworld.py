@@ -104,12 +104,16 @@ def held_out(xy, z, qxy, qz, ap_xy, fit_times=None) -> dict[str, float]:
     if fit_times is not None:
         fit_times.append(time.perf_counter() - t)
     hm_ap = fit_heatmap(xy, z, ap_xy_m=ap_xy)
-    return {
-        "fit_heatmap": rmse(hm.predict(qxy), qz),
-        "fit_heatmap+ap": rmse(hm_ap.predict(qxy), qz),
-        "idw": rmse(idw(xy, z, qxy), qz),
-        "tps10": rmse(RBFInterpolator(xy, z, kernel="thin_plate_spline", smoothing=10)(qxy), qz),
-    }, hm, hm_ap
+    return (
+        {
+            "fit_heatmap": rmse(hm.predict(qxy), qz),
+            "fit_heatmap+ap": rmse(hm_ap.predict(qxy), qz),
+            "idw": rmse(idw(xy, z, qxy), qz),
+            "tps10": rmse(RBFInterpolator(xy, z, kernel="thin_plate_spline", smoothing=10)(qxy), qz),
+        },
+        hm,
+        hm_ap,
+    )
 
 
 def evaluate(root: Path, name: str, ap_coords) -> dict[str, dict[str, float]]:
@@ -168,8 +172,9 @@ def main(argv: list[str]) -> int:
         best_baseline = min(mean["full"]["idw"], mean["full"]["tps10"])
         verdict = "OK" if mean["full"]["fit_heatmap"] <= best_baseline + 1e-9 else "WORSE"
         ok &= verdict == "OK"
-        print(f"  -> fit_heatmap {mean['full']['fit_heatmap']:.2f} dB vs best baseline "
-              f"{best_baseline:.2f} dB: {verdict}")
+        print(
+            f"  -> fit_heatmap {mean['full']['fit_heatmap']:.2f} dB vs best baseline {best_baseline:.2f} dB: {verdict}"
+        )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     if args.before:
@@ -183,8 +188,10 @@ def main(argv: list[str]) -> int:
                         continue
                     worse = cols[col] > old + TOLERANCE_DB
                     ok &= not worse
-                    print(f"  {name:9s} {size:>4s} {col:15s} before {old:.2f} now {cols[col]:.2f} dB"
-                          f"{'  WORSE' if worse else ''}")
+                    print(
+                        f"  {name:9s} {size:>4s} {col:15s} before {old:.2f} now {cols[col]:.2f} dB"
+                        f"{'  WORSE' if worse else ''}"
+                    )
     return 0 if ok else 1
 
 

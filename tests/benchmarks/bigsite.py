@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from survey.demo import BEFORE, build_demo_project, load_demo_site
-from survey.project.model import Observation, Sample, SampleMode, ScanResult
+from survey.project.model import Observation, Sample, SampleMode
 from survey.scan.simulated import SimulatedScanner
 
 #: BSSs per scan the benchmark asks for: a suburban street hears 20-40 on 2.4 + 5 GHz.
@@ -23,8 +23,14 @@ BSS_PER_SCAN = 30
 
 
 def _neighbours(rng: np.random.Generator, count: int) -> list[tuple[str, str, int]]:
-    return [(f"02:00:00:{i // 256:02x}:{i % 256:02x}:{rng.integers(256):02x}", f"Neighbour-{i}",
-             int(rng.choice([1, 6, 11, 3, 9]))) for i in range(count)]
+    return [
+        (
+            f"02:00:00:{i // 256:02x}:{i % 256:02x}:{rng.integers(256):02x}",
+            f"Neighbour-{i}",
+            int(rng.choice([1, 6, 11, 3, 9])),
+        )
+        for i in range(count)
+    ]
 
 
 def build(path: Path, n_samples: int, seed: int = 0) -> Path:
@@ -44,8 +50,18 @@ def build(path: Path, n_samples: int, seed: int = 0) -> Path:
         for i, (x, y) in enumerate(xy):
             scanner.move_to(float(x), float(y))
             scan = scanner.scan()
-            far = [Observation(bssid=b, ssid=s, rssi_dbm=float(rng.uniform(-92, -70)), freq_mhz=2407 + 5 * ch,
-                               channel=ch, band="2.4", auth=("WPA2-PSK",)) for b, s, ch in extra]
+            far = [
+                Observation(
+                    bssid=b,
+                    ssid=s,
+                    rssi_dbm=float(rng.uniform(-92, -70)),
+                    freq_mhz=2407 + 5 * ch,
+                    channel=ch,
+                    band="2.4",
+                    auth=("WPA2-PSK",),
+                )
+                for b, s, ch in extra
+            ]
             scan = replace(scan, observations=scan.observations + tuple(far))
             samples.append(Sample(float(x), float(y), t + i, (scan,), SampleMode.POINT))
         for sample in samples:

@@ -40,8 +40,13 @@ _TIMER = (
 
 
 def run_command(*args) -> dict:
-    out = subprocess.run([sys.executable, "-c", _TIMER, sys.executable, "-m", "survey", *args],
-                         capture_output=True, text=True, check=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    out = subprocess.run(
+        [sys.executable, "-c", _TIMER, sys.executable, "-m", "survey", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     result = json.loads(out.stdout)
     assert result["rc"] == 0, result["err"]
     return result
@@ -57,9 +62,11 @@ def projects(tmp_path_factory):
 def test_bench_recommend_and_report(projects, n, tmp_path):
     path = projects[n]
     rows = {}
-    for name, args in (("info", ("info", str(path))),
-                       ("recommend", ("recommend", str(path))),
-                       ("report", ("report", str(path), "-o", str(tmp_path / "r.pdf")))):
+    for name, args in (
+        ("info", ("info", str(path))),
+        ("recommend", ("recommend", str(path))),
+        ("report", ("report", str(path), "-o", str(tmp_path / "r.pdf"))),
+    ):
         runs = [run_command(*args) for _ in range(REPEATS)]
         rows[name] = (statistics.median(r["s"] for r in runs), max(r["maxrss_kb"] for r in runs) / 1024)
     print(f"\n{n} samples: " + "; ".join(f"{k} {s:.2f} s, peak {mb:.0f} MB" for k, (s, mb) in rows.items()))

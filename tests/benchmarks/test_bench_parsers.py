@@ -18,12 +18,21 @@ import pytest
 pytest.importorskip("pytest_benchmark")
 
 from fakes.hostile_scans import all_shapes  # noqa: E402
+
 from survey.errors import EvSurveyError  # noqa: E402
 from survey.scan.parsers import airport, detect_format, iw, macos, netsh, nmcli, parse_text, wpa_cli  # noqa: E402
 
-PARSERS = {"iw": iw.parse, "nmcli": nmcli.parse, "wpa_cli": wpa_cli.parse, "netsh": netsh.parse,
-           "airport": airport.parse, "wdutil": macos.parse_wdutil, "system_profiler": macos.parse_system_profiler,
-           "detect_format": detect_format, "parse_text": parse_text}
+PARSERS = {
+    "iw": iw.parse,
+    "nmcli": nmcli.parse,
+    "wpa_cli": wpa_cli.parse,
+    "netsh": netsh.parse,
+    "airport": airport.parse,
+    "wdutil": macos.parse_wdutil,
+    "system_profiler": macos.parse_system_profiler,
+    "detect_format": detect_format,
+    "parse_text": parse_text,
+}
 SIZES = (100_000, 300_000, 1_000_000)
 LIMIT_S = 2.0
 MAX_RATIO = 25.0
@@ -52,8 +61,11 @@ def test_parsers_on_every_adversarial_shape(benchmark):
     worst = max(rows, key=lambda r: r[-1])
     lines = [f"{'parser':16s} {'shape':30s} {'100 kB':>8s} {'300 kB':>8s} {'1 MB':>8s} {'1MB/100kB':>9s}"]
     for pname, shape, *times in sorted(rows, key=lambda r: -r[-1]):
-        lines.append(f"{pname:16s} {shape:30s} " + " ".join(f"{t:8.3f}" for t in times)
-                     + f" {times[-1] / max(times[0], FLOOR_S):9.1f}")
+        lines.append(
+            f"{pname:16s} {shape:30s} "
+            + " ".join(f"{t:8.3f}" for t in times)
+            + f" {times[-1] / max(times[0], FLOOR_S):9.1f}"
+        )
     print("\n" + "\n".join(lines))
     benchmark.extra_info["table"] = lines
     benchmark.extra_info["worst_1mb_s"] = worst[-1]

@@ -36,6 +36,8 @@ def test_bench_whole_recommendation_demo(benchmark, demo_before):
     assert rec.verdict.status in ("POOR", "MARGINAL")
     assert rec.chosen is not None
     median_s = benchmark.stats.stats.median
-    print(f"\nwhole recommendation on the demo site ({len(survey.samples)} samples, "
-          f"{len(demo_before.walls)} walls): median {median_s * 1000:.0f} ms (budget {BUDGET_S * 1000:.0f} ms)")
+    print(
+        f"\nwhole recommendation on the demo site ({len(survey.samples)} samples, "
+        f"{len(demo_before.walls)} walls): median {median_s * 1000:.0f} ms (budget {BUDGET_S * 1000:.0f} ms)"
+    )
     assert median_s <= BUDGET_S

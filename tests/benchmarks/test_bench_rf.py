@@ -9,10 +9,10 @@ a 0.1 m grid of 30 m x 20 m the values (``predict_grid``), the coverage fade
 (``coverage_alpha_grid``) and the per-cell standard deviation (``std_grid``). That is timed
 against ``scipy.interpolate.Rbf(x, y, z, function="linear")`` fitted and evaluated on the
 same samples and grid in the same run; the fit and its values alone (the peer's output) must
-be 2x faster, the whole map with fade and std faster than the peer's values (evaluated in chunks of 20 M distances so its memory
-stays sane: that only makes it faster). The two are timed in alternating blocks, so a
-change in the machine's load hits both, with a pause and an untimed run before each block:
-Rbf's solve runs on two BLAS threads, which spin for a while after it returns and made the
+be 2x faster, the whole map with fade and std faster than the peer's values (evaluated in
+chunks of 20 M distances so its memory stays sane: that only makes it faster). The two are
+timed in alternating blocks, so a change in the machine's load hits both, with a pause and
+an untimed run before each block: Rbf's solve runs on two BLAS threads, which spin for a while after it returns and made the
 next 5 ms map take ~1.8x as long (the fits here use one BLAS thread; nothing in the app
 runs a multi-threaded BLAS call before a map). Budgets: at least 2x faster than Rbf at every N,
 fresh map and live refit (``previous=``) of 500 samples <= 50 ms.
@@ -92,7 +92,7 @@ def rbf_linear(xy, z, grid):
     gx, gy = np.meshgrid(grid.xs_m, grid.ys_m)
     qx, qy = gx.ravel(), gy.ravel()
     step = max(1, RBF_CHUNK_ELEMENTS // xy.shape[0])
-    return np.concatenate([rbf(qx[s:s + step], qy[s:s + step]) for s in range(0, qx.shape[0], step)])
+    return np.concatenate([rbf(qx[s : s + step], qy[s : s + step]) for s in range(0, qx.shape[0], step)])
 
 
 def timed(fn, *args, **kwargs) -> float:
@@ -128,23 +128,33 @@ def test_bench_fresh_fit_and_map_against_rbf_linear(n, grid, project_200_walls):
     assert values.shape == alpha.shape == std.shape == grid.shape
     assert np.isfinite(values).all() and np.isfinite(std).all() and ((alpha >= 0) & (alpha <= 1)).all()
     ours_s, same_s, peer_s = float(np.median(ours)), float(np.median(same)), float(np.median(peer))
-    row = {"ours_s": ours_s, "same_s": same_s, "peer_s": peer_s, "ratio": peer_s / same_s,
-           "full_ratio": peer_s / ours_s, "method": hm.method, "loo": hm.loo_rmse_db}
+    row = {
+        "ours_s": ours_s,
+        "same_s": same_s,
+        "peer_s": peer_s,
+        "ratio": peer_s / same_s,
+        "full_ratio": peer_s / ours_s,
+        "method": hm.method,
+        "loo": hm.loo_rmse_db,
+    }
     if n == max(REPEATS):
         row["ours_mb"] = peak_mb(fresh_map, xy, z, grid)
         row["peer_mb"] = peak_mb(rbf_linear, xy, z, grid)
     results[n] = row
     memory = f"; peak memory {row['ours_mb']:.0f} MB (Rbf {row['peer_mb']:.0f} MB)" if "ours_mb" in row else ""
-    print(f"\nN={n:5d}: fresh fit+values median {same_s * 1000:8.1f} ms, Rbf(linear) {peer_s * 1000:8.1f} ms, "
-          f"{row['ratio']:5.1f}x faster; with the fade and the std {ours_s * 1000:8.1f} ms "
-          f"({row['full_ratio']:.1f}x); {hm.method}, LOO {hm.loo_rmse_db:.2f} dB{memory}")
+    print(
+        f"\nN={n:5d}: fresh fit+values median {same_s * 1000:8.1f} ms, Rbf(linear) {peer_s * 1000:8.1f} ms, "
+        f"{row['ratio']:5.1f}x faster; with the fade and the std {ours_s * 1000:8.1f} ms "
+        f"({row['full_ratio']:.1f}x); {hm.method}, LOO {hm.loo_rmse_db:.2f} dB{memory}"
+    )
     # The same output as the peer (a fit and its values on the grid) against the peer; the
     # whole map, fade and std included, must still beat the peer's values alone.
     assert row["ratio"] >= MIN_RATIO, f"N={n}: only {row['ratio']:.2f}x faster than Rbf(linear)"
     assert row["full_ratio"] >= 1.0, f"N={n}: the whole map is slower than Rbf(linear)'s values"
     if n == 500:
-        assert ours_s <= BUDGET_S, \
+        assert ours_s <= BUDGET_S, (
             f"fresh fit+map of 500 samples {ours_s * 1000:.1f} ms, budget {BUDGET_S * 1000:.0f} ms"
+        )
 
 
 @pytest.mark.parametrize("ap_xy_m", [None, AP_XY_M], ids=["no-ap", "ap"])
@@ -166,8 +176,10 @@ def test_bench_live_refit_after_one_more_sample(grid, project_200_walls, ap_xy_m
     reused = refit_map(previous)
     assert reused.selection_reused and reused.method == previous.method
     median = float(np.median(times))
-    print(f"\nlive refit 499 -> 500 samples ({reused.method}, AP {'known' if ap_xy_m else 'unknown'}): "
-          f"fit+map median {median * 1000:.1f} ms, LOO {reused.loo_rmse_db:.2f} dB")
+    print(
+        f"\nlive refit 499 -> 500 samples ({reused.method}, AP {'known' if ap_xy_m else 'unknown'}): "
+        f"fit+map median {median * 1000:.1f} ms, LOO {reused.loo_rmse_db:.2f} dB"
+    )
     assert median <= BUDGET_S, f"live refit {median * 1000:.1f} ms, budget {BUDGET_S * 1000:.0f} ms"
 
 
@@ -185,5 +197,7 @@ def test_bench_summary():
         pytest.skip("no fresh-map benchmark ran")
     print("\n    N   fit+values   fit+values+fade+std   Rbf(linear)   ratio (values / whole map)   method")
     for n, row in sorted(results.items()):
-        print(f"{n:5d} {row['same_s'] * 1000:9.1f} ms {row['ours_s'] * 1000:14.1f} ms {row['peer_s'] * 1000:13.1f} ms "
-              f"{row['ratio']:9.1f}x / {row['full_ratio']:.1f}x   {row['method']}")
+        print(
+            f"{n:5d} {row['same_s'] * 1000:9.1f} ms {row['ours_s'] * 1000:14.1f} ms {row['peer_s'] * 1000:13.1f} ms "
+            f"{row['ratio']:9.1f}x / {row['full_ratio']:.1f}x   {row['method']}"
+        )

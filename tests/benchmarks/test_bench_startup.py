@@ -86,23 +86,28 @@ print("qt", time.time() - t0, flush=True)
 def child_env(tmp_path_factory):
     home = tmp_path_factory.mktemp("startup")
     env = dict(os.environ)
-    env.update({
-        "QT_QPA_PLATFORM": "offscreen",
-        # `evsurvey demo` opens a window only where there is a display to open it on;
-        # offscreen Qt needs none, so any name will do.
-        "DISPLAY": env.get("DISPLAY") or ":0",
-        # The demo project and the settings go here, not to the user's own folders.
-        "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_STATE_HOME": str(home / "state"), "XDG_CACHE_HOME": str(home / "cache"),
-    })
+    env.update(
+        {
+            "QT_QPA_PLATFORM": "offscreen",
+            # `evsurvey demo` opens a window only where there is a display to open it on;
+            # offscreen Qt needs none, so any name will do.
+            "DISPLAY": env.get("DISPLAY") or ":0",
+            # The demo project and the settings go here, not to the user's own folders.
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_STATE_HOME": str(home / "state"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+        }
+    )
     return env
 
 
 def run_child(code: str, env: dict, *args: str) -> dict[str, float]:
     """Start a Python process on *code*; the numbers it prints as "<name> <seconds> ..."."""
     start = time.time()
-    proc = subprocess.run([sys.executable, "-c", code, repr(start), *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, repr(start), *args], env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = {}
     for line in proc.stdout.splitlines():
@@ -131,7 +136,10 @@ def test_bench_launch_to_demo_window(benchmark, child_env, entry):
     benchmark.pedantic(one_round, rounds=ROUNDS, iterations=1)
     median_shown, median_features, median_qt = (statistics.median(v) for v in (shown, features, baseline))
     benchmark.extra_info.update(shown_s=median_shown, features_s=median_features, bare_qt_s=median_qt)
-    print(f"\n[{entry}] launch -> demo window shown: median {median_shown:.2f} s (rounds {', '.join(f'{s:.2f}' for s in shown)}); "
-          f"panels in: {median_features:.2f} s; bare PySide6 QApplication start: {median_qt:.2f} s; "
-          f"ours on top: {median_shown - median_qt:.2f} s; budget {BUDGET_S:.1f} s")
+    print(
+        f"\n[{entry}] launch -> demo window shown: median {median_shown:.2f} s "
+        f"(rounds {', '.join(f'{s:.2f}' for s in shown)}); "
+        f"panels in: {median_features:.2f} s; bare PySide6 QApplication start: {median_qt:.2f} s; "
+        f"ours on top: {median_shown - median_qt:.2f} s; budget {BUDGET_S:.1f} s"
+    )
     assert median_shown <= BUDGET_S, f"window shown after {median_shown:.2f} s (median), over the {BUDGET_S} s budget"

@@ -27,9 +27,19 @@ SAMPLE_BUDGET_S = 0.050
 
 def _sample(i: int, networks: int = 30) -> Sample:
     t = 1e6 + i
-    obs = tuple(Observation(f"02:00:00:00:{k // 256:02x}:{k % 256:02x}", f"net{k}", -40.0 - k,
-                            freq_mhz=2412.0 + 5 * (k % 13), channel=1 + k % 13, band="2.4",
-                            auth=("WPA2-PSK",), ciphers=("CCMP",)) for k in range(networks))
+    obs = tuple(
+        Observation(
+            f"02:00:00:00:{k // 256:02x}:{k % 256:02x}",
+            f"net{k}",
+            -40.0 - k,
+            freq_mhz=2412.0 + 5 * (k % 13),
+            channel=1 + k % 13,
+            band="2.4",
+            auth=("WPA2-PSK",),
+            ciphers=("CCMP",),
+        )
+        for k in range(networks)
+    )
     return Sample(i * 0.01, 1.0, t, (ScanResult(obs, t - 1, t, "bench"),))
 
 

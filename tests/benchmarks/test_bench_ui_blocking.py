@@ -104,16 +104,23 @@ def test_ui_thread_block_per_sample(qtbot, tmp_path, sites, n_samples):
         meter.reset()
         qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=window.view.site_to_viewport(x, y))
         qtbot.waitUntil(lambda n=n: len(window.session.project.active_survey.samples) == n + 1, timeout=10000)
-        qtbot.waitUntil(lambda n=n: controller.layer.analysis is not None
-                        and len(controller.layer.analysis.survey.samples) == n + 1
-                        and not controller.fitter.running, timeout=30000)
+        qtbot.waitUntil(
+            lambda n=n: (
+                controller.layer.analysis is not None
+                and len(controller.layer.analysis.survey.samples) == n + 1
+                and not controller.fitter.running
+            ),
+            timeout=30000,
+        )
         qtbot.wait(50)  # whatever the new map set off on the UI thread
         blocks.append(meter.longest_ms)
     meter.stop()
     counted = blocks[1:]
     median, worst = statistics.median(counted), max(counted)
-    print(f"\n{n_samples} samples: UI thread's longest block per sample: median {median:.1f} ms, "
-          f"worst {worst:.1f} ms ({', '.join(f'{b:.0f}' for b in counted)}); idle window for 1 s: {idle_ms:.0f} ms")
+    print(
+        f"\n{n_samples} samples: UI thread's longest block per sample: median {median:.1f} ms, "
+        f"worst {worst:.1f} ms ({', '.join(f'{b:.0f}' for b in counted)}); idle window for 1 s: {idle_ms:.0f} ms"
+    )
     if n_samples == 500:
         assert median < BLOCK_BUDGET_MS, f"median longest block {median:.1f} ms at {n_samples} samples"
 
@@ -141,11 +148,15 @@ def test_5000_sample_project_opens_to_a_usable_window(qtbot, tmp_path):
     qtbot.waitUntil(lambda: controller.layer is not None and controller.layer.layer is not None, timeout=900000)
     heatmap_s = time.perf_counter() - started
     meter.stop()
-    print(f"\n5000 samples: the file alone reads in {read_s:.2f} s; open_project returned after "
-          f"{opened - started:.2f} s, the event loop ran again after {usable_s:.2f} s (the window's own part "
-          f"{usable_s - read_s:.2f} s); heatmap after {heatmap_s:.0f} s, the UI thread's longest block meanwhile "
-          f"{meter.longest_ms:.0f} ms")
+    print(
+        f"\n5000 samples: the file alone reads in {read_s:.2f} s; open_project returned after "
+        f"{opened - started:.2f} s, the event loop ran again after {usable_s:.2f} s (the window's own part "
+        f"{usable_s - read_s:.2f} s); heatmap after {heatmap_s:.0f} s, the UI thread's longest block meanwhile "
+        f"{meter.longest_ms:.0f} ms"
+    )
     assert window.survey.panel.phase.currentText().startswith("Before (5000")
     assert usable_s - read_s < 1.0, "the window's own work after reading the file"
-    assert usable_s < OPEN_BUDGET_S, (f"usable after {usable_s:.1f} s, {read_s:.1f} s of it reading the file "
-                                      "(survey.project.store.load, on the UI thread)")
+    assert usable_s < OPEN_BUDGET_S, (
+        f"usable after {usable_s:.1f} s, {read_s:.1f} s of it reading the file "
+        "(survey.project.store.load, on the UI thread)"
+    )

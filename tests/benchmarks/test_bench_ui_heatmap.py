@@ -15,8 +15,8 @@ from PySide6.QtCore import QSettings
 from survey.demo import build_demo_project
 from survey.project.model import Sample
 from survey.scan.simulated import SimulatedScanner
-from survey.ui.main_window import MainWindow
 from survey.ui.compose import Feature, install_features
+from survey.ui.main_window import MainWindow
 from survey.ui.survey_layers import LayerKind, LayerRequest, compute_layer
 
 N_SAMPLES = 500
@@ -55,8 +55,9 @@ def test_scan_result_to_updated_heatmap_500_samples(benchmark, qtbot, survey_win
         scanner.move_to(x, y)
         scan = scanner.scan()
         controller.pending_xy = (float(x), float(y))
-        with qtbot.waitSignal(controller.layerUpdated, timeout=10000,
-                              check_params_cb=lambda layer: layer.n_points >= N_SAMPLES):
+        with qtbot.waitSignal(
+            controller.layerUpdated, timeout=10000, check_params_cb=lambda layer: layer.n_points >= N_SAMPLES
+        ):
             controller._on_point_done(0, (scan,))
 
     benchmark.pedantic(one_round, rounds=5, iterations=1, warmup_rounds=1)

@@ -45,9 +45,14 @@ def install(bin_dir: Path, name: str, rules: list[tuple[str, Behaviour]]) -> Pat
     """
     bin_dir.mkdir(parents=True, exist_ok=True)
     rules_file = bin_dir / f"{name}.rules.json"
-    rules_file.write_text(json.dumps([[needle, {"stdout": b.stdout.hex(), "stderr": b.stderr,
-                                                "exit_code": b.exit_code, "sleep_s": b.sleep_s}]
-                                      for needle, b in rules]))
+    rules_file.write_text(
+        json.dumps(
+            [
+                [needle, {"stdout": b.stdout.hex(), "stderr": b.stderr, "exit_code": b.exit_code, "sleep_s": b.sleep_s}]
+                for needle, b in rules
+            ]
+        )
+    )
     path = bin_dir / name
     path.write_text(_SCRIPT.format(python=sys.executable, rules=str(rules_file), log=str(bin_dir / f"{name}.log")))
     path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)

@@ -30,7 +30,9 @@ SHAPES = {
     "airport_row": lambda n: _fill(" -50 6", n, "x", " Q"),
     "airport_rssi_runs": lambda n: _fill("-50 6 Y ", n, "x "),
     # CLI table cell fitting and the display rule: one enormous SSID.
-    "long_ssid_terse": lambda n: _fill("😀\u202e", n, f"*:{MAC.replace(':', chr(92) + ':')}:", ":Infra:6:2437 MHz:70:WPA2"),
+    "long_ssid_terse": lambda n: _fill(
+        "😀\u202e", n, f"*:{MAC.replace(':', chr(92) + ':')}:", ":Infra:6:2437 MHz:70:WPA2"
+    ),
     # The prompt-noise pattern.
     "prompt_user_at_host": lambda n: _fill("b", n, "a@"),
     "prompt_path": lambda n: _fill("/", n, "richb:", "x"),
@@ -40,11 +42,13 @@ SHAPES = {
     "wpa_tag_dashes": lambda n: _fill("-", n, f"{MAC}\t2412\t-50\t[WPA2-", "]\tssid"),
     "wpa_many_rows": lambda n: _fill(f"{MAC}\t2412\t-50\t[WPA2-PSK-CCMP][[[[\tx\n", n),
     # nmcli tables with a wide gap, many words, and terse lines with many columns.
-    "nmcli_table_gap": lambda n: _fill(" ", n, "IN-USE  BSSID  SSID  MODE  CHAN  SIGNAL  SECURITY\n*  " + MAC + "  s",
-                                       "  Infra  6  50  WPA2\n"),
+    "nmcli_table_gap": lambda n: _fill(
+        " ", n, "IN-USE  BSSID  SSID  MODE  CHAN  SIGNAL  SECURITY\n*  " + MAC + "  s", "  Infra  6  50  WPA2\n"
+    ),
     "nmcli_table_words": lambda n: _fill("WPA2 ", n, "IN-USE  BSSID  SSID  SECURITY\n   " + MAC + "  s  "),
-    "nmcli_table_rows": lambda n: _fill(f"*  {MAC}  x  WPA2 WPA2 WPA2  y\n", n,
-                                        "IN-USE  BSSID  SSID  MODE  SECURITY\n"),
+    "nmcli_table_rows": lambda n: _fill(
+        f"*  {MAC}  x  WPA2 WPA2 WPA2  y\n", n, "IN-USE  BSSID  SSID  MODE  SECURITY\n"
+    ),
     "nmcli_header_words": lambda n: _fill("SSID ", n),
     "nmcli_terse_colons": lambda n: _fill(":", n),
     "nmcli_terse_columns": lambda n: _fill("a:", n, "*:"),
@@ -61,13 +65,75 @@ SHAPES = {
 }
 
 #: Tokens of every format, mixed at random.
-_TOKENS = ["BSS ", MAC, "(on wlan0)", " -- associated", "\tfreq: 2412", "\tsignal: -50.00 dBm", "\tSSID: ",
-           "SSID 1 : ", "BSSID 1 : ", "Signal : 80%", "Channel : 6", "802.11n", "IN-USE", "BSSID", "SSID",
-           "MODE", "CHAN", "SECURITY", "Infra", "WPA2", "(none)", "(brak)", "*", ":", "\\:", "\\", "\t", " ", "  ",
-           "\n", "\r\n", "[", "]", "[WPA2-PSK-CCMP]", "[ESS]", "-50", "6", "Y", "N", "US", "WPA2(PSK/AES/AES)",
-           "(", ")", "%", "$ ", "# ", "user@host:~$ ", "\u0085", "\u2028", "😀", "é", "\x00", "\x1b", "\u202e",
-           "WIFI", "RSSI : -48 dBm", "Signal / Noise: -52 dBm / -94 dBm", "Channel: 149 (5GHz, 80MHz)", "MHz",
-           "Mbit/s", "▂▄▆_", "GHz", "2.4", "0x", "ms ago", "HE Operation:", "\t\tChannel Width: 160 MHz"]
+_TOKENS = [
+    "BSS ",
+    MAC,
+    "(on wlan0)",
+    " -- associated",
+    "\tfreq: 2412",
+    "\tsignal: -50.00 dBm",
+    "\tSSID: ",
+    "SSID 1 : ",
+    "BSSID 1 : ",
+    "Signal : 80%",
+    "Channel : 6",
+    "802.11n",
+    "IN-USE",
+    "BSSID",
+    "SSID",
+    "MODE",
+    "CHAN",
+    "SECURITY",
+    "Infra",
+    "WPA2",
+    "(none)",
+    "(brak)",
+    "*",
+    ":",
+    "\\:",
+    "\\",
+    "\t",
+    " ",
+    "  ",
+    "\n",
+    "\r\n",
+    "[",
+    "]",
+    "[WPA2-PSK-CCMP]",
+    "[ESS]",
+    "-50",
+    "6",
+    "Y",
+    "N",
+    "US",
+    "WPA2(PSK/AES/AES)",
+    "(",
+    ")",
+    "%",
+    "$ ",
+    "# ",
+    "user@host:~$ ",
+    "\u0085",
+    "\u2028",
+    "😀",
+    "é",
+    "\x00",
+    "\x1b",
+    "\u202e",
+    "WIFI",
+    "RSSI : -48 dBm",
+    "Signal / Noise: -52 dBm / -94 dBm",
+    "Channel: 149 (5GHz, 80MHz)",
+    "MHz",
+    "Mbit/s",
+    "▂▄▆_",
+    "GHz",
+    "2.4",
+    "0x",
+    "ms ago",
+    "HE Operation:",
+    "\t\tChannel Width: 160 MHz",
+]
 
 
 def random_mix(size: int, seed: int = 0) -> str:
@@ -110,7 +176,7 @@ def all_shapes(size: int) -> dict[str, str]:
 GENUINE_SSID = b"Rivera-Home"
 HOSTILE_SSIDS = (
     b"Rivera-Home",
-    "<b>&amp;Rivera</b>".encode(),
+    b"<b>&amp;Rivera</b>",
     ("😀" * 8).encode(),
     "Rivera-Home\u202e".encode(),
     "evil\u202etxt.exe".encode(),
@@ -137,5 +203,7 @@ def hostile_wpa_cli(ssids=HOSTILE_SSIDS) -> str:
 
     rows = ["bssid / frequency / signal level / flags / ssid"]
     for i, ssid in enumerate(ssids):
-        rows.append(f"02:90:00:00:00:{i:02x}\t{2412 + 5 * (i % 11)}\t{-40 - i}\t[WPA2-PSK-CCMP][ESS]\t{escape_wpa(ssid)}")
+        rows.append(
+            f"02:90:00:00:00:{i:02x}\t{2412 + 5 * (i % 11)}\t{-40 - i}\t[WPA2-PSK-CCMP][ESS]\t{escape_wpa(ssid)}"
+        )
     return "\n".join(rows) + "\n"

@@ -25,7 +25,7 @@ class _Server:
         while not self.stopped.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -74,8 +74,12 @@ def http_server(status: int = 204, reason: str = "No Content", body: bytes = b""
 
     def handler(conn, stopped):
         requests.append(_read_until(conn, b"\r\n\r\n"))
-        conn.sendall(f"HTTP/1.1 {status} {reason}\r\nContent-Length: {len(body)}\r\n{extra}Connection: close\r\n\r\n"
-                     .encode("ascii") + body)
+        conn.sendall(
+            f"HTTP/1.1 {status} {reason}\r\nContent-Length: {len(body)}\r\n{extra}Connection: close\r\n\r\n".encode(
+                "ascii"
+            )
+            + body
+        )
 
     with tcp_server(handler) as port:
         yield port, requests
@@ -104,20 +108,24 @@ def modbus_listener(reply):
 
 def modbus_registers(*values: int):
     """A reply function answering a read of holding registers with ``values``."""
+
     def reply(request: bytes) -> bytes:
         tid, _protocol, _length, unit, function = struct.unpack(">HHHBB", request[:8])
         data = struct.pack(f">{len(values)}H", *values)
         pdu = bytes([function, len(data)]) + data
         return struct.pack(">HHHB", tid, 0, len(pdu) + 1, unit) + pdu
+
     return reply
 
 
 def modbus_exception(code: int):
     """A reply function answering with exception ``code`` (function code | 0x80)."""
+
     def reply(request: bytes) -> bytes:
         tid, _protocol, _length, unit, function = struct.unpack(">HHHBB", request[:8])
         pdu = bytes([function | 0x80, code])
         return struct.pack(">HHHB", tid, 0, len(pdu) + 1, unit) + pdu
+
     return reply
 
 
@@ -150,11 +158,14 @@ class Advertised:
 
 def _records(device: Advertised) -> tuple[bytes, int]:
     service_type = device.instance.split(".", 1)[1]
-    records = [_rr(service_type, 12, dns_name(device.instance), cache_flush=False),  # PTR, shared
-               _rr(device.instance, 33, struct.pack(">HHH", 0, 0, device.port) + dns_name(device.host),
-                   cache_flush=True),  # SRV
-               _rr(device.instance, 16, b"\x09path=/api", cache_flush=True),  # TXT
-               _rr(device.host, 1, socket.inet_aton(device.address), cache_flush=True)]  # A
+    records = [
+        _rr(service_type, 12, dns_name(device.instance), cache_flush=False),  # PTR, shared
+        _rr(
+            device.instance, 33, struct.pack(">HHH", 0, 0, device.port) + dns_name(device.host), cache_flush=True
+        ),  # SRV
+        _rr(device.instance, 16, b"\x09path=/api", cache_flush=True),  # TXT
+        _rr(device.host, 1, socket.inet_aton(device.address), cache_flush=True),
+    ]  # A
     records += [_rr("_services._dns-sd._udp.local.", 12, dns_name(t), cache_flush=False) for t in device.service_types]
     return b"".join(records), len(records)
 
@@ -175,7 +186,7 @@ def mdns_responder(device: Advertised | None, *, answer_id_offset: int = 0):
         while not stop.is_set():
             try:
                 data, peer = sock.recvfrom(9000)
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return

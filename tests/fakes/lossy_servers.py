@@ -78,7 +78,7 @@ def udp_echo_server(impairment: Impairment | None = None, *, icmp: bool = False,
         while not stopped.is_set():
             try:
                 data, peer = sock.recvfrom(4096)
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -114,7 +114,7 @@ def tcp_echo_server(impairment: Impairment | None = None, frame_size: int = 12):
             while not stopped.is_set():
                 try:
                     data = conn.recv(4096)
-                except (TimeoutError, socket.timeout):
+                except TimeoutError:
                     continue
                 except OSError:
                     return
@@ -131,7 +131,7 @@ def tcp_echo_server(impairment: Impairment | None = None, frame_size: int = 12):
         while not stopped.is_set():
             try:
                 conn, _ = listener.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -216,7 +216,7 @@ def idle_dropping_server(limit_s: float, mode: str = "silent"):
                         return
                 try:
                     data = conn.recv(4096)
-                except (TimeoutError, socket.timeout):
+                except TimeoutError:
                     continue
                 if not data:
                     return
@@ -232,7 +232,7 @@ def idle_dropping_server(limit_s: float, mode: str = "silent"):
         while not stopped.is_set():
             try:
                 conn, _ = listener.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return

@@ -67,8 +67,10 @@ class FakeWpaSupplicant:
         for i, b in enumerate(self.bsss):
             if i < first or (last is not None and i > last):
                 continue
-            out.append(f"id={i}\nbssid={b.bssid}\nfreq={b.freq}\ncapabilities=0x{b.capabilities:04x}\n"
-                       f"level={b.level}\nage={b.age_s}\nie={b.ies.hex()}\nssid={escape_wpa(b.ssid_raw)}\n====\n")
+            out.append(
+                f"id={i}\nbssid={b.bssid}\nfreq={b.freq}\ncapabilities=0x{b.capabilities:04x}\n"
+                f"level={b.level}\nage={b.age_s}\nie={b.ies.hex()}\nssid={escape_wpa(b.ssid_raw)}\n====\n"
+            )
         return "".join(out)
 
     def _answer(self, cmd: str) -> str:
@@ -87,7 +89,7 @@ class FakeWpaSupplicant:
         while not self._stop.is_set():
             try:
                 data, addr = self.sock.recvfrom(65536)
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return

@@ -98,8 +98,10 @@ class Guard:
         if log and os.getpid() != _INSTALLED_PID.get("pid"):
             with contextlib.suppress(OSError), open(log, "a", encoding="utf-8") as fh:
                 fh.write(message + "\n")
-        raise NetworkGuardError(f"network guard: {what}: tests may only reach loopback (127.0.0.1, ::1) "
-                                "and Unix sockets; start a server on 127.0.0.1 or inject a fake")
+        raise NetworkGuardError(
+            f"network guard: {what}: tests may only reach loopback (127.0.0.1, ::1) "
+            "and Unix sockets; start a server on 127.0.0.1 or inject a fake"
+        )
 
     def take(self) -> list[str]:
         """The refusals recorded so far (in this process), clearing them."""
@@ -144,16 +146,17 @@ class Guard:
         if level == socket.IPPROTO_IP and option == socket.IP_ADD_MEMBERSHIP and len(value) >= 8:
             group, interface = socket.inet_ntoa(value[:4]), socket.inet_ntoa(value[4:8])
             if not ipaddress.ip_address(interface).is_loopback:
-                self.refuse(f"joining multicast group {group} on interface {interface} (an IGMP report "
-                            "would go out on the LAN)")
-        if (level == socket.IPPROTO_IPV6 and option == getattr(socket, "IPV6_JOIN_GROUP", -1)
-                and len(value) >= 20):
+                self.refuse(
+                    f"joining multicast group {group} on interface {interface} (an IGMP report would go out on the LAN)"
+                )
+        if level == socket.IPPROTO_IPV6 and option == getattr(socket, "IPV6_JOIN_GROUP", -1) and len(value) >= 20:
             (index,) = struct.unpack("@I", value[16:20])
             loopback = _loopback_index()
             if index != loopback:
                 group = socket.inet_ntop(socket.AF_INET6, value[:16])
-                self.refuse(f"joining multicast group {group} on interface #{index} (an MLD report would "
-                            "go out on the LAN)")
+                self.refuse(
+                    f"joining multicast group {group} on interface #{index} (an MLD report would go out on the LAN)"
+                )
 
     # -- patching ------------------------------------------------------------------------
     def _patch(self, owner, name: str, make) -> None:
@@ -170,12 +173,14 @@ class Guard:
             def guarded_connect(sock, address, *rest):
                 guard.check_address("connect", sock.family, address)
                 return original(sock, address, *rest)
+
             return guarded_connect
 
         def sendto(original):
             def guarded_sendto(sock, data, *rest):
                 guard.check_address("sendto", sock.family, rest[-1] if rest else None)
                 return original(sock, data, *rest)
+
             return guarded_sendto
 
         def sendmsg(original):
@@ -183,12 +188,14 @@ class Guard:
                 if len(rest) >= 3:
                     guard.check_address("sendmsg", sock.family, rest[2])
                 return original(sock, buffers, *rest)
+
             return guarded_sendmsg
 
         def setsockopt(original):
             def guarded_setsockopt(sock, level, option, value, *rest):
                 guard.check_membership(level, option, value)
                 return original(sock, level, option, value, *rest)
+
             return guarded_setsockopt
 
         def resolver(what):
@@ -196,7 +203,9 @@ class Guard:
                 def guarded(host, *args, **kwargs):
                     guard.check_name(what, host)
                     return original(host, *args, **kwargs)
+
                 return guarded
+
             return make
 
         def reverse(original):
@@ -204,6 +213,7 @@ class Guard:
                 if not is_loopback_host(host):
                     guard.refuse(f"gethostbyaddr({host!r}) would send a DNS query")
                 return original(host)
+
             return guarded_gethostbyaddr
 
         def nameinfo(original):
@@ -211,6 +221,7 @@ class Guard:
                 if not flags & socket.NI_NUMERICHOST and not is_loopback_host(sockaddr[0]):
                     guard.refuse(f"getnameinfo({sockaddr[0]!r}) would send a DNS query")
                 return original(sockaddr, flags)
+
             return guarded_getnameinfo
 
         self._patch(socket.socket, "connect", connect)

@@ -63,9 +63,15 @@ def new_project(window, qtbot, tmp_path, monkeypatch):
     """Create a project through File → New (Ctrl+N) with the dialogs answered; returns its path."""
     path = tmp_path / "garage.evsurvey"
     values = dialogs.NewProjectValues(
-        site=Site(customer="Ada Lovelace", address="1 Analytical St", installer="Sparky Ltd",
-                  survey_date=_dt.date.today().isoformat()),
-        units="m", charger_profile_id="generic_iot")
+        site=Site(
+            customer="Ada Lovelace",
+            address="1 Analytical St",
+            installer="Sparky Ltd",
+            survey_date=_dt.date.today().isoformat(),
+        ),
+        units="m",
+        charger_profile_id="generic_iot",
+    )
     monkeypatch.setattr(dialogs, "ask_new_project", lambda *a, **k: values)
     monkeypatch.setattr(dialogs, "ask_save_project_path", lambda *a, **k: str(path))
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -89,6 +95,7 @@ def message_boxes(monkeypatch):
         def static(parent, title, text, *args, **kwargs):
             shown.append((title, text))
             return default
+
         return static
 
     monkeypatch.setattr(QMessageBox, "exec", answer)

@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QSettings
+from ui_driver import click_site
 
 from survey.scan.simulated import SimulatedScanner
-from survey.ui.main_window import MainWindow
 from survey.ui.compose import Feature, install_features
-from ui_driver import click_site
+from survey.ui.main_window import MainWindow
 
 # Spots on the demo garage's plan (site metres), half a metre apart.
 POINTS = [(2.0 + 0.5 * (i % 8), 2.0 + 0.5 * (i // 8 % 6)) for i in range(48)]
@@ -34,5 +34,11 @@ def test_sample_until_killed(qtbot, tmp_path):
         survey = window.session.project.active_survey
         count = len(survey.samples) if survey else 0
         click_site(qtbot, window, *POINTS[n % len(POINTS)])
-        qtbot.waitUntil(lambda count=count: not controller.runner.busy and window.session.project.active_survey is not None
-                        and len(window.session.project.active_survey.samples) == count + 1, timeout=10_000)
+        qtbot.waitUntil(
+            lambda count=count: (
+                not controller.runner.busy
+                and window.session.project.active_survey is not None
+                and len(window.session.project.active_survey.samples) == count + 1
+            ),
+            timeout=10_000,
+        )

@@ -34,8 +34,11 @@ def test_no_display_explained():
 
 
 def test_run_gui_refuses_before_qt_when_libraries_are_missing(monkeypatch, capsys):
-    monkeypatch.setattr(app_module, "check_platform",
-                        lambda: check_platform({"DISPLAY": ":0"}, "linux", loadable=lambda s: s != "xcb-icccm"))
+    monkeypatch.setattr(
+        app_module,
+        "check_platform",
+        lambda: check_platform({"DISPLAY": ":0"}, "linux", loadable=lambda s: s != "xcb-icccm"),
+    )
     assert app_module.run_gui() == 1
     assert "sudo apt install libxcb-icccm4" in capsys.readouterr().err
 
@@ -68,8 +71,9 @@ def test_gui_on_a_missing_project_file_shows_the_window_and_says_so(qapp, tmp_pa
 
     def look_and_close():
         # The main window run_gui just showed (windows of earlier tests may linger, closed).
-        window = next(w for w in QApplication.topLevelWidgets()
-                      if w.objectName() == "evsurvey_main_window" and w.isVisible())
+        window = next(
+            w for w in QApplication.topLevelWidgets() if w.objectName() == "evsurvey_main_window" and w.isVisible()
+        )
         seen["visible"] = window.isVisible()
         seen["welcome"] = window.centre.currentWidget() is window.welcome
         seen["status"] = window.statusBar().currentMessage()
@@ -80,7 +84,7 @@ def test_gui_on_a_missing_project_file_shows_the_window_and_says_so(qapp, tmp_pa
     assert gui_main() == 0
     assert seen["visible"] and seen["welcome"]
     assert "moved away.evsurvey does not exist" in seen["status"]
-    (title, text), = message_boxes
+    ((title, text),) = message_boxes
     assert title == "Open project" and "File → Open" in text and "Traceback" not in text
 
 
@@ -95,7 +99,7 @@ def test_unexpected_error_is_shown_plainly_and_logged(window, message_boxes, mon
         raise RuntimeError("<b>boom</b>")
     except RuntimeError:
         sys.excepthook(*sys.exc_info())
-    (title, text), = message_boxes
+    ((title, text),) = message_boxes
     assert title == "Unexpected error"
     assert "<b>boom</b>" in text and "already in the project file" in text
     assert "unexpected error" in caplog.text
@@ -113,8 +117,9 @@ def test_evsurvey_demo_opens_the_demo_ready_to_survey_with_every_panel(qapp, mon
     seen = {}
 
     def look_and_close():
-        window = next(w for w in QApplication.topLevelWidgets()
-                      if w.objectName() == "evsurvey_main_window" and w.isVisible())
+        window = next(
+            w for w in QApplication.topLevelWidgets() if w.objectName() == "evsurvey_main_window" and w.isVisible()
+        )
         if not window.features_ready:
             QTimer.singleShot(100, look_and_close)
             return
@@ -129,5 +134,11 @@ def test_evsurvey_demo_opens_the_demo_ready_to_survey_with_every_panel(qapp, mon
 
     QTimer.singleShot(300, look_and_close)
     assert main(["demo"]) == 0
-    assert seen == {"file": "demo.evsurvey", "scanner": "simulated", "survey tool": "survey",
-                    "tabs": ["Site", "Survey", "Channels", "Analysis"], "failures": [], "demo button": True}
+    assert seen == {
+        "file": "demo.evsurvey",
+        "scanner": "simulated",
+        "survey tool": "survey",
+        "tabs": ["Site", "Survey", "Channels", "Analysis"],
+        "failures": [],
+        "demo button": True,
+    }

@@ -24,10 +24,27 @@ def _storable(project):
     # the project store cannot hold lone surrogates yet (undecodable SSID bytes)
     def obs_ok(o):
         return "\udcff" not in o.ssid
-    return replace(project, surveys=tuple(
-        replace(s, samples=tuple(replace(x, id=None, scans=tuple(replace(sc, observations=tuple(
-            o for o in sc.observations if obs_ok(o))) for sc in x.scans)) for x in s.samples), id=None)
-        for s in project.surveys))
+
+    return replace(
+        project,
+        surveys=tuple(
+            replace(
+                s,
+                samples=tuple(
+                    replace(
+                        x,
+                        id=None,
+                        scans=tuple(
+                            replace(sc, observations=tuple(o for o in sc.observations if obs_ok(o))) for sc in x.scans
+                        ),
+                    )
+                    for x in s.samples
+                ),
+                id=None,
+            )
+            for s in project.surveys
+        ),
+    )
 
 
 @pytest.fixture
@@ -101,6 +118,7 @@ def test_export_pdf_runs_off_the_ui_thread(window, qtbot, tmp_path):
 
 def test_export_error_is_reported(window, qtbot, tmp_path, monkeypatch):
     from survey.ui import dialogs
+
     shown = []
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, message: shown.append((title, message)))
     exporter = window.pdf_export.exporter

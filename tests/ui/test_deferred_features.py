@@ -72,8 +72,17 @@ def test_the_real_features_arrive_deferred(qtbot, qsettings, tmp_path):
     with qtbot.waitSignal(window.featuresReady, timeout=20000):
         window.show()
     assert window.feature_failures == []
-    for feature in (window.site_panel, window.survey, window.analysis_panel, window.compare_view,
-                    window.pdf_export, window.scan_drop, window.linktest, window.netcheck, window.guide_action):
+    for feature in (
+        window.site_panel,
+        window.survey,
+        window.analysis_panel,
+        window.compare_view,
+        window.pdf_export,
+        window.scan_drop,
+        window.linktest,
+        window.netcheck,
+        window.guide_action,
+    ):
         assert feature is not None
     assert "survey" in window.tools
 

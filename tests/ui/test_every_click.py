@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
+from ui_driver import choose_by_keyboard, click_site, drag_site, hover_site, press_key
 
 from survey.analysis.map_layer import LayerKind, sample_value
 from survey.project.store import ProjectStore
 from survey.scan.simulated import SimulatedScanner
-from ui_driver import choose_by_keyboard, click_site, drag_site, hover_site, press_key
 
 
 def samples_of(window):
@@ -31,10 +31,16 @@ def take_sample(qtbot, window, x_m: float, y_m: float):
 def wait_for_layer(qtbot, window, kind=None):
     controller = window.survey.controller
     n = len(samples_of(window))
-    qtbot.waitUntil(lambda: controller.layer is not None and controller.layer.analysis is not None
-                    and (kind is None or controller.layer.kind is kind)
-                    and len(controller.layer.analysis.survey.samples) == n and not controller.fitter.running,
-                    timeout=30000)
+    qtbot.waitUntil(
+        lambda: (
+            controller.layer is not None
+            and controller.layer.analysis is not None
+            and (kind is None or controller.layer.kind is kind)
+            and len(controller.layer.analysis.survey.samples) == n
+            and not controller.fitter.running
+        ),
+        timeout=30000,
+    )
     return controller.layer
 
 
@@ -133,7 +139,9 @@ def test_every_live_map_layer_through_the_combo_and_back(demo, qtbot):
         # The map is the analysis' own layer of that kind, in its unit.
         assert np.array_equal(image.layer.values, image.analysis.layer(kind).values, equal_nan=True)
         assert units[kind.unit] in panel.legend.scale_text.text()
-        assert np.isfinite(image.layer.values).any() and np.nanstd(image.layer.values) > 0 or kind is LayerKind.COCHANNEL
+        assert (
+            np.isfinite(image.layer.values).any() and np.nanstd(image.layer.values) > 0 or kind is LayerKind.COCHANNEL
+        )
         # The dots' labels say what this layer maps at each sample.
         shown = window.survey.overlay.shown_labels()
         samples = {s.id: s for s in samples_of(window)}
@@ -235,8 +243,14 @@ def test_help_has_a_guide_and_every_shortcut(window, qtbot):
     window.shortcuts_action.trigger()
     table = window.findChild(QTableWidget, "shortcut_table")
     rows = {table.item(r, 1).text(): table.item(r, 0).text() for r in range(table.rowCount())}
-    for what, keys in (("Zoom in", "+"), ("Fit site", "F"), ("Survey", "S"), ("Delete selected", "Del"),
-                       ("Export PDF", "Ctrl+E"), ("Wall", "W")):
+    for what, keys in (
+        ("Zoom in", "+"),
+        ("Fit site", "F"),
+        ("Survey", "S"),
+        ("Delete selected", "Del"),
+        ("Export PDF", "Ctrl+E"),
+        ("Wall", "W"),
+    ):
         assert keys in rows[what].split(", "), what
     assert "Survey tool: take a sample where the cursor is" in rows
     window.guide_action.trigger()
@@ -269,10 +283,10 @@ def test_scanner_choice_belongs_to_the_project_and_is_undoable(demo, qtbot, monk
 
 def test_garage_builder_adds_to_a_calibrated_plan(window, new_project, qtbot, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QInputDialog
+    from test_site_editing import import_file, write_png
 
     from survey.project.garage import ONE_CAR
     from survey.ui import dialogs, garage_place
-    from test_site_editing import import_file, write_png
 
     import_file(qtbot, window, monkeypatch, write_png(tmp_path / "plan.png"))
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("18 m", True)))
@@ -291,8 +305,11 @@ def test_garage_builder_adds_to_a_calibrated_plan(window, new_project, qtbot, tm
 
     asked = []
     monkeypatch.setattr(dialogs, "ask_garage", lambda parent, materials, units: ONE_CAR)
-    monkeypatch.setattr(garage_place, "ask_garage_mode",
-                        lambda parent, has_image, walls: asked.append((has_image, walls)) or garage_place.ADD)
+    monkeypatch.setattr(
+        garage_place,
+        "ask_garage_mode",
+        lambda parent, has_image, walls: asked.append((has_image, walls)) or garage_place.ADD,
+    )
     qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
     assert asked == [(True, 1)]
     assert window.active_tool.name == "garage" and "top-left inside corner" in window.statusBar().currentMessage()
@@ -301,8 +318,8 @@ def test_garage_builder_adds_to_a_calibrated_plan(window, new_project, qtbot, tm
     click_site(qtbot, window, 2.05, 2.05)  # near the house wall's corner: it snaps onto it
     project = window.session.project
     assert project.floorplan == plan  # the imported, calibrated image stays
-    assert project.walls[:len(house)] == house
-    garage = project.walls[len(house):]
+    assert project.walls[: len(house)] == house
+    garage = project.walls[len(house) :]
     # Its top wall runs along the house wall, which is already there: not drawn twice.
     assert len(garage) == 5
     assert {(w.x1_m, w.y1_m) for w in garage} >= {(corner[0] + ONE_CAR.width_m, corner[1])}
@@ -321,14 +338,16 @@ HOSTILE_SSIDS = ("<b>Free&amp;WiFi</b>", "Café ☕ 🚗⚡", "\u202eevil\u202c-
 
 
 def test_hostile_ssids_show_literally_in_the_bss_table_and_the_target_picker(window, qtbot):
-    from survey.project.model import Observation
     from survey.project.display import display_ssid
+    from survey.project.model import Observation
     from survey.ui import glyphs
     from survey.ui.survey_channels import BssTable
     from survey.ui.survey_settings import TargetNetworkDialog
 
-    observations = [Observation(f"aa:bb:cc:00:00:{i:02x}", ssid, -50.0 - i, freq_mhz=2437.0, channel=6, band="2.4")
-                    for i, ssid in enumerate(HOSTILE_SSIDS)]
+    observations = [
+        Observation(f"aa:bb:cc:00:00:{i:02x}", ssid, -50.0 - i, freq_mhz=2437.0, channel=6, band="2.4")
+        for i, ssid in enumerate(HOSTILE_SSIDS)
+    ]
     table = BssTable()
     qtbot.addWidget(table)
     table.set_observations(observations, None, "caption")
@@ -338,8 +357,10 @@ def test_hostile_ssids_show_literally_in_the_bss_table_and_the_target_picker(win
     # Emoji as typed where a font has them; where none does, their escape, never an empty box.
     cafe = next(text for text in shown if text.startswith("Café "))
     assert all(glyphs.can_draw(ch) for text in shown for ch in text)
-    assert cafe == "Café " + "".join(ch if glyphs.can_draw(ch) else f"\\U{ord(ch):08x}" if ord(ch) > 0xFFFF
-                                     else f"\\u{ord(ch):04x}" for ch in "☕ 🚗⚡")
+    assert cafe == "Café " + "".join(
+        ch if glyphs.can_draw(ch) else f"\\U{ord(ch):08x}" if ord(ch) > 0xFFFF else f"\\u{ord(ch):04x}"
+        for ch in "☕ 🚗⚡"
+    )
     assert "\\u202eevil\\u202c-net" in shown and "bell\\x07\\x00nul\\x0aline" in shown  # no bidi or control chars
     dialog = TargetNetworkDialog(window, observations, None)
     qtbot.addWidget(dialog)
@@ -370,8 +391,9 @@ def test_compare_dock_says_why_and_never_reopens_blank(demo, qtbot, monkeypatch)
         take_sample(qtbot, window, charger.x_m - 1.0 - 0.9 * i, charger.y_m - 0.5)
     dock.hide()  # closed while surveying After; opened again to look
     dock.show()
-    qtbot.waitUntil(lambda: compare.comparison is not None and len(compare.comparison.after.survey.samples) == 6,
-                    timeout=30000)
+    qtbot.waitUntil(
+        lambda: compare.comparison is not None and len(compare.comparison.after.survey.samples) == 6, timeout=30000
+    )
     comparison = compare.comparison
     assert comparison.after.survey_name == "After" and comparison.before.survey_name == "Before"
     # The difference map has colour only where both surveys measured.
@@ -384,4 +406,3 @@ def test_compare_dock_says_why_and_never_reopens_blank(demo, qtbot, monkeypatch)
     dock.hide()
     dock.show()  # shown again: the comparison is still there, not a blank pane
     assert compare.comparison is comparison and "->" in compare.numbers.text()
-

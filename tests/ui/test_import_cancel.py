@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QProgressDialog, QPushButton
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fixtures import bombs  # noqa: E402
+from test_site_editing import import_file, write_png  # noqa: E402
 
 from survey.project.model import Floorplan  # noqa: E402
 from survey.project.store import ProjectStore  # noqa: E402
-from test_site_editing import import_file, write_png  # noqa: E402
 
 
 def heavy_pdf(path: Path) -> Path:
@@ -72,8 +72,9 @@ def test_cancel_a_slow_import_keeps_the_old_plan(window, new_project, qtbot, tmp
     assert window.session.project.floorplan is None  # the undo took back the first import
 
 
-def test_refused_bomb_shows_a_message_and_keeps_the_plan(window, new_project, qtbot, tmp_path, monkeypatch,
-                                                        message_boxes):
+def test_refused_bomb_shows_a_message_and_keeps_the_plan(
+    window, new_project, qtbot, tmp_path, monkeypatch, message_boxes
+):
     import_file(qtbot, window, monkeypatch, write_png(tmp_path / "old.png", 400, 200))
     old = window.session.project.floorplan
     svg = tmp_path / "bomb.svg"
@@ -111,16 +112,22 @@ def _project_with_blob(folder: Path, blob: bytes) -> Path:
 
     folder.mkdir()
     path = folder / "mailed.evsurvey"
-    project = replace(make_project(with_after=False),
-                      floorplan=Floorplan(image=blob, image_format="png", width_px=800, height_px=600,
-                                          metres_per_px=0.02, source_name="plan.png"))
+    project = replace(
+        make_project(with_after=False),
+        floorplan=Floorplan(
+            image=blob, image_format="png", width_px=800, height_px=600, metres_per_px=0.02, source_name="plan.png"
+        ),
+    )
     ProjectStore.create(path, project).close()
     return path
 
 
 def test_hostile_plan_blob_in_a_project_opens_with_a_message(window, qtbot, tmp_path, message_boxes):
-    cases = ((bombs.EPS_BLOB, "PostScript (EPS)"), (bombs.png_bomb(12_500, 12_000), "12500 x 12000"),
-             (bombs.png_bomb(40_000, 40_000), "40000 x 40000"))
+    cases = (
+        (bombs.EPS_BLOB, "PostScript (EPS)"),
+        (bombs.png_bomb(12_500, 12_000), "12500 x 12000"),
+        (bombs.png_bomb(40_000, 40_000), "40000 x 40000"),
+    )
     for number, (blob, phrase) in enumerate(cases):
         message_boxes.clear()
         path = _project_with_blob(tmp_path / str(number), blob)

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QFileDialog, QInputDialog
+from ui_driver import choose_by_keyboard, click_site, hover_site, press_key
 
 from survey.analysis.map_layer import LayerKind
 from survey.project.model import DeviceKind, Site
@@ -25,7 +26,6 @@ from survey.project.store import ProjectStore
 from survey.scan.simulated import SimulatedScanner
 from survey.ui import dialogs, survey_controller
 from survey.ui.survey_settings import SurveySettingsDialog
-from ui_driver import choose_by_keyboard, click_site, hover_site, press_key
 
 #: The plan image: a garage (x 100-400 px, y 150-350 px, 6.1 m wide) under a house (y 40-150 px).
 GARAGE_PX = ((100, 150), (400, 150), (400, 350), (100, 350))
@@ -59,14 +59,26 @@ def pdf_text(path) -> str:
 def test_the_installers_whole_job(window, qtbot, tmp_path, monkeypatch):
     # A laptop without Wi-Fi: the installer picks the simulated scanner (fast here: 50 ms a scan).
     real_make_scanner = survey_controller.make_scanner
-    monkeypatch.setattr(survey_controller, "make_scanner", lambda name, project: (
-        SimulatedScanner(project, delay_s=0.05, seed=4) if name == "simulated" else real_make_scanner(name, project)))
+    monkeypatch.setattr(
+        survey_controller,
+        "make_scanner",
+        lambda name, project: (
+            SimulatedScanner(project, delay_s=0.05, seed=4) if name == "simulated" else real_make_scanner(name, project)
+        ),
+    )
 
     # 1. New project (Ctrl+N).
     path = tmp_path / "Hopper garage.evsurvey"
-    values = dialogs.NewProjectValues(site=Site(customer="Grace Hopper", address="7 Cobol Way", installer="Sparky Ltd",
-                                                survey_date=_dt.date.today().isoformat()),
-                                      units="m", charger_profile_id="generic_iot")
+    values = dialogs.NewProjectValues(
+        site=Site(
+            customer="Grace Hopper",
+            address="7 Cobol Way",
+            installer="Sparky Ltd",
+            survey_date=_dt.date.today().isoformat(),
+        ),
+        units="m",
+        charger_profile_id="generic_iot",
+    )
     monkeypatch.setattr(dialogs, "ask_new_project", lambda *a, **k: values)
     monkeypatch.setattr(dialogs, "ask_save_project_path", lambda *a, **k: str(path))
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -159,10 +171,16 @@ def test_the_installers_whole_job(window, qtbot, tmp_path, monkeypatch):
 
     def layer_of(kind):
         n = len(samples_of(window))
-        qtbot.waitUntil(lambda: controller.layer is not None and controller.layer.kind is kind
-                        and controller.layer.analysis is not None
-                        and len(controller.layer.analysis.survey.samples) == n and not controller.fitter.running,
-                        timeout=30000)
+        qtbot.waitUntil(
+            lambda: (
+                controller.layer is not None
+                and controller.layer.kind is kind
+                and controller.layer.analysis is not None
+                and len(controller.layer.analysis.survey.samples) == n
+                and not controller.fitter.running
+            ),
+            timeout=30000,
+        )
         return controller.layer
 
     # 7. Every Live-map layer, by the combo, and back: the target map is unchanged.
@@ -207,8 +225,10 @@ def test_the_installers_whole_job(window, qtbot, tmp_path, monkeypatch):
     compare = window.compare_view
     compare_action = next(a for a in window.view_menu.actions() if a.text() == "&Compare surveys")
     compare_action.trigger()
-    qtbot.waitUntil(lambda: compare.comparison is not None and len(compare.comparison.after.survey.samples)
-                    == len(spots) + 1, timeout=30000)
+    qtbot.waitUntil(
+        lambda: compare.comparison is not None and len(compare.comparison.after.survey.samples) == len(spots) + 1,
+        timeout=30000,
+    )
     assert (compare.comparison.before.survey_name, compare.comparison.after.survey_name) == ("Before", "After")
 
     # 12. Export the PDF (Ctrl+E).

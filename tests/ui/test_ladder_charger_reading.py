@@ -62,5 +62,7 @@ def test_typed_charger_reading_sets_the_offset_and_the_verdict(window, qtbot):
 
     # Undo takes the reading back out.
     window.session.undo_stack.undo()
-    assert "charger_reading" not in window.session.project.settings or \
-        window.session.project.settings["charger_reading"] is None
+    assert (
+        "charger_reading" not in window.session.project.settings
+        or window.session.project.settings["charger_reading"] is None
+    )

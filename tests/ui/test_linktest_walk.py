@@ -12,9 +12,9 @@ import time
 from dataclasses import replace
 
 import pytest
+from fakes.lossy_servers import Impairment, udp_echo_server
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 
-from fakes.lossy_servers import Impairment, udp_echo_server
 from survey.analysis.map_layer import LayerKind
 from survey.demo import build_demo_project
 from survey.netcheck import point_linktest
@@ -23,9 +23,9 @@ from survey.project.link import ProbeKind
 from survey.project.store import ProjectStore
 from survey.scan.simulated import SimulatedScanner
 from survey.ui import linktest_option
-from survey.ui.survey_heatmap import FLASH_MS
-from survey.ui.main_window import MainWindow
 from survey.ui.compose import Feature, install_features
+from survey.ui.main_window import MainWindow
+from survey.ui.survey_heatmap import FLASH_MS
 
 FEATURES = {Feature.SURVEY, Feature.ANALYSIS, Feature.LINK_TEST}
 #: Faster than the real schedule (100 ms apart, 1 s reply window) so the suite stays quick, and
@@ -68,8 +68,17 @@ def window(qtbot, demo_path, tmp_path):
 
 def spec_for(port: int, **kw) -> PointLinkTest:
     """The link test aimed at a UDP echo server on loopback standing in for the gateway."""
-    return PointLinkTest(**{"gateway": "127.0.0.1", "probe": ProbeKind.UDP_ECHO, "port": port, "count": COUNT,
-                            "interval_s": INTERVAL_S, "reply_timeout_s": REPLY_TIMEOUT_S, **kw})
+    return PointLinkTest(
+        **{
+            "gateway": "127.0.0.1",
+            "probe": ProbeKind.UDP_ECHO,
+            "port": port,
+            "count": COUNT,
+            "interval_s": INTERVAL_S,
+            "reply_timeout_s": REPLY_TIMEOUT_S,
+            **kw,
+        }
+    )
 
 
 def click_site(qtbot, win, x_m, y_m):
@@ -152,8 +161,10 @@ def test_a_walk_with_link_tests_stores_them_maps_them_and_never_blocks_the_ui(qt
     spots = [(2.0, 2.0), (5.0, 2.5), (3.5, 5.0), (charger.x_m - 0.4, charger.y_m)]
     turn_on(qtbot, window)
     assert f"{POINT_COUNT} round trips to the gateway, about 4 s per point" in window.linktest.note.text()
-    with udp_echo_server(Impairment(delays_s=(0.004,))) as clean, \
-            udp_echo_server(Impairment(drop_share=0.2, delays_s=(0.03, 0.09))) as lossy:
+    with (
+        udp_echo_server(Impairment(delays_s=(0.004,))) as clean,
+        udp_echo_server(Impairment(drop_share=0.2, delays_s=(0.03, 0.09))) as lossy,
+    ):
         window.linktest.spec = spec_for(clean)
         sample_here(qtbot, window, *spots[0])  # warms the analysis imports before the UI is timed
         meter = link_test_meter(window)
@@ -168,12 +179,19 @@ def test_a_walk_with_link_tests_stores_them_maps_them_and_never_blocks_the_ui(qt
             assert window.linktest.progress.isVisible() and window.linktest.cancel_button.isEnabled()
             click_site(qtbot, window, 6.0, 6.0)
             assert any("still running" in m for m in messages)
-        qtbot.waitUntil(lambda: window.survey.controller.layer is not None
-                        and window.survey.controller.layer.analysis is not None
-                        and bool(window.survey.controller.layer.analysis.verdict.link_words), timeout=10000)
+        qtbot.waitUntil(
+            lambda: (
+                window.survey.controller.layer is not None
+                and window.survey.controller.layer.analysis is not None
+                and bool(window.survey.controller.layer.analysis.verdict.link_words)
+            ),
+            timeout=10000,
+        )
         meter.stop()
-    print(f"longest UI-thread gap: {meter.longest_s * 1000:.0f} ms during the link tests, "
-          f"{meter.longest_any_s * 1000:.0f} ms in the whole walk")
+    print(
+        f"longest UI-thread gap: {meter.longest_s * 1000:.0f} ms during the link tests, "
+        f"{meter.longest_any_s * 1000:.0f} ms in the whole walk"
+    )
     assert all(t.startswith("Link test at sample") and ": GOOD, 0 % loss" in t for t in told), told
     assert meter.ticks > 100
     assert meter.longest_s < UI_BLOCK_BUDGET_S, f"the UI thread stopped for {meter.longest_s * 1000:.0f} ms"
@@ -197,8 +215,10 @@ def test_a_walk_with_link_tests_stores_them_maps_them_and_never_blocks_the_ui(qt
     with udp_echo_server(Impairment(delays_s=(0.004,))) as clean:
         window.linktest.spec = spec_for(clean)
         sample_here(qtbot, window, 7.0, 4.0)
-    qtbot.waitUntil(lambda: window.survey.controller.layer.layer is not None
-                    and window.survey.controller.layer.layer.n_points == 5, timeout=10000)
+    qtbot.waitUntil(
+        lambda: window.survey.controller.layer.layer is not None and window.survey.controller.layer.layer.n_points == 5,
+        timeout=10000,
+    )
     choose_layer(qtbot, window, LayerKind.LATENCY)
     latency = window.survey.controller.layer
     assert latency.rgba is not None and latency.value_at(*spots[3]) >= 30
@@ -236,8 +256,9 @@ def test_hanging_probes_end_at_their_timeout_and_the_sample_is_kept(qtbot, windo
         release.wait(30)
         raise OSError("released")
 
-    window.linktest.spec = spec_for(None, probe=ProbeKind.ICMP_ECHO, open_icmp=stuck_socket, count=10,
-                                    reply_timeout_s=0.15)
+    window.linktest.spec = spec_for(
+        None, probe=ProbeKind.ICMP_ECHO, open_icmp=stuck_socket, count=10, reply_timeout_s=0.15
+    )
     started = time.monotonic()
     told = sample_here(qtbot, window, 4.0, 2.0)
     elapsed = time.monotonic() - started
@@ -248,8 +269,9 @@ def test_hanging_probes_end_at_their_timeout_and_the_sample_is_kept(qtbot, windo
     # A gateway lookup that hangs: the window stops waiting at the deadline and gives the
     # next point a fresh worker.
     monkeypatch.setattr(point_linktest, "GATEWAY_LOOKUP_S", 0.0)
-    window.linktest.spec = spec_for(None, gateway=None, find_gateway=lambda: release.wait(30) and "127.0.0.1", count=10,
-                                    reply_timeout_s=0.15)
+    window.linktest.spec = spec_for(
+        None, gateway=None, find_gateway=lambda: release.wait(30) and "127.0.0.1", count=10, reply_timeout_s=0.15
+    )
     old_worker = window.linktest.worker
     started = time.monotonic()
     told = sample_here(qtbot, window, 6.0, 2.0)
@@ -301,8 +323,9 @@ def test_no_link_test_in_a_continuous_walk_and_the_setting_is_the_projects(qtbot
     qtbot.wait(400)
     click_site(qtbot, window, 6.0, 2.0)
     qtbot.keyClick(window.view, Qt.Key.Key_Return)  # the end of the walk
-    qtbot.waitUntil(lambda: not window.survey.controller.runner.busy and not window.survey.controller.walking,
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: not window.survey.controller.runner.busy and not window.survey.controller.walking, timeout=5000
+    )
     walked = window.session.project.active_survey.samples
     assert walked and all(s.link is None for s in walked) and not started
     qtbot.mouseClick(window.survey.panel.point_mode, Qt.MouseButton.LeftButton)

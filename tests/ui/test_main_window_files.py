@@ -7,13 +7,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
+from ui_driver import press_key, site_point
 
 from survey.project.model import Site, Wall
 from survey.project.profiles import load_profiles
 from survey.project.store import ProjectStore
 from survey.ui import dialogs
 from survey.ui.site_tools import SiteTool
-from ui_driver import press_key, site_point
 
 
 @pytest.fixture
@@ -75,12 +75,20 @@ def test_close_project(window, new_project, qtbot):
 
 def test_site_details_edit_is_undoable(window, new_project, qtbot, monkeypatch):
     project = window.session.project
-    monkeypatch.setattr(dialogs, "ask_site_details", lambda *a, **k: dialogs.NewProjectValues(
-        Site(customer="Charles Babbage", survey_date=project.site.survey_date), "ft", "wallbox_pulsar_plus"))
+    monkeypatch.setattr(
+        dialogs,
+        "ask_site_details",
+        lambda *a, **k: dialogs.NewProjectValues(
+            Site(customer="Charles Babbage", survey_date=project.site.survey_date), "ft", "wallbox_pulsar_plus"
+        ),
+    )
     window.site_actions.details_action.trigger()
     project = window.session.project
     assert (project.site.customer, project.units, project.charger_profile_id) == (
-        "Charles Babbage", "ft", "wallbox_pulsar_plus")
+        "Charles Babbage",
+        "ft",
+        "wallbox_pulsar_plus",
+    )
     assert window.view.scale_bar.text.toPlainText().endswith("ft")
     assert "Charles Babbage" in window.windowTitle()
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -92,8 +100,9 @@ def test_wall_tool_previews_the_rubber_band(window, new_project, qtbot):
     press_key(qtbot, window, Qt.Key.Key_W)
     qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=site_point(window, 1.0, 1.0))
     QTest.mouseMove(window.view.viewport(), site_point(window, 4.0, 1.1))
-    qtbot.waitUntil(lambda: window.view.preview_line.xData is not None and len(window.view.preview_line.xData) == 2,
-                    timeout=2000)
+    qtbot.waitUntil(
+        lambda: window.view.preview_line.xData is not None and len(window.view.preview_line.xData) == 2, timeout=2000
+    )
     ys = window.view.preview_line.yData
     assert ys[0] == pytest.approx(ys[1])  # already snapped to 0°
     assert "Wall length" in window.statusBar().currentMessage()
@@ -134,6 +143,7 @@ def test_a_window_gets_only_the_features_it_is_given(make_window):
     assert window.add_feature("ping", lambda: window.add_tool(PingTool(window), "Ping", "Q")) is not None
     assert "ping" in window.tools and window.feature_failures == []
 
+
 def test_welcome_page_without_a_project_then_the_plan(window, new_project, qtbot):
     assert window.centre.currentWidget() is window.view
     window.close_project()
@@ -158,13 +168,17 @@ def test_demo_from_the_welcome_page_surveys_with_the_simulated_scanner(window, q
 import os  # noqa: E402
 
 import ezdxf  # noqa: E402
-
 from project_files import (  # noqa: E402
-    crash_and_restore_backup, digest, execute, make_project, sample_xs,
+    crash_and_restore_backup,
+    digest,
+    execute,
+    make_project,
+    sample_xs,
 )
+from ui_driver import click_site  # noqa: E402
+
 from survey.project.garage import TWO_CAR  # noqa: E402
 from survey.scan.simulated import SimulatedScanner  # noqa: E402
-from ui_driver import click_site  # noqa: E402
 
 
 def open_with_the_menu(window, monkeypatch, path):
@@ -178,8 +192,14 @@ def sample_with_the_survey_tool(qtbot, window, x_m, y_m):
     window.activate_tool("survey")
     n = len(window.session.project.active_survey.samples) if window.session.project.active_survey else 0
     click_site(qtbot, window, x_m, y_m)
-    qtbot.waitUntil(lambda: not controller.runner.busy and window.session.project.active_survey is not None
-                    and len(window.session.project.active_survey.samples) == n + 1, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            not controller.runner.busy
+            and window.session.project.active_survey is not None
+            and len(window.session.project.active_survey.samples) == n + 1
+        ),
+        timeout=5000,
+    )
 
 
 def test_a_refused_open_leaves_the_open_project_writing_to_its_own_file(window, tmp_path, errors, monkeypatch, qtbot):
@@ -217,6 +237,7 @@ def test_a_second_window_opens_the_file_read_only_and_save_as_lets_it_work(make_
     first.session.add_wall(Wall(0, 0, 2, 2, "concrete_block"))
     copy = tmp_path / "mine.evsurvey"
     from unittest import mock
+
     with mock.patch.object(dialogs, "ask_save_project_path", lambda *a, **k: str(copy)):
         second.save_as_action.trigger()
     assert second.session.path == copy.resolve() and "(read-only)" not in second.windowTitle()
@@ -228,8 +249,7 @@ def test_a_second_window_opens_the_file_read_only_and_save_as_lets_it_work(make_
         assert len(store.load().walls) == 6
 
 
-def test_a_file_deleted_while_open_is_reported_and_saved_elsewhere(window, tmp_path, monkeypatch, qtbot,
-                                                                   message_boxes):
+def test_a_file_deleted_while_open_is_reported_and_saved_elsewhere(window, tmp_path, monkeypatch, qtbot, message_boxes):
     path = tmp_path / "site.evsurvey"
     make_project(path, n_samples=2)
     open_with_the_menu(window, monkeypatch, path)
@@ -246,8 +266,9 @@ def test_a_file_deleted_while_open_is_reported_and_saved_elsewhere(window, tmp_p
     assert len(sample_xs(copy)) == 3
 
 
-def test_a_sample_after_the_file_went_is_kept_and_written_by_save_as(window, tmp_path, monkeypatch, qtbot,
-                                                                     message_boxes):
+def test_a_sample_after_the_file_went_is_kept_and_written_by_save_as(
+    window, tmp_path, monkeypatch, qtbot, message_boxes
+):
     path = tmp_path / "site.evsurvey"
     make_project(path, n_samples=2)
     open_with_the_menu(window, monkeypatch, path)
@@ -300,9 +321,7 @@ def test_a_stale_log_beside_a_restored_copy_is_set_aside_and_said(window, tmp_pa
     assert errors[-1][0] == "Opened with problems" and "set aside as site.evsurvey.stale-wal-" in errors[-1][1]
 
 
-
-def test_a_project_made_after_the_demo_does_not_survey_with_the_simulated_scanner(window, qtbot, tmp_path,
-                                                                                   monkeypatch):
+def test_a_project_made_after_the_demo_does_not_survey_with_the_simulated_scanner(window, qtbot, tmp_path, monkeypatch):
     """The scanner belongs to the project: the demo's simulated scanner stays in the demo."""
     from PySide6.QtWidgets import QPushButton
 

@@ -1,4 +1,4 @@
-""""Check the internet path" in the Analysis panel, against servers this test starts on
+""" "Check the internet path" in the Analysis panel, against servers this test starts on
 127.0.0.1: every connection the checks make is dialled to a loopback fake (a TLS server for
 443, a TCP listener for 8883, an HTTP server answering 204 for the captive-portal probe and the
 charger's web API, a Modbus TCP listener), names resolve to a public address through an
@@ -16,10 +16,11 @@ import threading
 import time
 
 import pytest
+from fakes.lan import Advertised, http_server, mdns_responder, modbus_listener, modbus_registers, tcp_server
 from pypdf import PdfReader
 from PySide6.QtCore import QSettings, Qt
+from test_netcheck import CERT, KEY, LAPTOP_IP, PUBLIC_IP, ROUTE, refused_port, sntp_responder, trusting_context
 
-from fakes.lan import Advertised, http_server, mdns_responder, modbus_listener, modbus_registers, tcp_server
 from survey.demo import build_demo_project
 from survey.netcheck import probes
 from survey.netcheck.plan import NtpServer
@@ -28,14 +29,18 @@ from survey.netcheck.results import Status
 from survey.project.preflight import CHARGER_IP_SETTING, CHECK_DOMAINS_SETTING
 from survey.project.store import ProjectStore
 from survey.ui import export_pdf
-from survey.ui.main_window import MainWindow
 from survey.ui.compose import Feature, install_features
-from test_netcheck import CERT, KEY, LAPTOP_IP, PUBLIC_IP, ROUTE, refused_port, sntp_responder, trusting_context
+from survey.ui.main_window import MainWindow
 
 FEATURES = {Feature.SURVEY, Feature.ANALYSIS, Feature.COMPARE, Feature.EXPORT_PDF, Feature.NETCHECK}
 CHARGER_IP = "192.168.20.15"  # private: its answers are local, and every packet still goes to 127.0.0.1
-WALLBOX = Advertised(instance="zaptec-5678._http._tcp.local.", host="zaptec-5678.local.", address=CHARGER_IP,
-                     port=80, service_types=("_http._tcp.local.",))
+WALLBOX = Advertised(
+    instance="zaptec-5678._http._tcp.local.",
+    host="zaptec-5678.local.",
+    address=CHARGER_IP,
+    port=80,
+    service_types=("_http._tcp.local.",),
+)
 
 
 def _tls_server(conn, stopped):
@@ -59,11 +64,22 @@ def lan():
             raise socket.gaierror(socket.EAI_AGAIN, "test resolver: gate never opened")
         return (PUBLIC_IP,)
 
-    with tcp_server(_tls_server) as tls_port, tcp_server() as mqtt_port, http_server(204) as (http_port, _), \
-            modbus_listener(modbus_registers(230)) as (modbus_port, modbus_requests), \
-            mdns_responder(WALLBOX) as (mdns_port, _), sntp_responder(0.2) as ntp_port:
-        ports = {(PUBLIC_IP, 443): tls_port, (PUBLIC_IP, 8883): mqtt_port, (PUBLIC_IP, 80): http_port,
-                 (CHARGER_IP, 80): http_port, (CHARGER_IP, 502): modbus_port, (CHARGER_IP, 443): refused_port()}
+    with (
+        tcp_server(_tls_server) as tls_port,
+        tcp_server() as mqtt_port,
+        http_server(204) as (http_port, _),
+        modbus_listener(modbus_registers(230)) as (modbus_port, modbus_requests),
+        mdns_responder(WALLBOX) as (mdns_port, _),
+        sntp_responder(0.2) as ntp_port,
+    ):
+        ports = {
+            (PUBLIC_IP, 443): tls_port,
+            (PUBLIC_IP, 8883): mqtt_port,
+            (PUBLIC_IP, 80): http_port,
+            (CHARGER_IP, 80): http_port,
+            (CHARGER_IP, 502): modbus_port,
+            (CHARGER_IP, 443): refused_port(),
+        }
         dialled: list[tuple[str, int]] = []
 
         def dial(address, port, timeout_s):
@@ -72,9 +88,16 @@ def lan():
                 raise ConnectionRefusedError(111, "refused (test network)")
             return probes.tcp_connect("127.0.0.1", ports[(address, port)], timeout_s)
 
-        env = CheckEnvironment(deadline_s=4.0, ntp_servers=(NtpServer("127.0.0.1", ntp_port),), resolver=resolver,
-                               tls_context=trusting_context(), route_table=ROUTE, dial=dial,
-                               mdns_destination=("127.0.0.1", mdns_port), local_address=lambda address: LAPTOP_IP)
+        env = CheckEnvironment(
+            deadline_s=4.0,
+            ntp_servers=(NtpServer("127.0.0.1", ntp_port),),
+            resolver=resolver,
+            tls_context=trusting_context(),
+            route_table=ROUTE,
+            dial=dial,
+            mdns_destination=("127.0.0.1", mdns_port),
+            local_address=lambda address: LAPTOP_IP,
+        )
         yield env, gate, dialled, modbus_requests
         gate.set()
 
@@ -123,8 +146,9 @@ def stored(path):
         return store.load()
 
 
-def test_checks_run_cancel_complete_and_land_in_the_project_and_the_pdf(qtbot, window, lan, project_path, tmp_path,
-                                                                        monkeypatch):
+def test_checks_run_cancel_complete_and_land_in_the_project_and_the_pdf(
+    qtbot, window, lan, project_path, tmp_path, monkeypatch
+):
     env, gate, dialled, modbus_requests = lan
     checks = window.netcheck
     checks.env = env
@@ -180,7 +204,8 @@ def test_checks_run_cancel_complete_and_land_in_the_project_and_the_pdf(qtbot, w
     rows = [checks.results.topLevelItem(i) for i in range(checks.results.topLevelItemCount())]
     assert [(row.text(0), row.text(1)) for row in rows] == [
         ({Status.PASS: "pass", Status.WARN: "warn", Status.FAIL: "FAIL", Status.SKIP: "skipped"}[r.status], r.title)
-        for r in report.results]
+        for r in report.results
+    ]
     assert "Garage-IoT" in checks.summary.text() and LAPTOP_IP in checks.summary.text()
     failed_row = next(i for i, r in enumerate(report.results) if r.status is Status.FAIL)
     checks.results.scrollToItem(rows[failed_row])
@@ -198,8 +223,10 @@ def test_checks_run_cancel_complete_and_land_in_the_project_and_the_pdf(qtbot, w
     # The network checklist is pre-filled from them.
     panel = window.analysis_panel
     qtbot.waitSignal(panel.resultApplied, timeout=20000).wait()
-    checklist = {panel.checklist_list.item(i).data(Qt.ItemDataRole.UserRole): panel.checklist_list.item(i).text()
-                 for i in range(panel.checklist_list.count())}
+    checklist = {
+        panel.checklist_list.item(i).data(Qt.ItemDataRole.UserRole): panel.checklist_list.item(i).text()
+        for i in range(panel.checklist_list.count())
+    }
     assert checklist["ntp"].endswith("(OK)")  # the NTP check passed
     assert checklist["egress_ports"].endswith("(to do)")  # a TLS check failed: the fix is to do
 
@@ -209,7 +236,7 @@ def test_checks_run_cancel_complete_and_land_in_the_project_and_the_pdf(qtbot, w
     with qtbot.waitSignal(window.pdf_export.exporter.finished, timeout=60000):
         qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     text = "".join("".join(page.extract_text() for page in PdfReader(str(pdf)).pages).split())
-    section = text[text.index("Networkchecks"):]
+    section = text[text.index("Networkchecks") :]
     assert "".join(failed.title.split()) in section and "Garage-IoT" in section
     assert "ModbusTCP" in section or "Modbus" in section
 

@@ -31,8 +31,9 @@ def thinned(demo_file, tmp_path, every: int):
     """A copy of the demo project keeping one sample in ``every`` of each survey."""
     with ProjectStore.open(demo_file, read_only=True) as store:
         project = store.load()
-    surveys = tuple(replace(s, id=None, samples=tuple(replace(x, id=None) for x in s.samples[::every]))
-                    for s in project.surveys)
+    surveys = tuple(
+        replace(s, id=None, samples=tuple(replace(x, id=None) for x in s.samples[::every])) for s in project.surveys
+    )
     path = tmp_path / f"demo-1-in-{every}.evsurvey"
     ProjectStore.create(path, replace(project, surveys=surveys, active_survey_id=None)).close()
     return path
@@ -93,8 +94,10 @@ def test_every_consumer_reads_the_same_numbers(every, demo_file, tmp_path, capsy
     # The window: Analysis panel, live-map readout and Compare view, for each phase.
     window = make_window()
     assert window.open_project(path)
-    qtbot.waitUntil(lambda: hasattr(window, "analysis_panel") and hasattr(window, "survey")
-                    and hasattr(window, "compare_view"), timeout=20000)
+    qtbot.waitUntil(
+        lambda: hasattr(window, "analysis_panel") and hasattr(window, "survey") and hasattr(window, "compare_view"),
+        timeout=20000,
+    )
     panel, survey_panel = window.analysis_panel, window.survey.panel
     for rec in (before, after):
         choose_phase(qtbot, window, rec["survey"])
@@ -116,5 +119,7 @@ def test_every_consumer_reads_the_same_numbers(every, demo_file, tmp_path, capsy
         window.compare_dock.show()
         compare.refresh()
     numbers = compare.numbers.text()
-    assert f"{before['verdict']['status']} {charger(before)} -> {after['verdict']['status']} {charger(after)}" in numbers
+    assert (
+        f"{before['verdict']['status']} {charger(before)} -> {after['verdict']['status']} {charger(after)}" in numbers
+    )
     assert before["map"]["words"] in numbers and after["map"]["words"] in numbers

@@ -46,6 +46,7 @@ def opened_urls(monkeypatch):
 
 def _press_button_of_the_box(qtbot, monkeypatch, text: str, seen: list[QMessageBox]):
     """QMessageBox.exec shows the box and a mouse click on the button named ``text`` closes it."""
+
     def exec_(box):
         seen.append(box)
         box.show()

@@ -5,11 +5,11 @@ the window title (issue 21, "Look-alike SSIDs")."""
 from __future__ import annotations
 
 import pytest
+from fakes.hostile_scans import GENUINE_SSID, HOSTILE_SSIDS, hostile_wpa_cli
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from fakes.hostile_scans import GENUINE_SSID, HOSTILE_SSIDS, hostile_wpa_cli
 from survey.project.display import is_invisible
 from survey.project.model import Site, TargetNetwork
 
@@ -24,10 +24,18 @@ def drop_at(window, pos: QPoint, *paths) -> QDropEvent:
     """A drag entering the plan's viewport at ``pos`` and dropped there, as Qt delivers it."""
     viewport = window.view.viewport()
     mime = _mime(*paths)
-    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(viewport, enter)
-    drop = QDropEvent(QPointF(pos), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier, QEvent.Type.Drop)
+    drop = QDropEvent(
+        QPointF(pos),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        QEvent.Type.Drop,
+    )
     QApplication.sendEvent(viewport, drop)
     return drop
 

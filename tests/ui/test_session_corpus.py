@@ -5,8 +5,8 @@ and named — never a traceback or a hang, and neither the file nor its folder c
 from __future__ import annotations
 
 import pytest
-
 from project_files import bad_project_files, digest, listing
+
 from survey.ui import dialogs
 
 

@@ -15,15 +15,27 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from project_files import (
-    bad_project_files, digest, execute, kill, listing, make_project, read_reports, sample_at, sample_xs, start_store_writer,
+    bad_project_files,
+    digest,
+    execute,
+    kill,
+    listing,
+    make_project,
+    read_reports,
+    sample_at,
+    sample_xs,
+    start_store_writer,
     subprocess_env,
 )
+
 from survey.errors import EvSurveyError
 from survey.project.model import Wall
 from survey.project.store import (
-    InvalidValueError, ProjectFileLostError, ProjectReadOnlyError, ProjectStore,
+    InvalidValueError,
+    ProjectFileLostError,
+    ProjectReadOnlyError,
+    ProjectStore,
 )
 from survey.ui.session import SCALE_KNOWN_SETTING, ProjectSession
 from survey.ui.survey_commands import AddSampleCommand
@@ -48,6 +60,7 @@ def xs(session: ProjectSession) -> list[float]:
 
 
 # -- opening is a transaction ------------------------------------------------------------------------
+
 
 def test_a_failed_open_leaves_the_open_project_and_its_file_in_charge(session, tmp_path):
     good = tmp_path / "good.evsurvey"
@@ -85,6 +98,7 @@ def test_opening_writes_nothing_until_the_first_edit(session, tmp_path, journal)
 
 
 # -- one writer per file ---------------------------------------------------------------------------------
+
 
 def test_a_second_session_on_the_same_file_is_read_only_and_says_who_has_it(qtbot, tmp_path):
     path = tmp_path / "site.evsurvey"
@@ -140,6 +154,7 @@ def test_another_process_writing_the_file_makes_the_open_read_only(session, tmp_
 
 
 # -- the open file is watched -----------------------------------------------------------------------------
+
 
 def _disturb(kind: str, path: Path, tmp_path: Path) -> Path | None:
     """Delete, move or remove the log of an open project; returns where the file went."""
@@ -246,8 +261,12 @@ def test_file_gone_while_open_then_sigkill_loses_nothing_acknowledged(tmp_path, 
     path = tmp_path / "site.evsurvey"
     make_project(path, n_samples=0)
     copy = tmp_path / "saved-as.evsurvey"
-    proc = subprocess.Popen([sys.executable, "-c", SESSION_WRITER, str(path), str(copy), str(Path(__file__).parents[1])],
-                            stdout=subprocess.PIPE, text=True, env=subprocess_env())
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SESSION_WRITER, str(path), str(copy), str(Path(__file__).parents[1])],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(),
+    )
     reports: list[tuple[str, int]] = []
     try:
         for line in proc.stdout:
@@ -279,6 +298,7 @@ def test_file_gone_while_open_then_sigkill_loses_nothing_acknowledged(tmp_path, 
 
 
 # -- a stale log is never replayed --------------------------------------------------------------------------
+
 
 def test_a_stale_log_beside_a_restored_backup_is_set_aside_not_replayed(session, tmp_path):
     path = tmp_path / "site.evsurvey"
@@ -320,6 +340,7 @@ def test_a_log_of_another_database_does_not_make_a_good_file_damaged(session, tm
 
 # -- read-only files ------------------------------------------------------------------------------------------
 
+
 def test_a_file_that_cannot_be_written_opens_read_only_and_save_as_works(session, tmp_path, monkeypatch):
     """SQLite says the file cannot be written (as on read-only media) at the first edit."""
     path = tmp_path / "site.evsurvey"
@@ -353,6 +374,7 @@ def test_a_read_only_file_opens_read_only(session, tmp_path):
 
 # -- multi-row edits are atomic --------------------------------------------------------------------------------
 
+
 def test_walls_with_1e999_change_nothing(session, tmp_path):
     path = tmp_path / "site.evsurvey"
     make_project(path)
@@ -375,7 +397,9 @@ def test_replace_plan_is_one_step_and_one_transaction(session, tmp_path, monkeyp
     session.open(path)
     new_walls = [Wall(0, 0, 3, 0, "concrete_block"), Wall(3, 0, 3, 3, "concrete_block")]
     # A failure after the old walls are deleted (here: while writing the setting) rolls back all of it.
-    monkeypatch.setattr(ProjectStore, "set_setting", lambda *a: (_ for _ in ()).throw(sqlite3.OperationalError("disk I/O error")))
+    monkeypatch.setattr(
+        ProjectStore, "set_setting", lambda *a: (_ for _ in ()).throw(sqlite3.OperationalError("disk I/O error"))
+    )
     with pytest.raises(sqlite3.OperationalError):
         session.replace_plan(new_walls, "Build garage")
     monkeypatch.undo()
@@ -396,8 +420,11 @@ def test_calibration_is_all_or_nothing(session, tmp_path, monkeypatch):
     make_project(path, n_samples=3)
     session.open(path)
     before = session.project
-    monkeypatch.setattr(ProjectStore, "move_samples",
-                        lambda *a: (_ for _ in ()).throw(sqlite3.OperationalError("database or disk is full")))
+    monkeypatch.setattr(
+        ProjectStore,
+        "move_samples",
+        lambda *a: (_ for _ in ()).throw(sqlite3.OperationalError("database or disk is full")),
+    )
     with pytest.raises(sqlite3.OperationalError):
         session.calibrate(2.0, 4.0)
     monkeypatch.undo()

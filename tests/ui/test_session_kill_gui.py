@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from project_files import subprocess_env
+
 from survey.demo import build_demo_project
 from survey.project.store import ProjectStore
 
@@ -28,9 +28,14 @@ def test_samples_taken_in_the_window_survive_sigkill(tmp_path):
     reported: set[int] = set()
     env = dict(subprocess_env(), EVSURVEY_KILL_PROJECT=str(path))
     for _run in range(2):
-        proc = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", str(APP)],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
-                                cwd=Path(__file__).parents[2])
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", str(APP)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            cwd=Path(__file__).parents[2],
+        )
         wanted = rng.randint(3, 12)
         seen = 0
         try:

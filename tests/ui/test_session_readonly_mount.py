@@ -13,7 +13,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from project_files import make_project, sample_xs, subprocess_env
 
 INSIDE = textwrap.dedent("""
@@ -70,8 +69,11 @@ INSIDE = textwrap.dedent("""
 def _read_only_mounts_possible() -> bool:
     if sys.platform != "linux" or shutil.which("unshare") is None:
         return False
-    probe = subprocess.run(["unshare", "-rm", "sh", "-c", "mount -t tmpfs tmpfs /mnt && mount -o remount,ro /mnt"],
-                           capture_output=True, timeout=20)
+    probe = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", "mount -t tmpfs tmpfs /mnt && mount -o remount,ro /mnt"],
+        capture_output=True,
+        timeout=20,
+    )
     return probe.returncode == 0
 
 
@@ -84,11 +86,30 @@ def test_a_project_on_read_only_media(tmp_path):
     mount.mkdir()
     out = tmp_path / "out"
     out.mkdir()
-    shell = ('mount -t tmpfs -o size=64m tmpfs "$1" && cp "$2" "$1"/ && mount -o remount,ro "$1" '
-             '&& exec "$3" -c "$4" "$1" "$5" "$6"')
-    proc = subprocess.run(["unshare", "-rm", "sh", "-c", shell, "sh", str(mount), str(source), sys.executable, INSIDE,
-                           str(out), str(Path(__file__).parents[1])],
-                          capture_output=True, text=True, env=subprocess_env(), timeout=120)
+    shell = (
+        'mount -t tmpfs -o size=64m tmpfs "$1" && cp "$2" "$1"/ && mount -o remount,ro "$1" '
+        '&& exec "$3" -c "$4" "$1" "$5" "$6"'
+    )
+    proc = subprocess.run(
+        [
+            "unshare",
+            "-rm",
+            "sh",
+            "-c",
+            shell,
+            "sh",
+            str(mount),
+            str(source),
+            sys.executable,
+            INSIDE,
+            str(out),
+            str(Path(__file__).parents[1]),
+        ],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     code, surveys, stderr = result["info"]

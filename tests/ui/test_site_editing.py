@@ -11,12 +11,12 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QImage
 from PySide6.QtWidgets import QInputDialog
+from ui_driver import click_site, drag_site, press_key
 
 from survey.project.garage import TWO_CAR
 from survey.project.model import Device, DeviceKind, Wall
 from survey.project.store import ProjectStore
 from survey.ui import dialogs
-from ui_driver import click_site, drag_site, press_key
 
 
 @pytest.fixture
@@ -150,8 +150,7 @@ def test_import_pdf_page_and_dxf_layers(window, new_project, qtbot, tmp_path, mo
     assert window.session.project.walls == ()
 
 
-def test_pdf_import_shows_page_thumbnails_and_crops_to_the_drawing(window, new_project, qtbot, tmp_path,
-                                                                   monkeypatch):
+def test_pdf_import_shows_page_thumbnails_and_crops_to_the_drawing(window, new_project, qtbot, tmp_path, monkeypatch):
     """The installer sees the pages, clicks the plan's thumbnail and drags over the drawing."""
     from PySide6.QtCore import QEvent, QPoint, QPointF
     from PySide6.QtGui import QMouseEvent
@@ -171,10 +170,17 @@ def test_pdf_import_shows_page_thumbnails_and_crops_to_the_drawing(window, new_p
         a = QPoint(round(rect.x() + 0.25 * rect.width()), round(rect.y() + 0.2 * rect.height()))
         b = QPoint(round(rect.x() + 0.75 * rect.width()), round(rect.y() + 0.6 * rect.height()))
         left = Qt.MouseButton.LeftButton
-        for kind, at, buttons in ((QEvent.Type.MouseButtonPress, a, left), (QEvent.Type.MouseMove, b, left),
-                                  (QEvent.Type.MouseButtonRelease, b, Qt.MouseButton.NoButton)):
-            QApplication.sendEvent(view, QMouseEvent(kind, QPointF(at), view.mapToGlobal(QPointF(at)), left, buttons,
-                                                     Qt.KeyboardModifier.NoModifier))
+        for kind, at, buttons in (
+            (QEvent.Type.MouseButtonPress, a, left),
+            (QEvent.Type.MouseMove, b, left),
+            (QEvent.Type.MouseButtonRelease, b, Qt.MouseButton.NoButton),
+        ):
+            QApplication.sendEvent(
+                view,
+                QMouseEvent(
+                    kind, QPointF(at), view.mapToGlobal(QPointF(at)), left, buttons, Qt.KeyboardModifier.NoModifier
+                ),
+            )
         seen["hint"] = dialog.hint.text()
         return QDialog.DialogCode.Accepted
 
@@ -195,8 +201,12 @@ def test_refuses_oversized_and_corrupt_files(window, new_project, qtbot, tmp_pat
         return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
     huge = tmp_path / "huge.png"
-    huge.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 100000, 100000, 8, 2, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+    huge.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 100000, 100000, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
     bad_pdf = tmp_path / "bad.pdf"
     bad_pdf.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage\n%%EOF")
     bad_dxf = tmp_path / "bad.dxf"
@@ -317,8 +327,13 @@ def test_reopen_finds_everything(make_window, qtbot, tmp_path, monkeypatch, qset
     first = make_window()
 
     path = tmp_path / "site.evsurvey"
-    monkeypatch.setattr(dialogs, "ask_new_project", lambda *a, **k: dialogs.NewProjectValues(
-        Site(customer="Grace", survey_date=_dt.date.today().isoformat()), "ft", "generic_iot"))
+    monkeypatch.setattr(
+        dialogs,
+        "ask_new_project",
+        lambda *a, **k: dialogs.NewProjectValues(
+            Site(customer="Grace", survey_date=_dt.date.today().isoformat()), "ft", "generic_iot"
+        ),
+    )
     monkeypatch.setattr(dialogs, "ask_save_project_path", lambda *a, **k: str(path))
     qtbot.keyClick(first, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     import_file(qtbot, first, monkeypatch, write_png(tmp_path / "plan.png"))
@@ -351,8 +366,9 @@ def test_drop_a_floorplan_on_the_window(window, new_project, qtbot, tmp_path):
     png = write_png(tmp_path / "dropped.png", 300, 300)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(png))])
-    event = QDropEvent(QPointF(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     window.dropEvent(event)
     qtbot.waitUntil(lambda: window.session.project.floorplan is not None, timeout=3000)
     assert window.session.project.floorplan.source_name == "dropped.png"

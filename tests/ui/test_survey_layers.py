@@ -9,11 +9,11 @@ from dataclasses import replace
 
 import pytest
 
+from survey.analysis.fit_cache import FitCache
+from survey.analysis.map_layer import LayerKind
 from survey.demo import demo_project, walk_points_m
 from survey.project.model import Sample, SampleMode, Survey
 from survey.scan.simulated import SimulatedScanner
-from survey.analysis.fit_cache import FitCache
-from survey.analysis.map_layer import LayerKind
 from survey.ui.survey_layers import LayerRequest, compute_layer
 
 
@@ -25,7 +25,11 @@ def surveyed_project():
     for i, (x, y) in enumerate(walk_points_m(step_m=1.6)):
         scanner.move_to(float(x), float(y))
         samples.append(Sample(float(x), float(y), time.time(), (scanner.scan(),), SampleMode.POINT, id=i + 1))
-    return replace(project, surveys=(Survey(name="Before", created_at=time.time(), samples=tuple(samples), id=1),), active_survey_id=1)
+    return replace(
+        project,
+        surveys=(Survey(name="Before", created_at=time.time(), samples=tuple(samples), id=1),),
+        active_survey_id=1,
+    )
 
 
 @pytest.fixture
@@ -82,8 +86,10 @@ def test_charger_readout_is_the_verdict_and_the_map_agrees(surveyed_project):
     image = compute_layer(LayerRequest(LayerKind.TARGET, surveyed_project, 1))
     charger = surveyed_project.charger
     verdict = image.analysis.verdict
-    assert verdict.rssi_at_charger_dbm == recommend(surveyed_project, surveyed_project.active_survey
-                                                    ).verdict.rssi_at_charger_dbm
+    assert (
+        verdict.rssi_at_charger_dbm
+        == recommend(surveyed_project, surveyed_project.active_survey).verdict.rssi_at_charger_dbm
+    )
     interpolated = next(e for e in verdict.estimates if e.method == "interpolated")
     # The map colours the same fit: its cell under the charger is the interpolated value (to the grid pitch).
     assert image.value_at(charger.x_m, charger.y_m) == pytest.approx(interpolated.rssi_dbm, abs=0.5)
@@ -101,10 +107,18 @@ def test_every_layer_has_its_own_unit(surveyed_project):
     from survey.project.link import LinkTest, LinkTestResult, ProbeKind
 
     survey = surveyed_project.active_survey
-    tested = LinkTest((LinkTestResult("gateway", "192.0.2.1", ProbeKind.ICMP_ECHO, None, 50, 48, 4.0, 9.0, 1.0,
-                                      time.time(), 5.0),))
-    with_links = replace(surveyed_project, surveys=(replace(survey, samples=tuple(
-        replace(s, link=tested) if i % 3 == 0 else s for i, s in enumerate(survey.samples))),))
+    tested = LinkTest(
+        (LinkTestResult("gateway", "192.0.2.1", ProbeKind.ICMP_ECHO, None, 50, 48, 4.0, 9.0, 1.0, time.time(), 5.0),)
+    )
+    with_links = replace(
+        surveyed_project,
+        surveys=(
+            replace(
+                survey,
+                samples=tuple(replace(s, link=tested) if i % 3 == 0 else s for i, s in enumerate(survey.samples)),
+            ),
+        ),
+    )
     units = {"cochannel": "BSSs", "confidence": "dB", "loss": "%", "latency": "ms"}
     for kind in LayerKind:
         image = compute_layer(LayerRequest(kind, with_links, 1))
@@ -118,14 +132,21 @@ def test_every_layer_has_its_own_unit(surveyed_project):
 
 def test_ui_modules_import_without_scipy():
     """The window must appear within 2 s (DESIGN.md): scipy/sklearn load in workers, later."""
-    code = ("import sys\n"
-            "import survey.ui.survey_panel, survey.ui.analysis_panel, survey.ui.compare_view, "
-            "survey.ui.site_panel\n"
-            "heavy = sorted(m for m in ('scipy', 'sklearn', 'survey.rf.interpolation', 'survey.rf.calibration') "
-            "if m in sys.modules)\n"
-            "print(','.join(heavy))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    code = (
+        "import sys\n"
+        "import survey.ui.survey_panel, survey.ui.analysis_panel, survey.ui.compare_view, "
+        "survey.ui.site_panel\n"
+        "heavy = sorted(m for m in ('scipy', 'sklearn', 'survey.rf.interpolation', 'survey.rf.calibration') "
+        "if m in sys.modules)\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
 

@@ -14,12 +14,12 @@ from survey.demo import build_demo_project
 from survey.project.model import DeviceKind, Observation, SampleMode, ScanResult
 from survey.project.store import ProjectStore
 from survey.scan.base import ScanFailed
+from survey.scan.sampling import Waypoint, place_along_path
 from survey.scan.simulated import SimulatedScanner
 from survey.ui import survey_worker
-from survey.ui.main_window import MainWindow
 from survey.ui.compose import Feature, install_features
+from survey.ui.main_window import MainWindow
 from survey.ui.survey_layers import LayerKind
-from survey.scan.sampling import Waypoint, place_along_path
 
 FEATURES = {Feature.SURVEY}
 
@@ -84,6 +84,7 @@ class Ticker:
 
 # -- placement along a walked path (no Qt) -------------------------------------------------------
 
+
 def test_place_along_path_interpolates_by_time():
     path = [Waypoint(0.0, 0.0, 100.0), Waypoint(10.0, 0.0, 110.0), Waypoint(10.0, 5.0, 120.0)]
     xy = place_along_path(path, [100.0, 105.0, 110.0, 115.0, 130.0, 90.0])
@@ -91,6 +92,7 @@ def test_place_along_path_interpolates_by_time():
 
 
 # -- stop-and-go ----------------------------------------------------------------------------------
+
 
 def test_ten_clicked_samples_undo_one_and_reopen_finds_nine(qtbot, window, demo_path):
     controller = window.survey.controller
@@ -114,8 +116,12 @@ def test_ten_clicked_samples_undo_one_and_reopen_finds_nine(qtbot, window, demo_
     assert samples_in_file(demo_path) == 9
 
     # The map and the channel views followed.
-    qtbot.waitUntil(lambda: controller.layer is not None and controller.layer.layer is not None
-                    and controller.layer.layer.n_points == 9, timeout=10000)
+    qtbot.waitUntil(
+        lambda: (
+            controller.layer is not None and controller.layer.layer is not None and controller.layer.layer.n_points == 9
+        ),
+        timeout=10000,
+    )
     assert controller.layer.rgba is not None and controller.layer.layer.loo_rmse_db is not None
     window.show_side_panel(window.survey.channels)  # a hidden tab catches up when it is shown
     assert window.survey.channels.table.model.rowCount() > 0
@@ -187,19 +193,27 @@ def test_every_layer_renders(qtbot, window):
     for kind in LayerKind:
         controller.set_layer_kind(kind)
         if kind in (LayerKind.LOSS, LayerKind.LATENCY):  # no link tests in this walk: a note says how
-            qtbot.waitUntil(lambda kind=kind: controller.layer is not None and controller.layer.kind is kind,
-                            timeout=10000)
+            qtbot.waitUntil(
+                lambda kind=kind: controller.layer is not None and controller.layer.kind is kind, timeout=10000
+            )
             assert controller.layer.rgba is None and "link test" in controller.layer.note
             continue
-        qtbot.waitUntil(lambda kind=kind: controller.layer is not None and controller.layer.kind is kind
-                        and controller.layer.layer is not None
-                        and controller.layer.layer.n_points in (0, 6), timeout=10000)
+        qtbot.waitUntil(
+            lambda kind=kind: (
+                controller.layer is not None
+                and controller.layer.kind is kind
+                and controller.layer.layer is not None
+                and controller.layer.layer.n_points in (0, 6)
+            ),
+            timeout=10000,
+        )
         assert controller.layer.rgba is not None, kind
         assert controller.layer.rgba.shape[2] == 4
     assert "At the charger" in window.survey.panel.charger_readout.text()
 
 
 # -- continuous walk --------------------------------------------------------------------------
+
 
 class TimedScanner:
     """Returns one BSS per scan after ``delay_s``, stamped with real times."""
@@ -213,8 +227,9 @@ class TimedScanner:
         started = time.time()
         time.sleep(self.delay_s)
         finished = time.time()
-        obs = Observation("aa:bb:cc:dd:ee:01", "Home", -60.0, freq_mhz=2437.0, channel=6, band="2.4",
-                          last_seen=finished)
+        obs = Observation(
+            "aa:bb:cc:dd:ee:01", "Home", -60.0, freq_mhz=2437.0, channel=6, band="2.4", last_seen=finished
+        )
         return ScanResult((obs,), started, finished, self.name)
 
 
@@ -267,6 +282,7 @@ def test_continuous_walk_places_samples_along_the_path(qtbot, window):
 
 # -- scanners that misbehave ---------------------------------------------------------------------
 
+
 class RaisingScanner:
     name = "raising-fake"
 
@@ -303,14 +319,18 @@ class HangingScanner:
         return ScanResult((Observation("aa:bb:cc:dd:ee:01", "Home", -50.0),), now, now, self.name)
 
 
-@pytest.mark.parametrize("scanner_cls, expected", [
-    (RaisingScanner, "busy"),
-    (EmptyScanner, "no networks"),
-    (StaleScanner, "cached"),
-    (HangingScanner, "did not answer"),
-])
-def test_bad_scanner_leaves_ui_responsive_and_project_unchanged(qtbot, window, demo_path, monkeypatch,
-                                                                  scanner_cls, expected):
+@pytest.mark.parametrize(
+    "scanner_cls, expected",
+    [
+        (RaisingScanner, "busy"),
+        (EmptyScanner, "no networks"),
+        (StaleScanner, "cached"),
+        (HangingScanner, "did not answer"),
+    ],
+)
+def test_bad_scanner_leaves_ui_responsive_and_project_unchanged(
+    qtbot, window, demo_path, monkeypatch, scanner_cls, expected
+):
     monkeypatch.setattr(survey_worker, "WATCHDOG_GRACE_S", 0.1)
     controller = window.survey.controller
     scanner = scanner_cls()
@@ -366,11 +386,29 @@ def test_channel_chart_labels_do_not_overlap_in_a_narrow_panel(qtbot):
     chart.resize(300, 240)
     chart.show()
     qtbot.waitExposed(chart)
-    observations = [Observation(f"aa:bb:cc:dd:ee:{i:02x}", name, rssi, freq_mhz=2407.0 + 5 * ch, channel=ch,
-                                band="2.4", station_count=3, channel_utilization_pct=20.0)
-                    for i, (name, rssi, ch) in enumerate([("NETGEAR47", -69, 1), ("SKY-3F9A", -69, 3),
-                                                          ("<b>Free&amp;WiFi</b>", -67, 6), ("Home", -71, 6),
-                                                          ("Café", -67, 11), ("Other", -80, 11), ("Edge", -60, 13)])]
+    observations = [
+        Observation(
+            f"aa:bb:cc:dd:ee:{i:02x}",
+            name,
+            rssi,
+            freq_mhz=2407.0 + 5 * ch,
+            channel=ch,
+            band="2.4",
+            station_count=3,
+            channel_utilization_pct=20.0,
+        )
+        for i, (name, rssi, ch) in enumerate(
+            [
+                ("NETGEAR47", -69, 1),
+                ("SKY-3F9A", -69, 3),
+                ("<b>Free&amp;WiFi</b>", -67, 6),
+                ("Home", -71, 6),
+                ("Café", -67, 11),
+                ("Other", -80, 11),
+                ("Edge", -60, 13),
+            ]
+        )
+    ]
     chart.set_observations(observations, TargetNetwork("Home"))
     qtbot.wait(50)
     texts = [t for _c, t in chart._items if t.isVisible()]
@@ -378,7 +416,7 @@ def test_channel_chart_labels_do_not_overlap_in_a_narrow_panel(qtbot):
     plot_rect = chart.getPlotItem().getViewBox().sceneBoundingRect()
     for i, a in enumerate(rects):
         assert plot_rect.adjusted(-2, -2, 2, 2).contains(a), texts[i].toPlainText()
-        for b in rects[i + 1:]:
+        for b in rects[i + 1 :]:
             assert not a.adjusted(1, 1, -1, -1).intersects(b.adjusted(1, 1, -1, -1))
 
 

@@ -15,7 +15,9 @@ def site_point(window, x_m: float, y_m: float) -> QPoint:
     return window.view.site_to_viewport(x_m, y_m)
 
 
-def click_site(qtbot, window, x_m: float, y_m: float, button=Qt.MouseButton.LeftButton, modifiers=Qt.KeyboardModifier.NoModifier):
+def click_site(
+    qtbot, window, x_m: float, y_m: float, button=Qt.MouseButton.LeftButton, modifiers=Qt.KeyboardModifier.NoModifier
+):
     qtbot.mouseClick(window.view.viewport(), button, modifiers, site_point(window, x_m, y_m))
 
 
@@ -47,8 +49,9 @@ def press_key(qtbot, window, key, modifiers=Qt.KeyboardModifier.NoModifier):
 def hover_site(qtbot, window, x_m: float, y_m: float):
     """Move the mouse over the plan to a site position (no button held)."""
     viewport = window.view.viewport()
-    _send(viewport, QEvent.Type.MouseMove, site_point(window, x_m, y_m), Qt.MouseButton.NoButton,
-          Qt.MouseButton.NoButton)
+    _send(
+        viewport, QEvent.Type.MouseMove, site_point(window, x_m, y_m), Qt.MouseButton.NoButton, Qt.MouseButton.NoButton
+    )
     qtbot.wait(20)
 
 

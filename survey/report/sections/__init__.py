@@ -10,5 +10,18 @@ from survey.report.sections.maps import before_after, link_maps, predicted_map, 
 from survey.report.sections.network import checklist, network_checks, troubleshooting
 from survey.report.sections.recommendation import findings
 
-__all__ = ["appendix", "before_after", "channels", "checklist", "cover", "engineer_appendix", "findings",
-           "link_maps", "network_checks", "predicted_map", "signal_map", "summary", "troubleshooting"]
+__all__ = [
+    "appendix",
+    "before_after",
+    "channels",
+    "checklist",
+    "cover",
+    "engineer_appendix",
+    "findings",
+    "link_maps",
+    "network_checks",
+    "predicted_map",
+    "signal_map",
+    "summary",
+    "troubleshooting",
+]

@@ -33,9 +33,15 @@ def appendix(ctx: ReportContext) -> list:
     for survey in surveys:
         backends = sorted({scan.backend for s in survey.samples for scan in s.scans})
         out.append(heading(f"Survey '{survey.name}': {len(survey.samples)} samples", f"appendix-{id(survey)}", "h2"))
-        out.append(para("Scanner used: " + (", ".join(backends) if backends else "unknown") +
-                        f". Positions in {'feet' if ctx.units == 'ft' else 'metres'} from the plan's top-left corner; "
-                        "times are local.", "small"))
+        out.append(
+            para(
+                "Scanner used: "
+                + (", ".join(backends) if backends else "unknown")
+                + f". Positions in {'feet' if ctx.units == 'ft' else 'metres'} from the plan's top-left corner; "
+                "times are local.",
+                "small",
+            )
+        )
         header = [cell(h, bold=True) for h in ("#", "x", "y", "Time", "Target signal", "Scans", "Networks heard")]
         imported = any(is_imported(scan.backend) for sample in survey.samples for scan in sample.scans)
         # Plain strings, not Paragraphs: every value here is a number we formatted (no
@@ -47,14 +53,18 @@ def appendix(ctx: ReportContext) -> list:
             rssi = target_rssi_at_sample(sample, ctx.target) if ctx.target is not None else None
             scans = str(len(sample.scans))
             sources = [scan.backend for scan in sample.scans if is_imported(scan.backend)]
-            rows.append([
-                str(i), ctx.length(sample.x_m), ctx.length(sample.y_m),
-                datetime.fromtimestamp(sample.taken_at).strftime("%Y-%m-%d %H:%M:%S"),
-                fmt_dbm(rssi) if rssi is not None else "not heard",
-                # An imported saved scan names its file ("file:iw (garage.txt)").
-                cell(" ".join([scans] + sources)) if sources else scans,
-                str(len(sample_observations(sample))),
-            ])
+            rows.append(
+                [
+                    str(i),
+                    ctx.length(sample.x_m),
+                    ctx.length(sample.y_m),
+                    datetime.fromtimestamp(sample.taken_at).strftime("%Y-%m-%d %H:%M:%S"),
+                    fmt_dbm(rssi) if rssi is not None else "not heard",
+                    # An imported saved scan names its file ("file:iw (garage.txt)").
+                    cell(" ".join([scans] + sources)) if sources else scans,
+                    str(len(sample_observations(sample))),
+                ]
+            )
         w = ctx.content_width
         widths = [w * 0.07, w * 0.13, w * 0.13, w * 0.25, w * 0.16, w * 0.1, w * 0.16]
         style = table_style()
@@ -68,7 +78,7 @@ def appendix(ctx: ReportContext) -> list:
             size = first if start == 0 else per_page
             if start:
                 out.append(PageBreak())
-            chunk = [header] + rows[start:start + size]
+            chunk = [header] + rows[start : start + size]
             heights = None if imported else [None] + [APPENDIX_ROW_HEIGHT_PT] * (len(chunk) - 1)
             table = Table(chunk, colWidths=widths, rowHeights=heights, repeatRows=1)
             table.setStyle(style)
@@ -82,9 +92,14 @@ def engineer_appendix(ctx: ReportContext) -> list:
     """For the engineer: exactly how each survey's map and model were made, the estimates at
     the charger, and how sure the signal map is, cell by cell."""
     out = [heading("Appendix: how the maps were made", "engineer")]
-    out.append(para("For the engineer who checks this survey: the exact methods behind the numbers above. "
-                    "Every figure in this report, in the evsurvey window and in `evsurvey recommend` comes from "
-                    "this one analysis per survey.", "small"))
+    out.append(
+        para(
+            "For the engineer who checks this survey: the exact methods behind the numbers above. "
+            "Every figure in this report, in the evsurvey window and in `evsurvey recommend` comes from "
+            "this one analysis per survey.",
+            "small",
+        )
+    )
     shown = [ctx.main.analysis]
     if ctx.comparison is not None:
         shown = [ctx.comparison.before, ctx.comparison.after]
@@ -93,24 +108,49 @@ def engineer_appendix(ctx: ReportContext) -> list:
         rows = [[cell(h, bold=True) for h in ("", "Method", "Value")]]
         hm = a.heatmap
         if hm is not None:
-            tried = ", ".join(f"{name} {rmse:.2f}" for name, rmse in sorted(
-                hm.cv_rmse_db.items(), key=lambda kv: kv[1]) if np.isfinite(rmse))
-            rows.append([cell("Signal map"), cell(f"{a.map_method} ({a.map_words}), grid {ctx.length(a.grid.step_m)}"),
-                         cell(fmt_error(a.map_error_db) + " leave-one-out")])
+            tried = ", ".join(
+                f"{name} {rmse:.2f}"
+                for name, rmse in sorted(hm.cv_rmse_db.items(), key=lambda kv: kv[1])
+                if np.isfinite(rmse)
+            )
+            rows.append(
+                [
+                    cell("Signal map"),
+                    cell(f"{a.map_method} ({a.map_words}), grid {ctx.length(a.grid.step_m)}"),
+                    cell(fmt_error(a.map_error_db) + " leave-one-out"),
+                ]
+            )
             if tried:
                 rows.append([cell("Candidates (cross-validated RMSE, dB)"), cell(tried), cell("")])
         m = a.model
-        rows.append([cell("Radio model"), cell(f"{m.source}: {m.words}"),
-                     cell(f"EIRP {m.router_eirp_dbm:.1f} dBm, exponent {m.exponent:.2f}, "
-                          + fmt_error(m.loo_rmse_db) + " leave-one-out")])
+        rows.append(
+            [
+                cell("Radio model"),
+                cell(f"{m.source}: {m.words}"),
+                cell(
+                    f"EIRP {m.router_eirp_dbm:.1f} dBm, exponent {m.exponent:.2f}, "
+                    + fmt_error(m.loo_rmse_db)
+                    + " leave-one-out"
+                ),
+            ]
+        )
         v = a.verdict
         for e in v.estimates:
             chosen = " (used)" if e.method == v.chosen_method else ""
-            rows.append([cell(f"At the charger: {e.method}{chosen}"), cell(e.words),
-                         cell(fmt_dbm(e.rssi_dbm) + (f" ± {e.error_db:.1f} dB" if e.error_db is not None else ""))])
-        rows.append([cell("Verdict"), cell(f"minus {v.reception_offset_db:.1f} dB reception offset; "
-                                           f"confidence {v.confidence}"),
-                     cell(f"{v.status} {fmt_dbm(v.rssi_at_charger_dbm)}", True)])
+            rows.append(
+                [
+                    cell(f"At the charger: {e.method}{chosen}"),
+                    cell(e.words),
+                    cell(fmt_dbm(e.rssi_dbm) + (f" ± {e.error_db:.1f} dB" if e.error_db is not None else "")),
+                ]
+            )
+        rows.append(
+            [
+                cell("Verdict"),
+                cell(f"minus {v.reception_offset_db:.1f} dB reception offset; confidence {v.confidence}"),
+                cell(f"{v.status} {fmt_dbm(v.rssi_at_charger_dbm)}", True),
+            ]
+        )
         w = ctx.content_width
         table = Table(rows, colWidths=[w * 0.26, w * 0.46, w * 0.28], repeatRows=1)
         table.setStyle(table_style())
@@ -118,11 +158,24 @@ def engineer_appendix(ctx: ReportContext) -> list:
         confidence = a.confidence_map
         if confidence is not None:
             extent = grid_edges_m(confidence.grid)
-            out.append(KeepTogether([
-                para("How sure the signal map is: the standard deviation of each cell's value. White is well "
-                     "backed by measurements; dark means the colour there is little more than a guess.", "small"),
-                PlanFlowable(ctx.project, [uncertainty_layer(confidence.values, extent)], ctx.content_width * 0.6,
-                             ctx.plan_height(0.28), PlanOptions(sample_xy_m=a.sample_xy_m, show_labels=False),
-                             extent_m=extent),
-                UncertaintyLegend(ctx.content_width)]))
+            out.append(
+                KeepTogether(
+                    [
+                        para(
+                            "How sure the signal map is: the standard deviation of each cell's value. White is well "
+                            "backed by measurements; dark means the colour there is little more than a guess.",
+                            "small",
+                        ),
+                        PlanFlowable(
+                            ctx.project,
+                            [uncertainty_layer(confidence.values, extent)],
+                            ctx.content_width * 0.6,
+                            ctx.plan_height(0.28),
+                            PlanOptions(sample_xy_m=a.sample_xy_m, show_labels=False),
+                            extent_m=extent,
+                        ),
+                        UncertaintyLegend(ctx.content_width),
+                    ]
+                )
+            )
     return out

@@ -8,7 +8,6 @@ from reportlab.platypus import Paragraph, Spacer, Table
 
 from survey.analysis.change_words import change_sentence
 from survey.analysis.target import survey_observations
-from survey.rf.channels import observation_band
 from survey.analysis.verdict_words import NO_VERDICT_ADVICE, VERDICT_ANSWERS, verdict_line
 from survey.project.model import Observation, Survey
 from survey.project.rooms import describe_place
@@ -18,6 +17,7 @@ from survey.report.context import ReportContext
 from survey.report.fonts import BODY_FONT, safe_markup
 from survey.report.sections.text import cell, heading, markup_para, para
 from survey.report.styles import MUTED, STATUS_COLOURS, styles, table_style
+from survey.rf.channels import observation_band
 
 
 def cover(ctx: ReportContext) -> list:
@@ -31,8 +31,9 @@ def cover(ctx: ReportContext) -> list:
         ("Charger", ctx.main.profile.name),
         ("Network", ctx.target.ssid if ctx.target and ctx.target.ssid else "not set"),
     ]
-    table = Table([[cell(k, bold=True), cell(v)] for k, v in rows],
-                  colWidths=[32 * 2.83465, ctx.content_width - 32 * 2.83465])
+    table = Table(
+        [[cell(k, bold=True), cell(v)] for k, v in rows], colWidths=[32 * 2.83465, ctx.content_width - 32 * 2.83465]
+    )
     table.setStyle(table_style(header=False, zebra=False))
     out += [table, Spacer(1, 24), _verdict_box(ctx)]
     if site.notes:
@@ -41,10 +42,16 @@ def cover(ctx: ReportContext) -> list:
     if simulated:
         out += [Spacer(1, 12), markup_para("<b>" + safe_markup(simulated) + "</b>")]
     source = "from a simulated survey" if all_surveys_simulated(ctx.project) else "from measurements taken on site"
-    out += [Spacer(1, 18), para(f"This report was produced with evsurvey {source}. "
-                                "Signal values are in dBm (closer to zero is stronger). A smart charger "
-                                "needs -65 dBm or better at its mounting point; below -75 dBm it loses "
-                                "packets and drops offline.", "small")]
+    out += [
+        Spacer(1, 18),
+        para(
+            f"This report was produced with evsurvey {source}. "
+            "Signal values are in dBm (closer to zero is stronger). A smart charger "
+            "needs -65 dBm or better at its mounting point; below -75 dBm it loses "
+            "packets and drops offline.",
+            "small",
+        ),
+    ]
     return out
 
 
@@ -58,10 +65,16 @@ def _verdict_box(ctx: ReportContext) -> Table:
     status = ctx.main.verdict.status
     line = verdict_line(ctx.project, ctx.main, ctx.plan.chosen, ctx.comparison)
     box = Table([[Paragraph(safe_markup(line), styles()["verdict"])]], colWidths=[ctx.content_width])
-    box.setStyle([("FONTNAME", (0, 0), (-1, -1), BODY_FONT),
-                  ("BACKGROUND", (0, 0), (-1, -1), STATUS_COLOURS.get(status, MUTED)),
-                  ("LEFTPADDING", (0, 0), (-1, -1), 10), ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-                  ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 10)])
+    box.setStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), BODY_FONT),
+            ("BACKGROUND", (0, 0), (-1, -1), STATUS_COLOURS.get(status, MUTED)),
+            ("LEFTPADDING", (0, 0), (-1, -1), 10),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+            ("TOPPADDING", (0, 0), (-1, -1), 8),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 10),
+        ]
+    )
     return box
 
 
@@ -105,8 +118,12 @@ def summary(ctx: ReportContext) -> list:
         done = change_sentence(ctx.project, comp, chosen)
         if done:
             out.append(para(done))
-        out.append(para(f"The site was surveyed again after the change ('{comp.before.survey_name}' -> "
-                        f"'{comp.after.survey_name}'):"))
+        out.append(
+            para(
+                f"The site was surveyed again after the change ('{comp.before.survey_name}' -> "
+                f"'{comp.after.survey_name}'):"
+            )
+        )
         for line in comp.summary_lines():
             out.append(markup_para("• " + safe_markup(line), "bullet"))
     # 3. what to keep
@@ -121,23 +138,30 @@ def keep_lines(ctx: ReportContext) -> list[str]:
     mine = _target_observations(ctx)
     lines = []
     if ctx.target is not None and ctx.target.ssid:
-        lines.append("The network name (SSID) <b>" + safe_markup(ctx.target.ssid) + "</b>, spelled exactly so "
-                     "(capitals and spaces count). If you rename the network or change its password, the charger "
-                     "must be set up again.")
+        lines.append(
+            "The network name (SSID) <b>" + safe_markup(ctx.target.ssid) + "</b>, spelled exactly so "
+            "(capitals and spaces count). If you rename the network or change its password, the charger "
+            "must be set up again."
+        )
     else:
         lines.append("The network name (SSID) the charger was set up with: renaming the network disconnects it.")
     bands = sorted({b for b in (observation_band(o) for o in mine) if b})
     if "2.4" in bands:
-        extra = " It is also broadcast on 5 GHz under the same name; keep band steering off (or keep a separate " \
-                "2.4 GHz name) so the charger is not pushed to a band it cannot use." if len(bands) > 1 else ""
+        extra = (
+            " It is also broadcast on 5 GHz under the same name; keep band steering off (or keep a separate "
+            "2.4 GHz name) so the charger is not pushed to a band it cannot use."
+            if len(bands) > 1
+            else ""
+        )
         lines.append("The <b>2.4 GHz</b> band switched on: the charger's radio cannot use 5 GHz." + extra)
     else:
         lines.append("A <b>2.4 GHz</b> network: the charger's radio cannot use 5 GHz.")
     auth = sorted({a for o in mine for a in o.auth})
     if auth:
-        lines.append("The security mode <b>" + safe_markup(" / ".join(auth)) + "</b>. Do not switch to "
-                     "WPA3-only (older charger chips cannot join) and never to WEP, WPA-TKIP or an open network.")
+        lines.append(
+            "The security mode <b>" + safe_markup(" / ".join(auth)) + "</b>. Do not switch to "
+            "WPA3-only (older charger chips cannot join) and never to WEP, WPA-TKIP or an open network."
+        )
     else:
         lines.append("WPA2 or WPA2/WPA3 transition security. Do not switch to WPA3-only, WEP, WPA-TKIP or open.")
     return lines
-

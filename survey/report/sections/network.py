@@ -19,15 +19,24 @@ _CHECK_COLOURS = {"ok": "#e7f3e9", "action": "#fbe3e1", "check": "#ffffff"}
 def checklist(ctx: ReportContext) -> list:
     out = [heading("Network checklist", "checklist")]
     source = "the scans and the network check" if ctx.project.preflight is not None else "the scans"
-    out.append(para(f"What the network around the charger needs. OK and ACTION come from {source}; an ACTION "
-                    "is still to be done. 'check' items are verified on site by the installer (tick the box)."))
+    out.append(
+        para(
+            f"What the network around the charger needs. OK and ACTION come from {source}; an ACTION "
+            "is still to be done. 'check' items are verified on site by the installer (tick the box)."
+        )
+    )
     rows = [[cell(h, bold=True) for h in ("", "Item", "Status", "Detail")]]
     style = table_style(zebra=False)
     for i, item in enumerate(ctx.main.checklist):
         # Ticked only where the scans show it is fine: an ACTION is still to do, a 'check' to verify.
-        rows.append([cell("☑" if item.status == "ok" else "☐"), cell(item.title, True),
-                     cell(_CHECK_WORDS.get(item.status, item.status), item.status == "action"),
-                     cell(ctx.redactor.text(item.detail))])
+        rows.append(
+            [
+                cell("☑" if item.status == "ok" else "☐"),
+                cell(item.title, True),
+                cell(_CHECK_WORDS.get(item.status, item.status), item.status == "action"),
+                cell(ctx.redactor.text(item.detail)),
+            ]
+        )
         style.add("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor(_CHECK_COLOURS.get(item.status, "#ffffff")))
     w = ctx.content_width
     table = Table(rows, colWidths=[w * 0.04, w * 0.3, w * 0.1, w * 0.56], repeatRows=1)
@@ -48,17 +57,26 @@ def network_checks(ctx: ReportContext) -> list:
         return []
     out = [CondPageBreak(ctx.content_height * 0.4), heading("Network checks", "network-checks")]
     where = report.network.text() if report.network is not None else ""
-    out.append(para(f"Run on {report.ran_at_text()} from the charger's network{': ' + where if where else ''}, "
-                    f"for the {report.profile_name} profile: {report.summary_text()}."))
+    out.append(
+        para(
+            f"Run on {report.ran_at_text()} from the charger's network{': ' + where if where else ''}, "
+            f"for the {report.profile_name} profile: {report.summary_text()}."
+        )
+    )
     if report.generic:
         out.append(para("The maker documents no cloud domains: only general reachability could be tested.", "small"))
     rows = [[cell(h, bold=True) for h in ("Check", "Result", "What was seen", "Fix", "Backs the row")]]
     style = table_style(zebra=False)
     for i, result in enumerate(report.results):
-        rows.append([cell(result.title, True), cell(status_word(result.status),
-                                                    result.status is Status.FAIL),
-                     cell(ctx.redactor.text(result.detail)), cell(ctx.redactor.text(result.fix)),
-                     cell(symptom_of(troubleshooting_row(result)))])
+        rows.append(
+            [
+                cell(result.title, True),
+                cell(status_word(result.status), result.status is Status.FAIL),
+                cell(ctx.redactor.text(result.detail)),
+                cell(ctx.redactor.text(result.fix)),
+                cell(symptom_of(troubleshooting_row(result))),
+            ]
+        )
         colour = _CHECK_STATUS_COLOURS.get(result.status)
         if colour:
             style.add("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor(colour))

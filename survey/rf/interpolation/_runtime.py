@@ -27,6 +27,7 @@ def warm_imports() -> None:
             return
         import scipy.interpolate  # noqa: F401
         import scipy.linalg  # noqa: F401
+
         # The wall model's calibration (scipy.optimize, which loads scipy.sparse) and the room
         # finder (scipy.ndimage) run beside every fit in the analysis. A C extension holds the
         # GIL while it initialises: imported by a fit's worker, they stopped the window's
@@ -34,6 +35,7 @@ def warm_imports() -> None:
         import scipy.ndimage  # noqa: F401
         import scipy.optimize  # noqa: F401
         import scipy.spatial  # noqa: F401
+
         _imports_done = True
 
 

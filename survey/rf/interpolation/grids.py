@@ -62,6 +62,7 @@ def coarse_lattice(grid: SiteGrid, step_m: float = COARSE_STEP_M) -> tuple[np.nd
 
 def _axis_matrix(coarse: np.ndarray, fine: np.ndarray, cubic: bool) -> np.ndarray | None:
     from scipy.interpolate import make_interp_spline
+
     if coarse.shape[0] == fine.shape[0]:
         return None
     k = 3 if cubic and coarse.shape[0] >= 4 else 1
@@ -74,8 +75,10 @@ def _matrices(grid: SiteGrid, step_m: float, cubic: bool) -> tuple[np.ndarray | 
     # deviation or opacity need no more than its 7 digits (1e-5 dB at -95 dBm).
     xs, ys = coarse_lattice(grid, step_m)
     ax, ay = _axis_matrix(xs, grid.xs_m, cubic), _axis_matrix(ys, grid.ys_m, cubic)
-    return (None if ax is None else np.ascontiguousarray(ax.T, dtype=np.float32),
-            None if ay is None else ay.astype(np.float32))
+    return (
+        None if ax is None else np.ascontiguousarray(ax.T, dtype=np.float32),
+        None if ay is None else ay.astype(np.float32),
+    )
 
 
 def upsample(values: np.ndarray, grid: SiteGrid, step_m: float = COARSE_STEP_M, cubic: bool = True) -> np.ndarray:

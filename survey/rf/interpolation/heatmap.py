@@ -98,8 +98,19 @@ class Heatmap:
     (the standard deviation is NaN) and no confidence may be claimed from them.
     """
 
-    def __init__(self, *, xy_m: np.ndarray, rssi_dbm: np.ndarray, parts: list[_Part], selection: Selection,
-                 resid_by_trend: dict, loo_rmse_db: float, cv_rmse_db: dict, fit_s: float, selection_reused: bool):
+    def __init__(
+        self,
+        *,
+        xy_m: np.ndarray,
+        rssi_dbm: np.ndarray,
+        parts: list[_Part],
+        selection: Selection,
+        resid_by_trend: dict,
+        loo_rmse_db: float,
+        cv_rmse_db: dict,
+        fit_s: float,
+        selection_reused: bool,
+    ):
         choice = selection.choice
         self.method = choice.best.name
         self.xy_m = xy_m
@@ -129,6 +140,7 @@ class Heatmap:
         # Built on first use: a refit after every sample need not pay for it until drawn.
         if self._tree_cache is None:
             from scipy.spatial import cKDTree
+
             self._tree_cache = cKDTree(self.xy_m)
         return self._tree_cache
 
@@ -205,8 +217,14 @@ class Heatmap:
             best = choice.best
             members = best.members if best.family == "mean" else (best,)
             # The GP fitted as the map (or as a member of it), else one on the same trend.
-            gp = next((p.interp for p in self._parts if isinstance(p.interp, GaussianProcess)
-                       and p.interp.hyper == choice.std_hyper), None)
+            gp = next(
+                (
+                    p.interp
+                    for p in self._parts
+                    if isinstance(p.interp, GaussianProcess) and p.interp.hyper == choice.std_hyper
+                ),
+                None,
+            )
             if gp is None:
                 trend = next((m.trend for m in members if m.family == "gp"), members[0].trend)
                 gp = GaussianProcess(self.xy_m, self._resid_by_trend[trend], choice.std_hyper)
@@ -300,8 +318,7 @@ def _check_fade(full_m: float, zero_m: float) -> None:
         raise ValueError("zero_m must be greater than full_m")
 
 
-def fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m=None, model=None, methods=None,
-                previous: Heatmap | None = None) -> Heatmap:
+def fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m=None, model=None, methods=None, previous: Heatmap | None = None) -> Heatmap:
     """Fit a heatmap to samples at ``xy_m`` (N, 2) metres with RSSI ``rssi_dbm`` (N,) dBm.
 
     ``ap_xy_m``: position of the transmitting AP, enabling a log-distance trend candidate.
@@ -364,8 +381,11 @@ def _fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m, model, methods, previous) -> Heatma
         try:
             parts = _fit_parts(selection.choice.best, xy, resid_by_trend, trends)
         except np.linalg.LinAlgError as exc:
-            log.debug("kept method %s cannot be fitted to the new samples (%s): choosing afresh",
-                      selection.choice.best.name, exc)
+            log.debug(
+                "kept method %s cannot be fitted to the new samples (%s): choosing afresh",
+                selection.choice.best.name,
+                exc,
+            )
             selection = None
     reused = selection is not None
     sub = subsample(n)
@@ -396,10 +416,26 @@ def _fit_heatmap(xy_m, rssi_dbm, *, ap_xy_m, model, methods, previous) -> Heatma
         loo = rms(np.concatenate(held))
     cv = {choice.best.name: loo} if reused else choice.scores
     fit_s = time.perf_counter() - t0
-    log.debug("heatmap of %d points: %s%s (CV RMSE %.2f dB) in %.0f ms; candidates %s", n, choice.best.name,
-              " kept" if reused else "", loo, fit_s * 1000, cv)
-    return Heatmap(xy_m=xy, rssi_dbm=z, parts=parts, selection=selection, resid_by_trend=resid_by_trend,
-                   loo_rmse_db=loo, cv_rmse_db=cv, fit_s=fit_s, selection_reused=reused)
+    log.debug(
+        "heatmap of %d points: %s%s (CV RMSE %.2f dB) in %.0f ms; candidates %s",
+        n,
+        choice.best.name,
+        " kept" if reused else "",
+        loo,
+        fit_s * 1000,
+        cv,
+    )
+    return Heatmap(
+        xy_m=xy,
+        rssi_dbm=z,
+        parts=parts,
+        selection=selection,
+        resid_by_trend=resid_by_trend,
+        loo_rmse_db=loo,
+        cv_rmse_db=cv,
+        fit_s=fit_s,
+        selection_reused=reused,
+    )
 
 
 def _fit_parts(best: Candidate, xy: np.ndarray, resid_by_trend: dict, trends: dict) -> list[_Part]:

@@ -213,12 +213,12 @@ class _ProfileLikelihood:
         self.n = n
         # Larger than any y^T A^-1 y (<= |y|^2 / smallest eigenvalue of A, itself >= the
         # smallest noise ratio): the bordered matrix stays positive definite.
-        self.c = 2.0 * float((ys ** 2).sum()) / NOISE_RATIO_RANGE[0] + 1.0
+        self.c = 2.0 * float((ys**2).sum()) / NOISE_RATIO_RANGE[0] + 1.0
         # One Fortran-ordered buffer per border width, with views of its diagonal and border.
         self.buffers = {}
         for width in {1, k}:
             buffer = np.zeros((n + width, n + width), order="F")
-            diagonal = buffer.reshape(-1, order="F")[::n + width + 1]
+            diagonal = buffer.reshape(-1, order="F")[:: n + width + 1]
             self.buffers[width] = (buffer, diagonal[:n], self.c * np.eye(width))
         self.kernels: dict[float, np.ndarray] = {}
         self.constant = -0.5 * n * math.log(2.0 * math.pi)
@@ -226,8 +226,9 @@ class _ProfileLikelihood:
     def __call__(self, log_l: float, log_e: float, column: int | None = None) -> list[tuple[float, float]]:
         """[(log marginal likelihood, variance)] per column (one when ``column`` is given)."""
         from scipy.linalg import lapack
+
         n = self.n
-        ys = self.ys if column is None else self.ys[:, column:column + 1]
+        ys = self.ys if column is None else self.ys[:, column : column + 1]
         k = ys.shape[1]
         kernel = self.kernels.get(log_l)
         if kernel is None:

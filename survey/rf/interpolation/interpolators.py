@@ -52,7 +52,7 @@ def idw_weighted(d2: np.ndarray, values: np.ndarray) -> np.ndarray:
     1 mm then outweighs one 10 cm away by 10^4 or more, so the value at a sample is its own
     to ~1e-4 of the value range without a special case.
     """
-    np.maximum(d2, d2.dtype.type(_IDW_FLOOR_M ** 2), out=d2)
+    np.maximum(d2, d2.dtype.type(_IDW_FLOOR_M**2), out=d2)
     np.reciprocal(d2, out=d2)
     sums = d2 @ np.column_stack([values, np.ones(values.shape[0])]).astype(d2.dtype)
     return (sums[:, :-1] / sums[:, -1:]).astype(np.float64, copy=False)
@@ -77,7 +77,7 @@ class Idw:
         out = np.empty(q.shape[0])
         step = max(1, _BLOCK_ELEMENTS // self.xy.shape[0])
         for s in range(0, q.shape[0], step):
-            out[s:s + step] = self._weighted(sq_dist(q[s:s + step], self.xy))
+            out[s : s + step] = self._weighted(sq_dist(q[s : s + step], self.xy))
         return out
 
     def lattice(self, xs: np.ndarray, ys: np.ndarray, d2: np.ndarray | None = None) -> np.ndarray:
@@ -89,8 +89,8 @@ class Idw:
         out = np.empty((ys.shape[0], xs.shape[0]))
         rows = max(1, _BLOCK_ELEMENTS // max(1, xs.shape[0] * self.xy.shape[0]))
         for s in range(0, ys.shape[0], rows):
-            d2 = lattice_sq_dist(xs, ys[s:s + rows], self.xy, np.float32)
-            out[s:s + rows] = self._weighted(d2).reshape(-1, xs.shape[0])
+            d2 = lattice_sq_dist(xs, ys[s : s + rows], self.xy, np.float32)
+            out[s : s + rows] = self._weighted(d2).reshape(-1, xs.shape[0])
         return out
 
     def held_out_residuals(self, test: np.ndarray) -> np.ndarray:
@@ -137,8 +137,9 @@ class GaussianProcess:
         # Built on first use: a GP that only shapes another method's standard deviation
         # never solves for values.
         if self._systems is None:
-            self._systems = LocalSystems(self.xy, self.y, self.kernel, self.hyper.noise_ratio, False,
-                                         EXACT_MAX_SAMPLES, TILE_SAMPLES)
+            self._systems = LocalSystems(
+                self.xy, self.y, self.kernel, self.hyper.noise_ratio, False, EXACT_MAX_SAMPLES, TILE_SAMPLES
+            )
         return self._systems
 
     def __call__(self, q: np.ndarray) -> np.ndarray:
@@ -158,8 +159,16 @@ class GaussianProcess:
             if self._systems is not None and self._systems.max_system_samples() <= STD_TILE_SAMPLES:
                 self._std_systems = self._systems
             else:
-                self._std_systems = LocalSystems(self.xy, None, self.kernel, self.hyper.noise_ratio, False,
-                                                 STD_TILE_SAMPLES, STD_TILE_SAMPLES, STD_CORE_SHARE)
+                self._std_systems = LocalSystems(
+                    self.xy,
+                    None,
+                    self.kernel,
+                    self.hyper.noise_ratio,
+                    False,
+                    STD_TILE_SAMPLES,
+                    STD_TILE_SAMPLES,
+                    STD_CORE_SHARE,
+                )
         return self._std_systems
 
     def _float32_std(self) -> bool:
@@ -180,7 +189,7 @@ class GaussianProcess:
         step = max(1, _BLOCK_ELEMENTS // STD_TILE_SAMPLES)
         f32 = self._float32_std()
         for s in range(0, q.shape[0], step):
-            out[s:s + step] = self._std_from_explained(self.std_systems.explained(q[s:s + step], f32))
+            out[s : s + step] = self._std_from_explained(self.std_systems.explained(q[s : s + step], f32))
         return out
 
     def std_lattice(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ FLOAT32_EPS = float(np.finfo(np.float32).eps)
 def sq_dist(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Squared distances (m^2) between the rows of ``a`` (M, 2) and ``b`` (N, 2), (M, N)."""
     from scipy.spatial.distance import cdist
+
     return cdist(a, b, "sqeuclidean")
 
 
@@ -90,4 +91,3 @@ class ThinPlate:
         beyond r = 1 and is at least -1 / (2 e) below."""
         r2 = np.maximum(d2_max, 1.0)
         return np.maximum(0.5 * r2 * np.log(r2), 1.0 / (2.0 * math.e))
-

@@ -50,6 +50,7 @@ def reusable(previous, xy: np.ndarray, z: np.ndarray, ap, model, wanted: frozens
     # Same data set, grown? Spots are compared on the SAME_SPOT_M lattice of average_repeats.
     now = dict(zip(map(tuple, np.round(xy / SAME_SPOT_M).astype(np.int64).tolist()), z.tolist()))
     keys = np.round(previous.xy_m / SAME_SPOT_M).astype(np.int64).tolist()
-    shared = sum(1 for key, value in zip(keys, previous.rssi_dbm.tolist())
-                 if abs(now.get(tuple(key), math.inf) - value) <= 0.01)
+    shared = sum(
+        1 for key, value in zip(keys, previous.rssi_dbm.tolist()) if abs(now.get(tuple(key), math.inf) - value) <= 0.01
+    )
     return sel if shared >= REUSE_MIN_SHARED * previous.n_points else None

@@ -173,8 +173,9 @@ def _solve_folds(blocks, coef: np.ndarray, groups: list[np.ndarray]) -> np.ndarr
     return out
 
 
-def _smoother_held_out(inv: np.ndarray, training: np.ndarray, fold_list: list[np.ndarray],
-                       groups: list[np.ndarray]) -> np.ndarray:
+def _smoother_held_out(
+    inv: np.ndarray, training: np.ndarray, fold_list: list[np.ndarray], groups: list[np.ndarray]
+) -> np.ndarray:
     """Held-out prediction minus value of a linear smoother whose system has the inverse
     ``inv`` (n, n) (for a spline the top-left block), trained on ``training`` ((n,) or, with
     leave-one-out, (n, n) one row per held-out sample): -(inv_TT)^-1 (inv y)_T per fold T."""
@@ -248,6 +249,7 @@ def spline_residuals(spots: Spots, t: str, smoothings) -> dict[float, np.ndarray
             def blocks(idx, d=d):
                 rows = g[idx]  # (folds, size, n - 3)
                 return (rows * d) @ rows.transpose(0, 2, 1)
+
             err = _solve_folds(blocks, g @ (d * (g.T @ training)), groups)
         out[s] = np.clip(truth + err, lo, hi) - truth
     return out
@@ -258,6 +260,7 @@ def gp_residuals(spots: Spots, t: str, hyper: GPHyper) -> tuple[np.ndarray, np.n
     ``t`` (fitted to all samples), and the GP's own leave-one-out predictive standard
     deviation (dB) of each reading."""
     from scipy.linalg import lapack
+
     y, _, scale = normalise(spots.resid[t])
     a = Matern15(hyper.length_scale_m)(sq_dist(spots.xy, spots.xy))
     a[np.diag_indices_from(a)] += hyper.noise_ratio

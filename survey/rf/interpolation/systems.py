@@ -12,7 +12,7 @@ factorisation, and the leave-one-out residuals of either are one triangular solv
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -34,6 +34,7 @@ class KernelSystem:
 
     def __init__(self, xy: np.ndarray, y: np.ndarray | None, kernel: Kernel, diag: float, poly: bool):
         from scipy.linalg import lapack
+
         self.xy = xy
         self.kernel = kernel
         self.poly = poly
@@ -115,6 +116,7 @@ class KernelSystem:
         matrix, ``Q2 (Q2^T K Q2)^-1 Q2^T`` (the same algebra as the block inverse in Rippa 1999).
         """
         from scipy.linalg import solve_triangular
+
         m = self.xy.shape[0]
         e = np.zeros((m, idx.shape[0]))
         e[idx, np.arange(idx.shape[0])] = 1.0
@@ -133,16 +135,19 @@ class KernelSystem:
         """
         v = self._inverse_factor(idx)
         return -np.linalg.solve(v.T @ v, self._fitted_coef()[idx, column])
+
     def explained(self, kq: np.ndarray) -> np.ndarray:
         """``diag(kq A^-1 kq^T)`` for a kernel block ``kq`` (M, m) (no polynomial): what the
         samples explain of each query's prior variance."""
         from scipy.linalg import solve_triangular
+
         v = solve_triangular(self.chol, kq.T, lower=True, check_finite=False)
         return np.einsum("ij,ij->j", v, v)
 
 
 def _cholesky(a: np.ndarray) -> np.ndarray:
     from scipy.linalg import lapack
+
     chol, info = lapack.dpotrf(a, lower=1, clean=1, overwrite_a=1)
     if info != 0:
         raise np.linalg.LinAlgError(f"kernel system not positive definite (dpotrf {info})")
@@ -151,6 +156,7 @@ def _cholesky(a: np.ndarray) -> np.ndarray:
 
 def _cho_solve(chol: np.ndarray, b: np.ndarray) -> np.ndarray:
     from scipy.linalg import lapack
+
     x, info = lapack.dpotrs(chol, b, lower=1)
     if info != 0:
         raise np.linalg.LinAlgError(f"dpotrs failed ({info})")

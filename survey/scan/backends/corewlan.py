@@ -27,14 +27,17 @@ log = logging.getLogger(__name__)
 
 _WIDTHS = {1: 20, 2: 40, 3: 80, 4: 160}
 # CLAuthorizationStatus: 0 not determined, 1 restricted, 2 denied, 3 always, 4 when in use.
-LOCATION_HELP = ("macOS hides Wi-Fi network names and BSSIDs from apps without Location Services permission. "
-                 "Open System Settings > Privacy & Security > Location Services and allow the app that runs "
-                 "evsurvey (Terminal, or evsurvey itself), then scan again.")
+LOCATION_HELP = (
+    "macOS hides Wi-Fi network names and BSSIDs from apps without Location Services permission. "
+    "Open System Settings > Privacy & Security > Location Services and allow the app that runs "
+    "evsurvey (Terminal, or evsurvey itself), then scan again."
+)
 
 
 def _location_status() -> int | None:
     try:
         import CoreLocation
+
         return int(CoreLocation.CLLocationManager.authorizationStatus())
     except Exception:
         return None
@@ -52,10 +55,18 @@ def network_to_observation(net) -> Observation:
     summary = parse_ies(bytes(ie_data) if ie_data is not None else b"", privacy=None)
     kwargs = {"ssid_raw": ssid_raw} if ssid_raw is not None else {"ssid": str(net.ssid() or "")}
     return build_observation(
-        bssid or "", rssi_dbm=float(net.rssiValue()), channel=ch, band=band, auth=summary.auth,
-        ciphers=summary.ciphers, wps=summary.wps if ie_data is not None else None,
-        station_count=summary.station_count, channel_utilization_pct=summary.channel_utilization_pct,
-        channel_width_mhz=width or summary.channel_width_mhz, **kwargs)
+        bssid or "",
+        rssi_dbm=float(net.rssiValue()),
+        channel=ch,
+        band=band,
+        auth=summary.auth,
+        ciphers=summary.ciphers,
+        wps=summary.wps if ie_data is not None else None,
+        station_count=summary.station_count,
+        channel_utilization_pct=summary.channel_utilization_pct,
+        channel_width_mhz=width or summary.channel_width_mhz,
+        **kwargs,
+    )
 
 
 #: Kept alive for the life of the process: macOS drops a pending authorisation request
@@ -94,8 +105,9 @@ class CoreWlanScanner:
         try:
             import CoreWLAN
         except ImportError as exc:
-            raise ScannerUnavailable("pyobjc-framework-CoreWLAN is not installed; reinstall evsurvey with its "
-                                     "macOS dependencies.") from exc
+            raise ScannerUnavailable(
+                "pyobjc-framework-CoreWLAN is not installed; reinstall evsurvey with its macOS dependencies."
+            ) from exc
         started = time.time()
         client = CoreWLAN.CWWiFiClient.sharedWiFiClient()
         iface = client.interfaceWithName_(self.interface) if self.interface else client.interface()

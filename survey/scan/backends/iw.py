@@ -13,7 +13,7 @@ import shutil
 import time
 
 from survey.project.model import ScanResult
-from survey.scan.base import (DEFAULT_TIMEOUT_S, CommandOutput, ScanFailed, ScannerUnavailable, run_command)
+from survey.scan.base import DEFAULT_TIMEOUT_S, CommandOutput, ScanFailed, ScannerUnavailable, run_command
 from survey.scan.parsers import iw as iw_parser
 from survey.scan.staleness import drop_unseen
 
@@ -32,18 +32,25 @@ def explain_failure(out: CommandOutput, iface: str) -> Exception:
     if rc == 255 or "Operation not permitted" in msg:
         return ScannerUnavailable(
             f"`iw dev {iface} scan` needs root (iw said: {msg}). Run `sudo evsurvey scan --backend iw`, "
-            f"or use `--backend nmcli`, which needs no root.")
+            f"or use `--backend nmcli`, which needs no root."
+        )
     if rc == 240 or "busy" in msg.lower():
         return ScanFailed(
-            f"The Wi-Fi device {iface} is busy with another scan (iw said: {msg}). Wait a few seconds and retry.")
+            f"The Wi-Fi device {iface} is busy with another scan (iw said: {msg}). Wait a few seconds and retry."
+        )
     if rc == 156 or "Network is down" in msg:
-        return ScanFailed(f"Interface {iface} is down (iw said: {msg}). Bring it up with "
-                          f"`sudo ip link set {iface} up` or turn Wi-Fi on, then retry.")
+        return ScanFailed(
+            f"Interface {iface} is down (iw said: {msg}). Bring it up with "
+            f"`sudo ip link set {iface} up` or turn Wi-Fi on, then retry."
+        )
     if rc == 237 or "No such device" in msg:
-        return ScannerUnavailable(f"There is no Wi-Fi interface named {iface} (iw said: {msg}). "
-                                  f"List them with `iw dev`.")
-    return ScanFailed(f"`iw dev {iface} scan` failed with exit code {rc}: {msg or 'no message'}. "
-                      f"Retry, or choose another backend with --backend.")
+        return ScannerUnavailable(
+            f"There is no Wi-Fi interface named {iface} (iw said: {msg}). List them with `iw dev`."
+        )
+    return ScanFailed(
+        f"`iw dev {iface} scan` failed with exit code {rc}: {msg or 'no message'}. "
+        f"Retry, or choose another backend with --backend."
+    )
 
 
 class IwScanner:
@@ -59,8 +66,10 @@ class IwScanner:
             return self.interface
         names = wifi_interfaces(timeout_s)
         if not names:
-            raise ScannerUnavailable("iw sees no Wi-Fi interface. Check that Wi-Fi is switched on "
-                                     "(`rfkill list`) and that the adapter's driver is loaded.")
+            raise ScannerUnavailable(
+                "iw sees no Wi-Fi interface. Check that Wi-Fi is switched on "
+                "(`rfkill list`) and that the adapter's driver is loaded."
+            )
         return names[0]
 
     def scan(self, timeout_s: float = DEFAULT_TIMEOUT_S) -> ScanResult:

@@ -16,7 +16,12 @@ import time
 from survey.project.model import ScanResult
 from survey.scan import signal
 from survey.scan.base import (
-    DEFAULT_TIMEOUT_S, WINDOWS_LOCATION_MESSAGE, LocationPermissionDenied, ScanFailed, ScannerUnavailable, run_command,
+    DEFAULT_TIMEOUT_S,
+    WINDOWS_LOCATION_MESSAGE,
+    LocationPermissionDenied,
+    ScanFailed,
+    ScannerUnavailable,
+    run_command,
 )
 from survey.scan.parsers import netsh as netsh_parser
 from survey.scan.parsers.detect import decode_scan_bytes
@@ -28,6 +33,7 @@ def _trigger_scan() -> bool:
     """Ask Windows for a fresh scan via pywifi's WlanScan; False when that is not possible."""
     try:
         from survey.scan.backends.pywifi_backend import _import_pywifi
+
         pywifi = _import_pywifi()
         ifaces = pywifi.PyWiFi().interfaces()
         for iface in ifaces:
@@ -52,14 +58,19 @@ class NetshScanner:
         if fresh:
             time.sleep(min(self.wait_s, max(0.0, timeout_s - 2.0)))
         else:
-            warnings.append("netsh shows Windows' cached network list and evsurvey could not trigger a new scan "
-                            "(pywifi/WlanScan unavailable). Readings may be up to a minute old: open the Wi-Fi "
-                            "menu in the taskbar to force a scan, then scan again.")
+            warnings.append(
+                "netsh shows Windows' cached network list and evsurvey could not trigger a new scan "
+                "(pywifi/WlanScan unavailable). Readings may be up to a minute old: open the Wi-Fi "
+                "menu in the taskbar to force a scan, then scan again."
+            )
         argv = ["netsh", "wlan", "show", "networks", "mode=bssid"]
         if self.interface:
             argv.append(f"interface={self.interface}")
-        out = run_command(argv, max(1.0, timeout_s - (time.time() - started)),
-                          tool_hint="netsh is part of Windows; this backend works only on Windows.")
+        out = run_command(
+            argv,
+            max(1.0, timeout_s - (time.time() - started)),
+            tool_hint="netsh is part of Windows; this backend works only on Windows.",
+        )
         text, notes = decode_scan_bytes(out.stdout)
         if out.returncode != 0:
             # Windows 11 24H2+ without Location consent: exit 1 and "Network shell commands need
@@ -70,8 +81,10 @@ class NetshScanner:
                 raise LocationPermissionDenied(WINDOWS_LOCATION_MESSAGE)
             msg = text.strip()[:300] or out.stderr.strip()
             if "wlansvc" in msg.lower() or "autoconfig" in msg.lower():
-                raise ScannerUnavailable(f"The WLAN AutoConfig service is not running ({msg}). Start it with "
-                                         f"`net start wlansvc` in an administrator prompt.")
+                raise ScannerUnavailable(
+                    f"The WLAN AutoConfig service is not running ({msg}). Start it with "
+                    f"`net start wlansvc` in an administrator prompt."
+                )
             raise ScanFailed(f"netsh failed (exit {out.returncode}): {msg}. Check that Wi-Fi is on and retry.")
         try:
             parsed = netsh_parser.parse(text)

@@ -35,16 +35,22 @@ def explain_failure(out: CommandOutput) -> Exception:
     msg = out.message
     rc = out.returncode
     if rc == 8 or "NetworkManager is not running" in msg:
-        return ScannerUnavailable(f"NetworkManager is not running (nmcli said: {msg}). Start it with "
-                                  f"`sudo systemctl start NetworkManager`, or use --backend iw / wpa_cli.")
+        return ScannerUnavailable(
+            f"NetworkManager is not running (nmcli said: {msg}). Start it with "
+            f"`sudo systemctl start NetworkManager`, or use --backend iw / wpa_cli."
+        )
     if rc == 10:
-        return ScannerUnavailable(f"nmcli found no Wi-Fi device (exit 10: {msg}). Check that Wi-Fi is "
-                                  f"switched on (`nmcli radio wifi on`, `rfkill list`) and the adapter is "
-                                  f"managed by NetworkManager (`nmcli device`).")
+        return ScannerUnavailable(
+            f"nmcli found no Wi-Fi device (exit 10: {msg}). Check that Wi-Fi is "
+            f"switched on (`nmcli radio wifi on`, `rfkill list`) and the adapter is "
+            f"managed by NetworkManager (`nmcli device`)."
+        )
     if rc == 3:
         return ScanFailed(f"nmcli timed out waiting for the scan ({msg}). Wait a few seconds and retry.")
-    return ScanFailed(f"nmcli failed with exit code {rc}: {msg or 'no message'}. Retry, or choose "
-                      f"another backend with --backend iw (as root) or --backend wpa_cli.")
+    return ScanFailed(
+        f"nmcli failed with exit code {rc}: {msg or 'no message'}. Retry, or choose "
+        f"another backend with --backend iw (as root) or --backend wpa_cli."
+    )
 
 
 class NmcliScanner:
@@ -55,8 +61,17 @@ class NmcliScanner:
         self.enrich_with_iw = enrich_with_iw
 
     def _list(self, rescan: str, timeout_s: float) -> CommandOutput:
-        argv = ["nmcli", "--terse", "--escape", "yes", "--fields", ",".join(nmcli_parser.SCAN_FIELDS),
-                "device", "wifi", "list"]
+        argv = [
+            "nmcli",
+            "--terse",
+            "--escape",
+            "yes",
+            "--fields",
+            ",".join(nmcli_parser.SCAN_FIELDS),
+            "device",
+            "wifi",
+            "list",
+        ]
         if self.interface:
             argv += ["ifname", self.interface]
         argv += ["--rescan", rescan]
@@ -73,7 +88,8 @@ class NmcliScanner:
             warnings.append(
                 f"nmcli refused to rescan ({out.message}: the interface is busy, connecting, or was "
                 f"scanned moments ago). These are NetworkManager's cached results. Wait a few seconds "
-                f"and retry, or run `sudo evsurvey scan --backend iw`.")
+                f"and retry, or run `sudo evsurvey scan --backend iw`."
+            )
             fresh = False
             remaining = max(1.0, timeout_s - (time.time() - started))
             out = self._list("no", remaining)
@@ -106,17 +122,28 @@ class NmcliScanner:
                 out.append(o)
                 continue
             enriched += 1
-            out.append(dataclasses.replace(
-                o, rssi_dbm=d.rssi_dbm, rssi_estimated=False,
-                auth=d.auth or o.auth, ciphers=d.ciphers or o.ciphers, wps=d.wps,
-                station_count=d.station_count, channel_utilization_pct=d.channel_utilization_pct,
-                channel_width_mhz=d.channel_width_mhz, last_seen=d.last_seen,
-                ssid_raw=o.ssid_raw or d.ssid_raw, freq_mhz=o.freq_mhz or d.freq_mhz))
+            out.append(
+                dataclasses.replace(
+                    o,
+                    rssi_dbm=d.rssi_dbm,
+                    rssi_estimated=False,
+                    auth=d.auth or o.auth,
+                    ciphers=d.ciphers or o.ciphers,
+                    wps=d.wps,
+                    station_count=d.station_count,
+                    channel_utilization_pct=d.channel_utilization_pct,
+                    channel_width_mhz=d.channel_width_mhz,
+                    last_seen=d.last_seen,
+                    ssid_raw=o.ssid_raw or d.ssid_raw,
+                    freq_mhz=o.freq_mhz or d.freq_mhz,
+                )
+            )
         missing = len(obs) - enriched
         note = ""
         if missing:
-            note = (f"iw's table had no fresh entry for {missing} of {len(obs)} access point(s): "
-                    + signal.describe(signal.NETWORKMANAGER))
+            note = f"iw's table had no fresh entry for {missing} of {len(obs)} access point(s): " + signal.describe(
+                signal.NETWORKMANAGER
+            )
         return tuple(out), note
 
 
@@ -129,6 +156,9 @@ def availability() -> tuple[bool, str]:
         return False, str(exc)
     if out.returncode != 0 or "running" not in out.text:
         return False, f"NetworkManager is not running ({out.message or 'nmcli general failed'})."
-    extra = " iw is installed: real dBm from `iw scan dump`." if shutil.which("iw") else \
-        " iw is missing: signal will be estimated from percentages."
+    extra = (
+        " iw is installed: real dBm from `iw scan dump`."
+        if shutil.which("iw")
+        else " iw is missing: signal will be estimated from percentages."
+    )
     return True, "NetworkManager is running; nmcli can rescan without root." + extra

@@ -33,7 +33,12 @@ from contextlib import contextmanager
 from survey.project.model import Observation, ScanResult
 from survey.rf.channels import freq_in_mhz
 from survey.scan.base import (
-    DEFAULT_TIMEOUT_S, WINDOWS_LOCATION_MESSAGE, LocationPermissionDenied, ScanFailed, ScannerUnavailable, ScanTimeout,
+    DEFAULT_TIMEOUT_S,
+    WINDOWS_LOCATION_MESSAGE,
+    LocationPermissionDenied,
+    ScanFailed,
+    ScannerUnavailable,
+    ScanTimeout,
 )
 from survey.scan.ies import parse_ies
 from survey.scan.observations import build_observation
@@ -63,11 +68,13 @@ def _import_pywifi():
         root = logging.getLogger()
         handlers = list(root.handlers)
         import pywifi  # noqa: F401
+
         root.handlers[:] = handlers
         return pywifi
     except NotImplementedError as exc:
-        raise ScannerUnavailable("pywifi does not support macOS (it raises NotImplementedError); "
-                                 "use `--backend corewlan`.") from exc
+        raise ScannerUnavailable(
+            "pywifi does not support macOS (it raises NotImplementedError); use `--backend corewlan`."
+        ) from exc
     except ImportError as exc:
         raise ScannerUnavailable(f"pywifi is not installed ({exc}). Reinstall evsurvey with its dependencies.") from exc
 
@@ -85,12 +92,16 @@ class WpaCtrl:
             self.sock.connect(ctrl_path)
         except PermissionError as exc:
             self.close()
-            raise ScannerUnavailable(f"No permission to wpa_supplicant's control socket {ctrl_path}. Run as "
-                                     f"root or add yourself to the group that owns it (often `netdev`).") from exc
+            raise ScannerUnavailable(
+                f"No permission to wpa_supplicant's control socket {ctrl_path}. Run as "
+                f"root or add yourself to the group that owns it (often `netdev`)."
+            ) from exc
         except OSError as exc:
             self.close()
-            raise ScannerUnavailable(f"Cannot connect to wpa_supplicant at {ctrl_path} ({exc.strerror}). "
-                                     f"Is wpa_supplicant running? On NetworkManager systems use --backend nmcli.") from exc
+            raise ScannerUnavailable(
+                f"Cannot connect to wpa_supplicant at {ctrl_path} ({exc.strerror}). "
+                f"Is wpa_supplicant running? On NetworkManager systems use --backend nmcli."
+            ) from exc
 
     def request(self, cmd: str) -> str:
         try:
@@ -99,9 +110,10 @@ class WpaCtrl:
                 reply = self.sock.recv(RECV_BYTES)
                 if not reply.startswith(b"<"):  # "<3>CTRL-EVENT-..." are unsolicited events
                     return reply.decode("utf-8", errors="surrogateescape")
-        except socket.timeout as exc:
-            raise ScanTimeout(f"wpa_supplicant did not answer {cmd.split()[0]} in time. Retry in a few "
-                              f"seconds.") from exc
+        except TimeoutError as exc:
+            raise ScanTimeout(
+                f"wpa_supplicant did not answer {cmd.split()[0]} in time. Retry in a few seconds."
+            ) from exc
 
     def close(self) -> None:
         try:
@@ -160,11 +172,19 @@ def bss_entry_to_observation(entry: dict[str, str], now: float) -> Observation |
     age = entry.get("age")
     last_seen = now - float(age) if age and age.isdigit() else None
     return build_observation(
-        bssid, ssid_raw=ssid_raw, rssi_dbm=level if level < 0 else None,
-        signal_pct=level if level > 0 else None, freq_mhz=freq, auth=ies.auth or ("OPEN",),
-        ciphers=ies.ciphers, wps=ies.wps, station_count=ies.station_count,
-        channel_utilization_pct=ies.channel_utilization_pct, channel_width_mhz=ies.channel_width_mhz,
-        last_seen=last_seen)
+        bssid,
+        ssid_raw=ssid_raw,
+        rssi_dbm=level if level < 0 else None,
+        signal_pct=level if level > 0 else None,
+        freq_mhz=freq,
+        auth=ies.auth or ("OPEN",),
+        ciphers=ies.ciphers,
+        wps=ies.wps,
+        station_count=ies.station_count,
+        channel_utilization_pct=ies.channel_utilization_pct,
+        channel_width_mhz=ies.channel_width_mhz,
+        last_seen=last_seen,
+    )
 
 
 def read_bss_table(ctrl: WpaCtrl, now: float, max_pages: int = 64) -> list[Observation] | None:
@@ -192,8 +212,7 @@ def read_bss_table(ctrl: WpaCtrl, now: float, max_pages: int = 64) -> list[Obser
 class PywifiScanner:
     name = "pywifi"
 
-    def __init__(self, interface: str | None = None, *, scan_wait_s: float = SCAN_WAIT_S,
-                 ctrl_dir: str | None = None):
+    def __init__(self, interface: str | None = None, *, scan_wait_s: float = SCAN_WAIT_S, ctrl_dir: str | None = None):
         self.interface = interface
         self.scan_wait_s = scan_wait_s
         self.ctrl_dir = ctrl_dir or DEFAULT_CTRL_DIR
@@ -211,16 +230,21 @@ class PywifiScanner:
         if not os.path.isdir(d):
             raise ScannerUnavailable(
                 f"{d} does not exist: wpa_supplicant is not running with a control interface. On NetworkManager "
-                f"systems use `--backend nmcli`; otherwise start wpa_supplicant with `ctrl_interface={d}`.")
+                f"systems use `--backend nmcli`; otherwise start wpa_supplicant with `ctrl_interface={d}`."
+            )
         try:
             names = sorted(os.listdir(d))
         except PermissionError as exc:
-            raise ScannerUnavailable(f"No permission to read {d}. Run as root, or add yourself to the group that "
-                                     f"owns it (often `netdev`) and log in again.") from exc
+            raise ScannerUnavailable(
+                f"No permission to read {d}. Run as root, or add yourself to the group that "
+                f"owns it (often `netdev`) and log in again."
+            ) from exc
         socks = [n for n in names if stat.S_ISSOCK(os.stat(os.path.join(d, n)).st_mode)]
         if not socks:
-            raise ScannerUnavailable(f"{d} holds no wpa_supplicant control socket: no Wi-Fi interface is managed "
-                                     f"by wpa_supplicant. Use `--backend nmcli` or `--backend iw`.")
+            raise ScannerUnavailable(
+                f"{d} holds no wpa_supplicant control socket: no Wi-Fi interface is managed "
+                f"by wpa_supplicant. Use `--backend nmcli` or `--backend iw`."
+            )
         return socks
 
     def _scan_linux(self, timeout_s: float) -> ScanResult:
@@ -236,16 +260,23 @@ class PywifiScanner:
                 try:
                     ifaces = pywifi.PyWiFi().interfaces()
                 except PermissionError as exc:
-                    raise ScannerUnavailable(f"No permission to talk to wpa_supplicant in {self.ctrl_dir}. Run as "
-                                             f"root or join the group that owns the sockets (often `netdev`).") from exc
-                except (socket.timeout, OSError) as exc:
-                    raise ScanFailed(f"wpa_supplicant did not answer pywifi's PING ({exc}). Restart it "
-                                     f"(`sudo systemctl restart wpa_supplicant`) or use --backend nmcli.") from exc
+                    raise ScannerUnavailable(
+                        f"No permission to talk to wpa_supplicant in {self.ctrl_dir}. Run as "
+                        f"root or join the group that owns the sockets (often `netdev`)."
+                    ) from exc
+                except (TimeoutError, OSError) as exc:
+                    raise ScanFailed(
+                        f"wpa_supplicant did not answer pywifi's PING ({exc}). Restart it "
+                        f"(`sudo systemctl restart wpa_supplicant`) or use --backend nmcli."
+                    ) from exc
                 if self.interface:
                     ifaces = [i for i in ifaces if i.name() == self.interface]
                 if not ifaces:
-                    raise ScannerUnavailable(f"wpa_supplicant manages no interface named {self.interface}."
-                                             if self.interface else "pywifi found no Wi-Fi interface.")
+                    raise ScannerUnavailable(
+                        f"wpa_supplicant manages no interface named {self.interface}."
+                        if self.interface
+                        else "pywifi found no Wi-Fi interface."
+                    )
                 iface = ifaces[0]
                 iface.scan()  # pywifi sends SCAN
         finally:
@@ -263,8 +294,10 @@ class PywifiScanner:
                 parsed = wpa_parser.parse(reply)
                 obs = list(parsed.observations)
                 warnings += parsed.warnings
-                warnings.append("This wpa_supplicant does not answer BSS RANGE: WPS is known, but BSS Load "
-                                "and channel width are not.")
+                warnings.append(
+                    "This wpa_supplicant does not answer BSS RANGE: WPS is known, but BSS Load "
+                    "and channel width are not."
+                )
         finally:
             ctrl.close()
         kept, dropped = drop_unseen(obs, started)
@@ -279,8 +312,10 @@ class PywifiScanner:
         try:
             ifaces = pywifi.PyWiFi().interfaces()
         except Exception as exc:  # comtypes/ctypes errors from the WLAN API
-            raise ScannerUnavailable(f"The Windows WLAN API is not available ({exc}). Is the WLAN AutoConfig "
-                                     f"service running? Try `--backend netsh`.") from exc
+            raise ScannerUnavailable(
+                f"The Windows WLAN API is not available ({exc}). Is the WLAN AutoConfig "
+                f"service running? Try `--backend netsh`."
+            ) from exc
         if self.interface:
             ifaces = [i for i in ifaces if i.name() == self.interface]
         if not ifaces:
@@ -291,8 +326,14 @@ class PywifiScanner:
         obs = [o for o in (correct_windows_profile(p) for p in iface.scan_results()) if o is not None]
         if not obs and _wlan_network_list_status(iface) == ERROR_ACCESS_DENIED:
             raise LocationPermissionDenied(WINDOWS_LOCATION_MESSAGE)
-        warnings = ["pywifi on Windows does not report the authentication method reliably; auth is left "
-                    "empty. Run `evsurvey scan --backend netsh` to see it."] if obs else []
+        warnings = (
+            [
+                "pywifi on Windows does not report the authentication method reliably; auth is left "
+                "empty. Run `evsurvey scan --backend netsh` to see it."
+            ]
+            if obs
+            else []
+        )
         return ScanResult(tuple(obs), started, time.time(), self.name, True, tuple(warnings))
 
 
@@ -309,8 +350,11 @@ def _wlan_network_list_status(iface) -> int:
 
     util = iface._wifi_ctrl
     networks = ctypes.pointer(wlan.WLAN_AVAILABLE_NETWORK_LIST())
-    status = int(util._wlan_get_available_network_list(util._handle, ctypes.byref(iface._raw_obj["guid"]),
-                                                       ctypes.byref(networks)))
+    status = int(
+        util._wlan_get_available_network_list(
+            util._handle, ctypes.byref(iface._raw_obj["guid"]), ctypes.byref(networks)
+        )
+    )
     if status == 0:
         wlan.native_wifi.WlanFreeMemory(networks)  # the list the call allocated
     return status
@@ -342,8 +386,14 @@ def correct_windows_profile(profile) -> Observation | None:
         elif akm == 4:
             ciphers.append("CCMP")
     signal = getattr(profile, "signal", None)
-    return build_observation(bssid, ssid_raw=ssid_raw, rssi_dbm=float(signal) if signal is not None else None,
-                             freq_mhz=freq_mhz, ciphers=ciphers, wps=None)
+    return build_observation(
+        bssid,
+        ssid_raw=ssid_raw,
+        rssi_dbm=float(signal) if signal is not None else None,
+        freq_mhz=freq_mhz,
+        ciphers=ciphers,
+        wps=None,
+    )
 
 
 def availability() -> tuple[bool, str]:

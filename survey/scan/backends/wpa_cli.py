@@ -27,12 +27,17 @@ def explain_failure(out: CommandOutput, what: str) -> Exception:
         return ScannerUnavailable(
             f"wpa_cli cannot reach wpa_supplicant ({msg}). Either wpa_supplicant is not running (on a "
             f"NetworkManager system use --backend nmcli) or you lack permission to its control socket: "
-            f"run as root or add yourself to the `netdev` group.")
+            f"run as root or add yourself to the `netdev` group."
+        )
     if "permission denied" in low:
-        return ScannerUnavailable(f"No permission to wpa_supplicant's control socket ({msg}). Run as root "
-                                  f"or add yourself to the `netdev` group.")
-    return ScanFailed(f"`wpa_cli {what}` failed (exit {out.returncode}): {msg or 'no message'}. Retry, "
-                      f"or choose another backend with --backend.")
+        return ScannerUnavailable(
+            f"No permission to wpa_supplicant's control socket ({msg}). Run as root "
+            f"or add yourself to the `netdev` group."
+        )
+    return ScanFailed(
+        f"`wpa_cli {what}` failed (exit {out.returncode}): {msg or 'no message'}. Retry, "
+        f"or choose another backend with --backend."
+    )
 
 
 class WpaCliScanner:
@@ -53,14 +58,18 @@ class WpaCliScanner:
         reply = out.text.strip().split("\n")[-1].strip() if out.text.strip() else ""
         if out.returncode != 0 or not reply.startswith("OK"):
             if "FAIL-BUSY" in reply:
-                warnings.append("wpa_supplicant was already scanning (FAIL-BUSY); the results come from "
-                                "that scan or the previous one. Scan again in a few seconds to be sure.")
+                warnings.append(
+                    "wpa_supplicant was already scanning (FAIL-BUSY); the results come from "
+                    "that scan or the previous one. Scan again in a few seconds to be sure."
+                )
                 fresh = False
             elif out.returncode != 0:
                 raise explain_failure(out, "scan")
             else:
-                raise ScanFailed(f"wpa_supplicant refused to scan (reply {reply!r}). Check that Wi-Fi is "
-                                 f"enabled (`rfkill list`) and retry.")
+                raise ScanFailed(
+                    f"wpa_supplicant refused to scan (reply {reply!r}). Check that Wi-Fi is "
+                    f"enabled (`rfkill list`) and retry."
+                )
         wait = min(self.scan_wait_s, max(0.0, timeout_s - (time.time() - started) - 1.0))
         if wait:
             time.sleep(wait)

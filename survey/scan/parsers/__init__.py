@@ -4,5 +4,12 @@ with format detection; all linear in their input (see :mod:`survey.scan.parsers.
 from survey.scan.parsers.common import FORMATS, ParsedScan
 from survey.scan.parsers.detect import UnknownScanFormat, decode_scan_bytes, detect_format, parse_bytes, parse_text
 
-__all__ = ["FORMATS", "ParsedScan", "UnknownScanFormat", "decode_scan_bytes", "detect_format",
-           "parse_bytes", "parse_text"]
+__all__ = [
+    "FORMATS",
+    "ParsedScan",
+    "UnknownScanFormat",
+    "decode_scan_bytes",
+    "detect_format",
+    "parse_bytes",
+    "parse_text",
+]

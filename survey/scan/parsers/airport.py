@@ -17,8 +17,15 @@ import re
 
 from survey.project.model import Observation
 from survey.scan.observations import akm_to_auth, build_observation
-from survey.scan.parsers.common import (MAX_LINE_CHARS, NOISE, TOO_LONG, LineNotes, ParsedScan, is_noise_line,
-                                        numbered_lines)
+from survey.scan.parsers.common import (
+    MAX_LINE_CHARS,
+    NOISE,
+    TOO_LONG,
+    LineNotes,
+    ParsedScan,
+    is_noise_line,
+    numbered_lines,
+)
 from survey.scan.text import normalise_bssid
 
 _HEADER = re.compile(r"[ \t]*SSID[ \t]+BSSID[ \t]+RSSI[ \t]+CHANNEL", re.IGNORECASE)
@@ -79,7 +86,7 @@ def split_row(line: str) -> dict | None:
     if after < len(words) and _COUNTRY.fullmatch(text[after]):
         country = text[after]
         after += 1
-    security = line[words[after][0]:].strip() if after < len(words) else ""
+    security = line[words[after][0] :].strip() if after < len(words) else ""
     ssid_end = words[i - 2][0]
     bssid = ""
     if i >= 3 and (found := normalise_bssid(text[i - 3])) is not None:
@@ -88,9 +95,16 @@ def split_row(line: str) -> dict | None:
     chan = _CHANNEL.fullmatch(text[i - 1])
     if chan is None:  # the search above stops only at a channel: never taken
         return None
-    return {"ssid": line[:ssid_end].strip(), "bssid": bssid, "rssi": int(text[i - 2]),
-            "channel": int(chan.group(1)), "ext": chan.group(2), "ht": text[i], "cc": country,
-            "security": security}
+    return {
+        "ssid": line[:ssid_end].strip(),
+        "bssid": bssid,
+        "rssi": int(text[i - 2]),
+        "channel": int(chan.group(1)),
+        "ext": chan.group(2),
+        "ht": text[i],
+        "cc": country,
+        "security": security,
+    }
 
 
 def parse(text: str) -> ParsedScan:
@@ -107,8 +121,11 @@ def parse(text: str) -> ParsedScan:
         # A row first: an SSID such as "$ free" would make the line look like a prompt.
         row = split_row(line)
         if row is None:
-            notes.skip(lineno, line, NOISE if is_noise_line(line) else
-                       "not an airport row (SSID, BSSID, RSSI, CHANNEL, HT, CC, SECURITY)")
+            notes.skip(
+                lineno,
+                line,
+                NOISE if is_noise_line(line) else "not an airport row (SSID, BSSID, RSSI, CHANNEL, HT, CC, SECURITY)",
+            )
             continue
         if not row["bssid"]:
             hidden_bssids += 1
@@ -122,15 +139,30 @@ def parse(text: str) -> ParsedScan:
             width = 20
         rssi: float | None = float(row["rssi"])
         if rssi == 0:
-            notes.kept(lineno, line, "RSSI 0 is no signal reading (macOS shows 0 for a network it did not hear "
-                                     "in this scan); the network is kept without a signal")
+            notes.kept(
+                lineno,
+                line,
+                "RSSI 0 is no signal reading (macOS shows 0 for a network it did not hear "
+                "in this scan); the network is kept without a signal",
+            )
             rssi = None
         auth, ciphers = _security(row["security"])
-        out.append(build_observation(
-            row["bssid"], ssid=row["ssid"], rssi_dbm=rssi, channel=chan, auth=auth, ciphers=ciphers, wps=None,
-            channel_width_mhz=width))
+        out.append(
+            build_observation(
+                row["bssid"],
+                ssid=row["ssid"],
+                rssi_dbm=rssi,
+                channel=chan,
+                auth=auth,
+                ciphers=ciphers,
+                wps=None,
+                channel_width_mhz=width,
+            )
+        )
     if hidden_bssids:
-        warnings.append(f"{hidden_bssids} network(s) have no BSSID: macOS hides BSSIDs from apps without "
-                        f"Location Services permission. Grant it in System Settings > Privacy & Security > "
-                        f"Location Services, or scan with `evsurvey scan --backend corewlan`.")
+        warnings.append(
+            f"{hidden_bssids} network(s) have no BSSID: macOS hides BSSIDs from apps without "
+            f"Location Services permission. Grant it in System Settings > Privacy & Security > "
+            f"Location Services, or scan with `evsurvey scan --backend corewlan`."
+        )
     return ParsedScan("airport", tuple(out), tuple(warnings + notes.warnings()))

@@ -40,7 +40,8 @@ def check_size(size: int, name: str = "The file") -> None:
         raise ScanTooLarge(
             f"{name} is {size / 1e6:.1f} MB; a saved scan is at most {MAX_SCAN_BYTES // (1024 * 1024)} MB "
             f"(real scanner output is well under 1 MB). Save only the output of the scan command, "
-            f"e.g. `nmcli device wifi list > scan.txt`.")
+            f"e.g. `nmcli device wifi list > scan.txt`."
+        )
 
 
 @dataclass(frozen=True)
@@ -115,18 +116,24 @@ class LineNotes:
             by_reason: dict[str, list[LineNote]] = {}
             for n in notes:
                 by_reason.setdefault(n.reason, []).append(n)
-            listed = "; ".join(", ".join(f"line {n.lineno} {_quoted(n.text)}" for n in group) + f" ({reason})"
-                               for reason, group in by_reason.items())
+            listed = "; ".join(
+                ", ".join(f"line {n.lineno} {_quoted(n.text)}" for n in group) + f" ({reason})"
+                for reason, group in by_reason.items()
+            )
             more = f"; and {self.skipped_count - len(notes)} more" if self.skipped_count > len(notes) else ""
-            hint = (" If networks are missing, save the command's output again without editing it."
-                    if self.skipped_not_noise else "")
+            hint = (
+                " If networks are missing, save the command's output again without editing it."
+                if self.skipped_not_noise
+                else ""
+            )
             out.append(f"Skipped {self.skipped_count} line(s): {listed}{more}.{hint}")
         if self.partial:
             notes = sorted(self.partial, key=lambda n: n.lineno)
             listed = "; ".join(f"line {n.lineno}: {n.reason}" for n in notes)
             more = f"; and {self.partial_count - len(notes)} more" if self.partial_count > len(notes) else ""
-            out.append(f"Read {self.partial_count} line(s) in part, keeping the network without the value: "
-                       f"{listed}{more}.")
+            out.append(
+                f"Read {self.partial_count} line(s) in part, keeping the network without the value: {listed}{more}."
+            )
         return out
 
 

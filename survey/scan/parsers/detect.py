@@ -9,13 +9,25 @@ from collections.abc import Callable
 
 from survey.errors import UserInputError
 from survey.scan.parsers import airport, iw, macos, netsh, nmcli, nmcli_table, wpa_cli
+from survey.scan.parsers.common import (
+    FORMATS,
+    MAX_LINE_CHARS,
+    ParsedScan,
+    UnknownScanFormat,
+    check_size,
+    numbered_lines,
+)
 from survey.scan.parsers.nmcli_fields import MODE_WORDS
-from survey.scan.parsers.common import (FORMATS, MAX_LINE_CHARS, ParsedScan, UnknownScanFormat, check_size,
-                                        numbered_lines)
 
 _PARSERS: dict[str, Callable[[str], ParsedScan]] = {
-    "iw": iw.parse, "nmcli": nmcli.parse, "wpa_cli": wpa_cli.parse, "netsh": netsh.parse, "airport": airport.parse,
-    "wdutil": macos.parse_wdutil, "system_profiler": macos.parse_system_profiler}
+    "iw": iw.parse,
+    "nmcli": nmcli.parse,
+    "wpa_cli": wpa_cli.parse,
+    "netsh": netsh.parse,
+    "airport": airport.parse,
+    "wdutil": macos.parse_wdutil,
+    "system_profiler": macos.parse_system_profiler,
+}
 
 # Every pattern below is anchored at a line start and uses [ \t] rather than \s, which
 # would let one attempt run over every following blank line (quadratic on a file of
@@ -26,6 +38,8 @@ _WPA_CLI = re.compile(r"^(?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}\t-?\d+(?:\.\d+)?\t
 _WPA_CLI_HEADER = re.compile(r"^bssid / frequency / signal level", re.MULTILINE)
 _AIRPORT_HEADER = re.compile(r"^[ \t]*SSID[ \t]+BSSID[ \t]+RSSI[ \t]+CHANNEL", re.MULTILINE)
 _NMCLI = re.compile(r"(?:[0-9A-Fa-f]{2}\\:){5}[0-9A-Fa-f]{2}")
+
+
 # Terse rows without a BSSID column: "...:Infra:11:54 Mbit/s:..." (MODE, in any language,
 # then CHAN, as nmcli orders them). Each attempt starts at a ":" and reads a bounded word.
 def _trie_pattern(words) -> str:
@@ -47,11 +61,13 @@ def _trie_pattern(words) -> str:
     return emit(trie)
 
 
-_NMCLI_MODE_CHAN = re.compile(r"(?<!\\):" + _trie_pattern(MODE_WORDS) + r":\d+(?=:|\r?$)",
-                              re.MULTILINE | re.IGNORECASE)
+_NMCLI_MODE_CHAN = re.compile(r"(?<!\\):" + _trie_pattern(MODE_WORDS) + r":\d+(?=:|\r?$)", re.MULTILINE | re.IGNORECASE)
 # netsh wlan show interfaces: an interface GUID value.
-_GUID_VALUE = re.compile(r":[ \t]*[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}[ \t\r]*$",
-                         re.MULTILINE)
+_GUID_VALUE = re.compile(
+    r":[ \t]*[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}[ \t\r]*$", re.MULTILINE
+)
+
+
 def detect_format(text: str) -> str | None:
     """The scan format of ``text``: one of :data:`FORMATS`, or None. Linear in ``len(text)``."""
     if _IW.search(text):
@@ -73,8 +89,9 @@ def detect_format(text: str) -> str | None:
         return "nmcli"
     if _NMCLI.search(text) or _NMCLI_MODE_CHAN.search(text):
         return "nmcli"
-    if _AIRPORT_HEADER.search(text) or any(len(line) <= MAX_LINE_CHARS and airport.split_row(line)
-                                           for _, line in lines):
+    if _AIRPORT_HEADER.search(text) or any(
+        len(line) <= MAX_LINE_CHARS and airport.split_row(line) for _, line in lines
+    ):
         return "airport"
     return None
 
@@ -97,7 +114,8 @@ def parse_text(text: str, format: str = "auto") -> ParsedScan:  # noqa: A002 - t
                 "This file is not a scan evsurvey can read. Save the output of one of: "
                 "`iw dev wlan0 scan`, `nmcli device wifi list`, `wpa_cli scan_results`, "
                 "`netsh wlan show networks mode=bssid`, `airport -s`, `sudo wdutil info`, "
-                "`system_profiler SPAirPortDataType`; or pass --format.")
+                "`system_profiler SPAirPortDataType`; or pass --format."
+            )
         fmt = detected
     if fmt not in _PARSERS:
         raise UserInputError(f"Unknown scan format {format!r}; use auto or one of {', '.join(FORMATS)}.")
@@ -117,9 +135,13 @@ def decode_scan_bytes(data: bytes) -> tuple[str, list[str]]:
     which accepts every byte.
     """
     notes: list[str] = []
-    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                     (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, enc in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(enc, errors="replace"), notes
     if len(data) >= 4 and data[1::2].count(0) > 0.4 * (len(data) // 2):
@@ -137,8 +159,25 @@ def decode_scan_bytes(data: bytes) -> tuple[str, list[str]]:
 #: Code pages ``cmd.exe`` writes netsh output in (the console's OEM code page, chcp) and
 #: the ANSI pages PowerShell 5 uses for ``Out-File -Encoding Default``; Microsoft's
 #: "Code Page Identifiers" list. Order breaks ties: the most used first.
-WINDOWS_CODE_PAGES = ("cp850", "cp437", "cp852", "cp857", "cp866", "cp932", "gbk", "cp949", "cp950",
-                      "cp737", "cp775", "cp855", "cp1252", "cp1250", "cp1251", "cp1254", "cp1257")
+WINDOWS_CODE_PAGES = (
+    "cp850",
+    "cp437",
+    "cp852",
+    "cp857",
+    "cp866",
+    "cp932",
+    "gbk",
+    "cp949",
+    "cp950",
+    "cp737",
+    "cp775",
+    "cp855",
+    "cp1252",
+    "cp1250",
+    "cp1251",
+    "cp1254",
+    "cp1257",
+)
 
 
 def _script(ch: str) -> str:
@@ -148,8 +187,14 @@ def _script(ch: str) -> str:
         first = unicodedata.name(ch).split()[0]
     except ValueError:
         return "?"
-    return {"HIRAGANA": "CJK", "KATAKANA": "CJK", "HANGUL": "CJK", "CJK": "CJK",
-            "HALFWIDTH": "CJK", "FULLWIDTH": "CJK"}.get(first, first)
+    return {
+        "HIRAGANA": "CJK",
+        "KATAKANA": "CJK",
+        "HANGUL": "CJK",
+        "CJK": "CJK",
+        "HALFWIDTH": "CJK",
+        "FULLWIDTH": "CJK",
+    }.get(first, first)
 
 
 def _plausibility(text: str) -> float:
@@ -225,7 +270,7 @@ def _sample(data: bytes) -> bytes:
     if len(data) <= CODE_PAGE_SAMPLE_BYTES:
         return data
     cut = data.rfind(b"\n", 0, CODE_PAGE_SAMPLE_BYTES)
-    return data[:cut if cut > 0 else CODE_PAGE_SAMPLE_BYTES]
+    return data[: cut if cut > 0 else CODE_PAGE_SAMPLE_BYTES]
 
 
 def parse_bytes(data: bytes, format: str = "auto") -> ParsedScan:  # noqa: A002

@@ -22,8 +22,15 @@ import re
 from survey.project.model import Observation
 from survey.scan import ies, signal
 from survey.scan.observations import akm_to_auth, build_observation
-from survey.scan.parsers.common import (MAX_LINE_CHARS, NOISE, TOO_LONG, LineNotes, ParsedScan, is_noise_line,
-                                        numbered_lines)
+from survey.scan.parsers.common import (
+    MAX_LINE_CHARS,
+    NOISE,
+    TOO_LONG,
+    LineNotes,
+    ParsedScan,
+    is_noise_line,
+    numbered_lines,
+)
 from survey.scan.text import normalise_bssid, unescape_iw
 
 # "BSS 02:00:..(on wlan0) -- associated": the MAC, then "(on IF)" and "-- authenticated",
@@ -105,10 +112,19 @@ def _finish(b: _Bss, now: float | None) -> Observation:
     # A mesh point sends an empty SSID and names its network in the Mesh ID element.
     ssid_raw = b.ssid_raw or b.mesh_id or b""
     return build_observation(
-        b.bssid, ssid_raw=ssid_raw, rssi_dbm=b.rssi_dbm,
-        signal_pct=b.signal_pct if b.rssi_dbm is None else None, pct_source=signal.NETWORKMANAGER,
-        freq_mhz=b.freq_mhz, channel=channel, auth=auth, ciphers=b.ciphers, wps=b.wps,
-        station_count=b.stations, channel_utilization_pct=b.util_pct, channel_width_mhz=width,
+        b.bssid,
+        ssid_raw=ssid_raw,
+        rssi_dbm=b.rssi_dbm,
+        signal_pct=b.signal_pct if b.rssi_dbm is None else None,
+        pct_source=signal.NETWORKMANAGER,
+        freq_mhz=b.freq_mhz,
+        channel=channel,
+        auth=auth,
+        ciphers=b.ciphers,
+        wps=b.wps,
+        station_count=b.stations,
+        channel_utilization_pct=b.util_pct,
+        channel_width_mhz=width,
         last_seen=(now - b.last_seen_ms / 1000.0) if (now is not None and b.last_seen_ms is not None) else None,
     )
 
@@ -128,15 +144,18 @@ def parse(text: str, now: float | None = None) -> ParsedScan:
         if cur is not None:
             out.append(_finish(cur, now))
             if cur.signal_problem:
-                notes.kept(cur.signal_line, f"signal: {cur.signal_problem}",
-                           f"signal {cur.signal_problem!r} is not a number; the BSS is kept without a signal")
+                notes.kept(
+                    cur.signal_line,
+                    f"signal: {cur.signal_problem}",
+                    f"signal {cur.signal_problem!r} is not a number; the BSS is kept without a signal",
+                )
 
     for lineno, line in numbered_lines(text):
         if len(line) > MAX_LINE_CHARS:
             notes.skip(lineno, line, TOO_LONG)
             continue
         m = _BSS.match(line) if not line[0].isspace() else None
-        if m and _bss_line_rest(line[m.end():]):
+        if m and _bss_line_rest(line[m.end() :]):
             finish()
             cur = _Bss(normalise_bssid(m.group(1)) or m.group(1).lower())
             section = ""

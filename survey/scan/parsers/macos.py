@@ -76,7 +76,9 @@ def is_wdutil(lines: list[tuple[int, str]]) -> bool:
     """True for ``wdutil info`` text (numbered lines): a WIFI section and an RSSI or Noise in dBm."""
     return any(line.strip() == "WIFI" for _, line in lines) and any(
         (kv := _key_value(line)) is not None and kv[0] in ("RSSI", "Noise") and _DBM.fullmatch(kv[1])
-        for _, line in lines if "dBm" in line and len(line) <= MAX_LINE_CHARS)
+        for _, line in lines
+        if "dBm" in line and len(line) <= MAX_LINE_CHARS
+    )
 
 
 def parse_wdutil(text: str) -> ParsedScan:
@@ -99,12 +101,15 @@ def parse_wdutil(text: str) -> ParsedScan:
         raise UnknownScanFormat(
             "This `wdutil info` output shows no connected Wi-Fi network, so it holds no measurement. "
             "Connect to the network and run `sudo wdutil info > scan.txt` again, or save "
-            "`system_profiler SPAirPortDataType > scan.txt`, which also lists the neighbours.")
+            "`system_profiler SPAirPortDataType > scan.txt`, which also lists the neighbours."
+        )
     warnings = ["This is `wdutil info` output: it holds only the connected network."]
     bssid = normalise_bssid(values.get("BSSID", "")) or ""
     if REDACTED in (ssid, values.get("BSSID")):
-        warnings.append("macOS redacted the network's name or BSSID: wdutil was run without sudo. "
-                        "Run `sudo wdutil info > scan.txt` to keep them.")
+        warnings.append(
+            "macOS redacted the network's name or BSSID: wdutil was run without sudo. "
+            "Run `sudo wdutil info > scan.txt` to keep them."
+        )
     band = channel = width = None
     m = _WDUTIL_CHANNEL.fullmatch(values.get("Channel", ""))
     if m:
@@ -113,8 +118,16 @@ def parse_wdutil(text: str) -> ParsedScan:
     noise = _DBM.fullmatch(values.get("Noise", ""))
     if noise:
         warnings.append(_noise_note("wdutil", rssi_dbm, float(noise.group(1)), "the connected network"))
-    obs = build_observation(bssid, ssid=ssid, rssi_dbm=rssi_dbm, channel=channel, band=band,
-                            auth=macos_auth(values.get("Security", "")), wps=None, channel_width_mhz=width)
+    obs = build_observation(
+        bssid,
+        ssid=ssid,
+        rssi_dbm=rssi_dbm,
+        channel=channel,
+        band=band,
+        auth=macos_auth(values.get("Security", "")),
+        wps=None,
+        channel_width_mhz=width,
+    )
     return ParsedScan("wdutil", (obs,), tuple(warnings))
 
 
@@ -124,8 +137,11 @@ def _network_values(value: str) -> bool:
 
 def is_system_profiler(lines: list[tuple[int, str]]) -> bool:
     """True for ``system_profiler SPAirPortDataType`` text (numbered lines): a network's channel or signal."""
-    return any((kv := _key_value(line)) is not None and _network_values(kv[1])
-               for _, line in lines if ("dBm" in line or "GHz" in line) and len(line) <= MAX_LINE_CHARS)
+    return any(
+        (kv := _key_value(line)) is not None and _network_values(kv[1])
+        for _, line in lines
+        if ("dBm" in line or "GHz" in line) and len(line) <= MAX_LINE_CHARS
+    )
 
 
 def parse_system_profiler(text: str) -> ParsedScan:
@@ -169,19 +185,33 @@ def parse_system_profiler(text: str) -> ParsedScan:
         if name == REDACTED:
             redacted += 1
         security = next((v for k, v in values.items() if k.lower() == "security"), "")
-        out.append(build_observation("", ssid=name, rssi_dbm=rssi, channel=channel, band=band,
-                                     auth=macos_auth(security) if security else [], wps=None,
-                                     channel_width_mhz=width))
+        out.append(
+            build_observation(
+                "",
+                ssid=name,
+                rssi_dbm=rssi,
+                channel=channel,
+                band=band,
+                auth=macos_auth(security) if security else [],
+                wps=None,
+                channel_width_mhz=width,
+            )
+        )
         if noise is not None and not warnings:
             warnings.append(_noise_note("system_profiler", rssi, noise, f"'{name}'"))
     if not out:
         raise UnknownScanFormat(
             "This `system_profiler SPAirPortDataType` output lists no Wi-Fi network. Connect to the network "
-            "and save it again, or save `sudo wdutil info > scan.txt`.")
-    warnings.append("system_profiler gives no BSSIDs, so access points of one network cannot be told apart; "
-                    "networks without a signal reading are kept for the channel view only.")
+            "and save it again, or save `sudo wdutil info > scan.txt`."
+        )
+    warnings.append(
+        "system_profiler gives no BSSIDs, so access points of one network cannot be told apart; "
+        "networks without a signal reading are kept for the channel view only."
+    )
     if redacted:
-        warnings.append(f"macOS redacted the names of {redacted} network(s) (shown as {REDACTED}): give the "
-                        "terminal Location Services permission in System Settings > Privacy & Security and "
-                        "save the output again.")
+        warnings.append(
+            f"macOS redacted the names of {redacted} network(s) (shown as {REDACTED}): give the "
+            "terminal Location Services permission in System Settings > Privacy & Security and "
+            "save the output again."
+        )
     return ParsedScan("system_profiler", tuple(out), tuple(warnings))

@@ -35,8 +35,16 @@ from survey.project.model import Observation
 from survey.rf.channels import band_of
 from survey.scan import signal
 from survey.scan.observations import build_observation
-from survey.scan.parsers.common import (MAX_LINE_CHARS, NOISE, TOO_LONG, LineNotes, ParsedScan, UnknownScanFormat,
-                                        is_noise_line, numbered_lines)
+from survey.scan.parsers.common import (
+    MAX_LINE_CHARS,
+    NOISE,
+    TOO_LONG,
+    LineNotes,
+    ParsedScan,
+    UnknownScanFormat,
+    is_noise_line,
+    numbered_lines,
+)
 from survey.scan.text import normalise_bssid
 
 _SSID = re.compile(r"[ \t]*SSID[ \t]+(\d+)[ \t]*:(?: (.*)|(.*))")
@@ -63,7 +71,9 @@ _WPA = re.compile(r"(?<![A-Za-z])(?:WPA[123]?(?![a-z])|OWE(?![A-Za-z])|SAE(?![A-
 _ENTERPRISE = re.compile(
     r"enter|entre|empres|unterneh|aziend|corpor|bedrijf|företag|virksomhed|bedrift|yritys|podnik|przedsi"
     r"|vállalat|kurumsal|предпр|корпор|підпр|εταιρ|企业|企業|エンタープライズ|엔터프라이즈|ארגונ|مؤسس"
-    r"|802\.1x|\beap\b", re.IGNORECASE)
+    r"|802\.1x|\beap\b",
+    re.IGNORECASE,
+)
 # Letters around a cp850 byte read as Latin-1: "Se¤al", "Autenticaci¢n", "b\xa0sicas".
 _MOJIBAKE = re.compile(r"[A-Za-z][\u00a0-\u00bf\u0080-\u009f][a-z]")
 # Windows' only WPA3-Enterprise variant with its own name: "WPA3-Enterprise 192 Bits".
@@ -81,7 +91,8 @@ class NetshLocationDenied(UnknownScanFormat):
             "This netsh output lists no networks: Windows refused the scan because netsh has no "
             "Location permission (Windows 11 24H2 and later). Open Settings > Privacy & security > "
             "Location, turn on Location services and 'Let desktop apps access your location', then "
-            "run `netsh wlan show networks mode=bssid` again and save its output.")
+            "run `netsh wlan show networks mode=bssid` again and save its output."
+        )
 
 
 def key_value(line: str) -> tuple[str, str, str] | None:
@@ -90,7 +101,7 @@ def key_value(line: str) -> tuple[str, str, str] | None:
     if not sep:
         return None
     stripped = label.lstrip()
-    return label[:len(label) - len(stripped)], stripped.strip(), value.strip()
+    return label[: len(label) - len(stripped)], stripped.strip(), value.strip()
 
 
 def repair_oem_mojibake(text: str) -> tuple[str, bool]:
@@ -168,9 +179,18 @@ class _Block:
 
     def finish(self) -> Observation:
         return build_observation(
-            self.bssid, ssid=self.ssid, signal_pct=self.pct, pct_source=signal.WINDOWS,
-            channel=self.channel, band=self.band, auth=self.auth, ciphers=self.ciphers, wps=None,
-            station_count=self.stations, channel_utilization_pct=self.util_pct)
+            self.bssid,
+            ssid=self.ssid,
+            signal_pct=self.pct,
+            pct_source=signal.WINDOWS,
+            channel=self.channel,
+            band=self.band,
+            auth=self.auth,
+            ciphers=self.ciphers,
+            wps=None,
+            station_count=self.stations,
+            channel_utilization_pct=self.util_pct,
+        )
 
 
 def _prepare(text: str) -> tuple[list[tuple[int, str]], list[str]]:
@@ -178,8 +198,10 @@ def _prepare(text: str) -> tuple[list[tuple[int, str]], list[str]]:
     warnings: list[str] = []
     text, repaired = repair_oem_mojibake(text)
     if repaired:
-        warnings.append("The text was OEM code page (cp850) output read as Latin-1; it was repaired. "
-                        "Next time save it with `netsh ... > file.txt` from cmd.exe, or open it as cp850.")
+        warnings.append(
+            "The text was OEM code page (cp850) output read as Latin-1; it was repaired. "
+            "Next time save it with `netsh ... > file.txt` from cmd.exe, or open it as cp850."
+        )
     return numbered_lines(text.replace("\u00a0", " ").replace("\u202f", " ")), warnings
 
 
@@ -256,7 +278,8 @@ class NetshNotConnected(UnknownScanFormat):
         super().__init__(
             "This is `netsh wlan show interfaces` output with no connected network, so it holds no "
             "measurement. Save `netsh wlan show networks mode=bssid > scan.txt` instead: it lists every "
-            "network heard, with its signal.")
+            "network heard, with its signal."
+        )
 
 
 class _Connected:
@@ -275,9 +298,17 @@ class _Connected:
         auth = _auth_of(self.auth_value, self.cipher_value) if self.auth_value else []
         ciphers = [] if auth == ["OPEN"] or not self.cipher_value else [self.cipher_value]
         return build_observation(
-            self.bssid or "", ssid=self.ssid, rssi_dbm=self.rssi_dbm,
-            signal_pct=self.pct, pct_source=signal.WINDOWS,
-            channel=self.channel, band=self.band, auth=auth, ciphers=ciphers, wps=None)
+            self.bssid or "",
+            ssid=self.ssid,
+            rssi_dbm=self.rssi_dbm,
+            signal_pct=self.pct,
+            pct_source=signal.WINDOWS,
+            channel=self.channel,
+            band=self.band,
+            auth=auth,
+            ciphers=ciphers,
+            wps=None,
+        )
 
 
 def _parse_interfaces(lines: list[tuple[int, str]], warnings: list[str]) -> ParsedScan:
@@ -325,7 +356,8 @@ def _parse_interfaces(lines: list[tuple[int, str]], warnings: list[str]) -> Pars
         raise NetshNotConnected()
     warnings = warnings + [
         "This is `netsh wlan show interfaces` output: it holds only the connected network. For a survey "
-        "sample, save `netsh wlan show networks mode=bssid` instead: it lists every network heard."]
+        "sample, save `netsh wlan show networks mode=bssid` instead: it lists every network heard."
+    ]
     return ParsedScan("netsh", tuple(out), tuple(warnings))
 
 

@@ -24,12 +24,31 @@ from collections import Counter
 from survey.project.model import Observation
 from survey.rf.channels import freq_to_channel
 from survey.scan.parsers import nmcli_table
-from survey.scan.parsers.common import (MAX_LINE_CHARS, NOISE, TOO_LONG, LineNotes, ParsedScan, is_noise_line,
-                                        numbered_lines)
-from survey.scan.parsers.nmcli_fields import (ALL_FIELDS, ALL_FIELDS_BEFORE_1_57, DEFAULT_FIELDS,
-                                              DEFAULT_FIELDS_BEFORE_1_57, MODE_WORDS, SCAN_FIELDS, WIDTHS_MHZ,
-                                              YES_NO_WORDS, band_of_value, is_flags, is_security, normal,
-                                              number_unit, row_to_observation)
+from survey.scan.parsers.common import (
+    MAX_LINE_CHARS,
+    NOISE,
+    TOO_LONG,
+    LineNotes,
+    ParsedScan,
+    is_noise_line,
+    numbered_lines,
+)
+from survey.scan.parsers.nmcli_fields import (
+    ALL_FIELDS,
+    ALL_FIELDS_BEFORE_1_57,
+    DEFAULT_FIELDS,
+    DEFAULT_FIELDS_BEFORE_1_57,
+    MODE_WORDS,
+    SCAN_FIELDS,
+    WIDTHS_MHZ,
+    YES_NO_WORDS,
+    band_of_value,
+    is_flags,
+    is_security,
+    normal,
+    number_unit,
+    row_to_observation,
+)
 from survey.scan.text import normalise_bssid, split_terse
 
 __all__ = ["ALL_FIELDS", "DEFAULT_FIELDS", "SCAN_FIELDS", "infer_fields", "parse", "row_to_observation"]
@@ -52,6 +71,7 @@ def _signal_problem(rec: dict[str, str]) -> str | None:
 
 
 # -- terse ----------------------------------------------------------------------------------------------------------
+
 
 def _column_kind(values: list[str]) -> str | None:
     vals = [v for v in values if v != ""]
@@ -181,8 +201,9 @@ def _named_fields(fields: tuple[str, ...], width: int) -> tuple[str, ...] | None
     """The column names for rows ``width`` wide from a saved field list ("all" and
     "common" resolved by the width: NetworkManager 1.57 added BAND to both)."""
     if len(fields) == 1 and fields[0] in ("ALL", "COMMON"):
-        options = (ALL_FIELDS, ALL_FIELDS_BEFORE_1_57) if fields[0] == "ALL" else (DEFAULT_FIELDS,
-                                                                                  DEFAULT_FIELDS_BEFORE_1_57)
+        options = (
+            (ALL_FIELDS, ALL_FIELDS_BEFORE_1_57) if fields[0] == "ALL" else (DEFAULT_FIELDS, DEFAULT_FIELDS_BEFORE_1_57)
+        )
         return next((f for f in options if len(f) == width), None)
     if any(f in ("ALL", "COMMON") for f in fields):
         return None
@@ -228,16 +249,20 @@ def _parse_terse(lines: list[tuple[int, str]], fields: tuple[str, ...] | None) -
             # The default field order only when its shape fits: SSID:BSSID:MODE:CHAN:FREQ:...
             # has as many columns and a MAC in the second one too.
             defaults = next((d for d in (DEFAULT_FIELDS, DEFAULT_FIELDS_BEFORE_1_57) if len(d) == width), None)
-            if defaults is not None and _column_kind(cols[0]) in ("IN-USE", "empty") \
-                    and _column_kind(cols[1]) == "BSSID" \
-                    and ("BAND" not in defaults or _column_kind(cols[4]) in ("BAND", "empty")):
+            if (
+                defaults is not None
+                and _column_kind(cols[0]) in ("IN-USE", "empty")
+                and _column_kind(cols[1]) == "BSSID"
+                and ("BAND" not in defaults or _column_kind(cols[4]) in ("BAND", "empty"))
+            ):
                 fields = defaults
             else:
                 fields = infer_fields([r for _, _, r in rows])
                 if fields is None:
                     raise ValueError(
                         "Could not tell which nmcli column is which. Save the scan with "
-                        "`nmcli --terse --fields " + ",".join(SCAN_FIELDS) + " device wifi list`.")
+                        "`nmcli --terse --fields " + ",".join(SCAN_FIELDS) + " device wifi list`."
+                    )
                 warnings.append("nmcli columns were inferred from their values: " + ",".join(fields))
                 if "SSID" not in fields and "SSID-HEX" not in fields:
                     warnings.append("No SSID column: networks are listed by BSSID only.")
@@ -246,8 +271,10 @@ def _parse_terse(lines: list[tuple[int, str]], fields: tuple[str, ...] | None) -
             if name not in ALL_FIELDS and not name.startswith("?"):
                 warnings.append(f"The nmcli field {name} is not one evsurvey knows; its values were not read.")
     if fields is not None and "BSSID" not in fields and rows:
-        warnings.append("The scan has no BSSID column, so access points of one network cannot be told apart. "
-                        "Save it with `nmcli --terse --fields " + ",".join(SCAN_FIELDS) + " device wifi list`.")
+        warnings.append(
+            "The scan has no BSSID column, so access points of one network cannot be told apart. "
+            "Save it with `nmcli --terse --fields " + ",".join(SCAN_FIELDS) + " device wifi list`."
+        )
     out: list[Observation] = []
     names = fields or ()  # None only when no row is left to read
     for n, line, r in rows:
@@ -264,6 +291,7 @@ def _parse_terse(lines: list[tuple[int, str]], fields: tuple[str, ...] | None) -
 
 
 # -- multiline ------------------------------------------------------------------------------------------------------
+
 
 def _multiline_name(line: str) -> str | None:
     """The field name of a multiline ``NAME:  value`` line, or None."""
@@ -313,8 +341,8 @@ def _parse_multiline(lines: list[tuple[int, str]]) -> ParsedScan:
         if name is None:
             notes.skip(lineno, line, NOISE if is_noise_line(line) else "not a FIELD: value line")
             continue
-        rest = line[len(name) + 1:]
-        if len(line) >= ML_VALUE_COLUMN and not line[len(name) + 1:ML_VALUE_COLUMN].strip():
+        rest = line[len(name) + 1 :]
+        if len(line) >= ML_VALUE_COLUMN and not line[len(name) + 1 : ML_VALUE_COLUMN].strip():
             value = line[ML_VALUE_COLUMN:]  # nmcli pads the name to column 40 (not in terse mode)
         elif rest[:1] == " ":
             value = rest.strip()  # re-indented by hand
@@ -341,8 +369,10 @@ def _parse_multiline(lines: list[tuple[int, str]]) -> ParsedScan:
             notes.kept(lineno, f"SIGNAL: {record.get('SIGNAL')}", problem)
         out.append(obs)
     if records and not any("BSSID" in r for _, r in records):
-        warnings.append("The scan has no BSSID field, so access points of one network cannot be told apart. "
-                        "Save it with `nmcli --terse --fields " + ",".join(SCAN_FIELDS) + " device wifi list`.")
+        warnings.append(
+            "The scan has no BSSID field, so access points of one network cannot be told apart. "
+            "Save it with `nmcli --terse --fields " + ",".join(SCAN_FIELDS) + " device wifi list`."
+        )
     return ParsedScan("nmcli", tuple(out), tuple(warnings + notes.warnings()))
 
 

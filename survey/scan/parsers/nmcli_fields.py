@@ -12,7 +12,7 @@ and as nothing in terse output (src/nmcli/utils.c). Translated words: see
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from survey.project.model import Observation
 from survey.rf.channels import band_of
@@ -22,16 +22,46 @@ from survey.scan.parsers.nmcli_words import words
 from survey.scan.text import normalise_bssid
 
 #: Every field, in nmcli's order (what ``-f all`` prints), NetworkManager >= 1.57.
-ALL_FIELDS = ("NAME", "SSID", "SSID-HEX", "BSSID", "MODE", "CHAN", "BAND", "FREQ", "RATE", "BANDWIDTH", "SIGNAL",
-              "BARS", "SECURITY", "WPA-FLAGS", "RSN-FLAGS", "DEVICE", "ACTIVE", "IN-USE", "DBUS-PATH")
+ALL_FIELDS = (
+    "NAME",
+    "SSID",
+    "SSID-HEX",
+    "BSSID",
+    "MODE",
+    "CHAN",
+    "BAND",
+    "FREQ",
+    "RATE",
+    "BANDWIDTH",
+    "SIGNAL",
+    "BARS",
+    "SECURITY",
+    "WPA-FLAGS",
+    "RSN-FLAGS",
+    "DEVICE",
+    "ACTIVE",
+    "IN-USE",
+    "DBUS-PATH",
+)
 #: ``-f all`` before 1.57 (no BAND).
 ALL_FIELDS_BEFORE_1_57 = tuple(f for f in ALL_FIELDS if f != "BAND")
 #: The default fields (``-f common``), NetworkManager >= 1.57, and those of 1.16 to 1.56.
 DEFAULT_FIELDS = ("IN-USE", "BSSID", "SSID", "MODE", "BAND", "CHAN", "RATE", "SIGNAL", "BARS", "SECURITY")
 DEFAULT_FIELDS_BEFORE_1_57 = tuple(f for f in DEFAULT_FIELDS if f != "BAND")
 #: Fields the live backend asks for (all exist since NetworkManager 1.10).
-SCAN_FIELDS = ("IN-USE", "BSSID", "SSID", "SSID-HEX", "MODE", "CHAN", "FREQ", "SIGNAL",
-               "SECURITY", "WPA-FLAGS", "RSN-FLAGS")
+SCAN_FIELDS = (
+    "IN-USE",
+    "BSSID",
+    "SSID",
+    "SSID-HEX",
+    "MODE",
+    "CHAN",
+    "FREQ",
+    "SIGNAL",
+    "SECURITY",
+    "WPA-FLAGS",
+    "RSN-FLAGS",
+)
 
 
 def normal(value: str) -> str:
@@ -51,13 +81,38 @@ NONE_WORDS = _phrases("(none)")
 MAX_PHRASE_WORDS = max(len(p.split()) for p in (*MODE_WORDS, *YES_NO_WORDS, *NONE_WORDS))
 #: Flag words of WPA-FLAGS/RSN-FLAGS as devices.c spells them ("wpe" is nmcli's own
 #: spelling of WEP there), plus the spellings of older versions.
-FLAG_WORDS = frozenset(("pair_wpe40", "pair_wpe104", "pair_tkip", "pair_ccmp", "group_wpe40", "group_wpe104",
-                        "group_tkip", "group_ccmp", "psk", "802.1x", "sae", "wpa-eap-suite-b-192", "owe",
-                        "pair_wep40", "pair_wep104", "group_wep40", "group_wep104", "ft-psk", "ft-sae",
-                        "ft-802.1x", "eap-suite-b-192", "suite-b-192", "mgmt_psk", "mgmt_802.1x"))
+FLAG_WORDS = frozenset(
+    (
+        "pair_wpe40",
+        "pair_wpe104",
+        "pair_tkip",
+        "pair_ccmp",
+        "group_wpe40",
+        "group_wpe104",
+        "group_tkip",
+        "group_ccmp",
+        "psk",
+        "802.1x",
+        "sae",
+        "wpa-eap-suite-b-192",
+        "owe",
+        "pair_wep40",
+        "pair_wep104",
+        "group_wep40",
+        "group_wep104",
+        "ft-psk",
+        "ft-sae",
+        "ft-802.1x",
+        "eap-suite-b-192",
+        "suite-b-192",
+        "mgmt_psk",
+        "mgmt_802.1x",
+    )
+)
 #: SECURITY words (devices.c: WEP, WPA1, WPA2, WPA3, OWE, OWE-TM, 802.1X, WPA-EAP-SUITE-B-192).
-SECURITY_WORDS = frozenset(("WEP", "WPA1", "WPA2", "WPA3", "OWE", "OWE-TM", "802.1X", "WPA-EAP-SUITE-B-192",
-                            "WPA", "--"))
+SECURITY_WORDS = frozenset(
+    ("WEP", "WPA1", "WPA2", "WPA3", "OWE", "OWE-TM", "802.1X", "WPA-EAP-SUITE-B-192", "WPA", "--")
+)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _MAC = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}")
 _HEXES = re.compile(r"(?:[0-9A-Fa-f]{2})+")
@@ -75,7 +130,7 @@ def number_unit(value: str) -> tuple[float, str] | None:
 
 
 def band_of_value(value: str) -> str | None:
-    """"2.4" / "5" / "6" for a BAND value ("2.4 GHz", "2,4 ГГц", "6 GHz"), None for "--" or other text."""
+    """ "2.4" / "5" / "6" for a BAND value ("2.4 GHz", "2,4 ГГц", "6 GHz"), None for "--" or other text."""
     got = number_unit(value)
     if got is None:
         return None
@@ -185,8 +240,10 @@ MATCHERS = {
 
 # -- values -> observation ------------------------------------------------------------------------------------------
 
-def _auth_from(security: str, wpa_flags: str, rsn_flags: str,
-               security_known: bool = True) -> tuple[list[str], list[str]]:
+
+def _auth_from(
+    security: str, wpa_flags: str, rsn_flags: str, security_known: bool = True
+) -> tuple[list[str], list[str]]:
     """(auth values, ciphers) from nmcli's flags, else its SECURITY words.
 
     Without a SECURITY column (``security_known`` false) an empty value says nothing,
@@ -264,14 +321,27 @@ def row_to_observation(rec: dict[str, str]) -> Observation | None:
         freq = got[0]
     chan = int(rec["CHAN"]) if rec.get("CHAN", "").isdigit() else None
     pct = float(rec["SIGNAL"]) if rec.get("SIGNAL", "").isdigit() else None
-    auth, ciphers = _auth_from(rec.get("SECURITY", ""), rec.get("WPA-FLAGS", ""), rec.get("RSN-FLAGS", ""),
-                               security_known=any(k in rec for k in ("SECURITY", "WPA-FLAGS", "RSN-FLAGS")))
+    auth, ciphers = _auth_from(
+        rec.get("SECURITY", ""),
+        rec.get("WPA-FLAGS", ""),
+        rec.get("RSN-FLAGS", ""),
+        security_known=any(k in rec for k in ("SECURITY", "WPA-FLAGS", "RSN-FLAGS")),
+    )
     width = None
     got = number_unit(rec.get("BANDWIDTH", ""))
     if got is not None and got[0] in WIDTHS_MHZ:
         width = int(got[0])
     kwargs = {"ssid_raw": ssid_raw} if ssid_raw is not None else {"ssid": ssid}
     return build_observation(
-        bssid, signal_pct=pct, pct_source=signal.NETWORKMANAGER, freq_mhz=freq, channel=chan,
-        band=band_of_value(rec.get("BAND", "")) if freq is None else None, auth=auth, ciphers=ciphers, wps=None,
-        channel_width_mhz=width, **kwargs)
+        bssid,
+        signal_pct=pct,
+        pct_source=signal.NETWORKMANAGER,
+        freq_mhz=freq,
+        channel=chan,
+        band=band_of_value(rec.get("BAND", "")) if freq is None else None,
+        auth=auth,
+        ciphers=ciphers,
+        wps=None,
+        channel_width_mhz=width,
+        **kwargs,
+    )

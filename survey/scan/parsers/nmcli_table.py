@@ -32,8 +32,15 @@ import bisect
 import re
 
 from survey.project.model import Observation
-from survey.scan.parsers.common import (MAX_LINE_CHARS, NOISE, TOO_LONG, LineNotes, ParsedScan, is_noise_line,
-                                        numbered_lines)
+from survey.scan.parsers.common import (
+    MAX_LINE_CHARS,
+    NOISE,
+    TOO_LONG,
+    LineNotes,
+    ParsedScan,
+    is_noise_line,
+    numbered_lines,
+)
 from survey.scan.parsers.nmcli_fields import ALL_FIELDS, CAN_BE_EMPTY, MATCHERS, SCAN_FIELDS, row_to_observation
 from survey.scan.text import cell_width
 
@@ -60,7 +67,7 @@ def header_fields(line: str) -> tuple[tuple[str, int], ...] | None:
     for m in _WORD.finditer(line):
         if len(fields) >= MAX_COLUMNS or not _TITLE.fullmatch(m.group()):
             return None
-        cells += cell_width(line[prev_end:m.start()])
+        cells += cell_width(line[prev_end : m.start()])
         fields.append((_ALIASES.get(m.group(), m.group()), cells))
         cells += len(m.group())
         prev_end = m.end()
@@ -93,7 +100,7 @@ class _Row:
         self._cells: list[int] | None = None
 
     def text(self, k: int) -> str | None:
-        return self.line[self.words[k][0]:self.words[k][1]] if 0 <= k < len(self.words) else None
+        return self.line[self.words[k][0] : self.words[k][1]] if 0 <= k < len(self.words) else None
 
     def first_word_at_or_after(self, pos: int) -> int:
         return bisect.bisect_left(self._starts, pos)
@@ -144,7 +151,7 @@ def _left_value(row: _Row, name: str, at: int, exact: bool) -> tuple[str, int] |
     here = k < len(row.words) and (not exact or row.words[k][0] == at)
     n = _count(name, row, k, True) if here else None
     if n:
-        return line[row.words[k][0]:row.words[k + n - 1][1]], row.words[k + n - 1][1]
+        return line[row.words[k][0] : row.words[k + n - 1][1]], row.words[k + n - 1][1]
     if name in CAN_BE_EMPTY and (at == len(line) or line[at].isspace()):
         return "", at
     return None
@@ -184,11 +191,11 @@ def _split_row(row: _Row, fields: tuple[tuple[str, int], ...], anchored: bool) -
         return rec if not line[pos:].strip() else None
     j = len(row.words) - 1
     end = len(line)
-    for name in reversed(names[ssid_at + 1:]):
+    for name in reversed(names[ssid_at + 1 :]):
         n = _count(name, row, j, False)
         if n is None:
             return None
-        rec[name] = line[row.words[j - n + 1][0]:row.words[j][1]] if n else ""
+        rec[name] = line[row.words[j - n + 1][0] : row.words[j][1]] if n else ""
         if n:
             end = row.words[j - n + 1][0]
         j -= n
@@ -239,15 +246,18 @@ def parse(text: str | list[tuple[int, str]]) -> ParsedScan:
             fields = header
             names = [n for n, _ in header]
             if "BSSID" not in names:
-                msg = ("The nmcli table has no BSSID column, so access points of one network cannot be "
-                       "told apart. Save it with `nmcli --terse --fields " + ",".join(SCAN_FIELDS)
-                       + " device wifi list`.")
+                msg = (
+                    "The nmcli table has no BSSID column, so access points of one network cannot be "
+                    "told apart. Save it with `nmcli --terse --fields " + ",".join(SCAN_FIELDS) + " device wifi list`."
+                )
                 if msg not in warnings:
                     warnings.append(msg)
             for name in names:
                 if name not in ALL_FIELDS:
-                    msg = (f"The nmcli column {name} is not one of the fields evsurvey knows "
-                           f"(NetworkManager 1.57 prints {', '.join(ALL_FIELDS)}); its values were not read.")
+                    msg = (
+                        f"The nmcli column {name} is not one of the fields evsurvey knows "
+                        f"(NetworkManager 1.57 prints {', '.join(ALL_FIELDS)}); its values were not read."
+                    )
                     if msg not in warnings:
                         warnings.append(msg)
             continue

@@ -23,8 +23,15 @@ import re
 
 from survey.project.model import Observation
 from survey.scan.observations import akm_to_auth, build_observation
-from survey.scan.parsers.common import (MAX_LINE_CHARS, NOISE, TOO_LONG, LineNotes, ParsedScan, is_noise_line,
-                                        numbered_lines)
+from survey.scan.parsers.common import (
+    MAX_LINE_CHARS,
+    NOISE,
+    TOO_LONG,
+    LineNotes,
+    ParsedScan,
+    is_noise_line,
+    numbered_lines,
+)
 from survey.scan.text import normalise_bssid, unescape_wpa
 
 _CIPHERS = r"(?:CCMP-256|GCMP-256|CCMP|GCMP|TKIP|WEP104|WEP40|NONE)"
@@ -154,18 +161,26 @@ def read_row(line: str) -> tuple[Observation | None, str | None]:
     elif level > 0:
         rssi = driver_level_to_dbm(level)
         if rssi is None:
-            problem = (f"signal level {level:g} is in driver units that are not dBm; the BSS is kept "
-                       "without a signal")
+            problem = f"signal level {level:g} is in driver units that are not dBm; the BSS is kept without a signal"
         else:
             estimated = True
-            problem = (f"signal level {level:g} is in driver units, read as the driver's signed byte: "
-                       f"{rssi:g} dBm (estimated)")
+            problem = (
+                f"signal level {level:g} is in driver units, read as the driver's signed byte: {rssi:g} dBm (estimated)"
+            )
     else:
         rssi = level
     ssid_raw = unescape_wpa("\t".join(parts[4:])) if len(parts) > 4 else b""
     auth, ciphers, wps = parse_flags(parts[3])
-    obs = build_observation(bssid, ssid_raw=ssid_raw, rssi_dbm=rssi, rssi_estimated=estimated, freq_mhz=freq,
-                            auth=auth, ciphers=ciphers, wps=wps)
+    obs = build_observation(
+        bssid,
+        ssid_raw=ssid_raw,
+        rssi_dbm=rssi,
+        rssi_estimated=estimated,
+        freq_mhz=freq,
+        auth=auth,
+        ciphers=ciphers,
+        wps=wps,
+    )
     return obs, problem
 
 
@@ -180,8 +195,11 @@ def parse(text: str) -> ParsedScan:
             continue
         obs, problem = read_row(line)  # a row first: its SSID may look like a prompt or comment
         if obs is None:
-            reason = problem or (NOISE if is_noise_line(line) else
-                                 "not a wpa_cli row (BSSID, frequency, signal level, flags, SSID separated by tabs)")
+            reason = problem or (
+                NOISE
+                if is_noise_line(line)
+                else "not a wpa_cli row (BSSID, frequency, signal level, flags, SSID separated by tabs)"
+            )
             notes.skip(lineno, line, reason)
         else:
             if problem:

@@ -12,10 +12,10 @@ same samples and grid in the same run; the fit and its values alone (the peer's 
 be 2x faster, the whole map with fade and std faster than the peer's values (evaluated in
 chunks of 20 M distances so its memory stays sane: that only makes it faster). The two are
 timed in alternating blocks, so a change in the machine's load hits both, with a pause and
-an untimed run before each block: Rbf's solve runs on two BLAS threads, which spin for a while after it returns and made the
-next 5 ms map take ~1.8x as long (the fits here use one BLAS thread; nothing in the app
-runs a multi-threaded BLAS call before a map). Budgets: at least 2x faster than Rbf at every N,
-fresh map and live refit (``previous=``) of 500 samples <= 50 ms.
+an untimed run before each block: Rbf's solve runs on two BLAS threads, which spin for a
+while after it returns and made the next 5 ms map take ~1.8x as long (the fits here use one
+BLAS thread; nothing in the app runs a multi-threaded BLAS call before a map). Budgets: at
+least 2x faster than Rbf at every N, fresh map and live refit (``previous=``) of 500 samples <= 50 ms.
 """
 
 from __future__ import annotations

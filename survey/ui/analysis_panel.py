@@ -3,7 +3,7 @@
 A thin view over :func:`survey.analysis.recommend.recommend`. Clicking a ladder option
 shows its placement and the predicted map after the change on the site view; the marker
 can be dragged and the map follows (throttled). Every text that may hold an SSID is shown
-as plain text (labels with ``Qt.PlainText``, list items, a plain-text box), never as markup.
+as plain text (labels with ``Qt.TextFormat.PlainText``, list items, a plain-text box), never as markup.
 
 The recommendation (calibration, verdict, ladder: up to ~250 ms, and ~2 s for its first
 imports of scipy) runs in a :class:`survey.ui.survey_worker.LatestOnlyWorker`

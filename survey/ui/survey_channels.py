@@ -83,7 +83,9 @@ class ChannelChart(pg.PlotWidget):
         item.hideButtons()
         item.getAxis("bottom").setTicks([[(c, str(c)) for c in range(1, 14)]])
         self._static = [
-            pg.InfiniteLine(pos=CCA_THRESHOLD_DBM, angle=0, pen=pg.mkPen((200, 60, 60), width=1, style=Qt.DashLine))
+            pg.InfiniteLine(
+                pos=CCA_THRESHOLD_DBM, angle=0, pen=pg.mkPen((200, 60, 60), width=1, style=Qt.PenStyle.DashLine)
+            )
         ]
         for line in self._static:
             item.addItem(line)
@@ -238,11 +240,11 @@ class BssTableModel(QStandardItemModel):
         # Numbers as display data sort numerically; text is plain text in QStandardItem
         # (views never interpret DisplayRole strings as HTML).
         if value is None:
-            item.setData("", Qt.DisplayRole)
+            item.setData("", Qt.ItemDataRole.DisplayRole)
         elif text is not None:
-            item.setData(text, Qt.DisplayRole)
+            item.setData(text, Qt.ItemDataRole.DisplayRole)
         else:
-            item.setData(value, Qt.DisplayRole)
+            item.setData(value, Qt.ItemDataRole.DisplayRole)
         return item
 
     def set_observations(self, observations: Sequence[Observation], target: TargetNetwork | None) -> None:
@@ -276,17 +278,17 @@ class BssTable(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.caption = QLabel("No sample selected", self)
-        self.caption.setTextFormat(Qt.PlainText)
+        self.caption.setTextFormat(Qt.TextFormat.PlainText)
         self.model = BssTableModel(self)
         self.view = QTableView(self)
         self.view.setModel(self.model)
         self.view.setSortingEnabled(True)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.setMinimumWidth(120)
-        self.view.sortByColumn(2, Qt.DescendingOrder)
+        self.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.caption)
@@ -314,11 +316,11 @@ class ChannelsPanel(QWidget):
         self.controller = controller
         self.view = view
         self.sample_picker = QComboBox(self)
-        self.sample_picker.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.sample_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.chart = ChannelChart(self)
         self.chart.setMinimumWidth(200)
         self.summary = QLabel("", self)
-        self.summary.setTextFormat(Qt.PlainText)  # SSIDs may contain markup characters
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # SSIDs may contain markup characters
         self.summary.setWordWrap(True)
         self.table = BssTable(self)
         layout = QVBoxLayout(self)

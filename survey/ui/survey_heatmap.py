@@ -272,11 +272,11 @@ class SurveyOverlay:
         self.samples.setZValue(SAMPLES_Z)
         viewbox.addItem(self.samples)
         self.pending = SiteMarkers(
-            size=16, pxMode=True, symbol="o", brush=None, pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine)
+            size=16, pxMode=True, symbol="o", brush=None, pen=pg.mkPen("#1f6feb", width=2, style=Qt.PenStyle.DashLine)
         )
         self.pending.setZValue(SAMPLES_Z + 1)
         viewbox.addItem(self.pending)
-        self.walk_path = pg.PlotCurveItem(pen=pg.mkPen("#1f6feb", width=2, style=Qt.DashLine))
+        self.walk_path = pg.PlotCurveItem(pen=pg.mkPen("#1f6feb", width=2, style=Qt.PenStyle.DashLine))
         self.walk_path.setZValue(SAMPLES_Z - 2)
         viewbox.addItem(self.walk_path)
         # A ring in screen pixels at a site position: a plain ellipse that ignores the view's
@@ -502,7 +502,7 @@ def _gradient_pixmap(kind: LayerKind, width=220, height=14) -> QPixmap:
         values = np.linspace(colormap.SCALE_MIN_DBM, colormap.SCALE_MAX_DBM, width)[None, :].repeat(height, 0)
         rgba = np.dstack([colormap.heatmap_rgb(values), np.full((height, width), 255, np.uint8)])
     rgba = np.ascontiguousarray(rgba)
-    image = QImage(rgba.data, width, height, 4 * width, QImage.Format_RGBA8888).copy()
+    image = QImage(rgba.data, width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
     return QPixmap.fromImage(image)
 
 
@@ -516,7 +516,7 @@ class HeatmapLegend(QWidget):
         self._grid.setVerticalSpacing(2)
         self.bar = QLabel(self)
         self.scale_text = QLabel(self)
-        self.scale_text.setTextFormat(Qt.PlainText)
+        self.scale_text.setTextFormat(Qt.TextFormat.PlainText)
         self._band_rows: list[tuple[QLabel, QLabel]] = []
         # Swatch colour at the middle of each band of the shared map.
         mids = (
@@ -528,7 +528,7 @@ class HeatmapLegend(QWidget):
             swatch = QLabel(self)
             swatch.setPixmap(_swatch(colormap.rssi_to_rgb(np.array([mid]))[0] * 255))
             text = QLabel(f"{range_text}: {meaning}", self)
-            text.setTextFormat(Qt.PlainText)
+            text.setTextFormat(Qt.TextFormat.PlainText)
             self._grid.addWidget(swatch, row, 0)
             self._grid.addWidget(text, row, 1)
             self._band_rows.append((swatch, text))

@@ -26,6 +26,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
 
 def _plain_label(text: str = "", parent: QWidget | None = None, wrap: bool = True) -> QLabel:
     label = QLabel(text, parent)
-    label.setTextFormat(Qt.PlainText)  # SSIDs and reasons may contain markup characters
+    label.setTextFormat(Qt.TextFormat.PlainText)  # SSIDs and reasons may contain markup characters
     label.setWordWrap(wrap)
     return label
 
@@ -299,7 +300,7 @@ class SurveyPanel(QWidget):
     def _edit_settings(self) -> None:
         c = self.controller
         dialog = SurveySettingsDialog(self, c.settings, c.scanner_name)
-        if dialog.exec() != SurveySettingsDialog.Accepted:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         new, scanner_name = dialog.values()
         c.settings = new
@@ -335,7 +336,7 @@ class SurveyPanel(QWidget):
             c.message.emit("No named network was heard; retry where the signal is better.")
             return
         dialog = TargetNetworkDialog(self, observations, c.session.project.target)
-        if dialog.exec() == TargetNetworkDialog.Accepted:
+        if dialog.exec() == QDialog.DialogCode.Accepted:
             c.set_target(dialog.target())
 
 

@@ -61,11 +61,15 @@ class SurveySettings:
     @staticmethod
     def load() -> SurveySettings:
         qs = QSettings("evsurvey", "evsurvey")
-        try:
-            scans = int(qs.value("survey/scans_per_point", DEFAULT_SCANS))
-            timeout = float(qs.value("survey/timeout_s", 20.0))
-        except (TypeError, ValueError):
-            scans, timeout = DEFAULT_SCANS, 20.0
+        stored_scans = qs.value("survey/scans_per_point", DEFAULT_SCANS)
+        stored_timeout = qs.value("survey/timeout_s", 20.0)
+        scans, timeout = DEFAULT_SCANS, 20.0
+        # save() writes numbers; a settings file edited by hand gives strings; anything else is unreadable.
+        if isinstance(stored_scans, (int, float, str)) and isinstance(stored_timeout, (int, float, str)):
+            try:
+                scans, timeout = int(stored_scans), float(stored_timeout)
+            except ValueError:
+                scans, timeout = DEFAULT_SCANS, 20.0
         return SurveySettings(min(MAX_SCANS, max(MIN_SCANS, scans)), max(1.0, timeout))
 
     def save(self) -> None:
@@ -117,7 +121,7 @@ class SurveySettingsDialog(QDialog):
         index = max(0, self.scanner.findData(scanner_name))
         self.scanner.setCurrentIndex(index)
         self.report = QLabel("\n".join(report_lines), self)
-        self.report.setTextFormat(Qt.PlainText)
+        self.report.setTextFormat(Qt.TextFormat.PlainText)
         self.report.setWordWrap(True)
         if not any_real_backend_usable(rows):
             self.report.setText(
@@ -135,7 +139,7 @@ class SurveySettingsDialog(QDialog):
         form.addRow("Scanner (this project)", self.scanner)
         form.addRow("Scans per point (averaged in mW)", self.scans)
         form.addRow("Give up on a scan after", self.timeout)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -177,9 +181,9 @@ class TargetNetworkDialog(QDialog):
             bands, security = describe_network(group)
             # QTreeWidgetItem text is plain text; display_ssid escapes control characters.
             top = QTreeWidgetItem([display_ssid(group[0]), f"{best[ssid]:.0f}", bands, security])
-            top.setData(0, Qt.UserRole, ("ssid", ssid))
-            top.setFlags(top.flags() | Qt.ItemIsUserCheckable)
-            top.setCheckState(0, Qt.Checked if current and current.ssid == ssid else Qt.Unchecked)
+            top.setData(0, Qt.ItemDataRole.UserRole, ("ssid", ssid))
+            top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            top.setCheckState(0, Qt.CheckState.Checked if current and current.ssid == ssid else Qt.CheckState.Unchecked)
             for obs in group:
                 child = QTreeWidgetItem(
                     [
@@ -189,10 +193,12 @@ class TargetNetworkDialog(QDialog):
                         " / ".join(obs.auth),
                     ]
                 )
-                child.setData(0, Qt.UserRole, ("bssid", obs.bssid))
+                child.setData(0, Qt.ItemDataRole.UserRole, ("bssid", obs.bssid))
                 if obs.bssid:
-                    child.setFlags(child.flags() | Qt.ItemIsUserCheckable)
-                    child.setCheckState(0, Qt.Checked if current and obs.bssid in current.bssids else Qt.Unchecked)
+                    child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    child.setCheckState(
+                        0, Qt.CheckState.Checked if current and obs.bssid in current.bssids else Qt.CheckState.Unchecked
+                    )
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
         self.tree.itemChanged.connect(self._on_changed)
@@ -204,8 +210,8 @@ class TargetNetworkDialog(QDialog):
             self,
         )
         hint.setWordWrap(True)
-        hint.setTextFormat(Qt.PlainText)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
+        hint.setTextFormat(Qt.TextFormat.PlainText)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -215,38 +221,45 @@ class TargetNetworkDialog(QDialog):
         self.resize(640, 420)
 
     def _on_changed(self, item: QTreeWidgetItem, column: int) -> None:
-        kind, _ = item.data(0, Qt.UserRole)
-        if kind != "ssid" or item.checkState(0) != Qt.Checked:
-            if kind == "bssid" and item.checkState(0) == Qt.Checked:
-                self._check_only(item.parent())
+        kind, _ = item.data(0, Qt.ItemDataRole.UserRole)
+        if kind != "ssid" or item.checkState(0) != Qt.CheckState.Checked:
+            network = item.parent()  # a BSSID's row sits under its network's row
+            if kind == "bssid" and item.checkState(0) == Qt.CheckState.Checked and network is not None:
+                self._check_only(network)
             return
         self._check_only(item)
+
+    def _network_items(self) -> list[QTreeWidgetItem]:
+        """The networks' rows (the tree's top level)."""
+        return [top for i in range(self.tree.topLevelItemCount()) if (top := self.tree.topLevelItem(i)) is not None]
 
     def _check_only(self, keep: QTreeWidgetItem) -> None:
         """One SSID at a time: ticking a network or one of its BSSIDs unticks the others."""
         self.tree.blockSignals(True)
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
+        for top in self._network_items():
             if top is keep:
-                top.setCheckState(0, Qt.Checked)
+                top.setCheckState(0, Qt.CheckState.Checked)
                 continue
-            top.setCheckState(0, Qt.Unchecked)
-            for j in range(top.childCount()):
-                child = top.child(j)
-                if child.flags() & Qt.ItemIsUserCheckable:
-                    child.setCheckState(0, Qt.Unchecked)
+            top.setCheckState(0, Qt.CheckState.Unchecked)
+            for child in _bssid_items(top):
+                if child.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+                    child.setCheckState(0, Qt.CheckState.Unchecked)
         self.tree.blockSignals(False)
 
     def target(self) -> TargetNetwork | None:
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            if top.checkState(0) != Qt.Checked:
+        for top in self._network_items():
+            if top.checkState(0) != Qt.CheckState.Checked:
                 continue
-            _, ssid = top.data(0, Qt.UserRole)
+            _, ssid = top.data(0, Qt.ItemDataRole.UserRole)
             bssids = tuple(
-                top.child(j).data(0, Qt.UserRole)[1]
-                for j in range(top.childCount())
-                if top.child(j).flags() & Qt.ItemIsUserCheckable and top.child(j).checkState(0) == Qt.Checked
+                child.data(0, Qt.ItemDataRole.UserRole)[1]
+                for child in _bssid_items(top)
+                if child.flags() & Qt.ItemFlag.ItemIsUserCheckable and child.checkState(0) == Qt.CheckState.Checked
             )
             return TargetNetwork(ssid=ssid, bssids=bssids)
         return None
+
+
+def _bssid_items(network: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    """The BSSIDs' rows under a network's row."""
+    return [child for j in range(network.childCount()) if (child := network.child(j)) is not None]

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from survey.analysis.radio import RadioModel
     from survey.analysis.recommend import Recommendation
     from survey.rf.propagation import SiteGrid
+    from survey.ui.main_window import MainWindow
 
 # survey.analysis.placement/radio/recommend are imported where they are used: they load
 # scipy (rf.calibration, rf.interpolation), ~2 s on a 2-core laptop, which must not delay
@@ -176,14 +177,16 @@ def _plain_label(text: str = "") -> QLabel:
 
 
 class AnalysisPanel(QWidget):
-    """The panel. ``window`` provides ``session`` and ``view`` (see survey.ui.main_window)."""
+    """The panel. ``window`` provides ``session``, ``view`` and ``fits`` (see survey.ui.main_window)."""
 
     #: A recommendation (or the reason there is none) was shown; emitted on the UI thread.
     resultApplied = Signal()
 
-    def __init__(self, window, parent: QWidget | None = None, *, survey_overlay: SurveyOverlay | None = None):
+    def __init__(
+        self, window: MainWindow, parent: QWidget | None = None, *, survey_overlay: SurveyOverlay | None = None
+    ):
         super().__init__(parent)
-        self.window = window
+        self.main_window = window
         #: The live survey map, hidden while a preview is shown (None: no survey feature).
         self.survey_overlay = survey_overlay
         self.session = window.session
@@ -192,7 +195,7 @@ class AnalysisPanel(QWidget):
         self.model: RadioModel | None = None
         self.selected_option: Option | None = None
         self._dragged_xy: tuple[float, float] | None = None
-        self._grid = None
+        self._grid: SiteGrid | None = None
         self._stale = True
 
         layout = QVBoxLayout(self)
@@ -249,18 +252,18 @@ class AnalysisPanel(QWidget):
         self.findings_list = QListWidget()
         self.options_list = QListWidget()
         self.checklist_list = QListWidget()
-        for title, widget in (
+        for title, list_widget in (
             ("Findings", self.findings_list),
             ("Where to put the fix", self.options_list),
             ("Network checklist", self.checklist_list),
         ):
             # Findings and checklist items are sentences: wrap them in the narrow side panel
             # instead of cutting them off behind a horizontal scroll bar.
-            widget.setWordWrap(True)
-            widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            widget.setResizeMode(QListWidget.ResizeMode.Adjust)
+            list_widget.setWordWrap(True)
+            list_widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            list_widget.setResizeMode(QListWidget.ResizeMode.Adjust)
             box = QGroupBox(title)
-            QVBoxLayout(box).addWidget(widget)
+            QVBoxLayout(box).addWidget(list_widget)
             splitter.addWidget(box)
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
@@ -350,7 +353,7 @@ class AnalysisPanel(QWidget):
         # Newest request wins: a result for an older state of the project is of no use once
         # a newer one is asked for, so it is dropped rather than flashed on screen.
         self.worker.discard_pending()
-        self.worker.submit(PanelRequest(self.session.project, self.window.fits))
+        self.worker.submit(PanelRequest(self.session.project, self.main_window.fits))
         self.computing_label.setVisible(True)
 
     def _on_file_changed(self) -> None:

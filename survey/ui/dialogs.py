@@ -258,9 +258,9 @@ class GarageDialog(QDialog):
             presets.addWidget(button)
         form.addRow("Presets", presets)
 
-        self.width = self._length_box()
-        self.depth = self._length_box()
-        self.door_width = self._length_box()
+        self.width_box = self._length_box()
+        self.depth_box = self._length_box()
+        self.door_width_box = self._length_box()
         self.door_side = QComboBox()
         self.house_side = QComboBox()
         for side in SIDES:
@@ -270,10 +270,10 @@ class GarageDialog(QDialog):
         self.house_material = self._material_box()
         self.exterior_material = self._material_box()
         self.door_material = self._material_box()
-        form.addRow("Width (left to right)", self.width)
-        form.addRow("Depth (top to bottom)", self.depth)
+        form.addRow("Width (left to right)", self.width_box)
+        form.addRow("Depth (top to bottom)", self.depth_box)
         form.addRow("Car door in the wall at", self.door_side)
-        form.addRow("Door width", self.door_width)
+        form.addRow("Door width", self.door_width_box)
         form.addRow("House adjoins the wall at", self.house_side)
         form.addRow("Wall to the house", self.house_material)
         form.addRow("Exterior walls", self.exterior_material)
@@ -309,9 +309,9 @@ class GarageDialog(QDialog):
         return ft_to_m(value) if self._units == "ft" else value
 
     def set_spec(self, spec: GarageSpec) -> None:
-        self.width.setValue(self._to_units(spec.width_m))
-        self.depth.setValue(self._to_units(spec.depth_m))
-        self.door_width.setValue(self._to_units(spec.door_width_m))
+        self.width_box.setValue(self._to_units(spec.width_m))
+        self.depth_box.setValue(self._to_units(spec.depth_m))
+        self.door_width_box.setValue(self._to_units(spec.door_width_m))
         self.door_side.setCurrentIndex(self.door_side.findData(spec.door_side))
         self.house_side.setCurrentIndex(self.house_side.findData(spec.house_side))
         for box, mid in (
@@ -326,10 +326,10 @@ class GarageDialog(QDialog):
     def spec(self) -> GarageSpec:
         return replace(
             TWO_CAR,
-            width_m=self._to_m(self.width.value()),
-            depth_m=self._to_m(self.depth.value()),
+            width_m=self._to_m(self.width_box.value()),
+            depth_m=self._to_m(self.depth_box.value()),
             door_side=self.door_side.currentData(),
-            door_width_m=self._to_m(self.door_width.value()),
+            door_width_m=self._to_m(self.door_width_box.value()),
             house_side=self.house_side.currentData(),
             house_wall_material_id=self.house_material.currentData(),
             exterior_material_id=self.exterior_material.currentData(),

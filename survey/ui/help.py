@@ -122,5 +122,8 @@ def install(window: MainWindow) -> tuple[QAction, QAction]:
     keys = QAction("&Keyboard shortcuts", window)
     keys.triggered.connect(lambda: show_shortcuts(window))
     for action in (guide, keys):
-        menu.insertAction(first, action)
+        if first is None:
+            menu.addAction(action)
+        else:
+            menu.insertAction(first, action)
     return guide, keys

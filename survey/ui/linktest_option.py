@@ -22,7 +22,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QCheckBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from survey.errors import EvSurveyError
 from survey.netcheck import point_linktest as words
@@ -314,6 +323,8 @@ def install(window, survey: SurveyFeature) -> LinkTestOption:
     option = LinkTestOption(window, survey)
     layout = survey.panel.layout()
     live_map = survey.panel.layer_combo.parentWidget()
+    if not isinstance(layout, QBoxLayout) or live_map is None:
+        raise TypeError("the survey panel stacks its boxes in a QBoxLayout, the live map's box among them")
     at = layout.indexOf(live_map)
     layout.insertWidget(at if at >= 0 else layout.count(), option.box)
     return option

@@ -15,6 +15,7 @@ features are installed on the UI thread once that is done (``featuresReady``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -266,13 +267,15 @@ class MainWindow(QMainWindow):
         self.show_status(message, 10000)
         dialogs.show_error(self, title, message)
 
-    def run_guarded(self, title: str, func: Callable[[], object]) -> object | None:
-        """Run *func*; an expected error (EvSurveyError) becomes a message box, not a crash."""
+    def run_guarded(self, title: str, func: Callable[[], object]) -> bool:
+        """Run *func*; True when it ran. An expected error (EvSurveyError) becomes a message box,
+        not a crash, and False."""
         try:
-            return func()
+            func()
         except EvSurveyError as exc:
             self.show_error(title, str(exc))
-            return None
+            return False
+        return True
 
     def current_material_id(self) -> str:
         material = self.material_box.currentData()
@@ -292,19 +295,21 @@ class MainWindow(QMainWindow):
         self.help_menu = bar.addMenu("&Help")
 
         f = self.file_menu
-        self.new_action = f.addAction("&New project…", self.new_project, QKeySequence.StandardKey.New)
-        self.open_action = f.addAction("&Open…", self.open_project_dialog, QKeySequence.StandardKey.Open)
+        # addAction(text, shortcut, slot): Qt 6.3's order. PySide6's QMenu stub says the older
+        # (text, slot, shortcut) returns None; both return the action.
+        self.new_action = f.addAction("&New project…", QKeySequence.StandardKey.New, self.new_project)
+        self.open_action = f.addAction("&Open…", QKeySequence.StandardKey.Open, self.open_project_dialog)
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         f.addMenu(self.recent_menu)
-        self.save_as_action = f.addAction("Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
+        self.save_as_action = f.addAction("Save &As…", QKeySequence.StandardKey.SaveAs, self.save_as)
         self.close_action = f.addAction("&Close", self.close_project)
         close_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Close)
         if QKeySequence("Ctrl+W") not in close_keys:
             close_keys.append(QKeySequence("Ctrl+W"))
         self.close_action.setShortcuts(close_keys)
         f.addSeparator()
-        self.quit_action = f.addAction("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action = f.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
 
         stack = self.session.undo_stack
         self.undo_action = stack.createUndoAction(self, "&Undo")
@@ -328,7 +333,7 @@ class MainWindow(QMainWindow):
         )
         self.zoom_out_action = self.view_menu.addAction("Zoom &out", lambda: self.view.zoom(-1))
         self.zoom_out_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomOut), QKeySequence("-")])
-        self.fit_action = self.view_menu.addAction("&Fit site", self.view.fit_to_site, QKeySequence("F"))
+        self.fit_action = self.view_menu.addAction("&Fit site", QKeySequence("F"), self.view.fit_to_site)
         self.view_menu.addAction(self.side_dock.toggleViewAction())
         # The same three on buttons: a touchpad in a garage has no reliable wheel.
         self.view_toolbar = QToolBar("View", self)
@@ -472,7 +477,7 @@ class MainWindow(QMainWindow):
 
         if self._keep_unsaved("New project"):
             return False
-        values = dialogs.ask_new_project(self, load_profiles(), self.settings.value("units", "m"))
+        values = dialogs.ask_new_project(self, load_profiles(), str(self.settings.value("units", "m")))
         if values is None:
             return False
         name = values.site.customer or "site"
@@ -486,7 +491,7 @@ class MainWindow(QMainWindow):
             materials=DEFAULT_MATERIALS,
             charger_profile_id=values.charger_profile_id,
         )
-        if self.run_guarded("New project", lambda: self.session.create(path, project, overwrite=True) or True) is None:
+        if not self.run_guarded("New project", lambda: self.session.create(path, project, overwrite=True)):
             return False
         self.settings.setValue("units", values.units)
         self._remember(path)
@@ -504,7 +509,7 @@ class MainWindow(QMainWindow):
         path = user_data_dir() / "demo.evsurvey"
         if self.session.is_open and self.session.path == path:
             self.session.close()
-        if not self.run_guarded("Demo garage", lambda: write_demo(path) or True):
+        if not self.run_guarded("Demo garage", lambda: write_demo(path)):
             return False
         if not self.open_project(path):
             return False
@@ -518,7 +523,7 @@ class MainWindow(QMainWindow):
         if path:
             self.open_project(path)
 
-    def open_project(self, path: str | os.PathLike) -> bool:
+    def open_project(self, path: str | Path) -> bool:
         """Open *path* (File → Open, Open Recent, a drop). On failure the open project stays
         as it was, with its title and its file; the message says why."""
         if self._keep_unsaved("Open project"):
@@ -529,8 +534,8 @@ class MainWindow(QMainWindow):
             self.show_error("Open project", str(exc))
             self._forget(str(path))
             return False
-        self._remember(str(self.session.path))
-        self.show_status(f"Opened {self.session.path.name}")
+        self._remember(str(self.session.open_path))
+        self.show_status(f"Opened {self.session.open_path.name}")
         self._tell_how_it_opened()
         return True
 
@@ -546,7 +551,7 @@ class MainWindow(QMainWindow):
             dialogs.show_error(
                 self,
                 "Opened with problems",
-                f"{session.path.name} opened, but not everything in it was usable:\n\n{text}\n\n"
+                f"{session.open_path.name} opened, but not everything in it was usable:\n\n{text}\n\n"
                 "The file itself was not changed.",
             )
 
@@ -557,10 +562,10 @@ class MainWindow(QMainWindow):
         path = dialogs.ask_save_project_path(self, "Save a copy as", str(self.session.path))
         if path is None:
             return False
-        if self.run_guarded("Save As", lambda: self.session.save_as(path) or True) is None:
+        if not self.run_guarded("Save As", lambda: self.session.save_as(path)):
             return False
-        self._remember(str(self.session.path))
-        self.show_status(f"Now working in {self.session.path.name}")
+        self._remember(str(self.session.open_path))
+        self.show_status(f"Now working in {self.session.open_path.name}")
         return True
 
     def close_project(self) -> None:
@@ -579,7 +584,7 @@ class MainWindow(QMainWindow):
             if kept
             else "what was saved in it is only in memory now"
         )
-        problem = session.file_lost or f"{session.path.name} cannot be written"
+        problem = session.file_lost or f"{session.open_path.name} cannot be written"
         answer = QMessageBox.question(
             self,
             title,
@@ -611,9 +616,9 @@ class MainWindow(QMainWindow):
 
     def recent_files(self) -> list[str]:
         value = self.settings.value("recent_files", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
+        if isinstance(value, str):  # QSettings gives a list of one back as its one string
+            return [value]
+        return [str(v) for v in value] if isinstance(value, (list, tuple)) else []  # None: no list stored
 
     def _remember(self, path: str) -> None:
         path = _resolved(path)
@@ -630,7 +635,7 @@ class MainWindow(QMainWindow):
         if not files:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
         for path in files:
-            self.recent_menu.addAction(path, lambda p=path: self.open_project(p))
+            self.recent_menu.addAction(path, functools.partial(self.open_project, path))
 
     # -- edit ------------------------------------------------------------------------------------------
     def delete_selection(self) -> None:
@@ -672,7 +677,7 @@ class MainWindow(QMainWindow):
             self.show_status(f"NOT SAVED: {self.session.file_lost}", 0)
         elif self.session.read_only:
             self.show_status(
-                self.session.notice or f"read-only: {self.session.path.name}. File → Save As to keep working.", 0
+                self.session.notice or f"read-only: {self.session.open_path.name}. File → Save As to keep working.", 0
             )
 
     def _update_title(self, *_args) -> None:
@@ -688,7 +693,7 @@ class MainWindow(QMainWindow):
                 if self.session.read_only
                 else ""
             )
-            self.setWindowTitle(f"{escape_text(self.session.path.name)}{state}{who} — evsurvey")
+            self.setWindowTitle(f"{escape_text(self.session.open_path.name)}{state}{who} — evsurvey")
         else:
             self.setWindowTitle("evsurvey")
 

@@ -329,5 +329,8 @@ class NetcheckPanel(QObject):
 def install(window, analysis_panel: QWidget) -> NetcheckPanel:
     """Add "Check the internet path" at the foot of *analysis_panel*."""
     checks = NetcheckPanel(window)
-    analysis_panel.layout().addWidget(checks.box)
+    layout = analysis_panel.layout()
+    if layout is None:
+        raise TypeError("the analysis panel has no layout to add the network checks to")
+    layout.addWidget(checks.box)
     return checks

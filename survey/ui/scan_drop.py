@@ -92,7 +92,6 @@ class ScanDrop(QObject):
             log.exception("storing a dropped scan failed")
             self.window.show_error("Drop saved scan", f"The sample could not be saved: {exc}")
             return None
-        feature.controller.selected_sample_id = command.sample_id
         feature.channels.refresh()
         names = ", ".join(
             f"{escape_text(s.name)} ({s.parsed.format}, {len(s.parsed.observations)} networks)" for s in saved

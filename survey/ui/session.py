@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -125,6 +126,11 @@ class ProjectSession(QObject):
     @property
     def path(self) -> Path | None:
         return None if self.store is None else self.store.path
+
+    @property
+    def open_path(self) -> Path:
+        """The open project's file, for code that runs only while one is open (NoProjectOpen otherwise)."""
+        return self._require().path
 
     @property
     def is_open(self) -> bool:
@@ -321,7 +327,8 @@ class ProjectSession(QObject):
     def add_device(self, device: Device, text: str | None = None) -> int:
         edit = edits.AddDevice(device, text or f"Place {device.kind.label.lower()}")
         self.push(edit)
-        return edit.device_id
+        # push() raises when the write fails, so the edit has run and the device has its file id.
+        return cast(int, edit.device_id)
 
     def update_device(self, device: Device, text: str = "Edit device") -> None:
         before = self.device(device.id)

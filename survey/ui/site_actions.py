@@ -38,11 +38,12 @@ class SiteActions:
         self.window = window
         menu = window.site_menu
         self.details_action = menu.addAction("Site &details…", self.edit_site_details)
-        self.import_action = menu.addAction("&Import floorplan…", self.import_floorplan_dialog, QKeySequence("Ctrl+I"))
-        self.garage_action = menu.addAction("&Garage builder…", self.build_garage_dialog, QKeySequence("Ctrl+G"))
+        # addAction(text, shortcut, slot): see MainWindow._build_menus on the order.
+        self.import_action = menu.addAction("&Import floorplan…", QKeySequence("Ctrl+I"), self.import_floorplan_dialog)
+        self.garage_action = menu.addAction("&Garage builder…", QKeySequence("Ctrl+G"), self.build_garage_dialog)
         menu.addSeparator()
-        self.rotate_action = menu.addAction("Rotate plan 90° clockwise", self.rotate_floorplan, QKeySequence("Ctrl+R"))
-        self.opacity_action = menu.addAction("Fade plan image", self.cycle_opacity, QKeySequence("Ctrl+T"))
+        self.rotate_action = menu.addAction("Rotate plan 90° clockwise", QKeySequence("Ctrl+R"), self.rotate_floorplan)
+        self.opacity_action = menu.addAction("Fade plan image", QKeySequence("Ctrl+T"), self.cycle_opacity)
         self.remove_action = menu.addAction("Remove plan image", self.remove_floorplan)
         self.actions = [
             self.details_action,

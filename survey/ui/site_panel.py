@@ -43,7 +43,7 @@ def _plain_label(text: str = "") -> QLabel:
 class SitePanel(QWidget):
     def __init__(self, window: MainWindow):
         super().__init__()
-        self.window = window
+        self.main_window = window
         self.session = window.session
         layout = QVBoxLayout(self)
 
@@ -99,7 +99,7 @@ class SitePanel(QWidget):
 
         self.session.projectChanged.connect(self.refresh)
         window.view.selectionChanged.connect(self.refresh)
-        self._legend_key = None
+        self._legend_key: tuple[tuple[str, str, str], ...] | None = None
         self._material_items: list[tuple[str, str, str]] = []
         self._loss_boxes: dict[str, QDoubleSpinBox] = {}
         self.refresh()
@@ -117,14 +117,13 @@ class SitePanel(QWidget):
                 self.wall_material.addItem(_swatch(colour), name, material_id)
             self.wall_material.blockSignals(False)
 
-        sel = self.window.view.selection
+        sel = self.main_window.view.selection
         wall = self.session.wall(sel.id) if sel.kind == "wall" else None
         device = self.session.device(sel.id) if sel.kind == "device" else None
-        for widget in (self.wall_material,):
-            widget.setEnabled(wall is not None)
+        self.wall_material.setEnabled(wall is not None)
         for widget in (self.device_kind, self.device_label, self.device_planned):
             widget.setEnabled(device is not None)
-        pickable = self.window.view.pickables.get(sel.kind) if sel else None
+        pickable = self.main_window.view.pickables.get(sel.kind) if sel else None
         self.delete_button.setEnabled(wall is not None or device is not None or pickable is not None)
         if pickable is not None:
             self.selection_label.setText(pickable.describe(sel.id))
@@ -211,11 +210,11 @@ class SitePanel(QWidget):
 
     # -- edits ------------------------------------------------------------------------------------------
     def _selected_wall(self):
-        sel = self.window.view.selection
+        sel = self.main_window.view.selection
         return self.session.wall(sel.id) if sel.kind == "wall" else None
 
     def _selected_device(self):
-        sel = self.window.view.selection
+        sel = self.main_window.view.selection
         return self.session.device(sel.id) if sel.kind == "device" else None
 
     def _wall_material_chosen(self, index: int) -> None:
@@ -245,7 +244,7 @@ class SitePanel(QWidget):
             self._opacity_released()
 
     def _opacity_released(self) -> None:
-        self.window.site_actions.set_opacity(self.opacity.value() / 100.0)
+        self.main_window.site_actions.set_opacity(self.opacity.value() / 100.0)
 
 
 def _swatch(colour: str):

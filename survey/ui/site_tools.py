@@ -72,7 +72,14 @@ class SiteTool(QObject):
     def click(self, x_m: float, y_m: float, button, modifiers, double: bool) -> bool:
         return False
 
-    def drag(self, start, pos, is_start: bool, is_finish: bool, modifiers) -> bool:
+    def drag(
+        self,
+        start: tuple[float, float],
+        pos: tuple[float, float],
+        is_start: bool,
+        is_finish: bool,
+        modifiers: Qt.KeyboardModifier,
+    ) -> bool:
         return False
 
     def hover(self, x_m: float, y_m: float, modifiers) -> None:
@@ -118,7 +125,14 @@ class SelectTool(SiteTool):
         self.view.select(kind, self._id(item) if item is not None else None)
         return True
 
-    def drag(self, start, pos, is_start, is_finish, modifiers) -> bool:
+    def drag(
+        self,
+        start: tuple[float, float],
+        pos: tuple[float, float],
+        is_start: bool,
+        is_finish: bool,
+        modifiers: Qt.KeyboardModifier,
+    ) -> bool:
         if is_start:
             kind, item = self._hit(*start)
             if item is None:
@@ -138,10 +152,10 @@ class SelectTool(SiteTool):
                 self._drag = None
                 self.view.clear_preview()
                 return True
-            moved = (at[0] + dx, at[1] + dy)
-            self.view.show_preview([], moved)
+            moved_xy = (at[0] + dx, at[1] + dy)
+            self.view.show_preview([], moved_xy)
             if is_finish:
-                pickable.move(item, *moved)
+                pickable.move(item, *moved_xy)
         elif kind == "device":
             moved = replace(item, x_m=item.x_m + dx, y_m=item.y_m + dy)
             self.view.show_preview([], (moved.x_m, moved.y_m))
@@ -305,7 +319,14 @@ class CalibrateTool(SiteTool):
         self._finish(first, (x_m, y_m))
         return True
 
-    def drag(self, start, pos, is_start, is_finish, modifiers) -> bool:
+    def drag(
+        self,
+        start: tuple[float, float],
+        pos: tuple[float, float],
+        is_start: bool,
+        is_finish: bool,
+        modifiers: Qt.KeyboardModifier,
+    ) -> bool:
         self.view.show_preview([start, pos])
         if is_finish:
             self._finish(start, pos)

@@ -69,10 +69,16 @@ class LayerImage(LiveMap):
 # -- colouring ------------------------------------------------------------------------------
 
 
+def _overlay_alpha(shape: tuple[int, ...], alpha: np.ndarray | None) -> np.ndarray:
+    """Opacity 0..255 (float) of each cell: ``alpha`` (0..1) scaled to the overlay's, or the overlay's everywhere
+    when None (nothing faded)."""
+    return np.full(shape, float(OVERLAY_ALPHA)) if alpha is None else np.clip(alpha, 0, 1) * OVERLAY_ALPHA
+
+
 def rssi_rgba(values_dbm: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     """RGBA uint8 of an RSSI grid with the shared -65/-75 dBm colour map (survey.report.colormap)."""
     rgb = colormap.heatmap_rgb(values_dbm)
-    a = np.full(values_dbm.shape, float(OVERLAY_ALPHA)) if alpha is None else np.clip(alpha, 0, 1) * OVERLAY_ALPHA
+    a = _overlay_alpha(values_dbm.shape, alpha)
     a[~np.isfinite(values_dbm)] = 0
     return np.dstack([rgb, np.round(a).astype(np.uint8)])
 
@@ -82,13 +88,13 @@ def count_rgba(counts: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     t = np.clip(np.nan_to_num(counts) / COCHANNEL_SCALE_MAX, 0, 1)[..., None]
     low, mid, high = np.array([1.0, 1.0, 1.0]), np.array([0.98, 0.60, 0.20]), np.array([0.35, 0.10, 0.45])
     rgb = np.where(t < 0.5, low + (mid - low) * (t / 0.5), mid + (high - mid) * ((t - 0.5) / 0.5))
-    a = np.full(counts.shape, float(OVERLAY_ALPHA)) if alpha is None else np.clip(alpha, 0, 1) * OVERLAY_ALPHA
+    a = _overlay_alpha(counts.shape, alpha)
     return np.dstack([np.round(rgb * 255).astype(np.uint8), np.round(a).astype(np.uint8)])
 
 
 def uncertainty_rgba(std_db: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     """RGBA uint8 of a per-cell standard deviation (dB), on the PDF's "how sure" scale."""
-    a = np.full(std_db.shape, float(OVERLAY_ALPHA)) if alpha is None else np.clip(alpha, 0, 1) * OVERLAY_ALPHA
+    a = _overlay_alpha(std_db.shape, alpha)
     return np.dstack([colormap.uncertainty_rgb(std_db), np.round(a).astype(np.uint8)])
 
 
@@ -101,7 +107,7 @@ def layer_rgba(layer: MapLayer) -> np.ndarray:
         return uncertainty_rgba(layer.values, None)
     if layer.kind in (LayerKind.LOSS, LayerKind.LATENCY):
         good, marginal = link_limits(layer.kind)
-        a = np.clip(layer.alpha, 0, 1) * OVERLAY_ALPHA
+        a = _overlay_alpha(layer.values.shape, layer.alpha)
         return np.dstack([colormap.level_rgb(layer.values, good, marginal), np.round(a).astype(np.uint8)])
     return rssi_rgba(layer.values, layer.alpha)
 

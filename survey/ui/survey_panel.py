@@ -50,7 +50,7 @@ from survey.analysis.readouts import (
 from survey.analysis.target import project_target, strongest_per_bssid, survey_observations
 from survey.errors import EvSurveyError
 from survey.project.display import display_ssid
-from survey.project.model import Sample, SampleMode, merge_observations
+from survey.project.model import Project, Sample, SampleMode, merge_observations
 from survey.ui import dialogs
 from survey.ui.floorplan_view import Pickable
 from survey.ui.survey_channels import ChannelsPanel
@@ -230,7 +230,7 @@ class SurveyPanel(QWidget):
         resolved = project_target(c.session.project)
         target = resolved.network
         layer = c.layer if c.layer is not None and c.layer.analysis is not None else None
-        if resolved.assumed:
+        if resolved.assumed or target is None:  # a target that is not assumed is the project's own
             self.target_label.setText(
                 "not chosen (the map assumes the strongest network heard)"
                 if target is None
@@ -390,7 +390,7 @@ class SurveyFeature(QObject):
         # The newest sample is the selected one: its ring, its channels, Del deletes it.
         self.controller.sampleAdded.connect(lambda sample_id: view.select("sample", sample_id))
         self.controller.settingsNeeded.connect(self._offer_settings)
-        self._last_project = None
+        self._last_project: Project | None = None
         self._samples_changed()
 
     def _offer_settings(self, reason: str, settings_uri: str) -> None:
@@ -445,14 +445,15 @@ class SurveyFeature(QObject):
     def _samples_changed(self) -> None:
         project = self.window.session.project
         survey = project.active_survey
+        # Samples in a survey are read from the file, so each has its id (the dots are keyed by it).
         samples = survey.samples if survey else ()
-        self._samples_by_id = {s.id: s for s in samples}
-        xy = np.array([(s.x_m, s.y_m) for s in samples], dtype=float).reshape(-1, 2)
-        missing = [s for s in samples if not self.overlay.has_value(s.id)]
-        values = {}
+        self._samples_by_id = {s.id: s for s in samples if s.id is not None}
+        xy = np.array([(s.x_m, s.y_m) for s in self._samples_by_id.values()], dtype=float).reshape(-1, 2)
+        missing = {i: s for i, s in self._samples_by_id.items() if not self.overlay.has_value(i)}
+        values: dict[int, float | None] = {}
         if len(missing) <= MAX_VALUES_ON_UI_THREAD:
             kind, target, channel = self.controller.sample_context()
-            values = {s.id: sample_value(kind, s, target, channel) for s in missing}
+            values = {i: sample_value(kind, s, target, channel) for i, s in missing.items()}
         self.overlay.set_samples(xy, list(self._samples_by_id), values)
         self.window.view.refresh_selection()
 
@@ -479,7 +480,6 @@ def install(window: MainWindow) -> SurveyFeature:
     feature.panel.tool_button.toggled.connect(tool_button_toggled)
     tool_action.toggled.connect(feature.panel.set_tool_active)
     feature.panel.set_tool_active(tool_action.isChecked())
-    feature.tool_action = tool_action
 
     menu = window.tools_menu
     menu.addSeparator()

@@ -254,7 +254,11 @@ class ScanRunner(QObject):
         self.failed.emit(job, reason)
 
 
-def _serve(jobs: queue.SimpleQueue, relay: _FitRelay, fn: Callable[..., Any], with_progress: bool) -> None:
+#: What a LatestOnlyWorker's thread is handed: (generation, request), or None to stop.
+_Job = tuple[int, Any] | None
+
+
+def _serve(jobs: queue.SimpleQueue[_Job], relay: _FitRelay, fn: Callable[..., Any], with_progress: bool) -> None:
     """A LatestOnlyWorker's thread: run each (generation, request) and hand the result back.
     Holds the queue, the relay and the function, never the worker (which may be deleted)."""
     while True:
@@ -305,7 +309,7 @@ class LatestOnlyWorker(QObject):
         self._relay.progress.connect(self._on_progress)
         # One thread per worker, started on first use and fed through a queue: starting a
         # thread per request made the UI thread wait ~10 ms (a busy laptop) for it to run.
-        self._jobs: queue.SimpleQueue | None = None
+        self._jobs: queue.SimpleQueue[_Job] | None = None
 
     @property
     def running(self) -> bool:
@@ -331,7 +335,8 @@ class LatestOnlyWorker(QObject):
     def _launch(self, request: Any) -> None:
         self._running = True
         if self._jobs is None:
-            self._jobs = jobs = queue.SimpleQueue()
+            jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+            self._jobs = jobs
             threading.Thread(
                 target=_serve, args=(jobs, self._relay, self._fn, self._with_progress), name="evsurvey-fit", daemon=True
             ).start()

@@ -17,7 +17,7 @@ class WelcomePage(QWidget):
     def __init__(self, window: MainWindow):
         super().__init__(window)
         self.setObjectName("welcome_page")
-        self.window = window
+        self.main_window = window
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         box = QWidget()
@@ -60,7 +60,7 @@ class WelcomePage(QWidget):
     def refresh(self) -> None:
         """List the recent files that still exist (QListWidget items are plain text)."""
         self.recent.clear()
-        files = [p for p in self.window.recent_files() if Path(p).exists()]
+        files = [p for p in self.main_window.recent_files() if Path(p).exists()]
         for path in files:
             item = QListWidgetItem(f"{Path(path).name}    {Path(path).parent}")
             item.setData(Qt.ItemDataRole.UserRole, path)

@@ -92,6 +92,9 @@ class ScanDrop(QObject):
             log.exception("storing a dropped scan failed")
             self.window.show_error("Drop saved scan", f"The sample could not be saved: {exc}")
             return None
+        if command.sample_id is not None:
+            # Selected like a sample just scanned: its ring on the plan, its channels, Del deletes it.
+            self.window.view.select("sample", command.sample_id)
         feature.channels.refresh()
         names = ", ".join(
             f"{escape_text(s.name)} ({s.parsed.format}, {len(s.parsed.observations)} networks)" for s in saved

@@ -275,9 +275,22 @@ def _serve(jobs: queue.SimpleQueue[_Job], relay: _FitRelay, fn: Callable[..., An
             log.debug("background fit took %.1f ms", (time.perf_counter() - started) * 1000)
         except Exception as exc:  # a failed fit must be reported, not lost in a thread
             log.warning("background computation failed: %s\n%s", exc, traceback.format_exc())
-            relay.error.emit(generation, request, _describe_error(exc))
+            if not _emit(relay.error, generation, request, _describe_error(exc)):
+                return
             continue
-        relay.done.emit(generation, request, result)
+        if not _emit(relay.done, generation, request, result):
+            return
+
+
+def _emit(signal, *args) -> bool:
+    """Hand a result to the UI thread; False when the window that asked is gone (its relay
+    deleted while the job ran): nobody is left to tell, and the thread ends."""
+    try:
+        signal.emit(*args)
+    except RuntimeError:  # "Signal source has been deleted"
+        log.debug("a background result arrived after its window closed; dropped")
+        return False
+    return True
 
 
 class LatestOnlyWorker(QObject):

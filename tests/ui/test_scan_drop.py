@@ -57,6 +57,7 @@ def test_dropped_scan_is_a_sample_at_the_drop_point_and_undoable(window, new_pro
     (sample,) = survey.samples
     tolerance = 2 * window.view.metres_per_screen_px()
     assert abs(sample.x_m - 4.0) <= tolerance and abs(sample.y_m - 3.0) <= tolerance
+    assert (window.view.selection.kind, window.view.selection.id) == ("sample", sample.id)  # as a scanned one
     (scan,) = sample.scans
     assert scan.backend == "file:wpa_cli (phone-scan.txt)" and len(scan.observations) == len(HOSTILE_SSIDS)
     assert "stored as a sample" in window.statusBar().currentMessage()

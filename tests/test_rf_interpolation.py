@@ -239,3 +239,13 @@ def test_few_samples_use_the_mean_of_the_families():
         refitted[i] = pred - rssi[i]
     # (The GP member's closed form keeps the normalisation of all samples: a small difference.)
     assert heatmap.loo_rmse_db == pytest.approx(float(np.sqrt(np.mean(refitted**2))), abs=0.05)
+
+
+def test_spots_come_in_the_order_of_their_coordinates_whatever_the_spot_tolerance():
+    """The folds of the cross-validation follow the spots' order, so it must not depend on
+    the lattice that finds repeats: x first, then y, as the coordinates say."""
+    xy = np.array([[1.004, 5.0], [1.001, 2.0], [0.2, 9.0], [1.002, 7.0], [1.001, 2.004]])
+    spots, rssi = average_repeats(xy, np.array([-50.0, -60.0, -70.0, -55.0, -60.0]))
+    assert spots[:, 0].tolist() == sorted(spots[:, 0].tolist())  # x first
+    assert spots.tolist() == [[0.2, 9.0], [1.001, 2.0], [1.002, 7.0], [1.004, 5.0]]
+    assert rssi.tolist() == pytest.approx([-70.0, -60.0, -55.0, -50.0])  # the two readings 4 mm apart: one spot

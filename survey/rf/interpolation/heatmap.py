@@ -64,7 +64,14 @@ def average_repeats(xy_m, rssi_dbm) -> tuple[np.ndarray, np.ndarray]:
     inverse = inverse.reshape(-1)
     first = np.full(uniq.shape[0], -1)
     first[inverse[::-1]] = np.arange(xy.shape[0])[::-1]
-    return xy[first], mean_dbm(z, inverse)
+    # The spots in the order of their own coordinates (x, then y), not of the lattice keys:
+    # the cross-validation's folds and subsample follow this order, so the choice of method
+    # must not move when the tolerance does (at 1 cm many spots share an x key, and sorting
+    # by key reordered them by y).
+    order = np.lexsort((xy[first, 1], xy[first, 0]))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.shape[0])
+    return xy[first[order]], mean_dbm(z, rank[inverse])
 
 
 class _Part:

@@ -85,3 +85,20 @@ def test_a_file_without_a_record_is_analysed_with_the_plan_as_it_is(walked):
     assert devices_when_surveyed(project, before) is None
     assert as_surveyed(project, before) is project
     assert not change_between(project, before, before).known
+
+
+def test_the_project_in_memory_notes_the_first_sample_as_the_file_does(walked):
+    """Every way a first sample is added (the Survey tool, a dropped scan, a link test) is one
+    edit: the project it returns holds the same record as the file, so the window and the CLI
+    analyse the survey with the same devices."""
+    from survey.project.edits import AddSample, EditHistory
+
+    with ProjectStore.open(walked) as store:
+        after = store.add_survey("After")
+        store.add_device(Device(DeviceKind.MESH_NODE, 8.0, 5.0))
+        history = EditHistory(store)
+        (sample,) = store.load().survey_named("Before").samples[:1]
+        history.run(AddSample(after.id, sample))
+        in_memory = history.project.settings[SURVEY_DEVICES_SETTING]
+        assert in_memory == store.load().settings[SURVEY_DEVICES_SETTING]
+        assert any(d["kind"] == "mesh_node" for d in in_memory[str(after.id)])

@@ -29,6 +29,7 @@ from survey.project.model import Device, Floorplan, Project, Sample, Site, Targe
 from survey.project.plan_geometry import scale_about
 from survey.project.preflight import NetcheckReport
 from survey.project.store import ProjectStore
+from survey.project.survey_devices import with_record
 
 #: Project setting that records whether the floorplan's metres-per-pixel came from a
 #: real dimension (calibration, DXF units, the garage builder) or is still a guess.
@@ -590,11 +591,15 @@ class AddSample(Edit):
         self.sample_id: int | None = None
 
     def apply(self, store: ProjectStore, project: Project) -> Project:
+        survey = project.survey(self._survey_id)
+        first = survey is not None and not survey.samples
         self.sample_id = store.add_sample(self._survey_id, self._sample)
         if self._last_id is not None:
             self._ids.moved(self._last_id, self.sample_id)
         added = replace(self._sample, id=self.sample_id)
-        return _patch_samples(project, self._survey_id, lambda samples: samples + (added,))
+        project = _patch_samples(project, self._survey_id, lambda samples: samples + (added,))
+        # The store recorded the site as surveyed at the first sample; the project says the same.
+        return with_record(project, self._survey_id) if first else project
 
     def revert(self, store: ProjectStore, project: Project) -> Project:
         if self.sample_id is None:

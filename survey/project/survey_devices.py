@@ -70,6 +70,15 @@ def recorded(settings: dict, survey_id: int, devices) -> dict:
     return value
 
 
+def with_record(project: Project, survey_id: int) -> Project:
+    """``project`` noting the devices on its plan now as the site of ``survey_id``: what
+    :class:`~survey.project.store.ProjectStore` writes to the file when the survey is added
+    and at its first sample, for a project held in memory beside its file."""
+    settings = dict(project.settings)
+    settings[SURVEY_DEVICES_SETTING] = recorded(settings, survey_id, project.devices)
+    return replace(project, settings=settings)
+
+
 def devices_when_surveyed(project: Project, survey: Survey) -> tuple[Device, ...] | None:
     """The devices recorded for ``survey``; None for a file that recorded none."""
     value = project.settings.get(SURVEY_DEVICES_SETTING)

@@ -24,7 +24,7 @@ from survey.analysis.target import project_target, sample_observations, target_r
 from survey.errors import EvSurveyError
 from survey.project.edits import RenameSurvey
 from survey.project.model import Sample, SampleMode, ScanResult, TargetNetwork
-from survey.project.survey_devices import SURVEY_DEVICES_SETTING, recorded
+from survey.project.survey_devices import with_record
 from survey.scan.sampling import NothingHeard, ScanRefused, Walk, Waypoint, accept_point, first_hold
 from survey.ui.site_tools import SiteTool
 from survey.ui.survey_commands import (
@@ -248,19 +248,13 @@ class SurveyController(QObject):
         survey = store.add_survey(name)
         store.set_active_survey(survey.id)
         project = self.session.project
-        self.session.project = replace(project, surveys=project.surveys + (survey,), active_survey_id=survey.id)
-        self._record_devices(survey.id)
+        # The store recorded the plan's devices for the new survey; the project says the same.
+        self.session.project = with_record(
+            replace(project, surveys=project.surveys + (survey,), active_survey_id=survey.id), survey.id
+        )
         self.session.samplesChanged.emit()
         self.session.projectChanged.emit()
         return survey
-
-    def _record_devices(self, survey_id: int) -> None:
-        """The store noted which devices are on the plan for this survey (when it was added and
-        at its first sample: survey.project.survey_devices); the project in memory notes the same."""
-        project = self.session.project
-        settings = dict(project.settings)
-        settings[SURVEY_DEVICES_SETTING] = recorded(settings, survey_id, project.devices)
-        self.session.project = replace(project, settings=settings)
 
     def rename_survey(self, survey_id: int, name: str) -> None:
         # Written at once and not undone (as it always was): the survey's name is the installer's label.
@@ -384,12 +378,8 @@ class SurveyController(QObject):
 
     def _add_sample(self, survey_id: int, sample: Sample, text: str = "Take sample") -> int | None:
         command = AddSampleCommand(self.session, survey_id, sample, text, self.sample_ids)
-        survey = self.session.project.survey(survey_id)
-        first = survey is not None and not survey.samples
         try:
             self.session.push(command)
-            if first:  # the site as it is surveyed: a node placed after "New phase" counts
-                self._record_devices(survey_id)
         except Exception as exc:  # a write error (disk full, read-only file) must reach the installer
             log.exception("saving a sample failed")
             self.message.emit(f"The sample could not be saved: {exc}")

@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from survey.project.floorplan_import import PDF_PREVIEW_PX
+
 THUMBNAIL_PX = 150
-PREVIEW_PX = 520
 #: A crop smaller than this share of the page (either side) is a slip of the mouse.
 MIN_CROP_SHARE = 0.03
 
@@ -55,7 +56,7 @@ class CropView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setMinimumSize(QSize(PREVIEW_PX // 2, PREVIEW_PX // 2))
+        self.setMinimumSize(QSize(PDF_PREVIEW_PX // 2, PDF_PREVIEW_PX // 2))  # the pictures' own size
         self.setCursor(Qt.CursorShape.CrossCursor)
         self._pixmap = QPixmap()
         self._drag_from: QPointF | None = None

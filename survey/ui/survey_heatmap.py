@@ -73,11 +73,6 @@ def dot_colours(values, kind: LayerKind) -> list[str]:
     return [UNKNOWN_DOT if v is None else h for v, h in zip(values, hexes, strict=True)]
 
 
-def dot_colour(value: float | None, kind: LayerKind) -> str:
-    """The fill of one sample dot (:func:`dot_colours`)."""
-    return dot_colours([value], kind)[0]
-
-
 def label_text(value: float | None, kind: LayerKind) -> str | None:
     """A sample's label on the layer ("-63" dBm, "3" BSSs, "n/h" not heard); None: no label
     (the confidence layer's dots mark where was measured; its values are the map's)."""
